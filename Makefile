@@ -1,0 +1,99 @@
+# pocbot - a plain Makefile over pkg-config.
+#   make            builds ./pocbot
+#   make run        installs missing Debian packages (or says how), builds, runs the robot
+#   make check      the same for the tests: unit (Check), end-to-end, then all again under ASan/UBSan
+#   make bench      benchmarks, printed beside their baselines
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+BUILD ?= build
+
+PKGS = gmime-3.0 gpgme sqlite3 libetpan gio-unix-2.0
+# libetpan's .pc adds -specs=/usr/share/dpkg/no-pie-link.specs, which turns PIE off
+PKG_CFLAGS = $(filter-out -specs=%,$(shell pkg-config --cflags $(PKGS)))
+PKG_LIBS = $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS)))
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+ifneq ($(CI),)
+WARN += -Werror
+endif
+HARDEN = -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+LDHARDEN = -pie -Wl,-z,relro -Wl,-z,now
+SAN =
+ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(SAN) $(CFLAGS) -I. $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDHARDEN) $(SAN) $(LDFLAGS)
+
+SRC = $(sort $(filter-out robot/main.c,$(wildcard robot/*.c filters/*.c)))
+EMBED = $(sort $(wildcard db/*.sql templates/*/*.txt))
+OBJ = $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
+UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test-*.c)))
+TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(sort $(wildcard tests/tools/*.c)))
+HDR = $(wildcard robot/*.h filters/*.h tests/unit/*.h)
+
+all: pocbot
+
+pocbot: $(BUILD)/pocbot
+	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/pocbot pocbot; fi
+
+$(BUILD)/pocbot: $(BUILD)/robot/main.o $(BUILD)/libpocbot.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/libpocbot.a: $(OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/embedded.c: $(EMBED) tools/embed.sh
+	@mkdir -p $(BUILD)
+	tools/embed.sh $(EMBED) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/embedded.o: $(BUILD)/embedded.c robot/embedded.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpocbot.a $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libpocbot.a $(PKG_LIBS) $(CHECK_LIBS)
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libpocbot.a $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libpocbot.a $(PKG_LIBS)
+
+units: $(UNIT) $(TOOLS) $(BUILD)/pocbot
+
+# The README's two commands. Each first makes sure the Debian packages are there.
+run: deps
+	@$(MAKE) --no-print-directory pocbot
+	./pocbot serve
+
+check: deps-test
+	@$(MAKE) --no-print-directory test BUILD=build
+	@$(MAKE) --no-print-directory test BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer' CFLAGS='-O1 -g'
+	@echo "make check: every suite passed, plain and under ASan/UBSan"
+
+test: units
+	tests/run-all $(BUILD)
+
+deps:
+	@tools/deps build
+deps-test:
+	@tools/deps test
+
+bench: deps-test
+	@$(MAKE) --no-print-directory units
+	bench/run build
+
+install: pocbot
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 pocbot $(DESTDIR)$(BINDIR)/pocbot
+	install -m 644 man/pocbot.1 $(DESTDIR)$(MANDIR)/man1/pocbot.1
+
+clean:
+	rm -rf build build-asan pocbot
+
+.PHONY: all pocbot units run check test deps deps-test bench install clean

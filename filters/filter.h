@@ -1,0 +1,62 @@
+/* filter.h - the shape every inbound stage shares.
+ *
+ * A filter reads the parsed message and the context, may set results in the
+ * context, and returns a verdict. It never sends mail nor writes the
+ * database: dispatch does, from what the filters left in the context. */
+#ifndef POCBOT_FILTER_H
+#define POCBOT_FILTER_H
+
+#include <glib.h>
+#include "../robot/config.h"
+#include "../robot/envelope.h"
+#include "../robot/mail.h"
+
+struct templates;
+
+enum verdict {
+	VERDICT_CONTINUE,	/* go on with the next filter */
+	VERDICT_STOP,		/* done: record the outcome, run no more filters */
+	VERDICT_ERROR		/* could not decide (temporary): retry the message later */
+};
+
+enum mail_kind {
+	KIND_UNKNOWN,
+	KIND_LOOP,		/* our own mail come back */
+	KIND_BOUNCE,		/* a delivery status notification */
+	KIND_AUTOREPLY,		/* out-of-office, vacation, challenge, read receipt */
+	KIND_REFUSED,		/* over a structural limit */
+	KIND_COMMAND		/* a person's mail to the robot */
+};
+
+enum command {
+	CMD_NONE,		/* no command recognised */
+	CMD_HELP,
+	CMD_FORM
+};
+
+struct filter_ctx {
+	/* inputs */
+	const struct config *cfg;
+	const struct templates *tpl;
+	const struct envelope *env;
+	const struct mail *mail;
+	gint64 now;
+
+	/* results */
+	enum mail_kind kind;
+	gboolean no_reply;	/* never answer this message */
+	const char *reason;	/* why, a static string for the log and the messages table */
+	enum command cmd;
+	char lang[8];		/* language of the command, "" when none */
+	char arg_lang[8];	/* language asked for (FORM fr), "" when none */
+};
+
+typedef enum verdict filter_fn(struct filter_ctx *ctx);
+
+filter_fn guard_filter;
+filter_fn classify_filter;
+filter_fn command_filter;
+
+const char *filter_kind_name(enum mail_kind kind);
+
+#endif

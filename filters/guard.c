@@ -1,0 +1,95 @@
+/* guard.c - RFC 3834's rules: never answer ourselves, a null sender,
+ * automatic or list mail; refuse trees beyond the MIME limits. Input: the
+ * envelope and headers of any message. Marks the message no_reply (the
+ * classifier still records what it is) or stops it. */
+#include <string.h>
+#include "filter.h"
+#include "../robot/limits.h"
+
+/* 1 when addr is the robot's own address or one of its VERP/ping addresses. */
+static int is_ours(const struct config *cfg, const char *addr)
+{
+	const char *at;
+
+	if (!addr || !*addr)
+		return 0;
+	if (g_ascii_strcasecmp(addr, cfg->address) == 0)
+		return 1;
+	at = strrchr(addr, '@');
+	return at && g_ascii_strcasecmp(at + 1, cfg->domain) == 0 &&
+	       (g_ascii_strncasecmp(addr, "bounces+", 8) == 0 || g_ascii_strncasecmp(addr, "ping+", 5) == 0);
+}
+
+static int header_is(const struct mail *m, const char *name, const char *const *values)
+{
+	const char *v = mail_header(m, name);
+
+	if (!v)
+		return 0;
+	for (; *values; values++) {
+		size_t n = strlen(*values);
+		const char *s = v + strspn(v, " \t");
+		if (g_ascii_strncasecmp(s, *values, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* Why the message must not be answered, or NULL. */
+static const char *automatic(const struct filter_ctx *ctx)
+{
+	static const char *const bulk[] = { "bulk", "junk", "list", "auto_reply", NULL };
+	static const char *const no[] = { "no", NULL };
+	const struct mail *m = ctx->mail;
+
+	if (!*ctx->env->sender)
+		return "null envelope sender";
+	if (mail_has_header(m, "Auto-Submitted") && !header_is(m, "Auto-Submitted", no))
+		return "Auto-Submitted";
+	if (header_is(m, "Precedence", bulk))
+		return "Precedence";
+	if (mail_has_header(m, "List-Id") || mail_has_header(m, "List-Unsubscribe"))
+		return "mailing list";
+	if (mail_has_header(m, "X-Autoreply") || mail_has_header(m, "X-Autorespond"))
+		return "X-Autoreply";
+	return NULL;
+}
+
+/* 1 when the message carries our loop header or comes from one of our addresses. */
+static int looped(const struct filter_ctx *ctx)
+{
+	const char *loop = mail_header(ctx->mail, MAIL_LOOP_HEADER);
+	char *from = mail_from_address(ctx->mail);
+	char *value = g_strstrip(g_strdup(loop ? loop : ""));
+	int ours = is_ours(ctx->cfg, ctx->env->sender) || is_ours(ctx->cfg, from) ||
+		   g_ascii_strcasecmp(value, ctx->cfg->domain) == 0;
+
+	g_free(from);
+	g_free(value);
+	return ours;
+}
+
+enum verdict guard_filter(struct filter_ctx *ctx)
+{
+	const struct mail *m = ctx->mail;
+	const char *why;
+	int ours = looped(ctx);
+
+	if (ours) {
+		ctx->kind = KIND_LOOP;
+		ctx->no_reply = TRUE;
+		ctx->reason = "our own mail";
+		return VERDICT_STOP;
+	}
+	if (mail_depth(m) > MAX_MIME_DEPTH || mail_part_count(m) > MAX_MIME_PARTS) {
+		ctx->kind = KIND_REFUSED;
+		ctx->no_reply = TRUE;
+		ctx->reason = "MIME structure over the limits";
+		return VERDICT_STOP;
+	}
+	if ((why = automatic(ctx))) {
+		ctx->no_reply = TRUE;
+		ctx->reason = why;
+	}
+	return VERDICT_CONTINUE;
+}

@@ -1,0 +1,16 @@
+/* cmd-config.c - prints the effective configuration, defaults included. */
+#include <stdio.h>
+#include "commands.h"
+
+int cmd_config(struct config *cfg, int argc, char **argv)
+{
+	char *text;
+	int rc = command_options("config", NULL, "Prints the effective configuration.", NULL, &argc, &argv);
+
+	if (rc)
+		return rc;
+	text = config_dump(cfg);
+	fputs(text, stdout);
+	g_free(text);
+	return 0;
+}

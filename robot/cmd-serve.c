@@ -1,0 +1,173 @@
+/* cmd-serve.c - the daemon: the LMTP server (a thread per connection)
+ * stores into the spool and wakes the worker; the worker drains the spool
+ * into the database and wakes the sender; the sender delivers the outbox.
+ * Each thread has its own database connection; intake never waits on
+ * parsing, crypto or SMTP. SIGTERM/SIGINT stop it cleanly; SIGKILL loses
+ * nothing, since nothing is acknowledged before it is on disk. */
+#include <errno.h>
+#include <stdio.h>
+#include <sysexits.h>
+#include <glib-unix.h>
+#include "commands.h"
+#include "clock.h"
+#include "db.h"
+#include "limits.h"
+#include "lmtp-server.h"
+#include "log.h"
+#include "outbox.h"
+#include "spool.h"
+#include "templates.h"
+#include "worker.h"
+
+struct daemon {
+	struct config *cfg;
+	struct templates *tpl;
+	char *spool;
+	GMutex lock;
+	GCond wake;
+	gboolean stop, work_due, send_due;
+};
+
+/* Waits until flag is raised, stop is asked, or a second passes; lowers flag. */
+static gboolean wait_for(struct daemon *d, gboolean *flag)
+{
+	gboolean stop;
+
+	g_mutex_lock(&d->lock);
+	if (!*flag && !d->stop)
+		g_cond_wait_until(&d->wake, &d->lock, g_get_monotonic_time() + G_USEC_PER_SEC);
+	*flag = FALSE;
+	stop = d->stop;
+	g_mutex_unlock(&d->lock);
+	return !stop;
+}
+
+static void raise_flag(struct daemon *d, gboolean *flag)
+{
+	g_mutex_lock(&d->lock);
+	*flag = TRUE;
+	g_cond_broadcast(&d->wake);
+	g_mutex_unlock(&d->lock);
+}
+
+static int store(void *data, const struct envelope *env, const char *msg, size_t len)
+{
+	struct daemon *d = data;
+	char *id = NULL;
+
+	if (spool_store(d->spool, env, msg, len, &id) < 0) {
+		log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", env->sender, g_strerror(errno));
+		return -1;
+	}
+	log_msg(LOG_INFO, "%s: stored from=<%.200s> rcpts=%u size=%zu", id, env->sender, env->recipients->len, len);
+	g_free(id);
+	raise_flag(d, &d->work_due);
+	return 0;
+}
+
+static sqlite3 *thread_db(struct daemon *d)
+{
+	sqlite3 *db = command_open_db(d->cfg);
+
+	if (!db)
+		log_msg(LOG_ERR, "cannot open the database; the daemon stops");
+	return db;
+}
+
+static gpointer worker_thread(gpointer data)
+{
+	struct daemon *d = data;
+	struct worker w = { d->cfg, d->tpl, thread_db(d), d->spool };
+
+	if (!w.db)
+		return NULL;
+	do {
+		if (worker_drain(&w) > 0)
+			raise_flag(d, &d->send_due);
+	} while (wait_for(d, &d->work_due));
+	sqlite3_close(w.db);
+	return NULL;
+}
+
+static gpointer sender_thread(gpointer data)
+{
+	struct daemon *d = data;
+	sqlite3 *db = thread_db(d);
+
+	if (!db)
+		return NULL;
+	do {
+		if (outbox_send_due(db, d->cfg) < 0)
+			log_msg(LOG_ERR, "sender: %s", sqlite3_errmsg(db));
+	} while (wait_for(d, &d->send_due));
+	sqlite3_close(db);
+	return NULL;
+}
+
+static gboolean on_signal(gpointer loop)
+{
+	g_main_loop_quit(loop);
+	return G_SOURCE_REMOVE;
+}
+
+/* Creates VAR, the spool and the database before anything is accepted. */
+static int prepare(struct daemon *d)
+{
+	sqlite3 *db;
+
+	d->spool = config_var_path(d->cfg, "spool");
+	if (spool_init(d->spool) < 0) {
+		fprintf(stderr, "pocbot serve: cannot create %s: %s\n", d->spool, g_strerror(errno));
+		return EX_CANTCREAT;
+	}
+	if (!(db = command_open_db(d->cfg)))
+		return EX_SOFTWARE;
+	sqlite3_close(db);
+	return 0;
+}
+
+int cmd_serve(struct config *cfg, int argc, char **argv)
+{
+	struct daemon d = { .cfg = cfg };
+	struct lmtp_params params = { cfg->domain, cfg->message_bytes, store, &d };
+	GMainLoop *loop;
+	GSocketService *svc;
+	GThread *worker, *sender;
+	char *err = NULL;
+	int rc;
+
+	if ((rc = command_options("serve", NULL, "Runs the robot until SIGTERM or SIGINT.", NULL, &argc, &argv)))
+		return rc;
+	if ((rc = prepare(&d)))
+		goto out;
+	d.tpl = templates_load();
+	g_mutex_init(&d.lock);
+	g_cond_init(&d.wake);
+	if (!(svc = lmtp_server_start(cfg->lmtp_listen, &params, &err))) {
+		fprintf(stderr, "pocbot serve: %s\n", err);
+		g_free(err);
+		rc = EX_UNAVAILABLE;
+		goto out;
+	}
+	worker = g_thread_new("worker", worker_thread, &d);
+	sender = g_thread_new("sender", sender_thread, &d);
+	log_msg(LOG_INFO, "serving LMTP on %s, var %s, outbound %s", cfg->lmtp_listen, cfg->var,
+		cfg->smtp_relay ? cfg->smtp_relay : "Maildir var/outbox");
+	loop = g_main_loop_new(NULL, FALSE);
+	g_unix_signal_add(SIGTERM, on_signal, loop);
+	g_unix_signal_add(SIGINT, on_signal, loop);
+	g_main_loop_run(loop);
+	log_msg(LOG_INFO, "stopping");
+	lmtp_server_stop(svc);
+	g_mutex_lock(&d.lock);
+	d.stop = TRUE;
+	g_cond_broadcast(&d.wake);
+	g_mutex_unlock(&d.lock);
+	g_thread_join(worker);
+	g_thread_join(sender);
+	g_main_loop_unref(loop);
+out:
+	templates_free(d.tpl);
+	g_free(d.spool);
+	return rc;
+}

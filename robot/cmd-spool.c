@@ -1,0 +1,78 @@
+/* cmd-spool.c - "spool list" shows what waits in spool/new and what is in
+ * spool/quarantine (with its last error); "spool retry ID" puts a
+ * quarantined message back into new/ with its failure count cleared. */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <sqlite3.h>
+#include "commands.h"
+#include "db.h"
+#include "spool.h"
+
+static void list_dir(sqlite3 *db, const char *spool, enum spool_dir dir)
+{
+	GPtrArray *ids = spool_list(spool, dir);
+	sqlite3_stmt *st = NULL;
+
+	sqlite3_prepare_v2(db, "SELECT attempts, coalesce(last_error, '') FROM spool_failures WHERE spool_id = ?",
+			   -1, &st, NULL);
+	for (guint i = 0; i < ids->len; i++) {
+		const char *id = ids->pdata[i];
+
+		printf("%-10s %s", spool_dir_name(dir), id);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		if (st && sqlite3_step(st) == SQLITE_ROW)
+			printf("  attempts=%d  %s", sqlite3_column_int(st, 0), sqlite3_column_text(st, 1));
+		printf("\n");
+	}
+	sqlite3_finalize(st);
+	g_ptr_array_unref(ids);
+}
+
+static int retry(sqlite3 *db, const char *spool, const char *id)
+{
+	const char *params[] = { id };
+
+	if (strchr(id, '/') || id[0] == '.' || spool_move(spool, id, SPOOL_QUARANTINE, SPOOL_NEW) < 0) {
+		fprintf(stderr, "pocbot spool retry: no quarantined message %s\n", id);
+		return EX_NOINPUT;
+	}
+	if (db_exec(db, "DELETE FROM spool_failures WHERE spool_id = ?", 1, params) < 0) {
+		fprintf(stderr, "pocbot spool retry: %s\n", sqlite3_errmsg(db));
+		return EX_SOFTWARE;
+	}
+	printf("%s is back in the queue\n", id);
+	return 0;
+}
+
+int cmd_spool(struct config *cfg, int argc, char **argv)
+{
+	char *spool = config_var_path(cfg, "spool");
+	sqlite3 *db = NULL;
+	int rc = command_options("spool", "list | retry ID", "The queue of received mail.", NULL, &argc, &argv);
+
+	if (rc)
+		goto out;
+	rc = EX_USAGE;
+	if (argc < 2 || (strcmp(argv[1], "list") == 0 && argc != 2) ||
+	    (strcmp(argv[1], "retry") == 0 && argc != 3) ||
+	    (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "retry") != 0)) {
+		fprintf(stderr, "usage: pocbot spool list | pocbot spool retry ID\n");
+		goto out;
+	}
+	rc = EX_SOFTWARE;
+	if (!(db = command_open_db(cfg)))
+		goto out;
+	if (strcmp(argv[1], "list") == 0) {
+		list_dir(db, spool, SPOOL_NEW);
+		list_dir(db, spool, SPOOL_QUARANTINE);
+		rc = 0;
+	} else {
+		rc = retry(db, spool, argv[2]);
+	}
+out:
+	sqlite3_close(db);
+	g_free(spool);
+	return rc;
+}

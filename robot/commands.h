@@ -1,0 +1,25 @@
+/* commands.h - the subcommands of pocbot, one file each (cmd-<name>.c),
+ * dispatched from the table in main.c. Each returns a sysexits code. */
+#ifndef POCBOT_COMMANDS_H
+#define POCBOT_COMMANDS_H
+
+#include "config.h"
+
+typedef int command_fn(struct config *cfg, int argc, char **argv);
+
+command_fn cmd_serve;
+command_fn cmd_deliver;
+command_fn cmd_config;
+command_fn cmd_db;
+command_fn cmd_spool;
+
+/* Parses a subcommand's options with GOption (--help included); argv[0] is
+ * the command's name. Returns 0, or the exit code to end with. */
+int command_options(const char *name, const char *params, const char *summary, GOptionEntry *entries,
+		    int *argc, char ***argv);
+
+/* Opens VAR/pocbot.db (creating VAR), migrating it. NULL after saying why. */
+struct sqlite3;
+struct sqlite3 *command_open_db(const struct config *cfg);
+
+#endif

@@ -1,0 +1,265 @@
+/* config.c - loads pocbot.conf (GKeyFile) over the embedded defaults.
+ * Input: a file the custodian wrote. Unknown keys and bad values are errors
+ * that name the key; relative paths are resolved against the file's folder. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "config.h"
+#include "envelope.h"
+#include "limits.h"
+
+#define SYSTEM_CONFIG "/etc/pocbot/pocbot.conf"
+
+enum key_type { K_DOMAIN, K_ADDRESS, K_PATH, K_LISTEN, K_RELAY, K_SIZE, K_COUNT, K_BOOL };
+
+struct key {
+	const char *group, *name;
+	enum key_type type;
+	size_t offset;
+};
+
+#define AT(field) offsetof(struct config, field)
+
+static const struct key keys[] = {
+	{ "robot", "domain", K_DOMAIN, AT(domain) },
+	{ "robot", "address", K_ADDRESS, AT(address) },
+	{ "robot", "custodian", K_ADDRESS, AT(custodian) },
+	{ "paths", "var", K_PATH, AT(var) },
+	{ "lmtp", "listen", K_LISTEN, AT(lmtp_listen) },
+	{ "smtp", "relay", K_RELAY, AT(smtp_relay) },
+	{ "limits", "message_bytes", K_SIZE, AT(message_bytes) },
+	{ "limits", "help_per_day", K_COUNT, AT(help_per_day) },
+	{ "log", "syslog", K_BOOL, AT(syslog) },
+	{ "log", "stderr", K_BOOL, AT(foreground_log) },
+	{ "test", "clock_file", K_PATH, AT(clock_file) },
+};
+
+void config_defaults(struct config *cfg, const char *base)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->domain = g_strdup("localhost");
+	cfg->var = g_build_filename(base, "var", NULL);
+	cfg->lmtp_listen = g_strdup("127.0.0.1:2424");
+	cfg->message_bytes = DEFAULT_MESSAGE_BYTES;
+	cfg->help_per_day = DEFAULT_HELP_PER_DAY;
+	cfg->foreground_log = TRUE;
+}
+
+static int host_port_ok(const char *v)
+{
+	const char *colon = strrchr(v, ':');
+	char *end;
+	long port;
+
+	if (!colon || colon == v)
+		return 0;
+	port = strtol(colon + 1, &end, 10);
+	return *end == '\0' && colon[1] && port > 0 && port < 65536;
+}
+
+static int domain_ok(const char *v)
+{
+	if (!*v || strlen(v) > 253)
+		return 0;
+	for (const char *p = v; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
+			return 0;
+	return 1;
+}
+
+static char *resolve(const char *base, const char *path)
+{
+	if (g_path_is_absolute(path))
+		return g_strdup(path);
+	return g_canonicalize_filename(path, base);
+}
+
+/* Checks and stores one value. 0, or -1 with *err. */
+static int set_value(struct config *cfg, const struct key *k, const char *v,
+		     const char *base, char **err)
+{
+	void *field = (char *)cfg + k->offset;
+	char **str = field;
+	char *end;
+	gint64 n;
+
+	switch (k->type) {
+	case K_DOMAIN:
+		if (!domain_ok(v))
+			goto bad;
+		break;
+	case K_ADDRESS:
+		if (*v && !envelope_address_ok(v, 0))
+			goto bad;
+		break;
+	case K_LISTEN:
+		if (g_str_has_prefix(v, "unix:")) {
+			char *abs;
+
+			if (!v[5])
+				goto bad;
+			abs = resolve(base, v + 5);
+			g_free(*str);
+			*str = g_strconcat("unix:", abs, NULL);
+			g_free(abs);
+			return 0;
+		}
+		if (!host_port_ok(v))
+			goto bad;
+		break;
+	case K_RELAY:
+		if (*v && !host_port_ok(v))
+			goto bad;
+		break;
+	case K_PATH:
+		g_free(*str);
+		*str = *v ? resolve(base, v) : NULL;
+		return 0;
+	case K_SIZE:
+	case K_COUNT:
+		errno = 0;
+		n = g_ascii_strtoll(v, &end, 10);
+		if (errno || !*v || *end || n < 0 || (k->type == K_SIZE && (n < 1024 || n > G_MAXINT32)) ||
+		    (k->type == K_COUNT && n > 1000000))
+			goto bad;
+		if (k->type == K_SIZE)
+			*(gint64 *)field = n;
+		else
+			*(int *)field = (int)n;
+		return 0;
+	case K_BOOL:
+		if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "1") == 0)
+			*(gboolean *)field = TRUE;
+		else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 || strcmp(v, "0") == 0)
+			*(gboolean *)field = FALSE;
+		else
+			goto bad;
+		return 0;
+	}
+	g_free(*str);
+	*str = *v ? g_strdup(v) : NULL;
+	return 0;
+bad:
+	*err = g_strdup_printf("[%s] %s: bad value \"%.100s\"", k->group, k->name, v);
+	return -1;
+}
+
+static const struct key *find_key(const char *group, const char *name)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (strcmp(keys[i].group, group) == 0 && strcmp(keys[i].name, name) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static int read_file(struct config *cfg, const char *file, char **err)
+{
+	GKeyFile *kf = g_key_file_new();
+	GError *gerr = NULL;
+	char *cwd = g_get_current_dir();
+	char *dir = g_path_get_dirname(file);
+	char *base = resolve(cwd, dir);
+	gchar **groups = NULL;
+	int rc = -1;
+
+	g_free(dir);
+	g_free(cwd);
+	if (!g_key_file_load_from_file(kf, file, G_KEY_FILE_NONE, &gerr)) {
+		*err = g_strdup_printf("%s: %s", file, gerr->message);
+		goto out;
+	}
+	config_clear(cfg);
+	config_defaults(cfg, base);
+	groups = g_key_file_get_groups(kf, NULL);
+	for (gchar **g = groups; *g; g++) {
+		gchar **names = g_key_file_get_keys(kf, *g, NULL, NULL);
+		for (gchar **n = names; n && *n; n++) {
+			const struct key *k = find_key(*g, *n);
+			char *v = g_key_file_get_string(kf, *g, *n, NULL);
+
+			if (!k)
+				*err = g_strdup_printf("%s: unknown key [%s] %s", file, *g, *n);
+			else if (v && set_value(cfg, k, g_strstrip(v), base, err) < 0) {
+				char *e = *err;
+				*err = g_strdup_printf("%s: %s", file, e);
+				g_free(e);
+			}
+			g_free(v);
+			if (*err) {
+				g_strfreev(names);
+				goto out;
+			}
+		}
+		g_strfreev(names);
+	}
+	cfg->file = resolve(base, file);
+	rc = 0;
+out:
+	g_strfreev(groups);
+	g_clear_error(&gerr);
+	g_key_file_free(kf);
+	g_free(base);
+	return rc;
+}
+
+int config_load(const char *file, struct config *cfg, char **err)
+{
+	char *cwd = g_get_current_dir();
+	int rc = 0;
+
+	*err = NULL;
+	config_defaults(cfg, cwd);
+	if (!file || !*file)
+		file = g_getenv("POCBOT_CONFIG");
+	if ((!file || !*file) && access(SYSTEM_CONFIG, F_OK) == 0)
+		file = SYSTEM_CONFIG;
+	if (file && *file)
+		rc = read_file(cfg, file, err);
+	if (rc == 0 && !cfg->address)
+		cfg->address = g_strdup_printf("pocbot@%s", cfg->domain);
+	g_free(cwd);
+	return rc;
+}
+
+char *config_dump(const struct config *cfg)
+{
+	GString *s = g_string_new(NULL);
+	const char *group = "";
+
+	g_string_append_printf(s, "# effective configuration, from %s\n",
+			       cfg->file ? cfg->file : "the embedded defaults");
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+		const struct key *k = &keys[i];
+		const void *field = (const char *)cfg + k->offset;
+
+		if (strcmp(group, k->group) != 0)
+			g_string_append_printf(s, "%s[%s]\n", i ? "\n" : "", group = k->group);
+		g_string_append_printf(s, "%s = ", k->name);
+		if (k->type == K_SIZE)
+			g_string_append_printf(s, "%" G_GINT64_FORMAT "\n", *(const gint64 *)field);
+		else if (k->type == K_COUNT)
+			g_string_append_printf(s, "%d\n", *(const int *)field);
+		else if (k->type == K_BOOL)
+			g_string_append_printf(s, "%s\n", *(const gboolean *)field ? "true" : "false");
+		else {
+			const char *v = *(char *const *)field;
+			g_string_append_printf(s, "%s\n", v ? v : "");
+		}
+	}
+	return g_string_free(s, FALSE);
+}
+
+char *config_var_path(const struct config *cfg, const char *name)
+{
+	return g_build_filename(cfg->var, name, NULL);
+}
+
+void config_clear(struct config *cfg)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (keys[i].type != K_SIZE && keys[i].type != K_COUNT && keys[i].type != K_BOOL)
+			g_clear_pointer((char **)((char *)cfg + keys[i].offset), g_free);
+	g_clear_pointer(&cfg->file, g_free);
+}

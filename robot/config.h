@@ -1,0 +1,37 @@
+/* config.h - the loaded configuration: the only state shared by every part. */
+#ifndef POCBOT_CONFIG_H
+#define POCBOT_CONFIG_H
+
+#include <glib.h>
+
+struct config {
+	char *file;		/* the file read, or NULL for the embedded defaults */
+	char *domain;		/* [robot] domain */
+	char *address;		/* [robot] address */
+	char *custodian;	/* [robot] custodian, or NULL */
+	char *var;		/* [paths] var, absolute */
+	char *lmtp_listen;	/* [lmtp] listen: host:port or unix:/path (absolute) */
+	char *smtp_relay;	/* [smtp] relay host:port, or NULL for the Maildir */
+	gint64 message_bytes;	/* [limits] message_bytes */
+	int help_per_day;	/* [limits] help_per_day */
+	char *clock_file;	/* [test] clock_file, absolute, or NULL */
+	gboolean syslog;	/* [log] syslog */
+	gboolean foreground_log;	/* [log] stderr */
+};
+
+/* Fills cfg from file (NULL: $POCBOT_CONFIG, /etc/pocbot/pocbot.conf, else
+ * the defaults). Returns 0, or -1 with *err naming the key at fault. */
+int config_load(const char *file, struct config *cfg, char **err);
+
+/* Fills cfg with the embedded defaults; base resolves relative paths. */
+void config_defaults(struct config *cfg, const char *base);
+
+/* The effective configuration as a GKeyFile text; g_free it. */
+char *config_dump(const struct config *cfg);
+
+/* A path under [paths] var; g_free it. */
+char *config_var_path(const struct config *cfg, const char *name);
+
+void config_clear(struct config *cfg);
+
+#endif

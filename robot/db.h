@@ -1,0 +1,27 @@
+/* db.h - the SQLite store: opening, pragmas and migrations. */
+#ifndef POCBOT_DB_H
+#define POCBOT_DB_H
+
+#include <sqlite3.h>
+
+/* Opens (creating) path with WAL, synchronous=FULL, foreign keys and a
+ * busy timeout, and migrates it. NULL with *err (g_free it) on failure,
+ * among them a database newer than this binary. */
+sqlite3 *db_open(const char *path, char **err);
+
+/* Applies the migrations in db/ that are newer than the database. 0 or -1. */
+int db_migrate(sqlite3 *db, char **err);
+
+/* The schema version this binary knows, and the database's. */
+int db_schema_version(void);
+int db_user_version(sqlite3 *db);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1. */
+int db_begin(sqlite3 *db);
+int db_commit(sqlite3 *db);
+void db_rollback(sqlite3 *db);
+
+/* Runs one statement with text parameters (NULL binds NULL), no rows. 0 or -1. */
+int db_exec(sqlite3 *db, const char *sql, int nparams, const char *const *params);
+
+#endif

@@ -1,0 +1,39 @@
+/* envelope.c - the SMTP envelope. Addresses come from the MTA (untrusted):
+ * envelope_address_ok bounds them before they go anywhere. */
+#include <string.h>
+#include "envelope.h"
+#include "limits.h"
+
+void envelope_init(struct envelope *env)
+{
+	env->sender = NULL;
+	env->recipients = g_ptr_array_new_with_free_func(g_free);
+}
+
+void envelope_clear(struct envelope *env)
+{
+	g_clear_pointer(&env->sender, g_free);
+	g_clear_pointer(&env->recipients, g_ptr_array_unref);
+}
+
+void envelope_add_recipient(struct envelope *env, const char *rcpt)
+{
+	g_ptr_array_add(env->recipients, g_strdup(rcpt));
+}
+
+int envelope_address_ok(const char *addr, int allow_null)
+{
+	size_t len = strlen(addr);
+	const char *at = strrchr(addr, '@');
+
+	if (len == 0)
+		return allow_null;
+	if (len > MAX_ADDRESS_LEN || !at || at == addr || at[1] == '\0')
+		return 0;
+	if ((size_t)(at - addr) > MAX_LOCAL_PART)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)addr; *p; p++)
+		if (*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
+			return 0;
+	return g_utf8_validate(addr, -1, NULL);
+}

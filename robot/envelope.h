@@ -1,0 +1,20 @@
+/* envelope.h - the SMTP envelope of one message: sender and every recipient. */
+#ifndef POCBOT_ENVELOPE_H
+#define POCBOT_ENVELOPE_H
+
+#include <glib.h>
+
+struct envelope {
+	char *sender;		/* "" for the null sender <> */
+	GPtrArray *recipients;	/* of char *, at least one */
+};
+
+void envelope_init(struct envelope *env);
+void envelope_clear(struct envelope *env);
+void envelope_add_recipient(struct envelope *env, const char *rcpt);
+
+/* 1 when addr is a plausible address (bounded, printable, no CR/LF, one @,
+ * no space); "" is allowed only when allow_null. */
+int envelope_address_ok(const char *addr, int allow_null);
+
+#endif

@@ -1,0 +1,31 @@
+/* limits.h - every bound the robot puts on untrusted input, in one place. */
+#ifndef POCBOT_LIMITS_H
+#define POCBOT_LIMITS_H
+
+#define DEFAULT_MESSAGE_BYTES	(25 * 1024 * 1024)	/* [limits] message_bytes */
+#define DEFAULT_HELP_PER_DAY	3			/* [limits] help_per_day */
+
+#define MAX_COMMAND_LINE	512	/* an LMTP command line, CRLF included (RFC 5321 4.5.3.1.4) */
+#define MAX_TEXT_LINE		1000	/* a line of message data (RFC 5321 4.5.3.1.6), tolerated up to MAX_DATA_LINE */
+#define MAX_DATA_LINE		(64 * 1024)	/* longest data line accepted before the message is refused */
+#define MAX_RECIPIENTS		100	/* RCPT TO per transaction */
+#define MAX_ADDRESS_LEN		254	/* an address, local@domain */
+#define MAX_LOCAL_PART		64
+#define MAX_BAD_COMMANDS	10	/* protocol errors before the LMTP server hangs up */
+#define LMTP_IDLE_SECONDS	300	/* a silent client is dropped after this */
+#define LMTP_MAX_CLIENTS	32	/* connections served at once */
+
+#define MAX_MIME_DEPTH		16	/* nesting of multiparts and message/rfc822 */
+#define MAX_MIME_PARTS		256	/* leaves and containers in one message */
+#define MAX_HEADER_BYTES	(256 * 1024)	/* all header fields of one message */
+#define MAX_LOG_TEXT		200	/* untrusted text in a log line */
+
+#define MAX_ATTEMPTS		3	/* processing failures before quarantine */
+#define SEND_BACKOFF_FIRST	60	/* seconds before the first retry of a send */
+#define SEND_BACKOFF_MAX	3600	/* the longest wait between two sends */
+#define SEND_MAX_AGE		(5 * 24 * 3600)	/* a send still failing after this is given up */
+#define SMTP_TIMEOUT		60	/* seconds for one SMTP read or write */
+
+#define DB_BUSY_MS		10000	/* SQLite busy timeout */
+
+#endif

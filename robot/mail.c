@@ -1,0 +1,325 @@
+/* mail.c - the GMime adapter: parses any bytes into a struct mail and
+ * writes the robot's own messages. Input: whole messages from anyone.
+ * Parsing never fails (garbage gives an empty message); composing returns
+ * NULL when a field would put CR or LF into a header. */
+#include <string.h>
+#include <gmime/gmime.h>
+#include "mail.h"
+#include "html-text.h"
+#include "envelope.h"
+#include "limits.h"
+
+struct mail {
+	GMimeParserOptions *opts;
+	GMimeMessage *msg;
+	char *content_type;	/* "type/subtype", lower case */
+	int depth, parts;
+};
+
+static const char *const fallback_charsets[] = { "UTF-8", "windows-1252", NULL };
+
+void mail_library_init(void)
+{
+	static gsize once;
+
+	if (g_once_init_enter(&once)) {
+		g_mime_init();
+		g_once_init_leave(&once, 1);
+	}
+}
+
+/* Counts parts and depth, message/rfc822 included, without recursing past
+ * MAX_MIME_DEPTH + 1. */
+static void measure(GMimeObject *o, int level, struct mail *m)
+{
+	m->parts++;
+	if (level > m->depth)
+		m->depth = level;
+	if (level > MAX_MIME_DEPTH || m->parts > MAX_MIME_PARTS)
+		return;
+	if (GMIME_IS_MULTIPART(o)) {
+		int n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+		for (int i = 0; i < n; i++)
+			measure(g_mime_multipart_get_part(GMIME_MULTIPART(o), i), level + 1, m);
+	} else if (GMIME_IS_MESSAGE_PART(o)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(o));
+		if (inner && g_mime_message_get_mime_part(inner))
+			measure(g_mime_message_get_mime_part(inner), level + 1, m);
+	}
+}
+
+struct mail *mail_parse(const char *data, size_t len)
+{
+	struct mail *m = g_new0(struct mail, 1);
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	GMimeObject *body;
+	GMimeContentType *ct;
+
+	mail_library_init();
+	m->opts = g_mime_parser_options_new();
+	g_mime_parser_options_set_fallback_charsets(m->opts, (const char **)fallback_charsets);
+	m->msg = g_mime_parser_construct_message(parser, m->opts);
+	if (!m->msg)
+		m->msg = g_mime_message_new(FALSE);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	body = g_mime_message_get_mime_part(m->msg);
+	ct = body ? g_mime_object_get_content_type(body) : NULL;
+	m->content_type = ct ? g_ascii_strdown(g_mime_content_type_get_mime_type(ct) ?: "text/plain", -1)
+			     : g_strdup("text/plain");
+	if (body)
+		measure(body, 1, m);
+	return m;
+}
+
+void mail_free(struct mail *m)
+{
+	if (!m)
+		return;
+	g_clear_object(&m->msg);
+	g_mime_parser_options_free(m->opts);
+	g_free(m->content_type);
+	g_free(m);
+}
+
+const char *mail_header(const struct mail *m, const char *name)
+{
+	return g_mime_object_get_header(GMIME_OBJECT(m->msg), name);
+}
+
+int mail_has_header(const struct mail *m, const char *name)
+{
+	return g_mime_header_list_contains(g_mime_object_get_header_list(GMIME_OBJECT(m->msg)), name);
+}
+
+const char *mail_content_type(const struct mail *m)
+{
+	return m->content_type;
+}
+
+const char *mail_content_type_param(const struct mail *m, const char *param)
+{
+	GMimeObject *body = g_mime_message_get_mime_part(m->msg);
+
+	return body ? g_mime_object_get_content_type_parameter(body, param) : NULL;
+}
+
+static int is_type(GMimeObject *o, const char *type)
+{
+	GMimeContentType *ct = g_mime_object_get_content_type(o);
+	char *t = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+	int same = t && g_ascii_strcasecmp(t, type) == 0;
+
+	g_free(t);
+	return same;
+}
+
+/* The first part of type in the tree under o, message/rfc822 not entered. */
+static GMimeObject *find_part(GMimeObject *o, const char *type, int level)
+{
+	if (!o || level > MAX_MIME_DEPTH)
+		return NULL;
+	if (GMIME_IS_MULTIPART(o)) {
+		int n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+		for (int i = 0; i < n && i < MAX_MIME_PARTS; i++) {
+			GMimeObject *found = find_part(g_mime_multipart_get_part(GMIME_MULTIPART(o), i),
+						       type, level + 1);
+			if (found)
+				return found;
+		}
+		return NULL;
+	}
+	if (!is_type(o, type))
+		return NULL;
+	if (GMIME_IS_PART(o) && g_mime_part_is_attachment(GMIME_PART(o)) && g_str_has_prefix(type, "text/"))
+		return NULL;
+	return o;
+}
+
+int mail_has_part(const struct mail *m, const char *type)
+{
+	return find_part(g_mime_message_get_mime_part(m->msg), type, 1) != NULL;
+}
+
+int mail_depth(const struct mail *m)
+{
+	return m->depth;
+}
+
+int mail_part_count(const struct mail *m)
+{
+	return m->parts;
+}
+
+/* A text part's content as valid UTF-8. g_free it. */
+static char *part_text(const struct mail *m, GMimeObject *o)
+{
+	char *text = GMIME_IS_TEXT_PART(o) ? g_mime_text_part_get_text(GMIME_TEXT_PART(o)) : NULL;
+	char *fixed;
+
+	if (!text)
+		return g_strdup("");
+	if (g_utf8_validate(text, -1, NULL))
+		return text;
+	fixed = g_mime_utils_decode_8bit(m->opts, text, strlen(text));
+	g_free(text);
+	if (!g_utf8_validate(fixed, -1, NULL)) {
+		text = g_utf8_make_valid(fixed, -1);
+		g_free(fixed);
+		return text;
+	}
+	return fixed;
+}
+
+char *mail_text(const struct mail *m)
+{
+	GMimeObject *body = g_mime_message_get_mime_part(m->msg);
+	GMimeObject *part = find_part(body, "text/plain", 1);
+	char *html, *text;
+
+	if (part)
+		return part_text(m, part);
+	part = find_part(body, "text/html", 1);
+	if (!part)
+		return g_strdup("");
+	html = part_text(m, part);
+	text = html_to_text(html);
+	g_free(html);
+	return text;
+}
+
+static char *first_mailbox(InternetAddressList *list)
+{
+	for (int i = 0; list && i < internet_address_list_length(list); i++) {
+		InternetAddress *a = internet_address_list_get_address(list, i);
+
+		if (INTERNET_ADDRESS_IS_GROUP(a)) {
+			char *addr = first_mailbox(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
+			if (addr)
+				return addr;
+		} else if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
+			const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+			if (addr && envelope_address_ok(addr, 0))
+				return g_strdup(addr);
+		}
+	}
+	return NULL;
+}
+
+char *mail_from_address(const struct mail *m)
+{
+	return first_mailbox(g_mime_message_get_from(m->msg));
+}
+
+char *mail_reply_to_address(const struct mail *m)
+{
+	return first_mailbox(g_mime_message_get_reply_to(m->msg));
+}
+
+/* 1 when id is a bounded, printable msg-id without brackets or spaces. */
+static int msgid_ok(const char *id)
+{
+	size_t len = strlen(id);
+
+	if (len == 0 || len > 250)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		if (*p <= ' ' || *p >= 0x7f || *p == '<' || *p == '>')
+			return 0;
+	return 1;
+}
+
+char *mail_message_id(const struct mail *m)
+{
+	const char *id = g_mime_message_get_message_id(m->msg);
+
+	return id && msgid_ok(id) ? g_strdup(id) : NULL;
+}
+
+char *mail_references(const struct mail *m)
+{
+	const char *refs = mail_header(m, "References");
+	GMimeReferences *list = refs ? g_mime_references_parse(m->opts, refs) : NULL;
+	int n = list ? g_mime_references_length(list) : 0;
+	GString *s = g_string_new(NULL);
+
+	/* keep the first and the last few: enough to thread, bounded */
+	for (int i = 0; i < n; i++) {
+		const char *id = g_mime_references_get_message_id(list, i);
+		if ((i == 0 || i >= n - 8) && msgid_ok(id))
+			g_string_append_printf(s, "%s<%s>", s->len ? " " : "", id);
+	}
+	if (list)
+		g_mime_references_free(list);
+	if (s->len == 0) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	return g_string_free(s, FALSE);
+}
+
+static int header_safe(const char *v)
+{
+	return !v || (!strpbrk(v, "\r\n") && g_utf8_validate(v, -1, NULL));
+}
+
+static void set_header(GMimeMessage *msg, const char *name, const char *value)
+{
+	g_mime_object_set_header(GMIME_OBJECT(msg), name, value, "utf-8");
+}
+
+static GMimeObject *text_body(const char *body)
+{
+	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
+
+	g_mime_text_part_set_text(part, body);
+	g_mime_text_part_set_charset(part, "utf-8");
+	g_mime_part_set_content_encoding(GMIME_PART(part),
+		g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
+	return GMIME_OBJECT(part);
+}
+
+char *mail_compose(const struct outmsg *o, size_t *len)
+{
+	GMimeMessage *msg;
+	GMimeObject *body;
+	GDateTime *date;
+	GMimeFormatOptions *fo;
+	char *text;
+
+	if (!header_safe(o->from) || !header_safe(o->from_name) || !header_safe(o->to) ||
+	    !header_safe(o->subject) || !header_safe(o->message_id) || !header_safe(o->in_reply_to) ||
+	    !header_safe(o->references) || !header_safe(o->loop_id) || !g_utf8_validate(o->body, -1, NULL) ||
+	    !envelope_address_ok(o->from, 0) || !envelope_address_ok(o->to, 0) || !msgid_ok(o->message_id) ||
+	    (o->in_reply_to && !msgid_ok(o->in_reply_to)))
+		return NULL;
+	mail_library_init();
+	msg = g_mime_message_new(TRUE);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, o->from_name, o->from);
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, o->to);
+	g_mime_message_set_subject(msg, o->subject, "utf-8");
+	date = g_date_time_new_from_unix_utc(o->date);
+	g_mime_message_set_date(msg, date);
+	g_date_time_unref(date);
+	g_mime_message_set_message_id(msg, o->message_id);
+	if (o->in_reply_to) {
+		char *irt = g_strdup_printf("<%s>", o->in_reply_to);
+		set_header(msg, "In-Reply-To", irt);
+		g_free(irt);
+	}
+	if (o->references)
+		set_header(msg, "References", o->references);
+	set_header(msg, "Auto-Submitted", "auto-replied");
+	set_header(msg, MAIL_LOOP_HEADER, o->loop_id);
+	body = text_body(o->body);
+	g_mime_message_set_mime_part(msg, body);
+	g_object_unref(body);
+	fo = g_mime_format_options_new();
+	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
+	text = g_mime_object_to_string(GMIME_OBJECT(msg), fo);
+	g_mime_format_options_free(fo);
+	g_object_unref(msg);
+	*len = strlen(text);
+	return text;
+}

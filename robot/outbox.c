@@ -1,0 +1,194 @@
+/* outbox.c - queues the robot's mail and delivers it. Each row has a token
+ * derived from what caused it, so its Message-ID and Maildir name are the
+ * same on a re-send after a crash: a re-send replaces instead of doubling.
+ * Delivery failures are recorded in the row (retry with backoff on
+ * temporary ones, given up on permanent ones), never lost. */
+#include <errno.h>
+#include <string.h>
+#include "outbox.h"
+#include "clock.h"
+#include "limits.h"
+#include "log.h"
+#include "mail.h"
+#include "maildir.h"
+#include "smtp.h"
+
+/* 32 hex digits of SHA-256(seed). g_free it. */
+static char *token_of(const char *seed)
+{
+	char *hex = g_compute_checksum_for_string(G_CHECKSUM_SHA256, seed, -1);
+
+	hex[32] = '\0';
+	return hex;
+}
+
+int outbox_queue(sqlite3 *db, const struct config *cfg, gint64 now, gint64 message,
+		 const char *seed, const struct outbox_item *it)
+{
+	char *token = token_of(seed);
+	char *msgid = g_strdup_printf("pocbot.%s@%s", token, cfg->domain);
+	char *verp = g_strdup_printf("bounces+%s@%s", token, cfg->domain);
+	struct outmsg o = {
+		.from = cfg->address, .from_name = "POC Directory", .to = it->to, .subject = it->subject,
+		.body = it->body, .message_id = msgid, .in_reply_to = it->in_reply_to,
+		.references = it->references, .loop_id = cfg->domain, .date = now,
+	};
+	size_t len = 0;
+	char *text = mail_compose(&o, &len);
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+
+	if (!text)
+		goto out;
+	if (sqlite3_prepare_v2(db, "INSERT INTO outbox (token, message, purpose, env_from, rcpt, body,"
+			       " created, next_try) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+	if (message > 0)
+		sqlite3_bind_int64(st, 2, message);
+	sqlite3_bind_text(st, 3, it->purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, verp, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, it->to, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, text, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, now);
+	sqlite3_bind_int64(st, 8, now);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+out:
+	sqlite3_finalize(st);
+	g_free(text);
+	g_free(msgid);
+	g_free(verp);
+	g_free(token);
+	return rc;
+}
+
+int outbox_count_since(sqlite3 *db, const char *rcpt, const char *a, const char *b, gint64 since)
+{
+	sqlite3_stmt *st;
+	int n = -1;
+
+	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM outbox WHERE rcpt = ? COLLATE NOCASE"
+			       " AND purpose IN (?, ?) AND created > ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, since);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+struct due {
+	gint64 id, created, attempts;
+	char *token, *from, *rcpt;
+	char *body;
+	size_t len;
+};
+
+static void due_free(gpointer p)
+{
+	struct due *d = p;
+
+	g_free(d->token);
+	g_free(d->from);
+	g_free(d->rcpt);
+	g_free(d->body);
+	g_free(d);
+}
+
+static GPtrArray *due_rows(sqlite3 *db, gint64 now)
+{
+	GPtrArray *rows = g_ptr_array_new_with_free_func(due_free);
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, token, env_from, rcpt, body, created, attempts FROM outbox"
+			       " WHERE state = 'queued' AND next_try <= ? ORDER BY next_try, id LIMIT 100",
+			       -1, &st, NULL) != SQLITE_OK) {
+		g_ptr_array_unref(rows);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct due *d = g_new0(struct due, 1);
+
+		d->id = sqlite3_column_int64(st, 0);
+		d->token = g_strdup((const char *)sqlite3_column_text(st, 1));
+		d->from = g_strdup((const char *)sqlite3_column_text(st, 2));
+		d->rcpt = g_strdup((const char *)sqlite3_column_text(st, 3));
+		d->len = (size_t)sqlite3_column_bytes(st, 4);
+		d->body = g_memdup2(sqlite3_column_blob(st, 4), d->len);
+		d->created = sqlite3_column_int64(st, 5);
+		d->attempts = sqlite3_column_int64(st, 6);
+		g_ptr_array_add(rows, d);
+	}
+	sqlite3_finalize(st);
+	return rows;
+}
+
+/* Hands one message over: to the relay, or into the Maildir. */
+static enum send_status deliver(const struct config *cfg, const struct due *d, char **detail)
+{
+	char *dir, *name;
+	int rc;
+
+	if (cfg->smtp_relay)
+		return smtp_send(cfg->smtp_relay, cfg->domain, d->from, d->rcpt, NULL, d->body, d->len, detail);
+	dir = config_var_path(cfg, "outbox");
+	name = g_strdup_printf("%" G_GINT64_FORMAT ".%s.pocbot", d->created, d->token);
+	rc = maildir_deliver(dir, name, d->body, d->len);
+	*detail = rc < 0 ? g_strdup_printf("Maildir %s: %s", dir, g_strerror(errno)) : g_strdup("Maildir");
+	g_free(dir);
+	g_free(name);
+	return rc < 0 ? SEND_TEMPFAIL : SEND_OK;
+}
+
+/* Records the outcome of one try. 0 or -1. */
+static int record(sqlite3 *db, const struct due *d, enum send_status s, const char *detail, gint64 now)
+{
+	gint64 wait = SEND_BACKOFF_FIRST << (d->attempts < 6 ? d->attempts : 6);
+	const char *state = s == SEND_OK ? "sent" : s == SEND_PERMFAIL ? "failed" : "queued";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s == SEND_TEMPFAIL && now - d->created > SEND_MAX_AGE)
+		state = "failed";
+	if (sqlite3_prepare_v2(db, "UPDATE outbox SET state = ?, attempts = attempts + 1, next_try = ?,"
+			       " done = CASE WHEN ? = 'queued' THEN NULL ELSE ? END, last_error = ?"
+			       " WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, now + MIN(wait, SEND_BACKOFF_MAX));
+	sqlite3_bind_text(st, 3, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, now);
+	if (s != SEND_OK)
+		sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, d->id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	sqlite3_finalize(st);
+	log_msg(s == SEND_OK ? LOG_INFO : LOG_WARNING, "send %s to=<%s> status=%s (%.200s)", d->token, d->rcpt,
+		state, detail ? detail : "");
+	return rc;
+}
+
+int outbox_send_due(sqlite3 *db, const struct config *cfg)
+{
+	GPtrArray *rows = due_rows(db, clock_now(cfg));
+	int n;
+
+	if (!rows)
+		return -1;
+	for (guint i = 0; i < rows->len; i++) {
+		struct due *d = rows->pdata[i];
+		char *detail = NULL;
+		enum send_status s = deliver(cfg, d, &detail);
+
+		if (record(db, d, s, detail, clock_now(cfg)) < 0)
+			log_msg(LOG_ERR, "outbox: cannot record the send of %s: %s", d->token, sqlite3_errmsg(db));
+		g_free(detail);
+	}
+	n = (int)rows->len;
+	g_ptr_array_unref(rows);
+	return n;
+}

@@ -1,0 +1,25 @@
+/* pipeline.c - the visible pipeline: each inbound stage, in order. A stage
+ * is a filter_fn of filters/; dispatch (dispatch.c) applies the outcome.
+ * Later stages (authenticate, bounce and ping-reply matching, forms) are
+ * added to this table. */
+#include "pipeline.h"
+
+static const struct {
+	const char *name;
+	filter_fn *run;
+} stages[] = {
+	{ "guard", guard_filter },		/* RFC 3834: never answer robots or ourselves */
+	{ "classify", classify_filter },	/* bounce, automatic reply or a person's mail */
+	{ "command", command_filter },		/* HELP or FORM, in six languages */
+};
+
+enum verdict pipeline_run(struct filter_ctx *ctx)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(stages); i++) {
+		enum verdict v = stages[i].run(ctx);
+
+		if (v != VERDICT_CONTINUE)
+			return v;
+	}
+	return VERDICT_CONTINUE;
+}

@@ -1,0 +1,232 @@
+/* spool.c - the durable queue: VAR/spool/{tmp,new,cur,quarantine}.
+ *
+ * A spool file is "POCBOT-SPOOL 1", "S <sender>", one "R <recipient>" per
+ * recipient, a blank line, then the message bytes as received. Addresses
+ * were checked by envelope_address_ok (no CR/LF, bounded). Every step of a
+ * store is checked; on any failure the caller answers 4xx / exit 75. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "spool.h"
+#include "limits.h"
+
+#define SPOOL_MAGIC "POCBOT-SPOOL 1\n"
+
+static const char *const dir_names[] = { "new", "cur", "quarantine" };
+
+const char *spool_dir_name(enum spool_dir dir)
+{
+	return dir_names[dir];
+}
+
+int spool_init(const char *spool)
+{
+	const char *subs[] = { "tmp", "new", "cur", "quarantine" };
+
+	if (g_mkdir_with_parents(spool, 0700) < 0)
+		return -1;
+	for (size_t i = 0; i < G_N_ELEMENTS(subs); i++) {
+		char *d = g_build_filename(spool, subs[i], NULL);
+		int rc = g_mkdir_with_parents(d, 0700);
+
+		g_free(d);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	if (close(fd) < 0)
+		rc = -1;
+	return rc;
+}
+
+static GString *envelope_text(const struct envelope *env)
+{
+	GString *s = g_string_new(SPOOL_MAGIC);
+
+	g_string_append_printf(s, "S %s\n", env->sender);
+	for (guint i = 0; i < env->recipients->len; i++)
+		g_string_append_printf(s, "R %s\n", (char *)env->recipients->pdata[i]);
+	g_string_append_c(s, '\n');
+	return s;
+}
+
+/* Creates tmp/NAME with O_EXCL under a fresh unique name. fd or -1. */
+static int create_unique(const char *spool, char **id, char **tmp)
+{
+	for (int tries = 0; tries < 10; tries++) {
+		gint64 us = g_get_real_time();
+		int fd;
+
+		*id = g_strdup_printf("%" G_GINT64_FORMAT ".%06d.P%d.R%08x", us / G_USEC_PER_SEC,
+				      (int)(us % G_USEC_PER_SEC), (int)getpid(), g_random_int());
+		*tmp = g_build_filename(spool, "tmp", *id, NULL);
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+		g_clear_pointer(id, g_free);
+		g_clear_pointer(tmp, g_free);
+	}
+	return -1;
+}
+
+int spool_store(const char *spool, const struct envelope *env,
+		const char *data, size_t len, char **id)
+{
+	GString *head = envelope_text(env);
+	char *tmp = NULL, *dst = NULL, *newdir = g_build_filename(spool, "new", NULL);
+	int fd = create_unique(spool, id, &tmp), rc = -1, saved;
+
+	if (fd < 0)
+		goto out;
+	if (write_all(fd, head->str, head->len) < 0 || write_all(fd, data, len) < 0 ||
+	    fsync(fd) < 0) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		goto out;
+	}
+	if (close(fd) < 0)
+		goto out;
+	dst = g_build_filename(newdir, *id, NULL);
+	if (rename(tmp, dst) < 0 || fsync_dir(newdir) < 0)
+		goto out;
+	rc = 0;
+out:
+	saved = errno;
+	if (rc < 0 && tmp)
+		unlink(tmp);
+	if (rc < 0)
+		g_clear_pointer(id, g_free);
+	g_string_free(head, TRUE);
+	g_free(tmp);
+	g_free(dst);
+	g_free(newdir);
+	errno = saved;
+	return rc;
+}
+
+/* Parses the envelope at the head of text; the offset of the message, or -1. */
+static gssize parse_envelope(const char *text, size_t len, struct envelope *env)
+{
+	const char *p = text, *end = text + len;
+
+	if (len < strlen(SPOOL_MAGIC) || memcmp(p, SPOOL_MAGIC, strlen(SPOOL_MAGIC)) != 0)
+		return -1;
+	p += strlen(SPOOL_MAGIC);
+	while (p < end && *p != '\n') {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char *value;
+
+		if (!nl || nl - p < 2 || p[1] != ' ')
+			return -1;
+		value = g_strndup(p + 2, (gsize)(nl - p - 2));
+		if (p[0] == 'S' && !env->sender)
+			env->sender = value;
+		else if (p[0] == 'R') {
+			g_ptr_array_add(env->recipients, value);
+		} else {
+			g_free(value);
+			return -1;
+		}
+		p = nl + 1;
+	}
+	if (p >= end || !env->sender || env->recipients->len == 0)
+		return -1;
+	return p + 1 - text;
+}
+
+int spool_load(const char *spool, enum spool_dir dir, const char *id,
+	       struct envelope *env, char **data, size_t *len)
+{
+	char *path = g_build_filename(spool, dir_names[dir], id, NULL);
+	char *text = NULL;
+	gsize size = 0;
+	gssize off;
+
+	envelope_init(env);
+	*data = NULL;
+	if (!g_file_get_contents(path, &text, &size, NULL)) {
+		g_free(path);
+		return -1;
+	}
+	g_free(path);
+	off = parse_envelope(text, size, env);
+	if (off < 0) {
+		g_free(text);
+		envelope_clear(env);
+		envelope_init(env);
+		return -1;
+	}
+	*len = size - (gsize)off;
+	memmove(text, text + off, *len);
+	text[*len] = '\0';
+	*data = text;
+	return 0;
+}
+
+int spool_move(const char *spool, const char *id, enum spool_dir from, enum spool_dir to)
+{
+	char *src = g_build_filename(spool, dir_names[from], id, NULL);
+	char *dstdir = g_build_filename(spool, dir_names[to], NULL);
+	char *dst = g_build_filename(dstdir, id, NULL);
+	int rc = -1;
+
+	if (strchr(id, '/') || id[0] == '.')
+		errno = EINVAL;
+	else if (rename(src, dst) == 0 && fsync_dir(dstdir) == 0)
+		rc = 0;
+	g_free(src);
+	g_free(dst);
+	g_free(dstdir);
+	return rc;
+}
+
+static gint compare_names(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+GPtrArray *spool_list(const char *spool, enum spool_dir dir)
+{
+	char *path = g_build_filename(spool, dir_names[dir], NULL);
+	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+	GDir *d = g_dir_open(path, 0, NULL);
+	const char *name;
+
+	while (d && (name = g_dir_read_name(d)))
+		if (name[0] != '.')
+			g_ptr_array_add(names, g_strdup(name));
+	if (d)
+		g_dir_close(d);
+	g_free(path);
+	g_ptr_array_sort(names, compare_names);
+	return names;
+}

@@ -1,0 +1,34 @@
+/* spool.h - the durable queue between intake and the worker.
+ *
+ * VAR/spool/{tmp,new,cur,quarantine}; one file per message holding its
+ * envelope and its bytes. A file is in new/ only once it is on disk. */
+#ifndef POCBOT_SPOOL_H
+#define POCBOT_SPOOL_H
+
+#include <glib.h>
+#include "envelope.h"
+
+enum spool_dir { SPOOL_NEW, SPOOL_CUR, SPOOL_QUARANTINE };
+
+/* Creates the spool folders under spool (VAR/spool). 0 or -1. */
+int spool_init(const char *spool);
+
+/* Writes the message durably (tmp, write, fsync, rename into new/, fsync
+ * the folder). 0 with *id set (g_free it), or -1 with errno set. */
+int spool_store(const char *spool, const struct envelope *env,
+		const char *data, size_t len, char **id);
+
+/* Reads entry id of folder dir. 0 with env filled and *data (g_free it),
+ * or -1 (missing, unreadable or not a spool file). */
+int spool_load(const char *spool, enum spool_dir dir, const char *id,
+	       struct envelope *env, char **data, size_t *len);
+
+/* Moves entry id from one folder to another, durably. 0 or -1. */
+int spool_move(const char *spool, const char *id, enum spool_dir from, enum spool_dir to);
+
+/* The entry names of a folder, oldest first; g_ptr_array_unref it. */
+GPtrArray *spool_list(const char *spool, enum spool_dir dir);
+
+const char *spool_dir_name(enum spool_dir dir);
+
+#endif

@@ -1,0 +1,45 @@
+/* templates.h - what the robot says, in every language of templates/<lang>/.
+ *
+ * Templates are compiled in from templates/<lang>/<name>.txt. A template
+ * starts with "Subject: ..." and a blank line, then the body. Placeholders
+ * are {{name}}; anything else is text. words.txt lists the words the robot
+ * recognises in that language: "key: word, word, ...". */
+#ifndef POCBOT_TEMPLATES_H
+#define POCBOT_TEMPLATES_H
+
+#include <glib.h>
+
+struct templates;
+
+struct templates *templates_load(void);
+void templates_free(struct templates *t);
+
+/* The language codes there are folders for, sorted. Borrowed. */
+const GPtrArray *templates_languages(const struct templates *t);
+
+/* The raw text of templates/<lang>/<name>.txt, or NULL. Borrowed. */
+const char *templates_get(const struct templates *t, const char *lang, const char *name);
+
+/* Looks word up (after NFKC and case folding) among the words listed for
+ * key in every language. Returns 1 and copies the language into lang
+ * (8 bytes) when found, else 0. */
+int templates_match_word(const struct templates *t, const char *key,
+			 const char *word, char lang[8]);
+
+/* 1 when text contains (after folding) any word listed for key. */
+int templates_text_has_word(const struct templates *t, const char *key, const char *text);
+
+/* Which language a code or name means: "fr", "french", "français",
+ * "французский", "法语" -> "fr". 1 when known, else 0. */
+int templates_language_of(const struct templates *t, const char *name, char lang[8]);
+
+/* Renders a template: {{name}} replaced by vars[name]. Values are inserted
+ * as they are, never interpreted. NULL with *err when a placeholder has no
+ * value or a {{ is not closed. g_free the result. */
+char *template_render(const char *tmpl, GHashTable *vars, char **err);
+
+/* Splits a rendered template into subject and body. 0, or -1 when the
+ * "Subject:" line is missing. g_free both. */
+int template_split(const char *text, char **subject, char **body);
+
+#endif

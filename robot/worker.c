@@ -1,0 +1,209 @@
+/* worker.c - takes each message from spool/new through the filters and
+ * applies the outcome in one SQLite transaction keyed by the SHA-256 of its
+ * envelope and content: processing it again after a crash changes and
+ * sends nothing. Then the file moves to spool/cur. A message whose
+ * processing fails MAX_ATTEMPTS times (a crash counts: the attempt is
+ * recorded before the work) goes to spool/quarantine, and the custodian is
+ * told; the messages behind it go on. */
+#include <errno.h>
+#include <string.h>
+#include "worker.h"
+#include "clock.h"
+#include "db.h"
+#include "dispatch.h"
+#include "limits.h"
+#include "log.h"
+#include "mail.h"
+#include "outbox.h"
+#include "pipeline.h"
+#include "spool.h"
+
+/* SHA-256 (hex) of the envelope and the bytes. g_free it. */
+static char *message_hash(const struct envelope *env, const char *data, size_t len)
+{
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+	char *hex;
+
+	g_checksum_update(ck, (const guchar *)env->sender, (gssize)strlen(env->sender) + 1);
+	for (guint i = 0; i < env->recipients->len; i++)
+		g_checksum_update(ck, env->recipients->pdata[i], (gssize)strlen(env->recipients->pdata[i]) + 1);
+	g_checksum_update(ck, (const guchar *)"\n", 1);
+	g_checksum_update(ck, (const guchar *)data, (gssize)len);
+	hex = g_strdup(g_checksum_get_string(ck));
+	g_checksum_free(ck);
+	return hex;
+}
+
+/* Counts one more attempt at id, durably, before the work. The attempts
+ * made before this one, or -1. */
+static int count_attempt(struct worker *w, const char *id)
+{
+	sqlite3_stmt *st;
+	int before = -1;
+
+	if (db_begin(w->db) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(w->db, "INSERT INTO spool_failures (spool_id, attempts, updated) VALUES (?, 1, ?)"
+			       " ON CONFLICT (spool_id) DO UPDATE SET attempts = attempts + 1, updated = excluded.updated"
+			       " RETURNING attempts - 1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, clock_now(w->cfg));
+		if (sqlite3_step(st) == SQLITE_ROW)
+			before = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+	}
+	if (before < 0 || db_commit(w->db) < 0) {
+		db_rollback(w->db);
+		return -1;
+	}
+	return before;
+}
+
+static void note_failure(struct worker *w, const char *id, const char *error)
+{
+	const char *params[] = { error, id };
+
+	db_exec(w->db, "UPDATE spool_failures SET last_error = ? WHERE spool_id = ?", 2, params);
+}
+
+/* 1 when hash was processed already, 0 when not, -1 on error. */
+static int seen(sqlite3 *db, const char *hash)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM messages WHERE hash = ?", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Runs the pipeline and dispatch for one message inside the open
+ * transaction. 0, or -1 with *error. */
+static int apply(struct worker *w, const char *id, const char *hash, const struct envelope *env,
+		 const char *data, size_t len, const char **error)
+{
+	struct mail *m = mail_parse(data, len);
+	struct filter_ctx ctx = { .cfg = w->cfg, .tpl = w->tpl, .env = env, .mail = m,
+				  .now = clock_now(w->cfg) };
+	const char *outcome = NULL;
+	enum verdict v = pipeline_run(&ctx);
+	int rc = -1;
+
+	if (v == VERDICT_ERROR)
+		*error = ctx.reason ? ctx.reason : "a filter failed";
+	else if (dispatch(w->db, &ctx, hash, id, &outcome) < 0)
+		*error = sqlite3_errmsg(w->db);
+	else
+		rc = 0;
+	if (rc == 0)
+		log_msg(LOG_INFO, "%s: from=<%.200s> kind=%s outcome=%s%s%s", id, env->sender,
+			filter_kind_name(ctx.kind), outcome, ctx.reason ? " reason=" : "",
+			ctx.reason ? ctx.reason : "");
+	mail_free(m);
+	return rc;
+}
+
+/* Tells the custodian that id was quarantined, in its own transaction. */
+static void tell_custodian(struct worker *w, const char *id, const char *error)
+{
+	char *body, *seed;
+	struct outbox_item it = { "notice", w->cfg->custodian, "pocbot: a message was quarantined", NULL,
+				  NULL, NULL };
+
+	if (!w->cfg->custodian)
+		return;
+	body = g_strdup_printf("The message %s failed %d times and was moved to\n%s/quarantine.\n\n"
+			       "Last error: %.200s\n\nAfter fixing the cause, put it back with:\n"
+			       "    pocbot spool retry %s\n", id, MAX_ATTEMPTS, w->spool, error, id);
+	seed = g_strdup_printf("quarantine:%s", id);
+	it.body = body;
+	if (db_begin(w->db) == 0 && outbox_queue(w->db, w->cfg, clock_now(w->cfg), 0, seed, &it) == 0)
+		db_commit(w->db);
+	else
+		db_rollback(w->db);
+	g_free(body);
+	g_free(seed);
+}
+
+static int quarantine(struct worker *w, const char *id, const char *error)
+{
+	if (spool_move(w->spool, id, SPOOL_NEW, SPOOL_QUARANTINE) < 0) {
+		log_msg(LOG_ERR, "%s: cannot quarantine: %s", id, g_strerror(errno));
+		return -1;
+	}
+	log_msg(LOG_ERR, "%s: quarantined after %d failures: %.200s", id, MAX_ATTEMPTS, error);
+	tell_custodian(w, id, error);
+	return 0;
+}
+
+int worker_process(struct worker *w, const char *id)
+{
+	struct envelope env;
+	char *data = NULL, *hash = NULL;
+	size_t len = 0;
+	const char *error = NULL;
+	int before = count_attempt(w, id), done, rc = -1;
+
+	if (before < 0)
+		return -1;
+	if (before >= MAX_ATTEMPTS)
+		return quarantine(w, id, "it stopped the robot during processing");
+	if (spool_load(w->spool, SPOOL_NEW, id, &env, &data, &len) < 0) {
+		envelope_clear(&env);
+		note_failure(w, id, "unreadable spool file");
+		return before + 1 >= MAX_ATTEMPTS ? quarantine(w, id, "unreadable spool file") : -1;
+	}
+	hash = message_hash(&env, data, len);
+	if (db_begin(w->db) < 0) {
+		error = sqlite3_errmsg(w->db);
+		goto out;
+	}
+	done = seen(w->db, hash);
+	if (done < 0 || (done == 0 && apply(w, id, hash, &env, data, len, &error) < 0)) {
+		error = error ? error : sqlite3_errmsg(w->db);
+		db_rollback(w->db);
+		goto out;
+	}
+	{
+		const char *params[] = { id };
+		db_exec(w->db, "DELETE FROM spool_failures WHERE spool_id = ?", 1, params);
+	}
+	if (db_commit(w->db) < 0) {
+		error = sqlite3_errmsg(w->db);
+		db_rollback(w->db);
+		goto out;
+	}
+	if (done == 1)
+		log_msg(LOG_INFO, "%s: already processed (%.16s), not again", id, hash);
+	rc = spool_move(w->spool, id, SPOOL_NEW, SPOOL_CUR);
+	if (rc < 0)
+		log_msg(LOG_ERR, "%s: processed, but cannot move to cur: %s", id, g_strerror(errno));
+out:
+	if (rc < 0 && error) {
+		char *copy = g_strdup(error);
+		log_msg(LOG_WARNING, "%s: processing failed (attempt %d): %.200s", id, before + 1, copy);
+		note_failure(w, id, copy);
+		if (before + 1 >= MAX_ATTEMPTS)
+			rc = quarantine(w, id, copy);
+		g_free(copy);
+	}
+	envelope_clear(&env);
+	g_free(data);
+	g_free(hash);
+	return rc;
+}
+
+int worker_drain(struct worker *w)
+{
+	GPtrArray *ids = spool_list(w->spool, SPOOL_NEW);
+	int n = 0;
+
+	for (guint i = 0; i < ids->len; i++)
+		if (worker_process(w, ids->pdata[i]) == 0)
+			n++;
+	g_ptr_array_unref(ids);
+	return n;
+}

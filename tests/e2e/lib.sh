@@ -1,0 +1,78 @@
+# lib.sh - shared helpers of the end-to-end scripts (sourced, not run).
+# Each script builds its world in $T (a fresh temporary directory), removed at exit
+# with every process started through these helpers.
+set -u
+: "${POCBOT:?run through tests/run-all or set POCBOT to the binary}"
+T=$(mktemp -d /tmp/pocbot-e2e.XXXXXX)
+PIDS=
+CHECKS=0 FAILS=0
+
+cleanup() {
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	[ -n "${KEEP:-}" ] && { echo "kept $T" >&2; return; }
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+# ok DESCRIPTION COMMAND...: one assertion; counts it and says which failed.
+ok() {
+	d=$1; shift
+	CHECKS=$((CHECKS + 1))
+	if "$@"; then echo "  ok   $d"; else FAILS=$((FAILS + 1)); echo "  FAIL $d" >&2; fi
+}
+
+# finish: the script's verdict, to be called last.
+finish() {
+	echo "  $((CHECKS - FAILS)) passed, $FAILS failed"
+	[ "$FAILS" -eq 0 ]
+}
+
+# free_port: a TCP port nothing listens on right now.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# write_config FILE PORT [EXTRA...]: a configuration for a robot in $(dirname FILE).
+write_config() {
+	f=$1 port=$2; shift 2
+	{
+		echo "[robot]"; echo "domain = robot.test"; echo "custodian = custodian@sink.test"
+		echo "[paths]"; echo "var = var"
+		echo "[lmtp]"; echo "listen = 127.0.0.1:$port"
+		for line in "$@"; do echo "$line"; done
+	} > "$f"
+}
+
+# start_robot CONFIG: starts 'pocbot serve' in the background; sets ROBOT_PID.
+start_robot() {
+	"$POCBOT" -c "$1" serve >>"$(dirname "$1")/serve.log" 2>&1 &
+	ROBOT_PID=$!
+	PIDS="$PIDS $ROBOT_PID"
+	wait_port "$(sed -n 's/^listen = .*:\([0-9]*\)$/\1/p' "$1")"
+}
+
+stop_robot() {
+	kill "${ROBOT_PID:-}" 2>/dev/null; wait "${ROBOT_PID:-}" 2>/dev/null; ROBOT_PID=
+}
+
+# wait_port PORT: waits up to 20 s for something to listen on 127.0.0.1:PORT.
+wait_port() {
+	i=0
+	while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null; do
+		i=$((i + 1)); [ $i -gt 200 ] && { echo "nothing listens on $1" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# wait_for SECONDS COMMAND...: polls until COMMAND succeeds; 1 on time-out.
+wait_for() {
+	n=$(($1 * 10)); shift
+	while ! "$@" 2>/dev/null; do
+		n=$((n - 1)); [ $n -le 0 ] && return 1
+		sleep 0.1
+	done
+}
+
+# count_files DIR: how many files are in DIR.
+count_files() { find "$1" -type f 2>/dev/null | wc -l; }
