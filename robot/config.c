@@ -142,7 +142,12 @@ static int set_value(struct config *cfg, const struct key *k, const char *v,
 	*str = *v ? g_strdup(v) : NULL;
 	return 0;
 bad:
-	*err = g_strdup_printf("[%s] %s: bad value \"%.100s\"", k->group, k->name, v);
+	{
+		char *shown = g_strescape(v, NULL);	/* one line, whatever the value holds */
+
+		*err = g_strdup_printf("[%s] %s: bad value \"%.100s\"", k->group, k->name, shown);
+		g_free(shown);
+	}
 	return -1;
 }
 
@@ -165,7 +170,6 @@ static int read_file(struct config *cfg, const char *file, char **err)
 	int rc = -1;
 
 	g_free(dir);
-	g_free(cwd);
 	if (!g_key_file_load_from_file(kf, file, G_KEY_FILE_NONE, &gerr)) {
 		*err = g_strdup_printf("%s: %s", file, gerr->message);
 		goto out;
@@ -181,7 +185,9 @@ static int read_file(struct config *cfg, const char *file, char **err)
 
 			if (!k)
 				*err = g_strdup_printf("%s: unknown key [%s] %s", file, *g, *n);
-			else if (v && set_value(cfg, k, g_strstrip(v), base, err) < 0) {
+			else if (!v)	/* a bad escape or invalid UTF-8 */
+				*err = g_strdup_printf("%s: [%s] %s: bad value", file, *g, *n);
+			else if (set_value(cfg, k, g_strstrip(v), base, err) < 0) {
 				char *e = *err;
 				*err = g_strdup_printf("%s: %s", file, e);
 				g_free(e);
@@ -194,9 +200,10 @@ static int read_file(struct config *cfg, const char *file, char **err)
 		}
 		g_strfreev(names);
 	}
-	cfg->file = resolve(base, file);
+	cfg->file = resolve(cwd, file);	/* file is relative to the CWD, not to itself */
 	rc = 0;
 out:
+	g_free(cwd);
 	g_strfreev(groups);
 	g_clear_error(&gerr);
 	g_key_file_free(kf);

@@ -12,7 +12,7 @@ static gint64 insert_message(sqlite3 *db, const struct filter_ctx *ctx, const ch
 			     const char *spool_id, const char *outcome)
 {
 	char *msgid = mail_message_id(ctx->mail);
-	char *rcpts = g_strjoinv(" ", (gchar **)ctx->env->recipients->pdata);
+	char *rcpts = envelope_recipients_text(ctx->env);
 	sqlite3_stmt *st;
 	gint64 row = -1;
 

@@ -21,6 +21,15 @@ void envelope_add_recipient(struct envelope *env, const char *rcpt)
 	g_ptr_array_add(env->recipients, g_strdup(rcpt));
 }
 
+char *envelope_recipients_text(const struct envelope *env)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < env->recipients->len; i++)
+		g_string_append_printf(s, "%s%s", i ? " " : "", (const char *)env->recipients->pdata[i]);
+	return g_string_free(s, FALSE);
+}
+
 int envelope_address_ok(const char *addr, int allow_null)
 {
 	size_t len = strlen(addr);

@@ -13,6 +13,9 @@ void envelope_init(struct envelope *env);
 void envelope_clear(struct envelope *env);
 void envelope_add_recipient(struct envelope *env, const char *rcpt);
 
+/* The recipients separated by spaces. g_free it. */
+char *envelope_recipients_text(const struct envelope *env);
+
 /* 1 when addr is a plausible address (bounded, printable, no CR/LF, one @,
  * no space); "" is allowed only when allow_null. */
 int envelope_address_ok(const char *addr, int allow_null);

@@ -14,6 +14,7 @@ struct mail {
 	GMimeMessage *msg;
 	char *content_type;	/* "type/subtype", lower case */
 	int depth, parts;
+	GHashTable *decoded;	/* lower-case name -> value, for decode_padded_words */
 };
 
 static const char *const fallback_charsets[] = { "UTF-8", "windows-1252", NULL };
@@ -57,6 +58,7 @@ struct mail *mail_parse(const char *data, size_t len)
 	GMimeContentType *ct;
 
 	mail_library_init();
+	m->decoded = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	m->opts = g_mime_parser_options_new();
 	g_mime_parser_options_set_fallback_charsets(m->opts, (const char **)fallback_charsets);
 	m->msg = g_mime_parser_construct_message(parser, m->opts);
@@ -80,12 +82,58 @@ void mail_free(struct mail *m)
 	g_clear_object(&m->msg);
 	g_mime_parser_options_free(m->opts);
 	g_free(m->content_type);
+	g_hash_table_unref(m->decoded);
 	g_free(m);
+}
+
+/* GMime 3.2.13 decodes adjacent base64 encoded-words of one charset as one
+ * stream and loses all that follows a word ending in '=' padding (GMime
+ * issue #133): "=?UTF-8?B?YQ==?= =?UTF-8?B?Yg==?=" gives "a". Such values
+ * are decoded one word at a time, the white space between two encoded-words
+ * dropped (RFC 2047 6.2) and folding removed. g_free the result. */
+static char *decode_padded_words(GMimeParserOptions *opts, const char *raw)
+{
+	GString *out = g_string_new(NULL);
+	gboolean prev_word = FALSE;
+
+	for (const char *p = raw; *p;) {
+		size_t ws = strspn(p, " \t\r\n"), len = strcspn(p + ws, " \t\r\n");
+		const char *tok = p + ws;
+		gboolean word = len > 4 && strncmp(tok, "=?", 2) == 0 && strncmp(tok + len - 2, "?=", 2) == 0;
+		char *t, *d;
+
+		if (len == 0)
+			break;
+		for (const char *w = p; w < tok && out->len && !(word && prev_word); w++)
+			if (*w == ' ' || *w == '\t')
+				g_string_append_c(out, *w);
+		t = g_strndup(tok, len);
+		d = g_mime_utils_header_decode_text(opts, t);
+		g_string_append(out, d);
+		g_free(d);
+		g_free(t);
+		prev_word = word;
+		p = tok + len;
+	}
+	return g_string_free(out, FALSE);
 }
 
 const char *mail_header(const struct mail *m, const char *name)
 {
-	return g_mime_object_get_header(GMIME_OBJECT(m->msg), name);
+	GMimeHeader *h = g_mime_header_list_get_header(g_mime_object_get_header_list(GMIME_OBJECT(m->msg)), name);
+	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
+	char *key, *value;
+
+	if (!raw || !strstr(raw, "=?="))
+		return h ? g_mime_header_get_value(h) : NULL;
+	key = g_ascii_strdown(name, -1);
+	if ((value = g_hash_table_lookup(m->decoded, key))) {
+		g_free(key);
+		return value;
+	}
+	value = decode_padded_words(m->opts, raw);
+	g_hash_table_insert(m->decoded, key, value);
+	return value;
 }
 
 int mail_has_header(const struct mail *m, const char *name)

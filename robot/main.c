@@ -1,6 +1,7 @@
 /* main.c - the pocbot command: global options, then one subcommand from
  * the table below. Only main exits; exit codes follow sysexits.h. */
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -61,6 +62,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	setlocale(LC_ALL, "");
+	signal(SIGPIPE, SIG_IGN);	/* a dead peer is an error return, not a death */
 	if ((rc = global_options(&argc, &argv, &config_file)) != 0)
 		return rc;
 	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||

@@ -127,18 +127,32 @@ static GPtrArray *due_rows(sqlite3 *db, gint64 now)
 	return rows;
 }
 
+/* The message with LF line ends, as files in a Maildir have them. */
+static GString *unix_lines(const char *data, size_t len)
+{
+	GString *s = g_string_sized_new(len);
+
+	for (size_t i = 0; i < len; i++)
+		if (!(data[i] == '\r' && i + 1 < len && data[i + 1] == '\n'))
+			g_string_append_c(s, data[i]);
+	return s;
+}
+
 /* Hands one message over: to the relay, or into the Maildir. */
 static enum send_status deliver(const struct config *cfg, const struct due *d, char **detail)
 {
 	char *dir, *name;
+	GString *text;
 	int rc;
 
 	if (cfg->smtp_relay)
 		return smtp_send(cfg->smtp_relay, cfg->domain, d->from, d->rcpt, NULL, d->body, d->len, detail);
 	dir = config_var_path(cfg, "outbox");
 	name = g_strdup_printf("%" G_GINT64_FORMAT ".%s.pocbot", d->created, d->token);
-	rc = maildir_deliver(dir, name, d->body, d->len);
+	text = unix_lines(d->body, d->len);
+	rc = maildir_deliver(dir, name, text->str, text->len);
 	*detail = rc < 0 ? g_strdup_printf("Maildir %s: %s", dir, g_strerror(errno)) : g_strdup("Maildir");
+	g_string_free(text, TRUE);
 	g_free(dir);
 	g_free(name);
 	return rc < 0 ? SEND_TEMPFAIL : SEND_OK;

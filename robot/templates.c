@@ -28,9 +28,13 @@ static void word_free(gpointer p)
 /* "templates/fr/help.txt" -> lang "fr", name "help"; 0 or -1. */
 static int split_name(const char *path, char lang[8], char **name)
 {
-	const char *l = path + strlen("templates/"), *slash = strchr(l, '/');
+	const char *l, *slash;
 
-	if (!g_str_has_prefix(path, "templates/") || !slash || slash - l >= 8 || slash == l ||
+	if (!g_str_has_prefix(path, "templates/"))	/* before stepping past it: path may be shorter */
+		return -1;
+	l = path + strlen("templates/");
+	slash = strchr(l, '/');
+	if (!slash || slash - l >= 8 || slash == l ||
 	    !g_str_has_suffix(slash, ".txt") || strchr(slash + 1, '/'))
 		return -1;
 	memcpy(lang, l, (size_t)(slash - l));

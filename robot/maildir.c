@@ -1,0 +1,133 @@
+/* maildir.c - durable delivery of one message into a Maildir.
+ *
+ * Untrusted input: the message bytes, written as they are. The file name is
+ * chosen by the caller, never taken from mail, and is still checked to be a
+ * plain name. Every step (mkdir, open, write, fsync, close, rename, fsync of
+ * the folder) is checked; on failure -1 with errno set, and the file in tmp/
+ * is removed, so nothing half-written is ever in new/. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib.h>
+#include "maildir.h"
+
+static int maildir_name_ok(const char *name)
+{
+	return name[0] != '\0' && name[0] != '.' && !strchr(name, '/');
+}
+
+static int maildir_sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	if (close(fd) < 0)
+		rc = -1;
+	return rc;
+}
+
+/* mkdir path unless it exists. 1 if created, 0 if there, -1 with errno. */
+static int maildir_mkdir(const char *path)
+{
+	if (mkdir(path, 0700) == 0)
+		return 1;
+	return errno == EEXIST ? 0 : -1;
+}
+
+/* dir and its three folders; a folder just made is fsynced into its parent. */
+static int maildir_make(const char *dir)
+{
+	static const char *const subs[] = { "tmp", "new", "cur" };
+	int made = maildir_mkdir(dir), sub_made = 0;
+
+	if (made < 0)
+		return -1;
+	if (made) {
+		char *parent = g_path_get_dirname(dir);
+		int rc = maildir_sync_dir(parent);
+
+		g_free(parent);
+		if (rc < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(subs); i++) {
+		char *sub = g_build_filename(dir, subs[i], NULL);
+
+		made = maildir_mkdir(sub);
+		g_free(sub);
+		if (made < 0)
+			return -1;
+		sub_made |= made;
+	}
+	return sub_made ? maildir_sync_dir(dir) : 0;
+}
+
+static int maildir_write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes path with data, on disk when it returns 0; -1 with errno. */
+static int maildir_write_file(const char *path, const char *data, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int saved;
+
+	if (fd < 0)
+		return -1;
+	if (maildir_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		saved = errno;
+		(void)close(fd);	/* already failing: errno says why */
+		errno = saved;
+		return -1;
+	}
+	return close(fd);
+}
+
+int maildir_deliver(const char *dir, const char *name, const char *data, size_t len)
+{
+	char *tmp = NULL, *new_dir = NULL, *new_path = NULL;
+	int rc = -1, saved;
+
+	if (!maildir_name_ok(name)) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (maildir_make(dir) < 0)
+		return -1;
+	tmp = g_build_filename(dir, "tmp", name, NULL);
+	new_dir = g_build_filename(dir, "new", NULL);
+	new_path = g_build_filename(new_dir, name, NULL);
+	if (maildir_write_file(tmp, data, len) < 0 || rename(tmp, new_path) < 0) {
+		saved = errno;
+		(void)unlink(tmp);	/* best effort; may not exist */
+		errno = saved;
+		goto out;
+	}
+	rc = maildir_sync_dir(new_dir);
+out:
+	g_free(tmp);
+	g_free(new_dir);
+	g_free(new_path);
+	return rc;
+}
