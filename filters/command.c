@@ -32,26 +32,37 @@ static const char *strip_reply_prefixes(const struct filter_ctx *ctx, const char
 	return folded;
 }
 
-/* Reads "WORD [LANG]" from line; 1 when WORD is a command. */
+/* Which command text is: a command word (one or more words), alone or
+ * followed by a language. 1 when it is one. */
+static int parse_words(struct filter_ctx *ctx, const char *text)
+{
+	const char *space = strrchr(text, ' ');
+	char *head;
+	int found;
+
+	if (templates_match_word(ctx->tpl, "help", text, ctx->lang))
+		return ctx->cmd = CMD_HELP, 1;
+	if (templates_match_word(ctx->tpl, "form", text, ctx->lang))
+		return ctx->cmd = CMD_FORM, 1;
+	if (!space || !templates_language_of(ctx->tpl, space + 1, ctx->arg_lang))
+		return 0;	/* "Help me" is a sentence, not a command */
+	head = g_strndup(text, (gsize)(space - text));
+	found = parse_words(ctx, head);
+	g_free(head);
+	if (!found)
+		ctx->arg_lang[0] = '\0';
+	return found;
+}
+
+/* Reads "WORD [LANG]" from a subject or a line; 1 when it is a command. */
 static int parse_line(struct filter_ctx *ctx, const char *line)
 {
 	char *owned;
 	const char *text = strip_reply_prefixes(ctx, line, &owned);
-	gchar **tok = g_strsplit(g_strstrip((char *)text), " ", 3);
-	int n = (int)g_strv_length(tok), found = 0;
+	char *trimmed = g_strstrip(g_strdup(text));
+	int found = strlen(trimmed) < 100 && parse_words(ctx, trimmed);
 
-	if (n >= 1 && n <= 2) {
-		if (templates_match_word(ctx->tpl, "help", tok[0], ctx->lang))
-			ctx->cmd = CMD_HELP;
-		else if (templates_match_word(ctx->tpl, "form", tok[0], ctx->lang))
-			ctx->cmd = CMD_FORM;
-		found = ctx->cmd != CMD_NONE;
-		if (found && n == 2 && !templates_language_of(ctx->tpl, tok[1], ctx->arg_lang)) {
-			ctx->cmd = CMD_NONE;	/* "Help me" is a sentence, not a command */
-			found = 0;
-		}
-	}
-	g_strfreev(tok);
+	g_free(trimmed);
 	g_free(owned);
 	return found;
 }

@@ -1,0 +1,18 @@
+#!/usr/bin/env python3
+"""mailfile.py - reads a message file for the end-to-end tests.
+
+  mailfile.py FILE HEADER   prints the decoded header (empty if absent)
+  mailfile.py FILE body     prints the decoded text body
+"""
+import email
+import email.policy
+import sys
+
+with open(sys.argv[1], "rb") as f:
+    msg = email.message_from_binary_file(f, policy=email.policy.default)
+what = sys.argv[2]
+if what == "body":
+    part = msg.get_body(preferencelist=("plain",))
+    print(part.get_content() if part else "")
+else:
+    print(msg.get(what, "") or "")
