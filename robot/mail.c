@@ -317,11 +317,26 @@ static void set_header(GMimeMessage *msg, const char *name, const char *value)
 	g_mime_object_set_header(GMIME_OBJECT(msg), name, value, "utf-8");
 }
 
+/* text with CRLF line ends: the canonical form, which base64 keeps as is. */
+static char *crlf_lines(const char *text)
+{
+	GString *s = g_string_new(NULL);
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '\n' && (p == text || p[-1] != '\r'))
+			g_string_append_c(s, '\r');
+		g_string_append_c(s, *p);
+	}
+	return g_string_free(s, FALSE);
+}
+
 static GMimeObject *text_body(const char *body)
 {
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
+	char *canonical = crlf_lines(body);
 
-	g_mime_text_part_set_text(part, body);
+	g_mime_text_part_set_text(part, canonical);
+	g_free(canonical);
 	g_mime_text_part_set_charset(part, "utf-8");
 	g_mime_part_set_content_encoding(GMIME_PART(part),
 		g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));

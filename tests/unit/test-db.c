@@ -1,0 +1,243 @@
+/* test-db.c - db_open and the migrations: a new database ends at the
+ * binary's schema version with its tables, WAL and foreign keys on; a second
+ * migration changes nothing; a database newer than the binary is refused.
+ * Each test works in its own temporary directory and removes it. */
+#define _XOPEN_SOURCE 700
+#include <check.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib.h>
+#include <sqlite3.h>
+#include "robot/db.h"
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static char *world_new(void)
+{
+	GError *err = NULL;
+	char *tmp = g_dir_make_tmp("pocbot-db-XXXXXX", &err);
+
+	ck_assert_msg(tmp != NULL, "g_dir_make_tmp: %s", err ? err->message : "?");
+	return tmp;
+}
+
+static void world_free(char *tmp)
+{
+	ck_assert_int_eq(nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	g_free(tmp);
+}
+
+static sqlite3 *open_ok(const char *path)
+{
+	char *err = NULL;
+	sqlite3 *db = db_open(path, &err);
+
+	ck_assert_msg(db != NULL, "db_open: %s", err ? err : "?");
+	ck_assert(err == NULL);
+	return db;
+}
+
+/* The text of the first column of the first row of sql. g_free it. */
+static char *query_text(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	char *v = NULL;
+
+	ck_assert_msg(sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(db));
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		v = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int query_int(sqlite3 *db, const char *sql)
+{
+	char *v = query_text(db, sql);
+	int n;
+
+	ck_assert_msg(v != NULL, "no row from %s", sql);
+	n = atoi(v);
+	g_free(v);
+	return n;
+}
+
+static int has_table(sqlite3 *db, const char *name)
+{
+	sqlite3_stmt *st;
+	int found;
+
+	ck_assert(sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+				     -1, &st, NULL) == SQLITE_OK);
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	found = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return found;
+}
+
+START_TEST(test_new_database)
+{
+	char *tmp = world_new();
+	char *path = g_build_filename(tmp, "pocbot.db", NULL);
+	sqlite3 *db = open_ok(path);
+	char *mode;
+
+	ck_assert_int_ge(db_schema_version(), 1);
+	ck_assert_int_eq(db_user_version(db), db_schema_version());
+	ck_assert_int_eq(query_int(db, "PRAGMA user_version"), db_schema_version());
+	ck_assert(has_table(db, "messages"));
+	ck_assert(has_table(db, "outbox"));
+	ck_assert(has_table(db, "spool_failures"));
+	ck_assert(!has_table(db, "no_such_table"));
+	mode = query_text(db, "PRAGMA journal_mode");
+	ck_assert_str_eq(mode, "wal");
+	g_free(mode);
+	ck_assert_int_eq(query_int(db, "PRAGMA foreign_keys"), 1);
+	ck_assert_int_eq(query_int(db, "PRAGMA synchronous"), 2);	/* FULL */
+	ck_assert(g_file_test(path, G_FILE_TEST_IS_REGULAR));
+	sqlite3_close(db);
+	g_free(path);
+	world_free(tmp);
+}
+END_TEST
+
+START_TEST(test_foreign_keys_enforced)
+{
+	char *tmp = world_new();
+	char *path = g_build_filename(tmp, "pocbot.db", NULL);
+	sqlite3 *db = open_ok(path);
+	static const char insert[] = "INSERT INTO outbox (token, message, purpose, env_from, rcpt, body,"
+				     " created, next_try) VALUES (?1, ?2, 'help', 'a@b', 'c@d', 'x', 0, 0)";
+	const char *bad[] = { "t1", "12345" };
+	const char *good[] = { "t2", NULL };
+
+	ck_assert_int_eq(db_exec(db, insert, 2, bad), -1);
+	ck_assert_int_eq(db_exec(db, insert, 2, good), 0);
+	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM outbox"), 1);
+	sqlite3_close(db);
+	g_free(path);
+	world_free(tmp);
+}
+END_TEST
+
+START_TEST(test_migrate_twice)
+{
+	char *tmp = world_new();
+	char *path = g_build_filename(tmp, "pocbot.db", NULL);
+	sqlite3 *db = open_ok(path);
+	const char *params[] = { "1700000000.1.P1.R1", "boom" };
+	char *err = NULL;
+
+	ck_assert_int_eq(db_exec(db, "INSERT INTO spool_failures (spool_id, attempts, last_error, updated)"
+				 " VALUES (?1, 1, ?2, 0)", 2, params), 0);
+	ck_assert_int_eq(db_migrate(db, &err), 0);
+	ck_assert(err == NULL);
+	ck_assert_int_eq(db_user_version(db), db_schema_version());
+	sqlite3_close(db);
+
+	db = open_ok(path);	/* and again through db_open */
+	ck_assert_int_eq(db_user_version(db), db_schema_version());
+	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM spool_failures WHERE last_error = 'boom'"), 1);
+	/* the connection is not left inside a transaction */
+	ck_assert(sqlite3_get_autocommit(db));
+	ck_assert_int_eq(db_begin(db), 0);
+	ck_assert_int_eq(db_exec(db, "DELETE FROM spool_failures", 0, NULL), 0);
+	db_rollback(db);
+	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM spool_failures"), 1);
+	ck_assert_int_eq(db_begin(db), 0);
+	ck_assert_int_eq(db_exec(db, "DELETE FROM spool_failures", 0, NULL), 0);
+	ck_assert_int_eq(db_commit(db), 0);
+	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM spool_failures"), 0);
+	sqlite3_close(db);
+	g_free(path);
+	world_free(tmp);
+}
+END_TEST
+
+START_TEST(test_newer_database_refused)
+{
+	char *tmp = world_new();
+	char *path = g_build_filename(tmp, "pocbot.db", NULL);
+	char *err = NULL;
+	sqlite3 *raw, *db;
+
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(raw, "CREATE TABLE future (x); PRAGMA user_version = 99", NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(raw);
+	ck_assert_int_lt(db_schema_version(), 99);
+
+	db = db_open(path, &err);
+	ck_assert(db == NULL);
+	ck_assert_msg(err && strstr(err, "newer"), "error: %s", err ? err : "(none)");
+	ck_assert_msg(strstr(err, "99"), "error does not name the version: %s", err);
+	g_free(err);
+
+	/* the database was left as it was */
+	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
+	ck_assert_int_eq(query_int(raw, "PRAGMA user_version"), 99);
+	ck_assert(!has_table(raw, "messages"));
+	sqlite3_close(raw);
+	g_free(path);
+	world_free(tmp);
+}
+END_TEST
+
+START_TEST(test_unopenable_path)
+{
+	char *tmp = world_new();
+	char *file = g_build_filename(tmp, "file", NULL);
+	char *path = g_build_filename(file, "pocbot.db", NULL);
+	char *err = NULL, *garbage;
+
+	ck_assert(g_file_set_contents(file, "x", 1, NULL));
+	ck_assert(db_open(path, &err) == NULL);
+	ck_assert_msg(err && strstr(err, path), "error: %s", err ? err : "(none)");
+	g_free(err);
+	/* a file that is not a database (SQLite takes a one-byte file as empty) */
+	garbage = g_strnfill(4096, 'x');
+	ck_assert(g_file_set_contents(file, garbage, 4096, NULL));
+	g_free(garbage);
+	err = NULL;
+	ck_assert(db_open(file, &err) == NULL);
+	ck_assert(err != NULL);
+	g_free(err);
+	g_free(path);
+	g_free(file);
+	world_free(tmp);
+}
+END_TEST
+
+static Suite *db_suite(void)
+{
+	Suite *s = suite_create("db");
+	TCase *tc = tcase_create("migrations");
+
+	tcase_add_test(tc, test_new_database);
+	tcase_add_test(tc, test_foreign_keys_enforced);
+	tcase_add_test(tc, test_migrate_twice);
+	tcase_add_test(tc, test_newer_database_refused);
+	tcase_add_test(tc, test_unopenable_path);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(db_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed != 0;
+}

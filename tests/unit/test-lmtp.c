@@ -1,0 +1,600 @@
+/* test-lmtp.c - the LMTP state machine (robot/lmtp.h) driven line by line,
+ * with a fake store that records what it was given and can be told to fail.
+ * No sockets, no files: the session is pure, so no temporary world is needed. */
+#include <check.h>
+#include <string.h>
+#include <glib.h>
+#include "robot/lmtp.h"
+#include "robot/limits.h"
+
+#define MAX_BYTES 4096
+
+struct fake_store {
+	int calls;
+	int fail;
+	char *sender;
+	GPtrArray *recipients;
+	GString *data;
+};
+
+static int fake_store_fn(void *p, const struct envelope *env, const char *msg, size_t len)
+{
+	struct fake_store *f = p;
+
+	f->calls++;
+	if (f->fail)
+		return -1;
+	g_free(f->sender);
+	f->sender = g_strdup(env->sender);
+	g_ptr_array_set_size(f->recipients, 0);
+	for (guint i = 0; i < env->recipients->len; i++)
+		g_ptr_array_add(f->recipients, g_strdup(env->recipients->pdata[i]));
+	g_string_truncate(f->data, 0);
+	g_string_append_len(f->data, msg, (gssize)len);
+	return 0;
+}
+
+struct world {
+	struct fake_store store;
+	struct lmtp_params params;
+	struct lmtp_session *s;
+	GString *out;
+};
+
+static struct world *world_new(void)
+{
+	struct world *w = g_new0(struct world, 1);
+
+	w->store.recipients = g_ptr_array_new_with_free_func(g_free);
+	w->store.data = g_string_new(NULL);
+	w->params.hostname = "robot.example.org";
+	w->params.max_bytes = MAX_BYTES;
+	w->params.store = fake_store_fn;
+	w->params.store_data = &w->store;
+	w->s = lmtp_session_new(&w->params);
+	w->out = g_string_new(NULL);
+	return w;
+}
+
+static void world_free(struct world *w)
+{
+	lmtp_session_free(w->s);
+	g_string_free(w->out, TRUE);
+	g_free(w->store.sender);
+	g_ptr_array_unref(w->store.recipients);
+	g_string_free(w->store.data, TRUE);
+	g_free(w);
+}
+
+/* Feeds one line (CRLF added as a client would, the session strips CR);
+ * returns what the session answered, and whether it stays open. */
+static const char *feed_full(struct world *w, const char *line, gboolean too_long, gboolean *open)
+{
+	char *crlf = g_strconcat(line, "\r", NULL);
+	gboolean ok;
+
+	g_string_truncate(w->out, 0);
+	ok = lmtp_session_line(w->s, crlf, strlen(crlf), too_long, w->out);
+	g_free(crlf);
+	if (open)
+		*open = ok;
+	else
+		ck_assert_msg(ok, "session closed after \"%s\": %s", line, w->out->str);
+	return w->out->str;
+}
+
+static const char *feed(struct world *w, const char *line)
+{
+	return feed_full(w, line, FALSE, NULL);
+}
+
+/* Asserts the reply to line starts with code (e.g. "250 "). */
+static void expect(struct world *w, const char *line, const char *code)
+{
+	const char *r = feed(w, line);
+
+	ck_assert_msg(g_str_has_prefix(r, code), "\"%s\" -> \"%s\", wanted %s", line, r, code);
+	ck_assert_msg(g_str_has_suffix(r, "\r\n"), "reply to \"%s\" not CRLF-terminated", line);
+}
+
+static void hello(struct world *w)
+{
+	feed(w, "LHLO mta.example.org");
+	ck_assert_msg(strstr(w->out->str, "250 "), "LHLO: %s", w->out->str);
+}
+
+static gchar **reply_lines(const char *out)
+{
+	GString *s = g_string_new(out);
+	gchar **lines;
+
+	ck_assert(g_str_has_suffix(out, "\r\n"));
+	g_string_truncate(s, s->len - 2);
+	lines = g_strsplit(s->str, "\r\n", 0);
+	g_string_free(s, TRUE);
+	return lines;
+}
+
+START_TEST(test_greeting)
+{
+	struct world *w = world_new();
+	GString *g = g_string_new(NULL);
+
+	lmtp_session_greeting(w->s, g);
+	ck_assert_msg(g_str_has_prefix(g->str, "220 robot.example.org"), "%s", g->str);
+	ck_assert(g_str_has_suffix(g->str, "\r\n"));
+	ck_assert_uint_eq(lmtp_session_line_limit(w->s), MAX_COMMAND_LINE);
+	g_string_free(g, TRUE);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_lhlo_extensions)
+{
+	struct world *w = world_new();
+	gchar **lines;
+	char *size = g_strdup_printf("SIZE %d", MAX_BYTES);
+	guint n;
+
+	lines = reply_lines(feed(w, "LHLO mta.example.org"));
+	n = g_strv_length(lines);
+	ck_assert_uint_ge(n, 5);
+	for (guint i = 0; i + 1 < n; i++)
+		ck_assert_msg(g_str_has_prefix(lines[i], "250-"), "line %u: %s", i, lines[i]);
+	ck_assert_msg(g_str_has_prefix(lines[n - 1], "250 "), "last: %s", lines[n - 1]);
+	ck_assert(strstr(lines[0], "robot.example.org"));
+	for (const char *const *ext = (const char *const[]){ "PIPELINING", "8BITMIME",
+		"ENHANCEDSTATUSCODES", size, NULL }; *ext; ext++) {
+		gboolean found = FALSE;
+
+		for (guint i = 1; i < n; i++)
+			found |= strcmp(lines[i] + 4, *ext) == 0;
+		ck_assert_msg(found, "LHLO reply lacks %s", *ext);
+	}
+	expect(w, "LHLO", "501 ");
+	g_free(size);
+	g_strfreev(lines);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_mail_before_lhlo)
+{
+	struct world *w = world_new();
+
+	expect(w, "MAIL FROM:<a@b>", "503 ");
+	expect(w, "RCPT TO:<a@b>", "503 ");
+	hello(w);
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	expect(w, "MAIL FROM:<a@b>", "503 ");	/* nested */
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_mail_params)
+{
+	struct world *w = world_new();
+
+	hello(w);
+	expect(w, "MAIL FROM:<a@b> SIZE=100 BODY=8BITMIME", "250 ");
+	expect(w, "RSET", "250 ");
+	expect(w, "mail from:<a@b> size=4096 body=7bit", "250 ");
+	expect(w, "RSET", "250 ");
+	expect(w, "MAIL FROM:<a@b> SIZE=4097", "552 ");
+	expect(w, "MAIL FROM:<a@b> SIZE=99999999999999999999", "5");
+	expect(w, "MAIL FROM:<a@b> SIZE=-1", "501 ");
+	/* each session hangs up after MAX_BAD_COMMANDS errors: start another */
+	world_free(w);
+	w = world_new();
+	hello(w);
+	expect(w, "MAIL FROM:<a@b> SIZE=12x", "501 ");
+	expect(w, "MAIL FROM:<a@b> BODY=BINARYMIME", "501 ");
+	expect(w, "MAIL FROM:<a@b> BODY=", "501 ");
+	expect(w, "MAIL FROM:<a@b> SMTPUTF8", "555 ");
+	expect(w, "MAIL FROM:a@b", "501 ");
+	expect(w, "MAIL TO:<a@b>", "501 ");
+	/* none of the refusals opened a transaction */
+	expect(w, "RCPT TO:<c@d>", "503 ");
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_rcpt_before_mail)
+{
+	struct world *w = world_new();
+
+	hello(w);
+	expect(w, "RCPT TO:<a@b>", "503 ");
+	expect(w, "DATA", "503 ");
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	expect(w, "DATA", "554 ");
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_full_transaction)
+{
+	struct world *w = world_new();
+	gchar **lines;
+	static const char *const body[] = { "From: a@example.org", "Subject: hi", "",
+					    "..x", "..", "line with trailing space ", "", "end", NULL };
+
+	hello(w);
+	expect(w, "MAIL FROM:<sender@example.org> SIZE=200 BODY=8BITMIME", "250 ");
+	expect(w, "RCPT TO:<one@example.org>", "250 ");
+	expect(w, "RCPT TO:<two@example.org>", "250 ");
+	expect(w, "RCPT TO: <three@example.org>", "250 ");
+	expect(w, "DATA", "354 ");
+	ck_assert_uint_eq(lmtp_session_line_limit(w->s), MAX_DATA_LINE);
+	for (const char *const *l = body; *l; l++)
+		ck_assert_str_eq(feed(w, *l), "");
+	ck_assert_int_eq(w->store.calls, 0);
+	lines = reply_lines(feed(w, "."));
+	ck_assert_uint_eq(g_strv_length(lines), 3);
+	ck_assert_msg(g_str_has_prefix(lines[0], "250 ") && strstr(lines[0], "one@example.org"), "%s", lines[0]);
+	ck_assert_msg(g_str_has_prefix(lines[1], "250 ") && strstr(lines[1], "two@example.org"), "%s", lines[1]);
+	ck_assert_msg(g_str_has_prefix(lines[2], "250 ") && strstr(lines[2], "three@example.org"), "%s", lines[2]);
+	g_strfreev(lines);
+
+	ck_assert_int_eq(w->store.calls, 1);
+	ck_assert_str_eq(w->store.sender, "sender@example.org");
+	ck_assert_uint_eq(w->store.recipients->len, 3);
+	ck_assert_str_eq(w->store.recipients->pdata[0], "one@example.org");
+	ck_assert_str_eq(w->store.recipients->pdata[1], "two@example.org");
+	ck_assert_str_eq(w->store.recipients->pdata[2], "three@example.org");
+	ck_assert_str_eq(w->store.data->str, "From: a@example.org\nSubject: hi\n\n.x\n.\n"
+			 "line with trailing space \n\nend\n");
+	ck_assert_uint_eq(lmtp_session_line_limit(w->s), MAX_COMMAND_LINE);
+
+	/* the session is ready for the next transaction, with a fresh envelope */
+	expect(w, "RCPT TO:<x@y>", "503 ");
+	expect(w, "MAIL FROM:<other@example.org>", "250 ");
+	expect(w, "RCPT TO:<four@example.org>", "250 ");
+	expect(w, "DATA", "354 ");
+	feed(w, "second");
+	lines = reply_lines(feed(w, "."));
+	ck_assert_uint_eq(g_strv_length(lines), 1);
+	ck_assert(strstr(lines[0], "four@example.org"));
+	g_strfreev(lines);
+	ck_assert_int_eq(w->store.calls, 2);
+	ck_assert_str_eq(w->store.sender, "other@example.org");
+	ck_assert_uint_eq(w->store.recipients->len, 1);
+	ck_assert_str_eq(w->store.data->str, "second\n");
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_binary_data_line)
+{
+	struct world *w = world_new();
+	GString *out = g_string_new(NULL);
+	static const char line[] = "a\0b\xff";
+
+	hello(w);
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	expect(w, "RCPT TO:<c@d>", "250 ");
+	expect(w, "DATA", "354 ");
+	ck_assert(lmtp_session_line(w->s, line, sizeof line - 1, FALSE, out));
+	ck_assert_str_eq(feed(w, "."), "250 2.0.0 Message stored <c@d>\r\n");
+	ck_assert_uint_eq(w->store.data->len, 5);
+	ck_assert_int_eq(memcmp(w->store.data->str, "a\0b\xff\n", 5), 0);
+	g_string_free(out, TRUE);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_store_failure)
+{
+	struct world *w = world_new();
+	gchar **lines;
+
+	w->store.fail = 1;
+	hello(w);
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	expect(w, "RCPT TO:<one@example.org>", "250 ");
+	expect(w, "RCPT TO:<two@example.org>", "250 ");
+	expect(w, "DATA", "354 ");
+	feed(w, "hello");
+	lines = reply_lines(feed(w, "."));
+	ck_assert_uint_eq(g_strv_length(lines), 2);
+	ck_assert_msg(g_str_has_prefix(lines[0], "451 ") && strstr(lines[0], "one@example.org"), "%s", lines[0]);
+	ck_assert_msg(g_str_has_prefix(lines[1], "451 ") && strstr(lines[1], "two@example.org"), "%s", lines[1]);
+	ck_assert_int_eq(w->store.calls, 1);
+	g_strfreev(lines);
+	/* the MTA may try again on the same connection */
+	w->store.fail = 0;
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_data_too_big)
+{
+	struct world *w = world_new();
+	char *chunk = g_strnfill(100, 'x');
+	gchar **lines;
+
+	hello(w);
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	expect(w, "RCPT TO:<one@example.org>", "250 ");
+	expect(w, "RCPT TO:<two@example.org>", "250 ");
+	expect(w, "DATA", "354 ");
+	for (int i = 0; i < MAX_BYTES / 100 + 5; i++)
+		ck_assert_str_eq(feed(w, chunk), "");
+	lines = reply_lines(feed(w, "."));
+	ck_assert_uint_eq(g_strv_length(lines), 2);
+	ck_assert_msg(g_str_has_prefix(lines[0], "552 ") && strstr(lines[0], "one@example.org"), "%s", lines[0]);
+	ck_assert_msg(g_str_has_prefix(lines[1], "552 ") && strstr(lines[1], "two@example.org"), "%s", lines[1]);
+	ck_assert_int_eq(w->store.calls, 0);
+	g_strfreev(lines);
+	/* a message of exactly max_bytes is taken */
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	expect(w, "RCPT TO:<one@example.org>", "250 ");
+	expect(w, "DATA", "354 ");
+	g_free(chunk);
+	chunk = g_strnfill(MAX_BYTES - 1, 'y');
+	feed(w, chunk);
+	expect(w, ".", "250 ");
+	ck_assert_int_eq(w->store.calls, 1);
+	ck_assert_uint_eq(w->store.data->len, MAX_BYTES);
+	g_free(chunk);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_data_line_too_long)
+{
+	struct world *w = world_new();
+
+	hello(w);
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	expect(w, "RCPT TO:<one@example.org>", "250 ");
+	expect(w, "DATA", "354 ");
+	ck_assert_str_eq(feed_full(w, "xxxx", TRUE, NULL), "");
+	feed(w, "rest of the line");
+	ck_assert_msg(g_str_has_prefix(feed(w, "."), "5"), "%s", w->out->str);
+	ck_assert_int_eq(w->store.calls, 0);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_command_too_long)
+{
+	struct world *w = world_new();
+
+	hello(w);
+	ck_assert_msg(g_str_has_prefix(feed_full(w, "MAIL FROM:<aaaa", TRUE, NULL), "500 "), "%s", w->out->str);
+	/* the cut line did not start a transaction */
+	expect(w, "RCPT TO:<a@b>", "503 ");
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_rset_clears)
+{
+	struct world *w = world_new();
+
+	hello(w);
+	expect(w, "MAIL FROM:<first@example.org>", "250 ");
+	expect(w, "RCPT TO:<old@example.org>", "250 ");
+	expect(w, "RSET", "250 ");
+	expect(w, "RCPT TO:<x@y>", "503 ");
+	expect(w, "DATA", "503 ");
+	expect(w, "MAIL FROM:<second@example.org>", "250 ");
+	expect(w, "RCPT TO:<new@example.org>", "250 ");
+	expect(w, "DATA", "354 ");
+	feed(w, "body");
+	expect(w, ".", "250 ");
+	ck_assert_str_eq(w->store.sender, "second@example.org");
+	ck_assert_uint_eq(w->store.recipients->len, 1);
+	ck_assert_str_eq(w->store.recipients->pdata[0], "new@example.org");
+	/* RSET before LHLO does not skip LHLO */
+	world_free(w);
+	w = world_new();
+	expect(w, "RSET", "250 ");
+	expect(w, "MAIL FROM:<a@b>", "503 ");
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_noop_quit)
+{
+	struct world *w = world_new();
+	gboolean open = TRUE;
+
+	expect(w, "NOOP", "250 ");
+	hello(w);
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	expect(w, "noop", "250 ");
+	expect(w, "RCPT TO:<c@d>", "250 ");	/* NOOP kept the transaction */
+	ck_assert_msg(g_str_has_prefix(feed_full(w, "QUIT", FALSE, &open), "221 "), "%s", w->out->str);
+	ck_assert(!open);
+	ck_assert_int_eq(w->store.calls, 0);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_helo_ehlo_refused)
+{
+	struct world *w = world_new();
+
+	expect(w, "HELO mta.example.org", "500 ");
+	expect(w, "EHLO mta.example.org", "500 ");
+	expect(w, "MAIL FROM:<a@b>", "503 ");	/* they did not greet */
+	expect(w, "FOO", "500 ");
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_null_sender)
+{
+	struct world *w = world_new();
+
+	hello(w);
+	expect(w, "MAIL FROM:<>", "250 ");
+	expect(w, "RCPT TO:<c@d>", "250 ");
+	expect(w, "DATA", "354 ");
+	feed(w, "bounce");
+	expect(w, ".", "250 ");
+	ck_assert_str_eq(w->store.sender, "");
+	/* the null recipient is not */
+	expect(w, "MAIL FROM:<>", "250 ");
+	expect(w, "RCPT TO:<>", "553 ");
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_bad_addresses)
+{
+	struct world *w = world_new();
+	char *domain = g_strnfill(253, 'd');
+	char *longrcpt = g_strdup_printf("RCPT TO:<a@%s>", domain);	/* 255 bytes */
+	char *okdomain = g_strnfill(252, 'd');
+	char *okrcpt = g_strdup_printf("RCPT TO:<a@%s>", okdomain);	/* 254 bytes */
+
+	hello(w);
+	expect(w, "MAIL FROM:<has space@example.org>", "553 ");
+	expect(w, "MAIL FROM:<nobody>", "553 ");
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	expect(w, "RCPT TO:<has space@example.org>", "553 ");
+	expect(w, "RCPT TO:<nobody>", "553 ");
+	expect(w, "RCPT TO:<@example.org>", "553 ");
+	expect(w, "RCPT TO:<user@>", "553 ");
+	expect(w, longrcpt, "553 ");
+	expect(w, okrcpt, "250 ");
+	g_free(domain);
+	g_free(longrcpt);
+	g_free(okdomain);
+	g_free(okrcpt);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_too_many_recipients)
+{
+	struct world *w = world_new();
+	gchar **lines;
+
+	hello(w);
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	for (int i = 0; i < MAX_RECIPIENTS; i++) {
+		char *cmd = g_strdup_printf("RCPT TO:<r%d@example.org>", i);
+
+		expect(w, cmd, "250 ");
+		g_free(cmd);
+	}
+	expect(w, "RCPT TO:<extra@example.org>", "452 ");
+	expect(w, "RCPT TO:<extra2@example.org>", "452 ");
+	expect(w, "DATA", "354 ");
+	feed(w, "x");
+	lines = reply_lines(feed(w, "."));
+	ck_assert_uint_eq(g_strv_length(lines), MAX_RECIPIENTS);
+	ck_assert_uint_eq(w->store.recipients->len, MAX_RECIPIENTS);
+	ck_assert(strstr(lines[MAX_RECIPIENTS - 1], "r99@example.org"));
+	g_strfreev(lines);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_too_many_errors)
+{
+	struct world *w = world_new();
+	gboolean open = TRUE;
+
+	hello(w);
+	for (int i = 0; i < MAX_BAD_COMMANDS - 1; i++)
+		expect(w, "BOGUS", "500 ");
+	feed_full(w, "BOGUS", FALSE, &open);
+	ck_assert_msg(!open, "still open after %d errors", MAX_BAD_COMMANDS);
+	ck_assert_msg(g_str_has_prefix(w->out->str, "500 "), "%s", w->out->str);
+	ck_assert_msg(strstr(w->out->str, "\r\n421 ") && g_str_has_suffix(w->out->str, "\r\n"),
+		      "%s", w->out->str);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_pipelined_batch)
+{
+	struct world *w = world_new();
+	static const char *const batch[] = { "LHLO mta.example.org", "MAIL FROM:<s@example.org>",
+					     "RCPT TO:<one@example.org>", "RCPT TO:<bad address>",
+					     "RCPT TO:<two@example.org>", "DATA", "line", ".", "QUIT", NULL };
+	static const char *const want[] = { "250-", "250-", "250-", "250-", "250 ",
+					    "250 2.1.0", "250 2.1.5", "553 ", "250 2.1.5", "354 ",
+					    "250 2.0.0", "250 2.0.0", "221 ", NULL };
+	GString *out = g_string_new(NULL);
+	gchar **lines;
+	gboolean open = TRUE;
+
+	for (const char *const *l = batch; *l; l++) {
+		ck_assert_msg(open, "closed before %s", *l);
+		open = lmtp_session_line(w->s, *l, strlen(*l), FALSE, out);
+	}
+	ck_assert(!open);
+	lines = reply_lines(out->str);
+	ck_assert_uint_eq(g_strv_length(lines), g_strv_length((gchar **)want));
+	for (guint i = 0; want[i]; i++)
+		ck_assert_msg(g_str_has_prefix(lines[i], want[i]), "reply %u: %s, wanted %s", i, lines[i], want[i]);
+	ck_assert(strstr(lines[10], "one@example.org"));
+	ck_assert(strstr(lines[11], "two@example.org"));
+	ck_assert_str_eq(w->store.data->str, "line\n");
+	g_strfreev(lines);
+	g_string_free(out, TRUE);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_nul_in_command)
+{
+	struct world *w = world_new();
+	GString *out = g_string_new(NULL);
+	static const char line[] = "MAIL FROM:<a@b>\0junk";
+
+	hello(w);
+	lmtp_session_line(w->s, line, sizeof line - 1, FALSE, out);
+	ck_assert_msg(g_str_has_prefix(out->str, "500 "), "%s", out->str);
+	expect(w, "RCPT TO:<c@d>", "503 ");
+	g_string_free(out, TRUE);
+	world_free(w);
+}
+END_TEST
+
+static Suite *lmtp_suite(void)
+{
+	Suite *s = suite_create("lmtp");
+	TCase *tc = tcase_create("session");
+
+	tcase_add_test(tc, test_greeting);
+	tcase_add_test(tc, test_lhlo_extensions);
+	tcase_add_test(tc, test_mail_before_lhlo);
+	tcase_add_test(tc, test_mail_params);
+	tcase_add_test(tc, test_rcpt_before_mail);
+	tcase_add_test(tc, test_full_transaction);
+	tcase_add_test(tc, test_binary_data_line);
+	tcase_add_test(tc, test_store_failure);
+	tcase_add_test(tc, test_data_too_big);
+	tcase_add_test(tc, test_data_line_too_long);
+	tcase_add_test(tc, test_command_too_long);
+	tcase_add_test(tc, test_rset_clears);
+	tcase_add_test(tc, test_noop_quit);
+	tcase_add_test(tc, test_helo_ehlo_refused);
+	tcase_add_test(tc, test_null_sender);
+	tcase_add_test(tc, test_bad_addresses);
+	tcase_add_test(tc, test_too_many_recipients);
+	tcase_add_test(tc, test_too_many_errors);
+	tcase_add_test(tc, test_pipelined_batch);
+	tcase_add_test(tc, test_nul_in_command);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(lmtp_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed != 0;
+}
