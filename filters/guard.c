@@ -1,7 +1,8 @@
-/* guard.c - RFC 3834's rules: never answer ourselves, a null sender,
- * automatic or list mail; refuse trees beyond the MIME limits. Input: the
- * envelope and headers of any message. Marks the message no_reply (the
- * classifier still records what it is) or stops it. */
+/* guard.c - RFC 3834's rules: never answer ourselves, a null sender (or a
+ * Return-Path: <> left by an earlier delivery), automatic or list mail;
+ * refuse trees beyond the MIME limits. Input: the envelope and headers of
+ * any message. Marks the message no_reply (the classifier still records
+ * what it is) or stops it. */
 #include <string.h>
 #include "filter.h"
 #include "../robot/limits.h"
@@ -40,10 +41,13 @@ static const char *automatic(const struct filter_ctx *ctx)
 {
 	static const char *const bulk[] = { "bulk", "junk", "list", "auto_reply", NULL };
 	static const char *const no[] = { "no", NULL };
+	static const char *const null_path[] = { "<>", NULL };
 	const struct mail *m = ctx->mail;
 
 	if (!*ctx->env->sender)
 		return "null envelope sender";
+	if (header_is(m, "Return-Path", null_path))	/* sent as <>, then forwarded */
+		return "null sender in Return-Path";
 	if (mail_has_header(m, "Auto-Submitted") && !header_is(m, "Auto-Submitted", no))
 		return "Auto-Submitted";
 	if (header_is(m, "Precedence", bulk))

@@ -131,7 +131,7 @@ int cmd_serve(struct config *cfg, int argc, char **argv)
 	struct daemon d = { .cfg = cfg };
 	struct lmtp_params params = { cfg->domain, cfg->message_bytes, store, &d };
 	GMainLoop *loop;
-	GSocketService *svc;
+	struct lmtp_server *svc;
 	GThread *worker, *sender;
 	char *err = NULL;
 	int rc;

@@ -18,6 +18,7 @@
 #define MAX_MIME_DEPTH		16	/* nesting of multiparts and message/rfc822 */
 #define MAX_MIME_PARTS		256	/* leaves and containers in one message */
 #define MAX_HEADER_BYTES	(256 * 1024)	/* all header fields of one message */
+#define TEXT_SCAN_BYTES		4096	/* a bounce explains itself in its first lines */
 #define MAX_LOG_TEXT		200	/* untrusted text in a log line */
 
 #define MAX_ATTEMPTS		3	/* processing failures before quarantine */

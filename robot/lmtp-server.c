@@ -10,6 +10,15 @@
 #include "lmtp-server.h"
 #include "limits.h"
 
+struct lmtp_server {
+	GSocketService *svc;
+	struct lmtp_params params;
+	GMutex lock;
+	GCond idle;
+	GPtrArray *conns;	/* GSocketConnection * being served */
+	gboolean stopping;
+};
+
 struct reader {
 	GString *line;
 	gboolean too_long;
@@ -50,10 +59,43 @@ static gboolean feed(struct lmtp_session *s, struct reader *r, const char *buf, 
 	return TRUE;
 }
 
+static void serve(GSocketConnection *conn, const struct lmtp_params *params);
+
+/* Registers conn while it is served; FALSE when the server is stopping. */
+static gboolean track(struct lmtp_server *srv, GSocketConnection *conn, gboolean add)
+{
+	gboolean go = TRUE;
+
+	g_mutex_lock(&srv->lock);
+	if (add && srv->stopping)
+		go = FALSE;
+	else if (add)
+		g_ptr_array_add(srv->conns, conn);
+	else {
+		g_ptr_array_remove_fast(srv->conns, conn);
+		g_cond_broadcast(&srv->idle);
+	}
+	g_mutex_unlock(&srv->lock);
+	return go;
+}
+
 static gboolean serve_connection(GThreadedSocketService *svc, GSocketConnection *conn,
 				 GObject *source, gpointer data)
 {
-	const struct lmtp_params *params = data;
+	struct lmtp_server *srv = data;
+
+	(void)svc;
+	(void)source;
+	if (!track(srv, conn, TRUE))
+		return TRUE;
+	serve(conn, &srv->params);
+	track(srv, conn, FALSE);
+	return TRUE;
+}
+
+/* One LMTP conversation, to its end. */
+static void serve(GSocketConnection *conn, const struct lmtp_params *params)
+{
 	GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
 	GOutputStream *o = g_io_stream_get_output_stream(G_IO_STREAM(conn));
 	struct lmtp_session *s = lmtp_session_new(params);
@@ -62,8 +104,6 @@ static gboolean serve_connection(GThreadedSocketService *svc, GSocketConnection 
 	char *buf = g_malloc(64 * 1024);
 	gboolean open = TRUE;
 
-	(void)svc;
-	(void)source;
 	g_socket_set_timeout(g_socket_connection_get_socket(conn), LMTP_IDLE_SECONDS);
 	lmtp_session_greeting(s, out);
 	open = send_out(o, out);
@@ -81,7 +121,6 @@ static gboolean serve_connection(GThreadedSocketService *svc, GSocketConnection 
 	g_string_free(out, TRUE);
 	g_string_free(r.line, TRUE);
 	lmtp_session_free(s);
-	return TRUE;
 }
 
 static GSocketAddress *listen_address(const char *listen, char **err)
@@ -115,32 +154,50 @@ static GSocketAddress *listen_address(const char *listen, char **err)
 	return sa;
 }
 
-GSocketService *lmtp_server_start(const char *listen, const struct lmtp_params *params, char **err)
+struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params, char **err)
 {
-	GSocketService *svc;
+	struct lmtp_server *srv;
 	GSocketAddress *sa = listen_address(listen, err);
 	GError *gerr = NULL;
 
 	if (!sa)
 		return NULL;
-	svc = g_threaded_socket_service_new(LMTP_MAX_CLIENTS);
-	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(svc), sa, G_SOCKET_TYPE_STREAM,
+	srv = g_new0(struct lmtp_server, 1);
+	srv->params = *params;
+	g_mutex_init(&srv->lock);
+	g_cond_init(&srv->idle);
+	srv->conns = g_ptr_array_new();
+	srv->svc = g_threaded_socket_service_new(LMTP_MAX_CLIENTS);
+	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(srv->svc), sa, G_SOCKET_TYPE_STREAM,
 					   G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &gerr)) {
 		*err = g_strdup_printf("[lmtp] listen %s: %s", listen, gerr->message);
 		g_error_free(gerr);
 		g_object_unref(sa);
-		g_object_unref(svc);
+		lmtp_server_stop(srv);
 		return NULL;
 	}
 	g_object_unref(sa);
-	g_signal_connect(svc, "run", G_CALLBACK(serve_connection), (gpointer)params);
-	g_socket_service_start(svc);
-	return svc;
+	g_signal_connect(srv->svc, "run", G_CALLBACK(serve_connection), srv);
+	g_socket_service_start(srv->svc);
+	return srv;
 }
 
-void lmtp_server_stop(GSocketService *svc)
+void lmtp_server_stop(struct lmtp_server *srv)
 {
-	g_socket_service_stop(svc);
-	g_socket_listener_close(G_SOCKET_LISTENER(svc));
-	g_object_unref(svc);
+	gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
+
+	g_socket_service_stop(srv->svc);
+	g_socket_listener_close(G_SOCKET_LISTENER(srv->svc));
+	g_mutex_lock(&srv->lock);
+	srv->stopping = TRUE;
+	for (guint i = 0; i < srv->conns->len; i++)
+		g_socket_shutdown(g_socket_connection_get_socket(srv->conns->pdata[i]), TRUE, FALSE, NULL);
+	while (srv->conns->len > 0 && g_cond_wait_until(&srv->idle, &srv->lock, deadline))
+		;
+	g_mutex_unlock(&srv->lock);
+	g_object_unref(srv->svc);
+	g_ptr_array_unref(srv->conns);
+	g_mutex_clear(&srv->lock);
+	g_cond_clear(&srv->idle);
+	g_free(srv);
 }

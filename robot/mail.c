@@ -49,10 +49,28 @@ static void measure(GMimeObject *o, int level, struct mail *m)
 	}
 }
 
+/* Bytes with only CR line ends (old Mac mailers) get LF ends, so that the
+ * parser sees lines at all (VIOLATIONS.md). NULL when there is an LF. */
+static GByteArray *cr_only_fixed(const char *data, size_t len)
+{
+	GByteArray *fixed;
+
+	if (memchr(data, '\n', len) || !memchr(data, '\r', len))
+		return NULL;
+	fixed = g_byte_array_sized_new((guint)len);
+	g_byte_array_append(fixed, (const guint8 *)data, (guint)len);
+	for (guint i = 0; i < fixed->len; i++)
+		if (fixed->data[i] == '\r')
+			fixed->data[i] = '\n';
+	return fixed;
+}
+
 struct mail *mail_parse(const char *data, size_t len)
 {
 	struct mail *m = g_new0(struct mail, 1);
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(data, len);
+	GByteArray *fixed = cr_only_fixed(data, len);
+	GMimeStream *stream = fixed ? g_mime_stream_mem_new_with_byte_array(fixed)
+				    : g_mime_stream_mem_new_with_buffer(data, len);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	GMimeObject *body;
 	GMimeContentType *ct;

@@ -6,6 +6,8 @@
  * store is checked; on any failure the caller answers 4xx / exit 75. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -131,6 +133,38 @@ out:
 	g_free(newdir);
 	errno = saved;
 	return rc;
+}
+
+/* 1 when the process that named id ("SECS.USECS.PPID.RHEX") is gone. */
+static int writer_dead(const char *id)
+{
+	const char *p = strstr(id, ".P");
+	char *end;
+	long pid = p ? strtol(p + 2, &end, 10) : 0;
+
+	if (pid <= 0 || *end != '.')
+		return 0;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
+
+int spool_sweep_tmp(const char *spool)
+{
+	char *tmp = g_build_filename(spool, "tmp", NULL);
+	GDir *d = g_dir_open(tmp, 0, NULL);
+	const char *name;
+	int n = 0;
+
+	while (d && (name = g_dir_read_name(d))) {
+		char *path = g_build_filename(tmp, name, NULL);
+
+		if (writer_dead(name) && unlink(path) == 0)
+			n++;
+		g_free(path);
+	}
+	if (d)
+		g_dir_close(d);
+	g_free(tmp);
+	return n;
 }
 
 /* Parses the envelope at the head of text; the offset of the message, or -1. */

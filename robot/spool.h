@@ -18,6 +18,11 @@ int spool_init(const char *spool);
 int spool_store(const char *spool, const struct envelope *env,
 		const char *data, size_t len, char **id);
 
+/* Removes from tmp/ the files whose writer is dead: a process killed while
+ * storing (the name says its pid; a file of a live process is kept). The
+ * number removed. */
+int spool_sweep_tmp(const char *spool);
+
 /* Reads entry id of folder dir. 0 with env filled and *data (g_free it),
  * or -1 (missing, unreadable or not a spool file). */
 int spool_load(const char *spool, enum spool_dir dir, const char *id,

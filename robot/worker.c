@@ -118,7 +118,7 @@ static void tell_custodian(struct worker *w, const char *id, const char *error)
 	body = g_strdup_printf("The message %s failed %d times and was moved to\n%s/quarantine.\n\n"
 			       "Last error: %.200s\n\nAfter fixing the cause, put it back with:\n"
 			       "    pocbot spool retry %s\n", id, MAX_ATTEMPTS, w->spool, error, id);
-	seed = g_strdup_printf("quarantine:%s", id);
+	seed = g_strdup_printf("quarantine:%s:%" G_GINT64_FORMAT, id, clock_now(w->cfg));
 	it.body = body;
 	if (db_begin(w->db) == 0 && outbox_queue(w->db, w->cfg, clock_now(w->cfg), 0, seed, &it) == 0)
 		db_commit(w->db);
@@ -128,14 +128,15 @@ static void tell_custodian(struct worker *w, const char *id, const char *error)
 	g_free(seed);
 }
 
+/* The notice is queued first, so a crash cannot quarantine silently. */
 static int quarantine(struct worker *w, const char *id, const char *error)
 {
+	tell_custodian(w, id, error);
 	if (spool_move(w->spool, id, SPOOL_NEW, SPOOL_QUARANTINE) < 0) {
 		log_msg(LOG_ERR, "%s: cannot quarantine: %s", id, g_strerror(errno));
 		return -1;
 	}
 	log_msg(LOG_ERR, "%s: quarantined after %d failures: %.200s", id, MAX_ATTEMPTS, error);
-	tell_custodian(w, id, error);
 	return 0;
 }
 
@@ -199,7 +200,10 @@ out:
 int worker_drain(struct worker *w)
 {
 	GPtrArray *ids = spool_list(w->spool, SPOOL_NEW);
-	int n = 0;
+	int n = 0, swept = spool_sweep_tmp(w->spool);
+
+	if (swept > 0)
+		log_msg(LOG_INFO, "spool: removed %d unfinished files of dead writers from tmp/", swept);
 
 	for (guint i = 0; i < ids->len; i++)
 		if (worker_process(w, ids->pdata[i]) == 0)

@@ -17,9 +17,9 @@ trap cleanup EXIT INT TERM
 
 # ok DESCRIPTION COMMAND...: one assertion; counts it and says which failed.
 ok() {
-	d=$1; shift
+	_ok_what=$1; shift
 	CHECKS=$((CHECKS + 1))
-	if "$@"; then echo "  ok   $d"; else FAILS=$((FAILS + 1)); echo "  FAIL $d" >&2; fi
+	if "$@"; then echo "  ok   $_ok_what"; else FAILS=$((FAILS + 1)); echo "  FAIL $_ok_what" >&2; fi
 }
 
 # finish: the script's verdict, to be called last.
@@ -35,13 +35,13 @@ free_port() {
 
 # write_config FILE PORT [EXTRA...]: a configuration for a robot in $(dirname FILE).
 write_config() {
-	f=$1 port=$2; shift 2
+	_wc_file=$1 _wc_port=$2; shift 2
 	{
 		echo "[robot]"; echo "domain = robot.test"; echo "custodian = custodian@sink.test"
 		echo "[paths]"; echo "var = var"
-		echo "[lmtp]"; echo "listen = 127.0.0.1:$port"
-		for line in "$@"; do echo "$line"; done
-	} > "$f"
+		echo "[lmtp]"; echo "listen = 127.0.0.1:$_wc_port"
+		for _wc_line in "$@"; do echo "$_wc_line"; done
+	} > "$_wc_file"
 }
 
 # start_robot CONFIG: starts 'pocbot serve' in the background; sets ROBOT_PID.
@@ -53,23 +53,26 @@ start_robot() {
 }
 
 stop_robot() {
-	kill "${ROBOT_PID:-}" 2>/dev/null; wait "${ROBOT_PID:-}" 2>/dev/null; ROBOT_PID=
+	[ -n "${ROBOT_PID:-}" ] || return 0
+	kill "$ROBOT_PID" 2>/dev/null; wait "$ROBOT_PID" 2>/dev/null
+	PIDS=$(echo " $PIDS " | sed "s/ $ROBOT_PID / /")
+	ROBOT_PID=
 }
 
 # wait_port PORT: waits up to 20 s for something to listen on 127.0.0.1:PORT.
 wait_port() {
-	i=0
+	_wp_i=0
 	while ! python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$1),1)" 2>/dev/null; do
-		i=$((i + 1)); [ $i -gt 200 ] && { echo "nothing listens on $1" >&2; return 1; }
+		_wp_i=$((_wp_i + 1)); [ $_wp_i -gt 200 ] && { echo "nothing listens on $1" >&2; return 1; }
 		sleep 0.1
 	done
 }
 
 # wait_for SECONDS COMMAND...: polls until COMMAND succeeds; 1 on time-out.
 wait_for() {
-	n=$(($1 * 10)); shift
+	_wf_n=$(($1 * 10)); shift
 	while ! "$@" 2>/dev/null; do
-		n=$((n - 1)); [ $n -le 0 ] && return 1
+		_wf_n=$((_wf_n - 1)); [ $_wf_n -le 0 ] && return 1
 		sleep 0.1
 	done
 }
