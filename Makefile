@@ -74,7 +74,7 @@ run: deps
 check: deps-test
 	@$(MAKE) --no-print-directory test BUILD=build
 	@$(MAKE) --no-print-directory test BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer' CFLAGS='-O1 -g'
-	@echo "make check: every suite passed, plain and under ASan/UBSan"
+	@cat build/results build-asan/results | awk '{ p += $$1; f += $$2 } END { print "check: " p " passed, " f " failed" }'
 
 test: units
 	tests/run-all $(BUILD)
