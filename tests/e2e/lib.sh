@@ -10,6 +10,10 @@ CHECKS=0 FAILS=0
 cleanup() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	# the gpg-agents and gpgsm the robots started in their GNUPGHOMEs
+	for h in $(find "$T" -maxdepth 4 -type d -name gnupg 2>/dev/null); do
+		gpgconf --homedir "$h" --kill all 2>/dev/null
+	done
 	[ -n "${KEEP:-}" ] && { echo "kept $T" >&2; return; }
 	rm -rf "$T"
 }

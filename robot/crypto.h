@@ -1,0 +1,107 @@
+/* crypto.h - the crypto adapter: the only code that calls GPGME or GMime's
+ * crypto. No GPGME or GMime type crosses this header.
+ *
+ * One struct crypto per thread (it holds GPGME contexts, reused between
+ * operations so that gpgsm stays up as a server). All keys live in the
+ * robot's own GNUPGHOME, VAR/gnupg. Fingerprints are upper-case hex: the
+ * primary key's for OpenPGP (a signing subkey is resolved to it), the
+ * certificate's SHA-1 for S/MIME. */
+#ifndef POCBOT_CRYPTO_H
+#define POCBOT_CRYPTO_H
+
+#include <glib.h>
+#include <stddef.h>
+
+#define CRYPTO_FPR_LEN 65	/* room for 64 hex digits and the NUL */
+
+enum crypto_protocol { CRYPTO_NONE, CRYPTO_OPENPGP, CRYPTO_SMIME };
+
+enum crypto_outcome {
+	CRYPTO_UNSIGNED,	/* no signature where one counts: none, under message/rfc822,
+				 * deeper in the tree, or one of several */
+	CRYPTO_GOOD,		/* verifies by a valid key; the caller still compares the
+				 * fingerprint with the enrolled one */
+	CRYPTO_BAD,		/* the signature does not verify */
+	CRYPTO_NO_KEY,		/* the signer's key or certificate is unknown to the robot */
+	CRYPTO_KEY_EXPIRED,
+	CRYPTO_KEY_REVOKED,
+	CRYPTO_UNTRUSTED,	/* S/MIME: the chain does not reach a trusted root */
+	CRYPTO_WEAK,		/* MD5 or SHA-1 digest */
+	CRYPTO_MALFORMED,	/* a broken signed or encrypted structure, or not decryptable */
+	CRYPTO_ERROR		/* the crypto engine failed: try the message again later */
+};
+
+struct crypto_result {
+	enum crypto_outcome outcome;
+	enum crypto_protocol protocol;
+	char fingerprint[CRYPTO_FPR_LEN];	/* "" when unknown */
+	gint64 created;			/* signature creation time, 0 when unknown */
+	char replay_key[CRYPTO_FPR_LEN];	/* SHA-256 hex of signature and signed content */
+	char *content;			/* the signed entity, MIME headers and body, or NULL */
+	size_t content_len;
+	gboolean encrypted;		/* it came encrypted to the robot */
+	gboolean text_outside;		/* text outside the signed entity was ignored */
+	char *detail;			/* one line for the log, bounded, or NULL */
+};
+
+struct crypto;
+
+/* Opens the adapter on gnupghome, creating it (0700) with the robot's
+ * gpg.conf, gpgsm.conf and gpg-agent.conf when missing. NULL with *err. */
+struct crypto *crypto_open(const char *gnupghome, char **err);
+void crypto_close(struct crypto *c);
+
+/* The GNUPGHOME the adapter works in. Borrowed. */
+const char *crypto_home(const struct crypto *c);
+
+/* Verification (crypto-verify.c). Looks for the one signature that counts
+ * in msg (a whole message): top level multipart/signed (PGP/MIME, S/MIME
+ * detached), application/pkcs7-mime signed-data (opaque), inline PGP
+ * clearsigned text, the first part of a top-level multipart/mixed, or
+ * inside one layer of encryption to the robot (PGP/MIME encrypted, S/MIME
+ * enveloped-data), decrypted first. Fills r; returns 0, or -1 when
+ * r->outcome is CRYPTO_ERROR. crypto_result_clear frees what r holds. */
+int crypto_verify(struct crypto *c, const char *msg, size_t len, struct crypto_result *r);
+void crypto_result_clear(struct crypto_result *r);
+const char *crypto_outcome_name(enum crypto_outcome o);
+
+/* The robot's identity (crypto-keys.c). Creates the robot's OpenPGP key
+ * (Ed25519/Cv25519) and a self-signed S/MIME certificate for address when
+ * they do not exist yet. 0 or -1 with *err. */
+int crypto_identity_ensure(struct crypto *c, const char *address, char **err);
+
+/* The robot's fingerprints; "" where there is none. 0 or -1. */
+int crypto_identity(struct crypto *c, char pgp[CRYPTO_FPR_LEN], char smime[CRYPTO_FPR_LEN]);
+
+/* Writes dir/pocbot.asc (OpenPGP public key) and dir/pocbot.pem (the
+ * certificate). 0 or -1 with *err. */
+int crypto_identity_export(struct crypto *c, const char *dir, char **err);
+
+/* Replaces the robot's S/MIME identity by a CA-issued certificate and its
+ * key (PEM files). 0 or -1 with *err. */
+int crypto_identity_import_smime(struct crypto *c, const char *cert, const char *key, char **err);
+
+/* Outbound (crypto-sign.c). Takes a whole message as mail_compose made it
+ * and returns it with the same header block and its body signed by the
+ * robot with protocol p (multipart/signed) and, when encrypt_to lists
+ * fingerprints (NULL-terminated), encrypted to them as well. NULL with
+ * *err. g_free the result. */
+char *crypto_protect(struct crypto *c, enum crypto_protocol p, const char *msg, size_t len,
+		     const char *const *encrypt_to, size_t *out_len, char **err);
+
+/* Enrolment (crypto-import.c). Imports an OpenPGP public key file and
+ * gives its primary fingerprint and first e-mail address (g_free it). 0 or
+ * -1 with *err. */
+int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LEN], char **email, char **err);
+
+/* Imports an S/MIME signer's certificate (PEM or DER) with its chain
+ * (chain may be NULL when the certificate is self-signed or its issuers
+ * are already known), marks the chain's root trusted, and checks that the
+ * robot can encrypt to the signer: to cert itself, or to encrypt_cert
+ * (may be NULL). Gives the certificate's fingerprint and, in enc_fpr, the
+ * fingerprint to encrypt to. 0 or -1 with *err saying why (a sign-only
+ * certificate without encrypt_cert is refused). */
+int crypto_import_smime(struct crypto *c, const char *cert, const char *chain, const char *encrypt_cert,
+			char fpr[CRYPTO_FPR_LEN], char enc_fpr[CRYPTO_FPR_LEN], char **email, char **err);
+
+#endif
