@@ -12,7 +12,7 @@
 
 #define SYSTEM_CONFIG "/etc/pocbot/pocbot.conf"
 
-enum key_type { K_DOMAIN, K_ADDRESS, K_PATH, K_LISTEN, K_RELAY, K_SIZE, K_COUNT, K_BOOL };
+enum key_type { K_DOMAIN, K_ADDRESS, K_PATH, K_LISTEN, K_RELAY, K_SIZE, K_COUNT, K_BOOL, K_DURATION };
 
 struct key {
 	const char *group, *name;
@@ -31,6 +31,8 @@ static const struct key keys[] = {
 	{ "smtp", "relay", K_RELAY, AT(smtp_relay) },
 	{ "limits", "message_bytes", K_SIZE, AT(message_bytes) },
 	{ "limits", "help_per_day", K_COUNT, AT(help_per_day) },
+	{ "trust", "max_age", K_DURATION, AT(trust_max_age) },
+	{ "trust", "max_future", K_DURATION, AT(trust_max_future) },
 	{ "log", "syslog", K_BOOL, AT(syslog) },
 	{ "log", "stderr", K_BOOL, AT(foreground_log) },
 	{ "test", "clock_file", K_PATH, AT(clock_file) },
@@ -44,6 +46,8 @@ void config_defaults(struct config *cfg, const char *base)
 	cfg->lmtp_listen = g_strdup("127.0.0.1:2424");
 	cfg->message_bytes = DEFAULT_MESSAGE_BYTES;
 	cfg->help_per_day = DEFAULT_HELP_PER_DAY;
+	cfg->trust_max_age = DEFAULT_TRUST_MAX_AGE;
+	cfg->trust_max_future = DEFAULT_TRUST_MAX_FUTURE;
 	cfg->foreground_log = TRUE;
 }
 
@@ -67,6 +71,27 @@ static int domain_ok(const char *v)
 		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
 			return 0;
 	return 1;
+}
+
+/* "90", "90s", "15m", "1h", "7d": seconds, or -1. */
+static gint64 duration(const char *v)
+{
+	static const struct { char unit; gint64 seconds; } units[] = {
+		{ 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 },
+	};
+	char *end;
+	gint64 n;
+
+	errno = 0;
+	n = g_ascii_strtoll(v, &end, 10);
+	if (errno || end == v || n < 0 || n > G_MAXINT32)
+		return -1;
+	if (*end == '\0')
+		return n;
+	for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
+		if (end[0] == units[i].unit && end[1] == '\0')
+			return n * units[i].seconds;
+	return -1;
 }
 
 static char *resolve(const char *base, const char *path)
@@ -128,6 +153,11 @@ static int set_value(struct config *cfg, const struct key *k, const char *v,
 			*(gint64 *)field = n;
 		else
 			*(int *)field = (int)n;
+		return 0;
+	case K_DURATION:
+		if ((n = duration(v)) < 0)
+			goto bad;
+		*(gint64 *)field = n;
 		return 0;
 	case K_BOOL:
 		if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "1") == 0)
@@ -246,6 +276,8 @@ char *config_dump(const struct config *cfg)
 		g_string_append_printf(s, "%s = ", k->name);
 		if (k->type == K_SIZE)
 			g_string_append_printf(s, "%" G_GINT64_FORMAT "\n", *(const gint64 *)field);
+		else if (k->type == K_DURATION)
+			g_string_append_printf(s, "%" G_GINT64_FORMAT "s\n", *(const gint64 *)field);
 		else if (k->type == K_COUNT)
 			g_string_append_printf(s, "%d\n", *(const int *)field);
 		else if (k->type == K_BOOL)
@@ -266,7 +298,8 @@ char *config_var_path(const struct config *cfg, const char *name)
 void config_clear(struct config *cfg)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-		if (keys[i].type != K_SIZE && keys[i].type != K_COUNT && keys[i].type != K_BOOL)
+		if (keys[i].type != K_SIZE && keys[i].type != K_COUNT && keys[i].type != K_BOOL &&
+		    keys[i].type != K_DURATION)
 			g_clear_pointer((char **)((char *)cfg + keys[i].offset), g_free);
 	g_clear_pointer(&cfg->file, g_free);
 }

@@ -14,6 +14,8 @@ struct config {
 	char *smtp_relay;	/* [smtp] relay host:port, or NULL for the Maildir */
 	gint64 message_bytes;	/* [limits] message_bytes */
 	int help_per_day;	/* [limits] help_per_day */
+	gint64 trust_max_age;	/* [trust] max_age: oldest signature accepted, seconds */
+	gint64 trust_max_future;	/* [trust] max_future: how far ahead a signature may be dated */
 	char *clock_file;	/* [test] clock_file, absolute, or NULL */
 	gboolean syslog;	/* [log] syslog */
 	gboolean foreground_log;	/* [log] stderr */

@@ -5,6 +5,9 @@
 #define DEFAULT_MESSAGE_BYTES	(25 * 1024 * 1024)	/* [limits] message_bytes */
 #define DEFAULT_HELP_PER_DAY	3			/* [limits] help_per_day */
 
+#define DEFAULT_TRUST_MAX_AGE	(7 * 86400)	/* [trust] max_age */
+#define DEFAULT_TRUST_MAX_FUTURE 3600		/* [trust] max_future */
+
 #define MAX_COMMAND_LINE	512	/* an LMTP command line, CRLF included (RFC 5321 4.5.3.1.4) */
 #define MAX_TEXT_LINE		1000	/* a line of message data (RFC 5321 4.5.3.1.6), tolerated up to MAX_DATA_LINE */
 #define MAX_DATA_LINE		(64 * 1024)	/* longest data line accepted before the message is refused */
