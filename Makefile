@@ -28,7 +28,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(HARDEN) $(SAN) $(CFLAGS) -I. $(PKG_CFLAGS)
 ALL_LDFLAGS = $(LDHARDEN) $(SAN) $(LDFLAGS)
 
 SRC = $(sort $(filter-out robot/main.c,$(wildcard robot/*.c filters/*.c)))
-EMBED = $(sort $(wildcard db/*.sql templates/*/*.txt))
+EMBED = $(sort $(wildcard db/*.sql db/*.tsv templates/*/*.txt))
 OBJ = $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test-*.c)))
 TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(sort $(wildcard tests/tools/*.c)))

@@ -12,6 +12,7 @@ command_fn cmd_deliver;
 command_fn cmd_config;
 command_fn cmd_db;
 command_fn cmd_spool;
+command_fn cmd_state;
 
 /* Parses a subcommand's options with GOption (--help included); argv[0] is
  * the command's name. Returns 0, or the exit code to end with. */

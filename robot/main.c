@@ -19,6 +19,7 @@ static const struct {
 	{ "config", cmd_config, "print the effective configuration" },
 	{ "db", cmd_db, "db migrate: bring the database to this binary's schema" },
 	{ "spool", cmd_spool, "spool list | spool retry ID: the queue of received mail" },
+	{ "state", cmd_state, "state add CODE|NAME | state list: the participating States" },
 };
 
 static void usage(FILE *f)

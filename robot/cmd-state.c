@@ -1,0 +1,101 @@
+/* cmd-state.c - "state add CODE|NAME" makes a State a participating one,
+ * stored once under its alpha-2 code whichever code or name (in any of the
+ * six UN languages) the custodian gives; "state list" prints the
+ * participating States, code and English name, sorted by code. A name that
+ * is no State's exits 65 (EX_DATAERR); a database failure 70. */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <sqlite3.h>
+#include "clock.h"
+#include "commands.h"
+#include "states.h"
+
+static int add(sqlite3 *db, const struct config *cfg, const char code[3], const char *name)
+{
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, "INSERT INTO states (code, added) VALUES (?1, ?2)"
+			       " ON CONFLICT (code) DO NOTHING", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, clock_now(cfg));
+		step = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		fprintf(stderr, "pocbot state add: %s\n", sqlite3_errmsg(db));
+		return EX_SOFTWARE;
+	}
+	if (sqlite3_changes(db) == 0)
+		printf("%s %s is already a participating State\n", code, name);
+	else
+		printf("added %s %s\n", code, name);
+	return 0;
+}
+
+static int list(sqlite3 *db, const struct states *ref)
+{
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, "SELECT code FROM states ORDER BY code", -1, &st, NULL) == SQLITE_OK)
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *code = (const char *)sqlite3_column_text(st, 0);
+			const char *name = states_name(ref, code, "en");
+
+			printf("%s %s\n", code ? code : "", name ? name : "(not in the reference data)");
+		}
+	sqlite3_finalize(st);
+	if (step != SQLITE_DONE) {
+		fprintf(stderr, "pocbot state list: %s\n", sqlite3_errmsg(db));
+		return EX_SOFTWARE;
+	}
+	return 0;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: pocbot state add CODE|NAME | pocbot state list\n");
+	return EX_USAGE;
+}
+
+int cmd_state(struct config *cfg, int argc, char **argv)
+{
+	const struct states *ref;
+	sqlite3 *db;
+	char code[3] = "", *err = NULL, *text;
+	int rc = command_options("state", "add CODE|NAME | list",
+				 "The participating States. add: by ISO 3166-1 alpha-2 or alpha-3 code, or by "
+				 "name in Arabic, Chinese, English, French, Russian or Spanish; list: code and "
+				 "English name.", NULL, &argc, &argv);
+
+	if (rc)
+		return rc;
+	if (argc < 2 || (strcmp(argv[1], "list") == 0 && argc != 2) ||
+	    (strcmp(argv[1], "add") == 0 && argc < 3) ||
+	    (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "add") != 0))
+		return usage();
+	if (!(ref = states_load(&err))) {
+		fprintf(stderr, "pocbot state: %s\n", err);
+		g_free(err);
+		return EX_SOFTWARE;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		text = g_strjoinv(" ", argv + 2);	/* state add United Kingdom */
+		rc = states_find(ref, text, code);
+		if (rc < 0)
+			fprintf(stderr, "pocbot state add: no State called \"%.200s\"\n", text);
+		g_free(text);
+		if (rc < 0)
+			return EX_DATAERR;
+	}
+	if (!(db = command_open_db(cfg)))
+		return EX_SOFTWARE;
+	if (strcmp(argv[1], "add") == 0)
+		rc = add(db, cfg, code, states_name(ref, code, "en"));
+	else
+		rc = list(db, ref);
+	sqlite3_close(db);
+	return rc;
+}
