@@ -4,7 +4,9 @@
  * sends nothing. Then the file moves to spool/cur. A message whose
  * processing fails MAX_ATTEMPTS times (a crash counts: the attempt is
  * recorded before the work) goes to spool/quarantine, and the custodian is
- * told; the messages behind it go on. */
+ * told; the messages behind it go on. After a failure the next try waits
+ * RETRY_DELAY seconds times the failures so far, so that a passing fault
+ * does not quarantine a message within seconds. */
 #include <errno.h>
 #include <string.h>
 #include "worker.h"
@@ -61,9 +63,28 @@ static int count_attempt(struct worker *w, const char *id)
 
 static void note_failure(struct worker *w, const char *id, const char *error)
 {
-	const char *params[] = { error, id };
+	char now[24];
+	const char *params[] = { error, now, id };
 
-	db_exec(w->db, "UPDATE spool_failures SET last_error = ? WHERE spool_id = ?", 2, params);
+	g_snprintf(now, sizeof now, "%" G_GINT64_FORMAT, clock_now(w->cfg));
+	db_exec(w->db, "UPDATE spool_failures SET last_error = ?, updated = ? WHERE spool_id = ?", 3, params);
+}
+
+/* 1 when id failed before (an error was seen, not a crash) and its next
+ * try is not due yet: RETRY_DELAY seconds times the failures so far. */
+static int waiting(struct worker *w, const char *id)
+{
+	sqlite3_stmt *st;
+	int wait = 0;
+
+	if (sqlite3_prepare_v2(w->db, "SELECT attempts, updated FROM spool_failures"
+			       " WHERE spool_id = ? AND last_error IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		wait = clock_now(w->cfg) < sqlite3_column_int64(st, 1) + RETRY_DELAY * sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return wait;
 }
 
 /* 1 when hash was processed already, 0 when not, -1 on error. */
@@ -146,8 +167,11 @@ int worker_process(struct worker *w, const char *id)
 	char *data = NULL, *hash = NULL;
 	size_t len = 0;
 	const char *error = NULL;
-	int before = count_attempt(w, id), done, rc = -1;
+	int before, done, rc = -1;
 
+	if (waiting(w, id))
+		return -1;
+	before = count_attempt(w, id);
 	if (before < 0)
 		return -1;
 	if (before >= MAX_ATTEMPTS)
