@@ -13,6 +13,8 @@ command_fn cmd_config;
 command_fn cmd_db;
 command_fn cmd_spool;
 command_fn cmd_state;
+command_fn cmd_signer;
+command_fn cmd_audit;
 
 /* Parses a subcommand's options with GOption (--help included); argv[0] is
  * the command's name. Returns 0, or the exit code to end with. */

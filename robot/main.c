@@ -20,6 +20,8 @@ static const struct {
 	{ "db", cmd_db, "db migrate: bring the database to this binary's schema" },
 	{ "spool", cmd_spool, "spool list | spool retry ID: the queue of received mail" },
 	{ "state", cmd_state, "state add CODE|NAME | state list: the participating States" },
+	{ "signer", cmd_signer, "signer add | list | revoke FINGERPRINT: the enrolled signers" },
+	{ "audit", cmd_audit, "audit verify | audit list [--state CODE]: the audit trail" },
 };
 
 static void usage(FILE *f)

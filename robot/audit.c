@@ -1,0 +1,231 @@
+/* audit.c - the audit trail: appends hash-chained events in the caller's
+ * transaction and walks the chain to find the first event that was edited,
+ * removed or inserted behind the robot's back. Input: the event texts
+ * (bounded by the callers) and, when verifying, whatever the database file
+ * holds, trusted in nothing. Returns -1 on failure (audit_verify says which
+ * event is at fault). SQL parameters are bound, never formatted. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "audit.h"
+#include "log.h"
+
+#define HASH_DOMAIN "pocbot-audit-1"	/* changes if the hashed fields ever change */
+
+/* One field into the hash: "N" for NULL, else "T<length>:<bytes>". */
+static void feed_text(GChecksum *ck, const char *s)
+{
+	char len[32];
+
+	if (!s) {
+		g_checksum_update(ck, (const guchar *)"N", 1);
+		return;
+	}
+	snprintf(len, sizeof len, "T%zu:", strlen(s));
+	g_checksum_update(ck, (const guchar *)len, -1);
+	g_checksum_update(ck, (const guchar *)s, strlen(s));
+}
+
+static void feed_int(GChecksum *ck, gint64 v)
+{
+	char num[32];
+
+	snprintf(num, sizeof num, "%" PRId64, (int64_t)v);
+	feed_text(ck, num);
+}
+
+/* The hash of event e chained onto prev. */
+static void event_hash(const char *prev, const struct audit_event *e, char out[AUDIT_HASH_LEN])
+{
+	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
+
+	feed_text(ck, HASH_DOMAIN);
+	feed_text(ck, prev);
+	feed_int(ck, e->id);
+	feed_int(ck, e->at);
+	feed_text(ck, e->actor);
+	feed_text(ck, e->state);
+	feed_text(ck, e->action);
+	feed_text(ck, e->detail);
+	g_strlcpy(out, g_checksum_get_string(ck), AUDIT_HASH_LEN);
+	g_checksum_free(ck);
+}
+
+/* The highest id ever given to an event (AUTOINCREMENT), 0 when none. -1 on error. */
+static gint64 last_issued_id(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	gint64 seq = -1;
+	int step;
+
+	if (sqlite3_prepare_v2(db, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if ((step = sqlite3_step(st)) == SQLITE_ROW)
+		seq = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return seq;
+}
+
+/* The last event's id and hash: 0 and AUDIT_GENESIS when there is none. 0 or -1. */
+static int chain_head(sqlite3 *db, gint64 *id, char hash[AUDIT_HASH_LEN])
+{
+	sqlite3_stmt *st = NULL;
+	int step;
+
+	*id = 0;
+	g_strlcpy(hash, AUDIT_GENESIS, AUDIT_HASH_LEN);
+	if (sqlite3_prepare_v2(db, "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+
+		*id = sqlite3_column_int64(st, 0);
+		g_strlcpy(hash, h ? h : "", AUDIT_HASH_LEN);
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
+}
+
+static int insert_event(sqlite3 *db, const struct audit_event *e, const char *prev, const char *hash)
+{
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, "INSERT INTO events (id, at, actor, state, action, detail, prev_hash, hash)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, e->id);
+		sqlite3_bind_int64(st, 2, e->at);
+		sqlite3_bind_text(st, 3, e->actor, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, e->state, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, e->action, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, e->detail, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 7, prev, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
+		step = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+int audit_append(sqlite3 *db, gint64 at, const char *actor, const char *state, const char *action,
+		 const char *detail)
+{
+	struct audit_event e = { 0, at, actor, state, action, detail };
+	char prev[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN];
+	gint64 last, issued;
+
+	if (sqlite3_get_autocommit(db)) {
+		log_msg(LOG_ERR, "audit_append outside a transaction: event %s not written", action);
+		return -1;
+	}
+	if (!actor || !action || chain_head(db, &last, prev) < 0 || (issued = last_issued_id(db)) < 0)
+		return -1;
+	e.id = MAX(last, issued) + 1;	/* never reuse the id of a removed event */
+	event_hash(prev, &e, hash);
+	return insert_event(db, &e, prev, hash);
+}
+
+/* The event of the current row of st (borrowed from st). */
+static void row_event(sqlite3_stmt *st, struct audit_event *e)
+{
+	e->id = sqlite3_column_int64(st, 0);
+	e->at = sqlite3_column_int64(st, 1);
+	e->actor = (const char *)sqlite3_column_text(st, 2);
+	e->state = (const char *)sqlite3_column_text(st, 3);
+	e->action = (const char *)sqlite3_column_text(st, 4);
+	e->detail = (const char *)sqlite3_column_text(st, 5);
+}
+
+/* Checks one row against the event before it (prev_id, prev_hash). NULL
+ * when it matches, else why (g_free it). */
+static char *check_row(sqlite3_stmt *st, gint64 prev_id, const char *prev_hash)
+{
+	const char *row_prev = (const char *)sqlite3_column_text(st, 6);
+	const char *row_hash = (const char *)sqlite3_column_text(st, 7);
+	char want[AUDIT_HASH_LEN];
+	struct audit_event e;
+
+	row_event(st, &e);
+	if (e.id <= prev_id)
+		return g_strdup_printf("event %" PRId64 " was inserted: the robot never gives that id", (int64_t)e.id);
+	if (e.id != prev_id + 1 && prev_id == 0)
+		return g_strdup_printf("event %" PRId64 " is the first: the events before it were removed",
+				       (int64_t)e.id);
+	if (e.id != prev_id + 1)
+		return g_strdup_printf("event %" PRId64 " comes after event %" PRId64
+				       ": the events between were removed", (int64_t)e.id, (int64_t)prev_id);
+	if (!row_prev || strcmp(row_prev, prev_hash) != 0)
+		return g_strdup_printf("event %" PRId64 " does not chain to the event before it: an event "
+				       "was removed, replaced or inserted", (int64_t)e.id);
+	event_hash(prev_hash, &e, want);
+	if (!row_hash || strcmp(row_hash, want) != 0)
+		return g_strdup_printf("event %" PRId64 " was changed: its hash does not match its content",
+				       (int64_t)e.id);
+	return NULL;
+}
+
+/* Walks the rows; the number of events, or -1 with *bad_id and *err. */
+static gint64 walk_chain(sqlite3 *db, sqlite3_stmt *st, gint64 *bad_id, char **err)
+{
+	char prev_hash[AUDIT_HASH_LEN] = AUDIT_GENESIS;
+	gint64 n = 0, prev_id = 0, issued;
+	int step;
+
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((*err = check_row(st, prev_id, prev_hash))) {
+			*bad_id = sqlite3_column_int64(st, 0);
+			return -1;
+		}
+		prev_id = sqlite3_column_int64(st, 0);
+		g_strlcpy(prev_hash, (const char *)sqlite3_column_text(st, 7), sizeof prev_hash);
+		n++;
+	}
+	if (step != SQLITE_DONE || (issued = last_issued_id(db)) < 0) {
+		*err = g_strdup_printf("reading the events: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	if (issued > prev_id) {
+		*bad_id = prev_id + 1;
+		*err = g_strdup_printf("events %" PRId64 " to %" PRId64 " were removed from the end of the trail",
+				       (int64_t)prev_id + 1, (int64_t)issued);
+		return -1;
+	}
+	return n;
+}
+
+gint64 audit_verify(sqlite3 *db, gint64 *bad_id, char **err)
+{
+	sqlite3_stmt *st = NULL;
+	gint64 n;
+
+	*bad_id = 0;
+	*err = NULL;
+	if (sqlite3_prepare_v2(db, "SELECT id, at, actor, state, action, detail, prev_hash, hash"
+			       " FROM events ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+		*err = g_strdup_printf("reading the events: %s", sqlite3_errmsg(db));
+		return -1;
+	}
+	n = walk_chain(db, st, bad_id, err);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int audit_foreach(sqlite3 *db, const char *state, void (*fn)(const struct audit_event *e, void *data),
+		  void *data)
+{
+	sqlite3_stmt *st = NULL;
+	struct audit_event e;
+	int step = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, "SELECT id, at, actor, state, action, detail FROM events"
+			       " WHERE ?1 IS NULL OR state = ?1 ORDER BY id", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+			row_event(st, &e);
+			fn(&e, data);
+		}
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? 0 : -1;
+}

@@ -1,0 +1,370 @@
+/* cmd-signer.c - "signer add" enrols a State's signing key (OpenPGP) or
+ * certificate (S/MIME) with a role, "signer list" shows the enrolled
+ * signers, "signer revoke" withdraws one. Each change is written to the
+ * audit trail, and told to the State's other signers, in the transaction
+ * that makes it. Input: the custodian's options and key files made by
+ * others (checked by crypto_import_*). Exit: 0; 64 usage; 65 a refused key,
+ * State or fingerprint; 66 an unreadable file; 75 a database or GnuPG
+ * failure worth retrying. */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <sqlite3.h>
+#include "audit.h"
+#include "clock.h"
+#include "commands.h"
+#include "crypto.h"
+#include "db.h"
+#include "signers.h"
+#include "states.h"
+
+#define MAX_LABEL 200		/* the custodian's note on a signer */
+#define MAX_REASON 500		/* why a signer was revoked */
+
+struct signer_opts {
+	char *state, *role, *pgp, *smime, *chain, *encrypt_cert, *label, *reason;
+};
+
+/* Text fit for one line of output: control characters shown as '?', bounded. */
+static void print_text(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !*s) {
+		fputc('-', stdout);
+		return;
+	}
+	for (; s[n] && n < MAX_LABEL; n++)
+		fputc((unsigned char)s[n] < ' ' || s[n] == 0x7f ? '?' : s[n], stdout);
+}
+
+/* The alpha-2 code of any code or name of a State. 0, or an exit code. */
+static int state_code(const char *text, char code[3])
+{
+	char *err = NULL;
+	const struct states *ref = states_load(&err);
+
+	if (!ref) {
+		fprintf(stderr, "pocbot signer: %s\n", err);
+		g_free(err);
+		return EX_SOFTWARE;
+	}
+	if (states_find(ref, text, code) < 0) {
+		fprintf(stderr, "pocbot signer: no State called \"%.200s\"\n", text);
+		return EX_DATAERR;
+	}
+	return 0;
+}
+
+/* 0 when code is a participating State (in the states table), else an exit code. */
+static int state_participates(sqlite3 *db, const char *code)
+{
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM states WHERE code = ?1", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+		step = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (step == SQLITE_ROW)
+		return 0;
+	if (step == SQLITE_DONE) {
+		fprintf(stderr, "pocbot signer add: %s is not a participating State (pocbot state add %s)\n",
+			code, code);
+		return EX_DATAERR;
+	}
+	fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
+	return EX_TEMPFAIL;
+}
+
+/* The custodian's free text: bounded, one line. */
+static int text_ok(const char *what, const char *s, size_t max)
+{
+	if (!s)
+		return 1;
+	if (strlen(s) > max || strpbrk(s, "\r\n\t")) {
+		fprintf(stderr, "pocbot signer: --%s must be one line of at most %zu bytes\n", what, max);
+		return 0;
+	}
+	return 1;
+}
+
+static int file_readable(const char *file)
+{
+	if (!file || g_file_test(file, G_FILE_TEST_IS_REGULAR))
+		return 1;
+	fprintf(stderr, "pocbot signer add: %.200s: no such file\n", file);
+	return 0;
+}
+
+/* Imports the key or certificate into the robot's GnuPG home and fills
+ * s's protocol, fingerprints and e-mail address. 0 or an exit code. */
+static int import_key(const struct config *cfg, const struct signer_opts *o, struct signer *s)
+{
+	char *home = config_var_path(cfg, "gnupg"), *err = NULL;
+	struct crypto *c = crypto_open(home, &err);
+	int rc = -1;
+
+	if (c && o->pgp) {
+		s->protocol = CRYPTO_OPENPGP;
+		rc = crypto_import_pgp(c, o->pgp, s->fingerprint, &s->email, &err);
+	} else if (c) {
+		s->protocol = CRYPTO_SMIME;
+		rc = crypto_import_smime(c, o->smime, o->chain, o->encrypt_cert, s->fingerprint,
+					 s->enc_fingerprint, &s->email, &err);
+	}
+	if (rc < 0)
+		fprintf(stderr, "pocbot signer add: %s\n", err ? err : "GnuPG failed");
+	crypto_close(c);
+	g_free(home);
+	g_free(err);
+	return rc < 0 ? (c ? EX_DATAERR : EX_TEMPFAIL) : 0;
+}
+
+/* 0 when fpr is not enrolled yet, else an exit code. */
+static int not_enrolled(sqlite3 *db, const char *fpr)
+{
+	struct signer old;
+	int found = signers_find(db, fpr, &old);
+
+	if (found == 1)
+		fprintf(stderr, "pocbot signer add: %s is already enrolled for %s as %s%s\n", fpr, old.state,
+			signers_role_name(old.role), old.revoked ? " (revoked)" : "");
+	else if (found < 0)
+		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
+	signers_clear(&old);
+	return found == 0 ? 0 : found == 1 ? EX_DATAERR : EX_TEMPFAIL;
+}
+
+/* What the audit trail says of an enrolment. g_free it. */
+static char *enrol_detail(const struct signer *s)
+{
+	gboolean enc = s->enc_fingerprint[0] && strcmp(s->enc_fingerprint, s->fingerprint) != 0;
+
+	return g_strdup_printf("%s %s as %s%s%s%s%s%s%s", signers_protocol_name(s->protocol), s->fingerprint,
+			       signers_role_name(s->role), enc ? ", encrypt to " : "", enc ? s->enc_fingerprint : "",
+			       s->email ? ", " : "", s->email ? s->email : "", s->label ? ", label " : "",
+			       s->label ? s->label : "");
+}
+
+/* Writes s, its audit event and the notice, then commits. 0 or an exit code. */
+static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s)
+{
+	char *detail, *body;
+	int rc;
+
+	if (db_begin(db) < 0) {
+		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
+		return EX_TEMPFAIL;
+	}
+	if ((rc = not_enrolled(db, s->fingerprint)) != 0) {
+		db_rollback(db);
+		return rc;
+	}
+	s->added = clock_now(cfg);
+	detail = enrol_detail(s);
+	body = g_strdup_printf("Enrolled for %s: %s\n", s->state, detail);
+	rc = signers_add(db, s) < 0 || audit_append(db, s->added, "custodian", s->state, "signer-add", detail) < 0 ||
+	     signers_notify(db, cfg, s->state, "A signer was enrolled", body) < 0 || db_commit(db) < 0;
+	if (rc) {
+		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
+		db_rollback(db);
+	} else {
+		printf("enrolled for %s: %s\n", s->state, detail);
+	}
+	g_free(body);
+	g_free(detail);
+	return rc ? EX_TEMPFAIL : 0;
+}
+
+static int add_usage(const struct signer_opts *o)
+{
+	if (o->state && o->role && (!o->pgp != !o->smime) && !(o->pgp && (o->chain || o->encrypt_cert)))
+		return 0;
+	fprintf(stderr, "usage: pocbot signer add --state CODE --role authority|reader|custodian "
+			"(--pgp FILE | --smime FILE [--chain FILE] [--encrypt-cert FILE]) [--label TEXT]\n");
+	return EX_USAGE;
+}
+
+static int signer_add(const struct config *cfg, sqlite3 *db, const struct signer_opts *o)
+{
+	struct signer s = { 0 };
+	int rc;
+
+	if ((rc = state_code(o->state, s.state)) != 0)
+		return rc;
+	if (signers_role_parse(o->role, &s.role) < 0) {
+		fprintf(stderr, "pocbot signer add: --role is authority, reader or custodian\n");
+		return EX_USAGE;
+	}
+	if (!text_ok("label", o->label, MAX_LABEL))
+		return EX_USAGE;
+	if (!file_readable(o->pgp) || !file_readable(o->smime) || !file_readable(o->chain) ||
+	    !file_readable(o->encrypt_cert))
+		return EX_NOINPUT;
+	if ((rc = state_participates(db, s.state)) != 0 || (rc = import_key(cfg, o, &s)) != 0)
+		goto out;
+	s.label = g_strdup(o->label);
+	rc = enrol(db, cfg, &s);
+out:
+	signers_clear(&s);
+	return rc;
+}
+
+/* One signer as a line of "signer list". */
+static void print_signer(const struct signer *s)
+{
+	printf("%s\t%s\t%s\t%s\t", signers_protocol_name(s->protocol), s->fingerprint, s->state,
+	       signers_role_name(s->role));
+	print_text(s->label);
+	fputc('\t', stdout);
+	print_text(s->email);
+	fputc('\t', stdout);
+	if (s->revoked) {
+		GDateTime *t = g_date_time_new_from_unix_utc(s->revoked);
+		char *day = t ? g_date_time_format(t, "%Y-%m-%d") : NULL;
+
+		printf("revoked %s: ", day ? day : "?");
+		print_text(s->revoke_reason);
+		g_free(day);
+		if (t)
+			g_date_time_unref(t);
+	} else {
+		fputc('-', stdout);
+	}
+	fputc('\n', stdout);
+}
+
+static int signer_list(sqlite3 *db, const struct signer_opts *o)
+{
+	char code[3] = "";
+	GPtrArray *all;
+	int rc;
+
+	if (o->state && (rc = state_code(o->state, code)) != 0)
+		return rc;
+	if (!(all = signers_list(db, o->state ? code : NULL))) {
+		fprintf(stderr, "pocbot signer list: %s\n", sqlite3_errmsg(db));
+		return EX_TEMPFAIL;
+	}
+	printf("protocol\tfingerprint\tstate\trole\tlabel\temail\trevoked\n");
+	for (guint i = 0; i < all->len; i++)
+		print_signer(all->pdata[i]);
+	g_ptr_array_unref(all);
+	return 0;
+}
+
+/* Marks s revoked with its audit event and notice, in one transaction. 0 or an exit code. */
+static int revoke(sqlite3 *db, const struct config *cfg, const struct signer *s, const char *reason)
+{
+	gint64 now = clock_now(cfg);
+	char *detail = g_strdup_printf("%s %s (%s): %s", signers_protocol_name(s->protocol), s->fingerprint,
+				       signers_role_name(s->role), reason);
+	char *body = g_strdup_printf("Revoked for %s: %s\n", s->state, detail);
+	int rc = signers_revoke(db, s->fingerprint, now, reason) != 1 ||
+		 audit_append(db, now, "custodian", s->state, "signer-revoke", detail) < 0 ||
+		 signers_notify(db, cfg, s->state, "A signer was revoked", body) < 0 || db_commit(db) < 0;
+
+	if (rc) {
+		fprintf(stderr, "pocbot signer revoke: %s\n", sqlite3_errmsg(db));
+		db_rollback(db);
+	} else {
+		printf("revoked %s of %s\n", s->fingerprint, s->state);
+	}
+	g_free(body);
+	g_free(detail);
+	return rc ? EX_TEMPFAIL : 0;
+}
+
+static int signer_revoke(const struct config *cfg, sqlite3 *db, const char *fpr, const struct signer_opts *o)
+{
+	struct signer s;
+	int found, rc = EX_DATAERR;
+
+	if (!o->reason || !*o->reason || !text_ok("reason", o->reason, MAX_REASON)) {
+		fprintf(stderr, "usage: pocbot signer revoke FINGERPRINT --reason TEXT\n");
+		return EX_USAGE;
+	}
+	if (db_begin(db) < 0) {
+		fprintf(stderr, "pocbot signer revoke: %s\n", sqlite3_errmsg(db));
+		return EX_TEMPFAIL;
+	}
+	if ((found = signers_find(db, fpr, &s)) < 0) {
+		fprintf(stderr, "pocbot signer revoke: %s\n", sqlite3_errmsg(db));
+		rc = EX_TEMPFAIL;
+	} else if (found == 0) {
+		fprintf(stderr, "pocbot signer revoke: no signer has the fingerprint %.80s\n", fpr);
+	} else if (s.revoked) {
+		fprintf(stderr, "pocbot signer revoke: %s is revoked already\n", s.fingerprint);
+	} else {
+		rc = revoke(db, cfg, &s, o->reason);
+	}
+	if (found != 1 || s.revoked)
+		db_rollback(db);
+	signers_clear(&s);
+	return rc;
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: pocbot signer add --state CODE --role ROLE (--pgp FILE | --smime FILE "
+			"[--chain FILE] [--encrypt-cert FILE]) [--label TEXT]\n"
+			"       pocbot signer list [--state CODE]\n"
+			"       pocbot signer revoke FINGERPRINT --reason TEXT\n");
+	return EX_USAGE;
+}
+
+static int run(struct config *cfg, int argc, char **argv, const struct signer_opts *o)
+{
+	sqlite3 *db;
+	int rc;
+
+	if (argc < 2 || (strcmp(argv[1], "revoke") == 0 ? argc != 3 : argc != 2) ||
+	    (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0 && strcmp(argv[1], "revoke") != 0))
+		return usage();
+	if (strcmp(argv[1], "add") == 0 && (rc = add_usage(o)) != 0)
+		return rc;
+	if (!(db = command_open_db(cfg)))
+		return EX_TEMPFAIL;
+	if (strcmp(argv[1], "add") == 0)
+		rc = signer_add(cfg, db, o);
+	else if (strcmp(argv[1], "list") == 0)
+		rc = signer_list(db, o);
+	else
+		rc = signer_revoke(cfg, db, argv[2], o);
+	sqlite3_close(db);
+	return rc;
+}
+
+int cmd_signer(struct config *cfg, int argc, char **argv)
+{
+	struct signer_opts o = { 0 };
+	GOptionEntry entries[] = {
+		{ "state", 0, 0, G_OPTION_ARG_STRING, &o.state, "the State (any code or name)", "CODE" },
+		{ "role", 0, 0, G_OPTION_ARG_STRING, &o.role, "authority, reader or custodian", "ROLE" },
+		{ "pgp", 0, 0, G_OPTION_ARG_FILENAME, &o.pgp, "the signer's OpenPGP public key", "FILE" },
+		{ "smime", 0, 0, G_OPTION_ARG_FILENAME, &o.smime, "the signer's S/MIME certificate", "FILE" },
+		{ "chain", 0, 0, G_OPTION_ARG_FILENAME, &o.chain, "the certificates that issued it", "FILE" },
+		{ "encrypt-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.encrypt_cert,
+		  "the signer's encryption certificate, when the signing one is sign-only", "FILE" },
+		{ "label", 0, 0, G_OPTION_ARG_STRING, &o.label, "a note: who the signer is", "TEXT" },
+		{ "reason", 0, 0, G_OPTION_ARG_STRING, &o.reason, "why the signer is revoked", "TEXT" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	int rc = command_options("signer", "add | list | revoke FINGERPRINT",
+				 "The keys and certificates enrolled for each participating State.", entries,
+				 &argc, &argv);
+
+	if (rc == 0)
+		rc = run(cfg, argc, argv, &o);
+	g_free(o.state);
+	g_free(o.role);
+	g_free(o.pgp);
+	g_free(o.smime);
+	g_free(o.chain);
+	g_free(o.encrypt_cert);
+	g_free(o.label);
+	g_free(o.reason);
+	return rc;
+}

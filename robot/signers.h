@@ -1,0 +1,78 @@
+/* signers.h - the store of enrolled signers (the signers table) and of
+ * signatures already accepted (seen_signatures, the replay guard). A
+ * signer is one OpenPGP key or S/MIME certificate enrolled for one
+ * participating State with one role; a revoked signer stays, marked. */
+#ifndef POCBOT_SIGNERS_H
+#define POCBOT_SIGNERS_H
+
+#include <glib.h>
+#include <sqlite3.h>
+#include "config.h"
+#include "crypto.h"
+
+enum signer_role { SIGNER_AUTHORITY, SIGNER_READER, SIGNER_CUSTODIAN };
+
+struct signer {
+	gint64 id;
+	enum crypto_protocol protocol;		/* CRYPTO_OPENPGP or CRYPTO_SMIME */
+	char fingerprint[CRYPTO_FPR_LEN];	/* upper-case hex */
+	char enc_fingerprint[CRYPTO_FPR_LEN];	/* S/MIME: the certificate to encrypt to; "" if none */
+	char state[3];				/* alpha-2 */
+	enum signer_role role;
+	char *label;				/* or NULL */
+	char *email;				/* or NULL */
+	gint64 added;
+	gint64 revoked;				/* 0 when not revoked */
+	char *revoke_reason;			/* NULL when not revoked */
+};
+
+/* Frees what s holds (not s). */
+void signers_clear(struct signer *s);
+
+/* "authority", "reader", "custodian"; and back: 0 or -1 for another word. */
+const char *signers_role_name(enum signer_role r);
+int signers_role_parse(const char *name, enum signer_role *r);
+
+/* "openpgp", "smime" (NULL for CRYPTO_NONE). */
+const char *signers_protocol_name(enum crypto_protocol p);
+
+/* Writes fpr as the store keeps fingerprints: spaces and colons dropped,
+ * upper case. 0, or -1 when the result is not 40 to 64 hex digits. */
+int signers_normalize_fpr(const char *fpr, char out[CRYPTO_FPR_LEN]);
+
+/* Adds s (its id, revoked and revoke_reason are ignored; the State must be
+ * in the states table). 0, or -1 (among the reasons, a fingerprint
+ * already enrolled: look it up first). */
+int signers_add(sqlite3 *db, const struct signer *s);
+
+/* The signer with fingerprint fpr (any case), revoked or not: 1 and *out
+ * filled (signers_clear it), 0 when there is none, -1 on error. */
+int signers_find(sqlite3 *db, const char *fpr, struct signer *out);
+
+/* All signers, or those of state when it is not NULL, revoked ones too,
+ * by State then enrolment. An array of struct signer * that frees them
+ * (g_ptr_array_unref it), or NULL on error. */
+GPtrArray *signers_list(sqlite3 *db, const char *state);
+
+/* The signers of state that are not revoked: those a notice about the
+ * State goes to. As signers_list. */
+GPtrArray *signers_of_state(sqlite3 *db, const char *state);
+
+/* Revokes the signer with fingerprint fpr at time at. 1 when revoked, 0
+ * when there is no such signer or it is revoked already, -1 on error. */
+int signers_revoke(sqlite3 *db, const char *fpr, gint64 at, const char *reason);
+
+/* The replay guard: records replay_key (crypto_result.replay_key) as seen
+ * by the message message_hash. 1 when it was seen already (a replay: the
+ * record is left as it was), 0 when it is new, -1 on error. Call it in the
+ * transaction that acts on the message. */
+int signers_mark_seen(sqlite3 *db, const char *replay_key, const char *message_hash, gint64 now);
+
+/* Tells the other signers of state about a change the custodian made
+ * (an enrolment, a revocation): subject and body, signed and encrypted to
+ * each of them, queued in the outbox in the caller's transaction. 0 or -1.
+ * For now it queues nothing: see the TODO in signers.c. */
+int signers_notify(sqlite3 *db, const struct config *cfg, const char *state, const char *subject,
+		   const char *body);
+
+#endif
