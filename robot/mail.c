@@ -86,8 +86,11 @@ struct mail *mail_parse(const char *data, size_t len)
 	g_object_unref(stream);
 	body = g_mime_message_get_mime_part(m->msg);
 	ct = body ? g_mime_object_get_content_type(body) : NULL;
-	m->content_type = ct ? g_ascii_strdown(g_mime_content_type_get_mime_type(ct) ?: "text/plain", -1)
-			     : g_strdup("text/plain");
+	m->content_type = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+	if (!m->content_type)
+		m->content_type = g_strdup("text/plain");
+	for (char *p = m->content_type; *p; p++)
+		*p = g_ascii_tolower(*p);
 	if (body)
 		measure(body, 1, m);
 	return m;
@@ -348,6 +351,25 @@ static char *crlf_lines(const char *text)
 	return g_string_free(s, FALSE);
 }
 
+/* 7bit when it is safe, else quoted-printable or base64 (GMime's choice).
+ * A signed body must survive every relay: a line starting "From " or
+ * ending in white space is changed by some (RFC 3156 5.1), so such text
+ * goes quoted-printable. */
+static GMimeContentEncoding body_encoding(GMimePart *part, const char *text)
+{
+	GMimeContentEncoding best = g_mime_part_get_best_content_encoding(part, GMIME_ENCODING_CONSTRAINT_7BIT);
+
+	if (best != GMIME_CONTENT_ENCODING_7BIT)
+		return best;
+	for (const char *line = text; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		size_t len = strcspn(line, "\n");
+
+		if (g_str_has_prefix(line, "From ") || (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t')))
+			return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
+	}
+	return best;
+}
+
 static GMimeObject *text_body(const char *body)
 {
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
@@ -356,8 +378,7 @@ static GMimeObject *text_body(const char *body)
 	g_mime_text_part_set_text(part, canonical);
 	g_free(canonical);
 	g_mime_text_part_set_charset(part, "utf-8");
-	g_mime_part_set_content_encoding(GMIME_PART(part),
-		g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
+	g_mime_part_set_content_encoding(GMIME_PART(part), body_encoding(GMIME_PART(part), body));
 	return GMIME_OBJECT(part);
 }
 

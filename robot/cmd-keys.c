@@ -1,0 +1,116 @@
+/* cmd-keys.c - the robot's own keys, for the custodian: "keys show" prints
+ * the OpenPGP and S/MIME fingerprints (making the keys on first use),
+ * "keys export DIR" writes DIR/pocbot.asc and DIR/pocbot.pem for
+ * correspondents, "keys import-smime CERT KEY" installs a CA-issued
+ * certificate (PEM, with its chain) and its key as the robot's S/MIME
+ * identity. Input: the custodian's arguments and files, nothing from mail.
+ * Exits 64 on bad usage, 66 when a file is missing, 75 (EX_TEMPFAIL) when
+ * GnuPG fails: retrying may cure a missing agent, and nothing here is
+ * classified further. */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include "commands.h"
+#include "crypto.h"
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: pocbot keys show | pocbot keys export DIR | pocbot keys import-smime CERT KEY\n");
+	return EX_USAGE;
+}
+
+/* Opens VAR/gnupg and makes the robot's keys when missing. NULL after
+ * saying why. */
+static struct crypto *open_identity(const struct config *cfg)
+{
+	char *home = config_var_path(cfg, "gnupg"), *err = NULL;
+	struct crypto *c = crypto_open(home, &err);
+
+	if (c && crypto_identity_ensure(c, cfg->address, &err) < 0) {
+		crypto_close(c);
+		c = NULL;
+	}
+	if (!c)
+		fprintf(stderr, "pocbot keys: %s\n", err ? err : "cannot open the robot's keys");
+	g_free(err);
+	g_free(home);
+	return c;
+}
+
+static int show(struct crypto *c)
+{
+	char pgp[CRYPTO_FPR_LEN], smime[CRYPTO_FPR_LEN];
+
+	if (crypto_identity(c, pgp, smime) < 0) {
+		fprintf(stderr, "pocbot keys show: cannot list the robot's keys\n");
+		return EX_TEMPFAIL;
+	}
+	printf("openpgp %s\nsmime   %s\n", pgp, smime);
+	return 0;
+}
+
+static int export(struct crypto *c, const char *dir)
+{
+	char *err = NULL;
+
+	if (crypto_identity_export(c, dir, &err) < 0) {
+		fprintf(stderr, "pocbot keys export: %s\n", err);
+		g_free(err);
+		return EX_TEMPFAIL;
+	}
+	printf("wrote %s/pocbot.asc and %s/pocbot.pem\n", dir, dir);
+	return 0;
+}
+
+static int import_smime(struct crypto *c, const char *cert, const char *key)
+{
+	char *err = NULL;
+
+	if (crypto_identity_import_smime(c, cert, key, &err) < 0) {
+		fprintf(stderr, "pocbot keys import-smime: %s\n", err);
+		g_free(err);
+		return EX_TEMPFAIL;
+	}
+	return show(c);
+}
+
+static int run(const struct config *cfg, char **argv)
+{
+	struct crypto *c = open_identity(cfg);
+	int rc;
+
+	if (!c)
+		return EX_TEMPFAIL;
+	if (strcmp(argv[1], "show") == 0)
+		rc = show(c);
+	else if (strcmp(argv[1], "export") == 0)
+		rc = export(c, argv[2]);
+	else
+		rc = import_smime(c, argv[2], argv[3]);
+	crypto_close(c);
+	return rc;
+}
+
+int cmd_keys(struct config *cfg, int argc, char **argv)
+{
+	int rc = command_options("keys", "show | export DIR | import-smime CERT KEY",
+				 "The robot's own keys. show: the OpenPGP and S/MIME fingerprints (the keys are "
+				 "made on first use); export: DIR/pocbot.asc (OpenPGP public key) and "
+				 "DIR/pocbot.pem (certificate); import-smime: a CA-issued certificate (PEM, with "
+				 "its chain) and its PEM key become the robot's S/MIME identity.",
+				 NULL, &argc, &argv);
+
+	if (rc)
+		return rc;
+	if (argc < 2 || !((strcmp(argv[1], "show") == 0 && argc == 2) ||
+			  (strcmp(argv[1], "export") == 0 && argc == 3) ||
+			  (strcmp(argv[1], "import-smime") == 0 && argc == 4)))
+		return usage();
+	if (strcmp(argv[1], "import-smime") == 0)
+		for (int i = 2; i < 4; i++)
+			if (!g_file_test(argv[i], G_FILE_TEST_IS_REGULAR)) {
+				fprintf(stderr, "pocbot keys import-smime: %s: no such file\n", argv[i]);
+				return EX_NOINPUT;
+			}
+	return run(cfg, argv);
+}
