@@ -126,3 +126,74 @@ keys_cleanup() {
 		gpgconf --homedir "$_h" --kill all 2>/dev/null
 	done
 }
+
+# ---- added for the verification tests (tests/unit/test-crypto-verify.c) ----
+
+# entity_of FILE: the MIME entity of a message: its Content-* header
+# fields (folded lines kept) and its body; the other header fields dropped.
+entity_of() {
+	awk 'h && /^\r?$/ { h = 0; print; next }
+	     h && /^[ \t]/ { if (keep) print; next }
+	     h { keep = tolower($0) ~ /^content-/; if (keep) print; next }
+	     { print }' h=1 "$1"
+}
+
+# pgp_mime_digest HOME FPR FROM SUBJECT BODYFILE OUT DIGEST: pgp_mime with
+# another digest (SHA1 for a weak signature).
+pgp_mime_digest() {
+	_d=$(mktemp -d)
+	{ printf 'Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n'; cat "$5"; } | crlf > "$_d/part"
+	gpg --homedir "$1" --batch --pinentry-mode loopback --passphrase '' --local-user "$2" \
+		--armor --digest-algo "$7" --detach-sign -o "$_d/sig" "$_d/part" 2>/dev/null
+	_m=$(echo "$7" | tr 'A-Z' 'a-z')
+	{
+		mail_headers "$3" "$4"
+		printf 'Content-Type: multipart/signed; micalg=pgp-%s; protocol="application/pgp-signature"; boundary="sig-b"\n\n' "$_m"
+		printf -- '--sig-b\r\n'; cat "$_d/part"; printf '\r\n--sig-b\r\n'
+		printf 'Content-Type: application/pgp-signature; name="signature.asc"\r\n\r\n'
+		crlf < "$_d/sig"; printf -- '--sig-b--\r\n'
+	} > "$6"
+	rm -rf "$_d"
+}
+
+# pgp_encrypted HOME TO-FPR FROM SUBJECT ENTITYFILE OUT [SIGNER-FPR]: a
+# PGP/MIME encrypted message (RFC 3156 4) holding the MIME entity in
+# ENTITYFILE, encrypted to TO-FPR (whose public key HOME holds); with
+# SIGNER-FPR also signed in the same OpenPGP message (RFC 3156 6.2).
+pgp_encrypted() {
+	_s=
+	[ -n "${7:-}" ] && _s="--sign --local-user $7"
+	{
+		mail_headers "$3" "$4"
+		printf 'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="enc-b"\n\n'
+		printf -- '--enc-b\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n--enc-b\n'
+		printf 'Content-Type: application/octet-stream; name="encrypted.asc"\n\n'
+		gpg --homedir "$1" --batch --pinentry-mode loopback --passphrase '' --trust-model always \
+			--armor $_s --encrypt --recipient "$2" < "$5" 2>/dev/null
+		printf -- '--enc-b--\n'
+	} > "$6"
+}
+
+# smime_p12 DIR OUT: DIR's key and certificate as PKCS#12 that gpgsm 2.2
+# imports (3DES, SHA-1 MAC, empty password).
+smime_p12() {
+	openssl pkcs12 -export -in "$1/cert.pem" -inkey "$1/key.pem" -passout pass: \
+		-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 -out "$2"
+}
+
+# smime_enveloped CERT FROM SUBJECT ENTITYFILE OUT: openssl smime -encrypt
+# (enveloped-data, AES-256) of the MIME entity to the certificate.
+smime_enveloped() {
+	{
+		mail_headers "$2" "$3" | grep -v '^MIME-Version'
+		openssl smime -encrypt -aes256 -in "$4" "$1" 2>/dev/null
+	} > "$5"
+}
+
+# smime_sign_entity DIR BODYFILE OUT [nodetach]: the S/MIME signed entity
+# (no message headers) over smime_body BODYFILE, detached or opaque.
+smime_sign_entity() {
+	_o=
+	[ "${4:-}" = nodetach ] && _o=-nodetach
+	smime_body "$2" | openssl smime -sign $_o -signer "$1/cert.pem" -inkey "$1/key.pem" > "$3" 2>/dev/null
+}
