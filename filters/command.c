@@ -6,6 +6,7 @@
 #include <string.h>
 #include "filter.h"
 #include "../robot/fold.h"
+#include "../robot/limits.h"
 #include "../robot/templates.h"
 
 /* Drops "Re:", "AW:", "Fwd:", "回复：" ... prefixes, in any language. */
@@ -82,19 +83,43 @@ static char *first_line(const char *text)
 	return line;
 }
 
+/* Finds a verb line that needs authority (NOMINATE, LOOKUP, ... in any
+ * language, quoted "> " prefixes dropped): 1 and the language when found. */
+static int authority_verb(struct filter_ctx *ctx, const char *text)
+{
+	static const char *const verbs[] = { "nominate", "update", "withdraw", "lookup", "extract" };
+	gchar **lines = g_strsplit(text, "\n", MAX_SCAN_LINES);
+	int found = 0;
+
+	for (gchar **l = lines; *l && !found; l++) {
+		char *s = g_strstrip(*l);
+
+		while (*s == '>' || *s == ' ')
+			s++;
+		for (size_t i = 0; i < G_N_ELEMENTS(verbs) && !found && *s && strlen(s) < 100; i++)
+			found = templates_match_word(ctx->tpl, verbs[i], s, ctx->lang);
+	}
+	g_strfreev(lines);
+	return found;
+}
+
+/* The subject counts only in unsigned mail: what a signature does not
+ * cover is never acted on. The body read is the signed content when the
+ * message is signed. */
 enum verdict command_filter(struct filter_ctx *ctx)
 {
+	const struct mail *m = ctx->auth.content ? ctx->auth.content : ctx->mail;
 	const char *subject = mail_header(ctx->mail, "Subject");
 	char *text, *line;
 
 	if (ctx->kind != KIND_COMMAND || ctx->no_reply)
 		return VERDICT_STOP;
-	if (subject && parse_line(ctx, subject))
+	if (!ctx->auth.is_signed && subject && parse_line(ctx, subject))
 		return VERDICT_CONTINUE;
-	text = mail_text(ctx->mail);
+	text = mail_text(m);
 	line = first_line(text);
-	if (line)
-		parse_line(ctx, line);
+	if (!(line && parse_line(ctx, line)) && authority_verb(ctx, text))
+		ctx->cmd = CMD_AUTHORITY;
 	g_free(line);
 	g_free(text);
 	return VERDICT_CONTINUE;

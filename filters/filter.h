@@ -12,6 +12,8 @@
 #include "../robot/mail.h"
 
 struct templates;
+struct crypto;
+struct sqlite3;
 
 enum verdict {
 	VERDICT_CONTINUE,	/* go on with the next filter */
@@ -31,7 +33,24 @@ enum mail_kind {
 enum command {
 	CMD_NONE,		/* no command recognised */
 	CMD_HELP,
-	CMD_FORM
+	CMD_FORM,
+	CMD_AUTHORITY		/* a command that needs a signature: a form, a lookup */
+};
+
+/* What authenticate found (filters/authenticate.c). */
+struct auth {
+	gboolean is_signed;	/* a signature where one counts */
+	gboolean accepted;	/* it verifies, by an enrolled signer, fresh, not replayed */
+	const char *refusal;	/* templates' reasons.txt key when signed but refused */
+	int protocol;		/* enum crypto_protocol */
+	char fingerprint[65];
+	char replay_key[65];
+	char state[8];		/* the signer's State (alpha-2) */
+	char role[16];		/* authority, reader, custodian */
+	gint64 created;
+	gboolean text_outside;	/* text outside the signature was ignored */
+	gboolean encrypted;
+	struct mail *content;	/* the signed content, parsed; owned; NULL when unsigned */
 };
 
 struct filter_ctx {
@@ -40,6 +59,10 @@ struct filter_ctx {
 	const struct templates *tpl;
 	const struct envelope *env;
 	const struct mail *mail;
+	const char *raw;		/* the message's bytes */
+	size_t raw_len;
+	struct crypto *crypto;		/* the worker's crypto adapter */
+	struct sqlite3 *db;		/* filters read, never write */
 	gint64 now;
 
 	/* results */
@@ -49,12 +72,14 @@ struct filter_ctx {
 	enum command cmd;
 	char lang[8];		/* language of the command, "" when none */
 	char arg_lang[8];	/* language asked for (FORM fr), "" when none */
+	struct auth auth;
 };
 
 typedef enum verdict filter_fn(struct filter_ctx *ctx);
 
 filter_fn guard_filter;
 filter_fn classify_filter;
+filter_fn authenticate_filter;
 filter_fn command_filter;
 
 const char *filter_kind_name(enum mail_kind kind);

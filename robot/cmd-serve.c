@@ -10,6 +10,7 @@
 #include <glib-unix.h>
 #include "commands.h"
 #include "clock.h"
+#include "crypto.h"
 #include "db.h"
 #include "limits.h"
 #include "lmtp-server.h"
@@ -23,6 +24,7 @@ struct daemon {
 	struct config *cfg;
 	struct templates *tpl;
 	char *spool;
+	char *gnupghome;	/* VAR/gnupg */
 	GMutex lock;
 	GCond wake;
 	gboolean stop, work_due, send_due;
@@ -77,14 +79,20 @@ static sqlite3 *thread_db(struct daemon *d)
 static gpointer worker_thread(gpointer data)
 {
 	struct daemon *d = data;
-	struct worker w = { d->cfg, d->tpl, thread_db(d), d->spool };
+	struct worker w = { d->cfg, d->tpl, thread_db(d), NULL, d->spool };
+	char *err = NULL;
 
-	if (!w.db)
-		return NULL;
+	if (w.db && !(w.crypto = crypto_open(d->gnupghome, &err)))
+		log_msg(LOG_ERR, "worker: %s; the daemon stops", err);
+	if (!w.db || !w.crypto)
+		goto out;
 	do {
 		if (worker_drain(&w) > 0)
 			raise_flag(d, &d->send_due);
 	} while (wait_for(d, &d->work_due));
+out:
+	g_free(err);
+	crypto_close(w.crypto);
 	sqlite3_close(w.db);
 	return NULL;
 }
@@ -110,7 +118,24 @@ static gboolean on_signal(gpointer loop)
 	return G_SOURCE_REMOVE;
 }
 
-/* Creates VAR, the spool and the database before anything is accepted. */
+/* The robot's keys, made on first start. 0, or an exit code. */
+static int ensure_identity(struct daemon *d)
+{
+	char *err = NULL;
+	struct crypto *c = crypto_open(d->gnupghome, &err);
+	int rc = 0;
+
+	if (!c || crypto_identity_ensure(c, d->cfg->address, &err) < 0) {
+		fprintf(stderr, "pocbot serve: the robot's keys: %s\n", err ? err : "?");
+		rc = EX_TEMPFAIL;
+	}
+	g_free(err);
+	crypto_close(c);
+	return rc;
+}
+
+/* Creates VAR, the spool, the database and the robot's keys before
+ * anything is accepted. */
 static int prepare(struct daemon *d)
 {
 	sqlite3 *db;
@@ -123,7 +148,8 @@ static int prepare(struct daemon *d)
 	if (!(db = command_open_db(d->cfg)))
 		return EX_SOFTWARE;
 	sqlite3_close(db);
-	return 0;
+	d->gnupghome = config_var_path(d->cfg, "gnupg");
+	return ensure_identity(d);
 }
 
 int cmd_serve(struct config *cfg, int argc, char **argv)
@@ -169,5 +195,6 @@ int cmd_serve(struct config *cfg, int argc, char **argv)
 out:
 	templates_free(d.tpl);
 	g_free(d.spool);
+	g_free(d.gnupghome);
 	return rc;
 }

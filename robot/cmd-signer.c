@@ -151,7 +151,7 @@ static char *enrol_detail(const struct signer *s)
 /* Writes s, its audit event and the notice, then commits. 0 or an exit code. */
 static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s)
 {
-	char *detail, *body;
+	char *detail;
 	int rc;
 
 	if (db_begin(db) < 0) {
@@ -164,16 +164,14 @@ static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s)
 	}
 	s->added = clock_now(cfg);
 	detail = enrol_detail(s);
-	body = g_strdup_printf("Enrolled for %s: %s\n", s->state, detail);
 	rc = signers_add(db, s) < 0 || audit_append(db, s->added, "custodian", s->state, "signer-add", detail) < 0 ||
-	     signers_notify(db, cfg, s->state, "A signer was enrolled", body) < 0 || db_commit(db) < 0;
+	     signers_notify(db, cfg, s, "action-enrolled", s->added) < 0 || db_commit(db) < 0;
 	if (rc) {
 		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
 		db_rollback(db);
 	} else {
 		printf("enrolled for %s: %s\n", s->state, detail);
 	}
-	g_free(body);
 	g_free(detail);
 	return rc ? EX_TEMPFAIL : 0;
 }
@@ -261,10 +259,9 @@ static int revoke(sqlite3 *db, const struct config *cfg, const struct signer *s,
 	gint64 now = clock_now(cfg);
 	char *detail = g_strdup_printf("%s %s (%s): %s", signers_protocol_name(s->protocol), s->fingerprint,
 				       signers_role_name(s->role), reason);
-	char *body = g_strdup_printf("Revoked for %s: %s\n", s->state, detail);
 	int rc = signers_revoke(db, s->fingerprint, now, reason) != 1 ||
 		 audit_append(db, now, "custodian", s->state, "signer-revoke", detail) < 0 ||
-		 signers_notify(db, cfg, s->state, "A signer was revoked", body) < 0 || db_commit(db) < 0;
+		 signers_notify(db, cfg, s, "action-revoked", now) < 0 || db_commit(db) < 0;
 
 	if (rc) {
 		fprintf(stderr, "pocbot signer revoke: %s\n", sqlite3_errmsg(db));
@@ -272,7 +269,6 @@ static int revoke(sqlite3 *db, const struct config *cfg, const struct signer *s,
 	} else {
 		printf("revoked %s of %s\n", s->fingerprint, s->state);
 	}
-	g_free(body);
 	g_free(detail);
 	return rc ? EX_TEMPFAIL : 0;
 }

@@ -1,12 +1,18 @@
 /* dispatch.c - the effects of one message: its row in messages and the
  * replies it earns, written in the worker's transaction. Unsigned mail is
- * answered only for HELP and FORM, at most [limits] help_per_day times a
- * day per address, so forged spam never turns into backscatter. */
+ * answered only for HELP and FORM (and a command that needs a signature
+ * gets the "not signed" refusal), at most [limits] help_per_day times a
+ * day per address, so forged spam never turns into backscatter. Every
+ * reply is signed by the robot, in S/MIME when the sender wrote in S/MIME. */
 #include <string.h>
 #include "dispatch.h"
+#include "crypto.h"
 #include "db.h"
+#include "log.h"
+#include "limits.h"
 #include "outbox.h"
 #include "templates.h"
+#include "wrap.h"
 
 static gint64 insert_message(sqlite3 *db, const struct filter_ctx *ctx, const char *hash,
 			     const char *spool_id, const char *outcome)
@@ -37,34 +43,101 @@ static gint64 insert_message(sqlite3 *db, const struct filter_ctx *ctx, const ch
 	return row;
 }
 
-/* The help or the blank form, rendered in lang; 0 or -1. */
-static int render(const struct filter_ctx *ctx, const char *lang, const char *name,
+/* What a message earns: which template, why, and whether the daily limit
+ * for strangers applies. */
+struct reply {
+	const char *purpose;	/* outbox purpose; NULL: no reply */
+	const char *name;	/* template */
+	const char *refusal;	/* reasons.txt key, for a refusal */
+	gboolean limited;	/* counts against [limits] help_per_day */
+};
+
+/* Unsigned mail is answered only for HELP and FORM, and a command that
+ * needs authority gets the "not signed" refusal; a signed message that
+ * fails a check gets its refusal; an accepted signer gets what was asked,
+ * or the help. */
+static struct reply plan(const struct filter_ctx *ctx)
+{
+	const struct auth *a = &ctx->auth;
+	struct reply r = { NULL, NULL, NULL, TRUE };
+
+	if (ctx->no_reply || ctx->kind != KIND_COMMAND)
+		return r;
+	if (a->is_signed && !a->accepted)
+		return (struct reply){ "refusal", "refusal", a->refusal, TRUE };
+	if (a->accepted)
+		return ctx->cmd == CMD_FORM ? (struct reply){ "signed-form", "form", NULL, FALSE }
+					    : (struct reply){ "signed-help", "help", NULL, FALSE };
+	if (ctx->cmd == CMD_HELP)
+		return (struct reply){ "help", "help", NULL, TRUE };
+	if (ctx->cmd == CMD_FORM)
+		return (struct reply){ "form", "form", NULL, TRUE };
+	if (ctx->cmd == CMD_AUTHORITY)
+		return (struct reply){ "refusal", "refusal", "not-signed", TRUE };
+	return r;
+}
+
+/* The reason key's paragraph of reasons.txt, filled to the templates'
+ * width; NULL when there is none. g_free it. */
+static char *reason_text(const struct filter_ctx *ctx, const char *lang, const char *key)
+{
+	char *text = templates_phrase(ctx->tpl, lang, "reasons", key), *filled;
+
+	if (!text)
+		return NULL;
+	filled = wrap_text(text, TEMPLATE_WIDTH);
+	g_free(text);
+	return filled;
+}
+
+/* A template rendered in lang with the robot's addresses and reason;
+ * 0 or -1. */
+static int render(const struct filter_ctx *ctx, const char *lang, const struct reply *r,
 		  char **subject, char **body)
 {
-	const char *tmpl = templates_get(ctx->tpl, lang, name);
+	const char *tmpl = templates_get(ctx->tpl, lang, r->name);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	char *reason = r->refusal ? reason_text(ctx, lang, r->refusal) : NULL;
 	char *err = NULL, *text;
 	int rc;
 
 	if (!tmpl)
-		tmpl = templates_get(ctx->tpl, "en", name);
+		tmpl = templates_get(ctx->tpl, "en", r->name);
 	g_hash_table_insert(vars, "robot", ctx->cfg->address);
 	g_hash_table_insert(vars, "custodian", ctx->cfg->custodian ? ctx->cfg->custodian : ctx->cfg->address);
 	g_hash_table_insert(vars, "lang", (char *)lang);
+	g_hash_table_insert(vars, "reason", reason ? reason : (char *)r->refusal ?: "");
 	text = tmpl ? template_render(tmpl, vars, &err) : NULL;
 	g_hash_table_unref(vars);
+	if (err)
+		log_msg(LOG_ERR, "template %s/%s: %s", lang, r->name, err);
 	g_free(err);
+	g_free(reason);
 	rc = text ? template_split(text, subject, body) : -1;
 	g_free(text);
 	return rc;
 }
 
-/* Queues the answer to HELP or FORM. Sets *outcome. 0 or -1. */
-static int answer(sqlite3 *db, struct filter_ctx *ctx, gint64 row, const char *hash, const char **outcome)
+/* The body with the note that text outside the signature was ignored. */
+static void note_outside_text(const struct filter_ctx *ctx, const char *lang, char **body)
 {
-	const char *purpose = ctx->cmd == CMD_HELP ? "help" : "form";
-	const char *lang = ctx->arg_lang[0] ? ctx->arg_lang : ctx->lang;
-	char *to = mail_reply_to_address(ctx->mail), *subject = NULL, *body = NULL;
+	char *note = reason_text(ctx, lang, "outside-text");
+	char *both;
+
+	if (!note)
+		return;
+	both = g_strdup_printf("%s\n%s\n", *body, note);
+	g_free(*body);
+	g_free(note);
+	*body = both;
+}
+
+/* Queues the reply r. Sets *outcome. 0 or -1. */
+static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gint64 row, const char *hash,
+		  const char **outcome)
+{
+	const char *lang = ctx->arg_lang[0] ? ctx->arg_lang : ctx->lang[0] ? ctx->lang : "en";
+	char *to = mail_reply_to_address(ctx->mail), *subject = NULL, *body = NULL, *seed = NULL;
 	char *msgid = mail_message_id(ctx->mail), *refs = mail_references(ctx->mail), *all_refs = NULL;
 	int sent, rc = 0;
 
@@ -74,7 +147,7 @@ static int answer(sqlite3 *db, struct filter_ctx *ctx, gint64 row, const char *h
 		*outcome = "no reply address";
 		goto out;
 	}
-	sent = outbox_count_since(db, to, "help", "form", ctx->now - 24 * 3600);
+	sent = r->limited ? outbox_count_limited(db, to, ctx->now - 24 * 3600) : 0;
 	if (sent < 0) {
 		rc = -1;
 		goto out;
@@ -83,46 +156,63 @@ static int answer(sqlite3 *db, struct filter_ctx *ctx, gint64 row, const char *h
 		*outcome = "rate-limited";
 		goto out;
 	}
-	if (render(ctx, lang, purpose, &subject, &body) < 0) {
+	if (render(ctx, lang, r, &subject, &body) < 0) {
 		*outcome = "no template";
 		goto out;
 	}
+	if (ctx->auth.text_outside)
+		note_outside_text(ctx, lang, &body);
 	if (msgid)
 		all_refs = g_strdup_printf("%s%s<%s>", refs ? refs : "", refs ? " " : "", msgid);
+	seed = g_strdup_printf("%s:reply:%s", hash, r->purpose);
 	{
-		char *seed = g_strdup_printf("%s:reply:%s", hash, purpose);
-		struct outbox_item it = { purpose, to, subject, body, msgid, all_refs };
+		struct outbox_item it = { r->purpose, to, subject, body, msgid, all_refs,
+					  ctx->auth.protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP, NULL };
 
-		rc = outbox_queue(db, ctx->cfg, ctx->now, row, seed, &it);
-		g_free(seed);
+		rc = outbox_queue(db, ctx->cfg, ctx->crypto, ctx->now, row, seed, &it);
 	}
-	*outcome = "answered";
+	*outcome = r->refusal ? "refused" : "answered";
 out:
 	g_free(to);
 	g_free(subject);
 	g_free(body);
+	g_free(seed);
 	g_free(msgid);
 	g_free(refs);
 	g_free(all_refs);
 	return rc;
 }
 
+/* An accepted signature is never accepted again. 0 or -1. */
+static int mark_seen(sqlite3 *db, const struct filter_ctx *ctx, const char *hash)
+{
+	char now[24];
+	const char *params[] = { ctx->auth.replay_key, hash, now };
+
+	g_snprintf(now, sizeof now, "%" G_GINT64_FORMAT, ctx->now);
+	return db_exec(db, "INSERT INTO seen_signatures (replay_key, message_hash, seen) VALUES (?, ?, ?)",
+		       3, params);
+}
+
 int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *spool_id,
 	     const char **outcome)
 {
-	gint64 row;
+	struct reply r = plan(ctx);
 	const char *decided = "silent";
+	gint64 row;
 
 	if (ctx->cmd == CMD_NONE && ctx->kind == KIND_COMMAND && !ctx->reason)
 		ctx->reason = "no command in unsigned mail";
 	row = insert_message(db, ctx, hash, spool_id, decided);
-	if (row < 0)
+	if (row < 0 || (ctx->auth.accepted && mark_seen(db, ctx, hash) < 0))
 		return -1;
-	if (ctx->cmd != CMD_NONE && !ctx->no_reply) {
-		if (answer(db, ctx, row, hash, &decided) < 0)
-			return -1;
-		const char *params[] = { decided, hash };
+	if (r.purpose) {
+		const char *params[2];
 
+		if (answer(db, ctx, &r, row, hash, &decided) < 0)
+			return -1;
+		params[0] = decided;
+		params[1] = hash;
 		if (db_exec(db, "UPDATE messages SET outcome = ? WHERE hash = ?", 2, params) < 0)
 			return -1;
 	}

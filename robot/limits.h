@@ -21,7 +21,9 @@
 #define MAX_MIME_DEPTH		16	/* nesting of multiparts and message/rfc822 */
 #define MAX_MIME_PARTS		256	/* leaves and containers in one message */
 #define MAX_HEADER_BYTES	(256 * 1024)	/* all header fields of one message */
+#define MAX_SCAN_LINES		500	/* lines of a body searched for a verb */
 #define TEXT_SCAN_BYTES		4096	/* a bounce explains itself in its first lines */
+#define TEMPLATE_WIDTH		72	/* columns of the robot's inserted paragraphs */
 #define MAX_LOG_TEXT		200	/* untrusted text in a log line */
 
 #define MAX_ATTEMPTS		3	/* processing failures before quarantine */

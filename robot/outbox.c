@@ -22,7 +22,26 @@ static char *token_of(const char *seed)
 	return hex;
 }
 
-int outbox_queue(sqlite3 *db, const struct config *cfg, gint64 now, gint64 message,
+/* The composed message, signed by the robot (and encrypted when asked).
+ * g_free it; NULL on failure, logged. */
+static char *signed_message(struct crypto *c, const struct outmsg *o, const struct outbox_item *it,
+			    size_t *len)
+{
+	size_t plain_len = 0;
+	char *plain = mail_compose(o, &plain_len), *out, *err = NULL;
+
+	if (!plain)
+		return NULL;
+	out = crypto_protect(c, it->protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP, plain, plain_len,
+			     it->encrypt_to, len, &err);
+	if (!out)
+		log_msg(LOG_ERR, "outbox: cannot sign the message to <%s>: %.200s", it->to, err ? err : "?");
+	g_free(err);
+	g_free(plain);
+	return out;
+}
+
+int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
 		 const char *seed, const struct outbox_item *it)
 {
 	char *token = token_of(seed);
@@ -34,7 +53,7 @@ int outbox_queue(sqlite3 *db, const struct config *cfg, gint64 now, gint64 messa
 		.references = it->references, .loop_id = cfg->domain, .date = now,
 	};
 	size_t len = 0;
-	char *text = mail_compose(&o, &len);
+	char *text = signed_message(c, &o, it, &len);
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
@@ -62,18 +81,16 @@ out:
 	return rc;
 }
 
-int outbox_count_since(sqlite3 *db, const char *rcpt, const char *a, const char *b, gint64 since)
+int outbox_count_limited(sqlite3 *db, const char *rcpt, gint64 since)
 {
 	sqlite3_stmt *st;
 	int n = -1;
 
 	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM outbox WHERE rcpt = ? COLLATE NOCASE"
-			       " AND purpose IN (?, ?) AND created > ?", -1, &st, NULL) != SQLITE_OK)
+			       " AND purpose IN ('help', 'form', 'refusal') AND created > ?", -1, &st, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, a, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, b, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, since);
+	sqlite3_bind_int64(st, 2, since);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);

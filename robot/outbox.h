@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 #include "config.h"
+#include "crypto.h"
 
 struct outbox_item {
 	const char *purpose;		/* help, form, notice, ... */
@@ -13,17 +14,21 @@ struct outbox_item {
 	const char *body;
 	const char *in_reply_to;	/* Message-ID answered, no brackets, or NULL */
 	const char *references;		/* "<a> <b>" or NULL */
+	enum crypto_protocol protocol;	/* how the robot signs it: CRYPTO_NONE means OpenPGP */
+	const char *const *encrypt_to;	/* fingerprints to encrypt to (NULL-terminated), or NULL */
 };
 
-/* Composes the message and inserts it, in the caller's transaction. seed
- * makes its token, hence its Message-ID, VERP sender and Maildir name,
+/* Composes the message, signs it (and encrypts it when the item says to)
+ * with c, and inserts it, in the caller's transaction. seed makes its
+ * token, hence its Message-ID, VERP sender and Maildir name,
  * deterministic. message is the messages row answered, or 0. 0, or -1
- * (also when the message cannot be composed safely). */
-int outbox_queue(sqlite3 *db, const struct config *cfg, gint64 now, gint64 message,
+ * (also when the message cannot be composed or signed safely). */
+int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
 		 const char *seed, const struct outbox_item *it);
 
-/* How many messages of purpose a or b went to rcpt since since. -1 on error. */
-int outbox_count_since(sqlite3 *db, const char *rcpt, const char *a, const char *b, gint64 since);
+/* How many answers to unauthenticated mail (help, form, refusal) went to
+ * rcpt since since: the [limits] help_per_day count. -1 on error. */
+int outbox_count_limited(sqlite3 *db, const char *rcpt, gint64 since);
 
 /* Delivers every due row once (SMTP relay, or the Maildir VAR/outbox).
  * The number of rows tried, or -1 on a database error. */

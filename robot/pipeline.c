@@ -1,7 +1,7 @@
 /* pipeline.c - the visible pipeline: each inbound stage, in order. A stage
  * is a filter_fn of filters/; dispatch (dispatch.c) applies the outcome.
- * Later stages (authenticate, bounce and ping-reply matching, forms) are
- * added to this table. */
+ * Later stages (bounce and ping-reply matching, forms) are added to this
+ * table. */
 #include "pipeline.h"
 
 static const struct {
@@ -10,6 +10,7 @@ static const struct {
 } stages[] = {
 	{ "guard", guard_filter },		/* RFC 3834: never answer robots or ourselves */
 	{ "classify", classify_filter },	/* bounce, automatic reply or a person's mail */
+	{ "authenticate", authenticate_filter },	/* the signature that counts, its signer, its freshness */
 	{ "command", command_filter },		/* HELP or FORM, in six languages */
 };
 

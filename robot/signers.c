@@ -218,20 +218,3 @@ int signers_mark_seen(sqlite3 *db, const char *replay_key, const char *message_h
 		return -1;
 	return sqlite3_changes(db) > 0 ? 0 : 1;
 }
-
-int signers_notify(sqlite3 *db, const struct config *cfg, const char *state, const char *subject,
-		   const char *body)
-{
-	/* TODO(lead): queue one outbox row per signer of signers_of_state(db,
-	 * state), from cfg->address, subject and body composed by mail_compose,
-	 * signed by the robot and encrypted to the signer (crypto_protect with
-	 * the signer's protocol; enc_fingerprint for S/MIME), in the caller's
-	 * transaction. It needs the outbound crypto (crypto-sign.c). Until then
-	 * the custodian's changes are told to nobody but the audit trail. */
-	(void)db;
-	(void)cfg;
-	(void)state;
-	(void)subject;
-	(void)body;
-	return 0;
-}

@@ -68,11 +68,11 @@ int signers_revoke(sqlite3 *db, const char *fpr, gint64 at, const char *reason);
  * transaction that acts on the message. */
 int signers_mark_seen(sqlite3 *db, const char *replay_key, const char *message_hash, gint64 now);
 
-/* Tells the other signers of state about a change the custodian made
- * (an enrolment, a revocation): subject and body, signed and encrypted to
- * each of them, queued in the outbox in the caller's transaction. 0 or -1.
- * For now it queues nothing: see the TODO in signers.c. */
-int signers_notify(sqlite3 *db, const struct config *cfg, const char *state, const char *subject,
-		   const char *body);
+/* Tells the other enrolled signers of changed's State what happened
+ * (action: "action-enrolled" or "action-revoked", a reasons.txt key):
+ * one notice each, signed by the robot and encrypted to the signer, queued
+ * in the caller's transaction (robot/notice.c). 0 or -1. */
+int signers_notify(sqlite3 *db, const struct config *cfg, const struct signer *changed, const char *action,
+		   gint64 now);
 
 #endif

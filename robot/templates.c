@@ -129,6 +129,31 @@ const char *templates_get(const struct templates *t, const char *lang, const cha
 	return f ? f->data : NULL;
 }
 
+static char *phrase_in(const char *text, const char *key)
+{
+	size_t klen = strlen(key);
+
+	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+			const char *v = line + klen + 1, *end = strchr(v, '\n');
+			char *value = g_strndup(v, end ? (gsize)(end - v) : strlen(v));
+
+			return g_strstrip(value);
+		}
+	}
+	return NULL;
+}
+
+char *templates_phrase(const struct templates *t, const char *lang, const char *name, const char *key)
+{
+	const char *text = templates_get(t, lang, name);
+	char *value = text ? phrase_in(text, key) : NULL;
+
+	if (!value && strcmp(lang, "en") != 0 && (text = templates_get(t, "en", name)))
+		value = phrase_in(text, key);
+	return value;
+}
+
 int templates_match_word(const struct templates *t, const char *key, const char *word, char lang[8])
 {
 	GPtrArray *list = g_hash_table_lookup(t->words, key);

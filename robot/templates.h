@@ -33,6 +33,11 @@ int templates_text_has_word(const struct templates *t, const char *key, const ch
  * "французский", "法语" -> "fr". 1 when known, else 0. */
 int templates_language_of(const struct templates *t, const char *name, char lang[8]);
 
+/* The text after "key:" on its line of templates/<lang>/<name>.txt (a
+ * file of "key: text" lines), falling back to English; NULL when none.
+ * g_free it. */
+char *templates_phrase(const struct templates *t, const char *lang, const char *name, const char *key);
+
 /* Renders a template: {{name}} replaced by vars[name]. Values are inserted
  * as they are, never interpreted. NULL with *err when a placeholder has no
  * value or a {{ is not closed. g_free the result. */

@@ -107,8 +107,8 @@ static int apply(struct worker *w, const char *id, const char *hash, const struc
 		 const char *data, size_t len, const char **error)
 {
 	struct mail *m = mail_parse(data, len);
-	struct filter_ctx ctx = { .cfg = w->cfg, .tpl = w->tpl, .env = env, .mail = m,
-				  .now = clock_now(w->cfg) };
+	struct filter_ctx ctx = { .cfg = w->cfg, .tpl = w->tpl, .env = env, .mail = m, .raw = data,
+				  .raw_len = len, .crypto = w->crypto, .db = w->db, .now = clock_now(w->cfg) };
 	const char *outcome = NULL;
 	enum verdict v = pipeline_run(&ctx);
 	int rc = -1;
@@ -123,6 +123,7 @@ static int apply(struct worker *w, const char *id, const char *hash, const struc
 		log_msg(LOG_INFO, "%s: from=<%.200s> kind=%s outcome=%s%s%s", id, env->sender,
 			filter_kind_name(ctx.kind), outcome, ctx.reason ? " reason=" : "",
 			ctx.reason ? ctx.reason : "");
+	mail_free(ctx.auth.content);
 	mail_free(m);
 	return rc;
 }
@@ -131,8 +132,8 @@ static int apply(struct worker *w, const char *id, const char *hash, const struc
 static void tell_custodian(struct worker *w, const char *id, const char *error)
 {
 	char *body, *seed;
-	struct outbox_item it = { "notice", w->cfg->custodian, "pocbot: a message was quarantined", NULL,
-				  NULL, NULL };
+	struct outbox_item it = { .purpose = "notice", .to = w->cfg->custodian,
+				  .subject = "pocbot: a message was quarantined" };
 
 	if (!w->cfg->custodian)
 		return;
@@ -141,7 +142,7 @@ static void tell_custodian(struct worker *w, const char *id, const char *error)
 			       "    pocbot spool retry %s\n", id, MAX_ATTEMPTS, w->spool, error, id);
 	seed = g_strdup_printf("quarantine:%s:%" G_GINT64_FORMAT, id, clock_now(w->cfg));
 	it.body = body;
-	if (db_begin(w->db) == 0 && outbox_queue(w->db, w->cfg, clock_now(w->cfg), 0, seed, &it) == 0)
+	if (db_begin(w->db) == 0 && outbox_queue(w->db, w->cfg, w->crypto, clock_now(w->cfg), 0, seed, &it) == 0)
 		db_commit(w->db);
 	else
 		db_rollback(w->db);

@@ -4,12 +4,14 @@
 
 #include <sqlite3.h>
 #include "config.h"
+#include "crypto.h"
 #include "templates.h"
 
 struct worker {
 	const struct config *cfg;
 	const struct templates *tpl;
 	sqlite3 *db;		/* the worker's own connection */
+	struct crypto *crypto;	/* the worker's own crypto adapter */
 	char *spool;		/* VAR/spool */
 };
 

@@ -3,6 +3,8 @@
 
   mailfile.py FILE HEADER   prints the decoded header (empty if absent)
   mailfile.py FILE body     prints the decoded text body
+  mailfile.py FILE text     prints every text/plain part, signed ones included
+  mailfile.py FILE type     prints the top-level content type
 """
 import email
 import email.policy
@@ -11,7 +13,13 @@ import sys
 with open(sys.argv[1], "rb") as f:
     msg = email.message_from_binary_file(f, policy=email.policy.default)
 what = sys.argv[2]
-if what == "body":
+if what == "text":
+    for part in msg.walk():
+        if part.get_content_type() == "text/plain":
+            print(part.get_content())
+elif what == "type":
+    print(msg.get_content_type())
+elif what == "body":
     part = msg.get_body(preferencelist=("plain",))
     print(part.get_content() if part else "")
 else:

@@ -1,0 +1,156 @@
+#!/bin/sh
+# trust.sh - signatures through the real binary: an enrolled signer's
+# signed mail is accepted, in every form real clients send; every refusal
+# reason gets its signed refusal and changes nothing; the robot's replies
+# verify with gpg and openssl.
+. "$(dirname "$0")/lib.sh"
+. "$POCBOT_TOP/tests/lib/keys.sh"
+MAILFILE="python3 $POCBOT_TOP/tests/e2e/mailfile.py"
+REASONS=$POCBOT_TOP/templates/en/reasons.txt
+K=$T/k		# the signers' own homes and certificates: short paths
+mkdir -p "$K" "$T/r"
+
+port=$(free_port)
+now=$(date +%s)
+echo "$now" > "$T/r/clock"
+write_config "$T/r/pocbot.conf" "$port" "[test]" "clock_file = clock" "[limits]" "help_per_day = 100"
+P="$POCBOT -c $T/r/pocbot.conf"
+$P state add FR >/dev/null && $P state add DE >/dev/null
+
+echo "signers"
+pgp_home "$K/a"
+fr=$(pgp_signer "$K/a" "Alice <alice@fr.example>")
+pgp_export "$K/a" "$fr" "$K/fr.asc"
+ok "an OpenPGP signer is enrolled for FR" $P signer add --state FR --role authority --pgp "$K/fr.asc"
+pgp_home "$K/s"
+sub=$(pgp_signer "$K/s" "Sub <sub@fr.example>" subkey)
+pgp_export "$K/s" "$sub" "$K/sub.asc"
+ok "a key that signs with a subkey is enrolled" $P signer add --state FR --role authority --pgp "$K/sub.asc"
+pgp_home "$K/x"
+stranger=$(pgp_signer "$K/x" "Xavier <x@nowhere.example>")
+ca_make "$K/ca"
+de=$(smime_signer "$K/ca" "$K/de" bob@de.example)
+other=$(smime_signer "$K/ca" "$K/o" eve@de.example)
+ok "an S/MIME signer is enrolled for DE with its chain" \
+	$P signer add --state DE --role authority --smime "$K/de/cert.pem" --chain "$K/de/chain.pem"
+pgp_home "$K/v"
+revoked=$(pgp_signer "$K/v" "Victor <victor@fr.example>")
+pgp_export "$K/v" "$revoked" "$K/v.asc"
+$P signer add --state FR --role authority --pgp "$K/v.asc" >/dev/null
+ok "a signer is revoked" $P signer revoke "$revoked" --reason "left the ministry"
+
+start_robot "$T/r/pocbot.conf"
+out=$T/r/var/outbox/new
+n=0
+
+# send FILE [SENDER]: delivers a message under a fresh Message-ID, left in $id.
+send() {
+	n=$((n + 1)) id=m$n
+	sed "s/^Message-ID: <.*>/Message-ID: <$id@test.example>/" "$1" > "$T/sent$n"
+	"$POCBOT" -c "$T/r/pocbot.conf" deliver --sender "${2:-sender@test.example}" --recipient pocbot@robot.test \
+		< "$T/sent$n" 2>>"$T/deliver.log"
+}
+reply_to() { grep -l "^In-Reply-To: <$1@test.example>" "$out"/* 2>/dev/null | head -1; }
+# replied ID: waits for the reply to ID and saves its text in $T/ID.txt.
+replied() {
+	wait_for 20 sh -c "grep -l '^In-Reply-To: <$1@test.example>' '$out'/* >/dev/null 2>&1" || return 1
+	$MAILFILE "$(reply_to "$1")" text > "$T/$1.txt"
+}
+# says ID KEY: the reply to ID gives the reason KEY of reasons.txt.
+says() {
+	replied "$1" || return 1
+	_want=$(sed -n "s/^$2: *//p" "$REASONS" | cut -d' ' -f1-8)
+	tr '\n' ' ' < "$T/$1.txt" | tr -s ' ' | grep -qF "$_want"
+}
+help_reply() { replied "$1" && grep -q "^Subject: Help" "$(reply_to "$1")"; }
+
+# help / nominate: fresh bodies (a signature over the same text in the same
+# second would be the same signature to the replay guard).
+help() { printf 'HELP\n\n(%s)\n' "$(od -An -N6 -tx1 /dev/urandom | tr -d ' ')" > "$K/help"; }
+nominate() { printf 'Dear colleagues,\n\nNOMINATE\nType: technical\nNotes: %s\n' "$(od -An -N6 -tx1 /dev/urandom | tr -d ' ')" > "$K/nominate"; }
+
+echo "accepted"
+help; pgp_mime "$K/a" "$fr" alice@fr.example "a subject the robot ignores" "$K/help" "$K/m"
+send "$K/m"; ok "PGP/MIME by an enrolled signer gets the help" help_reply "$id"
+pgp_reply=$id
+ok "the reply is signed PGP/MIME" sh -c "$MAILFILE '$(reply_to "$id")' type | grep -qx multipart/signed"
+help; pgp_clearsigned "$K/s" "$sub" sub@fr.example "x" "$K/help" "$K/m"
+send "$K/m"; ok "inline PGP by a subkey-signing key is accepted" help_reply "$id"
+{ cat "$K/m"; printf '\nNOMINATE\nUnsigned footer\n'; } > "$K/m2"
+send "$K/m2"; ok "text after the signed block is ignored, and the reply says so" says "$id" outside-text
+help; smime_detached "$K/de" bob@de.example "x" "$K/help" "$K/m"
+send "$K/m"; ok "S/MIME detached by an enrolled signer gets the help" help_reply "$id"
+smime_reply=$id
+ok "the answer to S/MIME is signed S/MIME" grep -qi 'pkcs7-signature' "$(reply_to "$id")"
+help; smime_opaque "$K/de" bob@de.example "x" "$K/help" "$K/m"
+send "$K/m"; ok "S/MIME opaque is accepted" help_reply "$id"
+help; cms_detached "$K/de" bob@de.example "x" "$K/help" "$K/m"
+send "$K/m"; ok "openssl cms -sign is accepted" help_reply "$id"
+
+echo "refused"
+nominate; { mail_headers someone@fr.example "NOMINATE"; printf 'Content-Type: text/plain\n\n'; cat "$K/nominate"; } > "$K/m"
+send "$K/m"; ok "an unsigned form gets the not-signed refusal" says "$id" not-signed
+nominate; pgp_mime "$K/a" "$fr" alice@fr.example "x" "$K/nominate" "$K/m"
+sed 's/^Type: technical/Type: diplomatic/' "$K/m" > "$K/m2"
+send "$K/m2"; ok "a tampered message: bad signature" says "$id" bad-signature
+nominate; pgp_mime "$K/x" "$stranger" x@nowhere.example "x" "$K/nominate" "$K/m"
+send "$K/m"; ok "an unknown key: no key" says "$id" no-key
+nominate; smime_detached "$K/o" eve@de.example "x" "$K/nominate" "$K/m"
+send "$K/m"; ok "a valid certificate that is not enrolled: not enrolled" says "$id" not-enrolled
+nominate; pgp_mime "$K/v" "$revoked" victor@fr.example "x" "$K/nominate" "$K/m"
+send "$K/m"; ok "a revoked signer: revoked" says "$id" revoked
+nominate; smime_detached "$K/de" bob@de.example "x" "$K/nominate" "$K/m" sha1
+send "$K/m"; ok "a SHA-1 signature: weak" says "$id" weak
+help; pgp_mime "$K/a" "$fr" alice@fr.example "x" "$K/help" "$K/m"
+send "$K/m"; help_reply "$id"
+send "$K/m" other@test.example; ok "the same signature in another message: replayed" says "$id" replayed
+nominate; pgp_mime "$K/a" "$fr" alice@fr.example "x" "$K/nominate" "$K/inner"
+{
+	mail_headers alice@fr.example "Fwd: nomination"
+	printf 'Content-Type: multipart/mixed; boundary="fw"\n\n--fw\nContent-Type: text/plain\n\nNOMINATE\n\n--fw\nContent-Type: message/rfc822\n\n'
+	cat "$K/inner"
+	printf '\n--fw--\n'
+} > "$K/m"
+send "$K/m"; ok "a signed message forwarded as message/rfc822 counts as unsigned" says "$id" not-signed
+
+echo "the window"
+help; pgp_mime "$K/a" "$fr" alice@fr.example "x" "$K/help" "$K/m"
+echo $((now + 8 * 86400)) > "$T/r/clock"
+send "$K/m"; ok "signed eight days before the robot's now: too old" says "$id" too-old
+echo $((now - 7200)) > "$T/r/clock"
+send "$K/m" late@test.example; ok "dated two hours ahead of the robot's now: in the future" says "$id" in-future
+echo "$now" > "$T/r/clock"
+
+echo "the robot's signatures verify with the real tools"
+$P keys export "$T/pub" >/dev/null
+pgp_home "$K/check"
+gpg --homedir "$K/check" --batch --import "$T/pub/pocbot.asc" 2>/dev/null
+f=$(reply_to "$pgp_reply")
+python3 - "$f" "$T/v" <<'PY'
+import email, email.policy, sys, os
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"), policy=email.policy.compat32)
+raw = open(sys.argv[1], "rb").read().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+boundary = msg.get_boundary().encode()
+parts = raw.split(b"--" + boundary)
+os.makedirs(sys.argv[2], exist_ok=True)
+open(os.path.join(sys.argv[2], "signed"), "wb").write(parts[1][2:-2])
+open(os.path.join(sys.argv[2], "sig"), "wb").write(msg.get_payload()[1].get_payload(decode=True))
+PY
+ok "gpg verifies the robot's PGP/MIME signature" gpg --homedir "$K/check" --batch --verify "$T/v/sig" "$T/v/signed"
+f=$(reply_to "$smime_reply")
+ok "openssl verifies the robot's S/MIME signature" sh -c "openssl smime -verify -in '$f' -CAfile '$T/pub/pocbot.pem' -out /dev/null 2>/dev/null"
+
+echo "the State's other signers are told, encrypted"
+notice=$(grep -l "^Subject: Signing keys of France" "$out"/* | xargs grep -l "^To: alice@fr.example" | head -1)
+ok "alice is told of the later enrolments for France" [ -n "$notice" ]
+ok "the notice is encrypted" sh -c "$MAILFILE '$notice' type | grep -qx multipart/encrypted"
+python3 - "$notice" "$T/enc" <<'PY'
+import email, sys
+msg = email.message_from_binary_file(open(sys.argv[1], "rb"))
+open(sys.argv[2], "wb").write(msg.get_payload()[1].get_payload(decode=True))
+PY
+gpg --homedir "$K/a" --batch --decrypt "$T/enc" > "$T/dec" 2>/dev/null
+ok "alice's key decrypts it, and it names the new signer's fingerprint" grep -q "$sub" "$T/dec"
+ok "nothing was quarantined" [ -z "$(ls "$T/r/var/spool/quarantine")" ]
+keys_cleanup "$K"
+finish
