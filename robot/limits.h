@@ -27,6 +27,7 @@
 #define MAX_LOG_TEXT		200	/* untrusted text in a log line */
 
 #define MAX_ATTEMPTS		3	/* processing failures before quarantine */
+#define MAX_CRASHES		5	/* deaths of the robot while processing one message, before quarantine */
 #define RETRY_DELAY		300	/* seconds before retrying a failed message, times its failures */
 #define SEND_BACKOFF_FIRST	60	/* seconds before the first retry of a send */
 #define SEND_BACKOFF_MAX	3600	/* the longest wait between two sends */

@@ -2,9 +2,10 @@
  * applies the outcome in one SQLite transaction keyed by the SHA-256 of its
  * envelope and content: processing it again after a crash changes and
  * sends nothing. Then the file moves to spool/cur. A message whose
- * processing fails MAX_ATTEMPTS times (a crash counts: the attempt is
- * recorded before the work) goes to spool/quarantine, and the custodian is
- * told; the messages behind it go on. After a failure the next try waits
+ * processing fails MAX_ATTEMPTS times, or that was being processed each of
+ * MAX_CRASHES times the robot died (the attempt is recorded before the
+ * work), goes to spool/quarantine, and the custodian is told; the messages
+ * behind it go on. After a failure the next try waits
  * RETRY_DELAY seconds times the failures so far, so that a passing fault
  * does not quarantine a message within seconds. */
 #include <errno.h>
@@ -175,8 +176,8 @@ int worker_process(struct worker *w, const char *id)
 	before = count_attempt(w, id);
 	if (before < 0)
 		return -1;
-	if (before >= MAX_ATTEMPTS)
-		return quarantine(w, id, "it stopped the robot during processing");
+	if (before >= MAX_CRASHES)
+		return quarantine(w, id, "the robot died while processing it, again and again");
 	if (spool_load(w->spool, SPOOL_NEW, id, &env, &data, &len) < 0) {
 		envelope_clear(&env);
 		note_failure(w, id, "unreadable spool file");
@@ -222,17 +223,36 @@ out:
 	return rc;
 }
 
+/* The spool entries with a failure or an interrupted attempt on record. */
+static GHashTable *troubled(struct worker *w)
+{
+	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(w->db, "SELECT spool_id FROM spool_failures", -1, &st, NULL) != SQLITE_OK)
+		return set;
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_hash_table_add(set, g_strdup((const char *)sqlite3_column_text(st, 0)));
+	sqlite3_finalize(st);
+	return set;
+}
+
+/* Oldest first, but the messages that failed or were being processed when
+ * the robot died come after the others: one bad message never holds up
+ * the queue, and a robot killed from outside spreads its interruptions. */
 int worker_drain(struct worker *w)
 {
 	GPtrArray *ids = spool_list(w->spool, SPOOL_NEW);
+	GHashTable *later = troubled(w);
 	int n = 0, swept = spool_sweep_tmp(w->spool);
 
 	if (swept > 0)
 		log_msg(LOG_INFO, "spool: removed %d unfinished files of dead writers from tmp/", swept);
-
-	for (guint i = 0; i < ids->len; i++)
-		if (worker_process(w, ids->pdata[i]) == 0)
-			n++;
+	for (int pass = 0; pass < 2; pass++)
+		for (guint i = 0; i < ids->len; i++)
+			if (g_hash_table_contains(later, ids->pdata[i]) == pass && worker_process(w, ids->pdata[i]) == 0)
+				n++;
+	g_hash_table_unref(later);
 	g_ptr_array_unref(ids);
 	return n;
 }
