@@ -81,6 +81,7 @@ filter_fn guard_filter;
 filter_fn classify_filter;
 filter_fn authenticate_filter;
 filter_fn command_filter;
+filter_fn authorize_filter;
 
 const char *filter_kind_name(enum mail_kind kind);
 

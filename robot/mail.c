@@ -370,12 +370,19 @@ static GMimeContentEncoding body_encoding(GMimePart *part, const char *text)
 	return best;
 }
 
+/* A text/plain part holding body as UTF-8. (g_mime_text_part_set_text
+ * would convert it to the smallest charset that holds it, Latin-1 for
+ * French, and relabelling that afterwards would lie.) */
 static GMimeObject *text_body(const char *body)
 {
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
 	char *canonical = crlf_lines(body);
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(canonical, strlen(canonical));
+	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
-	g_mime_text_part_set_text(part, canonical);
+	g_mime_part_set_content(GMIME_PART(part), content);
+	g_object_unref(content);
+	g_object_unref(stream);
 	g_free(canonical);
 	g_mime_text_part_set_charset(part, "utf-8");
 	g_mime_part_set_content_encoding(GMIME_PART(part), body_encoding(GMIME_PART(part), body));

@@ -11,7 +11,8 @@ static const struct {
 	{ "guard", guard_filter },		/* RFC 3834: never answer robots or ourselves */
 	{ "classify", classify_filter },	/* bounce, automatic reply or a person's mail */
 	{ "authenticate", authenticate_filter },	/* the signature that counts, its signer, its freshness */
-	{ "command", command_filter },		/* HELP or FORM, in six languages */
+	{ "command", command_filter },		/* HELP, FORM or a command that needs authority */
+	{ "authorize", authorize_filter },	/* the signer's role and State allow it */
 };
 
 enum verdict pipeline_run(struct filter_ctx *ctx)

@@ -57,7 +57,9 @@ for lang in ar en es fr ru zh; do
 done
 f=$(reply_to help-fr)
 $MAILFILE "$f" body > "$T/fr-body"
-ok "the French help body is the French text" grep -qF "$(sed -n '3p' "$TPL/fr/help.txt")" "$T/fr-body"
+ok "the French help body is the French text, accents and all" \
+	grep -qF "$(sed -n '3,$p' "$TPL/fr/help.txt" | grep -m1 '[éèàô]')" "$T/fr-body"
+ok "the French help is sent as UTF-8" sh -c "grep -qi 'charset=\"\\?utf-8' '$f'"
 ok "the reply is marked auto-replied" grep -q '^Auto-Submitted: auto-replied' "$f"
 ok "the reply goes to the sender" sh -c "$MAILFILE '$f' To | grep -q user-fr@example.org"
 

@@ -10,6 +10,8 @@ import email
 import email.policy
 import sys
 
+sys.stdout.reconfigure(encoding="utf-8")
+
 with open(sys.argv[1], "rb") as f:
     msg = email.message_from_binary_file(f, policy=email.policy.default)
 what = sys.argv[2]

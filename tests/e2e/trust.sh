@@ -6,7 +6,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$POCBOT_TOP/tests/lib/keys.sh"
 MAILFILE="python3 $POCBOT_TOP/tests/e2e/mailfile.py"
-REASONS=$POCBOT_TOP/templates/en/reasons.txt
 K=$T/k		# the signers' own homes and certificates: short paths
 mkdir -p "$K" "$T/r"
 
@@ -33,6 +32,10 @@ de=$(smime_signer "$K/ca" "$K/de" bob@de.example)
 other=$(smime_signer "$K/ca" "$K/o" eve@de.example)
 ok "an S/MIME signer is enrolled for DE with its chain" \
 	$P signer add --state DE --role authority --smime "$K/de/cert.pem" --chain "$K/de/chain.pem"
+pgp_home "$K/r"
+reader=$(pgp_signer "$K/r" "Rita <rita@fr.example>")
+pgp_export "$K/r" "$reader" "$K/r.asc"
+ok "a reader is enrolled for FR" $P signer add --state FR --role reader --pgp "$K/r.asc"
 pgp_home "$K/v"
 revoked=$(pgp_signer "$K/v" "Victor <victor@fr.example>")
 pgp_export "$K/v" "$revoked" "$K/v.asc"
@@ -59,7 +62,7 @@ replied() {
 # says ID KEY: the reply to ID gives the reason KEY of reasons.txt.
 says() {
 	replied "$1" || return 1
-	_want=$(sed -n "s/^$2: *//p" "$REASONS" | cut -d' ' -f1-8)
+	_want=$(sed -n "s/^$2: *//p" "$POCBOT_TOP/templates/${3:-en}/reasons.txt" | cut -d' ' -f1-6)
 	tr '\n' ' ' < "$T/$1.txt" | tr -s ' ' | grep -qF "$_want"
 }
 help_reply() { replied "$1" && grep -q "^Subject: Help" "$(reply_to "$1")"; }
@@ -112,6 +115,18 @@ nominate; pgp_mime "$K/a" "$fr" alice@fr.example "x" "$K/nominate" "$K/inner"
 	printf '\n--fw--\n'
 } > "$K/m"
 send "$K/m"; ok "a signed message forwarded as message/rfc822 counts as unsigned" says "$id" not-signed
+
+printf 'NOMINATE\nState: Germany\nType: technical\nNotes: %s\n' "$(date +%N)" > "$K/other-state"
+pgp_mime "$K/a" "$fr" alice@fr.example "x" "$K/other-state" "$K/m"
+send "$K/m"; ok "France's signer nominating for Germany: wrong State" says "$id" wrong-state
+printf 'Bonjour,\n\nDÉSIGNATION\nÉtat : France\nNotes: %s\n' "$(date +%N)" > "$K/reader-form"
+pgp_mime "$K/r" "$reader" rita@fr.example "x" "$K/reader-form" "$K/m"
+send "$K/m"; ok "a reader's nomination (in French): not authorised, said in French" says "$id" not-authorised fr
+ok "the refusal's subject is the French one" sh -c "$MAILFILE '$(reply_to "$id")' Subject | grep -qxF \"\$(sed -n '1s/^Subject: //p' '$POCBOT_TOP/templates/fr/refusal.txt')\""
+printf 'LOOKUP\nState: Germany\nNotes: %s\n' "$(date +%N)" > "$K/lookup"
+pgp_mime "$K/r" "$reader" rita@fr.example "x" "$K/lookup" "$K/m"
+send "$K/m"; replied "$id"
+ok "a reader may look up another State (answered, not refused)" sh -c "! grep -q '^Subject: Request not carried out' '$(reply_to "$id")'"
 
 echo "the window"
 help; pgp_mime "$K/a" "$fr" alice@fr.example "x" "$K/help" "$K/m"

@@ -148,6 +148,23 @@ static void check_round_trip(const char *subject, const char *body)
 	g_free(msg);
 }
 
+/* French fits in Latin-1: the body must still be UTF-8, as labelled. */
+START_TEST(test_compose_french_is_utf8)
+{
+	struct outmsg o = base;
+	size_t len = 0;
+	char *msg;
+
+	check_round_trip("Aide – Répertoire", "Ce message vous est adressé par le robot.\nÉtat : France\n");
+	o.body = "Répertoire\n";
+	msg = mail_compose(&o, &len);
+	ck_assert_msg(strstr(msg, "R=C3=A9pertoire") || strstr(msg, "UsOpcGVydG9pcmU"),
+		      "the body is not UTF-8:\n%s", msg);
+	ck_assert(!strstr(msg, "=E9"));
+	g_free(msg);
+}
+END_TEST
+
 START_TEST(test_compose_russian)
 {
 	check_round_trip("Справка – Глобальный межправительственный справочник контактных пунктов",
@@ -432,6 +449,7 @@ static Suite *mail_suite(void)
 	TCase *tc_compose = tcase_create("compose");
 	TCase *tc_parse = tcase_create("parse");
 
+	tcase_add_test(tc_compose, test_compose_french_is_utf8);
 	tcase_add_test(tc_compose, test_compose_russian);
 	tcase_add_test(tc_compose, test_compose_chinese);
 	tcase_add_test(tc_compose, test_compose_arabic);
