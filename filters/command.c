@@ -6,6 +6,7 @@
 #include <string.h>
 #include "filter.h"
 #include "../robot/fold.h"
+#include "../robot/language.h"
 #include "../robot/limits.h"
 #include "../robot/templates.h"
 
@@ -120,6 +121,8 @@ enum verdict command_filter(struct filter_ctx *ctx)
 	line = first_line(text);
 	if (!(line && parse_line(ctx, line)) && authority_verb(ctx, text))
 		ctx->cmd = CMD_AUTHORITY;
+	if (!ctx->lang[0])
+		language_guess(text, ctx->lang);	/* answered in its own language */
 	g_free(line);
 	g_free(text);
 	return VERDICT_CONTINUE;

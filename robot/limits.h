@@ -22,6 +22,7 @@
 #define MAX_MIME_PARTS		256	/* leaves and containers in one message */
 #define MAX_HEADER_BYTES	(256 * 1024)	/* all header fields of one message */
 #define MAX_SCAN_LINES		500	/* lines of a body searched for a verb */
+#define LANGUAGE_SCAN_BYTES	4096	/* text read to guess a message's language */
 #define TEXT_SCAN_BYTES		4096	/* a bounce explains itself in its first lines */
 #define TEMPLATE_WIDTH		72	/* columns of the robot's inserted paragraphs */
 #define MAX_LOG_TEXT		200	/* untrusted text in a log line */

@@ -90,6 +90,12 @@ send "$K/m"; ok "S/MIME opaque is accepted" help_reply "$id"
 help; cms_detached "$K/de" bob@de.example "x" "$K/help" "$K/m"
 send "$K/m"; ok "openssl cms -sign is accepted" help_reply "$id"
 
+printf 'Estimados colegas:\n\nles escribimos para confirmar los datos de la misión, por favor.\n(%s)\n' "$(date +%N)" > "$K/es"
+pgp_mime "$K/a" "$fr" alice@fr.example "x" "$K/es" "$K/m"
+send "$K/m"; replied "$id"
+ok "signed mail in Spanish with no command gets the help in Spanish" \
+	sh -c "$MAILFILE '$(reply_to "$id")' Subject | grep -qxF \"\$(sed -n '1s/^Subject: //p' '$POCBOT_TOP/templates/es/help.txt')\""
+
 echo "refused"
 nominate; { mail_headers someone@fr.example "NOMINATE"; printf 'Content-Type: text/plain\n\n'; cat "$K/nominate"; } > "$K/m"
 send "$K/m"; ok "an unsigned form gets the not-signed refusal" says "$id" not-signed
