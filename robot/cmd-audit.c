@@ -13,20 +13,7 @@
 #include "commands.h"
 #include "states.h"
 
-#define MAX_SHOWN 500		/* bytes of one field printed */
 
-/* Text fit for one line of output: control characters shown as '?', bounded. */
-static void print_text(const char *s)
-{
-	size_t n = 0;
-
-	if (!s || !*s) {
-		fputc('-', stdout);
-		return;
-	}
-	for (; s[n] && n < MAX_SHOWN; n++)
-		fputc((unsigned char)s[n] < ' ' || s[n] == 0x7f ? '?' : s[n], stdout);
-}
 
 static void print_event(const struct audit_event *e, void *data)
 {
@@ -35,13 +22,13 @@ static void print_event(const struct audit_event *e, void *data)
 
 	(void)data;
 	printf("%" PRId64 "\t%s\t", (int64_t)e->id, when ? when : "?");
-	print_text(e->actor);
+	command_print_text(e->actor);
 	fputc('\t', stdout);
-	print_text(e->state);
+	command_print_text(e->state);
 	fputc('\t', stdout);
-	print_text(e->action);
+	command_print_text(e->action);
 	fputc('\t', stdout);
-	print_text(e->detail);
+	command_print_text(e->detail);
 	fputc('\n', stdout);
 	g_free(when);
 	if (t)

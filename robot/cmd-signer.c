@@ -25,18 +25,6 @@ struct signer_opts {
 	char *state, *role, *pgp, *smime, *chain, *encrypt_cert, *label, *reason;
 };
 
-/* Text fit for one line of output: control characters shown as '?', bounded. */
-static void print_text(const char *s)
-{
-	size_t n = 0;
-
-	if (!s || !*s) {
-		fputc('-', stdout);
-		return;
-	}
-	for (; s[n] && n < MAX_LABEL; n++)
-		fputc((unsigned char)s[n] < ' ' || s[n] == 0x7f ? '?' : s[n], stdout);
-}
 
 /* The alpha-2 code of any code or name of a State. 0, or an exit code. */
 static int state_code(const char *text, char code[3])
@@ -215,16 +203,16 @@ static void print_signer(const struct signer *s)
 {
 	printf("%s\t%s\t%s\t%s\t", signers_protocol_name(s->protocol), s->fingerprint, s->state,
 	       signers_role_name(s->role));
-	print_text(s->label);
+	command_print_text(s->label);
 	fputc('\t', stdout);
-	print_text(s->email);
+	command_print_text(s->email);
 	fputc('\t', stdout);
 	if (s->revoked) {
 		GDateTime *t = g_date_time_new_from_unix_utc(s->revoked);
 		char *day = t ? g_date_time_format(t, "%Y-%m-%d") : NULL;
 
 		printf("revoked %s: ", day ? day : "?");
-		print_text(s->revoke_reason);
+		command_print_text(s->revoke_reason);
 		g_free(day);
 		if (t)
 			g_date_time_unref(t);

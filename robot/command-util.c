@@ -42,3 +42,15 @@ struct sqlite3 *command_open_db(const struct config *cfg)
 	g_free(path);
 	return db;
 }
+
+void command_print_text(const char *s)
+{
+	size_t n = 0;
+
+	if (!s || !*s) {
+		fputc('-', stdout);
+		return;
+	}
+	for (; s[n] && n < 500; n++)
+		fputc((unsigned char)s[n] < ' ' || s[n] == 0x7f ? '?' : s[n], stdout);
+}

@@ -22,6 +22,10 @@ command_fn cmd_keys;
 int command_options(const char *name, const char *params, const char *summary, GOptionEntry *entries,
 		    int *argc, char ***argv);
 
+/* Prints untrusted text on one line: control characters as '?', at most
+ * 500 bytes; "-" for NULL or empty. */
+void command_print_text(const char *s);
+
 /* Opens VAR/pocbot.db (creating VAR), migrating it. NULL after saying why. */
 struct sqlite3;
 struct sqlite3 *command_open_db(const struct config *cfg);

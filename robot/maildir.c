@@ -13,23 +13,11 @@
 #include <unistd.h>
 #include <glib.h>
 #include "maildir.h"
+#include "durable.h"
 
 static int maildir_name_ok(const char *name)
 {
 	return name[0] != '\0' && name[0] != '.' && !strchr(name, '/');
-}
-
-static int maildir_sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	if (close(fd) < 0)
-		rc = -1;
-	return rc;
 }
 
 /* mkdir path unless it exists. 1 if created, 0 if there, -1 with errno. */
@@ -50,7 +38,7 @@ static int maildir_make(const char *dir)
 		return -1;
 	if (made) {
 		char *parent = g_path_get_dirname(dir);
-		int rc = maildir_sync_dir(parent);
+		int rc = durable_sync_dir(parent);
 
 		g_free(parent);
 		if (rc < 0)
@@ -65,26 +53,7 @@ static int maildir_make(const char *dir)
 			return -1;
 		sub_made |= made;
 	}
-	return sub_made ? maildir_sync_dir(dir) : 0;
-}
-
-static int maildir_write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return sub_made ? durable_sync_dir(dir) : 0;
 }
 
 /* Writes path with data, on disk when it returns 0; -1 with errno. */
@@ -95,7 +64,7 @@ static int maildir_write_file(const char *path, const char *data, size_t len)
 
 	if (fd < 0)
 		return -1;
-	if (maildir_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if (durable_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		(void)close(fd);	/* already failing: errno says why */
 		errno = saved;
@@ -124,7 +93,7 @@ int maildir_deliver(const char *dir, const char *name, const char *data, size_t 
 		errno = saved;
 		goto out;
 	}
-	rc = maildir_sync_dir(new_dir);
+	rc = durable_sync_dir(new_dir);
 out:
 	g_free(tmp);
 	g_free(new_dir);

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "spool.h"
+#include "durable.h"
 #include "limits.h"
 
 #define SPOOL_MAGIC "POCBOT-SPOOL 1\n"
@@ -39,34 +40,6 @@ int spool_init(const char *spool)
 			return -1;
 	}
 	return 0;
-}
-
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-	int rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	if (close(fd) < 0)
-		rc = -1;
-	return rc;
 }
 
 static GString *envelope_text(const struct envelope *env)
@@ -108,7 +81,7 @@ int spool_store(const char *spool, const struct envelope *env,
 
 	if (fd < 0)
 		goto out;
-	if (write_all(fd, head->str, head->len) < 0 || write_all(fd, data, len) < 0 ||
+	if (durable_write_all(fd, head->str, head->len) < 0 || durable_write_all(fd, data, len) < 0 ||
 	    fsync(fd) < 0) {
 		saved = errno;
 		close(fd);
@@ -118,7 +91,7 @@ int spool_store(const char *spool, const struct envelope *env,
 	if (close(fd) < 0)
 		goto out;
 	dst = g_build_filename(newdir, *id, NULL);
-	if (rename(tmp, dst) < 0 || fsync_dir(newdir) < 0)
+	if (rename(tmp, dst) < 0 || durable_sync_dir(newdir) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -235,7 +208,7 @@ int spool_move(const char *spool, const char *id, enum spool_dir from, enum spoo
 
 	if (strchr(id, '/') || id[0] == '.')
 		errno = EINVAL;
-	else if (rename(src, dst) == 0 && fsync_dir(dstdir) == 0)
+	else if (rename(src, dst) == 0 && durable_sync_dir(dstdir) == 0)
 		rc = 0;
 	g_free(src);
 	g_free(dst);
