@@ -37,4 +37,17 @@
 
 #define DB_BUSY_MS		10000	/* SQLite busy timeout */
 
+#define MAX_FORMS		20	/* nomination, update and withdrawal forms in one message */
+#define MAX_FORM_ERRORS		50	/* problems reported for one message; the rest are summed up */
+#define MAX_FIELD_LEN		200	/* characters of most form values */
+#define MAX_NOTES_LEN		1000	/* characters of a form's notes or withdrawal reason */
+#define MAX_URL_LEN		500	/* characters of a web page address */
+#define MAX_ID_LEN		32	/* a POC identifier, e.g. FR-T-1 */
+#define MAX_EMAILS		5	/* addresses in one form's e-mail field */
+#define MAX_PHONES		5	/* numbers in one form's phone field */
+#define MAX_PHONE_LEN		50	/* characters of one phone number as written */
+#define MAX_LANGUAGES		10	/* languages in one form */
+#define MAX_LABEL_LEN		40	/* characters before a colon for a line to count as "Label: value" */
+#define MAX_QUOTED_LINE		200	/* bytes of an offending line quoted back in an error */
+
 #endif

@@ -1,0 +1,461 @@
+/* form.c - reads the nomination, update and withdrawal forms of a message's
+ * signed text (grammar in form.h, DESIGN.md section 5): splits it into
+ * lines, finds verb lines, DRY-RUN and "Label: value" lines, and checks
+ * each block for the fields its verb needs. Input: untrusted UTF-8 text of
+ * any size. Never fails: every problem becomes a struct form_error with its
+ * line number, the line quoted and an errors.txt key:
+ *
+ *   unknown-label     a "Label:" line in a form that names no field
+ *   missing-field     a field the verb requires is absent (detail: its label)
+ *   missing-id        UPDATE or WITHDRAW without the POC's identifier
+ *   missing-reason    WITHDRAW without a reason
+ *   no-fields         UPDATE with nothing to change
+ *   unexpected-field  a field the verb does not take (ID in a nomination...)
+ *   duplicate-field   one field given twice in one form
+ *   bad-characters    control or bidi-override characters, invalid UTF-8
+ *   too-long          a value over its bound (limits.h)
+ *   too-many-values   more e-mail addresses, phones or languages than allowed
+ *   bad-email, bad-url, bad-phone, bad-id, unknown-state, unknown-type,
+ *   unknown-language  a value that is not what its field takes
+ *   too-many-forms    more than MAX_FORMS forms in the message
+ *   too-many-errors   more than MAX_FORM_ERRORS problems (line 0)
+ */
+#include <string.h>
+#include "form.h"
+#include "form-internal.h"
+#include "fold.h"
+#include "limits.h"
+#include "templates.h"
+
+static const struct {
+	guint32 bit;
+	const char *key;
+} fields[] = {
+	{ FIELD_STATE, "field-state" }, { FIELD_TYPE, "field-type" },
+	{ FIELD_ORGANISATION, "field-organisation" }, { FIELD_WEB, "field-web" },
+	{ FIELD_EMAIL, "field-email" }, { FIELD_PHONE, "field-phone" },
+	{ FIELD_LANGUAGES, "field-languages" }, { FIELD_NAME, "field-name" },
+	{ FIELD_POSITION, "field-position" }, { FIELD_NOTES, "field-notes" },
+	{ FIELD_ID, "field-id" }, { FIELD_REASON, "field-reason" },
+};
+
+static const char *const verb_keys[] = {
+	[FORM_NOMINATE] = "nominate", [FORM_UPDATE] = "update", [FORM_WITHDRAW] = "withdraw",
+};
+
+/* Verbs of other commands: their blocks are not forms, and end ours. */
+static const char *const other_verbs[] = { "help", "form", "lookup", "extract", "access-log", NULL };
+
+/* Which fields each verb takes, and which it requires. */
+#define ALL_FIELDS ((guint32)(FIELD_REASON << 1) - 1)
+static const guint32 allowed[] = {
+	[FORM_NOMINATE] = ALL_FIELDS & ~(guint32)(FIELD_ID | FIELD_REASON),
+	[FORM_UPDATE] = ALL_FIELDS & ~(guint32)FIELD_REASON,
+	[FORM_WITHDRAW] = FIELD_ID | FIELD_REASON | FIELD_STATE,
+};
+
+struct parser {
+	const struct templates *tpl;
+	struct form_set *set;
+	struct form *cur;		/* the form being read, or NULL */
+	gboolean in_block;		/* after a verb line, ours or another command's */
+	gboolean quoted;		/* the current verb line was quoted with ">" */
+	int values;			/* non-empty values in the current form */
+	guint32 given;			/* fields given in it, right or wrong */
+	int nforms;			/* verb lines of forms seen */
+	int line;			/* current line number */
+	const char *raw;		/* current line as written */
+	char *verb_raw;			/* the current form's verb line as written */
+};
+
+const char *form_field_key(guint32 field)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+		if (fields[i].bit == field)
+			return fields[i].key;
+	return NULL;
+}
+
+const char *form_type_name(enum poc_type t)
+{
+	static const char *const names[] = { "diplomatic", "technical", "policy", "law-enforcement" };
+
+	return t >= POC_DIPLOMATIC && t <= POC_LAW_ENFORCEMENT ? names[t] : "";
+}
+
+char form_type_letter(enum poc_type t)
+{
+	static const char letters[] = "DTPL";
+
+	return t >= POC_DIPLOMATIC && t <= POC_LAW_ENFORCEMENT ? letters[t] : '?';
+}
+
+/* line, bounded to MAX_QUOTED_LINE bytes on a character boundary, with
+ * control and bidi-override characters shown as U+FFFD. */
+static char *quote_line(const char *line)
+{
+	char *valid = g_utf8_make_valid(line, -1);
+	GString *out = g_string_new(NULL);
+
+	for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+		char buf[8];
+		int n;
+
+		if (c != '\t' && (g_unichar_iscntrl(c) || (c >= 0x202A && c <= 0x202E) ||
+				  (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029))
+			c = 0xFFFD;
+		n = g_unichar_to_utf8(c, buf);
+		if (out->len + (size_t)n > MAX_QUOTED_LINE)
+			break;
+		g_string_append_len(out, buf, n);
+	}
+	g_free(valid);
+	return g_string_free(out, FALSE);
+}
+
+static void add_error(struct form_set *set, int line, const char *raw, const char *key,
+		      const char *detail, guint32 field)
+{
+	struct form_error *e;
+
+	if (set->errors->len > MAX_FORM_ERRORS)
+		return;
+	e = g_new0(struct form_error, 1);
+	if (set->errors->len == MAX_FORM_ERRORS) {
+		e->key = "too-many-errors";
+	} else {
+		e->line = line;
+		e->quoted = raw ? quote_line(raw) : NULL;
+		e->key = key;
+		e->detail = detail ? quote_line(detail) : NULL;
+		e->field = field;
+	}
+	g_ptr_array_add(set->errors, e);
+}
+
+static void error_free(gpointer p)
+{
+	struct form_error *e = p;
+
+	g_free(e->quoted);
+	g_free(e->detail);
+	g_free(e);
+}
+
+static void fields_clear(struct form_fields *f)
+{
+	g_free(f->organisation);
+	g_free(f->web);
+	g_free(f->name);
+	g_free(f->position);
+	g_free(f->notes);
+	g_free(f->id);
+	g_free(f->reason);
+	if (f->emails)
+		g_ptr_array_unref(f->emails);
+	if (f->phones)
+		g_ptr_array_unref(f->phones);
+	if (f->phones_e164)
+		g_ptr_array_unref(f->phones_e164);
+	if (f->languages)
+		g_ptr_array_unref(f->languages);
+}
+
+static void form_free(gpointer p)
+{
+	struct form *form = p;
+
+	fields_clear(&form->f);
+	g_free(form);
+}
+
+void form_set_free(struct form_set *set)
+{
+	if (!set)
+		return;
+	g_ptr_array_unref(set->forms);
+	g_ptr_array_unref(set->errors);
+	g_free(set);
+}
+
+/* The label of field in lang, as the form shows it (first word of its key). */
+static char *field_label(const struct templates *tpl, const char *lang, guint32 field)
+{
+	char *words = templates_phrase(tpl, lang, "words", form_field_key(field));
+	char *comma = words ? strchr(words, ',') : NULL;
+
+	if (comma)
+		*comma = '\0';
+	return words ? g_strstrip(words) : g_strdup(form_field_key(field));
+}
+
+static void require(struct parser *ps, guint32 field, const char *key)
+{
+	char *label;
+
+	if (ps->given & field)
+		return;
+	label = field_label(ps->tpl, ps->cur->lang, field);
+	add_error(ps->set, ps->cur->line, ps->verb_raw, key, label, field);
+	g_free(label);
+}
+
+/* The current form is complete: check what its verb needs and keep it. */
+static void finish_form(struct parser *ps)
+{
+	struct form *form = ps->cur;
+
+	ps->in_block = FALSE;
+	if (!form)
+		return;
+	ps->cur = NULL;
+	if (ps->values == 0 && ps->quoted) {	/* a quoted blank form: not one */
+		form_free(form);
+		g_clear_pointer(&ps->verb_raw, g_free);
+		return;
+	}
+	ps->cur = form;
+	switch (form->verb) {
+	case FORM_NOMINATE:
+		require(ps, FIELD_TYPE, "missing-field");
+		require(ps, FIELD_ORGANISATION, "missing-field");
+		require(ps, FIELD_EMAIL, "missing-field");
+		require(ps, FIELD_PHONE, "missing-field");
+		break;
+	case FORM_UPDATE:
+		require(ps, FIELD_ID, "missing-id");
+		if (!(ps->given & ~(guint32)(FIELD_ID | FIELD_STATE)))
+			add_error(ps->set, form->line, ps->verb_raw, "no-fields", NULL, 0);
+		break;
+	case FORM_WITHDRAW:
+		require(ps, FIELD_ID, "missing-id");
+		require(ps, FIELD_REASON, "missing-reason");
+		break;
+	}
+	ps->cur = NULL;
+	g_clear_pointer(&ps->verb_raw, g_free);
+	g_ptr_array_add(ps->set->forms, form);
+}
+
+/* Skips "> " quote prefixes (and the spaces before them). */
+static const char *unquote(const char *line, gboolean *quoted)
+{
+	const char *p = line;
+
+	*quoted = FALSE;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p != '>')
+			break;
+		*quoted = TRUE;
+		p++;
+	}
+	return p;
+}
+
+/* The folded line without decoration around a title: "*NOMINATE:*". */
+static char *bare_words(const char *line)
+{
+	char *folded = fold_text(line);
+	char *s = folded, *end;
+
+	while (*s && strchr("*_:.#=", *s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && strchr("*_:.#= ", end[-1]))
+		end--;
+	s = g_strndup(s, (gsize)(end - s));
+	g_free(folded);
+	return s;
+}
+
+/* Which verb the line is: a form's (0, *verb set), another command's (1),
+ * or none (-1). */
+static int verb_of(const struct templates *tpl, const char *words, enum form_verb *verb, char lang[8])
+{
+	for (int v = FORM_NOMINATE; v <= FORM_WITHDRAW; v++) {
+		if (templates_match_word(tpl, verb_keys[v], words, lang)) {
+			*verb = (enum form_verb)v;
+			return 0;
+		}
+	}
+	for (int i = 0; other_verbs[i]; i++)
+		if (templates_match_word(tpl, other_verbs[i], words, lang))
+			return 1;
+	return -1;
+}
+
+/* The first colon of line (ASCII, full-width, small), or NULL; *len its size. */
+static const char *find_colon(const char *line, size_t *len)
+{
+	for (const char *p = line; *p; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (c == ':' || c == 0xFF1A || c == 0xFE55 || c == 0xFE13) {
+			*len = (size_t)(g_utf8_next_char(p) - p);
+			return p;
+		}
+	}
+	return NULL;
+}
+
+/* Is label (before a colon) short enough to be a label, not a sentence? */
+static int label_like(const char *folded)
+{
+	int words = 1;
+
+	if (!*folded || g_utf8_strlen(folded, -1) > MAX_LABEL_LEN)
+		return 0;
+	for (const char *p = folded; *p; p++)
+		words += *p == ' ';
+	return words <= 5;
+}
+
+static guint32 field_of(const struct templates *tpl, const char *label)
+{
+	char lang[8];
+
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+		if (templates_match_word(tpl, fields[i].key, label, lang))
+			return fields[i].bit;
+	return 0;
+}
+
+static void take_value(struct parser *ps, guint32 field, const char *label, const char *raw_value)
+{
+	char *value = form_trim(raw_value);
+	const char *key = NULL;
+
+	if (!*value) {
+		g_free(value);
+		return;
+	}
+	ps->values++;
+	if (!(allowed[ps->cur->verb] & field))
+		key = "unexpected-field";
+	else if (ps->given & field)
+		key = "duplicate-field";
+	else if (!g_utf8_validate(raw_value, -1, NULL) || form_check_text(value) < 0)
+		key = "bad-characters";
+	else
+		key = form_field_set(ps->tpl, &ps->cur->f, field, value);
+	ps->given |= field;	/* given, if wrong: no "missing" error as well */
+	if (key)
+		add_error(ps->set, ps->line, ps->raw, key, label, field);
+	g_free(value);
+}
+
+/* A line with a colon: 1 when it was a label line (in a form or not). */
+static int label_line(struct parser *ps, const char *text)
+{
+	size_t clen;
+	const char *colon = find_colon(text, &clen);
+	char *label_raw, *label, *label_trim;
+	guint32 field;
+
+	if (!colon || g_str_has_prefix(colon + clen, "//"))
+		return 0;
+	label_raw = g_strndup(text, (gsize)(colon - text));
+	label = fold_text(label_raw);
+	if (!label_like(label)) {
+		g_free(label_raw);
+		g_free(label);
+		return 0;
+	}
+	if (ps->cur) {
+		label_trim = form_trim(label_raw);
+		field = field_of(ps->tpl, label);
+		if (field)
+			take_value(ps, field, label_trim, colon + clen);
+		else
+			add_error(ps->set, ps->line, ps->raw, "unknown-label", label_trim, 0);
+		g_free(label_trim);
+	}
+	g_free(label_raw);
+	g_free(label);
+	return 1;
+}
+
+static void start_form(struct parser *ps, enum form_verb verb, const char lang[8], gboolean quoted)
+{
+	struct form *form = g_new0(struct form, 1);
+
+	form->verb = verb;
+	form->line = ps->line;
+	memcpy(form->lang, lang, sizeof form->lang);
+	form->f.type = POC_TYPE_NONE;
+	ps->cur = form;
+	ps->in_block = TRUE;
+	ps->quoted = quoted;
+	ps->values = 0;
+	ps->given = 0;
+	ps->verb_raw = g_strdup(ps->raw);
+	if (!*ps->set->lang)
+		memcpy(ps->set->lang, lang, sizeof ps->set->lang);
+}
+
+/* One line; FALSE to stop reading (too many forms). */
+static gboolean read_line(struct parser *ps, const char *raw)
+{
+	gboolean quoted;
+	const char *text = unquote(raw, &quoted);
+	char *words = bare_words(text), lang[8];
+	enum form_verb verb;
+	int kind;
+
+	ps->raw = raw;
+	if (!*words) {
+		g_free(words);
+		return TRUE;
+	}
+	if (templates_match_word(ps->tpl, "dry-run", words, lang)) {
+		ps->set->dry_run = TRUE;
+		g_free(words);
+		return TRUE;
+	}
+	kind = verb_of(ps->tpl, words, &verb, lang);
+	g_free(words);
+	if (kind >= 0) {
+		finish_form(ps);
+		ps->in_block = TRUE;	/* another command's block, when kind == 1 */
+		if (kind == 1)
+			return TRUE;
+		if (++ps->nforms > MAX_FORMS) {
+			add_error(ps->set, ps->line, raw, "too-many-forms", NULL, 0);
+			return FALSE;
+		}
+		start_form(ps, verb, lang, quoted);
+		return TRUE;
+	}
+	if (!label_line(ps, text) && ps->in_block)
+		finish_form(ps);	/* a line of prose or a signature ends the form */
+	return TRUE;
+}
+
+struct form_set *form_parse(const struct templates *tpl, const char *text)
+{
+	struct form_set *set = g_new0(struct form_set, 1);
+	struct parser ps = { .tpl = tpl, .set = set };
+	gchar **lines = g_strsplit(text ? text : "", "\n", 0);
+
+	set->forms = g_ptr_array_new_with_free_func(form_free);
+	set->errors = g_ptr_array_new_with_free_func(error_free);
+	for (int i = 0; lines[i]; i++) {
+		size_t len = strlen(lines[i]);
+
+		if (len && lines[i][len - 1] == '\r')
+			lines[i][len - 1] = '\0';
+		ps.line = i + 1;
+		if (!read_line(&ps, lines[i]))
+			break;
+	}
+	ps.raw = NULL;
+	finish_form(&ps);
+	if (ps.cur)
+		form_free(ps.cur);
+	g_free(ps.verb_raw);
+	g_strfreev(lines);
+	return set;
+}

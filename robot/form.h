@@ -1,0 +1,105 @@
+/* form.h - nomination, update and withdrawal forms read from the signed
+ * text of a message, in any of the six languages (DESIGN.md section 5).
+ *
+ * A verb line (NOMINATE, UPDATE, WITHDRAW or their nouns, any language)
+ * starts a block; the "Label: value" lines after it belong to it until the
+ * next verb line or a line that is neither a label line nor blank. Text
+ * before the first verb is ignored; "> " quote prefixes are dropped;
+ * DRY-RUN anywhere makes the whole message a dry run. Labels and value
+ * words are matched after NFKC and case folding (templates/<lang>/words.txt).
+ * Values are checked and normalised here; whether the operation is allowed
+ * (State, identifier, status) is decided by pocs.c. */
+#ifndef POCBOT_FORM_H
+#define POCBOT_FORM_H
+
+#include <glib.h>
+
+struct templates;
+
+enum form_verb { FORM_NOMINATE, FORM_UPDATE, FORM_WITHDRAW };
+
+enum poc_type { POC_TYPE_NONE = -1, POC_DIPLOMATIC, POC_TECHNICAL, POC_POLICY, POC_LAW_ENFORCEMENT };
+
+/* Which fields a form gave (bits of form_fields.present). */
+enum form_field {
+	FIELD_STATE = 1 << 0, FIELD_TYPE = 1 << 1, FIELD_ORGANISATION = 1 << 2, FIELD_WEB = 1 << 3,
+	FIELD_EMAIL = 1 << 4, FIELD_PHONE = 1 << 5, FIELD_LANGUAGES = 1 << 6, FIELD_NAME = 1 << 7,
+	FIELD_POSITION = 1 << 8, FIELD_NOTES = 1 << 9, FIELD_ID = 1 << 10, FIELD_REASON = 1 << 11,
+};
+
+struct form_fields {
+	guint32 present;		/* enum form_field bits */
+	char state[3];			/* alpha-2, "" when absent */
+	enum poc_type type;
+	char *organisation;		/* each NULL when absent */
+	char *web;			/* http(s) URL */
+	GPtrArray *emails;		/* char *, as written (IDN domains kept), at least one when present */
+	GPtrArray *phones;		/* char *, as written */
+	GPtrArray *phones_e164;		/* char *, "+..." or "" where it could not be normalised; same length */
+	GPtrArray *languages;		/* char *, ISO 639-1 codes (639-3 when there is no 639-1) */
+	char *name, *position, *notes;
+	char *id;			/* UPDATE, WITHDRAW: the POC's identifier, e.g. "FR-T-1" */
+	char *reason;			/* WITHDRAW */
+};
+
+struct form {
+	enum form_verb verb;
+	int line;			/* line number of the verb line (1-based, in the text given) */
+	char lang[8];			/* the language of the verb word */
+	struct form_fields f;
+};
+
+/* One problem, for the error reply: where, what, the line as written. */
+struct form_error {
+	int line;			/* 0 when it concerns the whole message */
+	char *quoted;			/* the offending line as written (bounded), or NULL */
+	const char *key;		/* errors.txt key: unknown-label, missing-field, bad-email, bad-url,
+					 * bad-phone, unknown-state, unknown-type, unknown-language,
+					 * too-long, bad-characters, duplicate-field, too-many-forms,
+					 * missing-id, no-fields, missing-reason, bad-id,
+					 * too-many-values, unexpected-field,
+					 * too-many-errors. See form.c's first comment. */
+	char *detail;			/* e.g. the label or field concerned, or NULL */
+	guint32 field;			/* the enum form_field concerned, 0 when none */
+};
+
+struct form_set {
+	GPtrArray *forms;		/* struct form * */
+	GPtrArray *errors;		/* struct form_error *; empty when every form is valid */
+	gboolean dry_run;
+	char lang[8];			/* the language of the first verb, "" when there is no form */
+};
+
+/* Reads every form of text (UTF-8). Never NULL. */
+struct form_set *form_parse(const struct templates *tpl, const char *text);
+void form_set_free(struct form_set *set);
+
+/* The canonical name of a type ("technical"), and its identifier letter ('T'). */
+const char *form_type_name(enum poc_type t);
+char form_type_letter(enum poc_type t);
+
+/* The form's fields written back as a ready-to-edit form in lang (the
+ * verb line, then "Label: value" lines, labels from words.txt). g_free it. */
+char *form_render(const struct templates *tpl, const char *lang, enum form_verb verb,
+		  const struct form_fields *f);
+
+/* The checks form_parse applies to single values, for other callers (the
+ * store, the command line). Each returns 0 when the value is acceptable,
+ * else -1 (bad-characters, bad-email, bad-url). */
+
+/* Bad control or bidi-override characters, or invalid UTF-8: -1. */
+int form_check_text(const char *value);
+
+/* One address: ASCII local part (dot-atom), a domain of at least two
+ * labels, internationalised domains accepted as written. */
+int form_check_email(const char *addr);
+
+/* An http or https URL with a host. */
+int form_check_url(const char *url);
+
+/* One phone number as written -> E.164 ("+" and 8 to 15 digits), or "" when
+ * it cannot be normalised; NULL when it is not a phone number at all.
+ * g_free it. */
+char *form_phone_e164(const char *phone);
+
+#endif
