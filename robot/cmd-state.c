@@ -1,14 +1,16 @@
 /* cmd-state.c - "state add CODE|NAME" makes a State a participating one,
  * stored once under its alpha-2 code whichever code or name (in any of the
  * six UN languages) the custodian gives; "state list" prints the
- * participating States, code and English name, sorted by code. A name that
- * is no State's exits 65 (EX_DATAERR); a database failure 70. */
+ * participating States, code, English name and how many POCs that are not
+ * withdrawn each has, sorted by code. A name that is no State's exits 65
+ * (EX_DATAERR); a database failure 70. */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 #include <sqlite3.h>
 #include "clock.h"
 #include "commands.h"
+#include "pocs.h"
 #include "states.h"
 
 static int add(sqlite3 *db, const struct config *cfg, const char code[3], const char *name)
@@ -36,17 +38,22 @@ static int add(sqlite3 *db, const struct config *cfg, const char code[3], const 
 
 static int list(sqlite3 *db, const struct states *ref)
 {
+	GHashTable *counts = pocs_count_by_state(db);
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(db, "SELECT code FROM states ORDER BY code", -1, &st, NULL) == SQLITE_OK)
+	if (counts && sqlite3_prepare_v2(db, "SELECT code FROM states ORDER BY code", -1, &st, NULL) == SQLITE_OK)
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 			const char *code = (const char *)sqlite3_column_text(st, 0);
 			const char *name = states_name(ref, code, "en");
+			int n = code ? GPOINTER_TO_INT(g_hash_table_lookup(counts, code)) : 0;
 
-			printf("%s %s\n", code ? code : "", name ? name : "(not in the reference data)");
+			printf("%s %s (%d POC%s)\n", code ? code : "", name ? name : "(not in the reference data)",
+			       n, n == 1 ? "" : "s");
 		}
 	sqlite3_finalize(st);
+	if (counts)
+		g_hash_table_unref(counts);
 	if (step != SQLITE_DONE) {
 		fprintf(stderr, "pocbot state list: %s\n", sqlite3_errmsg(db));
 		return EX_SOFTWARE;
@@ -67,8 +74,8 @@ int cmd_state(struct config *cfg, int argc, char **argv)
 	char code[3] = "", *err = NULL, *text;
 	int rc = command_options("state", "add CODE|NAME | list",
 				 "The participating States. add: by ISO 3166-1 alpha-2 or alpha-3 code, or by "
-				 "name in Arabic, Chinese, English, French, Russian or Spanish; list: code and "
-				 "English name.", NULL, &argc, &argv);
+				 "name in Arabic, Chinese, English, French, Russian or Spanish; list: code, "
+				 "English name and number of POCs (withdrawn ones not counted).", NULL, &argc, &argv);
 
 	if (rc)
 		return rc;

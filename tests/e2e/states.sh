@@ -28,8 +28,8 @@ ok "state add 俄罗斯联邦 finds RU again" state 0 add 俄罗斯联邦
 ok "state list: exit 0" state 0 list
 ok "FR is listed once" [ "$(grep -c '^FR ' "$T/out")" -eq 1 ]
 ok "RU is listed once" [ "$(grep -c '^RU ' "$T/out")" -eq 1 ]
-ok "with their English names, sorted by code" [ "$(cat "$T/out")" = "FR France
-RU Russian Federation" ]
+ok "with their English names and POC counts, sorted by code" [ "$(cat "$T/out")" = "FR France (0 POCs)
+RU Russian Federation (0 POCs)" ]
 ok "the database holds two rows, under alpha-2 codes" \
 	[ "$(sqlite3 "$T/r/var/pocbot.db" 'select group_concat(code) from (select code from states order by code)')" = "FR,RU" ]
 ok "state add Atlantis: exit 65" state 65 add Atlantis
