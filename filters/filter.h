@@ -12,6 +12,7 @@
 #include "../robot/mail.h"
 
 struct templates;
+struct form_set;
 struct crypto;
 struct sqlite3;
 
@@ -73,6 +74,7 @@ struct filter_ctx {
 	char lang[8];		/* language of the command, "" when none */
 	char arg_lang[8];	/* language asked for (FORM fr), "" when none */
 	struct auth auth;
+	struct form_set *forms;	/* the forms of an accepted signer's message, owned; or NULL */
 };
 
 typedef enum verdict filter_fn(struct filter_ctx *ctx);
@@ -82,6 +84,7 @@ filter_fn classify_filter;
 filter_fn authenticate_filter;
 filter_fn command_filter;
 filter_fn authorize_filter;
+filter_fn forms_filter;
 
 const char *filter_kind_name(enum mail_kind kind);
 

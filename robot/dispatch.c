@@ -6,6 +6,7 @@
  * reply is signed by the robot, in S/MIME when the sender wrote in S/MIME. */
 #include <string.h>
 #include "dispatch.h"
+#include "form.h"
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
@@ -50,7 +51,17 @@ struct reply {
 	const char *name;	/* template */
 	const char *refusal;	/* reasons.txt key, for a refusal */
 	gboolean limited;	/* counts against [limits] help_per_day */
+	GHashTable *vars;	/* more placeholders (the forms' blocks), or NULL */
 };
+
+/* The language the reply is written in. */
+static const char *reply_lang(const struct filter_ctx *ctx)
+{
+	return ctx->arg_lang[0] ? ctx->arg_lang : ctx->lang[0] ? ctx->lang : "en";
+}
+
+static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *rp, const char *hash,
+			     const char *spool_id, const char **outcome);
 
 /* Unsigned mail is answered only for HELP and FORM, and a command that
  * needs authority gets the "not signed" refusal; a signed message that
@@ -59,21 +70,21 @@ struct reply {
 static struct reply plan(const struct filter_ctx *ctx)
 {
 	const struct auth *a = &ctx->auth;
-	struct reply r = { NULL, NULL, NULL, TRUE };
+	struct reply r = { NULL, NULL, NULL, TRUE, NULL };
 
 	if (ctx->no_reply || ctx->kind != KIND_COMMAND)
 		return r;
 	if (a->is_signed && !a->accepted)
-		return (struct reply){ "refusal", "refusal", a->refusal, TRUE };
+		return (struct reply){ "refusal", "refusal", a->refusal, TRUE, NULL };
 	if (a->accepted)
-		return ctx->cmd == CMD_FORM ? (struct reply){ "signed-form", "form", NULL, FALSE }
-					    : (struct reply){ "signed-help", "help", NULL, FALSE };
+		return ctx->cmd == CMD_FORM ? (struct reply){ "signed-form", "form", NULL, FALSE, NULL }
+					    : (struct reply){ "signed-help", "help", NULL, FALSE, NULL };
 	if (ctx->cmd == CMD_HELP)
-		return (struct reply){ "help", "help", NULL, TRUE };
+		return (struct reply){ "help", "help", NULL, TRUE, NULL };
 	if (ctx->cmd == CMD_FORM)
-		return (struct reply){ "form", "form", NULL, TRUE };
+		return (struct reply){ "form", "form", NULL, TRUE, NULL };
 	if (ctx->cmd == CMD_AUTHORITY)
-		return (struct reply){ "refusal", "refusal", "not-signed", TRUE };
+		return (struct reply){ "refusal", "refusal", "not-signed", TRUE, NULL };
 	return r;
 }
 
@@ -88,6 +99,20 @@ static char *reason_text(const struct filter_ctx *ctx, const char *lang, const c
 	filled = wrap_text(text, TEMPLATE_WIDTH);
 	g_free(text);
 	return filled;
+}
+
+/* Runs of blank lines (left by empty placeholders) made one. */
+static void squeeze_blank_lines(char *text)
+{
+	char *w = text;
+	int newlines = 0;
+
+	for (const char *r = text; *r; r++) {
+		newlines = *r == '\n' ? newlines + 1 : 0;
+		if (newlines <= 2)
+			*w++ = *r;
+	}
+	*w = '\0';
 }
 
 /* A template rendered in lang with the robot's addresses and reason;
@@ -107,6 +132,14 @@ static int render(const struct filter_ctx *ctx, const char *lang, const struct r
 	g_hash_table_insert(vars, "custodian", ctx->cfg->custodian ? ctx->cfg->custodian : ctx->cfg->address);
 	g_hash_table_insert(vars, "lang", (char *)lang);
 	g_hash_table_insert(vars, "reason", reason ? reason : (char *)r->refusal ?: "");
+	if (r->vars) {
+		GHashTableIter i;
+		gpointer k, v;
+
+		g_hash_table_iter_init(&i, r->vars);
+		while (g_hash_table_iter_next(&i, &k, &v))
+			g_hash_table_insert(vars, k, v);
+	}
 	text = tmpl ? template_render(tmpl, vars, &err) : NULL;
 	g_hash_table_unref(vars);
 	if (err)
@@ -115,6 +148,8 @@ static int render(const struct filter_ctx *ctx, const char *lang, const struct r
 	g_free(reason);
 	rc = text ? template_split(text, subject, body) : -1;
 	g_free(text);
+	if (rc == 0)
+		squeeze_blank_lines(*body);
 	return rc;
 }
 
@@ -136,7 +171,7 @@ static void note_outside_text(const struct filter_ctx *ctx, const char *lang, ch
 static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gint64 row, const char *hash,
 		  const char **outcome)
 {
-	const char *lang = ctx->arg_lang[0] ? ctx->arg_lang : ctx->lang[0] ? ctx->lang : "en";
+	const char *lang = reply_lang(ctx);
 	char *to = mail_reply_to_address(ctx->mail), *subject = NULL, *body = NULL, *seed = NULL;
 	char *msgid = mail_message_id(ctx->mail), *refs = mail_references(ctx->mail), *all_refs = NULL;
 	int sent, rc = 0;
@@ -199,6 +234,30 @@ int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *
 {
 	struct reply r = plan(ctx);
 	const char *decided = "silent";
+	int rc;
+
+	if (ctx->auth.accepted && ctx->forms && ctx->forms->forms->len > 0) {
+		r = (struct reply){ "signed-ack", NULL, NULL, FALSE,
+				    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free) };
+		if (dispatch_forms(db, ctx, hash, reply_lang(ctx), r.vars, &r.name) < 0) {
+			g_hash_table_unref(r.vars);
+			return -1;
+		}
+		if (strcmp(r.name, "errors") == 0)
+			r.purpose = "signed-errors";
+	}
+	rc = record_and_answer(db, ctx, &r, hash, spool_id, &decided);
+	if (r.vars)
+		g_hash_table_unref(r.vars);
+	*outcome = decided;
+	return rc;
+}
+
+/* The message's row, the replay record and the reply. 0 or -1. */
+static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *rp, const char *hash,
+			     const char *spool_id, const char **outcome)
+{
+	const char *decided = "silent";
 	gint64 row;
 
 	if (ctx->cmd == CMD_NONE && ctx->kind == KIND_COMMAND && !ctx->reason)
@@ -206,10 +265,10 @@ int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *
 	row = insert_message(db, ctx, hash, spool_id, decided);
 	if (row < 0 || (ctx->auth.accepted && mark_seen(db, ctx, hash) < 0))
 		return -1;
-	if (r.purpose) {
+	if (rp->purpose) {
 		const char *params[2];
 
-		if (answer(db, ctx, &r, row, hash, &decided) < 0)
+		if (answer(db, ctx, rp, row, hash, &decided) < 0)
 			return -1;
 		params[0] = decided;
 		params[1] = hash;

@@ -1,7 +1,7 @@
 /* pipeline.c - the visible pipeline: each inbound stage, in order. A stage
  * is a filter_fn of filters/; dispatch (dispatch.c) applies the outcome.
- * Later stages (bounce and ping-reply matching, forms) are added to this
- * table. */
+ * Later stages (bounce and ping-reply matching, lookups) are added to
+ * this table. */
 #include "pipeline.h"
 
 static const struct {
@@ -13,6 +13,7 @@ static const struct {
 	{ "authenticate", authenticate_filter },	/* the signature that counts, its signer, its freshness */
 	{ "command", command_filter },		/* HELP, FORM or a command that needs authority */
 	{ "authorize", authorize_filter },	/* the signer's role and State allow it */
+	{ "forms", forms_filter },		/* nomination, update and withdrawal forms */
 };
 
 enum verdict pipeline_run(struct filter_ctx *ctx)

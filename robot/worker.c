@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "db.h"
 #include "dispatch.h"
+#include "form.h"
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
@@ -124,6 +125,7 @@ static int apply(struct worker *w, const char *id, const char *hash, const struc
 		log_msg(LOG_INFO, "%s: from=<%.200s> kind=%s outcome=%s%s%s", id, env->sender,
 			filter_kind_name(ctx.kind), outcome, ctx.reason ? " reason=" : "",
 			ctx.reason ? ctx.reason : "");
+	form_set_free(ctx.forms);
 	mail_free(ctx.auth.content);
 	mail_free(m);
 	return rc;

@@ -1,0 +1,266 @@
+/* dispatch-forms.c - applies an accepted signer's nomination, update and
+ * withdrawal forms, all or nothing, and writes the blocks of the reply:
+ * what changed, field by field, the records as ready-to-edit forms, or
+ * the problems with their lines. Input: forms already parsed and checked
+ * (form.c) from the signed content; the store (pocs.c) decides what the
+ * signer may do. A POC's old and new addresses are told that its record
+ * changed, with no directory data (they have no key). Returns -1 only on
+ * a database error (the message is then retried). */
+#include <string.h>
+#include "dispatch.h"
+#include "form.h"
+#include "limits.h"
+#include "log.h"
+#include "outbox.h"
+#include "pocs.h"
+#include "templates.h"
+#include "wrap.h"
+
+static const struct {
+	guint32 bit;
+	const char *key;	/* words.txt key of its label */
+} fields[] = {
+	{ FIELD_STATE, "field-state" }, { FIELD_TYPE, "field-type" }, { FIELD_ORGANISATION, "field-organisation" },
+	{ FIELD_WEB, "field-web" }, { FIELD_EMAIL, "field-email" }, { FIELD_PHONE, "field-phone" },
+	{ FIELD_LANGUAGES, "field-languages" }, { FIELD_NAME, "field-name" },
+	{ FIELD_POSITION, "field-position" }, { FIELD_NOTES, "field-notes" }, { FIELD_REASON, "field-reason" },
+};
+
+typedef enum pocs_outcome apply_fn(sqlite3 *, const struct form *, const char *, enum signer_role, const char *,
+				   const char *, gint64, gboolean, struct poc *, struct poc *, const char **);
+
+struct run {
+	sqlite3 *db;
+	struct filter_ctx *ctx;
+	const char *hash, *lang;
+	GString *changes, *forms, *problems;
+	gboolean pending;
+	GPtrArray *told;	/* "ID address" notices to queue after success */
+};
+
+/* The first word words.txt lists for key in lang: a label. g_free it. */
+static char *word(const struct run *r, const char *key)
+{
+	char *all = templates_phrase(r->ctx->tpl, r->lang, "words", key), *comma;
+
+	if (!all)
+		return g_strdup(key);
+	if ((comma = strchr(all, ',')))
+		*comma = '\0';
+	return g_strstrip(all);
+}
+
+/* A phrase of problems.txt, filled to the width of the templates. */
+static char *phrase(const struct run *r, const char *key)
+{
+	char *text = templates_phrase(r->ctx->tpl, r->lang, "problems", key), *filled;
+
+	if (!text)
+		return g_strdup(key);
+	filled = wrap_text(text, TEMPLATE_WIDTH);
+	g_free(text);
+	return filled;
+}
+
+static char *joined(const GPtrArray *a)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; a && i < a->len; i++)
+		g_string_append_printf(s, "%s%s", i ? ", " : "", (const char *)a->pdata[i]);
+	return g_string_free(s, FALSE);
+}
+
+/* One field of p as text. g_free it. */
+static char *value(const struct poc *p, guint32 bit)
+{
+	if (!p->id[0])
+		return g_strdup("-");
+	switch (bit) {
+	case FIELD_STATE: return g_strdup(p->state);
+	case FIELD_TYPE: return g_strdup(pocs_type_name(p->type));
+	case FIELD_ORGANISATION: return g_strdup(p->organisation ? p->organisation : "-");
+	case FIELD_WEB: return g_strdup(p->web ? p->web : "-");
+	case FIELD_EMAIL: return joined(p->emails);
+	case FIELD_PHONE: return joined(p->phones);
+	case FIELD_LANGUAGES: return joined(p->languages);
+	case FIELD_NAME: return g_strdup(p->name ? p->name : "-");
+	case FIELD_POSITION: return g_strdup(p->position ? p->position : "-");
+	case FIELD_NOTES: return g_strdup(p->notes ? p->notes : "-");
+	default:
+		return g_strdup_printf("%s%s%s", pocs_status_name(p->status), p->withdrawn_reason ? ": " : "",
+				       p->withdrawn_reason ? p->withdrawn_reason : "");
+	}
+}
+
+/* "FR-T-1 (new point of contact)" and each changed field, was and now. */
+static void describe(struct run *r, const struct poc *before, const struct poc *after)
+{
+	const char *what = !before->id[0] ? "created" : after->status == POC_WITHDRAWN ? "withdrawn" : "updated";
+	char *w = phrase(r, what), *was = phrase(r, "field-was"), *now = phrase(r, "field-now");
+	guint32 diff = pocs_diff(before, after);
+
+	g_string_append_printf(r->changes, "%s%s (%s)\n", r->changes->len ? "\n" : "", after->id, w);
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+		char *label, *old, *new;
+
+		if (!(diff & fields[i].bit))
+			continue;
+		label = word(r, fields[i].key);
+		old = value(before, fields[i].bit);
+		new = value(after, fields[i].bit);
+		if (before->id[0])
+			g_string_append_printf(r->changes, "  %s\n    %s: %s\n    %s: %s\n", label, was, old, now, new);
+		else
+			g_string_append_printf(r->changes, "  %s: %s\n", label, new);
+		g_free(label);
+		g_free(old);
+		g_free(new);
+	}
+	g_free(w);
+	g_free(was);
+	g_free(now);
+}
+
+/* The record as a ready-to-edit form, for the reply. */
+static void record_form(struct run *r, const struct poc *after)
+{
+	struct form_fields f;
+	char *text;
+
+	if (after->status == POC_WITHDRAWN)
+		return;
+	pocs_to_fields(after, &f);
+	text = form_render(r->ctx->tpl, r->lang, FORM_UPDATE, &f);
+	g_string_append_printf(r->forms, "%s%s", r->forms->len ? "\n" : "", text);
+	g_free(text);
+	pocs_fields_clear(&f);
+}
+
+/* The addresses to tell that the record changed: old and new. */
+static void addresses_to_tell(struct run *r, const struct poc *before, const struct poc *after)
+{
+	const struct poc *both[] = { before, after };
+
+	for (size_t k = 0; k < 2; k++)
+		for (guint i = 0; both[k]->emails && i < both[k]->emails->len; i++) {
+			char *entry = g_strdup_printf("%s %s", after->id, (char *)both[k]->emails->pdata[i]);
+
+			if (g_ptr_array_find_with_equal_func(r->told, entry, g_str_equal, NULL))
+				g_free(entry);
+			else
+				g_ptr_array_add(r->told, entry);
+		}
+}
+
+static void problem(struct run *r, int line, const char *quoted, const char *key, const char *detail)
+{
+	char *l = phrase(r, "line"), *text = phrase(r, key);
+
+	g_string_append_printf(r->problems, "%s%s %d: %s%s%s\n%s\n", r->problems->len ? "\n" : "", l, line,
+			       quoted ? "\u00ab" : "", quoted ? quoted : (detail ? detail : ""), quoted ? "\u00bb" : "",
+			       text);
+	g_free(l);
+	g_free(text);
+}
+
+/* Applies one form. -1 on a database error. */
+static int apply(struct run *r, const struct form *f)
+{
+	static apply_fn *const by_verb[] = { pocs_nominate, pocs_update, pocs_withdraw };
+	struct poc before = { 0 }, after = { 0 };
+	const char *key = NULL;
+	enum signer_role role = SIGNER_AUTHORITY;
+	enum pocs_outcome o;
+
+	signers_role_parse(r->ctx->auth.role, &role);
+	o = by_verb[f->verb](r->db, f, r->ctx->auth.state, role, r->ctx->auth.fingerprint, r->hash, r->ctx->now,
+			     FALSE, &before, &after, &key);
+	if (o == POCS_REFUSED)
+		problem(r, f->line, NULL, key ? key : "not-authorised", f->f.id);
+	else if (o == POCS_DONE && pocs_diff(&before, &after)) {
+		describe(r, &before, &after);
+		record_form(r, &after);
+		r->pending |= pocs_needs_verification(&before, &after);
+		addresses_to_tell(r, &before, &after);
+	} else if (o == POCS_DONE) {
+		record_form(r, &after);
+	}
+	pocs_clear(&before);
+	pocs_clear(&after);
+	return o == POCS_FAILED ? -1 : 0;
+}
+
+/* Tells one address that record id changed (no directory data in it). */
+static int tell(struct run *r, const char *entry)
+{
+	const char *space = strchr(entry, ' ');
+	char *id = g_strndup(entry, (gsize)(space - entry)), *seed, *text, *err = NULL, *subject = NULL, *body = NULL;
+	const char *tmpl = templates_get(r->ctx->tpl, "en", "notice-change");
+	GDateTime *t = g_date_time_new_from_unix_utc(r->ctx->now);
+	char *date = g_date_time_format(t, "%Y-%m-%d %H:%M UTC");
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	int rc = -1;
+
+	g_hash_table_insert(vars, "id", id);
+	g_hash_table_insert(vars, "date", date);
+	g_hash_table_insert(vars, "robot", r->ctx->cfg->address);
+	g_hash_table_insert(vars, "custodian", r->ctx->cfg->custodian ? r->ctx->cfg->custodian : r->ctx->cfg->address);
+	text = tmpl ? template_render(tmpl, vars, &err) : NULL;
+	if (text && template_split(text, &subject, &body) == 0) {
+		struct outbox_item it = { "notice", space + 1, subject, body, NULL, NULL, CRYPTO_OPENPGP, NULL };
+
+		seed = g_strdup_printf("%s:poc-notice:%s", r->hash, entry);
+		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it);
+		g_free(seed);
+	}
+	g_hash_table_unref(vars);
+	g_date_time_unref(t);
+	g_free(date);
+	g_free(id);
+	g_free(text);
+	g_free(err);
+	g_free(subject);
+	g_free(body);
+	return rc;
+}
+
+static void parse_problems(struct run *r)
+{
+	for (guint i = 0; i < r->ctx->forms->errors->len; i++) {
+		const struct form_error *e = r->ctx->forms->errors->pdata[i];
+
+		problem(r, e->line, e->quoted, e->key, e->detail);
+	}
+}
+
+int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *lang, GHashTable *vars,
+		   const char **name)
+{
+	struct run r = { db, ctx, hash, lang, g_string_new(NULL), g_string_new(NULL), g_string_new(NULL), FALSE,
+			 g_ptr_array_new_with_free_func(g_free) };
+	const struct form_set *set = ctx->forms;
+	int rc = 0;
+
+	if (set->errors->len > 0)
+		parse_problems(&r);
+	else if (sqlite3_exec(db, "SAVEPOINT forms", NULL, NULL, NULL) != SQLITE_OK)
+		rc = -1;
+	else {
+		for (guint i = 0; rc == 0 && i < set->forms->len; i++)
+			rc = apply(&r, set->forms->pdata[i]);
+		if (rc < 0 || r.problems->len > 0 || set->dry_run)
+			sqlite3_exec(db, "ROLLBACK TO forms", NULL, NULL, NULL);
+		sqlite3_exec(db, "RELEASE forms", NULL, NULL, NULL);
+		for (guint i = 0; rc == 0 && !r.problems->len && !set->dry_run && i < r.told->len; i++)
+			rc = tell(&r, r.told->pdata[i]);
+	}
+	*name = r.problems->len > 0 ? "errors" : "ack";
+	g_hash_table_insert(vars, "problems", g_string_free(r.problems, FALSE));
+	g_hash_table_insert(vars, "changes", g_string_free(r.changes, FALSE));
+	g_hash_table_insert(vars, "forms", g_string_free(r.forms, FALSE));
+	g_hash_table_insert(vars, "pending", r.pending ? phrase(&r, "pending") : g_strdup(""));
+	g_hash_table_insert(vars, "dryrun", set->dry_run ? phrase(&r, "dryrun") : g_strdup(""));
+	g_ptr_array_unref(r.told);
+	return rc;
+}
