@@ -79,11 +79,10 @@ static int list(sqlite3 *db, const char *state_text)
 static int run(struct config *cfg, int argc, char **argv, const char *state)
 {
 	sqlite3 *db;
-	int rc;
+	int rc, listing = argc == 2 && (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "log") == 0);
 
-	if (argc != 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "list") != 0) ||
-	    (state && strcmp(argv[1], "list") != 0)) {
-		fprintf(stderr, "usage: pocbot audit verify | pocbot audit list [--state CODE]\n");
+	if (argc != 2 || (strcmp(argv[1], "verify") != 0 && !listing) || (state && !listing)) {
+		fprintf(stderr, "usage: pocbot audit verify | pocbot audit log [--state CODE]\n");
 		return EX_USAGE;
 	}
 	if (!(db = command_open_db(cfg)))

@@ -4,7 +4,8 @@
  * the problems with their lines. Input: forms already parsed and checked
  * (form.c) from the signed content; the store (pocs.c) decides what the
  * signer may do. A POC's old and new addresses are told that its record
- * changed, with no directory data (they have no key). Returns -1 only on
+ * changed, with no directory data (they have no key); the State's other
+ * signers are told what was done or refused, signed and encrypted. Returns -1 only on
  * a database error (the message is then retried). */
 #include <string.h>
 #include "dispatch.h"
@@ -13,6 +14,8 @@
 #include "log.h"
 #include "outbox.h"
 #include "pocs.h"
+#include "signers.h"
+#include "states.h"
 #include "templates.h"
 #include "wrap.h"
 
@@ -225,6 +228,75 @@ static int tell(struct run *r, const char *entry)
 	return rc;
 }
 
+/* The State the message acted on: the first form's, else the signer's. */
+static const char *target_state(const struct run *r)
+{
+	const struct form *f = r->ctx->forms->forms->len ? r->ctx->forms->forms->pdata[0] : NULL;
+
+	return f && f->f.state[0] ? f->f.state : r->ctx->auth.state;
+}
+
+/* The notice to one other signer of the State, signed and encrypted to it. */
+static int tell_signer(struct run *r, const struct signer *to, const char *outcome, const char *details)
+{
+	const char *tmpl = templates_get(r->ctx->tpl, r->lang, "notice-signers");
+	const struct states *ref = states_load(NULL);
+	const char *state = target_state(r), *name = ref ? states_name(ref, state, r->lang) : NULL;
+	const char *key = to->protocol == CRYPTO_SMIME && to->enc_fingerprint[0] ? to->enc_fingerprint : to->fingerprint;
+	const char *const encrypt_to[] = { key, NULL };
+	GDateTime *t = g_date_time_new_from_unix_utc(r->ctx->now);
+	char *date = g_date_time_format(t, "%Y-%m-%d %H:%M UTC"), *text, *err = NULL, *subject = NULL, *body = NULL;
+	char *said = phrase(r, outcome);
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	int rc = -1;
+
+	g_hash_table_insert(vars, "state", (char *)(name ? name : state));
+	g_hash_table_insert(vars, "signer", r->ctx->auth.fingerprint);
+	g_hash_table_insert(vars, "date", date);
+	g_hash_table_insert(vars, "outcome", said);
+	g_hash_table_insert(vars, "details", (char *)details);
+	g_hash_table_insert(vars, "robot", r->ctx->cfg->address);
+	g_hash_table_insert(vars, "custodian", r->ctx->cfg->custodian ? r->ctx->cfg->custodian : r->ctx->cfg->address);
+	text = tmpl ? template_render(tmpl, vars, &err) : NULL;
+	if (text && template_split(text, &subject, &body) == 0) {
+		struct outbox_item it = { "notice", to->email, subject, body, NULL, NULL, to->protocol, encrypt_to };
+		char *seed = g_strdup_printf("%s:signer-notice:%s", r->hash, to->fingerprint);
+
+		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it);
+		g_free(seed);
+	} else {
+		log_msg(LOG_ERR, "notice-signers/%s: %s", r->lang, err ? err : "no template");
+	}
+	g_hash_table_unref(vars);
+	g_date_time_unref(t);
+	g_free(date);
+	g_free(said);
+	g_free(text);
+	g_free(err);
+	g_free(subject);
+	g_free(body);
+	return rc;
+}
+
+/* Every other signer of the State is told what was done, or refused. */
+static int tell_signers(struct run *r)
+{
+	gboolean refused = r->problems->len > 0;
+	GPtrArray *others = signers_of_state(r->db, target_state(r));
+	int rc = others ? 0 : -1;
+
+	for (guint i = 0; rc == 0 && i < others->len; i++) {
+		const struct signer *to = others->pdata[i];
+
+		if (to->email && strcmp(to->fingerprint, r->ctx->auth.fingerprint) != 0)
+			rc = tell_signer(r, to, refused ? "outcome-refused" : "outcome-applied",
+					 refused ? r->problems->str : r->changes->str);
+	}
+	if (others)
+		g_ptr_array_unref(others);
+	return rc;
+}
+
 static void parse_problems(struct run *r)
 {
 	for (guint i = 0; i < r->ctx->forms->errors->len; i++) {
@@ -255,6 +327,8 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 		for (guint i = 0; rc == 0 && !r.problems->len && !set->dry_run && i < r.told->len; i++)
 			rc = tell(&r, r.told->pdata[i]);
 	}
+	if (rc == 0 && !set->dry_run && (r.problems->len > 0 || r.changes->len > 0))
+		rc = tell_signers(&r);
 	*name = r.problems->len > 0 ? "errors" : "ack";
 	g_hash_table_insert(vars, "problems", g_string_free(r.problems, FALSE));
 	g_hash_table_insert(vars, "changes", g_string_free(r.changes, FALSE));

@@ -33,6 +33,7 @@
 #define SEND_BACKOFF_FIRST	60	/* seconds before the first retry of a send */
 #define SEND_BACKOFF_MAX	3600	/* the longest wait between two sends */
 #define SEND_MAX_AGE		(5 * 24 * 3600)	/* a send still failing after this is given up */
+#define SEND_BATCH		100	/* outbox rows read at once by the sender */
 #define SMTP_TIMEOUT		60	/* seconds for one SMTP read or write */
 
 #define DB_BUSY_MS		10000	/* SQLite busy timeout */

@@ -121,12 +121,13 @@ static GPtrArray *due_rows(sqlite3 *db, gint64 now)
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(db, "SELECT id, token, env_from, rcpt, body, created, attempts FROM outbox"
-			       " WHERE state = 'queued' AND next_try <= ? ORDER BY next_try, id LIMIT 100",
+			       " WHERE state = 'queued' AND next_try <= ? ORDER BY next_try, id LIMIT ?",
 			       -1, &st, NULL) != SQLITE_OK) {
 		g_ptr_array_unref(rows);
 		return NULL;
 	}
 	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, SEND_BATCH);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct due *d = g_new0(struct due, 1);
 
@@ -203,7 +204,8 @@ static int record(sqlite3 *db, const struct due *d, enum send_status s, const ch
 	return rc;
 }
 
-int outbox_send_due(sqlite3 *db, const struct config *cfg)
+/* One batch of at most SEND_BATCH due rows. The number tried, or -1. */
+static int send_batch(sqlite3 *db, const struct config *cfg)
 {
 	GPtrArray *rows = due_rows(db, clock_now(cfg));
 	int n;
@@ -222,4 +224,15 @@ int outbox_send_due(sqlite3 *db, const struct config *cfg)
 	n = (int)rows->len;
 	g_ptr_array_unref(rows);
 	return n;
+}
+
+int outbox_send_due(sqlite3 *db, const struct config *cfg)
+{
+	int n = 0, total = 0;
+
+	/* batch after batch until one is not full (bounded, should rows fail
+	 * to be recorded): a burst is not left waiting for the next wake-up */
+	for (int i = 0; i < 100 && (n = send_batch(db, cfg)) == SEND_BATCH; i++)
+		total += n;
+	return n < 0 ? -1 : total + n;
 }

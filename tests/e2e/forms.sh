@@ -17,6 +17,10 @@ pgp_home "$K/a"
 fr=$(pgp_signer "$K/a" "Alice <alice@fr.example>")
 pgp_export "$K/a" "$fr" "$K/fr.asc"
 $P signer add --state FR --role authority --pgp "$K/fr.asc" >/dev/null
+pgp_home "$K/b"
+bob=$(pgp_signer "$K/b" "Bob <bob@fr.example>")
+pgp_export "$K/b" "$bob" "$K/bob.asc"
+$P signer add --state FR --role authority --pgp "$K/bob.asc" >/dev/null
 start_robot "$T/r/pocbot.conf"
 out=$T/r/var/outbox/new
 n=0
@@ -64,6 +68,17 @@ notice=$(grep -l '^To: cert-fr@ssi.example' "$out"/* | head -1)
 ok "the POC's address is told its record changed" [ -n "$notice" ]
 ok "without any directory data" sh -c "! $MAILFILE '$notice' text | grep -q 'ANSSI'"
 
+# decrypted NAME: every notice to bob decrypted with his key, into $T/NAME.
+decrypted() {
+	for f in $(grep -l '^To: bob@fr.example' "$out"/*); do
+		python3 -c 'import email, sys; m = email.message_from_binary_file(open(sys.argv[1], "rb")); sys.stdout.buffer.write(m.get_payload()[1].get_payload(decode=True))' "$f" > "$T/enc"
+		gpg --homedir "$K/b" --batch --decrypt "$T/enc" 2>/dev/null
+	done > "$T/$1"
+}
+wait_for 20 sh -c "grep -l '^To: bob@fr.example' '$out'/* >/dev/null 2>&1"
+decrypted bob1
+ok "France's other signer is told, encrypted, with the details" grep -q "FR-T-1" "$T/bob1"
+
 echo "an update in English, and a dry run"
 printf 'UPDATE\nID: FR-T-1\nPhone: +33 1 00 00 00 00\n' > "$K/upd"
 signed "$K/upd"; replied "$id"
@@ -83,6 +98,8 @@ ok "the errors reply is sent" subject_is "$id" en errors
 ok "it quotes the bad e-mail with its line number" grep -q "Line 10: .*E-mail: not an address" "$T/$id.txt"
 ok "and the unknown label" grep -q "Line 12: .*Colour: blue" "$T/$id.txt"
 ok "nothing was stored, not even the good form" [ "$(pocs "select count(*) from pocs")" = 1 ]
+sleep 1; decrypted bob2
+ok "the refused attempt is told to the other signer too" grep -q "Colour: blue" "$T/bob2"
 printf 'UPDATE\nID: DE-T-1\nPhone: +49 30 0000000\n' > "$K/other"
 signed "$K/other"; replied "$id"
 ok "an unknown identifier is a problem" grep -q "$(sed -n 's/^unknown-poc: *//p' "$POCBOT_TOP/templates/en/problems.txt" | cut -d' ' -f1-5)" "$T/$id.txt"
