@@ -214,7 +214,7 @@ static int tell(struct run *r, const char *entry)
 		struct outbox_item it = { "notice", space + 1, subject, body, NULL, NULL, CRYPTO_OPENPGP, NULL };
 
 		seed = g_strdup_printf("%s:poc-notice:%s", r->hash, entry);
-		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it);
+		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it) < 0 ? -1 : 0;
 		g_free(seed);
 	}
 	g_hash_table_unref(vars);
@@ -262,7 +262,7 @@ static int tell_signer(struct run *r, const struct signer *to, const char *outco
 		struct outbox_item it = { "notice", to->email, subject, body, NULL, NULL, to->protocol, encrypt_to };
 		char *seed = g_strdup_printf("%s:signer-notice:%s", r->hash, to->fingerprint);
 
-		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it);
+		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it) < 0 ? -1 : 0;
 		g_free(seed);
 	} else {
 		log_msg(LOG_ERR, "notice-signers/%s: %s", r->lang, err ? err : "no template");

@@ -206,7 +206,8 @@ static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gi
 
 		rc = outbox_queue(db, ctx->cfg, ctx->crypto, ctx->now, row, seed, &it);
 	}
-	*outcome = r->refusal ? "refused" : "answered";
+	*outcome = rc > 0 ? "no usable reply address" : r->refusal ? "refused" : "answered";
+	rc = rc < 0 ? -1 : 0;
 out:
 	g_free(to);
 	g_free(subject);

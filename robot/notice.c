@@ -61,7 +61,7 @@ static int tell(sqlite3 *db, const struct notice *n, const struct signer *to, co
 	struct outbox_item it = { "notice", to->email, subject, body, NULL, NULL, to->protocol, encrypt_to };
 	char *seed = g_strdup_printf("notice:%s:%s:%s:%" G_GINT64_FORMAT, n->action, n->changed->fingerprint,
 				     to->fingerprint, n->now);
-	int rc = outbox_queue(db, n->cfg, n->crypto, n->now, 0, seed, &it);
+	int rc = outbox_queue(db, n->cfg, n->crypto, n->now, 0, seed, &it) < 0 ? -1 : 0;
 
 	g_free(seed);
 	return rc;

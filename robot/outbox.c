@@ -41,8 +41,53 @@ static char *signed_message(struct crypto *c, const struct outmsg *o, const stru
 	return out;
 }
 
+static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
+		       const char *seed, const struct outbox_item *it);
+
+/* addr with its domain as A-labels (the robot's SMTP has no SMTPUTF8);
+ * NULL when the domain cannot be converted or the local part is not
+ * ASCII. g_free it. */
+static char *ascii_address(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+	char *domain;
+	char *out = NULL;
+
+	if (!at)
+		return NULL;
+	for (const char *p = addr; p < at; p++)
+		if ((unsigned char)*p >= 0x80)
+			return NULL;
+	domain = g_hostname_to_ascii(at + 1);
+	if (domain)
+		out = g_strdup_printf("%.*s@%s", (int)(at - addr), addr, domain);
+	g_free(domain);
+	return out;
+}
+
 int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
 		 const char *seed, const struct outbox_item *it)
+{
+	char *to = ascii_address(it->to);
+
+	if (!to) {
+		log_msg(LOG_WARNING, "outbox: cannot send to <%.200s>: no ASCII form of the address", it->to);
+		return 1;
+	}
+	{
+		struct outbox_item ascii = *it;
+		int rc;
+
+		ascii.to = to;
+		rc = queue_ascii(db, cfg, c, now, message, seed, &ascii);
+		g_free(to);
+		return rc;
+	}
+}
+
+/* outbox_queue for an item whose address is ASCII. */
+static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
+		       const char *seed, const struct outbox_item *it)
 {
 	char *token = token_of(seed);
 	char *msgid = g_strdup_printf("pocbot.%s@%s", token, cfg->domain);

@@ -21,8 +21,11 @@ struct outbox_item {
 /* Composes the message, signs it (and encrypts it when the item says to)
  * with c, and inserts it, in the caller's transaction. seed makes its
  * token, hence its Message-ID, VERP sender and Maildir name,
- * deterministic. message is the messages row answered, or 0. 0, or -1
- * (also when the message cannot be composed or signed safely). */
+ * deterministic. message is the messages row answered, or 0. 0 when
+ * queued; 1 when the address has no ASCII form (a non-ASCII local part:
+ * the robot's SMTP has no SMTPUTF8), nothing queued; -1 on failure (also
+ * when the message cannot be composed or signed safely). Internationalised
+ * domains are queued as A-labels. */
 int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
 		 const char *seed, const struct outbox_item *it);
 

@@ -104,11 +104,42 @@ printf 'UPDATE\nID: DE-T-1\nPhone: +49 30 0000000\n' > "$K/other"
 signed "$K/other"; replied "$id"
 ok "an unknown identifier is a problem" grep -q "$(sed -n 's/^unknown-poc: *//p' "$POCBOT_TOP/templates/en/problems.txt" | cut -d' ' -f1-5)" "$T/$id.txt"
 
+# bad NAME: a form that must be refused whole, with nothing stored.
+bad() {
+	_before=$(pocs "select count(*) || ':' || coalesce(max(version), 0) from pocs")
+	signed "$K/$1"; replied "$id" && subject_is "$id" en errors &&
+		[ "$(pocs "select count(*) || ':' || coalesce(max(version), 0) from pocs")" = "$_before" ]
+}
+printf 'NOMINATE\nType: policy\nOrganisation: No phone\nE-mail: p@example.org\n' > "$K/b1"
+ok "a missing required field: refused, nothing stored" bad b1
+printf 'NOMINATE\nType: policy\nOrganisation: X\nE-mail: p@example.org\nPhone: +33 1 00 00 00 09\nWeb page: ftp://files.example.org\n' > "$K/b2"
+ok "an invalid URL: refused" bad b2
+printf 'NOMINATE\nType: policy\nOrganisation: X\nE-mail: p@example.org\nPhone: call me\n' > "$K/b3"
+ok "an invalid phone: refused" bad b3
+printf 'NOMINATE\nState: Atlantis\nType: policy\nOrganisation: X\nE-mail: p@example.org\nPhone: +33 1 00 00 00 09\n' > "$K/b4"
+ok "an unknown State: refused" bad b4
+python3 -c 'print("NOMINATE\nType: policy\nOrganisation: " + "x" * 300 + "\nE-mail: p@example.org\nPhone: +33 1 00 00 00 09")' > "$K/b5"
+ok "an oversized value: refused" bad b5
+printf 'NOMINATE\nType: policy\nOrganisation: CERT\342\200\256RF-TREC\nE-mail: p@example.org\nPhone: +33 1 00 00 00 09\n' > "$K/b6"
+ok "a bidi override in a value: refused" bad b6
+python3 -c 'print("\n".join("NOMINATE\nType: policy\nOrganisation: O%d\nE-mail: p%d@example.org\nPhone: +33 1 00 00 00 %02d\n" % (i, i, i) for i in range(21)))' > "$K/b7"
+ok "too many forms in one message: refused" bad b7
+printf 'DRY-RUN\nNOMINATE\nType: policy\nOrganisation: x'"'"'); DROP TABLE pocs;--\nE-mail: p@example.org\nPhone: +33 1 00 00 00 09\n' > "$K/sql"
+signed "$K/sql"; replied "$id"
+ok "SQL metacharacters are text: shown verbatim, tables intact" \
+	sh -c "grep -qF \"x'); DROP TABLE pocs;--\" '$T/$id.txt' && [ \$(sqlite3 '$T/r/var/pocbot.db' 'select count(*) from pocs') -ge 1 ]"
+printf 'NOMINATE\nType: law enforcement\nOrganisation: Gendarmerie\nE-mail: c3n@gendarmerie.intérieur.example\nPhone: +33 1 00 00 00 10\n' > "$K/idn"
+signed "$K/idn"; replied "$id"
+ok "an internationalised domain is stored as written" \
+	[ "$(pocs "select address from poc_emails where address like 'c3n@%'")" = "c3n@gendarmerie.intérieur.example" ]
+wait_for 20 sh -c "grep -l '^To: c3n@gendarmerie.xn--' '$out'/* >/dev/null 2>&1"
+ok "and mailed as A-labels" sh -c "grep -l '^To: c3n@gendarmerie.xn--' '$out'/* | grep -q ."
+
 echo "withdrawal"
 printf 'WITHDRAW\nID: FR-T-1\nReason: replaced by a new team\n' > "$K/wd"
 signed "$K/wd"; replied "$id"
 ok "the withdrawal is acknowledged" subject_is "$id" en ack
-ok "the POC is withdrawn with its reason" [ "$(pocs "select status, withdrawn_reason from pocs")" = "withdrawn|replaced by a new team" ]
+ok "the POC is withdrawn with its reason" [ "$(pocs "select status, withdrawn_reason from pocs where id = 'FR-T-1'")" = "withdrawn|replaced by a new team" ]
 printf 'UPDATE\nID: FR-T-1\nPhone: +33 1 00 00 00 03\n' > "$K/upd2"
 signed "$K/upd2"; replied "$id"
 ok "a withdrawn POC cannot be updated" subject_is "$id" en errors
