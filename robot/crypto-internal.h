@@ -12,6 +12,12 @@ struct crypto {
 	gpgme_ctx_t cms;	/* CMS (gpgsm) context, reused */
 };
 
+/* Makes GPGME start a fresh gpgsm server at the next CMS operation. A
+ * long-lived gpgsm 2.2 session is spoilt by a refused CMS object ("Invalid
+ * value passed to IPC" after it) and runs out of secure memory after about
+ * eight ENCRYPT commands ("Cannot allocate memory (gcrypt)"). */
+void crypto_cms_reset(struct crypto *c);
+
 /* A GPGME error as one line. g_free it. */
 char *crypto_gpgme_error(const char *what, gpgme_error_t e);
 

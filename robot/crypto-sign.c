@@ -349,6 +349,8 @@ static GString *encrypt_to_keys(struct crypto *c, gpgme_ctx_t ctx, const GString
 		out = NULL;
 	}
 	gpgme_set_armor(ctx, 0);
+	if (ctx == c->cms)
+		crypto_cms_reset(c);	/* gpgsm leaks secure memory per ENCRYPT */
 	gpgme_data_release(in);
 	gpgme_data_release(out);
 	keys_free(keys);

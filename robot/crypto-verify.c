@@ -364,14 +364,11 @@ static void set_detail(struct crypto_result *r, const char *form, gpgme_error_t 
 		r->detail = g_strdup_printf("%s: %s", form, crypto_outcome_name(r->outcome));
 }
 
-/* After gpgsm failed an operation (a CMS object its parser refused), the
- * server's session is left unusable: the next operation on the context
- * fails with "Invalid value passed to IPC". Setting the engine again makes
- * GPGME start a fresh gpgsm at the next operation. */
+/* After gpgsm failed an operation the session is unusable: restart it. */
 static void engine_reset(struct job *j, gpgme_ctx_t ctx, gpgme_error_t e)
 {
 	if (e && ctx == j->c->cms)
-		gpgme_ctx_set_engine_info(ctx, GPGME_PROTOCOL_CMS, NULL, j->c->home);
+		crypto_cms_reset(j->c);
 }
 
 /* Fills r from the operation just run on ctx (its error e). */

@@ -197,3 +197,34 @@ smime_sign_entity() {
 	[ "${4:-}" = nodetach ] && _o=-nodetach
 	smime_body "$2" | openssl smime -sign $_o -signer "$1/cert.pem" -inkey "$1/key.pem" > "$3" 2>/dev/null
 }
+
+# ---- added for the charset tests (tests/e2e/form-charsets.sh) ----
+
+# pgp_mime_entity HOME FPR FROM SUBJECT ENTITYFILE OUT [MESSAGE-ID]: a
+# PGP/MIME signed message (RFC 3156) over a ready MIME entity: its own
+# Content-Type (with the charset), Content-Transfer-Encoding and encoded
+# body, CRLF, signed byte for byte as it is. SUBJECT goes in as given (an
+# RFC 2047 encoded value, or raw 8-bit text).
+pgp_mime_entity() {
+	_d=$(mktemp -d)
+	gpg --homedir "$1" --batch --pinentry-mode loopback --passphrase '' --local-user "$2" \
+		--armor --digest-algo SHA256 --detach-sign -o "$_d/sig" "$5" 2>/dev/null
+	{
+		mail_headers "$3" "$4" "${7:-}"
+		printf 'Content-Type: multipart/signed; micalg=pgp-sha256; protocol="application/pgp-signature"; boundary="sig-b"\n\n'
+		printf -- '--sig-b\r\n'; cat "$5"; printf '\r\n--sig-b\r\n'
+		printf 'Content-Type: application/pgp-signature; name="signature.asc"\r\n\r\n'
+		crlf < "$_d/sig"; printf -- '--sig-b--\r\n'
+	} > "$6"
+	rm -rf "$_d"
+}
+
+# smime_mime_entity DIR FROM SUBJECT ENTITYFILE OUT [MESSAGE-ID]: an S/MIME
+# signed message (openssl smime -sign, detached) over a ready MIME entity,
+# as pgp_mime_entity.
+smime_mime_entity() {
+	{
+		mail_headers "$2" "$3" "${6:-}" | sed '/^MIME-Version/d'
+		openssl smime -sign -signer "$1/cert.pem" -inkey "$1/key.pem" -md sha256 -in "$4" 2>/dev/null
+	} > "$5"
+}
