@@ -22,6 +22,7 @@ static const struct {
 	{ "state", cmd_state, "state add CODE|NAME | state list: the participating States" },
 	{ "signer", cmd_signer, "signer add | list | revoke FINGERPRINT: the enrolled signers" },
 	{ "poc", cmd_poc, "poc list | poc show ID: the points of contact" },
+	{ "export", cmd_export, "export [--format csv|vcard|json] [--state CODE]... [-o FILE]: the directory, for the custodian" },
 	{ "audit", cmd_audit, "audit verify | audit log [--state CODE]: the audit trail" },
 	{ "keys", cmd_keys, "keys show | keys export DIR | keys import-smime CERT KEY: the robot's own keys" },
 };

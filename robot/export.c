@@ -1,0 +1,449 @@
+/* export.c - writes the directory as CSV, vCard 4.0 or JSON, one POC at a
+ * time: each record is built in a buffer of its own, written to the
+ * stream and dropped before the next is read, so 2,000 POCs take the
+ * memory of one. Input: POCs whose text came from States' mail and is
+ * trusted in nothing: it is made valid UTF-8, quoted (CSV), escaped and
+ * folded (vCard) or escaped by json-glib (JSON), values whole. Failure:
+ * -1 with a GError, from the stream or from the source. */
+#include <string.h>
+#include <json-glib/json-glib.h>
+#include "export.h"
+
+#define VCARD_LINE 75		/* octets of a vCard line before folding (RFC 6350 3.2) */
+
+/* ---- names ---- */
+
+static const char *const format_names[] = { "csv", "vcard", "json" };
+
+const char *export_format_name(enum export_format f)
+{
+	return format_names[f];
+}
+
+int export_format_parse(const char *name, enum export_format *f)
+{
+	for (size_t i = 0; name && i < G_N_ELEMENTS(format_names); i++)
+		if (strcmp(name, format_names[i]) == 0) {
+			*f = (enum export_format)i;
+			return 0;
+		}
+	return -1;
+}
+
+void export_names_init(struct export_names *n, const struct states *states, const struct templates *tpl,
+		       const char *lang)
+{
+	static const char *const keys[] = { "type-diplomatic", "type-technical", "type-policy",
+					    "type-law-enforcement" };
+
+	n->states = states;
+	g_strlcpy(n->lang, "en", sizeof n->lang);
+	for (int i = 0; lang && i < STATES_NLANGS; i++)
+		if (strcmp(lang, states_langs[i]) == 0)
+			g_strlcpy(n->lang, lang, sizeof n->lang);
+	for (int t = 0; t < 4; t++) {
+		char *words = tpl ? templates_phrase(tpl, n->lang, "words", keys[t]) : NULL;
+		char *comma = words ? strchr(words, ',') : NULL;
+
+		if (comma)
+			*comma = '\0';
+		n->type[t] = words && *g_strstrip(words) ? g_strdup(words) : g_strdup(pocs_type_name(t));
+		g_free(words);
+	}
+}
+
+void export_names_clear(struct export_names *n)
+{
+	for (int t = 0; t < 4; t++)
+		g_clear_pointer(&n->type[t], g_free);
+}
+
+const char *export_state_name(const struct export_names *n, const char *code)
+{
+	const char *name = n->states ? states_name(n->states, code, n->lang) : NULL;
+
+	if (!name && n->states)
+		name = states_name(n->states, code, "en");
+	return name ? name : code;
+}
+
+static const char *type_name(const struct export_names *n, enum poc_type t)
+{
+	return t >= 0 && t < 4 ? n->type[t] : "";
+}
+
+/* ---- shared ---- */
+
+static char *date_text(gint64 at, const char *format)
+{
+	GDateTime *t = g_date_time_new_from_unix_utc(at);
+	char *s = t ? g_date_time_format(t, format) : g_strdup("");
+
+	if (t)
+		g_date_time_unref(t);
+	return s;
+}
+
+/* The strings of a joined with sep ("" when none). g_free it. */
+static char *joined(const GPtrArray *a, const char *sep)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; a && i < a->len; i++)
+		g_string_append_printf(out, "%s%s", i ? sep : "", (const char *)g_ptr_array_index(a, i));
+	return g_string_free(out, FALSE);
+}
+
+static const char *e164_at(const struct poc *p, guint i)
+{
+	return p->phones_e164 && i < p->phones_e164->len ? g_ptr_array_index(p->phones_e164, i) : "";
+}
+
+typedef void record_fn(GString *out, const struct poc *p, const struct export_names *names);
+
+/* Writes what the writer built, then empties it. */
+static int flush(GOutputStream *out, GString *buf, GError **err)
+{
+	gboolean ok = g_output_stream_write_all(out, buf->str, buf->len, NULL, NULL, err);
+
+	g_string_truncate(buf, 0);
+	return ok ? 0 : -1;
+}
+
+/* Writes head, each POC of the source as record (sep between two), tail. */
+static int stream(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
+		  record_fn *record, const char *head, const char *sep, const char *tail, guint *count,
+		  GError **err)
+{
+	GString *buf = g_string_new(head);
+	struct poc p;
+	guint n = 0;
+	int got = 0, rc = 0;
+
+	memset(&p, 0, sizeof p);
+	while (rc == 0 && (got = next(source, &p)) == 1) {
+		if (n++ && sep)
+			g_string_append(buf, sep);
+		record(buf, &p, names);
+		pocs_clear(&p);
+		rc = flush(out, buf, err);
+	}
+	if (rc == 0 && got < 0) {
+		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "the POCs could not be read");
+		rc = -1;
+	}
+	if (rc == 0 && tail) {
+		g_string_append(buf, n ? tail : tail + strspn(tail, "\n"));
+		rc = flush(out, buf, err);
+	}
+	g_string_free(buf, TRUE);
+	if (count)
+		*count = n;
+	return rc;
+}
+
+/* ---- CSV ---- */
+
+#define CSV_HEADER "id,state,state_name,type,type_name,status,organisation,web,emails,phones,phones_e164," \
+	"languages,name,position,notes,updated\r\n"
+
+static void csv_field(GString *out, const char *s, gboolean first)
+{
+	char *v = g_utf8_make_valid(s ? s : "", -1);
+	size_t len = strlen(v);
+
+	if (!first)
+		g_string_append_c(out, ',');
+	if (strpbrk(v, ",\"\r\n") || (len && (v[0] == ' ' || v[len - 1] == ' '))) {
+		g_string_append_c(out, '"');
+		for (const char *c = v; *c; c++) {
+			if (*c == '"')
+				g_string_append_c(out, '"');
+			g_string_append_c(out, *c);
+		}
+		g_string_append_c(out, '"');
+	} else {
+		g_string_append(out, v);
+	}
+	g_free(v);
+}
+
+static void csv_record(GString *out, const struct poc *p, const struct export_names *names)
+{
+	char *lists[] = { joined(p->emails, "; "), joined(p->phones, "; "), joined(p->phones_e164, "; "),
+			  joined(p->languages, "; ") };
+	char *updated = date_text(p->updated, "%Y-%m-%dT%H:%M:%SZ");
+	const char *fields[] = { p->id, p->state, export_state_name(names, p->state), pocs_type_name(p->type),
+				 type_name(names, p->type), pocs_status_name(p->status), p->organisation, p->web,
+				 lists[0], lists[1], lists[2], lists[3], p->name, p->position, p->notes, updated };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
+		csv_field(out, fields[i], i == 0);
+	g_string_append(out, "\r\n");
+	for (size_t i = 0; i < G_N_ELEMENTS(lists); i++)
+		g_free(lists[i]);
+	g_free(updated);
+}
+
+int export_csv(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
+	       guint *count, GError **err)
+{
+	return stream(out, next, source, names, csv_record, CSV_HEADER, NULL, NULL, count, err);
+}
+
+/* ---- vCard ---- */
+
+/* Appends s as a vCard text value: \ , ; and new lines escaped (a CRLF or
+ * a lone CR is one new line), other control characters U+FFFD. */
+static void vcard_escape(GString *out, const char *s)
+{
+	char *v = g_utf8_make_valid(s ? s : "", -1);
+
+	for (const char *c = v; *c; c++) {
+		if (*c == '\\' || *c == ',' || *c == ';')
+			g_string_append_c(g_string_append_c(out, '\\'), *c);
+		else if (*c == '\r' || *c == '\n') {
+			g_string_append(out, "\\n");
+			if (c[0] == '\r' && c[1] == '\n')
+				c++;
+		} else if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			g_string_append(out, "\xef\xbf\xbd");
+		else
+			g_string_append_c(out, *c);
+	}
+	g_free(v);
+}
+
+/* Appends one content line, name:value (value already escaped), folded
+ * so that no line passes VCARD_LINE octets and no UTF-8 character is cut:
+ * CRLF and a space start each continuation. */
+static void vcard_line(GString *out, const char *name, const char *value)
+{
+	char *line = g_strconcat(name, ":", value, NULL);
+	size_t used = 0;
+
+	for (const char *c = line; *c;) {
+		size_t n = (size_t)(g_utf8_next_char(c) - c);
+
+		if (used + n > VCARD_LINE) {
+			g_string_append(out, "\r\n ");
+			used = 1;
+		}
+		g_string_append_len(out, c, (gssize)n);
+		used += n;
+		c += n;
+	}
+	g_string_append(out, "\r\n");
+	g_free(line);
+}
+
+/* A text property: name:escaped(value), nothing when value is NULL or empty. */
+static void vcard_text(GString *out, const char *name, const char *value)
+{
+	GString *v;
+
+	if (!value || !*value)
+		return;
+	v = g_string_new(NULL);
+	vcard_escape(v, value);
+	vcard_line(out, name, v->str);
+	g_string_free(v, TRUE);
+}
+
+static void vcard_phones(GString *out, const struct poc *p)
+{
+	for (guint i = 0; p->phones && i < p->phones->len; i++) {
+		const char *e164 = e164_at(p, i);
+		char *uri;
+
+		if (!*e164) {
+			vcard_text(out, "TEL;VALUE=text", g_ptr_array_index(p->phones, i));
+			continue;
+		}
+		uri = g_strconcat("tel:", e164, NULL);
+		vcard_text(out, "TEL;VALUE=uri", uri);
+		g_free(uri);
+	}
+}
+
+static void vcard_record(GString *out, const struct poc *p, const struct export_names *names)
+{
+	char *note = g_strdup_printf("%s (%s), %s%s%s", export_state_name(names, p->state), p->state, p->id,
+				     p->notes && *p->notes ? "\n" : "", p->notes ? p->notes : "");
+	char *rev = date_text(p->updated, "%Y%m%dT%H%M%SZ");
+	GString *org = g_string_new(NULL);
+
+	vcard_escape(org, p->organisation);
+	g_string_append(out, "BEGIN:VCARD\r\nVERSION:4.0\r\n");
+	vcard_line(out, "KIND", p->name && *p->name ? "individual" : "org");
+	vcard_text(out, "FN", p->name && *p->name ? p->name : p->organisation);
+	vcard_line(out, "ORG", org->str);
+	vcard_text(out, "TITLE", p->position);
+	for (guint i = 0; p->emails && i < p->emails->len; i++)
+		vcard_text(out, "EMAIL", g_ptr_array_index(p->emails, i));
+	vcard_phones(out, p);
+	vcard_text(out, "URL", p->web);
+	for (guint i = 0; p->languages && i < p->languages->len; i++)
+		vcard_text(out, "LANG", g_ptr_array_index(p->languages, i));
+	vcard_text(out, "CATEGORIES", type_name(names, p->type));
+	vcard_text(out, "NOTE", note);
+	vcard_line(out, "REV", rev);
+	vcard_text(out, "X-POCBOT-ID", p->id);
+	vcard_text(out, "X-POCBOT-STATE", p->state);
+	vcard_text(out, "X-POCBOT-TYPE", pocs_type_name(p->type));
+	vcard_text(out, "X-POCBOT-STATUS", pocs_status_name(p->status));
+	g_string_append(out, "END:VCARD\r\n");
+	g_string_free(org, TRUE);
+	g_free(note);
+	g_free(rev);
+}
+
+int export_vcard(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
+		 guint *count, GError **err)
+{
+	return stream(out, next, source, names, vcard_record, "", NULL, NULL, count, err);
+}
+
+/* ---- JSON ---- */
+
+static void json_text(JsonBuilder *b, const char *member, const char *value)
+{
+	char *v = value ? g_utf8_make_valid(value, -1) : NULL;
+
+	json_builder_set_member_name(b, member);
+	if (v && *v)
+		json_builder_add_string_value(b, v);
+	else
+		json_builder_add_null_value(b);
+	g_free(v);
+}
+
+static void json_strings(JsonBuilder *b, const char *member, const GPtrArray *a)
+{
+	json_builder_set_member_name(b, member);
+	json_builder_begin_array(b);
+	for (guint i = 0; a && i < a->len; i++) {
+		char *v = g_utf8_make_valid(g_ptr_array_index(a, i), -1);
+
+		json_builder_add_string_value(b, v);
+		g_free(v);
+	}
+	json_builder_end_array(b);
+}
+
+static void json_phones(JsonBuilder *b, const struct poc *p)
+{
+	json_builder_set_member_name(b, "phones");
+	json_builder_begin_array(b);
+	for (guint i = 0; p->phones && i < p->phones->len; i++) {
+		json_builder_begin_object(b);
+		json_text(b, "written", g_ptr_array_index(p->phones, i));
+		json_text(b, "e164", e164_at(p, i));
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+static void json_record(GString *out, const struct poc *p, const struct export_names *names)
+{
+	JsonBuilder *b = json_builder_new();
+	JsonGenerator *gen = json_generator_new();
+	JsonNode *root;
+	char *updated = date_text(p->updated, "%Y-%m-%dT%H:%M:%SZ"), *text;
+
+	json_builder_begin_object(b);
+	json_text(b, "id", p->id);
+	json_text(b, "state", p->state);
+	json_text(b, "state_name", export_state_name(names, p->state));
+	json_text(b, "type", pocs_type_name(p->type));
+	json_text(b, "type_name", type_name(names, p->type));
+	json_text(b, "status", pocs_status_name(p->status));
+	json_text(b, "organisation", p->organisation);
+	json_text(b, "web", p->web);
+	json_strings(b, "emails", p->emails);
+	json_phones(b, p);
+	json_strings(b, "languages", p->languages);
+	json_text(b, "name", p->name);
+	json_text(b, "position", p->position);
+	json_text(b, "notes", p->notes);
+	json_text(b, "updated", updated);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(gen, root);
+	text = json_generator_to_data(gen, NULL);
+	g_string_append(out, text);
+	g_free(text);
+	json_node_unref(root);
+	g_object_unref(gen);
+	g_object_unref(b);
+	g_free(updated);
+}
+
+int export_json(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
+		guint *count, GError **err)
+{
+	return stream(out, next, source, names, json_record, "[\n", ",\n", "\n]\n", count, err);
+}
+
+int export_write(enum export_format f, GOutputStream *out, export_next_fn *next, void *source,
+		 const struct export_names *names, guint *count, GError **err)
+{
+	if (f == EXPORT_VCARD)
+		return export_vcard(out, next, source, names, count, err);
+	if (f == EXPORT_JSON)
+		return export_json(out, next, source, names, count, err);
+	return export_csv(out, next, source, names, count, err);
+}
+
+/* ---- the database as a source ---- */
+
+struct export_cursor {
+	sqlite3 *db;
+	sqlite3_stmt *ids;
+	GHashTable *states;	/* alpha-2 codes wanted; NULL: all */
+};
+
+struct export_cursor *export_cursor_new(sqlite3 *db, const char *const *states)
+{
+	struct export_cursor *c = g_new0(struct export_cursor, 1);
+
+	c->db = db;
+	if (sqlite3_prepare_v2(db, "SELECT id, state FROM pocs WHERE status <> 'withdrawn' ORDER BY state, "
+			       "CASE type WHEN 'diplomatic' THEN 0 WHEN 'technical' THEN 1 WHEN 'policy' THEN 2 "
+			       "ELSE 3 END, number", -1, &c->ids, NULL) != SQLITE_OK) {
+		export_cursor_free(c);
+		return NULL;
+	}
+	for (size_t i = 0; states && states[i]; i++) {
+		if (!c->states)
+			c->states = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		g_hash_table_add(c->states, g_ascii_strup(states[i], -1));
+	}
+	return c;
+}
+
+int export_cursor_next(void *source, struct poc *p)
+{
+	struct export_cursor *c = source;
+	int step;
+
+	while ((step = sqlite3_step(c->ids)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(c->ids, 0);
+		const char *state = (const char *)sqlite3_column_text(c->ids, 1);
+
+		if (c->states && !g_hash_table_contains(c->states, state ? state : ""))
+			continue;
+		return pocs_load(c->db, id, p) == 1 ? 1 : -1;
+	}
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+void export_cursor_free(struct export_cursor *c)
+{
+	if (!c)
+		return;
+	sqlite3_finalize(c->ids);
+	if (c->states)
+		g_hash_table_unref(c->states);
+	g_free(c);
+}
