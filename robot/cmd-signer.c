@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "crypto.h"
 #include "db.h"
+#include "pocs.h"
 #include "signers.h"
 #include "states.h"
 
@@ -47,17 +48,11 @@ static int state_code(const char *text, char code[3])
 /* 0 when code is a participating State (in the states table), else an exit code. */
 static int state_participates(sqlite3 *db, const char *code)
 {
-	sqlite3_stmt *st = NULL;
-	int step = SQLITE_ERROR;
+	int in = pocs_state_participates(db, code);
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM states WHERE code = ?1", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-		step = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if (step == SQLITE_ROW)
+	if (in == 1)
 		return 0;
-	if (step == SQLITE_DONE) {
+	if (in == 0) {
 		fprintf(stderr, "pocbot signer add: %s is not a participating State (pocbot state add %s)\n",
 			code, code);
 		return EX_DATAERR;

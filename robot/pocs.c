@@ -396,7 +396,7 @@ static enum pocs_outcome refuse(struct op *o, const char *key)
 	return POCS_REFUSED;
 }
 
-static int state_participates(sqlite3 *db, const char *code)
+int pocs_state_participates(sqlite3 *db, const char *code)
 {
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
@@ -425,7 +425,7 @@ static enum pocs_outcome check_signer(struct op *o)
 		*c = g_ascii_toupper(*c);
 	if (o->role != SIGNER_CUSTODIAN && g_ascii_strcasecmp(o->state, own) != 0)
 		return refuse(o, "wrong-state");
-	if ((in = state_participates(o->db, o->state)) < 0)
+	if ((in = pocs_state_participates(o->db, o->state)) < 0)
 		return POCS_FAILED;
 	return in ? POCS_DONE : refuse(o, "not-participating");
 }

@@ -40,6 +40,10 @@ struct poc {
 /* Frees what p holds (not p) and leaves it an empty record. */
 void pocs_clear(struct poc *p);
 
+/* 1 when code is a participating State (in the states table), 0 when not,
+ * -1 on a database error. */
+int pocs_state_participates(sqlite3 *db, const char *code);
+
 /* The words the store keeps: "diplomatic", "technical", "policy",
  * "law-enforcement"; the identifier letters D T P L; "pending", "active",
  * "unverified", "withdrawn". And back: 0, or -1 for another word. */
