@@ -88,7 +88,7 @@ static char **text_row(const struct poc *p)
 
 	cells[0] = clean(p->id, TEXT_CELL);
 	cells[1] = clean(p->state, TEXT_CELL);
-	cells[2] = clean(pocs_type_name(p->type), TEXT_CELL);
+	cells[2] = clean(form_type_name(p->type), TEXT_CELL);
 	cells[3] = clean(pocs_status_name(p->status), TEXT_CELL);
 	cells[4] = version;
 	cells[5] = clean(p->organisation, TEXT_CELL);
@@ -177,7 +177,7 @@ static void csv_row(const struct poc *p)
 	char *created = date_text(p->created), *updated = date_text(p->updated);
 	char *lists[] = { joined(p->emails, "; "), joined(p->phones, "; "), joined(p->phones_e164, "; "),
 			  joined(p->languages, "; ") };
-	const char *fields[] = { p->id, p->state, pocs_type_name(p->type), pocs_status_name(p->status), version,
+	const char *fields[] = { p->id, p->state, form_type_name(p->type), pocs_status_name(p->status), version,
 				 p->organisation, p->web, lists[0], lists[1], lists[2], lists[3], p->name,
 				 p->position, p->notes, created, updated, p->withdrawn_reason };
 
@@ -273,7 +273,7 @@ static void show_poc(const struct poc *p, const struct states *ref)
 
 	show_line("id", p->id);
 	show_line("state", state);
-	show_line("type", pocs_type_name(p->type));
+	show_line("type", form_type_name(p->type));
 	show_line("status", pocs_status_name(p->status));
 	show_line("version", version);
 	show_line("organisation", p->organisation);

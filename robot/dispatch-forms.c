@@ -81,7 +81,7 @@ static char *value(const struct poc *p, guint32 bit)
 		return g_strdup("-");
 	switch (bit) {
 	case FIELD_STATE: return g_strdup(p->state);
-	case FIELD_TYPE: return g_strdup(pocs_type_name(p->type));
+	case FIELD_TYPE: return g_strdup(form_type_name(p->type));
 	case FIELD_ORGANISATION: return g_strdup(p->organisation ? p->organisation : "-");
 	case FIELD_WEB: return g_strdup(p->web ? p->web : "-");
 	case FIELD_EMAIL: return joined(p->emails);

@@ -47,7 +47,7 @@ void export_names_init(struct export_names *n, const struct states *states, cons
 
 		if (comma)
 			*comma = '\0';
-		n->type[t] = words && *g_strstrip(words) ? g_strdup(words) : g_strdup(pocs_type_name(t));
+		n->type[t] = words && *g_strstrip(words) ? g_strdup(words) : g_strdup(form_type_name(t));
 		g_free(words);
 	}
 }
@@ -173,7 +173,7 @@ static void csv_record(GString *out, const struct poc *p, const struct export_na
 	char *lists[] = { joined(p->emails, "; "), joined(p->phones, "; "), joined(p->phones_e164, "; "),
 			  joined(p->languages, "; ") };
 	char *updated = date_text(p->updated, "%Y-%m-%dT%H:%M:%SZ");
-	const char *fields[] = { p->id, p->state, export_state_name(names, p->state), pocs_type_name(p->type),
+	const char *fields[] = { p->id, p->state, export_state_name(names, p->state), form_type_name(p->type),
 				 type_name(names, p->type), pocs_status_name(p->status), p->organisation, p->web,
 				 lists[0], lists[1], lists[2], lists[3], p->name, p->position, p->notes, updated };
 
@@ -290,7 +290,7 @@ static void vcard_record(GString *out, const struct poc *p, const struct export_
 	vcard_line(out, "REV", rev);
 	vcard_text(out, "X-POCBOT-ID", p->id);
 	vcard_text(out, "X-POCBOT-STATE", p->state);
-	vcard_text(out, "X-POCBOT-TYPE", pocs_type_name(p->type));
+	vcard_text(out, "X-POCBOT-TYPE", form_type_name(p->type));
 	vcard_text(out, "X-POCBOT-STATUS", pocs_status_name(p->status));
 	g_string_append(out, "END:VCARD\r\n");
 	g_string_free(org, TRUE);
@@ -355,7 +355,7 @@ static void json_record(GString *out, const struct poc *p, const struct export_n
 	json_text(b, "id", p->id);
 	json_text(b, "state", p->state);
 	json_text(b, "state_name", export_state_name(names, p->state));
-	json_text(b, "type", pocs_type_name(p->type));
+	json_text(b, "type", form_type_name(p->type));
 	json_text(b, "type_name", type_name(names, p->type));
 	json_text(b, "status", pocs_status_name(p->status));
 	json_text(b, "organisation", p->organisation);

@@ -13,25 +13,13 @@
 		    " created, updated, withdrawn_reason"
 #define TYPE_ORDER "CASE type WHEN 'diplomatic' THEN 0 WHEN 'technical' THEN 1 WHEN 'policy' THEN 2 ELSE 3 END"
 
-static const char *const type_names[] = { "diplomatic", "technical", "policy", "law-enforcement" };
-static const char type_letters[] = "DTPL";
 static const char *const status_names[] = { "pending", "active", "unverified", "withdrawn" };
-
-const char *pocs_type_name(enum poc_type t)
-{
-	return t >= 0 && (size_t)t < G_N_ELEMENTS(type_names) ? type_names[t] : "?";
-}
-
-char pocs_type_letter(enum poc_type t)
-{
-	return t >= 0 && (size_t)t < G_N_ELEMENTS(type_names) ? type_letters[t] : '?';
-}
 
 int pocs_type_parse(const char *name, enum poc_type *t)
 {
-	for (size_t i = 0; name && i < G_N_ELEMENTS(type_names); i++)
-		if (g_ascii_strcasecmp(name, type_names[i]) == 0) {
-			*t = (enum poc_type)i;
+	for (enum poc_type i = POC_DIPLOMATIC; name && i <= POC_LAW_ENFORCEMENT; i++)
+		if (g_ascii_strcasecmp(name, form_type_name(i)) == 0) {
+			*t = i;
 			return 0;
 		}
 	return -1;
@@ -232,7 +220,7 @@ GPtrArray *pocs_list(sqlite3 *db, const char *state, enum poc_type type, gboolea
 			       " AND (?2 IS NULL OR type = ?2) AND (?3 OR status <> 'withdrawn')"
 			       " ORDER BY state, " TYPE_ORDER ", number", -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, type == POC_TYPE_NONE ? NULL : pocs_type_name(type), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, type == POC_TYPE_NONE ? NULL : form_type_name(type), -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, with_withdrawn ? 1 : 0);
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 			struct poc *p = g_new(struct poc, 1);
@@ -294,7 +282,7 @@ static int run(sqlite3 *db, const char *sql, const char *const *texts, int ntext
 /* Inserts p's row (its number is the last part of its identifier). */
 static int insert_row(sqlite3 *db, const struct poc *p, gint64 number)
 {
-	const char *t[] = { p->id, p->state, pocs_type_name(p->type), p->organisation, p->web, p->name,
+	const char *t[] = { p->id, p->state, form_type_name(p->type), p->organisation, p->web, p->name,
 			    p->position, p->notes, pocs_status_name(p->status), p->withdrawn_reason };
 	const gint64 n[] = { number, p->version, p->created, p->updated };
 
@@ -356,7 +344,7 @@ static int write_lists(sqlite3 *db, const struct poc *p)
  * highest number in use should the counter ever lag behind. 0 or -1. */
 static int take_number(sqlite3 *db, const char *state, enum poc_type type, gint64 *number)
 {
-	const char *t[] = { state, pocs_type_name(type) };
+	const char *t[] = { state, form_type_name(type) };
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
 
@@ -553,7 +541,7 @@ static enum pocs_outcome nominate(struct op *o)
 	p->created = p->updated = o->now;
 	if (take_number(o->db, p->state, p->type, &number) < 0)
 		return POCS_FAILED;
-	g_snprintf(p->id, sizeof p->id, "%s-%c-%" G_GINT64_FORMAT, p->state, pocs_type_letter(p->type), number);
+	g_snprintf(p->id, sizeof p->id, "%s-%c-%" G_GINT64_FORMAT, p->state, form_type_letter(p->type), number);
 	if (insert_row(o->db, p, number) < 0 || write_lists(o->db, p) < 0 || audit(o, "poc-nominate") < 0)
 		return POCS_FAILED;
 	return POCS_DONE;
@@ -794,7 +782,7 @@ void pocs_json(const struct poc *p, GString *out)
 	g_string_append(out, "{\"id\":");
 	pocs_json_string(out, p->id);
 	json_text(out, "state", p->state);
-	json_text(out, "type", pocs_type_name(p->type));
+	json_text(out, "type", form_type_name(p->type));
 	json_text(out, "organisation", p->organisation);
 	json_text(out, "web", p->web);
 	json_key(out, "emails");

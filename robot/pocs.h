@@ -44,11 +44,10 @@ void pocs_clear(struct poc *p);
  * -1 on a database error. */
 int pocs_state_participates(sqlite3 *db, const char *code);
 
-/* The words the store keeps: "diplomatic", "technical", "policy",
- * "law-enforcement"; the identifier letters D T P L; "pending", "active",
- * "unverified", "withdrawn". And back: 0, or -1 for another word. */
-const char *pocs_type_name(enum poc_type t);
-char pocs_type_letter(enum poc_type t);
+/* The type words the store keeps are form_type_name's ("diplomatic",
+ * "technical", "policy", "law-enforcement"; letters D T P L); statuses
+ * "pending", "active", "unverified", "withdrawn". pocs_type_parse reads a
+ * type word back: 0, or -1 for another word. */
 int pocs_type_parse(const char *name, enum poc_type *t);
 const char *pocs_status_name(enum poc_status s);
 

@@ -236,7 +236,7 @@ static void check_json(JsonObject *o, const struct poc *p, const char *state_nam
 	ck_assert_str_eq(json_object_get_string_member(o, "id"), p->id);
 	ck_assert_str_eq(json_object_get_string_member(o, "state"), p->state);
 	ck_assert_str_eq(json_object_get_string_member(o, "state_name"), state_name);
-	ck_assert_str_eq(json_object_get_string_member(o, "type"), pocs_type_name(p->type));
+	ck_assert_str_eq(json_object_get_string_member(o, "type"), form_type_name(p->type));
 	ck_assert_str_eq(json_object_get_string_member(o, "status"), pocs_status_name(p->status));
 	ck_assert_str_eq(json_object_get_string_member(o, "organisation"), p->organisation);
 	check_strings(o, "emails", p->emails);

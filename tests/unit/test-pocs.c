@@ -844,8 +844,8 @@ START_TEST(test_to_fields)
 	pocs_to_fields(&none, &f);
 	ck_assert_uint_eq(f.present, 0);
 	pocs_fields_clear(&f);
-	ck_assert_str_eq(pocs_type_name(POC_LAW_ENFORCEMENT), "law-enforcement");
-	ck_assert_int_eq(pocs_type_letter(POC_DIPLOMATIC), 'D');
+	ck_assert_str_eq(form_type_name(POC_LAW_ENFORCEMENT), "law-enforcement");
+	ck_assert_int_eq(form_type_letter(POC_DIPLOMATIC), 'D');
 	ck_assert_str_eq(pocs_status_name(POC_UNVERIFIED), "unverified");
 	g_free(id);
 	world_free(&w);
