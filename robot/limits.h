@@ -9,8 +9,7 @@
 #define DEFAULT_TRUST_MAX_FUTURE 3600		/* [trust] max_future */
 
 #define MAX_COMMAND_LINE	512	/* an LMTP command line, CRLF included (RFC 5321 4.5.3.1.4) */
-#define MAX_TEXT_LINE		1000	/* a line of message data (RFC 5321 4.5.3.1.6), tolerated up to MAX_DATA_LINE */
-#define MAX_DATA_LINE		(64 * 1024)	/* longest data line accepted before the message is refused */
+#define MAX_DATA_LINE		(64 * 1024)	/* longest data line accepted (RFC 5321 asks 1000; real mail is longer) */
 #define MAX_RECIPIENTS		100	/* RCPT TO per transaction */
 #define MAX_ADDRESS_LEN		254	/* an address, local@domain */
 #define MAX_LOCAL_PART		64
@@ -20,7 +19,6 @@
 
 #define MAX_MIME_DEPTH		16	/* nesting of multiparts and message/rfc822 */
 #define MAX_MIME_PARTS		256	/* leaves and containers in one message */
-#define MAX_HEADER_BYTES	(256 * 1024)	/* all header fields of one message */
 #define MAX_SCAN_LINES		500	/* lines of a body searched for a verb */
 #define LANGUAGE_SCAN_BYTES	4096	/* text read to guess a message's language */
 #define TEXT_SCAN_BYTES		4096	/* a bounce explains itself in its first lines */
