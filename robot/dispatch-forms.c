@@ -11,7 +11,6 @@
 #include "dispatch.h"
 #include "form.h"
 #include "limits.h"
-#include "log.h"
 #include "outbox.h"
 #include "pocs.h"
 #include "signers.h"
@@ -39,6 +38,7 @@ struct run {
 	GString *changes, *forms, *problems;
 	gboolean pending;
 	GPtrArray *told;	/* "ID address" notices to queue after success */
+	char *date;		/* the robot's now, for the notices */
 };
 
 /* The first word words.txt lists for key in lang: a label. g_free it. */
@@ -198,31 +198,23 @@ static int apply(struct run *r, const struct form *f)
 static int tell(struct run *r, const char *entry)
 {
 	const char *space = strchr(entry, ' ');
-	char *id = g_strndup(entry, (gsize)(space - entry)), *seed, *text, *err = NULL, *subject = NULL, *body = NULL;
-	const char *tmpl = templates_get(r->ctx->tpl, "en", "notice-change");
-	GDateTime *t = g_date_time_new_from_unix_utc(r->ctx->now);
-	char *date = g_date_time_format(t, "%Y-%m-%d %H:%M UTC");
+	char *id = g_strndup(entry, (gsize)(space - entry)), *subject, *body;
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	int rc = -1;
 
 	g_hash_table_insert(vars, "id", id);
-	g_hash_table_insert(vars, "date", date);
+	g_hash_table_insert(vars, "date", r->date);
 	g_hash_table_insert(vars, "robot", r->ctx->cfg->address);
 	g_hash_table_insert(vars, "custodian", r->ctx->cfg->custodian ? r->ctx->cfg->custodian : r->ctx->cfg->address);
-	text = tmpl ? template_render(tmpl, vars, &err) : NULL;
-	if (text && template_split(text, &subject, &body) == 0) {
+	if (templates_message(r->ctx->tpl, "en", "notice-change", vars, &subject, &body) == 0) {
 		struct outbox_item it = { "notice", space + 1, subject, body, NULL, NULL, CRYPTO_OPENPGP, NULL };
+		char *seed = g_strdup_printf("%s:poc-notice:%s", r->hash, entry);
 
-		seed = g_strdup_printf("%s:poc-notice:%s", r->hash, entry);
 		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it) < 0 ? -1 : 0;
 		g_free(seed);
 	}
 	g_hash_table_unref(vars);
-	g_date_time_unref(t);
-	g_free(date);
 	g_free(id);
-	g_free(text);
-	g_free(err);
 	g_free(subject);
 	g_free(body);
 	return rc;
@@ -239,40 +231,30 @@ static const char *target_state(const struct run *r)
 /* The notice to one other signer of the State, signed and encrypted to it. */
 static int tell_signer(struct run *r, const struct signer *to, const char *outcome, const char *details)
 {
-	const char *tmpl = templates_get(r->ctx->tpl, r->lang, "notice-signers");
 	const struct states *ref = states_load(NULL);
 	const char *state = target_state(r), *name = ref ? states_name(ref, state, r->lang) : NULL;
 	const char *key = to->protocol == CRYPTO_SMIME && to->enc_fingerprint[0] ? to->enc_fingerprint : to->fingerprint;
 	const char *const encrypt_to[] = { key, NULL };
-	GDateTime *t = g_date_time_new_from_unix_utc(r->ctx->now);
-	char *date = g_date_time_format(t, "%Y-%m-%d %H:%M UTC"), *text, *err = NULL, *subject = NULL, *body = NULL;
-	char *said = phrase(r, outcome);
+	char *said = phrase(r, outcome), *subject, *body;
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	int rc = -1;
 
 	g_hash_table_insert(vars, "state", (char *)(name ? name : state));
 	g_hash_table_insert(vars, "signer", r->ctx->auth.fingerprint);
-	g_hash_table_insert(vars, "date", date);
+	g_hash_table_insert(vars, "date", r->date);
 	g_hash_table_insert(vars, "outcome", said);
 	g_hash_table_insert(vars, "details", (char *)details);
 	g_hash_table_insert(vars, "robot", r->ctx->cfg->address);
 	g_hash_table_insert(vars, "custodian", r->ctx->cfg->custodian ? r->ctx->cfg->custodian : r->ctx->cfg->address);
-	text = tmpl ? template_render(tmpl, vars, &err) : NULL;
-	if (text && template_split(text, &subject, &body) == 0) {
+	if (templates_message(r->ctx->tpl, r->lang, "notice-signers", vars, &subject, &body) == 0) {
 		struct outbox_item it = { "notice", to->email, subject, body, NULL, NULL, to->protocol, encrypt_to };
 		char *seed = g_strdup_printf("%s:signer-notice:%s", r->hash, to->fingerprint);
 
 		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it) < 0 ? -1 : 0;
 		g_free(seed);
-	} else {
-		log_msg(LOG_ERR, "notice-signers/%s: %s", r->lang, err ? err : "no template");
 	}
 	g_hash_table_unref(vars);
-	g_date_time_unref(t);
-	g_free(date);
 	g_free(said);
-	g_free(text);
-	g_free(err);
 	g_free(subject);
 	g_free(body);
 	return rc;
@@ -310,10 +292,13 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 		   const char **name)
 {
 	struct run r = { db, ctx, hash, lang, g_string_new(NULL), g_string_new(NULL), g_string_new(NULL), FALSE,
-			 g_ptr_array_new_with_free_func(g_free) };
+			 g_ptr_array_new_with_free_func(g_free), NULL };
 	const struct form_set *set = ctx->forms;
+	GDateTime *now = g_date_time_new_from_unix_utc(ctx->now);
 	int rc = 0;
 
+	r.date = g_date_time_format(now, "%Y-%m-%d %H:%M UTC");
+	g_date_time_unref(now);
 	if (set->errors->len > 0)
 		parse_problems(&r);
 	else if (sqlite3_exec(db, "SAVEPOINT forms", NULL, NULL, NULL) != SQLITE_OK)
@@ -336,5 +321,6 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 	g_hash_table_insert(vars, "pending", r.pending ? phrase(&r, "pending") : g_strdup(""));
 	g_hash_table_insert(vars, "dryrun", set->dry_run ? phrase(&r, "dryrun") : g_strdup(""));
 	g_ptr_array_unref(r.told);
+	g_free(r.date);
 	return rc;
 }

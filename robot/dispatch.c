@@ -120,14 +120,10 @@ static void squeeze_blank_lines(char *text)
 static int render(const struct filter_ctx *ctx, const char *lang, const struct reply *r,
 		  char **subject, char **body)
 {
-	const char *tmpl = templates_get(ctx->tpl, lang, r->name);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	char *reason = r->refusal ? reason_text(ctx, lang, r->refusal) : NULL;
-	char *err = NULL, *text;
 	int rc;
 
-	if (!tmpl)
-		tmpl = templates_get(ctx->tpl, "en", r->name);
 	g_hash_table_insert(vars, "robot", ctx->cfg->address);
 	g_hash_table_insert(vars, "custodian", ctx->cfg->custodian ? ctx->cfg->custodian : ctx->cfg->address);
 	g_hash_table_insert(vars, "lang", (char *)lang);
@@ -140,14 +136,9 @@ static int render(const struct filter_ctx *ctx, const char *lang, const struct r
 		while (g_hash_table_iter_next(&i, &k, &v))
 			g_hash_table_insert(vars, k, v);
 	}
-	text = tmpl ? template_render(tmpl, vars, &err) : NULL;
+	rc = templates_message(ctx->tpl, lang, r->name, vars, subject, body);
 	g_hash_table_unref(vars);
-	if (err)
-		log_msg(LOG_ERR, "template %s/%s: %s", lang, r->name, err);
-	g_free(err);
 	g_free(reason);
-	rc = text ? template_split(text, subject, body) : -1;
-	g_free(text);
 	if (rc == 0)
 		squeeze_blank_lines(*body);
 	return rc;

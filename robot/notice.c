@@ -25,12 +25,11 @@ struct notice {
 /* The notice's subject and body for the change; 0 or -1. */
 static int render(const struct notice *n, char **subject, char **body)
 {
-	const char *tmpl = templates_get(n->tpl, "en", "notice-enrolment");
 	const struct states *ref = states_load(NULL);
 	const char *state = ref ? states_name(ref, n->changed->state, "en") : NULL;
-	char *action = templates_phrase(n->tpl, "en", "reasons", n->action), *text, *err = NULL;
+	char *action = templates_phrase(n->tpl, "en", "reasons", n->action);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	int rc = -1;
+	int rc;
 
 	g_hash_table_insert(vars, "state", (char *)(state ? state : n->changed->state));
 	g_hash_table_insert(vars, "action", action ? action : (char *)n->action);
@@ -39,15 +38,9 @@ static int render(const struct notice *n, char **subject, char **body)
 	g_hash_table_insert(vars, "label", n->changed->label ? n->changed->label : "-");
 	g_hash_table_insert(vars, "robot", n->cfg->address);
 	g_hash_table_insert(vars, "custodian", n->cfg->custodian ? n->cfg->custodian : n->cfg->address);
-	text = tmpl ? template_render(tmpl, vars, &err) : NULL;
-	if (text)
-		rc = template_split(text, subject, body);
-	else
-		log_msg(LOG_ERR, "notice-enrolment: %s", err ? err : "no template");
+	rc = templates_message(n->tpl, "en", "notice-enrolment", vars, subject, body);
 	g_hash_table_unref(vars);
 	g_free(action);
-	g_free(text);
-	g_free(err);
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 #include "templates.h"
 #include "embedded.h"
 #include "fold.h"
+#include "log.h"
 
 struct word {
 	char *folded;
@@ -238,4 +239,24 @@ int template_split(const char *text, char **subject, char **body)
 		nl++;
 	*body = g_strdup(nl);
 	return 0;
+}
+
+int templates_message(const struct templates *t, const char *lang, const char *name, GHashTable *vars,
+		      char **subject, char **body)
+{
+	const char *tmpl = templates_get(t, lang, name);
+	char *err = NULL, *text;
+	int rc = -1;
+
+	*subject = *body = NULL;
+	if (!tmpl)
+		tmpl = templates_get(t, "en", name);
+	text = tmpl ? template_render(tmpl, vars, &err) : NULL;
+	if (text && template_split(text, subject, body) == 0)
+		rc = 0;
+	else
+		log_msg(LOG_ERR, "template %s/%s: %s", lang, name, err ? err : "missing or without a Subject line");
+	g_free(text);
+	g_free(err);
+	return rc;
 }

@@ -47,4 +47,10 @@ char *template_render(const char *tmpl, GHashTable *vars, char **err);
  * "Subject:" line is missing. g_free both. */
 int template_split(const char *text, char **subject, char **body);
 
+/* templates/<lang>/<name>.txt (English when lang has none) rendered with
+ * vars and split into subject and body (g_free both). 0, or -1 with the
+ * reason logged. */
+int templates_message(const struct templates *t, const char *lang, const char *name, GHashTable *vars,
+		      char **subject, char **body);
+
 #endif
