@@ -13,6 +13,8 @@
 
 struct templates;
 struct form_set;
+struct ping_match;
+struct lookup_request;
 struct crypto;
 struct sqlite3;
 
@@ -75,6 +77,11 @@ struct filter_ctx {
 	char arg_lang[8];	/* language asked for (FORM fr), "" when none */
 	struct auth auth;
 	struct form_set *forms;	/* the forms of an accepted signer's message, owned; or NULL */
+	gboolean receipt;	/* a read receipt (MDN); kind is KIND_AUTOREPLY too */
+	struct ping_match *ping;	/* what this message says about one of our pings
+					 * (filters/pings.c), owned; or NULL */
+	struct lookup_request *lookup;	/* an accepted signer's LOOKUP, EXTRACT or ACCESS-LOG
+					 * (filters/lookup.c), owned; or NULL */
 };
 
 typedef enum verdict filter_fn(struct filter_ctx *ctx);

@@ -12,7 +12,7 @@
 
 #define SYSTEM_CONFIG "/etc/pocbot/pocbot.conf"
 
-enum key_type { K_DOMAIN, K_ADDRESS, K_PATH, K_LISTEN, K_RELAY, K_SIZE, K_COUNT, K_BOOL, K_DURATION };
+enum key_type { K_DOMAIN, K_ADDRESS, K_PATH, K_LISTEN, K_RELAY, K_SIZE, K_COUNT, K_BOOL, K_DURATION, K_DURATIONS };
 
 struct key {
 	const char *group, *name;
@@ -33,6 +33,11 @@ static const struct key keys[] = {
 	{ "limits", "help_per_day", K_COUNT, AT(help_per_day) },
 	{ "trust", "max_age", K_DURATION, AT(trust_max_age) },
 	{ "trust", "max_future", K_DURATION, AT(trust_max_future) },
+	{ "ping", "every", K_DURATION, AT(ping_every) },
+	{ "ping", "remind", K_DURATIONS, AT(ping_remind) },
+	{ "ping", "deadline", K_DURATION, AT(ping_deadline) },
+	{ "reminders", "update_every", K_DURATION, AT(update_every) },
+	{ "lookup", "extracts_per_day", K_COUNT, AT(extracts_per_day) },
 	{ "log", "syslog", K_BOOL, AT(syslog) },
 	{ "log", "stderr", K_BOOL, AT(foreground_log) },
 	{ "test", "clock_file", K_PATH, AT(clock_file) },
@@ -48,6 +53,13 @@ void config_defaults(struct config *cfg, const char *base)
 	cfg->help_per_day = DEFAULT_HELP_PER_DAY;
 	cfg->trust_max_age = DEFAULT_TRUST_MAX_AGE;
 	cfg->trust_max_future = DEFAULT_TRUST_MAX_FUTURE;
+	cfg->ping_every = DEFAULT_PING_EVERY;
+	cfg->ping_remind[0] = 3 * 86400;
+	cfg->ping_remind[1] = 7 * 86400;
+	cfg->ping_reminders = 2;
+	cfg->ping_deadline = DEFAULT_PING_DEADLINE;
+	cfg->update_every = DEFAULT_UPDATE_EVERY;
+	cfg->extracts_per_day = DEFAULT_EXTRACTS_PER_DAY;
 	cfg->foreground_log = TRUE;
 }
 
@@ -159,6 +171,25 @@ static int set_value(struct config *cfg, const struct key *k, const char *v,
 			goto bad;
 		*(gint64 *)field = n;
 		return 0;
+	case K_DURATIONS: {	/* "3d, 7d": growing, at most CONFIG_MAX_REMINDERS; "" none */
+		gchar **parts = g_strsplit(v, ",", -1);
+		int count = 0, ok = 1;
+
+		for (gchar **p = parts; *p && ok; p++) {
+			n = duration(g_strstrip(*p));
+			if (!**p && !p[1] && p == parts)
+				break;
+			if (n <= 0 || count >= CONFIG_MAX_REMINDERS || (count && n <= cfg->ping_remind[count - 1]))
+				ok = 0;
+			else
+				cfg->ping_remind[count++] = n;
+		}
+		g_strfreev(parts);
+		if (!ok)
+			goto bad;
+		cfg->ping_reminders = count;
+		return 0;
+	}
 	case K_BOOL:
 		if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "1") == 0)
 			*(gboolean *)field = TRUE;
@@ -282,6 +313,11 @@ char *config_dump(const struct config *cfg)
 			g_string_append_printf(s, "%d\n", *(const int *)field);
 		else if (k->type == K_BOOL)
 			g_string_append_printf(s, "%s\n", *(const gboolean *)field ? "true" : "false");
+		else if (k->type == K_DURATIONS) {
+			for (int r = 0; r < cfg->ping_reminders; r++)
+				g_string_append_printf(s, "%s%" G_GINT64_FORMAT "s", r ? ", " : "", cfg->ping_remind[r]);
+			g_string_append_c(s, '\n');
+		}
 		else {
 			const char *v = *(char *const *)field;
 			g_string_append_printf(s, "%s\n", v ? v : "");
@@ -299,7 +335,7 @@ void config_clear(struct config *cfg)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (keys[i].type != K_SIZE && keys[i].type != K_COUNT && keys[i].type != K_BOOL &&
-		    keys[i].type != K_DURATION)
+		    keys[i].type != K_DURATION && keys[i].type != K_DURATIONS)
 			g_clear_pointer((char **)((char *)cfg + keys[i].offset), g_free);
 	g_clear_pointer(&cfg->file, g_free);
 }

@@ -4,6 +4,8 @@
 
 #include <glib.h>
 
+#define CONFIG_MAX_REMINDERS 8
+
 struct config {
 	char *file;		/* the file read, or NULL for the embedded defaults */
 	char *domain;		/* [robot] domain */
@@ -16,6 +18,12 @@ struct config {
 	int help_per_day;	/* [limits] help_per_day */
 	gint64 trust_max_age;	/* [trust] max_age: oldest signature accepted, seconds */
 	gint64 trust_max_future;	/* [trust] max_future: how far ahead a signature may be dated */
+	gint64 ping_every;	/* [ping] every: a round starts by itself this long after the last; 0: never */
+	gint64 ping_remind[CONFIG_MAX_REMINDERS];	/* [ping] remind: "3d, 7d", after the ping was sent */
+	int ping_reminders;	/* how many of ping_remind are set */
+	gint64 ping_deadline;	/* [ping] deadline: a ping unanswered this long is silent */
+	gint64 update_every;	/* [reminders] update_every: each State's records to its signers; 0: never */
+	int extracts_per_day;	/* [lookup] extracts_per_day, per State */
 	char *clock_file;	/* [test] clock_file, absolute, or NULL */
 	gboolean syslog;	/* [log] syslog */
 	gboolean foreground_log;	/* [log] stderr */

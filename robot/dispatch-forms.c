@@ -207,7 +207,8 @@ static int tell(struct run *r, const char *entry)
 	g_hash_table_insert(vars, "robot", r->ctx->cfg->address);
 	g_hash_table_insert(vars, "custodian", r->ctx->cfg->custodian ? r->ctx->cfg->custodian : r->ctx->cfg->address);
 	if (templates_message(r->ctx->tpl, "en", "notice-change", vars, &subject, &body) == 0) {
-		struct outbox_item it = { "notice", space + 1, subject, body, NULL, NULL, CRYPTO_OPENPGP, NULL };
+		struct outbox_item it = { .purpose = "notice", .to = space + 1, .subject = subject, .body = body,
+					  .protocol = CRYPTO_OPENPGP };
 		char *seed = g_strdup_printf("%s:poc-notice:%s", r->hash, entry);
 
 		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it) < 0 ? -1 : 0;
@@ -247,7 +248,8 @@ static int tell_signer(struct run *r, const struct signer *to, const char *outco
 	g_hash_table_insert(vars, "robot", r->ctx->cfg->address);
 	g_hash_table_insert(vars, "custodian", r->ctx->cfg->custodian ? r->ctx->cfg->custodian : r->ctx->cfg->address);
 	if (templates_message(r->ctx->tpl, r->lang, "notice-signers", vars, &subject, &body) == 0) {
-		struct outbox_item it = { "notice", to->email, subject, body, NULL, NULL, to->protocol, encrypt_to };
+		struct outbox_item it = { .purpose = "notice", .to = to->email, .subject = subject, .body = body,
+					  .protocol = to->protocol, .encrypt_to = encrypt_to };
 		char *seed = g_strdup_printf("%s:signer-notice:%s", r->hash, to->fingerprint);
 
 		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it) < 0 ? -1 : 0;

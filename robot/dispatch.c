@@ -192,8 +192,9 @@ static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gi
 		all_refs = g_strdup_printf("%s%s<%s>", refs ? refs : "", refs ? " " : "", msgid);
 	seed = g_strdup_printf("%s:reply:%s", hash, r->purpose);
 	{
-		struct outbox_item it = { r->purpose, to, subject, body, msgid, all_refs,
-					  ctx->auth.protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP, NULL };
+		struct outbox_item it = { .purpose = r->purpose, .to = to, .subject = subject, .body = body,
+					  .in_reply_to = msgid, .references = all_refs,
+					  .protocol = ctx->auth.protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP };
 
 		rc = outbox_queue(db, ctx->cfg, ctx->crypto, ctx->now, row, seed, &it);
 	}

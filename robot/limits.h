@@ -7,6 +7,10 @@
 
 #define DEFAULT_TRUST_MAX_AGE	(7 * 86400)	/* [trust] max_age */
 #define DEFAULT_TRUST_MAX_FUTURE 3600		/* [trust] max_future */
+#define DEFAULT_PING_EVERY	(182 * 86400)	/* [ping] every */
+#define DEFAULT_PING_DEADLINE	(14 * 86400)	/* [ping] deadline */
+#define DEFAULT_UPDATE_EVERY	(365 * 86400)	/* [reminders] update_every */
+#define DEFAULT_EXTRACTS_PER_DAY 10		/* [lookup] extracts_per_day */
 
 #define MAX_COMMAND_LINE	512	/* an LMTP command line, CRLF included (RFC 5321 4.5.3.1.4) */
 #define MAX_DATA_LINE		(64 * 1024)	/* longest data line accepted (RFC 5321 asks 1000; real mail is longer) */

@@ -4,18 +4,10 @@
  * NULL when a field would put CR or LF into a header. */
 #include <string.h>
 #include <gmime/gmime.h>
-#include "mail.h"
+#include "mail-internal.h"
 #include "html-text.h"
 #include "envelope.h"
 #include "limits.h"
-
-struct mail {
-	GMimeParserOptions *opts;
-	GMimeMessage *msg;
-	char *content_type;	/* "type/subtype", lower case */
-	int depth, parts;
-	GHashTable *decoded;	/* lower-case name -> value, for decode_padded_words */
-};
 
 static const char *const fallback_charsets[] = { "UTF-8", "windows-1252", NULL };
 

@@ -50,6 +50,13 @@ char *mail_reply_to_address(const struct mail *m);
 char *mail_message_id(const struct mail *m);
 char *mail_references(const struct mail *m);	/* space-separated <ids> as written, bounded */
 
+/* An attachment of an outgoing message, streamed from its file. */
+struct outpart {
+	const char *filename;
+	const char *content_type;	/* with its parameters */
+	const char *path;
+};
+
 /* An outgoing message. Every field is UTF-8; none may carry CR or LF
  * (mail_compose refuses it). */
 struct outmsg {
@@ -63,11 +70,19 @@ struct outmsg {
 	const char *references;		/* "<a> <b>" or NULL */
 	const char *loop_id;		/* value of the robot's loop header */
 	gint64 date;			/* seconds since the epoch */
+	const char *reply_to;		/* addr-spec, or NULL */
+	const struct outpart *parts;	/* attachments after the body: multipart/mixed */
+	size_t n_parts;
 };
 
 /* The whole message, CRLF line ends; NULL when a field is unsafe.
  * g_free it. */
 char *mail_compose(const struct outmsg *o, size_t *len);
+
+/* mail_compose written to the file descriptor fd (attachments streamed
+ * from their files, base64). 0, or -1 (an unsafe field, an unreadable
+ * attachment, a write error). */
+int mail_compose_to_fd(const struct outmsg *o, int fd);
 
 /* The robot's loop header, recognised by the guard. */
 #define MAIL_LOOP_HEADER "X-Pocbot-Loop"

@@ -51,7 +51,8 @@ static int tell(sqlite3 *db, const struct notice *n, const struct signer *to, co
 	const char *key = to->protocol == CRYPTO_SMIME && to->enc_fingerprint[0] ? to->enc_fingerprint
 										  : to->fingerprint;
 	const char *const encrypt_to[] = { key, NULL };
-	struct outbox_item it = { "notice", to->email, subject, body, NULL, NULL, to->protocol, encrypt_to };
+	struct outbox_item it = { .purpose = "notice", .to = to->email, .subject = subject, .body = body,
+				  .protocol = to->protocol, .encrypt_to = encrypt_to };
 	char *seed = g_strdup_printf("notice:%s:%s:%s:%" G_GINT64_FORMAT, n->action, n->changed->fingerprint,
 				     to->fingerprint, n->now);
 	int rc = outbox_queue(db, n->cfg, n->crypto, n->now, 0, seed, &it) < 0 ? -1 : 0;

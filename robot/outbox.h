@@ -7,6 +7,14 @@
 #include "config.h"
 #include "crypto.h"
 
+/* A file sent as an attachment: read (streamed) when the message is
+ * composed, never held whole in memory. */
+struct outbox_attachment {
+	const char *filename;		/* as the recipient sees it: "directory.csv" */
+	const char *content_type;	/* "text/csv; charset=utf-8; header=present" */
+	const char *path;		/* the file holding its bytes */
+};
+
 struct outbox_item {
 	const char *purpose;		/* help, form, notice, ... */
 	const char *to;			/* addr-spec */
@@ -16,10 +24,21 @@ struct outbox_item {
 	const char *references;		/* "<a> <b>" or NULL */
 	enum crypto_protocol protocol;	/* how the robot signs it: CRYPTO_NONE means OpenPGP */
 	const char *const *encrypt_to;	/* fingerprints to encrypt to (NULL-terminated), or NULL */
+	const char *reply_to;		/* Reply-To addr-spec, or NULL */
+	const char *token;		/* the row's token (Message-ID pocbot.TOKEN@, Maildir name),
+					 * or NULL: made from the seed */
+	const char *verp;		/* token of the envelope sender bounces+VERP@ (and of the
+					 * DSN ENVID), or NULL: the row's own token */
+	gboolean dsn;			/* ask the relay for DSNs (NOTIFY=SUCCESS,FAILURE,DELAY) */
+	const struct outbox_attachment *attachments;	/* n_attachments of them, after the body */
+	size_t n_attachments;
 };
 
 /* Composes the message, signs it (and encrypts it when the item says to)
- * with c, and inserts it, in the caller's transaction. seed makes its
+ * with c, and inserts it, in the caller's transaction. A message with
+ * attachments is composed, signed and encrypted from file to file
+ * (VAR/outbox-data/TOKEN.eml, named by the row): memory stays bounded
+ * whatever the attachments' size. seed makes its
  * token, hence its Message-ID, VERP sender and Maildir name,
  * deterministic. message is the messages row answered, or 0. 0 when
  * queued; 1 when the address has no ASCII form (a non-ASCII local part:

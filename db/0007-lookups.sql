@@ -1,0 +1,1 @@
+-- 0007-lookups.sql - reserved (no statements yet).

@@ -1,0 +1,1 @@
+-- 0008-pings-more.sql - reserved (no statements yet).

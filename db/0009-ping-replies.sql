@@ -1,0 +1,1 @@
+-- 0009-ping-replies.sql - reserved (no statements yet).

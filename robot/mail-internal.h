@@ -1,0 +1,17 @@
+/* mail-internal.h - the parsed message, shared by the GMime adapter's
+ * files (robot/mail*.c) and by nothing else. */
+#ifndef POCBOT_MAIL_INTERNAL_H
+#define POCBOT_MAIL_INTERNAL_H
+
+#include <gmime/gmime.h>
+#include "mail.h"
+
+struct mail {
+	GMimeParserOptions *opts;
+	GMimeMessage *msg;
+	char *content_type;	/* "type/subtype", lower case */
+	int depth, parts;
+	GHashTable *decoded;	/* lower-case name -> value, for decode_padded_words */
+};
+
+#endif
