@@ -53,10 +53,7 @@ static int is_mime_version(const char *line, size_t n)
 	return n > 13 && g_ascii_strncasecmp(line, "MIME-Version:", 13) == 0;
 }
 
-/* Sorts the header lines of msg[0..hlen) (CRLF each) into s->keep and
- * s->content; a continuation line follows its field. -1 on a line that is
- * neither a field nor a continuation. */
-static int split_headers(const char *msg, size_t hlen, struct split *s)
+int crypto_split_headers(const char *msg, size_t hlen, GString *keep, GString *content)
 {
 	GString *to = NULL;
 	int has_mime_version = 0;
@@ -70,7 +67,7 @@ static int split_headers(const char *msg, size_t hlen, struct split *s)
 		if (line[0] != ' ' && line[0] != '\t') {
 			if (!memchr(line, ':', n))
 				return -1;
-			to = is_content_field(line, n) ? s->content : s->keep;
+			to = is_content_field(line, n) ? content : keep;
 			has_mime_version |= is_mime_version(line, n);
 		} else if (!to) {
 			return -1;
@@ -80,7 +77,7 @@ static int split_headers(const char *msg, size_t hlen, struct split *s)
 		at += n + 2;
 	}
 	if (!has_mime_version)
-		g_string_append(s->keep, "MIME-Version: 1.0\r\n");
+		g_string_append(keep, "MIME-Version: 1.0\r\n");
 	return 0;
 }
 
@@ -92,7 +89,7 @@ static int split_message(const char *msg, size_t len, struct split *s, char **er
 	s->keep = g_string_new(NULL);
 	s->content = g_string_new(NULL);
 	s->body = g_string_new(NULL);
-	if (!blank || memchr(msg, '\0', len) || split_headers(msg, hlen, s) < 0) {
+	if (!blank || memchr(msg, '\0', len) || crypto_split_headers(msg, hlen, s->keep, s->content) < 0) {
 		*err = g_strdup("not a message as mail_compose makes it (CRLF header block, then a blank line)");
 		return -1;
 	}
@@ -137,8 +134,7 @@ static void append_base64(GString *s, const char *data, size_t len)
 	g_free(b64);
 }
 
-/* The micalg parameter for a digest (RFC 3156 5, RFC 8551 3.5.3.2). */
-static const char *micalg(enum crypto_protocol p, gpgme_hash_algo_t h)
+const char *crypto_micalg(enum crypto_protocol p, gpgme_hash_algo_t h)
 {
 	static const struct {
 		gpgme_hash_algo_t h;
@@ -155,10 +151,7 @@ static const char *micalg(enum crypto_protocol p, gpgme_hash_algo_t h)
 	return NULL;
 }
 
-/* Makes the robot's key for ctx's protocol its signer, once per context:
- * the signer stays set between operations, so later messages cost no key
- * listing. crypto_identity_import_smime clears it. */
-static int ensure_signer(struct crypto *c, gpgme_ctx_t ctx, char **err)
+int crypto_ensure_signer(struct crypto *c, gpgme_ctx_t ctx, char **err)
 {
 	char pgp[CRYPTO_FPR_LEN], smime[CRYPTO_FPR_LEN];
 	const char *fpr = ctx == c->pgp ? pgp : smime;
@@ -194,19 +187,13 @@ static GString *take_output(gpgme_data_t out)
 	return s;
 }
 
-/* A detached signature of data by the robot: armoured for OpenPGP, DER for
- * CMS (with the whole chain, so that the reader needs only the root).
- * *hash gets the digest used. */
-static GString *sign_detached(struct crypto *c, gpgme_ctx_t ctx, const GString *data, gpgme_hash_algo_t *hash,
-			      char **err)
+GString *crypto_sign_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgme_hash_algo_t *hash, char **err)
 {
-	gpgme_data_t in = NULL, out = NULL;
+	gpgme_data_t out = NULL;
 	gpgme_sign_result_t r = NULL;
-	gpgme_error_t e = gpgme_data_new_from_mem(&in, data->str, data->len, 0);
+	gpgme_error_t e = gpgme_data_new(&out);
 	GString *sig = NULL;
 
-	if (!e)
-		e = gpgme_data_new(&out);
 	gpgme_set_armor(ctx, ctx == c->pgp);
 	gpgme_set_textmode(ctx, 0);
 	if (ctx == c->cms)
@@ -223,8 +210,24 @@ static GString *sign_detached(struct crypto *c, gpgme_ctx_t ctx, const GString *
 		out = NULL;
 	}
 	gpgme_set_armor(ctx, 0);
-	gpgme_data_release(in);
 	gpgme_data_release(out);
+	return sig;
+}
+
+/* crypto_sign_data over data in memory. */
+static GString *sign_detached(struct crypto *c, gpgme_ctx_t ctx, const GString *data, gpgme_hash_algo_t *hash,
+			      char **err)
+{
+	gpgme_data_t in = NULL;
+	gpgme_error_t e = gpgme_data_new_from_mem(&in, data->str, data->len, 0);
+	GString *sig;
+
+	if (e) {
+		*err = crypto_gpgme_error("signing", e);
+		return NULL;
+	}
+	sig = crypto_sign_data(c, ctx, in, hash, err);
+	gpgme_data_release(in);
 	return sig;
 }
 
@@ -242,6 +245,14 @@ static GString *signed_entity(enum crypto_protocol p, const char *mic, const GSt
 			       b, b);
 	g_string_append_len(e, inner->str, (gssize)inner->len);
 	g_string_append_printf(e, "\r\n--%s\r\n", b);
+	crypto_append_signature_part(e, p, sig);
+	g_string_append_printf(e, "\r\n--%s--\r\n", b);
+	g_free(b);
+	return e;
+}
+
+void crypto_append_signature_part(GString *e, enum crypto_protocol p, const GString *sig)
+{
 	if (p == CRYPTO_OPENPGP) {
 		g_string_append(e, "Content-Type: application/pgp-signature; name=\"signature.asc\"\r\n"
 				   "Content-Description: OpenPGP digital signature\r\n"
@@ -254,9 +265,6 @@ static GString *signed_entity(enum crypto_protocol p, const char *mic, const GSt
 				   "Content-Description: S/MIME cryptographic signature\r\n\r\n");
 		append_base64(e, sig->str, sig->len);
 	}
-	g_string_append_printf(e, "\r\n--%s--\r\n", b);
-	g_free(b);
-	return e;
 }
 
 static int fpr_ok(const char *f)
@@ -322,68 +330,83 @@ static gpgme_key_t *find_recipients(gpgme_ctx_t ctx, const char *const *fprs, si
 	return NULL;
 }
 
-/* data encrypted to fprs: armoured for OpenPGP (the robot pins
- * fingerprints, so gpg's key validity is not asked), DER for CMS. */
-static GString *encrypt_to_keys(struct crypto *c, gpgme_ctx_t ctx, const GString *data, const char *const *fprs,
-				size_t n, char **err)
+int crypto_encrypt_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgme_data_t out,
+			const char *const *fprs, size_t n, char **err)
 {
 	gpgme_key_t *keys = find_recipients(ctx, fprs, n, err);
-	gpgme_data_t in = NULL, out = NULL;
 	gpgme_encrypt_result_t r;
-	gpgme_error_t e = keys ? gpgme_data_new_from_mem(&in, data->str, data->len, 0) : 0;
-	GString *enc = NULL;
+	gpgme_error_t e;
 
 	if (!keys)
-		return NULL;
-	if (!e)
-		e = gpgme_data_new(&out);
+		return -1;
 	gpgme_set_armor(ctx, ctx == c->pgp);
-	if (!e)
-		e = gpgme_op_encrypt(ctx, keys, ctx == c->pgp ? GPGME_ENCRYPT_ALWAYS_TRUST : 0, in, out);
+	e = gpgme_op_encrypt(ctx, keys, ctx == c->pgp ? GPGME_ENCRYPT_ALWAYS_TRUST : 0, in, out);
 	if (!e && (!(r = gpgme_op_encrypt_result(ctx)) || r->invalid_recipients))
 		e = gpg_error(GPG_ERR_UNUSABLE_PUBKEY);
-	if (e) {
+	if (e)
 		*err = crypto_gpgme_error("encrypting", e);
-	} else {
-		enc = take_output(out);
-		out = NULL;
-	}
 	gpgme_set_armor(ctx, 0);
 	if (ctx == c->cms)
 		crypto_cms_reset(c);	/* gpgsm leaks secure memory per ENCRYPT */
+	keys_free(keys);
+	return e ? -1 : 0;
+}
+
+/* crypto_encrypt_data over data in memory. */
+static GString *encrypt_to_keys(struct crypto *c, gpgme_ctx_t ctx, const GString *data, const char *const *fprs,
+				size_t n, char **err)
+{
+	gpgme_data_t in = NULL, out = NULL;
+	gpgme_error_t e = gpgme_data_new_from_mem(&in, data->str, data->len, 0);
+	GString *enc = NULL;
+
+	if (!e)
+		e = gpgme_data_new(&out);
+	if (e)
+		*err = crypto_gpgme_error("encrypting", e);
+	else if (crypto_encrypt_data(c, ctx, in, out, fprs, n, err) == 0) {
+		enc = take_output(out);
+		out = NULL;
+	}
 	gpgme_data_release(in);
 	gpgme_data_release(out);
-	keys_free(keys);
 	return enc;
 }
 
-/* The encrypted entity around ciphertext enc (RFC 3156 4, RFC 8551 3.3). */
-static GString *encrypted_entity(enum crypto_protocol p, const GString *enc)
+void crypto_append_encrypted_head(GString *e, enum crypto_protocol p, const char *b)
 {
-	GString *e = g_string_sized_new(enc->len * 2 + 512);
-	char *b;
-
 	if (p == CRYPTO_SMIME) {
 		g_string_append(e, "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;\r\n"
 				   "\tname=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\n"
 				   "Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n");
-		append_base64(e, enc->str, enc->len);
-		return e;
+		return;
 	}
-	b = boundary_for(enc);
 	g_string_append_printf(e, "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\";\r\n"
 			       "\tboundary=\"%s\"\r\n\r\n--%s\r\nContent-Type: application/pgp-encrypted\r\n"
 			       "Content-Description: PGP/MIME version identification\r\n\r\nVersion: 1\r\n\r\n"
 			       "--%s\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n"
 			       "Content-Description: OpenPGP encrypted message\r\n"
 			       "Content-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n", b, b, b);
+}
+
+/* The encrypted entity around ciphertext enc (RFC 3156 4, RFC 8551 3.3). */
+static GString *encrypted_entity(enum crypto_protocol p, const GString *enc)
+{
+	GString *e = g_string_sized_new(enc->len * 2 + 512);
+	char *b = p == CRYPTO_SMIME ? NULL : boundary_for(enc);
+
+	crypto_append_encrypted_head(e, p, b);
+	if (p == CRYPTO_SMIME) {
+		append_base64(e, enc->str, enc->len);
+		return e;
+	}
 	append_crlf(e, enc->str, enc->len);
 	g_string_append_printf(e, "\r\n--%s--\r\n", b);
 	g_free(b);
 	return e;
 }
 
-static size_t count_recipients(const char *const *fprs, char **err)
+size_t crypto_count_recipients(const char *const *fprs, char **err)
 {
 	size_t n = 0;
 
@@ -404,9 +427,9 @@ static GString *protect_entity(struct crypto *c, enum crypto_protocol p, const G
 	GString *sig = NULL, *signd = NULL, *enc = NULL, *out = NULL;
 	const char *mic;
 
-	if (ensure_signer(c, ctx, err) < 0 || !(sig = sign_detached(c, ctx, inner, &hash, err)))
+	if (crypto_ensure_signer(c, ctx, err) < 0 || !(sig = sign_detached(c, ctx, inner, &hash, err)))
 		goto out;
-	if (!(mic = micalg(p, hash))) {
+	if (!(mic = crypto_micalg(p, hash))) {
 		*err = g_strdup_printf("signed with an unexpected digest (%s)", gpgme_hash_algo_name(hash));
 		goto out;
 	}
@@ -440,7 +463,7 @@ char *crypto_protect(struct crypto *c, enum crypto_protocol p, const char *msg, 
 		*err = g_strdup("crypto_protect: no protocol");
 		return NULL;
 	}
-	if ((n = count_recipients(encrypt_to, err)) == (size_t)-1 || split_message(msg, len, &s, err) < 0)
+	if ((n = crypto_count_recipients(encrypt_to, err)) == (size_t)-1 || split_message(msg, len, &s, err) < 0)
 		goto out;
 	inner = inner_entity(&s);
 	if (!(entity = protect_entity(c, p, inner, encrypt_to, n, err)))

@@ -89,6 +89,12 @@ int crypto_identity_import_smime(struct crypto *c, const char *cert, const char 
 char *crypto_protect(struct crypto *c, enum crypto_protocol p, const char *msg, size_t len,
 		     const char *const *encrypt_to, size_t *out_len, char **err);
 
+/* crypto_protect from the file in_path (as mail_compose_to_fd wrote it) to
+ * the file out_path (created, fsynced), in bounded memory whatever the
+ * size (crypto-sign-file.c). 0, or -1 with *err and no out_path. */
+int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path, const char *out_path,
+			const char *const *encrypt_to, char **err);
+
 /* Enrolment (crypto-import.c). Imports an OpenPGP public key file and
  * gives its primary fingerprint and first e-mail address (g_free it). 0 or
  * -1 with *err. */

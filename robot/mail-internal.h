@@ -14,4 +14,7 @@ struct mail {
 	GHashTable *decoded;	/* lower-case name -> value, for decode_padded_words */
 };
 
+/* 1 when id is a bounded, printable msg-id without brackets or spaces. */
+int mail_msgid_ok(const char *id);
+
 #endif

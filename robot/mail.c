@@ -1,7 +1,7 @@
 /* mail.c - the GMime adapter: parses any bytes into a struct mail and
- * writes the robot's own messages. Input: whole messages from anyone.
- * Parsing never fails (garbage gives an empty message); composing returns
- * NULL when a field would put CR or LF into a header. */
+ * reads what the robot needs from it. Input: whole messages from anyone.
+ * Parsing never fails (garbage gives an empty message). The robot's own
+ * messages are written by mail-compose.c. */
 #include <string.h>
 #include <gmime/gmime.h>
 #include "mail-internal.h"
@@ -278,8 +278,7 @@ char *mail_reply_to_address(const struct mail *m)
 	return first_mailbox(g_mime_message_get_reply_to(m->msg));
 }
 
-/* 1 when id is a bounded, printable msg-id without brackets or spaces. */
-static int msgid_ok(const char *id)
+int mail_msgid_ok(const char *id)
 {
 	size_t len = strlen(id);
 
@@ -295,7 +294,7 @@ char *mail_message_id(const struct mail *m)
 {
 	const char *id = g_mime_message_get_message_id(m->msg);
 
-	return id && msgid_ok(id) ? g_strdup(id) : NULL;
+	return id && mail_msgid_ok(id) ? g_strdup(id) : NULL;
 }
 
 char *mail_references(const struct mail *m)
@@ -308,7 +307,7 @@ char *mail_references(const struct mail *m)
 	/* keep the first and the last few: enough to thread, bounded */
 	for (int i = 0; i < n; i++) {
 		const char *id = g_mime_references_get_message_id(list, i);
-		if ((i == 0 || i >= n - 8) && msgid_ok(id))
+		if ((i == 0 || i >= n - 8) && mail_msgid_ok(id))
 			g_string_append_printf(s, "%s<%s>", s->len ? " " : "", id);
 	}
 	if (list)
@@ -318,109 +317,4 @@ char *mail_references(const struct mail *m)
 		return NULL;
 	}
 	return g_string_free(s, FALSE);
-}
-
-static int header_safe(const char *v)
-{
-	return !v || (!strpbrk(v, "\r\n") && g_utf8_validate(v, -1, NULL));
-}
-
-static void set_header(GMimeMessage *msg, const char *name, const char *value)
-{
-	g_mime_object_set_header(GMIME_OBJECT(msg), name, value, "utf-8");
-}
-
-/* text with CRLF line ends: the canonical form, which base64 keeps as is. */
-static char *crlf_lines(const char *text)
-{
-	GString *s = g_string_new(NULL);
-
-	for (const char *p = text; *p; p++) {
-		if (*p == '\n' && (p == text || p[-1] != '\r'))
-			g_string_append_c(s, '\r');
-		g_string_append_c(s, *p);
-	}
-	return g_string_free(s, FALSE);
-}
-
-/* 7bit when it is safe, else quoted-printable or base64 (GMime's choice).
- * A signed body must survive every relay: a line starting "From " or
- * ending in white space is changed by some (RFC 3156 5.1), so such text
- * goes quoted-printable. */
-static GMimeContentEncoding body_encoding(GMimePart *part, const char *text)
-{
-	GMimeContentEncoding best = g_mime_part_get_best_content_encoding(part, GMIME_ENCODING_CONSTRAINT_7BIT);
-
-	if (best != GMIME_CONTENT_ENCODING_7BIT)
-		return best;
-	for (const char *line = text; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-		size_t len = strcspn(line, "\n");
-
-		if (g_str_has_prefix(line, "From ") || (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t')))
-			return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
-	}
-	return best;
-}
-
-/* A text/plain part holding body as UTF-8. (g_mime_text_part_set_text
- * would convert it to the smallest charset that holds it, Latin-1 for
- * French, and relabelling that afterwards would lie.) */
-static GMimeObject *text_body(const char *body)
-{
-	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
-	char *canonical = crlf_lines(body);
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(canonical, strlen(canonical));
-	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
-
-	g_mime_part_set_content(GMIME_PART(part), content);
-	g_object_unref(content);
-	g_object_unref(stream);
-	g_free(canonical);
-	g_mime_text_part_set_charset(part, "utf-8");
-	g_mime_part_set_content_encoding(GMIME_PART(part), body_encoding(GMIME_PART(part), body));
-	return GMIME_OBJECT(part);
-}
-
-char *mail_compose(const struct outmsg *o, size_t *len)
-{
-	GMimeMessage *msg;
-	GMimeObject *body;
-	GDateTime *date;
-	GMimeFormatOptions *fo;
-	char *text;
-
-	if (!header_safe(o->from) || !header_safe(o->from_name) || !header_safe(o->to) ||
-	    !header_safe(o->subject) || !header_safe(o->message_id) || !header_safe(o->in_reply_to) ||
-	    !header_safe(o->references) || !header_safe(o->loop_id) || !g_utf8_validate(o->body, -1, NULL) ||
-	    !envelope_address_ok(o->from, 0) || !envelope_address_ok(o->to, 0) || !msgid_ok(o->message_id) ||
-	    (o->in_reply_to && !msgid_ok(o->in_reply_to)))
-		return NULL;
-	mail_library_init();
-	msg = g_mime_message_new(TRUE);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM, o->from_name, o->from);
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_TO, NULL, o->to);
-	g_mime_message_set_subject(msg, o->subject, "utf-8");
-	date = g_date_time_new_from_unix_utc(o->date);
-	g_mime_message_set_date(msg, date);
-	g_date_time_unref(date);
-	g_mime_message_set_message_id(msg, o->message_id);
-	if (o->in_reply_to) {
-		char *irt = g_strdup_printf("<%s>", o->in_reply_to);
-		set_header(msg, "In-Reply-To", irt);
-		g_free(irt);
-	}
-	if (o->references)
-		set_header(msg, "References", o->references);
-	set_header(msg, "Auto-Submitted", "auto-replied");
-	set_header(msg, MAIL_LOOP_HEADER, o->loop_id);
-	body = text_body(o->body);
-	g_mime_message_set_mime_part(msg, body);
-	g_object_unref(body);
-	fo = g_mime_format_options_new();
-	g_mime_format_options_set_newline_format(fo, GMIME_NEWLINE_FORMAT_DOS);
-	text = g_mime_object_to_string(GMIME_OBJECT(msg), fo);
-	g_mime_format_options_free(fo);
-	g_object_unref(msg);
-	*len = strlen(text);
-	return text;
 }

@@ -75,8 +75,8 @@ struct outmsg {
 	size_t n_parts;
 };
 
-/* The whole message, CRLF line ends; NULL when a field is unsafe.
- * g_free it. */
+/* The whole message, CRLF line ends; NULL when a field is unsafe or the
+ * message has parts (those go through mail_compose_to_fd). g_free it. */
 char *mail_compose(const struct outmsg *o, size_t *len);
 
 /* mail_compose written to the file descriptor fd (attachments streamed

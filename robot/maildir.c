@@ -56,15 +56,35 @@ static int maildir_make(const char *dir)
 	return sub_made ? durable_sync_dir(dir) : 0;
 }
 
-/* Writes path with data, on disk when it returns 0; -1 with errno. */
-static int maildir_write_file(const char *path, const char *data, size_t len)
+/* data written to fd with each CRLF made LF, through a bounded buffer. */
+static int write_unix_lines(int fd, const char *data, size_t len)
+{
+	char buf[65536];
+	size_t held = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\r' && i + 1 < len && data[i + 1] == '\n')
+			continue;
+		buf[held++] = data[i];
+		if (held == sizeof buf) {
+			if (durable_write_all(fd, buf, held) < 0)
+				return -1;
+			held = 0;
+		}
+	}
+	return durable_write_all(fd, buf, held);
+}
+
+/* Writes path with data (CRLF made LF when lf_only), on disk when it returns
+ * 0; -1 with errno. */
+static int maildir_write_file(const char *path, const char *data, size_t len, int lf_only)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int saved;
 
 	if (fd < 0)
 		return -1;
-	if (durable_write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+	if ((lf_only ? write_unix_lines(fd, data, len) : durable_write_all(fd, data, len)) < 0 || fsync(fd) < 0) {
 		saved = errno;
 		(void)close(fd);	/* already failing: errno says why */
 		errno = saved;
@@ -73,7 +93,7 @@ static int maildir_write_file(const char *path, const char *data, size_t len)
 	return close(fd);
 }
 
-int maildir_deliver(const char *dir, const char *name, const char *data, size_t len)
+static int deliver(const char *dir, const char *name, const char *data, size_t len, int lf_only)
 {
 	char *tmp = NULL, *new_dir = NULL, *new_path = NULL;
 	int rc = -1, saved;
@@ -87,7 +107,7 @@ int maildir_deliver(const char *dir, const char *name, const char *data, size_t 
 	tmp = g_build_filename(dir, "tmp", name, NULL);
 	new_dir = g_build_filename(dir, "new", NULL);
 	new_path = g_build_filename(new_dir, name, NULL);
-	if (maildir_write_file(tmp, data, len) < 0 || rename(tmp, new_path) < 0) {
+	if (maildir_write_file(tmp, data, len, lf_only) < 0 || rename(tmp, new_path) < 0) {
 		saved = errno;
 		(void)unlink(tmp);	/* best effort; may not exist */
 		errno = saved;
@@ -99,4 +119,14 @@ out:
 	g_free(new_dir);
 	g_free(new_path);
 	return rc;
+}
+
+int maildir_deliver(const char *dir, const char *name, const char *data, size_t len)
+{
+	return deliver(dir, name, data, len, 0);
+}
+
+int maildir_deliver_unix(const char *dir, const char *name, const char *data, size_t len)
+{
+	return deliver(dir, name, data, len, 1);
 }

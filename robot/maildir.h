@@ -13,4 +13,8 @@
  * left in dir/tmp. */
 int maildir_deliver(const char *dir, const char *name, const char *data, size_t len);
 
+/* maildir_deliver of a message with CRLF line ends, written with LF ends
+ * as files in a Maildir have them (through a bounded buffer). */
+int maildir_deliver_unix(const char *dir, const char *name, const char *data, size_t len);
+
 #endif

@@ -1,12 +1,19 @@
 /* outbox.c - queues the robot's mail and delivers it. Each row has a token
- * derived from what caused it, so its Message-ID and Maildir name are the
- * same on a re-send after a crash: a re-send replaces instead of doubling.
+ * derived from what caused it (or given, for a ping), so its Message-ID and
+ * Maildir name are the same on a re-send after a crash: a re-send replaces
+ * instead of doubling. A message with attachments is built from file to
+ * file in VAR/outbox-data and sent from there, never held whole in memory.
  * Delivery failures are recorded in the row (retry with backoff on
  * temporary ones, given up on permanent ones), never lost. */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "outbox.h"
 #include "clock.h"
+#include "durable.h"
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
@@ -43,6 +50,58 @@ static char *signed_message(struct crypto *c, const struct outmsg *o, const stru
 
 static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
 		       const char *seed, const struct outbox_item *it);
+
+#define OUTBOX_DATA "outbox-data"	/* under VAR: messages kept in files */
+
+/* 1 when a given token can name a file and sit in a Message-ID and a
+ * local part: [a-z0-9-], 1 to 60 characters. */
+static int token_ok(const char *t)
+{
+	size_t n = strlen(t);
+
+	if (n == 0 || n > 60)
+		return 0;
+	for (; *t; t++)
+		if (!g_ascii_islower(*t) && !g_ascii_isdigit(*t) && *t != '-')
+			return 0;
+	return 1;
+}
+
+/* The message written to VAR/outbox-data/TOKEN.eml, signed (and maybe
+ * encrypted) from file to file. 0, or -1 logged. */
+static int signed_file(const struct config *cfg, struct crypto *c, const struct outmsg *o,
+		       const struct outbox_item *it, const char *token)
+{
+	char *dir = config_var_path(cfg, OUTBOX_DATA);
+	char *plain = g_strdup_printf("%s/%s.plain", dir, token), *path = g_strdup_printf("%s/%s.eml", dir, token);
+	char *err = NULL;
+	int fd = -1, rc = -1;
+
+	if (g_mkdir_with_parents(dir, 0700) < 0 ||
+	    (fd = open(plain, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+		log_msg(LOG_ERR, "outbox: %s: %s", plain, g_strerror(errno));
+		goto out;
+	}
+	if (mail_compose_to_fd(o, fd) < 0) {
+		log_msg(LOG_ERR, "outbox: cannot compose the message to <%s> (a field, or an attachment)", it->to);
+		goto out;
+	}
+	if (crypto_protect_file(c, it->protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP, plain, path,
+				it->encrypt_to, &err) < 0) {
+		log_msg(LOG_ERR, "outbox: cannot sign the message to <%s>: %.200s", it->to, err ? err : "?");
+		goto out;
+	}
+	rc = durable_sync_dir(dir);
+out:
+	if (fd >= 0)
+		close(fd);
+	unlink(plain);
+	g_free(err);
+	g_free(plain);
+	g_free(path);
+	g_free(dir);
+	return rc;
+}
 
 /* addr with its domain as A-labels (the robot's SMTP has no SMTPUTF8);
  * NULL when the domain cannot be converted or the local part is not
@@ -89,23 +148,39 @@ int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64
 static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
 		       const char *seed, const struct outbox_item *it)
 {
-	char *token = token_of(seed);
+	char *token = it->token ? g_strdup(it->token) : token_of(seed);
+	const char *verp_token = it->verp ? it->verp : token;
 	char *msgid = g_strdup_printf("pocbot.%s@%s", token, cfg->domain);
-	char *verp = g_strdup_printf("bounces+%s@%s", token, cfg->domain);
+	char *verp = g_strdup_printf("bounces+%s@%s", verp_token, cfg->domain);
+	struct outpart *parts = g_new0(struct outpart, it->n_attachments + 1);
 	struct outmsg o = {
 		.from = cfg->address, .from_name = "POC Directory", .to = it->to, .subject = it->subject,
 		.body = it->body, .message_id = msgid, .in_reply_to = it->in_reply_to,
-		.references = it->references, .loop_id = cfg->domain, .date = now,
+		.references = it->references, .loop_id = cfg->domain, .date = now, .reply_to = it->reply_to,
+		.parts = parts, .n_parts = it->n_attachments,
 	};
 	size_t len = 0;
-	char *text = signed_message(c, &o, it, &len);
+	char *text = NULL, *file = NULL;
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 
-	if (!text)
+	for (size_t i = 0; i < it->n_attachments; i++)
+		parts[i] = (struct outpart){ it->attachments[i].filename, it->attachments[i].content_type,
+					     it->attachments[i].path };
+	if (!token_ok(token) || !token_ok(verp_token)) {
+		log_msg(LOG_ERR, "outbox: a token is not [a-z0-9-]{1,60}: %.80s", token);
 		goto out;
+	}
+	if (it->n_attachments) {
+		if (signed_file(cfg, c, &o, it, token) < 0)
+			goto out;
+		file = g_strdup_printf("%s.eml", token);
+	} else if (!(text = signed_message(c, &o, it, &len))) {
+		goto out;
+	}
 	if (sqlite3_prepare_v2(db, "INSERT INTO outbox (token, message, purpose, env_from, rcpt, body,"
-			       " created, next_try) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+			       " created, next_try, body_file, dsn_envid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			       -1, &st, NULL) != SQLITE_OK)
 		goto out;
 	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
 	if (message > 0)
@@ -113,13 +188,19 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 	sqlite3_bind_text(st, 3, it->purpose, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, verp, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, it->to, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(st, 6, text, (int)len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 6, text ? text : "", (int)len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 7, now);
 	sqlite3_bind_int64(st, 8, now);
+	if (file)
+		sqlite3_bind_text(st, 9, file, -1, SQLITE_STATIC);
+	if (it->dsn)
+		sqlite3_bind_text(st, 10, verp_token, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 out:
 	sqlite3_finalize(st);
 	g_free(text);
+	g_free(file);
+	g_free(parts);
 	g_free(msgid);
 	g_free(verp);
 	g_free(token);
@@ -144,8 +225,9 @@ int outbox_count_limited(sqlite3 *db, const char *rcpt, gint64 since)
 
 struct due {
 	gint64 id, created, attempts;
-	char *token, *from, *rcpt;
-	char *body;
+	char *token, *from, *rcpt, *envid;
+	char *body;		/* the row's body, or NULL when file names it */
+	char *file;		/* under VAR/outbox-data, or NULL */
 	size_t len;
 };
 
@@ -156,7 +238,9 @@ static void due_free(gpointer p)
 	g_free(d->token);
 	g_free(d->from);
 	g_free(d->rcpt);
+	g_free(d->envid);
 	g_free(d->body);
+	g_free(d->file);
 	g_free(d);
 }
 
@@ -165,7 +249,8 @@ static GPtrArray *due_rows(sqlite3 *db, gint64 now)
 	GPtrArray *rows = g_ptr_array_new_with_free_func(due_free);
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, token, env_from, rcpt, body, created, attempts FROM outbox"
+	if (sqlite3_prepare_v2(db, "SELECT id, token, env_from, rcpt, body, created, attempts, body_file, dsn_envid"
+			       " FROM outbox"
 			       " WHERE state = 'queued' AND next_try <= ? ORDER BY next_try, id LIMIT ?",
 			       -1, &st, NULL) != SQLITE_OK) {
 		g_ptr_array_unref(rows);
@@ -180,8 +265,12 @@ static GPtrArray *due_rows(sqlite3 *db, gint64 now)
 		d->token = g_strdup((const char *)sqlite3_column_text(st, 1));
 		d->from = g_strdup((const char *)sqlite3_column_text(st, 2));
 		d->rcpt = g_strdup((const char *)sqlite3_column_text(st, 3));
-		d->len = (size_t)sqlite3_column_bytes(st, 4);
-		d->body = g_memdup2(sqlite3_column_blob(st, 4), d->len);
+		d->file = g_strdup((const char *)sqlite3_column_text(st, 7));
+		d->envid = g_strdup((const char *)sqlite3_column_text(st, 8));
+		if (!d->file) {
+			d->len = (size_t)sqlite3_column_bytes(st, 4);
+			d->body = g_memdup2(sqlite3_column_blob(st, 4), d->len);
+		}
 		d->created = sqlite3_column_int64(st, 5);
 		d->attempts = sqlite3_column_int64(st, 6);
 		g_ptr_array_add(rows, d);
@@ -190,35 +279,81 @@ static GPtrArray *due_rows(sqlite3 *db, gint64 now)
 	return rows;
 }
 
-/* The message with LF line ends, as files in a Maildir have them. */
-static GString *unix_lines(const char *data, size_t len)
-{
-	GString *s = g_string_sized_new(len);
+/* The bytes of a due row: its body, or its file mapped. */
+struct bytes {
+	const char *data;
+	size_t len;
+	void *map;
+};
 
-	for (size_t i = 0; i < len; i++)
-		if (!(data[i] == '\r' && i + 1 < len && data[i + 1] == '\n'))
-			g_string_append_c(s, data[i]);
-	return s;
+/* 0, or -1 with *detail when the row's file cannot be read. */
+static int bytes_open(const struct config *cfg, const struct due *d, struct bytes *b, char **detail)
+{
+	char *path;
+	struct stat sb;
+	int fd, rc = -1;
+
+	*b = (struct bytes){ d->body, d->len, NULL };
+	if (!d->file)
+		return 0;
+	path = g_build_filename(cfg->var, OUTBOX_DATA, d->file, NULL);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &sb) == 0 && sb.st_size > 0 &&
+	    (b->map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) != MAP_FAILED) {
+		b->data = b->map;
+		b->len = (size_t)sb.st_size;
+		rc = 0;
+	} else {
+		b->map = NULL;
+		*detail = g_strdup_printf("%s: %s", path, g_strerror(errno));
+	}
+	if (fd >= 0)
+		close(fd);
+	g_free(path);
+	return rc;
+}
+
+static void bytes_close(struct bytes *b)
+{
+	if (b->map)
+		munmap(b->map, b->len);
 }
 
 /* Hands one message over: to the relay, or into the Maildir. */
 static enum send_status deliver(const struct config *cfg, const struct due *d, char **detail)
 {
+	struct bytes b;
 	char *dir, *name;
-	GString *text;
 	int rc;
 
-	if (cfg->smtp_relay)
-		return smtp_send(cfg->smtp_relay, cfg->domain, d->from, d->rcpt, NULL, d->body, d->len, detail);
+	if (bytes_open(cfg, d, &b, detail) < 0)
+		return SEND_PERMFAIL;	/* the file is gone: retrying cannot bring it back */
+	if (cfg->smtp_relay) {
+		enum send_status s = smtp_send(cfg->smtp_relay, cfg->domain, d->from, d->rcpt, d->envid, b.data,
+					       b.len, detail);
+
+		bytes_close(&b);
+		return s;
+	}
 	dir = config_var_path(cfg, "outbox");
 	name = g_strdup_printf("%" G_GINT64_FORMAT ".%s.pocbot", d->created, d->token);
-	text = unix_lines(d->body, d->len);
-	rc = maildir_deliver(dir, name, text->str, text->len);
+	rc = maildir_deliver_unix(dir, name, b.data, b.len);
 	*detail = rc < 0 ? g_strdup_printf("Maildir %s: %s", dir, g_strerror(errno)) : g_strdup("Maildir");
-	g_string_free(text, TRUE);
+	bytes_close(&b);
 	g_free(dir);
 	g_free(name);
 	return rc < 0 ? SEND_TEMPFAIL : SEND_OK;
+}
+
+/* A row's file, once it is sent or given up. */
+static void forget_file(const struct config *cfg, const struct due *d, enum send_status s)
+{
+	char *path;
+
+	if (!d->file || s == SEND_TEMPFAIL)
+		return;
+	path = g_build_filename(cfg->var, OUTBOX_DATA, d->file, NULL);
+	unlink(path);
+	g_free(path);
 }
 
 /* Records the outcome of one try. 0 or -1. */
@@ -264,6 +399,8 @@ static int send_batch(sqlite3 *db, const struct config *cfg)
 
 		if (record(db, d, s, detail, clock_now(cfg)) < 0)
 			log_msg(LOG_ERR, "outbox: cannot record the send of %s: %s", d->token, sqlite3_errmsg(db));
+		else
+			forget_file(cfg, d, s);
 		g_free(detail);
 	}
 	n = (int)rows->len;

@@ -7,6 +7,8 @@
  * and a test CA with a recipient's certificate (tests/lib/keys.sh); every
  * agent is stopped at the end. */
 #include <check.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -387,6 +389,102 @@ START_TEST(smime_encrypted_decrypts_and_verifies)
 }
 END_TEST
 
+/* A message with two attachments written to root/name.plain by
+ * mail_compose_to_fd: att1.csv (text with CRLF and UTF-8) and att2.bin
+ * (300 KB of every byte value, so that copies cross their buffers). */
+static void compose_file(const char *name)
+{
+	GString *bin = g_string_sized_new(300000);
+	char *plain = g_strdup_printf("%s/%s.plain", W.root, name), *a1 = path("att1.csv"), *a2 = path("att2.bin");
+	const char csv[] = "id,organisation\r\nFR-T-1,\"ANSSI, CERT-FR\"\r\nRU-D-2,МИД России\r\n";
+	struct outpart parts[] = {
+		{ "directory.csv", "text/csv; charset=utf-8; header=present", a1 },
+		{ "blob.bin", "application/octet-stream", a2 },
+	};
+	struct outmsg o = {
+		.from = ADDRESS, .from_name = "POC Directory", .to = "someone@example.net",
+		.subject = "Extract", .body = "Directory extract follows.\n", .message_id = "t.2@robot.test",
+		.loop_id = "robot.test", .date = 1700000000, .reply_to = "ping+abc@robot.test",
+		.parts = parts, .n_parts = 2,
+	};
+	int fd;
+
+	for (int i = 0; i < 300000; i++)
+		g_string_append_c(bin, (char)(i * 7 + i / 256));
+	write_file("att1.csv", csv, strlen(csv));
+	write_file("att2.bin", bin->str, bin->len);
+	fd = open(plain, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(mail_compose_to_fd(&o, fd), 0);
+	close(fd);
+	g_string_free(bin, TRUE);
+	g_free(plain);
+	g_free(a1);
+	g_free(a2);
+}
+
+static void protect_file(const char *name, enum crypto_protocol p, const char *const *to)
+{
+	struct crypto *c = open_robot(W.robot);
+	char *in = g_strdup_printf("%s/%s.plain", W.root, name), *out = g_strdup_printf("%s/%s.eml", W.root, name);
+	char *err = NULL;
+
+	ck_assert_msg(crypto_protect_file(c, p, in, out, to, &err) == 0, "crypto_protect_file: %s", err);
+	crypto_close(c);
+	g_free(in);
+	g_free(out);
+}
+
+/* The attachments of the MIME file name (any nesting) written out as
+ * got-FILENAME, then compared with the originals. */
+#define SAME_ATTACHMENTS(name)                                                                            \
+	"python3 -c 'import email,sys\n"                                                                  \
+	"m = email.message_from_binary_file(open(sys.argv[1], \"rb\"))\n"                                \
+	"n = 0\n"                                                                                         \
+	"for p in m.walk():\n"                                                                            \
+	"    if p.get_filename() in (\"directory.csv\", \"blob.bin\"):\n"                                  \
+	"        open(\"got-\" + p.get_filename(), \"wb\").write(p.get_payload(decode=True)); n += 1\n"      \
+	"sys.exit(0 if n == 2 else 1)' " name " && cmp got-directory.csv att1.csv && cmp got-blob.bin att2.bin"
+
+START_TEST(file_pgp_signed_and_encrypted)
+{
+	const char *to[] = { W.rec_pgp, NULL };
+	char *out, *dec;
+
+	compose_file("fp");
+	protect_file("fp", CRYPTO_OPENPGP, NULL);
+	out = read_file("fp.eml");
+	ck_assert_ptr_nonnull(strstr(out, "Reply-To: ping+abc@robot.test\r\n"));
+	assert_pgp_verifies(out);
+	ck_assert_int_eq(sh(NULL, SAME_ATTACHMENTS("fp.eml")), 0);
+	g_free(out);
+	protect_file("fp", CRYPTO_OPENPGP, to);
+	out = read_file("fp.eml");
+	ck_assert_ptr_null(strstr(out, "Directory extract"));
+	ck_assert_int_eq(sh(NULL, "sed -n '/^-----BEGIN PGP MESSAGE/,/^-----END PGP MESSAGE/p' fp.eml | tr -d '\\r' > "
+				  "fpenc.asc && gpg --homedir p --batch --decrypt -o fpenc.out fpenc.asc 2>/dev/null"), 0);
+	dec = read_file("fpenc.out");
+	assert_pgp_verifies(dec);
+	ck_assert_int_eq(sh(NULL, SAME_ATTACHMENTS("fpenc.out")), 0);
+	ck_assert_int_eq(sh(NULL, "ls fp.eml.* fp.eml.inner 2>/dev/null | wc -l | grep -qx 0"), 0);
+	g_free(dec);
+	g_free(out);
+}
+END_TEST
+
+START_TEST(file_smime_encrypted)
+{
+	const char *to[] = { W.rec_smime, NULL };
+
+	compose_file("fs");
+	protect_file("fs", CRYPTO_SMIME, to);
+	ck_assert_int_eq(sh(NULL, "openssl smime -decrypt -in fs.eml -recip s/cert.pem -inkey s/key.pem "
+				  "-out fs.dec 2>/dev/null && openssl smime -verify -in fs.dec -CAfile x/pocbot.pem "
+				  "-out fs.txt 2>/dev/null"), 0);
+	ck_assert_int_eq(sh(NULL, SAME_ATTACHMENTS("fs.dec")), 0);
+}
+END_TEST
+
 START_TEST(refuses_bad_input)
 {
 	struct crypto *c = open_robot(W.robot);
@@ -519,6 +617,8 @@ static Suite *crypto_sign_suite(void)
 	tcase_add_test(sign, pgp_encrypted_decrypts_and_verifies);
 	tcase_add_test(sign, smime_encrypted_decrypts_and_verifies);
 	tcase_add_test(sign, refuses_bad_input);
+	tcase_add_test(sign, file_pgp_signed_and_encrypted);
+	tcase_add_test(sign, file_smime_encrypted);
 	suite_add_tcase(s, keys);
 	suite_add_tcase(s, sign);
 	return s;
