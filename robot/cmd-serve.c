@@ -104,6 +104,7 @@ static gpointer sender_thread(gpointer data)
 
 	if (!db)
 		return NULL;
+	outbox_sweep(db, d->cfg);
 	do {
 		if (outbox_send_due(db, d->cfg) < 0)
 			log_msg(LOG_ERR, "sender: %s", sqlite3_errmsg(db));

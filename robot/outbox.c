@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include "outbox.h"
 #include "clock.h"
@@ -52,6 +53,7 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 		       const char *seed, const struct outbox_item *it);
 
 #define OUTBOX_DATA "outbox-data"	/* under VAR: messages kept in files */
+#define OUTBOX_SWEEP_AGE 3600		/* a file younger may belong to a transaction still open */
 
 /* 1 when a given token can name a file and sit in a Message-ID and a
  * local part: [a-z0-9-], 1 to 60 characters. */
@@ -417,4 +419,44 @@ int outbox_send_due(sqlite3 *db, const struct config *cfg)
 	for (int i = 0; i < 100 && (n = send_batch(db, cfg)) == SEND_BATCH; i++)
 		total += n;
 	return n < 0 ? -1 : total + n;
+}
+
+/* 1 when a queued row names file. */
+static int file_wanted(sqlite3 *db, const char *file)
+{
+	sqlite3_stmt *st;
+	int wanted = 1;	/* when in doubt, keep */
+
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM outbox WHERE body_file = ? AND state = 'queued'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return 1;
+	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
+	wanted = sqlite3_step(st) != SQLITE_DONE;
+	sqlite3_finalize(st);
+	return wanted;
+}
+
+int outbox_sweep(sqlite3 *db, const struct config *cfg)
+{
+	char *dir = config_var_path(cfg, OUTBOX_DATA);
+	GDir *d = g_dir_open(dir, 0, NULL);
+	time_t old = time(NULL) - OUTBOX_SWEEP_AGE;
+	const char *name;
+	int removed = 0;
+
+	while (d && (name = g_dir_read_name(d))) {
+		char *path = g_build_filename(dir, name, NULL);
+		struct stat sb;
+
+		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_mtime < old && !file_wanted(db, name) &&
+		    unlink(path) == 0)
+			removed++;
+		g_free(path);
+	}
+	if (d)
+		g_dir_close(d);
+	if (removed)
+		log_msg(LOG_INFO, "outbox: removed %d file(s) no queued message names", removed);
+	g_free(dir);
+	return removed;
 }

@@ -56,4 +56,9 @@ int outbox_count_limited(sqlite3 *db, const char *rcpt, gint64 since);
  * The number of rows tried, or -1 on a database error. */
 int outbox_send_due(sqlite3 *db, const struct config *cfg);
 
+/* Removes the files of VAR/outbox-data that no queued row names and that
+ * are over an hour old (left by a transaction that rolled back, or a
+ * crash while a message was being built). The number removed. */
+int outbox_sweep(sqlite3 *db, const struct config *cfg);
+
 #endif
