@@ -9,15 +9,23 @@
  * an RFC 3834 or vendor header, an MDN, a mail-system or no-reply From, a
  * bulk mailer's VERP sender, or a subject tagged "Automatic reply: ..." for
  * automatic mail. Otherwise clues are counted, and one is never enough: a
- * bounce needs two, one of which says that delivery failed (a mail-system
- * From, or a failure phrase in the subject or text); an automatic reply
+ * bounce needs two, one of which is a failure phrase in the subject or
+ * text (a mail-system From is only a machine sign); an automatic reply
  * needs two. So a person whose subject mentions "delivery" stays a person.
+ * An MDN is a read receipt (ctx->receipt), unless it says the message was
+ * deleted unread by a filter (Sieve's reject): a bounce. A bounce-shaped
+ * message that reports no failure — a standard DSN of delays or successes,
+ * or a challenge to the sender — is automatic mail, not a bounce, except
+ * when it comes to our VERP address (the ping logic reads it with
+ * bounce_read). A multipart/report is never a command.
  * Each tolerance of broken mail is listed in VIOLATIONS.md with the corpus
  * file showing it. */
 #include <string.h>
 #include "filter.h"
 #include "../robot/fold.h"
 #include "../robot/limits.h"
+#include "../robot/bounce.h"
+#include "../robot/mail-report.h"
 #include "../robot/templates.h"
 
 /* Local parts and names of mail systems in From, lower case. */
@@ -45,7 +53,9 @@ static const char *const failure_phrases[] = {
 	"mail delivery problem", "mail delivery warning", "failure delivery", "non-delivery",
 	"undeliverable", "failed recipient", "failed addresses", "user unknown", "unknown user",
 	"no such user", "mailbox unavailable", "a message that you sent", "not a member of this mailing list",
-	"not allowed to post", NULL
+	"not allowed to post", "automatically rejected", "failed mail", "did not exactly match",
+	"无法发送", "无法送达", "無法送達", "无法投递", "не может быть доставлено", "не было доставлено",
+	"n'a pas pu être remis", "no se pudo entregar", NULL
 };
 
 /* Headers only automatic mail carries: RFC 3834's relatives and the
@@ -67,6 +77,13 @@ static const char *const foreign_autoreply[] = {
 /* Subject tags of read receipts (Outlook's "Read: ..."). Folded. */
 static const char *const receipt_tags[] = {
 	"read", "lu", "leído", "прочитано", "已读", "已讀", NULL
+};
+
+/* What challenge-response systems ask of the sender, also when their
+ * notice is shaped as a DSN. Folded. */
+static const char *const challenge_phrases[] = {
+	"requires confirmation", "guest list", "waitlisted", "not pre-approved", "confirm that you are a person",
+	"click the link below to be added", "verify your email address to", NULL
 };
 
 /* Openings of out-of-office and acknowledgement robots. Folded. */
@@ -219,14 +236,22 @@ static void clues_clear(struct clues *c)
 	g_free(c->text);
 }
 
+/* Mail to our VERP address: a report on one of our messages. */
+static int to_verp(const struct filter_ctx *ctx)
+{
+	for (guint i = 0; i < ctx->env->recipients->len; i++)
+		if (g_ascii_strncasecmp(ctx->env->recipients->pdata[i], "bounces+", 8) == 0)
+			return 1;
+	return 0;
+}
+
 /* A DSN, or mail to our VERP address: a bounce whatever else it says. */
 static int dsn_structure(const struct filter_ctx *ctx)
 {
 	const struct mail *m = ctx->mail;
 
-	for (guint i = 0; i < ctx->env->recipients->len; i++)
-		if (g_ascii_strncasecmp(ctx->env->recipients->pdata[i], "bounces+", 8) == 0)
-			return 1;
+	if (to_verp(ctx))
+		return 1;
 	if (strcmp(mail_content_type(m), "multipart/report") == 0 && param_is(m, "report-type", "delivery-status"))
 		return 1;
 	return mail_has_part(m, "message/delivery-status") || mail_has_header(m, "X-Failed-Recipients");
@@ -239,12 +264,11 @@ static int is_bounce(const struct filter_ctx *ctx, const struct clues *c)
 
 	if (dsn_structure(ctx))
 		return 1;
-	failure = (c->from == SENDER_MAIL_SYSTEM) +
-		  (templates_text_has_word(ctx->tpl, "bounce-subject", c->subject) ||
+	failure = (templates_text_has_word(ctx->tpl, "bounce-subject", c->subject) ||
 		   has_any(c->subject, failure_phrases)) +
 		  has_any(c->text, failure_phrases);
 	machine = c->null_sender + c->precedence + c->auto_submitted + (c->from == SENDER_LIST_MANAGER) +
-		  (c->from == SENDER_NO_REPLY) +
+		  (c->from == SENDER_MAIL_SYSTEM) + (c->from == SENDER_NO_REPLY) +
 		  (mail_has_part(m, "message/rfc822") || mail_has_part(m, "text/rfc822-headers"));
 	return failure >= 1 && failure + machine >= 2;
 }
@@ -286,19 +310,81 @@ static int is_autoreply(const struct filter_ctx *ctx, const struct clues *c)
 	return clues >= 2;
 }
 
+/* An MDN (RFC 8098): 1 a read receipt, 2 a refusal (Sieve's reject,
+ * RFC 5429: "automatic-action...; deleted"), 0 no MDN. */
+static int mdn_kind(const struct mail *m)
+{
+	char *report, *lower;
+	int kind;
+
+	if (!param_is(m, "report-type", "disposition-notification") &&
+	    !mail_has_part(m, "message/disposition-notification"))
+		return 0;
+	report = mail_report_part(m, "message/disposition-notification");
+	lower = g_ascii_strdown(report ? report : "", -1);
+	kind = strstr(lower, "automatic-action") && strstr(lower, "deleted") ? 2 : 1;
+	g_free(report);
+	g_free(lower);
+	return kind;
+}
+
+/* What a bounce-shaped message reports when it is not a failure: a
+ * challenge to the sender, or only delays or successes ("delivery
+ * delayed", "delivery report"). NULL for a failure. *sure: said by a
+ * standard DSN (or a challenge), not guessed from words. */
+static const char *not_a_failure(const struct filter_ctx *ctx, const struct clues *c, int *sure)
+{
+	struct bounce_report *r;
+	int failed = 0, delayed = 0;
+
+	*sure = 1;
+	if (has_any(c->text, challenge_phrases))
+		return "challenge";
+	if (!(r = bounce_read(ctx->mail)))
+		return NULL;
+	for (guint i = 0; i < r->recipients->len; i++) {
+		const struct bounce_recipient *rc = r->recipients->pdata[i];
+		failed += rc->action == BOUNCE_FAILED;
+		delayed += rc->action == BOUNCE_DELAYED;
+	}
+	*sure = r->standard;
+	bounce_report_free(r);
+	return failed ? NULL : delayed ? "delivery delayed" : "delivery report";
+}
+
+static void set_kind(struct filter_ctx *ctx, enum mail_kind kind, const char *reason)
+{
+	ctx->kind = kind;
+	ctx->reason = reason;
+	ctx->no_reply = kind != KIND_COMMAND;
+}
+
 enum verdict classify_filter(struct filter_ctx *ctx)
 {
 	struct clues c;
+	const char *notice;
+	int mdn, sure;
 
 	clues_read(ctx, &c);
-	if (is_bounce(ctx, &c)) {
-		ctx->kind = KIND_BOUNCE;
-		ctx->reason = "bounce";
-		ctx->no_reply = TRUE;
+	mdn = mdn_kind(ctx->mail);
+	if (mdn == 1) {
+		set_kind(ctx, KIND_AUTOREPLY, "read receipt");
+		ctx->receipt = TRUE;
+	} else if (mdn == 2) {
+		set_kind(ctx, KIND_BOUNCE, "refused (MDN)");
+	} else if (is_bounce(ctx, &c)) {
+		/* A standard DSN of delays only, or a challenge, is no bounce, but
+		 * to our VERP address it is still a report on our message for the
+		 * ping logic; a delay told in words only stays a bounce whose
+		 * reason says it (VIOLATIONS.md). */
+		notice = not_a_failure(ctx, &c, &sure);
+		set_kind(ctx, notice && sure && !to_verp(ctx) ? KIND_AUTOREPLY : KIND_BOUNCE, notice ? notice : "bounce");
 	} else if (is_autoreply(ctx, &c)) {
-		ctx->kind = KIND_AUTOREPLY;
-		ctx->reason = c.bulk_sender ? "bulk sender" : "automatic reply";
-		ctx->no_reply = TRUE;
+		ctx->receipt = is_any(c.tag, receipt_tags);
+		set_kind(ctx, KIND_AUTOREPLY, ctx->receipt ? "read receipt" : c.bulk_sender ? "bulk sender"
+										      : "automatic reply");
+	} else if (strcmp(mail_content_type(ctx->mail), "multipart/report") == 0) {
+		set_kind(ctx, KIND_AUTOREPLY, "report");	/* of a kind not known here: never a command */
 	} else {
 		ctx->kind = KIND_COMMAND;
 	}

@@ -2,6 +2,9 @@
  * them: DSNs and mail to our VERP address are bounces, plain-text bounces
  * too when their clues agree; auto-replies in any of the six languages (and
  * a few others), MDNs and mail from no-reply senders are automatic replies;
+ * MDNs set ctx->receipt (a Sieve reject shaped as an MDN is a bounce);
+ * a multipart/report is never a command, and a challenge shaped as a DSN
+ * is automatic mail unless it comes back to our VERP address;
  * a person's mail is a command even when its subject speaks of delivery,
  * returns or absence. Envelope senders are never <> here: real responders
  * do not all use it. Messages are built in strings; the robot is robot.test. */
@@ -21,6 +24,7 @@ struct outcome {
 	enum verdict verdict;
 	enum mail_kind kind;
 	gboolean no_reply;
+	gboolean receipt;
 	const char *reason;
 };
 
@@ -40,6 +44,7 @@ static struct outcome classify_to(const char *sender, const char *rcpt, const ch
 	o.verdict = classify_filter(&ctx);
 	o.kind = ctx.kind;
 	o.no_reply = ctx.no_reply;
+	o.receipt = ctx.receipt;
 	o.reason = ctx.reason;
 	mail_free(m);
 	envelope_clear(&env);
@@ -200,7 +205,72 @@ START_TEST(test_mdn)
 			   "Final-Recipient: rfc822; " PERSON "\r\n"
 			   "Disposition: manual-action/MDN-sent-manually; displayed\r\n--d--\r\n";
 
-	assert_kind(classify(PERSON, text), KIND_AUTOREPLY, "MDN");
+	struct outcome o = classify(PERSON, text);
+
+	assert_kind(o, KIND_AUTOREPLY, "MDN");
+	ck_assert(o.receipt);
+	o = classify_to("", "bounces+0123abcd@robot.test", text);
+	assert_kind(o, KIND_AUTOREPLY, "MDN to our VERP address");
+	ck_assert(o.receipt);
+}
+END_TEST
+
+START_TEST(test_sieve_reject)
+{
+	/* Dovecot's Sieve reject (RFC 5429): an MDN that says the message was deleted */
+	const char *text = "From: Mail Delivery Subsystem <admin@example.net>\r\nSubject: Automatically rejected mail\r\n"
+			   "Auto-Submitted: auto-replied (rejected)\r\nMIME-Version: 1.0\r\n"
+			   "Content-Type: multipart/report; report-type=disposition-notification; boundary=\"s\"\r\n\r\n"
+			   "--s\r\nContent-Type: text/plain\r\n\r\nYour message to <poc@example.net> was "
+			   "automatically rejected:\r\nQuota exceeded\r\n--s\r\n"
+			   "Content-Type: message/disposition-notification\r\n\r\n"
+			   "Final-Recipient: rfc822; poc@example.net\r\n"
+			   "Disposition: automatic-action/MDN-sent-automatically; deleted\r\n--s--\r\n";
+	struct outcome o = classify("", text);
+
+	assert_kind(o, KIND_BOUNCE, "Sieve reject");
+	ck_assert(!o.receipt);
+}
+END_TEST
+
+START_TEST(test_autoreply_headers)
+{
+	static const char *const headers[] = {
+		"Auto-Submitted: auto-replied", "Auto-Submitted: auto-generated", "X-Autoreply: yes",
+		"X-Autorespond: Thank you", "Precedence: auto_reply", "X-Apple-Action: vacation", NULL
+	};
+
+	for (const char *const *h = headers; *h; h++) {
+		char *text = g_strdup_printf("From: Alice <" PERSON ">\r\nTo: " ROBOT "\r\nSubject: Re: HELP\r\n"
+					     "%s\r\n\r\nHello.\r\n", *h);
+		struct outcome o = classify(PERSON, text);
+
+		assert_kind(o, KIND_AUTOREPLY, *h);
+		ck_assert(!o.receipt);
+		g_free(text);
+	}
+}
+END_TEST
+
+START_TEST(test_reports_never_commands)
+{
+	const char *unknown = "From: Alice <" PERSON ">\r\nSubject: HELP\r\nMIME-Version: 1.0\r\n"
+			      "Content-Type: multipart/report; report-type=x-something; boundary=\"u\"\r\n\r\n"
+			      "--u\r\nContent-Type: text/plain\r\n\r\nHELP\r\n--u--\r\n";
+	const char *challenge = "From: MAILER-DAEMON@mx.example.net\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+				"MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; "
+				"boundary=\"c\"\r\n\r\n--c\r\nContent-Type: text/plain\r\n\r\n<poc@example.net>: "
+				"550 Your server requires confirmation. Visit http://example.net/w to confirm.\r\n"
+				"--c\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx\r\n\r\n"
+				"Final-Recipient: rfc822; poc@example.net\r\nAction: failed\r\nStatus: 5.0.0\r\n--c--\r\n";
+	struct outcome o = classify(PERSON, unknown);
+
+	ck_assert_int_ne(o.kind, KIND_COMMAND);
+	ck_assert(o.no_reply);
+	o = classify("", challenge);
+	assert_kind(o, KIND_AUTOREPLY, "challenge shaped as a DSN");
+	ck_assert_str_eq(o.reason, "challenge");
+	assert_kind(classify_to("", "bounces+0123abcd@robot.test", challenge), KIND_BOUNCE, "challenge to a ping");
 }
 END_TEST
 
@@ -209,8 +279,13 @@ START_TEST(test_read_receipt_without_mdn)
 	char *receipt = mail_with("Read: HELP", "x");
 	char *forwarded = g_strconcat("Return-Path: <>\r\n", receipt, NULL);
 
-	assert_kind(classify(PERSON, forwarded), KIND_AUTOREPLY, "Read: with Return-Path <>");
-	assert_kind(classify(PERSON, receipt), KIND_COMMAND, "Read: alone");
+	struct outcome o = classify(PERSON, forwarded);
+
+	assert_kind(o, KIND_AUTOREPLY, "Read: with Return-Path <>");
+	ck_assert(o.receipt);
+	o = classify(PERSON, receipt);
+	assert_kind(o, KIND_COMMAND, "Read: alone");
+	ck_assert(!o.receipt);
 	g_free(receipt);
 	g_free(forwarded);
 }
@@ -304,6 +379,9 @@ static Suite *classify_suite(void)
 	tcase_add_test(a, test_autoreply_subjects_in_six_languages);
 	tcase_add_test(a, test_autoreply_subjects_other_languages);
 	tcase_add_test(a, test_mdn);
+	tcase_add_test(b, test_sieve_reject);
+	tcase_add_test(a, test_autoreply_headers);
+	tcase_add_test(b, test_reports_never_commands);
 	tcase_add_test(a, test_read_receipt_without_mdn);
 	tcase_add_test(a, test_machine_senders);
 	tcase_add_test(p, test_person_delivery_subjects);
