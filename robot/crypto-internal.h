@@ -62,4 +62,109 @@ void crypto_append_encrypted_head(GString *e, enum crypto_protocol p, const char
  * with *err on one that is not a fingerprint, or too many. */
 size_t crypto_count_recipients(const char *const *fprs, char **err);
 
+/* What crypto-verify.c shares with crypto-verify-mime.c (the MIME
+ * structure around a signature) and crypto-verify-gpgme.c (running GPGME
+ * and judging its result). */
+
+#include <gmime/gmime.h>
+
+/* Bytes of a message, borrowed. */
+struct crypto_span {
+	const char *p;
+	size_t len;
+};
+
+/* One verification under way. */
+struct crypto_job {
+	struct crypto *c;
+	struct crypto_result *r;
+	GByteArray *sig;		/* the signature bytes verified */
+	GByteArray *content;		/* the signed entity, as verified */
+	char primary[CRYPTO_FPR_LEN];	/* VALIDSIG's primary-key fingerprint */
+	char sig_id[64];		/* gpg's SIG_ID of a good OpenPGP signature */
+};
+
+enum crypto_cms_kind { CRYPTO_CMS_OTHER, CRYPTO_CMS_SIGNED, CRYPTO_CMS_ENVELOPED };
+
+/* crypto-verify-mime.c */
+
+/* The body of an entity: what follows the first empty line. */
+struct crypto_span crypto_entity_body(struct crypto_span e);
+
+/* The first part of a multipart body, headers and body, without the line
+ * end that belongs to the delimiter after it (RFC 2046 5.1.1). */
+gboolean crypto_first_part(struct crypto_span body, const char *boundary, struct crypto_span *part);
+
+/* bytes with every line end made CRLF: the canonical form signed. */
+GByteArray *crypto_canonical(const char *p, size_t len);
+
+gboolean crypto_type_is(GMimeObject *o, const char *type, const char *subtype);
+gboolean crypto_is_pkcs7_mime(GMimeObject *o);
+
+/* A leaf part's content, transfer encoding removed, or NULL. */
+GByteArray *crypto_part_bytes(GMimeObject *o);
+
+/* The content type OID at the head of a DER ContentInfo (der may be NULL). */
+enum crypto_cms_kind crypto_cms_kind(const GByteArray *der);
+
+/* Finds the one clearsigned block in text. 1 found (*armour set, and
+ * *outside when other text surrounds it), 0 none, -1 several or cut. */
+int crypto_find_armour(const GByteArray *text, struct crypto_span *armour, gboolean *outside);
+
+/* The entity the caller reads from inline PGP's signed text (in charset):
+ * text/plain, UTF-8, CRLF. */
+GByteArray *crypto_text_entity(const GByteArray *plain, const char *charset);
+
+/* TRUE when o holds anything signed or encrypted (message/rfc822 not
+ * entered); level is o's depth. */
+gboolean crypto_holds_signature(GMimeObject *o, int level);
+
+/* crypto-verify-gpgme.c */
+
+/* Puts v (a reference the caller hands over) into a slot of the job. */
+void crypto_job_keep(GByteArray **slot, GByteArray *v);
+
+/* Fills j->r from the operation just run on ctx (its error e); form
+ * names the kind of signature for the log. 0, or -1 with CRYPTO_ERROR. */
+int crypto_job_conclude(struct crypto_job *j, gpgme_ctx_t ctx, gpgme_error_t e, const char *form);
+
+/* Runs a verification: detached (sig over text) or with the signed text
+ * inside sig, written to *plain. Takes sig into j->sig; the caller sets
+ * j->content. As crypto_job_conclude. */
+int crypto_job_verify(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *sig, GByteArray *text, GByteArray **plain,
+		      const char *form);
+
+/* Decrypts cipher on ctx into plain (OpenPGP: decrypts and verifies in
+ * one pass; the signatures stay on ctx). 0, or -1 with j->r's outcome
+ * and detail set. */
+int crypto_job_decrypt(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *cipher, GByteArray *plain);
+
+/* How many signatures the last operation on ctx found. */
+int crypto_job_signature_count(gpgme_ctx_t ctx);
+
+/* What crypto-keys.c shares with crypto-keys-import.c, crypto-tool.c
+ * (running gpgsm, gpgconf, openssl) and crypto-trust.c (trustlist.txt). */
+
+/* The program GPGME runs for proto (gpgsm, gpgconf), else name. Borrowed. */
+const char *crypto_engine_path(gpgme_protocol_t proto, const char *name);
+
+/* Runs argv (searched in PATH) with input (may be NULL) on its standard
+ * input and fd 3 reading /dev/null (gpgsm's empty passphrase). Its
+ * standard output (g_bytes_unref it), or NULL with *err quoting the
+ * tool's complaint. */
+GBytes *crypto_run_tool(const char *const *argv, GBytes *input, char **err);
+
+/* Marks the root certificate fpr trusted for S/MIME in home/trustlist.txt
+ * (subject, may be NULL, as a comment), then has gpg-agent read it again.
+ * 0 or -1 with *err. */
+int crypto_trust_root(const char *home, const char *fpr, const char *subject, char **err);
+
+/* Imports certificates (PEM or DER) into gpgsm; *fprs gets their
+ * fingerprints, upper case, NULL-terminated (g_strfreev it). 0 or -1. */
+int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gchar ***fprs, char **err);
+
+/* The public key or certificate fpr, armoured (PEM for a certificate:
+ * gpgsm's description of it before the block is dropped). NULL with *err. */
+GBytes *crypto_export_armoured(gpgme_ctx_t ctx, const char *fpr, char **err);
+
 #endif

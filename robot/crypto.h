@@ -78,7 +78,7 @@ int crypto_identity(struct crypto *c, char pgp[CRYPTO_FPR_LEN], char smime[CRYPT
 int crypto_identity_export(struct crypto *c, const char *dir, char **err);
 
 /* Replaces the robot's S/MIME identity by a CA-issued certificate and its
- * key (PEM files). 0 or -1 with *err. */
+ * key (PEM files) (crypto-keys-import.c). 0 or -1 with *err. */
 int crypto_identity_import_smime(struct crypto *c, const char *cert, const char *key, char **err);
 
 /* Outbound (crypto-sign.c). Takes a whole message as mail_compose made it
