@@ -6,46 +6,31 @@
  * works in its own temporary directory and removes it. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <glib.h>
 #include <sqlite3.h>
 #include "robot/audit.h"
 #include "robot/db.h"
+#include "tests/unit/testlib.h"
 
 struct world {
 	char *dir, *file;
 	sqlite3 *db;
 };
 
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 static void world_new(struct world *w)
 {
-	GError *gerr = NULL;
-	char *err = NULL;
-
-	w->dir = g_dir_make_tmp("pocbot-audit-XXXXXX", &gerr);
-	ck_assert_msg(w->dir != NULL, "g_dir_make_tmp: %s", gerr ? gerr->message : "?");
+	w->dir = testlib_dir_new("audit");
 	w->file = g_build_filename(w->dir, "pocbot.db", NULL);
-	w->db = db_open(w->file, &err);
-	ck_assert_msg(w->db != NULL, "db_open: %s", err ? err : "?");
+	w->db = testlib_db_open(w->file);
 }
 
 static void world_free(struct world *w)
 {
 	sqlite3_close(w->db);
-	ck_assert_int_eq(nftw(w->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	testlib_dir_free(w->dir);
 	g_free(w->file);
-	g_free(w->dir);
 }
 
 /* Appends one event in its own transaction. */

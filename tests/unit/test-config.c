@@ -5,35 +5,24 @@
  * chdir and setenv stay inside it) and removes it. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <glib.h>
 #include "robot/config.h"
 #include "robot/clock.h"
 #include "robot/limits.h"
+#include "tests/unit/testlib.h"
 
 #define SYSTEM_CONFIG "/etc/pocbot/pocbot.conf"
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* A fresh folder, made the CWD; g_free the result after world_free. */
 static char *world_new(void)
 {
-	GError *err = NULL;
-	char *tmp = g_dir_make_tmp("pocbot-config-XXXXXX", &err);
+	char *tmp = testlib_dir_new("config");
 	char *real;
 
-	ck_assert_msg(tmp != NULL, "g_dir_make_tmp: %s", err ? err->message : "?");
 	ck_assert_int_eq(chdir(tmp), 0);
 	real = g_malloc(PATH_MAX);
 	ck_assert(getcwd(real, PATH_MAX) != NULL);	/* /tmp may be a link */
@@ -45,8 +34,7 @@ static char *world_new(void)
 static void world_free(char *tmp)
 {
 	ck_assert_int_eq(chdir("/"), 0);
-	ck_assert_int_eq(nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-	g_free(tmp);
+	testlib_dir_free(tmp);
 }
 
 /* Writes text to dir/name (making dir); returns the path (g_free it). */

@@ -4,48 +4,14 @@
  * Each test works in its own temporary directory and removes it. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <glib.h>
 #include <sqlite3.h>
 #include "robot/db.h"
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static char *world_new(void)
-{
-	GError *err = NULL;
-	char *tmp = g_dir_make_tmp("pocbot-db-XXXXXX", &err);
-
-	ck_assert_msg(tmp != NULL, "g_dir_make_tmp: %s", err ? err->message : "?");
-	return tmp;
-}
-
-static void world_free(char *tmp)
-{
-	ck_assert_int_eq(nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-	g_free(tmp);
-}
-
-static sqlite3 *open_ok(const char *path)
-{
-	char *err = NULL;
-	sqlite3 *db = db_open(path, &err);
-
-	ck_assert_msg(db != NULL, "db_open: %s", err ? err : "?");
-	ck_assert(err == NULL);
-	return db;
-}
+#include "tests/unit/testlib.h"
 
 /* The text of the first column of the first row of sql. g_free it. */
 static char *query_text(sqlite3 *db, const char *sql)
@@ -86,9 +52,9 @@ static int has_table(sqlite3 *db, const char *name)
 
 START_TEST(test_new_database)
 {
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("db");
 	char *path = g_build_filename(tmp, "pocbot.db", NULL);
-	sqlite3 *db = open_ok(path);
+	sqlite3 *db = testlib_db_open(path);
 	char *mode;
 
 	ck_assert_int_ge(db_schema_version(), 1);
@@ -106,15 +72,15 @@ START_TEST(test_new_database)
 	ck_assert(g_file_test(path, G_FILE_TEST_IS_REGULAR));
 	sqlite3_close(db);
 	g_free(path);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 
 START_TEST(test_foreign_keys_enforced)
 {
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("db");
 	char *path = g_build_filename(tmp, "pocbot.db", NULL);
-	sqlite3 *db = open_ok(path);
+	sqlite3 *db = testlib_db_open(path);
 	static const char insert[] = "INSERT INTO outbox (token, message, purpose, env_from, rcpt, body,"
 				     " created, next_try) VALUES (?1, ?2, 'help', 'a@b', 'c@d', 'x', 0, 0)";
 	const char *bad[] = { "t1", "12345" };
@@ -125,15 +91,15 @@ START_TEST(test_foreign_keys_enforced)
 	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM outbox"), 1);
 	sqlite3_close(db);
 	g_free(path);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 
 START_TEST(test_migrate_twice)
 {
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("db");
 	char *path = g_build_filename(tmp, "pocbot.db", NULL);
-	sqlite3 *db = open_ok(path);
+	sqlite3 *db = testlib_db_open(path);
 	const char *params[] = { "1700000000.1.P1.R1", "boom" };
 	char *err = NULL;
 
@@ -144,7 +110,7 @@ START_TEST(test_migrate_twice)
 	ck_assert_int_eq(db_user_version(db), db_schema_version());
 	sqlite3_close(db);
 
-	db = open_ok(path);	/* and again through db_open */
+	db = testlib_db_open(path);	/* and again through db_open */
 	ck_assert_int_eq(db_user_version(db), db_schema_version());
 	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM spool_failures WHERE last_error = 'boom'"), 1);
 	/* the connection is not left inside a transaction */
@@ -159,13 +125,13 @@ START_TEST(test_migrate_twice)
 	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM spool_failures"), 0);
 	sqlite3_close(db);
 	g_free(path);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 
 START_TEST(test_newer_database_refused)
 {
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("db");
 	char *path = g_build_filename(tmp, "pocbot.db", NULL);
 	char *err = NULL;
 	sqlite3 *raw, *db;
@@ -188,13 +154,13 @@ START_TEST(test_newer_database_refused)
 	ck_assert(!has_table(raw, "messages"));
 	sqlite3_close(raw);
 	g_free(path);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 
 START_TEST(test_unopenable_path)
 {
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("db");
 	char *file = g_build_filename(tmp, "file", NULL);
 	char *path = g_build_filename(file, "pocbot.db", NULL);
 	char *err = NULL, *garbage;
@@ -213,7 +179,7 @@ START_TEST(test_unopenable_path)
 	g_free(err);
 	g_free(path);
 	g_free(file);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 

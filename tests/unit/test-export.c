@@ -6,23 +6,11 @@
  * and type names in another language; a source's error and a stream's
  * error reported. */
 #include <check.h>
-#include <stdarg.h>
 #include <string.h>
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 #include "robot/export.h"
-
-static GPtrArray *strings(const char *first, ...)
-{
-	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-	va_list ap;
-
-	va_start(ap, first);
-	for (const char *s = first; s; s = va_arg(ap, const char *))
-		g_ptr_array_add(a, g_strdup(s));
-	va_end(ap);
-	return a;
-}
+#include "tests/unit/testlib.h"
 
 /* A hostile POC: quotes, commas, semicolons, backslashes, new lines. */
 static void poc_hostile(struct poc *p)
@@ -36,10 +24,10 @@ static void poc_hostile(struct poc *p)
 	p->web = g_strdup("https://cert.example.fr/");
 	p->name = g_strdup("Jeanne Dupont");
 	p->notes = g_strdup("line one\r\nline, \"two\"");
-	p->emails = strings("cert@example.fr", "soc@example.fr", NULL);
-	p->phones = strings("+33 1 23 45 67 89", "01 23; ext. 4", NULL);
-	p->phones_e164 = strings("+33123456789", "", NULL);
-	p->languages = strings("fr", "en", NULL);
+	p->emails = testlib_strings("cert@example.fr", "soc@example.fr", NULL);
+	p->phones = testlib_strings("+33 1 23 45 67 89", "01 23; ext. 4", NULL);
+	p->phones_e164 = testlib_strings("+33123456789", "", NULL);
+	p->languages = testlib_strings("fr", "en", NULL);
 	p->version = 3;
 	p->created = 1700000000;
 	p->updated = 1700086400;
@@ -55,10 +43,10 @@ static void poc_arabic(struct poc *p)
 	p->status = POC_PENDING;
 	p->organisation = g_strdup("وزارة الخارجية والهجرة وشؤون المصريين في الخارج، إدارة الشؤون السيبرانية "
 				   "والتكنولوجيات الحديثة");
-	p->emails = strings("cyber@mfa.example.eg", NULL);
-	p->phones = strings("+20 2 1234 5678", NULL);
-	p->phones_e164 = strings("+20212345678", NULL);
-	p->languages = strings("ar", NULL);
+	p->emails = testlib_strings("cyber@mfa.example.eg", NULL);
+	p->phones = testlib_strings("+20 2 1234 5678", NULL);
+	p->phones_e164 = testlib_strings("+20212345678", NULL);
+	p->languages = testlib_strings("ar", NULL);
 	p->version = 1;
 	p->created = p->updated = 1700000000;
 }

@@ -4,52 +4,13 @@
 #define _XOPEN_SOURCE 700
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <glib.h>
 #include "robot/maildir.h"
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static char *world_new(void)
-{
-	GError *err = NULL;
-	char *tmp = g_dir_make_tmp("pocbot-maildir-XXXXXX", &err);
-
-	ck_assert_msg(tmp != NULL, "g_dir_make_tmp: %s", err ? err->message : "?");
-	return tmp;
-}
-
-static void world_free(char *tmp)
-{
-	ck_assert_int_eq(nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-	g_free(tmp);
-}
-
-/* Number of entries in dir/sub. */
-static int count_entries(const char *dir, const char *sub)
-{
-	char *path = g_build_filename(dir, sub, NULL);
-	GDir *d = g_dir_open(path, 0, NULL);
-	int n = 0;
-
-	ck_assert_msg(d != NULL, "cannot open %s", path);
-	while (g_dir_read_name(d))
-		n++;
-	g_dir_close(d);
-	g_free(path);
-	return n;
-}
+#include "tests/unit/testlib.h"
 
 static void assert_file(const char *dir, const char *sub, const char *name,
 			const char *data, size_t len)
@@ -73,32 +34,32 @@ static void write_file(const char *path)
 START_TEST(test_deliver_lands_in_new)
 {
 	static const char msg[] = "From: a@example.org\r\nSubject: hi\r\n\r\nbody\r\n";
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("maildir");
 	char *dir = g_build_filename(tmp, "Maildir", NULL);
 
 	ck_assert_int_eq(maildir_deliver(dir, "1700000000.abc.host", msg, strlen(msg)), 0);
 	assert_file(dir, "new", "1700000000.abc.host", msg, strlen(msg));
-	ck_assert_int_eq(count_entries(dir, "new"), 1);
-	ck_assert_int_eq(count_entries(dir, "tmp"), 0);
-	ck_assert_int_eq(count_entries(dir, "cur"), 0);
+	ck_assert_int_eq(testlib_count_entries(dir, "new"), 1);
+	ck_assert_int_eq(testlib_count_entries(dir, "tmp"), 0);
+	ck_assert_int_eq(testlib_count_entries(dir, "cur"), 0);
 	g_free(dir);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 
 START_TEST(test_binary_and_empty)
 {
 	static const char bin[] = { 'a', '\0', '\r', '\n', '\xff', '.', '\n' };
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("maildir");
 	char *dir = g_build_filename(tmp, "Maildir", NULL);
 
 	ck_assert_int_eq(maildir_deliver(dir, "bin", bin, sizeof(bin)), 0);
 	assert_file(dir, "new", "bin", bin, sizeof(bin));
 	ck_assert_int_eq(maildir_deliver(dir, "empty", "", 0), 0);
 	assert_file(dir, "new", "empty", "", 0);
-	ck_assert_int_eq(count_entries(dir, "tmp"), 0);
+	ck_assert_int_eq(testlib_count_entries(dir, "tmp"), 0);
 	g_free(dir);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 
@@ -106,23 +67,23 @@ START_TEST(test_same_name_replaces)
 {
 	static const char first[] = "Subject: first\r\n\r\nlonger first body\r\n";
 	static const char second[] = "Subject: second\r\n\r\nb\r\n";
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("maildir");
 	char *dir = g_build_filename(tmp, "Maildir", NULL);
 
 	ck_assert_int_eq(maildir_deliver(dir, "same", first, strlen(first)), 0);
 	ck_assert_int_eq(maildir_deliver(dir, "same", second, strlen(second)), 0);
-	ck_assert_int_eq(count_entries(dir, "new"), 1);
-	ck_assert_int_eq(count_entries(dir, "tmp"), 0);
+	ck_assert_int_eq(testlib_count_entries(dir, "new"), 1);
+	ck_assert_int_eq(testlib_count_entries(dir, "tmp"), 0);
 	assert_file(dir, "new", "same", second, strlen(second));
 	g_free(dir);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 
 START_TEST(test_bad_names_refused)
 {
 	static const char *const bad[] = { "", ".", "..", ".hidden", "a/b", "../x", "/abs" };
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("maildir");
 	char *dir = g_build_filename(tmp, "Maildir", NULL);
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -133,13 +94,13 @@ START_TEST(test_bad_names_refused)
 	/* refused before anything was made */
 	ck_assert(!g_file_test(dir, G_FILE_TEST_EXISTS));
 	g_free(dir);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 
 START_TEST(test_dir_under_a_file)
 {
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("maildir");
 	char *file = g_build_filename(tmp, "file", NULL);
 	char *dir = g_build_filename(file, "Maildir", NULL);
 
@@ -149,14 +110,14 @@ START_TEST(test_dir_under_a_file)
 	ck_assert_int_eq(errno, ENOTDIR);
 	g_free(dir);
 	g_free(file);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 
 /* new/ is not a folder: the rename fails and tmp/ is cleaned up. */
 START_TEST(test_rename_failure_cleans_tmp)
 {
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("maildir");
 	char *dir = g_build_filename(tmp, "Maildir", NULL);
 	char *new_dir = g_build_filename(dir, "new", NULL);
 
@@ -165,10 +126,10 @@ START_TEST(test_rename_failure_cleans_tmp)
 	errno = 0;
 	ck_assert_int_eq(maildir_deliver(dir, "m", "x", 1), -1);
 	ck_assert_int_eq(errno, ENOTDIR);
-	ck_assert_int_eq(count_entries(dir, "tmp"), 0);
+	ck_assert_int_eq(testlib_count_entries(dir, "tmp"), 0);
 	g_free(new_dir);
 	g_free(dir);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 
@@ -195,7 +156,7 @@ static int deliver_unprivileged(const char *dir)
 
 START_TEST(test_unwritable_dir)
 {
-	char *tmp = world_new();
+	char *tmp = testlib_dir_new("maildir");
 	char *dir = g_build_filename(tmp, "Maildir", NULL);
 	char *tmp_dir = g_build_filename(dir, "tmp", NULL);
 
@@ -204,12 +165,12 @@ START_TEST(test_unwritable_dir)
 	ck_assert_int_eq(chmod(dir, 0755), 0);
 	ck_assert_int_eq(chmod(tmp_dir, 0555), 0);
 	ck_assert_int_eq(deliver_unprivileged(dir), EACCES);
-	ck_assert_int_eq(count_entries(dir, "new"), 1);
-	ck_assert_int_eq(count_entries(dir, "tmp"), 0);
+	ck_assert_int_eq(testlib_count_entries(dir, "new"), 1);
+	ck_assert_int_eq(testlib_count_entries(dir, "tmp"), 0);
 	ck_assert_int_eq(chmod(tmp_dir, 0700), 0);
 	g_free(tmp_dir);
 	g_free(dir);
-	world_free(tmp);
+	testlib_dir_free(tmp);
 }
 END_TEST
 

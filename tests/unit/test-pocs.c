@@ -10,16 +10,14 @@
  * made for it, and removes it. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
-#include <ftw.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <glib.h>
 #include <sqlite3.h>
 #include "robot/audit.h"
 #include "robot/db.h"
 #include "robot/pocs.h"
+#include "tests/unit/testlib.h"
 
 #define FPR_FR "0123456789ABCDEF0123456789ABCDEF01234567"
 #define FPR_DE "89ABCDEF0123456789ABCDEF0123456789ABCDEF"
@@ -27,56 +25,13 @@
 #define HASH "5f2b1c0a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b"
 #define NOW 1700000000
 
-struct world {
-	char *dir;
-	sqlite3 *db;
-};
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* A database with the participating States FR and DE. */
-static void world_new(struct world *w)
+static void world_new(struct testlib_db *w)
 {
-	const char *fr[] = { "FR" }, *de[] = { "DE" };
-	GError *gerr = NULL;
-	char *err = NULL, *file;
-
-	w->dir = g_dir_make_tmp("pocbot-pocs-XXXXXX", &gerr);
-	ck_assert_msg(w->dir != NULL, "g_dir_make_tmp: %s", gerr ? gerr->message : "?");
-	file = g_build_filename(w->dir, "pocbot.db", NULL);
-	w->db = db_open(file, &err);
-	ck_assert_msg(w->db != NULL, "db_open: %s", err ? err : "?");
-	g_free(file);
-	ck_assert_int_eq(db_exec(w->db, "INSERT INTO states (code, added) VALUES (?, 1)", 1, fr), 0);
-	ck_assert_int_eq(db_exec(w->db, "INSERT INTO states (code, added) VALUES (?, 1)", 1, de), 0);
-}
-
-static void world_free(struct world *w)
-{
-	sqlite3_close(w->db);
-	ck_assert_int_eq(nftw(w->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-	g_free(w->dir);
+	testlib_db_new(w, "pocs", "FR", "DE", NULL);
 }
 
 /* ---- forms, by hand ---- */
-
-static GPtrArray *strings(const char *first, ...)
-{
-	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-	va_list ap;
-
-	va_start(ap, first);
-	for (const char *s = first; s; s = va_arg(ap, const char *))
-		g_ptr_array_add(a, g_strdup(s));
-	va_end(ap);
-	return a;
-}
 
 static void form_init(struct form *fm, enum form_verb verb, const char *state)
 {
@@ -99,10 +54,10 @@ static void nomination(struct form *fm, const char *state, enum poc_type type, c
 	fm->f.type = type;
 	fm->f.organisation = g_strdup("CERT-FR");
 	fm->f.web = g_strdup("https://cert.example.fr/");
-	fm->f.emails = strings(email, NULL);
-	fm->f.phones = strings("+33 1 23 45 67 89", NULL);
-	fm->f.phones_e164 = strings("+33123456789", NULL);
-	fm->f.languages = strings("fr", "en", NULL);
+	fm->f.emails = testlib_strings(email, NULL);
+	fm->f.phones = testlib_strings("+33 1 23 45 67 89", NULL);
+	fm->f.phones_e164 = testlib_strings("+33123456789", NULL);
+	fm->f.languages = testlib_strings("fr", "en", NULL);
 }
 
 /* An update or withdrawal of id. */
@@ -123,7 +78,7 @@ static void form_done(struct form *fm)
 }
 
 /* Applies fm in its own transaction (committed unless it failed). */
-static enum pocs_outcome act(struct world *w, const struct form *fm, const char *signer_state,
+static enum pocs_outcome act(struct testlib_db *w, const struct form *fm, const char *signer_state,
 			     enum signer_role role, gboolean dry_run, struct poc *before, struct poc *after,
 			     const char **key)
 {
@@ -145,7 +100,7 @@ static enum pocs_outcome act(struct world *w, const struct form *fm, const char 
 }
 
 /* Nominates a POC of state and type as FR's (or DE's) authority; its identifier. */
-static char *nominate(struct world *w, const char *state, enum poc_type type, const char *email)
+static char *nominate(struct testlib_db *w, const char *state, enum poc_type type, const char *email)
 {
 	struct poc before, after;
 	const char *key = NULL;
@@ -192,7 +147,7 @@ static char *dump(sqlite3 *db)
 }
 
 /* Applies fm as signer_state's role and expects a refusal with key want; nothing changes. */
-static void expect_refused(struct world *w, const struct form *fm, const char *signer_state, enum signer_role role,
+static void expect_refused(struct testlib_db *w, const struct form *fm, const char *signer_state, enum signer_role role,
 			   const char *want)
 {
 	char *was = dump(w->db), *is;
@@ -222,7 +177,7 @@ static gint64 count(sqlite3 *db, const char *sql)
 	return n;
 }
 
-static void set_status(struct world *w, const char *id, const char *status)
+static void set_status(struct testlib_db *w, const char *id, const char *status)
 {
 	const char *p[] = { status, id };
 
@@ -233,7 +188,7 @@ static void set_status(struct world *w, const char *id, const char *status)
 
 START_TEST(test_identifiers)
 {
-	struct world w;
+	struct testlib_db w;
 	char *ids[5];
 	struct poc p;
 
@@ -271,7 +226,7 @@ START_TEST(test_identifiers)
 	ck_assert_int_eq(pocs_load(w.db, "'; DROP TABLE pocs; --", &p), 0);
 	for (int i = 0; i < 5; i++)
 		g_free(ids[i]);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -279,7 +234,7 @@ START_TEST(test_never_reused)
 {
 	struct poc before, after;
 	const char *key = NULL;
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 	char *a, *b, *c;
 
@@ -316,7 +271,7 @@ START_TEST(test_never_reused)
 	g_free(a);
 	g_free(b);
 	g_free(c);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -324,7 +279,7 @@ START_TEST(test_update_given_fields)
 {
 	struct poc before, after, loaded;
 	const char *key = NULL;
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 	char *id;
 
@@ -337,8 +292,8 @@ START_TEST(test_update_given_fields)
 	fm.f.organisation = g_strdup("ANSSI / CERT-FR");
 	fm.f.name = g_strdup("Jeanne Dupont");
 	fm.f.web = NULL;		/* given empty: cleared */
-	fm.f.phones = strings("+33 1 00 00 00 00", "0800 123 456", NULL);
-	fm.f.phones_e164 = strings("+33100000000", "", NULL);
+	fm.f.phones = testlib_strings("+33 1 00 00 00 00", "0800 123 456", NULL);
+	fm.f.phones_e164 = testlib_strings("+33100000000", "", NULL);
 	ck_assert_int_eq(act(&w, &fm, "FR", SIGNER_AUTHORITY, FALSE, &before, &after, &key), POCS_DONE);
 	ck_assert_int_eq(pocs_diff(&before, &after), FIELD_ORGANISATION | FIELD_NAME | FIELD_PHONE | FIELD_WEB);
 	ck_assert(!pocs_needs_verification(&before, &after));
@@ -377,11 +332,11 @@ START_TEST(test_update_given_fields)
 	/* nor may a required field be emptied */
 	naming(&fm, FORM_UPDATE, NULL, id);
 	fm.f.present |= FIELD_EMAIL;
-	fm.f.emails = strings(NULL, NULL);
+	fm.f.emails = testlib_strings(NULL, NULL);
 	expect_refused(&w, &fm, "FR", SIGNER_AUTHORITY, "missing-field");
 	form_done(&fm);
 	g_free(id);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -389,7 +344,7 @@ START_TEST(test_email_change_pending)
 {
 	struct poc before, after, loaded;
 	const char *key = NULL;
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 	char *id;
 
@@ -399,7 +354,7 @@ START_TEST(test_email_change_pending)
 	/* dropping nothing, reordering with a new one added */
 	naming(&fm, FORM_UPDATE, NULL, id);
 	fm.f.present |= FIELD_EMAIL;
-	fm.f.emails = strings("new@example.fr", "CERT@example.fr", NULL);
+	fm.f.emails = testlib_strings("new@example.fr", "CERT@example.fr", NULL);
 	ck_assert_int_eq(act(&w, &fm, "FR", SIGNER_AUTHORITY, FALSE, &before, &after, &key), POCS_DONE);
 	ck_assert_int_eq(before.status, POC_ACTIVE);
 	ck_assert_int_eq(after.status, POC_PENDING);
@@ -418,7 +373,7 @@ START_TEST(test_email_change_pending)
 	set_status(&w, id, "unverified");
 	naming(&fm, FORM_UPDATE, NULL, id);
 	fm.f.present |= FIELD_EMAIL;
-	fm.f.emails = strings("new@example.fr", NULL);
+	fm.f.emails = testlib_strings("new@example.fr", NULL);
 	ck_assert_int_eq(act(&w, &fm, "FR", SIGNER_AUTHORITY, FALSE, &before, &after, &key), POCS_DONE);
 	ck_assert(!pocs_needs_verification(&before, &after));
 	ck_assert_int_eq(after.status, POC_UNVERIFIED);
@@ -432,13 +387,13 @@ START_TEST(test_email_change_pending)
 	ck_assert(pocs_needs_verification(&before, &after));
 	pocs_clear(&after);
 	g_free(id);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
 START_TEST(test_other_state_refused)
 {
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 	char *fr, *de;
 
@@ -471,7 +426,7 @@ START_TEST(test_other_state_refused)
 	form_done(&fm);
 	g_free(fr);
 	g_free(de);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -479,7 +434,7 @@ START_TEST(test_custodian)
 {
 	struct poc before, after;
 	const char *key = NULL;
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 
 	world_new(&w);
@@ -508,13 +463,13 @@ START_TEST(test_custodian)
 	nomination(&fm, "JP", POC_DIPLOMATIC, "mission@example.jp");
 	expect_refused(&w, &fm, "FR", SIGNER_CUSTODIAN, "not-participating");
 	form_done(&fm);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
 START_TEST(test_reader_refused)
 {
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 	char *id;
 
@@ -532,7 +487,7 @@ START_TEST(test_reader_refused)
 	expect_refused(&w, &fm, "FR", SIGNER_READER, "not-authorised");
 	form_done(&fm);
 	g_free(id);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -540,7 +495,7 @@ START_TEST(test_withdrawn_and_unknown)
 {
 	struct poc before, after;
 	const char *key = NULL;
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 	char *id, *other;
 
@@ -580,7 +535,7 @@ START_TEST(test_withdrawn_and_unknown)
 	expect_refused(&w, &fm, "FR", SIGNER_AUTHORITY, "missing-field");
 	form_done(&fm);
 	g_free(id);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -588,7 +543,7 @@ START_TEST(test_dry_run)
 {
 	struct poc before, after;
 	const char *key = NULL;
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 	char *id, *was, *is;
 
@@ -604,7 +559,7 @@ START_TEST(test_dry_run)
 	form_done(&fm);
 	naming(&fm, FORM_UPDATE, NULL, id);
 	fm.f.present |= FIELD_EMAIL;
-	fm.f.emails = strings("other@example.fr", NULL);
+	fm.f.emails = testlib_strings("other@example.fr", NULL);
 	ck_assert_int_eq(act(&w, &fm, "FR", SIGNER_AUTHORITY, TRUE, &before, &after, &key), POCS_DONE);
 	ck_assert_int_eq(after.version, 2);
 	ck_assert_str_eq(g_ptr_array_index(after.emails, 0), "other@example.fr");
@@ -627,7 +582,7 @@ START_TEST(test_dry_run)
 	ck_assert_str_eq(id, "FR-T-2");
 	g_free(was);
 	g_free(id);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -638,7 +593,7 @@ START_TEST(test_one_message)
 {
 	struct poc before, after;
 	const char *key = NULL;
-	struct world w;
+	struct testlib_db w;
 	struct form a, b;
 	char *was, *is;
 
@@ -678,7 +633,7 @@ START_TEST(test_one_message)
 	g_free(was);
 	form_done(&a);
 	form_done(&b);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -704,7 +659,7 @@ START_TEST(test_audit)
 	struct events ev = { 0 };
 	struct poc before, after;
 	const char *key = NULL;
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 	gint64 bad = -1;
 	char *id, *err = NULL;
@@ -749,7 +704,7 @@ START_TEST(test_audit)
 	for (int i = 0; i < 3; i++)
 		g_free(ev.details[i]);
 	g_free(id);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -757,7 +712,7 @@ START_TEST(test_needs_transaction)
 {
 	struct poc before, after;
 	const char *key = NULL;
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 
 	world_new(&w);
@@ -768,7 +723,7 @@ START_TEST(test_needs_transaction)
 	pocs_clear(&before);
 	pocs_clear(&after);
 	form_done(&fm);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -777,7 +732,7 @@ START_TEST(test_list_and_count)
 	struct poc before, after;
 	const char *key = NULL;
 	GHashTable *counts;
-	struct world w;
+	struct testlib_db w;
 	struct form fm;
 	GPtrArray *l;
 	char *ids[4];
@@ -813,7 +768,7 @@ START_TEST(test_list_and_count)
 	g_hash_table_unref(counts);
 	for (int i = 0; i < 4; i++)
 		g_free(ids[i]);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -821,7 +776,7 @@ START_TEST(test_to_fields)
 {
 	struct form_fields f;
 	struct poc p, none;
-	struct world w;
+	struct testlib_db w;
 	char *id;
 
 	world_new(&w);
@@ -848,7 +803,7 @@ START_TEST(test_to_fields)
 	ck_assert_int_eq(form_type_letter(POC_DIPLOMATIC), 'D');
 	ck_assert_str_eq(pocs_status_name(POC_UNVERIFIED), "unverified");
 	g_free(id);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 

@@ -5,55 +5,23 @@
  * database made for it, and removes it. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <glib.h>
 #include <sqlite3.h>
 #include "robot/db.h"
 #include "robot/signers.h"
+#include "tests/unit/testlib.h"
 
 #define FPR_A "0123456789ABCDEF0123456789ABCDEF01234567"
 #define FPR_B "89ABCDEF0123456789ABCDEF0123456789ABCDEF"
 #define FPR_C "FEDCBA9876543210FEDCBA9876543210FEDCBA98"
 #define FPR_D "AAAABBBBCCCCDDDDEEEEFFFF0000111122223333"
 
-struct world {
-	char *dir;
-	sqlite3 *db;
-};
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* A database with the participating States FR and DE. */
-static void world_new(struct world *w)
+static void world_new(struct testlib_db *w)
 {
-	const char *fr[] = { "FR" }, *de[] = { "DE" };
-	GError *gerr = NULL;
-	char *err = NULL, *file;
-
-	w->dir = g_dir_make_tmp("pocbot-signers-XXXXXX", &gerr);
-	ck_assert_msg(w->dir != NULL, "g_dir_make_tmp: %s", gerr ? gerr->message : "?");
-	file = g_build_filename(w->dir, "pocbot.db", NULL);
-	w->db = db_open(file, &err);
-	ck_assert_msg(w->db != NULL, "db_open: %s", err ? err : "?");
-	g_free(file);
-	ck_assert_int_eq(db_exec(w->db, "INSERT INTO states (code, added) VALUES (?, 1)", 1, fr), 0);
-	ck_assert_int_eq(db_exec(w->db, "INSERT INTO states (code, added) VALUES (?, 1)", 1, de), 0);
-}
-
-static void world_free(struct world *w)
-{
-	sqlite3_close(w->db);
-	ck_assert_int_eq(nftw(w->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-	g_free(w->dir);
+	testlib_db_new(w, "signers", "FR", "DE", NULL);
 }
 
 static struct signer make(enum crypto_protocol p, const char *fpr, const char *state, enum signer_role role)
@@ -86,7 +54,7 @@ static void add_three(sqlite3 *db)
 
 START_TEST(test_add_and_find)
 {
-	struct world w;
+	struct testlib_db w;
 	struct signer s;
 
 	world_new(&w);
@@ -111,13 +79,13 @@ START_TEST(test_add_and_find)
 	ck_assert_int_eq(signers_find(w.db, FPR_D, &s), 0);		/* an encryption certificate is no signer */
 	ck_assert_int_eq(signers_find(w.db, "not a fingerprint", &s), 0);
 	ck_assert_int_eq(signers_find(w.db, "' OR 1=1 --", &s), 0);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
 START_TEST(test_add_refused)
 {
-	struct world w;
+	struct testlib_db w;
 	struct signer dup = make(CRYPTO_SMIME, FPR_A, "DE", SIGNER_READER);
 	struct signer stateless = make(CRYPTO_OPENPGP, FPR_D, "JP", SIGNER_AUTHORITY);
 	struct signer lower = make(CRYPTO_OPENPGP, "aaaabbbbccccddddeeeeffff0000111122223333", "FR", SIGNER_READER);
@@ -129,13 +97,13 @@ START_TEST(test_add_refused)
 	ck_assert_int_eq(signers_add(w.db, &stateless), -1);	/* JP does not take part */
 	ck_assert_int_eq(signers_add(w.db, &lower), -1);	/* the store keeps upper-case hex only */
 	ck_assert_int_eq(signers_add(w.db, &none), -1);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
 START_TEST(test_revoke)
 {
-	struct world w;
+	struct testlib_db w;
 	struct signer s;
 
 	world_new(&w);
@@ -151,7 +119,7 @@ START_TEST(test_revoke)
 	signers_clear(&s);
 	ck_assert_int_eq(signers_revoke(w.db, FPR_D, 600, "unknown"), 0);
 	ck_assert_int_eq(signers_revoke(w.db, "xyz", 600, "garbage"), 0);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -162,7 +130,7 @@ static const char *fpr_at(GPtrArray *a, guint i)
 
 START_TEST(test_list_and_of_state)
 {
-	struct world w;
+	struct testlib_db w;
 	GPtrArray *all;
 
 	world_new(&w);
@@ -191,13 +159,13 @@ START_TEST(test_list_and_of_state)
 	all = signers_of_state(w.db, "JP");
 	ck_assert_uint_eq(all->len, 0);
 	g_ptr_array_unref(all);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
 START_TEST(test_replay_guard)
 {
-	struct world w;
+	struct testlib_db w;
 	const char *key = "5f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0";
 
 	world_new(&w);
@@ -207,7 +175,7 @@ START_TEST(test_replay_guard)
 	ck_assert_int_eq(signers_mark_seen(w.db, "another", "hash-of-message-2", 40), 0);
 	ck_assert_int_eq(signers_mark_seen(w.db, "", "hash", 50), -1);
 	ck_assert_int_eq(signers_mark_seen(w.db, NULL, "hash", 50), -1);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 

@@ -5,21 +5,12 @@
 #define _XOPEN_SOURCE 700
 #include <check.h>
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <glib.h>
 #include "robot/spool.h"
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
+#include "tests/unit/testlib.h"
 
 struct world {
 	char *tmp;
@@ -29,10 +20,8 @@ struct world {
 static struct world *world_new(void)
 {
 	struct world *w = g_new0(struct world, 1);
-	GError *err = NULL;
 
-	w->tmp = g_dir_make_tmp("pocbot-spool-XXXXXX", &err);
-	ck_assert_msg(w->tmp != NULL, "g_dir_make_tmp: %s", err ? err->message : "?");
+	w->tmp = testlib_dir_new("spool");
 	w->spool = g_build_filename(w->tmp, "var", "spool", NULL);
 	ck_assert_int_eq(spool_init(w->spool), 0);
 	return w;
@@ -40,24 +29,9 @@ static struct world *world_new(void)
 
 static void world_free(struct world *w)
 {
-	ck_assert_int_eq(nftw(w->tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	testlib_dir_free(w->tmp);
 	g_free(w->spool);
-	g_free(w->tmp);
 	g_free(w);
-}
-
-static int count_entries(const char *spool, const char *sub)
-{
-	char *path = g_build_filename(spool, sub, NULL);
-	GDir *d = g_dir_open(path, 0, NULL);
-	int n = 0;
-
-	ck_assert_msg(d != NULL, "cannot open %s", path);
-	while (g_dir_read_name(d))
-		n++;
-	g_dir_close(d);
-	g_free(path);
-	return n;
 }
 
 static int entry_exists(const char *spool, const char *sub, const char *id)
@@ -117,8 +91,8 @@ START_TEST(test_round_trip)
 
 	ck_assert(!strchr(id, '/') && id[0] != '.');
 	ck_assert(entry_exists(w->spool, "new", id));
-	ck_assert_int_eq(count_entries(w->spool, "new"), 1);
-	ck_assert_int_eq(count_entries(w->spool, "tmp"), 0);
+	ck_assert_int_eq(testlib_count_entries(w->spool, "new"), 1);
+	ck_assert_int_eq(testlib_count_entries(w->spool, "tmp"), 0);
 
 	ck_assert_int_eq(spool_load(w->spool, SPOOL_NEW, id, &env, &data, &got), 0);
 	ck_assert_str_eq(env.sender, "");
@@ -227,8 +201,8 @@ START_TEST(test_move)
 	ck_assert(entry_exists(w->spool, "quarantine", id));
 	ck_assert_int_eq(spool_move(w->spool, id, SPOOL_QUARANTINE, SPOOL_NEW), 0);
 	ck_assert(entry_exists(w->spool, "new", id));
-	ck_assert_int_eq(count_entries(w->spool, "quarantine"), 0);
-	ck_assert_int_eq(count_entries(w->spool, "cur"), 0);
+	ck_assert_int_eq(testlib_count_entries(w->spool, "quarantine"), 0);
+	ck_assert_int_eq(testlib_count_entries(w->spool, "cur"), 0);
 
 	/* a missing entry, and names that are not plain file names */
 	ck_assert_int_eq(spool_move(w->spool, id, SPOOL_CUR, SPOOL_NEW), -1);
@@ -332,7 +306,7 @@ START_TEST(test_store_rename_fails_cleans_tmp)
 	envelope_add_recipient(&env, rcpts[0]);
 	ck_assert_int_eq(spool_store(w->spool, &env, "x", 1, &id), -1);
 	ck_assert(id == NULL);
-	ck_assert_int_eq(count_entries(w->spool, "tmp"), 0);
+	ck_assert_int_eq(testlib_count_entries(w->spool, "tmp"), 0);
 	envelope_clear(&env);
 	g_free(newdir);
 	world_free(w);
