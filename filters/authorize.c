@@ -9,6 +9,7 @@
 #include "filter.h"
 #include "../robot/fold.h"
 #include "../robot/limits.h"
+#include "../robot/quote.h"
 #include "../robot/states.h"
 #include "../robot/templates.h"
 
@@ -52,10 +53,8 @@ static const char *judge(const struct filter_ctx *ctx, const char *text)
 	char code[3];
 
 	for (gchar **l = lines; *l && !refusal; l++) {
-		char *s = g_strstrip(*l);
+		const char *s = quote_strip(g_strstrip(*l), NULL);
 
-		while (*s == '>' || *s == ' ')
-			s++;
 		if (is_verb(ctx->tpl, s, change_verbs, G_N_ELEMENTS(change_verbs))) {
 			changing = TRUE;
 			if (strcmp(ctx->auth.role, "reader") == 0)

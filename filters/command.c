@@ -8,6 +8,7 @@
 #include "../robot/fold.h"
 #include "../robot/language.h"
 #include "../robot/limits.h"
+#include "../robot/quote.h"
 #include "../robot/templates.h"
 
 /* Drops "Re:", "AW:", "Fwd:", "回复：" ... prefixes, in any language. */
@@ -93,10 +94,8 @@ static int authority_verb(struct filter_ctx *ctx, const char *text)
 	int found = 0;
 
 	for (gchar **l = lines; *l && !found; l++) {
-		char *s = g_strstrip(*l);
+		const char *s = quote_strip(g_strstrip(*l), NULL);
 
-		while (*s == '>' || *s == ' ')
-			s++;
 		for (size_t i = 0; i < G_N_ELEMENTS(verbs) && !found && *s && strlen(s) < 100; i++)
 			found = templates_match_word(ctx->tpl, verbs[i], s, ctx->lang);
 	}

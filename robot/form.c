@@ -25,6 +25,7 @@
 #include "form-internal.h"
 #include "fold.h"
 #include "limits.h"
+#include "quote.h"
 #include "templates.h"
 
 static const struct {
@@ -238,23 +239,6 @@ static void finish_form(struct parser *ps)
 	g_ptr_array_add(ps->set->forms, form);
 }
 
-/* Skips "> " quote prefixes (and the spaces before them). */
-static const char *unquote(const char *line, gboolean *quoted)
-{
-	const char *p = line;
-
-	*quoted = FALSE;
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p != '>')
-			break;
-		*quoted = TRUE;
-		p++;
-	}
-	return p;
-}
-
 /* The folded line without decoration around a title: "*NOMINATE:*". */
 static char *bare_words(const char *line)
 {
@@ -400,7 +384,7 @@ static void start_form(struct parser *ps, enum form_verb verb, const char lang[8
 static gboolean read_line(struct parser *ps, const char *raw)
 {
 	gboolean quoted;
-	const char *text = unquote(raw, &quoted);
+	const char *text = quote_strip(raw, &quoted);
 	char *words = bare_words(text), lang[8];
 	enum form_verb verb;
 	int kind;
