@@ -18,6 +18,7 @@
 #include "outbox.h"
 #include "spool.h"
 #include "templates.h"
+#include "timers.h"
 #include "worker.h"
 
 struct daemon {
@@ -88,6 +89,8 @@ static gpointer worker_thread(gpointer data)
 		goto out;
 	do {
 		if (worker_drain(&w) > 0)
+			raise_flag(d, &d->send_due);
+		if (timers_run(w.db, w.cfg, w.tpl, w.crypto) > 0)
 			raise_flag(d, &d->send_due);
 	} while (wait_for(d, &d->work_due));
 out:

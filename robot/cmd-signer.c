@@ -23,7 +23,7 @@
 #define MAX_REASON 500		/* why a signer was revoked */
 
 struct signer_opts {
-	char *state, *role, *pgp, *smime, *chain, *encrypt_cert, *label, *reason;
+	char *state, *role, *pgp, *smime, *chain, *encrypt_cert, *label, *reason, *lang;
 };
 
 
@@ -132,7 +132,7 @@ static char *enrol_detail(const struct signer *s)
 }
 
 /* Writes s, its audit event and the notice, then commits. 0 or an exit code. */
-static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s)
+static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s, const char *lang)
 {
 	char *detail;
 	int rc;
@@ -147,7 +147,9 @@ static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s)
 	}
 	s->added = clock_now(cfg);
 	detail = enrol_detail(s);
-	rc = signers_add(db, s) < 0 || audit_append(db, s->added, "custodian", s->state, "signer-add", detail) < 0 ||
+	rc = signers_add(db, s) < 0 || db_exec(db, "UPDATE signers SET lang = ? WHERE fingerprint = ?", 2,
+					       (const char *const[]){ lang ? lang : "en", s->fingerprint }) < 0 ||
+	     audit_append(db, s->added, "custodian", s->state, "signer-add", detail) < 0 ||
 	     signers_notify(db, cfg, s, "action-enrolled", s->added) < 0 || db_commit(db) < 0;
 	if (rc) {
 		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
@@ -164,7 +166,7 @@ static int add_usage(const struct signer_opts *o)
 	if (o->state && o->role && (!o->pgp != !o->smime) && !(o->pgp && (o->chain || o->encrypt_cert)))
 		return 0;
 	fprintf(stderr, "usage: pocbot signer add --state CODE --role authority|reader|custodian "
-			"(--pgp FILE | --smime FILE [--chain FILE] [--encrypt-cert FILE]) [--label TEXT]\n");
+			"(--pgp FILE | --smime FILE [--chain FILE] [--encrypt-cert FILE]) [--label TEXT] [--lang LANG]\n");
 	return EX_USAGE;
 }
 
@@ -181,13 +183,18 @@ static int signer_add(const struct config *cfg, sqlite3 *db, const struct signer
 	}
 	if (!text_ok("label", o->label, MAX_LABEL))
 		return EX_USAGE;
+	if (o->lang && (strlen(o->lang) != 2 || !g_ascii_islower(o->lang[0]) || !g_ascii_islower(o->lang[1]) ||
+			!strstr("ar en es fr ru zh", o->lang))) {
+		fprintf(stderr, "pocbot signer add: --lang is ar, en, es, fr, ru or zh\n");
+		return EX_USAGE;
+	}
 	if (!file_readable(o->pgp) || !file_readable(o->smime) || !file_readable(o->chain) ||
 	    !file_readable(o->encrypt_cert))
 		return EX_NOINPUT;
 	if ((rc = state_participates(db, s.state)) != 0 || (rc = import_key(cfg, o, &s)) != 0)
 		goto out;
 	s.label = g_strdup(o->label);
-	rc = enrol(db, cfg, &s);
+	rc = enrol(db, cfg, &s, o->lang);
 out:
 	signers_clear(&s);
 	return rc;
@@ -288,7 +295,7 @@ static int signer_revoke(const struct config *cfg, sqlite3 *db, const char *fpr,
 static int usage(void)
 {
 	fprintf(stderr, "usage: pocbot signer add --state CODE --role ROLE (--pgp FILE | --smime FILE "
-			"[--chain FILE] [--encrypt-cert FILE]) [--label TEXT]\n"
+			"[--chain FILE] [--encrypt-cert FILE]) [--label TEXT] [--lang LANG]\n"
 			"       pocbot signer list [--state CODE]\n"
 			"       pocbot signer revoke FINGERPRINT --reason TEXT\n");
 	return EX_USAGE;
@@ -329,6 +336,8 @@ int cmd_signer(struct config *cfg, int argc, char **argv)
 		  "the signer's encryption certificate, when the signing one is sign-only", "FILE" },
 		{ "label", 0, 0, G_OPTION_ARG_STRING, &o.label, "a note: who the signer is", "TEXT" },
 		{ "reason", 0, 0, G_OPTION_ARG_STRING, &o.reason, "why the signer is revoked", "TEXT" },
+		{ "lang", 0, 0, G_OPTION_ARG_STRING, &o.lang, "the language the robot writes to the signer in "
+		  "(ar en es fr ru zh; default en, then that of its signed commands)", "LANG" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	int rc = command_options("signer", "add | list | revoke FINGERPRINT",
@@ -345,5 +354,6 @@ int cmd_signer(struct config *cfg, int argc, char **argv)
 	g_free(o.encrypt_cert);
 	g_free(o.label);
 	g_free(o.reason);
+	g_free(o.lang);
 	return rc;
 }

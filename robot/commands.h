@@ -18,6 +18,7 @@ command_fn cmd_audit;
 command_fn cmd_keys;
 command_fn cmd_poc;
 command_fn cmd_export;
+command_fn cmd_ping;
 
 /* Parses a subcommand's options with GOption (--help included); argv[0] is
  * the command's name. Returns 0, or the exit code to end with. */

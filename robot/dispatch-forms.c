@@ -12,6 +12,7 @@
 #include "form.h"
 #include "limits.h"
 #include "outbox.h"
+#include "pings.h"
 #include "pocs.h"
 #include "signers.h"
 #include "states.h"
@@ -185,6 +186,9 @@ static int apply(struct run *r, const struct form *f)
 		describe(r, &before, &after);
 		record_form(r, &after);
 		r->pending |= pocs_needs_verification(&before, &after);
+		if (pocs_needs_verification(&before, &after) && pings_verify_new_addresses(&(struct pings_ctx){
+			r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->tpl, r->ctx->now }, &before, &after) < 0)
+			o = POCS_FAILED;	/* the verification pings (robot/pings.c) */
 		addresses_to_tell(r, &before, &after);
 	} else if (o == POCS_DONE) {
 		record_form(r, &after);

@@ -166,7 +166,8 @@ static GMimeMessage *build(const struct outmsg *o)
 	}
 	if (o->references)
 		set_header(msg, "References", o->references);
-	set_header(msg, "Auto-Submitted", "auto-replied");
+	if (!o->asks_reply)
+		set_header(msg, "Auto-Submitted", "auto-replied");
 	set_header(msg, MAIL_LOOP_HEADER, o->loop_id);
 	g_mime_message_set_mime_part(msg, body);
 	g_object_unref(body);

@@ -71,6 +71,7 @@ struct outmsg {
 	const char *loop_id;		/* value of the robot's loop header */
 	gint64 date;			/* seconds since the epoch */
 	const char *reply_to;		/* addr-spec, or NULL */
+	gboolean asks_reply;		/* no Auto-Submitted: a message that asks for an answer */
 	const struct outpart *parts;	/* attachments after the body: multipart/mixed */
 	size_t n_parts;
 };

@@ -23,6 +23,7 @@ static const struct {
 	{ "signer", cmd_signer, "signer add | list | revoke FINGERPRINT: the enrolled signers" },
 	{ "poc", cmd_poc, "poc list | poc show ID: the points of contact" },
 	{ "export", cmd_export, "export [--format csv|vcard|json] [--state CODE]... [-o FILE]: the directory, for the custodian" },
+	{ "ping", cmd_ping, "ping start | status [ROUND] | close ROUND | report ROUND: communication checks" },
 	{ "audit", cmd_audit, "audit verify | audit log [--state CODE]: the audit trail" },
 	{ "keys", cmd_keys, "keys show | keys export DIR | keys import-smime CERT KEY: the robot's own keys" },
 };

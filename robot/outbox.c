@@ -159,6 +159,7 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 		.from = cfg->address, .from_name = "POC Directory", .to = it->to, .subject = it->subject,
 		.body = it->body, .message_id = msgid, .in_reply_to = it->in_reply_to,
 		.references = it->references, .loop_id = cfg->domain, .date = now, .reply_to = it->reply_to,
+		.asks_reply = it->asks_reply,
 		.parts = parts, .n_parts = it->n_attachments,
 	};
 	size_t len = 0;

@@ -30,6 +30,8 @@ struct outbox_item {
 	const char *verp;		/* token of the envelope sender bounces+VERP@ (and of the
 					 * DSN ENVID), or NULL: the row's own token */
 	gboolean dsn;			/* ask the relay for DSNs (NOTIFY=SUCCESS,FAILURE,DELAY) */
+	gboolean asks_reply;		/* a ping: no Auto-Submitted field, so that out-of-office
+					 * responders (RFC 3834) answer it too */
 	const struct outbox_attachment *attachments;	/* n_attachments of them, after the body */
 	size_t n_attachments;
 };

@@ -1,1 +1,0 @@
--- 0009-ping-replies.sql - reserved (no statements yet).

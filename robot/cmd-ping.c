@@ -1,0 +1,410 @@
+/* cmd-ping.c - the custodian's ping rounds:
+ *   ping start [--state CODE]... [--type TYPE] [--deadline DURATION] [--dry-run]
+ *		opens a round and queues one signed ping per POC in scope that
+ *		is not withdrawn, showing its progress (what it leaves undone,
+ *		after a crash or ^C, the daemon's timer completes);
+ *   ping status [ROUND]	the rounds, or one round's pings;
+ *   ping close ROUND	closes a round now, as its deadline would;
+ *   ping report ROUND [--format text|csv|json]	the round's figures.
+ * Input: the options and the database (POC addresses and bounce text are
+ * untrusted: bounded and masked when printed). Exit: 0; 64 usage; 65 an
+ * unknown State, type or round; 75 the database, the keys or the outbox
+ * failed. */
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+#include "commands.h"
+#include "clock.h"
+#include "db.h"
+#include "ping-report.h"
+#include "pings.h"
+#include "pocs.h"
+#include "states.h"
+#include "templates.h"
+#include "timers.h"
+
+struct ping_opts {
+	char **states, *type, *deadline, *format;
+	gboolean dry_run;
+};
+
+/* "90", "90s", "15m", "1h", "14d": seconds, or -1. */
+static gint64 parse_duration(const char *v)
+{
+	char *end;
+	gint64 n = g_ascii_strtoll(v, &end, 10), unit = 1;
+
+	if (end == v || n <= 0 || n > G_MAXINT32)
+		return -1;
+	if (*end && end[1])
+		return -1;
+	switch (*end) {
+	case '\0': case 's': unit = 1; break;
+	case 'm': unit = 60; break;
+	case 'h': unit = 3600; break;
+	case 'd': unit = 86400; break;
+	default: return -1;
+	}
+	return n * unit;
+}
+
+/* The command's world: database, templates, and (when signing) crypto
+ * with the robot's identity. 0, or an exit code after saying why. */
+static int open_ctx(struct config *cfg, struct pings_ctx *c, gboolean signing)
+{
+	char *home, *err = NULL;
+
+	memset(c, 0, sizeof *c);
+	c->cfg = cfg;
+	c->now = clock_now(cfg);
+	if (!(c->db = command_open_db(cfg)))
+		return EX_TEMPFAIL;
+	c->tpl = templates_load();
+	if (!signing)
+		return 0;
+	home = config_var_path(cfg, "gnupg");
+	if (!(c->crypto = crypto_open(home, &err)) || crypto_identity_ensure(c->crypto, cfg->address, &err) < 0) {
+		fprintf(stderr, "pocbot ping: %s\n", err ? err : "the robot's keys are not usable");
+		g_free(err);
+		g_free(home);
+		return EX_TEMPFAIL;
+	}
+	g_free(home);
+	return 0;
+}
+
+static void close_ctx(struct pings_ctx *c)
+{
+	crypto_close(c->crypto);
+	if (c->tpl)
+		templates_free((struct templates *)c->tpl);
+	sqlite3_close(c->db);
+}
+
+static void progress(guint done, guint total, void *data)
+{
+	gboolean tty = GPOINTER_TO_INT(data);
+
+	if (tty)
+		fprintf(stderr, "\rqueued %u/%u", done, total);
+	else if (done % 100 == 0 || done == total)
+		fprintf(stderr, "queued %u/%u\n", done, total);
+	if (tty && done == total)
+		fputc('\n', stderr);
+}
+
+/* The scope the options ask for. 0, or an exit code after saying why. */
+static int scope_of(const struct ping_opts *o, struct pings_scope *s)
+{
+	const struct states *ref = states_load(NULL);
+	GPtrArray *codes = g_ptr_array_new_with_free_func(g_free);
+
+	s->states = NULL;
+	s->type = POC_TYPE_NONE;
+	if (o->type && pocs_type_parse(o->type, &s->type) < 0) {
+		fprintf(stderr, "pocbot ping: --type is diplomatic, technical, policy or law-enforcement\n");
+		g_ptr_array_unref(codes);
+		return EX_DATAERR;
+	}
+	for (int i = 0; o->states && o->states[i]; i++) {
+		char code[3];
+
+		if (!ref || states_find(ref, o->states[i], code) < 0) {
+			fprintf(stderr, "pocbot ping: no State called \"%.200s\"\n", o->states[i]);
+			g_ptr_array_unref(codes);
+			return EX_DATAERR;
+		}
+		g_ptr_array_add(codes, g_strdup(code));
+	}
+	g_ptr_array_add(codes, NULL);
+	s->states = (char **)g_ptr_array_free(codes, FALSE);
+	return 0;
+}
+
+static int dry_run(struct pings_ctx *c, const struct pings_scope *s)
+{
+	GPtrArray *t = pings_targets(c->db, s, c->now, 0, 0);
+
+	if (!t)
+		return EX_TEMPFAIL;
+	for (guint i = 0; i < t->len; i++) {
+		const struct pings_target *p = t->pdata[i];
+
+		printf("%s\t%s\t", p->poc, p->lang);
+		command_print_text(p->address);
+		putchar('\n');
+	}
+	printf("dry run: %u pings would be queued; nothing was written\n", t->len);
+	g_ptr_array_unref(t);
+	return 0;
+}
+
+/* 0 when the scope has a POC to ping, else an exit code after saying so:
+ * no empty round is opened. */
+static int any_target(struct pings_ctx *c, const struct pings_scope *s)
+{
+	GPtrArray *t = pings_targets(c->db, s, c->now, 0, 1);
+	int rc = !t ? EX_TEMPFAIL : t->len ? 0 : EX_DATAERR;
+
+	if (rc == EX_DATAERR)
+		fprintf(stderr, "pocbot ping start: no POC in that scope; no round opened\n");
+	if (t)
+		g_ptr_array_unref(t);
+	return rc;
+}
+
+static int start(struct config *cfg, const struct ping_opts *o)
+{
+	struct pings_scope s;
+	struct pings_ctx c;
+	gint64 deadline = o->deadline ? parse_duration(o->deadline) : cfg->ping_deadline, id = -1;
+	char *text, when[24];
+	int rc, n;
+
+	if (deadline <= 0) {
+		fprintf(stderr, "pocbot ping start: --deadline is a duration: 14d, 36h, 90m\n");
+		return EX_USAGE;
+	}
+	if ((rc = scope_of(o, &s)) != 0)
+		return rc;
+	if ((rc = open_ctx(cfg, &c, !o->dry_run)) == 0 && o->dry_run)
+		rc = dry_run(&c, &s);
+	else if (rc == 0 && (rc = any_target(&c, &s)) != 0)
+		;
+	else if (rc == 0) {
+		text = pings_scope_text(&s);
+		if (db_begin(c.db) < 0 || (id = pings_round_open(c.db, c.now, c.now + deadline, text, "custodian")) < 0 ||
+		    db_commit(c.db) < 0) {
+			db_rollback(c.db);
+			rc = EX_TEMPFAIL;
+		}
+		g_free(text);
+		if (rc == 0 && (n = timers_fill_round(&c, id, 0, progress, GINT_TO_POINTER(isatty(2)))) >= 0) {
+			pings_iso_time(c.now + deadline, when);
+			printf("round %" G_GINT64_FORMAT ": %d pings queued, deadline %s\n", id, n, when);
+		} else if (rc == 0) {
+			fprintf(stderr, "pocbot ping start: round %" G_GINT64_FORMAT " opened, but queuing failed: %s "
+				"(the daemon completes it)\n", id, sqlite3_errmsg(c.db));
+			rc = EX_TEMPFAIL;
+		}
+	}
+	close_ctx(&c);
+	pings_scope_clear(&s);
+	return rc;
+}
+
+/* ---- status ---- */
+
+static void print_time(gint64 t)
+{
+	char iso[24];
+
+	pings_iso_time(t, iso);
+	fputs(t > 0 ? iso : "-", stdout);
+}
+
+static int list_rounds(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT r.id, r.started, r.deadline, coalesce(r.closed, 0), r.started_by, r.scope,"
+			       " (SELECT count(*) FROM pings WHERE round = r.id),"
+			       " (SELECT count(*) FROM pings WHERE round = r.id AND answered IS NOT NULL)"
+			       " FROM ping_rounds r ORDER BY r.id", -1, &st, NULL) != SQLITE_OK)
+		return EX_TEMPFAIL;
+	printf("round\tstarted\tdeadline\tclosed\tby\tpings\tanswered\tscope\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		printf("%" G_GINT64_FORMAT "\t", (gint64)sqlite3_column_int64(st, 0));
+		print_time(sqlite3_column_int64(st, 1));
+		putchar('\t');
+		print_time(sqlite3_column_int64(st, 2));
+		putchar('\t');
+		if (sqlite3_column_int64(st, 3))
+			print_time(sqlite3_column_int64(st, 3));
+		else
+			fputs("open", stdout);
+		printf("\t%s\t%d\t%d\t", sqlite3_column_text(st, 4), sqlite3_column_int(st, 6),
+		       sqlite3_column_int(st, 7));
+		command_print_text((const char *)sqlite3_column_text(st, 5));
+		putchar('\n');
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : EX_TEMPFAIL;
+}
+
+static const char *ping_state(sqlite3_stmt *st)
+{
+	return sqlite3_column_type(st, 6) != SQLITE_NULL ? "answered"
+	       : sqlite3_column_type(st, 7) != SQLITE_NULL ? "bounced"
+	       : sqlite3_column_type(st, 8) != SQLITE_NULL ? "auto-reply"
+	       : sqlite3_column_type(st, 9) != SQLITE_NULL ? "silent"
+	       : sqlite3_column_int(st, 4) ? "sent" : "queued";
+}
+
+static int show_round(sqlite3 *db, gint64 id)
+{
+	struct pings_round r;
+	sqlite3_stmt *st;
+	int rc = pings_round_get(db, id, &r);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			fprintf(stderr, "pocbot ping: no round %" G_GINT64_FORMAT "\n", id);
+		return rc == 0 ? EX_DATAERR : EX_TEMPFAIL;
+	}
+	printf("round %" G_GINT64_FORMAT " (%s), started ", r.id, r.started_by);
+	print_time(r.started);
+	fputs(", deadline ", stdout);
+	print_time(r.deadline);
+	fputs(r.closed ? ", closed " : ", open", stdout);
+	if (r.closed)
+		print_time(r.closed);
+	printf(", scope %s\n", r.scope && *r.scope ? r.scope : "every POC");
+	pings_round_clear(&r);
+	if (sqlite3_prepare_v2(db, "SELECT g.poc, g.address, g.token, g.lang, o.state = 'sent', o.done,"
+			       " g.answered, g.bounced, g.autoreplied, g.finished, g.reminders, g.answer_seconds"
+			       " FROM pings g LEFT JOIN outbox o ON o.token = g.token WHERE g.round = ?"
+			       " ORDER BY g.poc", -1, &st, NULL) != SQLITE_OK)
+		return EX_TEMPFAIL;
+	sqlite3_bind_int64(st, 1, id);
+	printf("poc\taddress\ttoken\tlang\tsent\treminders\tstate\tresponse_seconds\n");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		printf("%s\t", sqlite3_column_text(st, 0));
+		command_print_text((const char *)sqlite3_column_text(st, 1));
+		printf("\t%s\t%s\t", sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
+		if (sqlite3_column_int(st, 4))
+			print_time(sqlite3_column_int64(st, 5));
+		else
+			fputs("-", stdout);
+		printf("\t%d\t%s\t", sqlite3_column_int(st, 10), ping_state(st));
+		if (sqlite3_column_type(st, 11) != SQLITE_NULL)
+			printf("%" G_GINT64_FORMAT "\n", (gint64)sqlite3_column_int64(st, 11));
+		else
+			puts("-");
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : EX_TEMPFAIL;
+}
+
+/* ROUND as a number, or -1 after saying why. */
+static gint64 round_arg(const char *s)
+{
+	char *end;
+	gint64 id = s ? g_ascii_strtoll(s, &end, 10) : -1;
+
+	if (!s || end == s || *end || id <= 0) {
+		fprintf(stderr, "pocbot ping: ROUND is a round's number (see pocbot ping status)\n");
+		return -1;
+	}
+	return id;
+}
+
+static int status(struct config *cfg, int argc, char **argv)
+{
+	sqlite3 *db;
+	gint64 id = argc > 1 ? round_arg(argv[1]) : 0;
+	int rc;
+
+	if (id < 0 || argc > 2)
+		return EX_USAGE;
+	if (!(db = command_open_db(cfg)))
+		return EX_TEMPFAIL;
+	rc = id ? show_round(db, id) : list_rounds(db);
+	sqlite3_close(db);
+	return rc;
+}
+
+static int close_round(struct config *cfg, int argc, char **argv)
+{
+	gint64 id = argc == 2 ? round_arg(argv[1]) : -1;
+	struct pings_ctx c;
+	int rc;
+
+	if (id < 0)
+		return EX_USAGE;
+	if ((rc = open_ctx(cfg, &c, TRUE)) == 0) {
+		int closed = timers_close_round(&c, id);
+
+		if (closed == 1)
+			printf("round %" G_GINT64_FORMAT " closed; its report is queued to the custodians\n", id);
+		else if (closed == 0)
+			fprintf(stderr, "pocbot ping close: no open round %" G_GINT64_FORMAT "\n", id);
+		rc = closed == 1 ? 0 : closed == 0 ? EX_DATAERR : EX_TEMPFAIL;
+	}
+	close_ctx(&c);
+	return rc;
+}
+
+static int report(struct config *cfg, const struct ping_opts *o, int argc, char **argv)
+{
+	gint64 id = argc == 2 ? round_arg(argv[1]) : -1;
+	const char *format = o->format ? o->format : "text";
+	struct ping_report r;
+	sqlite3 *db;
+	char *text;
+	int rc;
+
+	if (id < 0)
+		return EX_USAGE;
+	if (strcmp(format, "text") && strcmp(format, "csv") && strcmp(format, "json")) {
+		fprintf(stderr, "pocbot ping report: --format is text, csv or json\n");
+		return EX_USAGE;
+	}
+	if (!(db = command_open_db(cfg)))
+		return EX_TEMPFAIL;
+	rc = ping_report_build(db, id, &r);
+	if (rc == 1) {
+		text = strcmp(format, "csv") == 0 ? ping_report_csv(&r) : strcmp(format, "json") == 0
+			? ping_report_json(&r) : ping_report_text(&r);
+		fputs(text, stdout);
+		if (strcmp(format, "json") == 0)
+			putchar('\n');
+		g_free(text);
+		ping_report_clear(&r);
+	} else if (rc == 0)
+		fprintf(stderr, "pocbot ping report: no round %" G_GINT64_FORMAT "\n", id);
+	sqlite3_close(db);
+	return rc == 1 ? 0 : rc == 0 ? EX_DATAERR : EX_TEMPFAIL;
+}
+
+int cmd_ping(struct config *cfg, int argc, char **argv)
+{
+	struct ping_opts o = { NULL, NULL, NULL, NULL, FALSE };
+	GOptionEntry entries[] = {
+		{ "state", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.states, "start: only this State's POCs (repeatable)",
+		  "CODE" },
+		{ "type", 0, 0, G_OPTION_ARG_STRING, &o.type, "start: only POCs of this type", "TYPE" },
+		{ "deadline", 0, 0, G_OPTION_ARG_STRING, &o.deadline, "start: the round's deadline ([ping] deadline)",
+		  "DURATION" },
+		{ "dry-run", 0, 0, G_OPTION_ARG_NONE, &o.dry_run, "start: list the pings, queue nothing", NULL },
+		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format, "report: text (the default), csv or json", "FORMAT" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	int rc = command_options("ping", "start|status|close|report [ROUND] [OPTIONS]",
+				 "Communication checks: ping start [--state CODE]... [--type TYPE] [--deadline "
+				 "DURATION] [--dry-run]; ping status [ROUND]; ping close ROUND; ping report ROUND "
+				 "[--format text|csv|json].", entries, &argc, &argv);
+
+	if (rc == 0 && argc < 2) {
+		fprintf(stderr, "pocbot ping: start, status, close or report (see pocbot ping --help)\n");
+		rc = EX_USAGE;
+	} else if (rc == 0 && strcmp(argv[1], "start") == 0)
+		rc = argc == 2 ? start(cfg, &o) : EX_USAGE;
+	else if (rc == 0 && strcmp(argv[1], "status") == 0)
+		rc = status(cfg, argc - 1, argv + 1);
+	else if (rc == 0 && strcmp(argv[1], "close") == 0)
+		rc = close_round(cfg, argc - 1, argv + 1);
+	else if (rc == 0 && strcmp(argv[1], "report") == 0)
+		rc = report(cfg, &o, argc - 1, argv + 1);
+	else if (rc == 0) {
+		fprintf(stderr, "pocbot ping: unknown \"%.200s\" (start, status, close or report)\n", argv[1]);
+		rc = EX_USAGE;
+	}
+	g_strfreev(o.states);
+	g_free(o.type);
+	g_free(o.deadline);
+	g_free(o.format);
+	return rc;
+}

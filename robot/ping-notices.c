@@ -1,0 +1,312 @@
+/* ping-notices.c - the ping timers' mail to people: escalations of silent
+ * POCs to their State's signers, a closed round's report to the custodian
+ * signers (text, and the CSV as an attachment written to VAR/tmp and
+ * removed once queued), unverified POCs, and the yearly update reminder
+ * with the State's records as ready-to-edit forms. Each is signed by the
+ * robot with the signer's protocol, encrypted to the signer, in the
+ * signer's language (signers.lang), and queued in the caller's
+ * transaction. Input: the directory and the pings table (bounce text from
+ * mail arrives here bounded by ping-report.c). -1 when a notice cannot be
+ * composed, signed or queued. */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+#include "ping-notices.h"
+#include "form.h"
+#include "log.h"
+#include "outbox.h"
+#include "pocs.h"
+#include "states.h"
+#include "templates.h"
+
+enum audience { STATE_SIGNERS, STATE_EDITORS, CUSTODIANS };
+
+struct recipient {
+	char fpr[CRYPTO_FPR_LEN], enc[CRYPTO_FPR_LEN];
+	enum crypto_protocol protocol;
+	char *email;
+	char lang[8];
+};
+
+static void recipient_free(gpointer p)
+{
+	struct recipient *r = p;
+
+	g_free(r->email);
+	g_free(r);
+}
+
+/* The signers, not revoked and with an address, that a notice goes to.
+ * NULL on a database error. */
+static GPtrArray *recipients(sqlite3 *db, enum audience who, const char *state)
+{
+	sqlite3_stmt *st;
+	GPtrArray *out = g_ptr_array_new_with_free_func(recipient_free);
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT fingerprint, coalesce(enc_fingerprint, ''), protocol, email, lang"
+			       " FROM signers WHERE revoked IS NULL AND email IS NOT NULL"
+			       " AND CASE ?1 WHEN 2 THEN role = 'custodian'"
+			       " WHEN 1 THEN state = ?2 AND role != 'reader' ELSE state = ?2 END ORDER BY id",
+			       -1, &st, NULL) != SQLITE_OK) {
+		g_ptr_array_unref(out);
+		return NULL;
+	}
+	sqlite3_bind_int(st, 1, who);
+	sqlite3_bind_text(st, 2, state ? state : "", -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct recipient *r = g_new0(struct recipient, 1);
+
+		g_strlcpy(r->fpr, (const char *)sqlite3_column_text(st, 0), sizeof r->fpr);
+		g_strlcpy(r->enc, (const char *)sqlite3_column_text(st, 1), sizeof r->enc);
+		r->protocol = strcmp((const char *)sqlite3_column_text(st, 2), "smime") == 0 ? CRYPTO_SMIME
+											    : CRYPTO_OPENPGP;
+		r->email = g_strdup((const char *)sqlite3_column_text(st, 3));
+		g_strlcpy(r->lang, (const char *)sqlite3_column_text(st, 4), sizeof r->lang);
+		g_ptr_array_add(out, r);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		g_ptr_array_unref(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* A notice: template name rendered for each recipient in its language
+ * (vars, plus "state" named in that language when state is given), signed,
+ * encrypted to it, queued. 0 or -1. */
+struct notice {
+	const char *purpose, *name, *state, *seed;
+	GHashTable *vars;	/* borrowed; "state" is set here */
+	const struct outbox_attachment *attachments;
+	size_t n_attachments;
+};
+
+static int send_one(const struct pings_ctx *c, const struct notice *n, const struct recipient *to)
+{
+	const struct states *ref = states_load(NULL);
+	const char *key = to->protocol == CRYPTO_SMIME && to->enc[0] ? to->enc : to->fpr;
+	const char *const encrypt_to[] = { key, NULL };
+	const char *name = n->state && ref ? states_name(ref, n->state, to->lang) : NULL;
+	char *subject = NULL, *body = NULL, *seed = g_strdup_printf("%s:%s", n->seed, to->fpr);
+	int rc = -1;
+
+	if (n->state)
+		g_hash_table_insert(n->vars, "state", (char *)(name ? name : n->state));
+	if (templates_message(c->tpl, to->lang, n->name, n->vars, &subject, &body) == 0) {
+		struct outbox_item it = { .purpose = n->purpose, .to = to->email, .subject = subject, .body = body,
+					  .protocol = to->protocol, .encrypt_to = encrypt_to,
+					  .attachments = n->attachments, .n_attachments = n->n_attachments };
+
+		rc = outbox_queue(c->db, c->cfg, c->crypto, c->now, 0, seed, &it) < 0 ? -1 : 0;
+	}
+	g_free(subject);
+	g_free(body);
+	g_free(seed);
+	return rc;
+}
+
+static int send_all(const struct pings_ctx *c, const struct notice *n, enum audience who)
+{
+	GPtrArray *to = recipients(c->db, who, n->state);
+	int rc = to ? 0 : -1;
+
+	g_hash_table_insert(n->vars, "robot", c->cfg->address);
+	g_hash_table_insert(n->vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
+	for (guint i = 0; rc == 0 && i < to->len; i++)
+		rc = send_one(c, n, to->pdata[i]);
+	if (to)
+		g_ptr_array_unref(to);
+	return rc;
+}
+
+static void date_text(gint64 t, char out[32])
+{
+	GDateTime *d = g_date_time_new_from_unix_utc(t);
+	char *s = d ? g_date_time_format(d, "%Y-%m-%d %H:%M UTC") : NULL;
+
+	g_strlcpy(out, s ? s : "-", 32);
+	g_free(s);
+	if (d)
+		g_date_time_unref(d);
+}
+
+/* The POCs of entries that did not answer, one a line, with what came
+ * back in lang (templates/<lang>/ping-phrases.txt). g_free it. */
+static char *silent_list(const struct pings_ctx *c, const GPtrArray *entries, const char *lang)
+{
+	static const char *const keys[] = { "answered", "bounced", "autoreply", "silent" };
+	GString *list = g_string_new(NULL);
+
+	for (guint i = 0; i < entries->len; i++) {
+		const struct ping_entry *e = entries->pdata[i];
+		char *said;
+
+		if (e->outcome == PING_ANSWERED)
+			continue;
+		said = templates_phrase(c->tpl, lang, "ping-phrases", keys[e->outcome]);
+		g_string_append_printf(list, "  %-12s %s  (%s%s%s)\n", e->poc, e->address, said ? said : keys[e->outcome],
+				       e->outcome == PING_BOUNCED && e->bounce_status ? " " : "",
+				       e->outcome == PING_BOUNCED && e->bounce_status ? e->bounce_status : "");
+		g_free(said);
+	}
+	return g_string_free(list, FALSE);
+}
+
+int ping_notices_escalate(const struct pings_ctx *c, gint64 round, const char *state, const GPtrArray *entries)
+{
+	GPtrArray *to = recipients(c->db, STATE_SIGNERS, state);
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	char rid[24], *seed = g_strdup_printf("ping-escalation:%" G_GINT64_FORMAT ":%s:%" G_GINT64_FORMAT, round,
+					      state, c->now);
+	struct notice n = { "ping-escalation", "ping-escalation", state, seed, vars, NULL, 0 };
+	int rc = to ? 0 : -1;
+
+	g_snprintf(rid, sizeof rid, "%" G_GINT64_FORMAT, round);
+	g_hash_table_insert(vars, "round", rid);
+	g_hash_table_insert(vars, "robot", c->cfg->address);
+	g_hash_table_insert(vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
+	for (guint i = 0; rc == 0 && i < to->len; i++) {
+		const struct recipient *r = to->pdata[i];
+		char *list = silent_list(c, entries, r->lang);
+
+		g_hash_table_insert(vars, "list", list);
+		rc = *list ? send_one(c, &n, r) : 0;
+		g_hash_table_remove(vars, "list");
+		g_free(list);
+	}
+	if (to)
+		g_ptr_array_unref(to);
+	g_hash_table_unref(vars);
+	g_free(seed);
+	return rc;
+}
+
+/* Writes text to a new file under VAR/tmp; its path (g_free it), or NULL. */
+static char *temp_file(const struct config *cfg, const char *text)
+{
+	char *dir = config_var_path(cfg, "tmp"), *path = g_build_filename(dir, "ping-report-XXXXXX", NULL);
+	int fd = g_mkdir_with_parents(dir, 0700) == 0 ? g_mkstemp(path) : -1;
+	size_t len = strlen(text), done = 0;
+
+	while (fd >= 0 && done < len) {
+		ssize_t w = write(fd, text + done, len - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			break;
+		done += (size_t)w;
+	}
+	if (fd < 0 || done < len || close(fd) < 0) {
+		log_msg(LOG_ERR, "ping report: cannot write %s: %s", path, g_strerror(errno));
+		if (fd >= 0)
+			g_unlink(path);
+		g_free(path);
+		path = NULL;
+	}
+	g_free(dir);
+	return path;
+}
+
+int ping_notices_report(const struct pings_ctx *c, const struct ping_report *r)
+{
+	char *text = ping_report_text(r), *csv = ping_report_csv(r), *path = temp_file(c->cfg, csv);
+	char *filename = g_strdup_printf("ping-round-%" G_GINT64_FORMAT ".csv", r->round.id);
+	char *seed = g_strdup_printf("ping-report:%" G_GINT64_FORMAT, r->round.id), rid[24];
+	struct outbox_attachment csv_part = { filename, "text/csv; charset=utf-8; header=present", path };
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	struct notice n = { "ping-report", "ping-report", NULL, seed, vars, &csv_part, 1 };
+	int rc = -1;
+
+	g_snprintf(rid, sizeof rid, "%" G_GINT64_FORMAT, r->round.id);
+	g_hash_table_insert(vars, "round", rid);
+	g_hash_table_insert(vars, "report", text);
+	g_hash_table_insert(vars, "filename", filename);
+	if (path) {
+		GPtrArray *to = recipients(c->db, CUSTODIANS, NULL);
+
+		if (to && to->len == 0)
+			log_msg(LOG_WARNING, "ping round %s: no custodian signer to mail the report to", rid);
+		if (to)
+			g_ptr_array_unref(to);
+		rc = send_all(c, &n, CUSTODIANS);
+		g_unlink(path);
+	}
+	g_hash_table_unref(vars);
+	g_free(text);
+	g_free(csv);
+	g_free(path);
+	g_free(filename);
+	g_free(seed);
+	return rc;
+}
+
+int ping_notices_unverified(const struct pings_ctx *c, const char *state, const char *poc, const char *address,
+			    const char *seed)
+{
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	char *s = g_strdup_printf("ping-unverified:%s", seed), date[32];
+	struct notice n = { "ping-unverified", "ping-unverified", state, s, vars, NULL, 0 };
+	int rc;
+
+	date_text(c->now, date);
+	g_hash_table_insert(vars, "id", (char *)poc);
+	g_hash_table_insert(vars, "address", (char *)address);
+	g_hash_table_insert(vars, "date", date);
+	rc = send_all(c, &n, STATE_SIGNERS);
+	g_hash_table_unref(vars);
+	g_free(s);
+	return rc;
+}
+
+/* The State's records as forms in lang. g_free it. */
+static char *forms_of(const struct pings_ctx *c, const GPtrArray *pocs, const char *lang)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < pocs->len; i++) {
+		struct form_fields f;
+		char *text;
+
+		pocs_to_fields(pocs->pdata[i], &f);
+		text = form_render(c->tpl, lang, FORM_UPDATE, &f);
+		g_string_append_printf(out, "%s%s", out->len ? "\n" : "", text);
+		g_free(text);
+		pocs_fields_clear(&f);
+	}
+	return g_string_free(out, FALSE);
+}
+
+int ping_notices_update(const struct pings_ctx *c, const char *state)
+{
+	GPtrArray *pocs = pocs_list(c->db, state, POC_TYPE_NONE, FALSE);
+	GPtrArray *to = pocs ? recipients(c->db, STATE_EDITORS, state) : NULL;
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	char *seed = g_strdup_printf("update-reminder:%s:%" G_GINT64_FORMAT, state, c->now), date[32];
+	struct notice n = { "update-reminder", "update-reminder", state, seed, vars, NULL, 0 };
+	int rc = to ? 0 : -1;
+
+	date_text(c->now, date);
+	g_hash_table_insert(vars, "date", date);
+	g_hash_table_insert(vars, "robot", c->cfg->address);
+	g_hash_table_insert(vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
+	for (guint i = 0; rc == 0 && i < to->len; i++) {
+		const struct recipient *r = to->pdata[i];
+		char *forms = forms_of(c, pocs, r->lang);
+
+		g_hash_table_insert(vars, "forms", forms);
+		rc = send_one(c, &n, r);
+		g_hash_table_remove(vars, "forms");
+		g_free(forms);
+	}
+	if (to)
+		g_ptr_array_unref(to);
+	if (pocs)
+		g_ptr_array_unref(pocs);
+	g_hash_table_unref(vars);
+	g_free(seed);
+	return rc;
+}

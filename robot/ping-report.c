@@ -1,0 +1,443 @@
+/* ping-report.c - the figures of one ping round: each ping's outcome, and
+ * per State, per POC type and for the whole round how many were sent,
+ * answered, auto-replied only, bounced or silent, the response rate and
+ * the median and 90th-percentile response time; written as text, CSV or
+ * JSON. Input: the pings table, whose bounce status and diagnostic came
+ * from mail (untrusted: made valid UTF-8, one line, bounded before they
+ * are written). Returns -1 on a database error. */
+#include <stdlib.h>
+#include <string.h>
+#include <json-glib/json-glib.h>
+#include "ping-report.h"
+
+#define MAX_DIAGNOSTIC 200	/* characters of a bounce's diagnostic shown */
+
+static void entry_free(gpointer p)
+{
+	struct ping_entry *e = p;
+
+	g_free(e->address);
+	g_free(e->bounce_status);
+	g_free(e->bounce_diagnostic);
+	g_free(e);
+}
+
+/* Untrusted text as one bounded line of valid UTF-8, or NULL. g_free it. */
+static char *one_line(const unsigned char *s, glong max)
+{
+	char *v, *cut;
+
+	if (!s)
+		return NULL;
+	v = g_utf8_make_valid((const char *)s, -1);
+	for (char *c = v; *c; c++)
+		if ((unsigned char)*c < ' ' || *c == 0x7f)
+			*c = ' ';
+	if (g_utf8_strlen(v, -1) > max) {
+		cut = g_utf8_offset_to_pointer(v, max);
+		*cut = '\0';
+	}
+	return v;
+}
+
+static int load_entries(sqlite3 *db, gint64 round, GPtrArray *out)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT g.poc, p.state, p.type, g.address, g.answered IS NOT NULL,"
+			       " coalesce(g.answer_seconds, 0), g.bounced IS NOT NULL, g.autoreplied IS NOT NULL,"
+			       " o.state = 'sent', coalesce(o.done, 0), coalesce(g.bounced, 0), g.bounce_status,"
+			       " g.bounce_diagnostic, coalesce(g.bounce_hard, -1)"
+			       " FROM pings g JOIN pocs p ON p.id = g.poc LEFT JOIN outbox o ON o.token = g.token"
+			       " WHERE g.round = ? ORDER BY p.state, p.type, p.number", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(st, 1, round);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct ping_entry *e = g_new0(struct ping_entry, 1);
+
+		g_strlcpy(e->poc, (const char *)sqlite3_column_text(st, 0), sizeof e->poc);
+		g_strlcpy(e->state, (const char *)sqlite3_column_text(st, 1), sizeof e->state);
+		g_strlcpy(e->type, (const char *)sqlite3_column_text(st, 2), sizeof e->type);
+		e->address = g_strdup((const char *)sqlite3_column_text(st, 3));
+		e->outcome = sqlite3_column_int(st, 4) ? PING_ANSWERED : sqlite3_column_int(st, 6) ? PING_BOUNCED
+			   : sqlite3_column_int(st, 7) ? PING_AUTOREPLY : PING_SILENT;
+		e->answer_seconds = sqlite3_column_int64(st, 5);
+		e->sent = sqlite3_column_int(st, 8) == 1;
+		e->sent_at = e->sent ? sqlite3_column_int64(st, 9) : 0;
+		e->bounced = sqlite3_column_int64(st, 10);
+		e->bounce_status = one_line(sqlite3_column_text(st, 11), 16);
+		e->bounce_diagnostic = one_line(sqlite3_column_text(st, 12), MAX_DIAGNOSTIC);
+		e->bounce_hard = sqlite3_column_int(st, 13);
+		g_ptr_array_add(out, e);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int cmp_gint64(const void *a, const void *b)
+{
+	gint64 x = *(const gint64 *)a, y = *(const gint64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void ping_report_percentiles(gint64 *v, guint n, gint64 *median, gint64 *p90)
+{
+	guint rank;
+
+	if (n == 0) {
+		*median = *p90 = -1;
+		return;
+	}
+	qsort(v, n, sizeof *v, cmp_gint64);
+	*median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	rank = (n * 9 + 9) / 10;	/* ceil(0.9 n) */
+	*p90 = v[rank - 1];
+}
+
+/* The figures of the entries with state and type ("" matches any). */
+static struct ping_figures *figures(const GPtrArray *entries, const char *state, const char *type)
+{
+	struct ping_figures *f = g_new0(struct ping_figures, 1);
+	GArray *times = g_array_new(FALSE, FALSE, sizeof(gint64));
+
+	g_strlcpy(f->state, state, sizeof f->state);
+	g_strlcpy(f->type, type, sizeof f->type);
+	for (guint i = 0; i < entries->len; i++) {
+		const struct ping_entry *e = entries->pdata[i];
+
+		if ((*state && strcmp(e->state, state)) || (*type && strcmp(e->type, type)))
+			continue;
+		f->pings++;
+		f->sent += e->sent;
+		f->answered += e->outcome == PING_ANSWERED;
+		f->bounced += e->outcome == PING_BOUNCED;
+		f->autoreply_only += e->outcome == PING_AUTOREPLY;
+		f->silent += e->outcome == PING_SILENT;
+		if (e->outcome == PING_ANSWERED)
+			g_array_append_val(times, e->answer_seconds);
+	}
+	f->rate = f->pings ? (double)f->answered / f->pings : 0;
+	ping_report_percentiles((gint64 *)(void *)times->data, times->len, &f->median, &f->p90);
+	g_array_free(times, TRUE);
+	return f;
+}
+
+static gint cmp_str_ptr(gconstpointer a, gconstpointer b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each distinct value of the entries' state (by_type FALSE) or type. */
+static GPtrArray *distinct(const GPtrArray *entries, gboolean by_type)
+{
+	GPtrArray *seen = g_ptr_array_new();
+
+	for (guint i = 0; i < entries->len; i++) {
+		const struct ping_entry *e = entries->pdata[i];
+		const char *v = by_type ? e->type : e->state;
+
+		if (!g_ptr_array_find_with_equal_func(seen, v, g_str_equal, NULL))
+			g_ptr_array_add(seen, (gpointer)v);
+	}
+	if (by_type)
+		g_ptr_array_sort(seen, cmp_str_ptr);
+	return seen;
+}
+
+int ping_report_build(sqlite3 *db, gint64 id, struct ping_report *out)
+{
+	int rc = pings_round_get(db, id, &out->round);
+	GPtrArray *keys;
+
+	out->entries = out->groups = NULL;
+	if (rc <= 0)
+		return rc;
+	out->entries = g_ptr_array_new_with_free_func(entry_free);
+	out->groups = g_ptr_array_new_with_free_func(g_free);
+	if (load_entries(db, id, out->entries) < 0) {
+		ping_report_clear(out);
+		return -1;
+	}
+	keys = distinct(out->entries, FALSE);
+	for (guint i = 0; i < keys->len; i++)
+		g_ptr_array_add(out->groups, figures(out->entries, keys->pdata[i], ""));
+	g_ptr_array_unref(keys);
+	keys = distinct(out->entries, TRUE);
+	for (guint i = 0; i < keys->len; i++)
+		g_ptr_array_add(out->groups, figures(out->entries, "", keys->pdata[i]));
+	g_ptr_array_unref(keys);
+	g_ptr_array_add(out->groups, figures(out->entries, "", ""));
+	return 1;
+}
+
+void ping_report_clear(struct ping_report *r)
+{
+	pings_round_clear(&r->round);
+	if (r->entries)
+		g_ptr_array_unref(r->entries);
+	if (r->groups)
+		g_ptr_array_unref(r->groups);
+	r->entries = r->groups = NULL;
+}
+
+/* ---- text ---- */
+
+/* Seconds as H:MM:SS (hours unbounded), or "-". */
+static void duration(gint64 s, char out[32])
+{
+	if (s < 0)
+		g_strlcpy(out, "-", 32);
+	else
+		g_snprintf(out, 32, "%" G_GINT64_FORMAT ":%02d:%02d", s / 3600, (int)(s / 60 % 60), (int)(s % 60));
+}
+
+static const char *group_name(const struct ping_figures *f, char buf[32])
+{
+	if (f->state[0])
+		g_snprintf(buf, 32, "State %s", f->state);
+	else if (f->type[0])
+		g_snprintf(buf, 32, "type %s", f->type);
+	else
+		g_strlcpy(buf, "all", 32);
+	return buf;
+}
+
+static const char *outcome_name(enum ping_outcome o)
+{
+	static const char *const names[] = { "answered", "bounced", "auto-reply only", "silent" };
+
+	return names[o];
+}
+
+static void text_entries(GString *t, const struct ping_report *r, enum ping_outcome which, const char *title)
+{
+	gboolean any = FALSE;
+
+	for (guint i = 0; i < r->entries->len; i++) {
+		const struct ping_entry *e = r->entries->pdata[i];
+		char when[24];
+
+		if (e->outcome != which)
+			continue;
+		if (!any)
+			g_string_append_printf(t, "\n%s\n", title);
+		any = TRUE;
+		if (which == PING_BOUNCED) {
+			pings_iso_time(e->bounced, when);
+			g_string_append_printf(t, "  %-12s %s  %s %s %s  %s\n", e->poc, e->address,
+					       e->bounce_status ? e->bounce_status : "-",
+					       e->bounce_hard == 1 ? "hard" : e->bounce_hard == 0 ? "soft" : "-", when,
+					       e->bounce_diagnostic ? e->bounce_diagnostic : "");
+		} else
+			g_string_append_printf(t, "  %-12s %s  (%s)\n", e->poc, e->address, outcome_name(e->outcome));
+	}
+}
+
+char *ping_report_text(const struct ping_report *r)
+{
+	GString *t = g_string_new(NULL);
+	char started[24], deadline[24], closed[24];
+
+	pings_iso_time(r->round.started, started);
+	pings_iso_time(r->round.deadline, deadline);
+	pings_iso_time(r->round.closed, closed);
+	g_string_append_printf(t, "Ping round %" G_GINT64_FORMAT "\n"
+			       "  Started:  %s (%s)\n  Deadline: %s\n  Closed:   %s\n  Scope:    %s\n\n",
+			       r->round.id, started, r->round.started_by, deadline, r->round.closed ? closed : "open",
+			       r->round.scope && *r->round.scope ? r->round.scope : "every POC");
+	g_string_append_printf(t, "%-22s %6s %6s %8s %10s %7s %6s %7s %11s %11s\n", "group", "pings", "sent",
+			       "answered", "auto-reply", "bounced", "silent", "rate", "median", "p90");
+	for (guint i = 0; i < r->groups->len; i++) {
+		const struct ping_figures *f = r->groups->pdata[i];
+		char name[32], med[32], p90[32];
+
+		duration(f->median, med);
+		duration(f->p90, p90);
+		g_string_append_printf(t, "%-22s %6d %6d %8d %10d %7d %6d %6.1f%% %11s %11s\n", group_name(f, name),
+				       f->pings, f->sent, f->answered, f->autoreply_only, f->bounced, f->silent,
+				       f->rate * 100, med, p90);
+	}
+	g_string_append(t, "\nResponse times are from handing over to the answer's arrival (H:MM:SS).\n");
+	text_entries(t, r, PING_BOUNCED, "Bounces (POC, address, status, hard/soft, when, diagnostic)");
+	text_entries(t, r, PING_AUTOREPLY, "Automatic replies only");
+	text_entries(t, r, PING_SILENT, "No answer");
+	return g_string_free(t, FALSE);
+}
+
+/* ---- CSV ---- */
+
+static void csv_field(GString *out, const char *s, gboolean first)
+{
+	if (!first)
+		g_string_append_c(out, ',');
+	if (s && strpbrk(s, ",\"\r\n")) {
+		g_string_append_c(out, '"');
+		for (const char *c = s; *c; c++) {
+			if (*c == '"')
+				g_string_append_c(out, '"');
+			g_string_append_c(out, *c);
+		}
+		g_string_append_c(out, '"');
+	} else if (s)
+		g_string_append(out, s);
+}
+
+static void csv_row(GString *out, const char *const *fields, int n)
+{
+	for (int i = 0; i < n; i++)
+		csv_field(out, fields[i], i == 0);
+	g_string_append(out, "\r\n");
+}
+
+#define CSV_COLUMNS 18
+
+char *ping_report_csv(const struct ping_report *r)
+{
+	static const char *const header[CSV_COLUMNS] = {
+		"kind", "state", "type", "poc", "address", "pings", "sent", "answered", "autoreply_only", "bounced",
+		"silent", "response_rate", "median_seconds", "p90_seconds", "bounce_status", "bounce_hard",
+		"bounce_diagnostic", "at" };
+	GString *out = g_string_new(NULL);
+
+	csv_row(out, header, CSV_COLUMNS);
+	for (guint i = 0; i < r->groups->len; i++) {
+		const struct ping_figures *f = r->groups->pdata[i];
+		char n[6][16], rate[16], med[24], p90[24];
+		const int v[6] = { f->pings, f->sent, f->answered, f->autoreply_only, f->bounced, f->silent };
+
+		for (int k = 0; k < 6; k++)
+			g_snprintf(n[k], sizeof n[k], "%d", v[k]);
+		g_snprintf(rate, sizeof rate, "%.4f", f->rate);
+		g_snprintf(med, sizeof med, "%" G_GINT64_FORMAT, f->median);
+		g_snprintf(p90, sizeof p90, "%" G_GINT64_FORMAT, f->p90);
+		csv_row(out, (const char *const[CSV_COLUMNS]){ "group", f->state, f->type, "", "", n[0], n[1], n[2],
+				n[3], n[4], n[5], rate, f->median < 0 ? "" : med, f->p90 < 0 ? "" : p90, "", "", "", "" },
+			CSV_COLUMNS);
+	}
+	for (guint i = 0; i < r->entries->len; i++) {
+		const struct ping_entry *e = r->entries->pdata[i];
+		char when[24];
+
+		if (e->outcome != PING_BOUNCED)
+			continue;
+		pings_iso_time(e->bounced, when);
+		csv_row(out, (const char *const[CSV_COLUMNS]){ "bounce", e->state, e->type, e->poc, e->address, "", "",
+				"", "", "", "", "", "", "", e->bounce_status ? e->bounce_status : "",
+				e->bounce_hard == 1 ? "1" : e->bounce_hard == 0 ? "0" : "",
+				e->bounce_diagnostic ? e->bounce_diagnostic : "", when },
+			CSV_COLUMNS);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/* ---- JSON ---- */
+
+static void json_member_string(JsonBuilder *b, const char *name, const char *v)
+{
+	json_builder_set_member_name(b, name);
+	if (v && *v)
+		json_builder_add_string_value(b, v);
+	else
+		json_builder_add_null_value(b);
+}
+
+static void json_member_int(JsonBuilder *b, const char *name, gint64 v, gboolean null_if_negative)
+{
+	json_builder_set_member_name(b, name);
+	if (null_if_negative && v < 0)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_int_value(b, v);
+}
+
+static void json_member_time(JsonBuilder *b, const char *name, gint64 t)
+{
+	char iso[24];
+
+	pings_iso_time(t, iso);
+	json_member_string(b, name, t > 0 ? iso : NULL);
+}
+
+static void json_group(JsonBuilder *b, const struct ping_figures *f)
+{
+	json_builder_begin_object(b);
+	json_member_string(b, "state", f->state);
+	json_member_string(b, "type", f->type);
+	json_member_int(b, "pings", f->pings, FALSE);
+	json_member_int(b, "sent", f->sent, FALSE);
+	json_member_int(b, "answered", f->answered, FALSE);
+	json_member_int(b, "autoreply_only", f->autoreply_only, FALSE);
+	json_member_int(b, "bounced", f->bounced, FALSE);
+	json_member_int(b, "silent", f->silent, FALSE);
+	json_builder_set_member_name(b, "response_rate");
+	json_builder_add_double_value(b, f->rate);
+	json_member_int(b, "median_seconds", f->median, TRUE);
+	json_member_int(b, "p90_seconds", f->p90, TRUE);
+	json_builder_end_object(b);
+}
+
+static void json_entry(JsonBuilder *b, const struct ping_entry *e)
+{
+	char *addr = g_utf8_make_valid(e->address, -1);
+
+	json_builder_begin_object(b);
+	json_member_string(b, "poc", e->poc);
+	json_member_string(b, "state", e->state);
+	json_member_string(b, "type", e->type);
+	json_member_string(b, "address", addr);
+	json_member_string(b, "outcome", outcome_name(e->outcome));
+	json_member_time(b, "sent", e->sent_at);
+	json_member_int(b, "response_seconds", e->outcome == PING_ANSWERED ? e->answer_seconds : -1, TRUE);
+	if (e->outcome == PING_BOUNCED) {
+		json_member_time(b, "bounced", e->bounced);
+		json_member_string(b, "bounce_status", e->bounce_status);
+		json_builder_set_member_name(b, "bounce_hard");
+		if (e->bounce_hard < 0)
+			json_builder_add_null_value(b);
+		else
+			json_builder_add_boolean_value(b, e->bounce_hard == 1);
+		json_member_string(b, "bounce_diagnostic", e->bounce_diagnostic);
+	}
+	json_builder_end_object(b);
+	g_free(addr);
+}
+
+char *ping_report_json(const struct ping_report *r)
+{
+	JsonBuilder *b = json_builder_new();
+	JsonGenerator *g = json_generator_new();
+	JsonNode *root;
+	char *text;
+
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "round");
+	json_builder_begin_object(b);
+	json_member_int(b, "id", r->round.id, FALSE);
+	json_member_time(b, "started", r->round.started);
+	json_member_time(b, "deadline", r->round.deadline);
+	json_member_time(b, "closed", r->round.closed);
+	json_member_string(b, "scope", r->round.scope);
+	json_member_string(b, "started_by", r->round.started_by);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "groups");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < r->groups->len; i++)
+		json_group(b, r->groups->pdata[i]);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "pings");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < r->entries->len; i++)
+		json_entry(b, r->entries->pdata[i]);
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+	root = json_builder_get_root(b);
+	json_generator_set_root(g, root);
+	json_generator_set_pretty(g, TRUE);
+	text = json_generator_to_data(g, NULL);
+	json_node_unref(root);
+	g_object_unref(g);
+	g_object_unref(b);
+	return text;
+}

@@ -1,0 +1,542 @@
+/* timers.c - the daemon's scheduled work, each step in its own short
+ * transaction on the clock's time (clock_now), bounded per wake:
+ *   schedule   a round of every POC starts when the last round started
+ *              [ping] every ago; before any round, [ping] every after the
+ *              first POC (not withdrawn) was created;
+ *   fill       an open round's POCs without a ping get theirs, FILL_BATCH
+ *              a wake: a scheduled round's at once, a round the command
+ *              started (and did not finish: a crash, ^C) after FILL_GRACE,
+ *              so that the two do not sign the same round side by side;
+ *   remind     a ping not answered, not hard-bounced, not finished gets
+ *              reminder n once [ping] remind[n-1] has passed since it was
+ *              handed over (after a long stop, only the latest one due);
+ *   deadlines  verification pings unanswered at their deadline make a
+ *              pending POC unverified and its State is told; a round's
+ *              pings at the deadline are finished State by State, the
+ *              silent ones escalated to the State's signers; then the
+ *              round is closed and its report mailed to the custodians;
+ *   updates    each State with POCs, [reminders] update_every after the
+ *              last reminder (the first: after its first POC), gets its
+ *              records as forms.
+ * Input: the database only. A failing step is rolled back, logged, and
+ * tried again at the next wake. */
+#include <string.h>
+#include "timers.h"
+#include "audit.h"
+#include "clock.h"
+#include "db.h"
+#include "log.h"
+#include "ping-notices.h"
+#include "ping-report.h"
+
+#define FILL_BATCH 20		/* pings queued per round per wake (~20 signatures) */
+#define STEP_BATCH 20		/* reminders, verification deadlines per wake */
+#define STATE_BATCH 5		/* escalations, update reminders per wake */
+#define FILL_GRACE 60		/* seconds a round started by the command is left to it */
+
+/* Ends a step's transaction: commits when rc >= 0, else rolls back. */
+static int finish(sqlite3 *db, int rc)
+{
+	if (rc >= 0 && db_commit(db) == 0)
+		return rc;
+	db_rollback(db);
+	return -1;
+}
+
+/* ---- schedule and fill ---- */
+
+static int first_poc_created(sqlite3 *db, gint64 *at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(db, "SELECT min(created) FROM pocs WHERE status != 'withdrawn'", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*at = sqlite3_column_int64(st, 0);
+		rc = 1;
+	} else
+		rc = rc == SQLITE_ROW ? 0 : -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* 1 when a scheduled round is due, 0 when not, -1 on error. */
+static int round_due(const struct pings_ctx *c)
+{
+	gint64 base = 0;
+	int rc = pings_last_round_start(c->db, &base);
+
+	if (rc == 0)
+		rc = first_poc_created(c->db, &base);
+	return rc <= 0 ? rc : base + c->cfg->ping_every <= c->now;
+}
+
+static int schedule(const struct pings_ctx *c)
+{
+	gint64 id;
+	int rc = 0;
+
+	if (c->cfg->ping_every <= 0 || (rc = round_due(c)) <= 0)
+		return rc < 0 ? -1 : 0;
+	if (db_begin(c->db) < 0)
+		return -1;
+	if ((rc = round_due(c)) == 1) {	/* again, inside the transaction */
+		id = pings_round_open(c->db, c->now, c->now + c->cfg->ping_deadline, "", "schedule");
+		rc = id < 0 ? -1 : 1;
+		if (id > 0)
+			log_msg(LOG_INFO, "ping round %" G_GINT64_FORMAT " started on schedule", id);
+	}
+	return finish(c->db, rc);
+}
+
+int timers_fill_round(const struct pings_ctx *c, gint64 id, guint limit,
+		      void (*progress)(guint done, guint total, void *data), void *data)
+{
+	struct pings_round r;
+	struct pings_scope scope = { NULL, POC_TYPE_NONE };
+	GPtrArray *targets = NULL;
+	int rc = pings_round_get(c->db, id, &r), queued = 0;
+
+	if (rc <= 0 || r.closed)
+		goto out;
+	if (pings_scope_parse(r.scope, &scope) < 0) {
+		log_msg(LOG_ERR, "ping round %" G_GINT64_FORMAT ": unreadable scope", id);
+		rc = -1;
+		goto out;
+	}
+	if (!(targets = pings_targets(c->db, &scope, r.started, id, limit))) {
+		rc = -1;
+		goto out;
+	}
+	for (guint i = 0; rc >= 0 && i < targets->len; i++) {
+		if (db_begin(c->db) < 0) {
+			rc = -1;
+			break;
+		}
+		rc = finish(c->db, pings_send(c, id, targets->pdata[i], r.deadline, NULL));
+		queued += rc == 0;
+		if (progress)
+			progress(i + 1, targets->len, data);
+	}
+out:
+	if (targets)
+		g_ptr_array_unref(targets);
+	pings_scope_clear(&scope);
+	pings_round_clear(&r);
+	return rc < 0 ? -1 : queued;
+}
+
+/* The open rounds not yet at their deadline that the timer fills. */
+static GArray *open_rounds(sqlite3 *db, gint64 now)
+{
+	sqlite3_stmt *st;
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+
+	if (sqlite3_prepare_v2(db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline > ?1"
+			       " AND (started_by = 'schedule' OR started <= ?1 - ?2)", -1, &st, NULL) != SQLITE_OK) {
+		g_array_free(ids, TRUE);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, now);
+	sqlite3_bind_int(st, 2, FILL_GRACE);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		gint64 id = sqlite3_column_int64(st, 0);
+
+		g_array_append_val(ids, id);
+	}
+	sqlite3_finalize(st);
+	return ids;
+}
+
+static int fill(const struct pings_ctx *c)
+{
+	GArray *ids = open_rounds(c->db, c->now);
+	int rc = ids ? 0 : -1;
+
+	for (guint i = 0; rc >= 0 && ids && i < ids->len; i++) {
+		int n = timers_fill_round(c, g_array_index(ids, gint64, i), FILL_BATCH, NULL, NULL);
+
+		rc = n < 0 ? -1 : rc + n;
+	}
+	if (ids)
+		g_array_free(ids, TRUE);
+	return rc;
+}
+
+/* ---- reminders ---- */
+
+/* Tokens of up to STEP_BATCH pings whose next reminder is due. */
+static GPtrArray *reminders_due(const struct pings_ctx *c)
+{
+	sqlite3_stmt *st;
+	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
+
+	if (sqlite3_prepare_v2(c->db, "SELECT g.token FROM pings g JOIN outbox o ON o.token = g.token"
+			       " WHERE g.finished IS NULL AND g.answered IS NULL AND coalesce(g.bounce_hard, 0) = 0"
+			       " AND g.deadline > ?9 AND o.state = 'sent' AND o.done + CASE g.reminders WHEN 0 THEN ?1"
+			       " WHEN 1 THEN ?2 WHEN 2 THEN ?3 WHEN 3 THEN ?4 WHEN 4 THEN ?5 WHEN 5 THEN ?6"
+			       " WHEN 6 THEN ?7 WHEN 7 THEN ?8 END <= ?9 LIMIT ?10", -1, &st, NULL) != SQLITE_OK) {
+		g_ptr_array_unref(out);
+		return NULL;
+	}
+	for (int k = 0; k < c->cfg->ping_reminders && k < CONFIG_MAX_REMINDERS; k++)
+		sqlite3_bind_int64(st, k + 1, c->cfg->ping_remind[k]);
+	sqlite3_bind_int64(st, 9, c->now);
+	sqlite3_bind_int(st, 10, STEP_BATCH);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(st, 0)));
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* The reminder due for p now: the highest n whose delay has passed. */
+static int reminder_number(const struct pings_ctx *c, const struct ping *p)
+{
+	int n = 0;
+
+	for (int k = 0; k < c->cfg->ping_reminders && k < CONFIG_MAX_REMINDERS; k++)
+		if (p->sent && p->sent + c->cfg->ping_remind[k] <= c->now)
+			n = k + 1;
+	return n;
+}
+
+static int remind_one(const struct pings_ctx *c, const char *token)
+{
+	struct ping p;
+	int rc, n;
+
+	if (db_begin(c->db) < 0)
+		return -1;
+	rc = pings_find(c->db, token, &p);
+	if (rc == 1 && !p.finished && !p.answered && p.deadline > c->now && (n = reminder_number(c, &p)) > p.reminders)
+		rc = pings_remind(c, &p, n) < 0 ? -1 : 1;
+	else
+		rc = rc < 0 ? -1 : 0;
+	pings_clear(&p);
+	return finish(c->db, rc);
+}
+
+static int remind(const struct pings_ctx *c)
+{
+	GPtrArray *tokens = c->cfg->ping_reminders > 0 ? reminders_due(c) : NULL;
+	int rc = 0;
+
+	if (c->cfg->ping_reminders > 0 && !tokens)
+		return -1;
+	for (guint i = 0; tokens && rc >= 0 && i < tokens->len; i++) {
+		int n = remind_one(c, tokens->pdata[i]);
+
+		rc = n < 0 ? -1 : rc + n;
+	}
+	if (tokens)
+		g_ptr_array_unref(tokens);
+	return rc;
+}
+
+/* ---- deadlines ---- */
+
+static int verification_expired(const struct pings_ctx *c, gint64 id, const char *token)
+{
+	struct ping p;
+	char now[24], pid[24], *detail;
+	const char *params[] = { now, pid };
+	int rc = pings_find(c->db, token, &p), changed;
+	char state[3] = { p.poc[0], p.poc[1], 0 };	/* an identifier starts with its State */
+
+	g_snprintf(now, sizeof now, "%" G_GINT64_FORMAT, c->now);
+	g_snprintf(pid, sizeof pid, "%" G_GINT64_FORMAT, id);
+	if (rc != 1 || p.finished) {
+		pings_clear(&p);
+		return rc < 0 ? -1 : 0;
+	}
+	rc = db_exec(c->db, "UPDATE pings SET finished = ? WHERE id = ?", 2, params);
+	params[1] = p.poc;
+	if (rc == 0 && !p.answered)
+		rc = db_exec(c->db, "UPDATE pocs SET status = 'unverified', version = version + 1, updated = ?"
+				    " WHERE id = ? AND status = 'pending'", 2, params);
+	changed = rc == 0 && !p.answered ? sqlite3_changes(c->db) : 0;
+	if (changed) {
+		detail = g_strdup_printf("{\"poc\": \"%s\", \"ping\": \"%s\"}", p.poc, p.token);
+		rc = audit_append(c->db, c->now, "robot", state, "poc-unverified", detail);
+		g_free(detail);
+		if (rc == 0)
+			rc = ping_notices_unverified(c, state, p.poc, p.address, p.token);
+		log_msg(LOG_INFO, "%s: unverified (no answer to ping %s)", p.poc, p.token);
+	}
+	pings_clear(&p);
+	return rc < 0 ? -1 : 1;
+}
+
+static int verifications(const struct pings_ctx *c)
+{
+	sqlite3_stmt *st;
+	GPtrArray *tokens = g_ptr_array_new_with_free_func(g_free);
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT id, token FROM pings WHERE finished IS NULL AND round IS NULL"
+			       " AND deadline <= ? LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+		rc = -1;
+	else {
+		sqlite3_bind_int64(st, 1, c->now);
+		sqlite3_bind_int(st, 2, STEP_BATCH);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			gint64 id = sqlite3_column_int64(st, 0);
+
+			g_array_append_val(ids, id);
+			g_ptr_array_add(tokens, g_strdup((const char *)sqlite3_column_text(st, 1)));
+		}
+		sqlite3_finalize(st);
+	}
+	for (guint i = 0; rc >= 0 && i < tokens->len; i++) {
+		int n = db_begin(c->db) < 0 ? -1
+			: finish(c->db, verification_expired(c, g_array_index(ids, gint64, i), tokens->pdata[i]));
+
+		rc = n < 0 ? -1 : rc + n;
+	}
+	g_ptr_array_unref(tokens);
+	g_array_free(ids, TRUE);
+	return rc;
+}
+
+static void entry_free(gpointer p)
+{
+	struct ping_entry *e = p;
+
+	g_free(e->address);
+	g_free(e->bounce_status);
+	g_free(e);
+}
+
+/* The pings of round in state not finished with deadline <= due. */
+static GPtrArray *unfinished(sqlite3 *db, gint64 round, const char *state, gint64 due)
+{
+	sqlite3_stmt *st;
+	GPtrArray *out = g_ptr_array_new_with_free_func(entry_free);
+
+	if (sqlite3_prepare_v2(db, "SELECT g.poc, g.address, g.answered IS NOT NULL, g.bounced IS NOT NULL,"
+			       " g.autoreplied IS NOT NULL, g.bounce_status FROM pings g JOIN pocs p ON p.id = g.poc"
+			       " WHERE g.round = ? AND p.state = ? AND g.finished IS NULL AND g.deadline <= ?"
+			       " ORDER BY p.type, p.number", -1, &st, NULL) != SQLITE_OK) {
+		g_ptr_array_unref(out);
+		return NULL;
+	}
+	sqlite3_bind_int64(st, 1, round);
+	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, due);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct ping_entry *e = g_new0(struct ping_entry, 1);
+		const char *status = (const char *)sqlite3_column_text(st, 5);
+
+		g_strlcpy(e->poc, (const char *)sqlite3_column_text(st, 0), sizeof e->poc);
+		g_strlcpy(e->state, state, sizeof e->state);
+		e->address = g_strdup((const char *)sqlite3_column_text(st, 1));
+		e->outcome = sqlite3_column_int(st, 2) ? PING_ANSWERED : sqlite3_column_int(st, 3) ? PING_BOUNCED
+			   : sqlite3_column_int(st, 4) ? PING_AUTOREPLY : PING_SILENT;
+		e->bounce_status = status ? g_strndup(status, 16) : NULL;
+		for (char *s = e->bounce_status; s && *s; s++)
+			if ((unsigned char)*s < ' ' || (unsigned char)*s >= 0x7f)
+				*s = '?';
+		g_ptr_array_add(out, e);
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+/* Finishes the pings of round in state due by due and tells the State of
+ * those that did not answer. In its own transaction. 1, or -1. */
+static int finish_state(const struct pings_ctx *c, gint64 round, const char *state, gint64 due)
+{
+	char r[24], d[24], now[24];
+	const char *params[] = { now, r, d, state };
+	GPtrArray *entries;
+	int rc;
+
+	if (db_begin(c->db) < 0)
+		return -1;
+	g_snprintf(r, sizeof r, "%" G_GINT64_FORMAT, round);
+	g_snprintf(d, sizeof d, "%" G_GINT64_FORMAT, due);
+	g_snprintf(now, sizeof now, "%" G_GINT64_FORMAT, c->now);
+	entries = unfinished(c->db, round, state, due);
+	rc = entries ? db_exec(c->db, "UPDATE pings SET finished = ? WHERE round = ? AND finished IS NULL"
+				      " AND deadline <= ? AND poc IN (SELECT id FROM pocs WHERE state = ?)", 4, params)
+		     : -1;
+	if (rc == 0 && entries->len)
+		rc = ping_notices_escalate(c, round, state, entries);
+	if (entries)
+		g_ptr_array_unref(entries);
+	return finish(c->db, rc < 0 ? -1 : 1);
+}
+
+/* (round, State) pairs with pings due by due (round 0: any round). */
+static int finish_due(const struct pings_ctx *c, gint64 round, gint64 due)
+{
+	sqlite3_stmt *st;
+	GArray *rounds = g_array_new(FALSE, FALSE, sizeof(gint64));
+	GPtrArray *states = g_ptr_array_new_with_free_func(g_free);
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT DISTINCT g.round, p.state FROM pings g JOIN pocs p ON p.id = g.poc"
+			       " WHERE g.finished IS NULL AND g.round IS NOT NULL AND g.deadline <= ?"
+			       " AND (? = 0 OR g.round = ?) LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+		rc = -1;
+	else {
+		sqlite3_bind_int64(st, 1, due);
+		sqlite3_bind_int64(st, 2, round);
+		sqlite3_bind_int64(st, 3, round);
+		sqlite3_bind_int(st, 4, round ? -1 : STATE_BATCH);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			gint64 id = sqlite3_column_int64(st, 0);
+
+			g_array_append_val(rounds, id);
+			g_ptr_array_add(states, g_strdup((const char *)sqlite3_column_text(st, 1)));
+		}
+		sqlite3_finalize(st);
+	}
+	for (guint i = 0; rc >= 0 && i < states->len; i++) {
+		int n = finish_state(c, g_array_index(rounds, gint64, i), states->pdata[i], due);
+
+		rc = n < 0 ? -1 : rc + n;
+	}
+	g_array_free(rounds, TRUE);
+	g_ptr_array_unref(states);
+	return rc;
+}
+
+/* Closes round id when none of its pings is left unfinished, and mails
+ * the report. In its own transaction. 1 closed, 0 not, -1. */
+static int close_one(const struct pings_ctx *c, gint64 id)
+{
+	sqlite3_stmt *st;
+	struct ping_report r;
+	int rc;
+
+	if (db_begin(c->db) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(c->db, "UPDATE ping_rounds SET closed = ? WHERE id = ? AND closed IS NULL"
+			       " AND NOT EXISTS (SELECT 1 FROM pings WHERE round = ? AND finished IS NULL)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return finish(c->db, -1);
+	sqlite3_bind_int64(st, 1, c->now);
+	sqlite3_bind_int64(st, 2, id);
+	sqlite3_bind_int64(st, 3, id);
+	rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(c->db) : -1;
+	sqlite3_finalize(st);
+	if (rc == 1 && (rc = ping_report_build(c->db, id, &r)) == 1) {
+		rc = ping_notices_report(c, &r) < 0 ? -1 : 1;
+		ping_report_clear(&r);
+		log_msg(LOG_INFO, "ping round %" G_GINT64_FORMAT " closed; report sent to the custodians", id);
+	}
+	return finish(c->db, rc);
+}
+
+static int close_due(const struct pings_ctx *c)
+{
+	sqlite3_stmt *st;
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline <= ?", -1, &st,
+			       NULL) != SQLITE_OK)
+		rc = -1;
+	else {
+		sqlite3_bind_int64(st, 1, c->now);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			gint64 id = sqlite3_column_int64(st, 0);
+
+			g_array_append_val(ids, id);
+		}
+		sqlite3_finalize(st);
+	}
+	for (guint i = 0; rc >= 0 && i < ids->len; i++) {
+		int n = close_one(c, g_array_index(ids, gint64, i));
+
+		rc = n < 0 ? -1 : rc + n;
+	}
+	g_array_free(ids, TRUE);
+	return rc;
+}
+
+int timers_close_round(const struct pings_ctx *c, gint64 id)
+{
+	struct pings_round r;
+	int rc = pings_round_get(c->db, id, &r);
+	gboolean open = rc == 1 && !r.closed;
+
+	pings_round_clear(&r);
+	if (!open)
+		return rc < 0 ? -1 : 0;
+	if (finish_due(c, id, G_MAXINT64) < 0)
+		return -1;
+	return close_one(c, id);
+}
+
+/* ---- update reminders ---- */
+
+static int updates(const struct pings_ctx *c)
+{
+	sqlite3_stmt *st;
+	GPtrArray *states = g_ptr_array_new_with_free_func(g_free);
+	int rc = 0;
+
+	if (c->cfg->update_every <= 0) {
+		g_ptr_array_unref(states);
+		return 0;
+	}
+	if (sqlite3_prepare_v2(c->db, "SELECT p.state FROM pocs p LEFT JOIN timer_runs t ON t.name = 'update:' || p.state"
+			       " WHERE p.status != 'withdrawn' GROUP BY p.state"
+			       " HAVING coalesce(max(t.last), min(p.created)) + ? <= ? LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+		rc = -1;
+	else {
+		sqlite3_bind_int64(st, 1, c->cfg->update_every);
+		sqlite3_bind_int64(st, 2, c->now);
+		sqlite3_bind_int(st, 3, STATE_BATCH);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			g_ptr_array_add(states, g_strdup((const char *)sqlite3_column_text(st, 0)));
+		sqlite3_finalize(st);
+	}
+	for (guint i = 0; rc >= 0 && i < states->len; i++) {
+		char *name = g_strdup_printf("update:%s", (char *)states->pdata[i]), now[24];
+		const char *params[] = { name, now };
+		int n;
+
+		g_snprintf(now, sizeof now, "%" G_GINT64_FORMAT, c->now);
+		n = db_begin(c->db) < 0 ? -1
+		    : finish(c->db, db_exec(c->db, "INSERT OR REPLACE INTO timer_runs (name, last) VALUES (?, ?)", 2,
+					    params) < 0 || ping_notices_update(c, states->pdata[i]) < 0 ? -1 : 1);
+		if (n > 0)
+			log_msg(LOG_INFO, "update reminder sent to the signers of %s", (char *)states->pdata[i]);
+		rc = n < 0 ? -1 : rc + n;
+		g_free(name);
+	}
+	g_ptr_array_unref(states);
+	return rc;
+}
+
+static int deadlines(const struct pings_ctx *c)
+{
+	return finish_due(c, 0, c->now);
+}
+
+int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl, struct crypto *crypto)
+{
+	static const char *const names[] = { "schedule", "fill", "remind", "verification", "deadline", "close",
+					     "update" };
+	int (*const steps[])(const struct pings_ctx *) = { schedule, fill, remind, verifications, deadlines, close_due,
+							    updates };
+	int total = 0, failed = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
+		struct pings_ctx c = { db, cfg, crypto, tpl, clock_now(cfg) };
+		int n = steps[i](&c);
+
+		if (n < 0) {
+			log_msg(LOG_ERR, "timers: the %s step failed: %s", names[i], sqlite3_errmsg(db));
+			failed = 1;
+		} else
+			total += n;
+	}
+	return failed && total == 0 ? -1 : total;
+}
