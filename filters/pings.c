@@ -1,0 +1,411 @@
+/* pings.c - finds the ping a message answers or reports on, and what it
+ * says: delivered, delayed or bounced (a DSN or a bounce), an automatic
+ * reply, a read receipt, or a person's answer. Input: envelope, headers
+ * and text of any message; tokens and Message-IDs in them are untrusted
+ * and only ever looked up (bound) in pings and outbox. Leaves ctx->ping,
+ * or NULL when the message names no ping of ours.
+ *
+ * Matching, first hit wins: the token in an envelope recipient (ping+TOKEN@
+ * or bounces+TOKEN@ of our domain); for a bounce, its Original-Envelope-Id
+ * (the ping token when DSN was asked) and the Message-ID of the returned
+ * message; In-Reply-To, then References naming one of our Message-IDs
+ * (pocbot.X@DOMAIN: outbox row X, whose VERP sender bounces+TOKEN@ names
+ * the ping, so a reply to a reminder counts too); the token in the subject,
+ * then in the text.
+ *
+ * Mail to a bounces+ address, from a null sender, or of type
+ * multipart/report is never an answer, whatever it contains: a bounce
+ * quotes the ping, token and all.
+ *
+ * A matched message is never answered and stops the pipeline. Except: a
+ * person's answer that is signed or encrypted (multipart/signed, S/MIME,
+ * inline PGP) goes on through the command stages, since a State's signer
+ * may answer a ping with a form; dispatch then answers it only when an
+ * accepted signer asked for something (dispatch.c). Returns
+ * VERDICT_ERROR only when the database cannot be read. */
+#include <string.h>
+#include <sqlite3.h>
+#include "filter.h"
+#include "pings.h"
+#include "../robot/bounce.h"
+#include "../robot/limits.h"
+
+#define PING_SCAN_BYTES (64 * 1024)	/* text searched for a token: a quoted ping sits low */
+#define PING_MAX_CANDIDATES 32		/* token-shaped words looked up in one message */
+
+struct lookup {
+	const struct filter_ctx *ctx;
+	int failed;		/* a database error */
+	gint64 ping;
+	char token[PING_TOKEN_LEN + 1];
+	char *address;		/* the address pinged; g_free it */
+};
+
+const char *ping_what_name(enum ping_what w)
+{
+	static const char *const names[] = { "delivered", "delayed", "bounced", "autoreply", "receipt", "answer" };
+
+	return names[w];
+}
+
+static int base32_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7');
+}
+
+int ping_token_shape(const char *s, size_t len)
+{
+	if (len != PING_TOKEN_LEN)
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!base32_char(s[i]))
+			return 0;
+	return 1;
+}
+
+void ping_match_free(struct ping_match *p)
+{
+	if (!p)
+		return;
+	g_free(p->status);
+	g_free(p->diagnostic);
+	g_free(p->from);
+	g_free(p);
+}
+
+/* 1 when token (any case, len bytes) names a ping: fills lk. */
+static int by_token(struct lookup *lk, const char *token, size_t len)
+{
+	sqlite3_stmt *st;
+	char lower[PING_TOKEN_LEN + 1];
+	int rc;
+
+	if (!ping_token_shape(token, len))
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		lower[i] = g_ascii_tolower(token[i]);
+	lower[len] = '\0';
+	if (sqlite3_prepare_v2(lk->ctx->db, "SELECT id, address FROM pings WHERE token = ?", -1, &st, NULL) != SQLITE_OK) {
+		lk->failed = 1;
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, lower, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		lk->ping = sqlite3_column_int64(st, 0);
+		memcpy(lk->token, lower, sizeof lower);
+		lk->address = g_strdup((const char *)sqlite3_column_text(st, 1));
+	} else if (rc != SQLITE_DONE) {
+		lk->failed = 1;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW;
+}
+
+/* The local part after "prefix+" when addr is prefix+X@ our domain, else
+ * NULL; *len is X's length. Borrowed from addr. */
+static const char *sub_address(const struct config *cfg, const char *addr, const char *prefix, size_t *len)
+{
+	size_t n = strlen(prefix);
+	const char *at = addr ? strrchr(addr, '@') : NULL;
+
+	if (!at || g_ascii_strcasecmp(at + 1, cfg->domain) != 0 || g_ascii_strncasecmp(addr, prefix, n) != 0 ||
+	    addr[n] != '+')
+		return NULL;
+	*len = (size_t)(at - (addr + n + 1));
+	return addr + n + 1;
+}
+
+static int to_prefix(const struct filter_ctx *ctx, const char *prefix)
+{
+	size_t len;
+
+	for (guint i = 0; i < ctx->env->recipients->len; i++)
+		if (sub_address(ctx->cfg, ctx->env->recipients->pdata[i], prefix, &len))
+			return 1;
+	return 0;
+}
+
+static int by_recipient(struct lookup *lk)
+{
+	const struct filter_ctx *ctx = lk->ctx;
+	static const char *const prefixes[] = { "ping", "bounces" };
+	size_t len;
+
+	for (guint i = 0; i < ctx->env->recipients->len; i++)
+		for (size_t p = 0; p < G_N_ELEMENTS(prefixes); p++) {
+			const char *t = sub_address(ctx->cfg, ctx->env->recipients->pdata[i], prefixes[p], &len);
+			if (t && by_token(lk, t, len))
+				return 1;
+		}
+	return 0;
+}
+
+/* 1 when id (no brackets) is one of our Message-IDs, pocbot.X@DOMAIN, and
+ * names a ping: X's outbox row was sent from bounces+TOKEN@ (a ping or its
+ * reminder); or X is a ping's token itself (outbox row gone). */
+static int by_message_id(struct lookup *lk, const char *id, size_t len)
+{
+	const struct config *cfg = lk->ctx->cfg;
+	const char *at = g_strstr_len(id, (gssize)len, "@");
+	size_t dlen = strlen(cfg->domain), tlen;
+	sqlite3_stmt *st;
+	char *token, *env_from = NULL;
+	int found = 0;
+
+	if (len < 7 || g_ascii_strncasecmp(id, "pocbot.", 7) != 0 || !at || (size_t)(id + len - at - 1) != dlen ||
+	    g_ascii_strncasecmp(at + 1, cfg->domain, dlen) != 0 || at - id - 7 > 64)
+		return 0;
+	token = g_strndup(id + 7, (gsize)(at - id - 7));
+	if (sqlite3_prepare_v2(lk->ctx->db, "SELECT env_from FROM outbox WHERE token = ?", -1, &st, NULL) != SQLITE_OK) {
+		lk->failed = 1;
+		g_free(token);
+		return 0;
+	}
+	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		env_from = g_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (env_from) {
+		const char *t = sub_address(cfg, env_from, "bounces", &tlen);
+		found = t && by_token(lk, t, tlen);
+	}
+	if (!found)
+		found = by_token(lk, token, strlen(token));
+	g_free(env_from);
+	g_free(token);
+	return found;
+}
+
+/* Each <id> of a header value in turn; 1 at the first naming a ping. */
+static int by_id_list(struct lookup *lk, const char *value)
+{
+	int tries = 0;
+
+	for (const char *p = value; p && (p = strchr(p, '<')) && tries < PING_MAX_CANDIDATES; tries++) {
+		const char *end = strchr(p, '>');
+		if (!end)
+			break;
+		if (by_message_id(lk, p + 1, (size_t)(end - p - 1)))
+			return 1;
+		p = end;
+	}
+	return 0;
+}
+
+/* The first token-shaped word of text that names a ping. */
+static int by_text(struct lookup *lk, const char *text)
+{
+	int tries = 0;
+
+	for (const char *p = text; *p && tries < PING_MAX_CANDIDATES && !lk->failed;) {
+		const char *start;
+
+		if (!base32_char(*p) && !g_ascii_isdigit(*p)) {
+			p++;
+			continue;
+		}
+		start = p;
+		while (g_ascii_isalnum(*p))
+			p++;
+		if (ping_token_shape(start, (size_t)(p - start))) {
+			tries++;
+			if (by_token(lk, start, (size_t)(p - start)))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Runs the routes in order; the route's name, or NULL. */
+static const char *find(struct lookup *lk, const struct bounce_report *r)
+{
+	const struct mail *m = lk->ctx->mail;
+	const char *subject = mail_header(m, "Subject");
+	char *refs, *text;
+	int hit;
+
+	if (by_recipient(lk))
+		return "recipient";
+	if (r && r->envid && by_token(lk, r->envid, strlen(r->envid)))
+		return "envid";
+	if (r && r->original_message_id && by_message_id(lk, r->original_message_id, strlen(r->original_message_id)))
+		return "message-id";
+	if (by_id_list(lk, mail_header(m, "In-Reply-To")))
+		return "in-reply-to";
+	refs = mail_references(m);
+	hit = by_id_list(lk, refs);
+	g_free(refs);
+	if (hit)
+		return "references";
+	if (subject && by_text(lk, subject))
+		return "subject";
+	text = mail_text(m);
+	if (strlen(text) > PING_SCAN_BYTES)
+		text[PING_SCAN_BYTES] = '\0';
+	hit = by_text(lk, text);
+	g_free(text);
+	return hit ? "body" : NULL;
+}
+
+static int header_starts(const struct mail *m, const char *name, const char *value)
+{
+	const char *v = mail_header(m, name);
+
+	return v && g_ascii_strncasecmp(v + strspn(v, " \t"), value, strlen(value)) == 0;
+}
+
+static int report_type(const struct mail *m, const char *type)
+{
+	const char *v = mail_content_type_param(m, "report-type");
+
+	return strcmp(mail_content_type(m), "multipart/report") == 0 && v && g_ascii_strcasecmp(v, type) == 0;
+}
+
+/* RFC 3834 and vendors' marks of an automatic reply. */
+static int autoreply_headers(const struct mail *m)
+{
+	return header_starts(m, "Auto-Submitted", "auto-replied") || header_starts(m, "Precedence", "auto_reply") ||
+	       header_starts(m, "X-Apple-Action", "vacation") || mail_has_header(m, "X-Autoreply") ||
+	       mail_has_header(m, "X-Autorespond");
+}
+
+static int null_sender(const struct filter_ctx *ctx)
+{
+	const char *rp = mail_header(ctx->mail, "Return-Path");
+
+	if (!*ctx->env->sender)
+		return 1;
+	if (!rp)
+		return 0;
+	rp += strspn(rp, " \t");
+	return strncmp(rp, "<>", 2) == 0 && rp[2 + strspn(rp + 2, " \t\r\n")] == '\0';
+}
+
+/* Signed or encrypted: the command stages may find a signer's form in it. */
+static int looks_signed(const struct mail *m)
+{
+	static const char *const types[] = { "multipart/signed", "multipart/encrypted", "application/pkcs7-mime",
+					     "application/x-pkcs7-mime", NULL };
+	const char *type = mail_content_type(m);
+	char *text;
+	int armour;
+
+	for (const char *const *t = types; *t; t++)
+		if (strcmp(type, *t) == 0)
+			return 1;
+	text = mail_text(m);
+	armour = g_str_has_prefix(text + strspn(text, " \t\r\n"), "-----BEGIN PGP ") ||
+		 strstr(text, "\n-----BEGIN PGP SIGNED MESSAGE-----") || strstr(text, "\n-----BEGIN PGP MESSAGE-----");
+	g_free(text);
+	return armour;
+}
+
+/* s cut to at most max bytes on a UTF-8 character boundary, or NULL. g_free it. */
+static char *bounded(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (!s)
+		return NULL;
+	if (n > max)
+		for (n = max; n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80; n--)
+			;
+	return g_strndup(s, n);
+}
+
+/* What a delivery report says about the pinged address (or its first
+ * recipient), into p. */
+static void from_report(struct ping_match *p, const struct bounce_report *r, const char *address)
+{
+	const struct bounce_recipient *rc = r->recipients->len ? r->recipients->pdata[0] : NULL;
+
+	for (guint i = 0; i < r->recipients->len; i++) {
+		const struct bounce_recipient *x = r->recipients->pdata[i];
+		if (x->address && address && g_ascii_strcasecmp(x->address, address) == 0) {
+			rc = x;
+			break;
+		}
+	}
+	p->what = PING_BOUNCED;
+	if (!rc)
+		return;
+	if (rc->action == BOUNCE_DELAYED)
+		p->what = PING_DELAYED;
+	else if (rc->action == BOUNCE_DELIVERED || rc->action == BOUNCE_RELAYED || rc->action == BOUNCE_EXPANDED)
+		p->what = PING_DELIVERED;
+	p->status = bounded(rc->status, 32);
+	p->diagnostic = bounded(rc->diagnostic, MAX_LOG_TEXT);
+	p->hard = p->what == PING_BOUNCED ? rc->hard : -1;
+}
+
+/* Sets p->what (and a report's details). */
+static void judge(const struct filter_ctx *ctx, struct ping_match *p, const struct bounce_report *r,
+		  const char *address, int dsn_like)
+{
+	const struct mail *m = ctx->mail;
+	int is_report = strcmp(mail_content_type(m), "multipart/report") == 0;
+	int never_answer = is_report || null_sender(ctx) || to_prefix(ctx, "bounces");
+	int automatic = !is_report && !mail_has_part(m, "message/delivery-status") &&
+			(autoreply_headers(m) || (ctx->kind == KIND_AUTOREPLY && (!dsn_like || !r)));
+
+	if (ctx->receipt || report_type(m, "disposition-notification") ||
+	    mail_has_part(m, "message/disposition-notification"))
+		p->what = PING_RECEIPT;
+	else if (automatic)
+		p->what = PING_AUTOREPLY;	/* vacation(1) answers the envelope sender: bounces+ */
+	else if (r && (dsn_like || never_answer))
+		from_report(p, r, address);
+	else if (dsn_like)
+		p->what = PING_BOUNCED;
+	else if (never_answer || ctx->kind != KIND_COMMAND)
+		p->what = PING_AUTOREPLY;	/* machine mail that reports nothing: alive, not an answer */
+	else
+		p->what = PING_ANSWER;
+}
+
+enum verdict ping_filter(struct filter_ctx *ctx)
+{
+	const struct mail *m = ctx->mail;
+	struct lookup lk = { .ctx = ctx };
+	int dsn_like = ctx->kind == KIND_BOUNCE || report_type(m, "delivery-status") ||
+		       mail_has_part(m, "message/delivery-status") || to_prefix(ctx, "bounces");
+	struct bounce_report *r = dsn_like || null_sender(ctx) ? bounce_read(m) : NULL;
+	const char *route = find(&lk, r);
+	struct ping_match *p;
+
+	if (lk.failed) {
+		if (r)
+			bounce_report_free(r);
+		g_free(lk.address);
+		ctx->reason = "cannot read the pings";
+		return VERDICT_ERROR;
+	}
+	if (!route) {
+		if (r)
+			bounce_report_free(r);
+		return VERDICT_CONTINUE;
+	}
+	p = g_new0(struct ping_match, 1);
+	p->ping = lk.ping;
+	memcpy(p->token, lk.token, sizeof p->token);
+	p->matched_by = route;
+	p->hard = -1;
+	p->from = mail_from_address(m);
+	judge(ctx, p, r, lk.address, dsn_like);
+	if (r)
+		bounce_report_free(r);
+	g_free(lk.address);
+	ctx->ping = p;
+	if (p->what == PING_ANSWER && looks_signed(m)) {
+		p->go_on = TRUE;
+		ctx->reason = "answer to a ping, signed";
+		return VERDICT_CONTINUE;
+	}
+	ctx->no_reply = TRUE;
+	if (p->what == PING_ANSWER)
+		ctx->reason = "answer to a ping";
+	else if (!ctx->reason)
+		ctx->reason = ping_what_name(p->what);
+	return VERDICT_STOP;
+}

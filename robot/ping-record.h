@@ -1,0 +1,20 @@
+/* ping-record.h - records what came back for a ping (filters/pings.c found
+ * it) in the worker's transaction: one ping_events row and the ping's
+ * first delivered / delayed / bounced / autoreplied / receipt / answered. */
+#ifndef POCBOT_PING_RECORD_H
+#define POCBOT_PING_RECORD_H
+
+#include <sqlite3.h>
+#include "filters/filter.h"
+
+/* Records ctx->ping for the message whose messages row has hash, at
+ * ctx->now, inside the caller's transaction. Only the first of each kind
+ * of news sets the ping's columns; the same message (the same row, or the
+ * same Message-ID come again by another envelope) is recorded once. A
+ * person's first answer to a verification ping makes its POC active
+ * (from pending or unverified) with an audit event, when that ping is the
+ * POC's latest verification ping and its address is still the POC's.
+ * 0, or -1 on a database error (the caller rolls back). */
+int ping_record(sqlite3 *db, const struct filter_ctx *ctx, const char *hash);
+
+#endif
