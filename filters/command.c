@@ -89,7 +89,8 @@ static char *first_line(const char *text)
  * language, quoted "> " prefixes dropped): 1 and the language when found. */
 static int authority_verb(struct filter_ctx *ctx, const char *text)
 {
-	static const char *const verbs[] = { "nominate", "update", "withdraw", "lookup", "extract" };
+	static const char *const verbs[] = { "nominate", "update", "withdraw", "lookup", "extract",
+						     "access-log" };
 	gchar **lines = g_strsplit(text, "\n", MAX_SCAN_LINES);
 	int found = 0;
 

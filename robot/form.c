@@ -26,6 +26,7 @@
 #include "fold.h"
 #include "limits.h"
 #include "quote.h"
+#include "text-line.h"
 #include "templates.h"
 
 static const struct {
@@ -91,30 +92,6 @@ char form_type_letter(enum poc_type t)
 	return t >= POC_DIPLOMATIC && t <= POC_LAW_ENFORCEMENT ? letters[t] : '?';
 }
 
-/* line, bounded to MAX_QUOTED_LINE bytes on a character boundary, with
- * control and bidi-override characters shown as U+FFFD. */
-static char *quote_line(const char *line)
-{
-	char *valid = g_utf8_make_valid(line, -1);
-	GString *out = g_string_new(NULL);
-
-	for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-		char buf[8];
-		int n;
-
-		if (c != '\t' && (g_unichar_iscntrl(c) || (c >= 0x202A && c <= 0x202E) ||
-				  (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029))
-			c = 0xFFFD;
-		n = g_unichar_to_utf8(c, buf);
-		if (out->len + (size_t)n > MAX_QUOTED_LINE)
-			break;
-		g_string_append_len(out, buf, n);
-	}
-	g_free(valid);
-	return g_string_free(out, FALSE);
-}
-
 static void add_error(struct form_set *set, int line, const char *raw, const char *key,
 		      const char *detail, guint32 field)
 {
@@ -127,9 +104,9 @@ static void add_error(struct form_set *set, int line, const char *raw, const cha
 		e->key = "too-many-errors";
 	} else {
 		e->line = line;
-		e->quoted = raw ? quote_line(raw) : NULL;
+		e->quoted = raw ? text_line_quote(raw) : NULL;
 		e->key = key;
-		e->detail = detail ? quote_line(detail) : NULL;
+		e->detail = detail ? text_line_quote(detail) : NULL;
 		e->field = field;
 	}
 	g_ptr_array_add(set->errors, e);
@@ -239,22 +216,6 @@ static void finish_form(struct parser *ps)
 	g_ptr_array_add(ps->set->forms, form);
 }
 
-/* The folded line without decoration around a title: "*NOMINATE:*". */
-static char *bare_words(const char *line)
-{
-	char *folded = fold_text(line);
-	char *s = folded, *end;
-
-	while (*s && strchr("*_:.#=", *s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && strchr("*_:.#= ", end[-1]))
-		end--;
-	s = g_strndup(s, (gsize)(end - s));
-	g_free(folded);
-	return s;
-}
-
 /* Which verb the line is: a form's (0, *verb set), another command's (1),
  * or none (-1). */
 static int verb_of(const struct templates *tpl, const char *words, enum form_verb *verb, char lang[8])
@@ -269,32 +230,6 @@ static int verb_of(const struct templates *tpl, const char *words, enum form_ver
 		if (templates_match_word(tpl, other_verbs[i], words, lang))
 			return 1;
 	return -1;
-}
-
-/* The first colon of line (ASCII, full-width, small), or NULL; *len its size. */
-static const char *find_colon(const char *line, size_t *len)
-{
-	for (const char *p = line; *p; p = g_utf8_next_char(p)) {
-		gunichar c = g_utf8_get_char(p);
-
-		if (c == ':' || c == 0xFF1A || c == 0xFE55 || c == 0xFE13) {
-			*len = (size_t)(g_utf8_next_char(p) - p);
-			return p;
-		}
-	}
-	return NULL;
-}
-
-/* Is label (before a colon) short enough to be a label, not a sentence? */
-static int label_like(const char *folded)
-{
-	int words = 1;
-
-	if (!*folded || g_utf8_strlen(folded, -1) > MAX_LABEL_LEN)
-		return 0;
-	for (const char *p = folded; *p; p++)
-		words += *p == ' ';
-	return words <= 5;
 }
 
 static guint32 field_of(const struct templates *tpl, const char *label)
@@ -335,7 +270,7 @@ static void take_value(struct parser *ps, guint32 field, const char *label, cons
 static int label_line(struct parser *ps, const char *text)
 {
 	size_t clen;
-	const char *colon = find_colon(text, &clen);
+	const char *colon = text_line_colon(text, &clen);
 	char *label_raw, *label, *label_trim;
 	guint32 field;
 
@@ -343,7 +278,7 @@ static int label_line(struct parser *ps, const char *text)
 		return 0;
 	label_raw = g_strndup(text, (gsize)(colon - text));
 	label = fold_text(label_raw);
-	if (!label_like(label)) {
+	if (!text_line_label_like(label)) {
 		g_free(label_raw);
 		g_free(label);
 		return 0;
@@ -385,7 +320,7 @@ static gboolean read_line(struct parser *ps, const char *raw)
 {
 	gboolean quoted;
 	const char *text = quote_strip(raw, &quoted);
-	char *words = bare_words(text), lang[8];
+	char *words = text_line_bare_words(text), lang[8];
 	enum form_verb verb;
 	int kind;
 

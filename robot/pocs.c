@@ -384,17 +384,29 @@ static enum pocs_outcome refuse(struct op *o, const char *key)
 	return POCS_REFUSED;
 }
 
-int pocs_state_participates(sqlite3 *db, const char *code)
+/* 1 when the query (one parameter, the code) gives a row, 0 when not, -1
+ * on a database error. */
+static int state_has_row(sqlite3 *db, const char *sql, const char *code)
 {
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM states WHERE code = ?1", -1, &st, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 		step = sqlite3_step(st);
 	}
 	sqlite3_finalize(st);
 	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
+int pocs_state_participates(sqlite3 *db, const char *code)
+{
+	return state_has_row(db, "SELECT 1 FROM states WHERE code = ?1", code);
+}
+
+int pocs_state_contributes(sqlite3 *db, const char *code)
+{
+	return state_has_row(db, "SELECT 1 FROM pocs WHERE state = ?1 AND status != 'withdrawn' LIMIT 1", code);
 }
 
 /* Whether the signer may act, and for which State (o->state). */

@@ -44,6 +44,11 @@ void pocs_clear(struct poc *p);
  * -1 on a database error. */
 int pocs_state_participates(sqlite3 *db, const char *code);
 
+/* 1 when the State code has at least one POC that is not withdrawn: the
+ * States that may read the directory (lookups, extracts), 0 when not, -1
+ * on a database error. */
+int pocs_state_contributes(sqlite3 *db, const char *code);
+
 /* The type words the store keeps are form_type_name's ("diplomatic",
  * "technical", "policy", "law-enforcement"; letters D T P L); statuses
  * "pending", "active", "unverified", "withdrawn". pocs_type_parse reads a

@@ -129,6 +129,9 @@ printf 'Bonjour,\n\nDÉSIGNATION\nÉtat : France\nNotes: %s\n' "$(date +%N)" > "
 pgp_mime "$K/r" "$reader" rita@fr.example "x" "$K/reader-form" "$K/m"
 send "$K/m"; ok "a reader's nomination (in French): not authorised, said in French" says "$id" not-authorised fr
 ok "the refusal's subject is the French one" sh -c "$MAILFILE '$(reply_to "$id")' Subject | grep -qxF \"\$(sed -n '1s/^Subject: //p' '$POCBOT_TOP/templates/fr/refusal.txt')\""
+# only a State with a POC reads the directory (issue 6): France nominated one
+sqlite3 "$T/r/var/pocbot.db" "INSERT INTO pocs (id, state, type, number, organisation, status, version, created,
+	updated) VALUES ('FR-T-99', 'FR', 'technical', 99, 'CERT-FR', 'active', 1, 0, 0)"
 printf 'LOOKUP\nState: Germany\nNotes: %s\n' "$(date +%N)" > "$K/lookup"
 pgp_mime "$K/r" "$reader" rita@fr.example "x" "$K/lookup" "$K/m"
 send "$K/m"; replied "$id"
