@@ -88,10 +88,12 @@ typedef enum verdict filter_fn(struct filter_ctx *ctx);
 
 filter_fn guard_filter;
 filter_fn classify_filter;
+filter_fn ping_filter;
 filter_fn authenticate_filter;
 filter_fn command_filter;
 filter_fn authorize_filter;
 filter_fn forms_filter;
+filter_fn lookup_filter;
 
 const char *filter_kind_name(enum mail_kind kind);
 

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "limits.h"
 #include "outbox.h"
+#include "ping-record.h"
 #include "templates.h"
 #include "wrap.h"
 
@@ -74,6 +75,8 @@ static struct reply plan(const struct filter_ctx *ctx)
 
 	if (ctx->no_reply || ctx->kind != KIND_COMMAND)
 		return r;
+	if (ctx->ping && (!a->accepted || ctx->cmd == CMD_NONE))
+		return r;	/* a signed answer to a ping: only a signer's command is answered */
 	if (a->is_signed && !a->accepted)
 		return (struct reply){ "refusal", "refusal", a->refusal, TRUE, NULL };
 	if (a->accepted)
@@ -238,8 +241,14 @@ int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *
 		}
 		if (strcmp(r.name, "errors") == 0)
 			r.purpose = "signed-errors";
+	} else if (ctx->auth.accepted && ctx->lookup) {
+		r.purpose = NULL;	/* answered by dispatch_lookups, below */
 	}
 	rc = record_and_answer(db, ctx, &r, hash, spool_id, &decided);
+	if (rc == 0 && ctx->auth.accepted && ctx->lookup)
+		rc = dispatch_lookups(db, ctx, hash, &decided);
+	if (rc == 0 && ctx->ping && ping_record(db, ctx, hash) < 0)
+		rc = -1;
 	if (r.vars)
 		g_hash_table_unref(r.vars);
 	*outcome = decided;
@@ -258,6 +267,9 @@ static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct r
 	row = insert_message(db, ctx, hash, spool_id, decided);
 	if (row < 0 || (ctx->auth.accepted && mark_seen(db, ctx, hash) < 0))
 		return -1;
+	if (ctx->auth.accepted && ctx->lang[0] && db_exec(db, "UPDATE signers SET lang = ? WHERE fingerprint = ?", 2,
+							  (const char *const[]){ ctx->lang, ctx->auth.fingerprint }) < 0)
+		return -1;	/* the signer's language, for the ping notices (db/0008) */
 	if (rp->purpose) {
 		const char *params[2];
 

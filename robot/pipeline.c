@@ -1,7 +1,5 @@
 /* pipeline.c - the visible pipeline: each inbound stage, in order. A stage
- * is a filter_fn of filters/; dispatch (dispatch.c) applies the outcome.
- * Later stages (bounce and ping-reply matching, lookups) are added to
- * this table. */
+ * is a filter_fn of filters/; dispatch (dispatch.c) applies the outcome. */
 #include "pipeline.h"
 
 static const struct {
@@ -10,10 +8,12 @@ static const struct {
 } stages[] = {
 	{ "guard", guard_filter },		/* RFC 3834: never answer robots or ourselves */
 	{ "classify", classify_filter },	/* bounce, automatic reply or a person's mail */
+	{ "pings", ping_filter },		/* what came back for a ping: recorded, never answered */
 	{ "authenticate", authenticate_filter },	/* the signature that counts, its signer, its freshness */
 	{ "command", command_filter },		/* HELP, FORM or a command that needs authority */
 	{ "authorize", authorize_filter },	/* the signer's role and State allow it */
 	{ "forms", forms_filter },		/* nomination, update and withdrawal forms */
+	{ "lookup", lookup_filter },		/* LOOKUP, EXTRACT and ACCESS-LOG, and who may have them */
 };
 
 enum verdict pipeline_run(struct filter_ctx *ctx)

@@ -14,6 +14,8 @@
 #include "clock.h"
 #include "db.h"
 #include "dispatch.h"
+#include "filters/lookup.h"
+#include "filters/pings.h"
 #include "form.h"
 #include "limits.h"
 #include "log.h"
@@ -126,6 +128,8 @@ static int apply(struct worker *w, const char *id, const char *hash, const struc
 			filter_kind_name(ctx.kind), outcome, ctx.reason ? " reason=" : "",
 			ctx.reason ? ctx.reason : "");
 	form_set_free(ctx.forms);
+	lookup_request_free(ctx.lookup);
+	ping_match_free(ctx.ping);
 	mail_free(ctx.auth.content);
 	mail_free(m);
 	return rc;
