@@ -117,8 +117,15 @@ import_p12() {
 		openssl pkcs12 -legacy -in "$_in" -passin "pass:$_pw" -nodes -out "$T/p12.pem" 2>/dev/null && break
 	done
 	openssl pkcs12 -export -in "$T/p12.pem" -passout pass: -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES \
-		-macalg sha1 -out "$T/out.p12" 2>/dev/null &&
-	gpgsm --homedir "$1" --batch --pinentry-mode loopback --passphrase '' --import "$T/out.p12" 2>/dev/null
+		-macalg sha1 -out "$T/out.p12" 2>/dev/null || return 1
+	# on a loaded machine the agent may miss the secret key of one import:
+	# import again until gpgsm lists it
+	for _try in 1 2 3 4 5; do
+		gpgsm --homedir "$1" --batch --pinentry-mode loopback --passphrase '' --import "$T/out.p12" 2>/dev/null
+		gpgsm --homedir "$1" --batch --list-secret-keys 2>/dev/null | grep -q . && return 0
+		sleep 1
+	done
+	return 1
 }
 
 # import_pgp HOME FILE: an OpenPGP key file. A passphrase-protected secret
