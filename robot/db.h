@@ -2,6 +2,7 @@
 #ifndef POCBOT_DB_H
 #define POCBOT_DB_H
 
+#include <glib.h>
 #include <sqlite3.h>
 
 /* Opens (creating) path with WAL, synchronous=FULL, foreign keys and a
@@ -23,5 +24,10 @@ void db_rollback(sqlite3 *db);
 
 /* Runs one statement with text parameters (NULL binds NULL), no rows. 0 or -1. */
 int db_exec(sqlite3 *db, const char *sql, int nparams, const char *const *params);
+
+/* The integer in the first column of sql's first row (no parameters): 1
+ * and *out set, 0 when there is no row or the value is NULL, -1 on an
+ * error. */
+int db_int64(sqlite3 *db, const char *sql, gint64 *out);
 
 #endif

@@ -234,19 +234,7 @@ void pings_round_clear(struct pings_round *r)
 
 int pings_last_round_start(sqlite3 *db, gint64 *started)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT max(started) FROM ping_rounds", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*started = sqlite3_column_int64(st, 0);
-		rc = 1;
-	} else
-		rc = rc == SQLITE_ROW ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc;
+	return db_int64(db, "SELECT max(started) FROM ping_rounds", started);
 }
 
 /* ---- the messages ---- */

@@ -47,19 +47,7 @@ static int finish(sqlite3 *db, int rc)
 
 static int first_poc_created(sqlite3 *db, gint64 *at)
 {
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT min(created) FROM pocs WHERE status != 'withdrawn'", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*at = sqlite3_column_int64(st, 0);
-		rc = 1;
-	} else
-		rc = rc == SQLITE_ROW ? 0 : -1;
-	sqlite3_finalize(st);
-	return rc;
+	return db_int64(db, "SELECT min(created) FROM pocs WHERE status != 'withdrawn'", at);
 }
 
 /* 1 when a scheduled round is due, 0 when not, -1 on error. */
