@@ -81,6 +81,7 @@ static gpointer worker_thread(gpointer data)
 {
 	struct daemon *d = data;
 	struct worker w = { d->cfg, d->tpl, thread_db(d), NULL, d->spool };
+	gint64 timers_ran = 0;	/* monotonic, microseconds */
 	char *err = NULL;
 
 	if (w.db && !(w.crypto = crypto_open(d->gnupghome, &err)))
@@ -90,8 +91,13 @@ static gpointer worker_thread(gpointer data)
 	do {
 		if (worker_drain(&w) > 0)
 			raise_flag(d, &d->send_due);
-		if (timers_run(w.db, w.cfg, w.tpl, w.crypto) > 0)
-			raise_flag(d, &d->send_due);
+		/* the timers at most once a second: each of their steps is a
+		 * transaction, too costly to run after every message */
+		if (g_get_monotonic_time() - timers_ran >= G_USEC_PER_SEC) {
+			timers_ran = g_get_monotonic_time();
+			if (timers_run(w.db, w.cfg, w.tpl, w.crypto) > 0)
+				raise_flag(d, &d->send_due);
+		}
 	} while (wait_for(d, &d->work_due));
 out:
 	g_free(err);
