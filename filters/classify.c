@@ -219,7 +219,7 @@ static void clues_read(const struct filter_ctx *ctx, struct clues *c)
 	c->subject = fold_text(subject ? subject : "");
 	c->tag = subject_tag(c->subject);
 	c->text = fold_text(text);
-	c->null_sender = !*ctx->env->sender || (return_path && strcmp(return_path, "<>") == 0);
+	c->null_sender = ctx->null_sender;
 	c->bulk_sender = (bounce_address(ctx->env->sender) || bounce_address(return_path)) &&
 			 !mail_has_header(m, "List-Id") && !mail_has_header(m, "List-Unsubscribe");
 	c->precedence = header_starts(m, "Precedence", bulk);

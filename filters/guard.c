@@ -41,12 +41,11 @@ static const char *automatic(const struct filter_ctx *ctx)
 {
 	static const char *const bulk[] = { "bulk", "junk", "list", "auto_reply", NULL };
 	static const char *const no[] = { "no", NULL };
-	static const char *const null_path[] = { "<>", NULL };
 	const struct mail *m = ctx->mail;
 
 	if (!*ctx->env->sender)
 		return "null envelope sender";
-	if (header_is(m, "Return-Path", null_path))	/* sent as <>, then forwarded */
+	if (ctx->null_sender)	/* sent as <>, then forwarded */
 		return "null sender in Return-Path";
 	if (mail_has_header(m, "Auto-Submitted") && !header_is(m, "Auto-Submitted", no))
 		return "Auto-Submitted";
@@ -73,12 +72,26 @@ static int looped(const struct filter_ctx *ctx)
 	return ours;
 }
 
+/* The envelope sender is <>, or a Return-Path: <> (alone) says it was. */
+static gboolean null_sender(const struct filter_ctx *ctx)
+{
+	const char *rp = mail_header(ctx->mail, "Return-Path");
+
+	if (!*ctx->env->sender)
+		return TRUE;
+	if (!rp)
+		return FALSE;
+	rp += strspn(rp, " \t");
+	return strncmp(rp, "<>", 2) == 0 && rp[2 + strspn(rp + 2, " \t\r\n")] == '\0';
+}
+
 enum verdict guard_filter(struct filter_ctx *ctx)
 {
 	const struct mail *m = ctx->mail;
 	const char *why;
 	int ours = looped(ctx);
 
+	ctx->null_sender = null_sender(ctx);
 	if (ours) {
 		ctx->kind = KIND_LOOP;
 		ctx->no_reply = TRUE;

@@ -270,18 +270,6 @@ static int autoreply_headers(const struct mail *m)
 	       mail_has_header(m, "X-Autorespond");
 }
 
-static int null_sender(const struct filter_ctx *ctx)
-{
-	const char *rp = mail_header(ctx->mail, "Return-Path");
-
-	if (!*ctx->env->sender)
-		return 1;
-	if (!rp)
-		return 0;
-	rp += strspn(rp, " \t");
-	return strncmp(rp, "<>", 2) == 0 && rp[2 + strspn(rp + 2, " \t\r\n")] == '\0';
-}
-
 /* Signed or encrypted: the command stages may find a signer's form in it. */
 static int looks_signed(const struct mail *m)
 {
@@ -345,7 +333,7 @@ static void judge(const struct filter_ctx *ctx, struct ping_match *p, const stru
 {
 	const struct mail *m = ctx->mail;
 	int is_report = strcmp(mail_content_type(m), "multipart/report") == 0;
-	int never_answer = is_report || null_sender(ctx) || to_prefix(ctx, "bounces");
+	int never_answer = is_report || ctx->null_sender || to_prefix(ctx, "bounces");
 	int automatic = !is_report && !mail_has_part(m, "message/delivery-status") &&
 			(autoreply_headers(m) || (ctx->kind == KIND_AUTOREPLY && (!dsn_like || !r)));
 
@@ -370,7 +358,7 @@ enum verdict ping_filter(struct filter_ctx *ctx)
 	struct lookup lk = { .ctx = ctx };
 	int dsn_like = ctx->kind == KIND_BOUNCE || report_type(m, "delivery-status") ||
 		       mail_has_part(m, "message/delivery-status") || to_prefix(ctx, "bounces");
-	struct bounce_report *r = dsn_like || null_sender(ctx) ? bounce_read(m) : NULL;
+	struct bounce_report *r = dsn_like || ctx->null_sender ? bounce_read(m) : NULL;
 	const char *route = find(&lk, r);
 	struct ping_match *p;
 
