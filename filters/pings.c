@@ -37,7 +37,7 @@ struct lookup {
 	const struct filter_ctx *ctx;
 	int failed;		/* a database error */
 	gint64 ping;
-	char token[PING_TOKEN_LEN + 1];
+	char token[PINGS_TOKEN_CHARS + 1];
 	char *address;		/* the address pinged; g_free it */
 };
 
@@ -48,19 +48,16 @@ const char *ping_what_name(enum ping_what w)
 	return names[w];
 }
 
-static int base32_char(char c)
+/* s (len bytes, any case) lower-cased into out: 1 when it is a token
+ * (pings_token_valid), 0 when not. */
+static int token_lower(const char *s, size_t len, char out[PINGS_TOKEN_CHARS + 1])
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '2' && c <= '7');
-}
-
-int ping_token_shape(const char *s, size_t len)
-{
-	if (len != PING_TOKEN_LEN)
+	if (len != PINGS_TOKEN_CHARS)
 		return 0;
 	for (size_t i = 0; i < len; i++)
-		if (!base32_char(s[i]))
-			return 0;
-	return 1;
+		out[i] = g_ascii_tolower(s[i]);
+	out[len] = '\0';
+	return pings_token_valid(out);
 }
 
 void ping_match_free(struct ping_match *p)
@@ -77,14 +74,11 @@ void ping_match_free(struct ping_match *p)
 static int by_token(struct lookup *lk, const char *token, size_t len)
 {
 	sqlite3_stmt *st;
-	char lower[PING_TOKEN_LEN + 1];
+	char lower[PINGS_TOKEN_CHARS + 1];
 	int rc;
 
-	if (!ping_token_shape(token, len))
+	if (!token_lower(token, len, lower))
 		return 0;
-	for (size_t i = 0; i < len; i++)
-		lower[i] = g_ascii_tolower(token[i]);
-	lower[len] = '\0';
 	if (sqlite3_prepare_v2(lk->ctx->db, "SELECT id, address FROM pings WHERE token = ?", -1, &st, NULL) != SQLITE_OK) {
 		lk->failed = 1;
 		return 0;
@@ -199,16 +193,17 @@ static int by_text(struct lookup *lk, const char *text)
 	int tries = 0;
 
 	for (const char *p = text; *p && tries < PING_MAX_CANDIDATES && !lk->failed;) {
+		char word[PINGS_TOKEN_CHARS + 1];
 		const char *start;
 
-		if (!base32_char(*p) && !g_ascii_isdigit(*p)) {
+		if (!g_ascii_isalnum(*p)) {
 			p++;
 			continue;
 		}
 		start = p;
 		while (g_ascii_isalnum(*p))
 			p++;
-		if (ping_token_shape(start, (size_t)(p - start))) {
+		if (token_lower(start, (size_t)(p - start), word)) {
 			tries++;
 			if (by_token(lk, start, (size_t)(p - start)))
 				return 1;

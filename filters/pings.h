@@ -4,15 +4,14 @@
 #define POCBOT_FILTER_PINGS_H
 
 #include <glib.h>
-
-#define PING_TOKEN_LEN 26	/* lower-case base32 characters [a-z2-7] */
+#include "../robot/pings.h"
 
 /* What came back: ping_events.what, in this order. */
 enum ping_what { PING_DELIVERED, PING_DELAYED, PING_BOUNCED, PING_AUTOREPLY, PING_RECEIPT, PING_ANSWER };
 
 struct ping_match {
 	gint64 ping;			/* pings.id */
-	char token[PING_TOKEN_LEN + 1];
+	char token[PINGS_TOKEN_CHARS + 1];
 	enum ping_what what;
 	const char *matched_by;		/* static: recipient, envid, message-id, in-reply-to,
 					 * references, subject, body */
@@ -25,9 +24,6 @@ struct ping_match {
 
 /* "delivered", "delayed", "bounced", "autoreply", "receipt", "answer". */
 const char *ping_what_name(enum ping_what w);
-
-/* 1 when s (any case) is a token's shape: PING_TOKEN_LEN of [a-z2-7]. */
-int ping_token_shape(const char *s, size_t len);
 
 void ping_match_free(struct ping_match *p);
 
