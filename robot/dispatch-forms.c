@@ -238,8 +238,8 @@ static int tell_signer(struct run *r, const struct signer *to, const char *outco
 {
 	const struct states *ref = states_load(NULL);
 	const char *state = target_state(r), *name = ref ? states_name(ref, state, r->lang) : NULL;
-	const char *key = to->protocol == CRYPTO_SMIME && to->enc_fingerprint[0] ? to->enc_fingerprint : to->fingerprint;
-	const char *const encrypt_to[] = { key, NULL };
+	const char *const encrypt_to[] = { signers_encrypt_key(to->protocol, to->fingerprint, to->enc_fingerprint),
+					   NULL };
 	char *said = phrase(r, outcome), *subject, *body;
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	int rc = -1;

@@ -24,6 +24,7 @@
 #include "log.h"
 #include "lookup-answer.h"
 #include "outbox.h"
+#include "signers.h"
 #include "states.h"
 #include "templates.h"
 #include "wrap.h"
@@ -59,8 +60,8 @@ static int requester_key(struct job *j)
 		const char *enc = (const char *)sqlite3_column_text(st, 2);
 
 		j->protocol = proto && strcmp(proto, "smime") == 0 ? CRYPTO_SMIME : CRYPTO_OPENPGP;
-		g_strlcpy(j->key, j->protocol == CRYPTO_SMIME && enc && *enc ? enc
-						: (const char *)sqlite3_column_text(st, 1), sizeof j->key);
+		g_strlcpy(j->key, signers_encrypt_key(j->protocol, (const char *)sqlite3_column_text(st, 1), enc),
+			  sizeof j->key);
 		rc = 0;
 	}
 	sqlite3_finalize(st);

@@ -48,9 +48,8 @@ static int render(const struct notice *n, char **subject, char **body)
 static int tell(sqlite3 *db, const struct notice *n, const struct signer *to, const char *subject,
 		const char *body)
 {
-	const char *key = to->protocol == CRYPTO_SMIME && to->enc_fingerprint[0] ? to->enc_fingerprint
-										  : to->fingerprint;
-	const char *const encrypt_to[] = { key, NULL };
+	const char *const encrypt_to[] = { signers_encrypt_key(to->protocol, to->fingerprint, to->enc_fingerprint),
+					   NULL };
 	struct outbox_item it = { .purpose = "notice", .to = to->email, .subject = subject, .body = body,
 				  .protocol = to->protocol, .encrypt_to = encrypt_to };
 	char *seed = g_strdup_printf("notice:%s:%s:%s:%" G_GINT64_FORMAT, n->action, n->changed->fingerprint,

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "pocs.h"
+#include "signers.h"
 #include "states.h"
 #include "templates.h"
 
@@ -87,8 +88,7 @@ struct notice {
 static int send_one(const struct pings_ctx *c, const struct notice *n, const struct recipient *to)
 {
 	const struct states *ref = states_load(NULL);
-	const char *key = to->protocol == CRYPTO_SMIME && to->enc[0] ? to->enc : to->fpr;
-	const char *const encrypt_to[] = { key, NULL };
+	const char *const encrypt_to[] = { signers_encrypt_key(to->protocol, to->fpr, to->enc), NULL };
 	const char *name = n->state && ref ? states_name(ref, n->state, to->lang) : NULL;
 	char *subject = NULL, *body = NULL, *seed = g_strdup_printf("%s:%s", n->seed, to->fpr);
 	int rc = -1;

@@ -11,6 +11,11 @@
 
 static const char *const role_names[] = { "authority", "reader", "custodian" };
 
+const char *signers_encrypt_key(enum crypto_protocol p, const char *fpr, const char *enc)
+{
+	return p == CRYPTO_SMIME && enc && *enc ? enc : fpr;
+}
+
 const char *signers_role_name(enum signer_role r)
 {
 	return (size_t)r < G_N_ELEMENTS(role_names) ? role_names[r] : "?";

@@ -26,6 +26,11 @@ struct signer {
 	char *revoke_reason;			/* NULL when not revoked */
 };
 
+/* The key mail to a signer is encrypted to: for S/MIME the certificate
+ * enrolled for encryption when there is one (enc not empty), else the
+ * signing key or certificate fpr. Borrowed from its arguments. */
+const char *signers_encrypt_key(enum crypto_protocol p, const char *fpr, const char *enc);
+
 /* Frees what s holds (not s). */
 void signers_clear(struct signer *s);
 
