@@ -267,9 +267,11 @@ static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct r
 	row = insert_message(db, ctx, hash, spool_id, decided);
 	if (row < 0 || (ctx->auth.accepted && mark_seen(db, ctx, hash) < 0))
 		return -1;
-	if (ctx->auth.accepted && ctx->lang[0] && db_exec(db, "UPDATE signers SET lang = ? WHERE fingerprint = ?", 2,
-							  (const char *const[]){ ctx->lang, ctx->auth.fingerprint }) < 0)
-		return -1;	/* the signer's language, for the ping notices (db/0008) */
+	/* the signer's language, for the ping notices (db/0008); written only when it changes */
+	if (ctx->auth.accepted && ctx->lang[0] &&
+	    db_exec(db, "UPDATE signers SET lang = ?1 WHERE fingerprint = ?2 AND lang != ?1", 2,
+		    (const char *const[]){ ctx->lang, ctx->auth.fingerprint }) < 0)
+		return -1;
 	if (rp->purpose) {
 		const char *params[2];
 
