@@ -83,3 +83,64 @@ wait_for() {
 
 # count_files DIR: how many files are in DIR.
 count_files() { find "$1" -type f 2>/dev/null | wc -l; }
+
+# postfix_services PORT: the master.cf of a private Postfix instance that
+# listens on 127.0.0.1:PORT, chroot off everywhere (its daemons must reach
+# $T); a test adds its own pipe service after it.
+postfix_services() {
+	cat <<EOF
+127.0.0.1:$1 inet n - n - - smtpd
+pickup    unix  n - n 60 1 pickup
+cleanup   unix  n - n - 0 cleanup
+qmgr      unix  n - n 300 1 qmgr
+rewrite   unix  - - n - - trivial-rewrite
+bounce    unix  - - n - 0 bounce
+defer     unix  - - n - 0 bounce
+trace     unix  - - n - 0 bounce
+verify    unix  - - n - 1 verify
+flush     unix  n - n 1000? 0 flush
+proxymap  unix  - - n - - proxymap
+proxywrite unix - - n - 1 proxymap
+showq     unix  n - n - - showq
+smtp      unix  - - n - - smtp
+relay     unix  - - n - - smtp
+lmtp      unix  - - n - - lmtp
+error     unix  - - n - - error
+retry     unix  - - n - - error
+discard   unix  - - n - - discard
+virtual   unix  - n n - - virtual
+anvil     unix  - - n - 1 anvil
+scache    unix  - - n - 1 scache
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+}
+
+# postfix_main_cf: the start of main.cf of a private Postfix instance:
+# queue in $PQ, log to $LOG (under $T), loopback only, no DNS lookups of
+# peers, no local delivery; a test adds its routing after it.
+postfix_main_cf() {
+	cat <<EOF
+compatibility_level = 3.6
+queue_directory = $PQ
+data_directory = $T/postfix/data
+mail_owner = postfix
+setgid_group = postdrop
+maillog_file = $LOG
+maillog_file_prefixes = $T
+myhostname = mta.postfix.test
+mydomain = postfix.test
+myorigin = \$myhostname
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_peername_lookup = no
+smtputf8_enable = no
+biff = no
+recipient_delimiter = +
+alias_maps =
+alias_database =
+local_recipient_maps =
+local_transport = error:5.1.1 no local delivery here
+EOF
+}

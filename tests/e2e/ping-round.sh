@@ -91,29 +91,7 @@ chown -R $RUID:$RGID "$MB" "$R" "$T/bin"
 # away@poc.test through the responder. Unknown mailboxes are accepted
 # (smtpd_reject_unlisted_recipient = no) so that virtual(8) bounces them
 # with a DSN, as a remote MX that accepts first would.
-cat > "$PF/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $PQ
-data_directory = $T/postfix/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $LOG
-maillog_file_prefixes = $T
-myhostname = mta.postfix.test
-mydomain = postfix.test
-myorigin = \$myhostname
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_peername_lookup = no
-smtputf8_enable = no
-biff = no
-recipient_delimiter = +
-alias_maps =
-alias_database =
-local_recipient_maps =
-local_transport = error:5.1.1 no local delivery here
+{ postfix_main_cf; cat <<EOF
 relay_domains = robot.test
 transport_maps = texthash:$PF/transport
 vacation_destination_recipient_limit = 1
@@ -128,6 +106,7 @@ minimal_backoff_time = 2s
 maximal_backoff_time = 10s
 delay_warning_time = 0h
 EOF
+} > "$PF/main.cf"
 cat > "$PF/transport" <<EOF
 robot.test lmtp:inet:127.0.0.1:$LMTP_PORT
 away@poc.test vacation:
@@ -138,33 +117,11 @@ silent@poc.test poc/silent/
 away@poc.test poc/away/
 @sink.test sink/
 EOF
-cat > "$PF/master.cf" <<EOF
-127.0.0.1:$SMTP_PORT inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-proxywrite unix - - n - 1 proxymap
-showq     unix  n - n - - showq
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-lmtp      unix  - - n - - lmtp
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-virtual   unix  - n n - - virtual
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
+{ postfix_services "$SMTP_PORT"; cat <<EOF
 vacation  unix  - n n - - pipe
   flags=Rq user=$RUSER argv=$PY $T/bin/ping-vacation.py $SMTP_PORT \${sender} \${recipient}
 EOF
+} > "$PF/master.cf"
 if ! postfix -c "$PF" start >"$T/postfix-start.log" 2>&1 || ! wait_port "$SMTP_PORT"; then
 	cat "$T/postfix-start.log" >&2; show_logs
 	fail "Postfix did not start"

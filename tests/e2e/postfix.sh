@@ -75,29 +75,7 @@ chown -R $RUID:$RGID "$T/sink" "$R"
 # main.cf: loopback only, no local delivery, no DNS (every domain here is
 # routed by transport_maps or is virtual); maillog_file must fall under
 # maillog_file_prefixes; short backoffs so that a deferral shows in seconds.
-cat > "$PF/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $PQ
-data_directory = $T/postfix/data
-mail_owner = postfix
-setgid_group = postdrop
-maillog_file = $LOG
-maillog_file_prefixes = $T
-myhostname = mta.postfix.test
-mydomain = postfix.test
-myorigin = \$myhostname
-mydestination =
-inet_interfaces = 127.0.0.1
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_peername_lookup = no
-smtputf8_enable = no
-biff = no
-recipient_delimiter = +
-alias_maps =
-alias_database =
-local_recipient_maps =
-local_transport = error:5.1.1 no local delivery here
+{ postfix_main_cf; cat <<EOF
 relay_domains = robot.test, pipe.test
 transport_maps = texthash:$PF/transport
 pocbot_destination_recipient_limit = 1
@@ -113,6 +91,7 @@ maximal_backoff_time = 10s
 import_environment = MAIL_CONFIG MAIL_DEBUG MAIL_LOGTAG TZ LANG=C POSTLOG_SERVICE POSTLOG_HOSTNAME ASAN_OPTIONS UBSAN_OPTIONS
 export_environment = TZ MAIL_CONFIG LANG ASAN_OPTIONS UBSAN_OPTIONS
 EOF
+} > "$PF/main.cf"
 cat > "$PF/transport" <<EOF
 robot.test lmtp:inet:127.0.0.1:$LMTP_PORT
 pipe.test pocbot:
@@ -121,33 +100,11 @@ EOF
 # flags=Rq and not '.': deliver reads the message as it is, not dot-stuffed;
 # null_sender= passes <> as '' instead of MAILER-DAEMON; one recipient per
 # run, since --recipient takes ${recipient} (pocbot_destination_recipient_limit).
-cat > "$PF/master.cf" <<EOF
-127.0.0.1:$SMTP_PORT inet n - n - - smtpd
-pickup    unix  n - n 60 1 pickup
-cleanup   unix  n - n - 0 cleanup
-qmgr      unix  n - n 300 1 qmgr
-rewrite   unix  - - n - - trivial-rewrite
-bounce    unix  - - n - 0 bounce
-defer     unix  - - n - 0 bounce
-trace     unix  - - n - 0 bounce
-verify    unix  - - n - 1 verify
-flush     unix  n - n 1000? 0 flush
-proxymap  unix  - - n - - proxymap
-proxywrite unix - - n - 1 proxymap
-showq     unix  n - n - - showq
-smtp      unix  - - n - - smtp
-relay     unix  - - n - - smtp
-lmtp      unix  - - n - - lmtp
-error     unix  - - n - - error
-retry     unix  - - n - - error
-discard   unix  - - n - - discard
-virtual   unix  - n n - - virtual
-anvil     unix  - - n - 1 anvil
-scache    unix  - - n - 1 scache
-postlog   unix-dgram n - n - 1 postlogd
+{ postfix_services "$SMTP_PORT"; cat <<EOF
 pocbot    unix  - n n - - pipe
   flags=Rq user=$RUSER null_sender= argv=$BIN -c $CONF deliver --sender \${sender} --recipient \${recipient}
 EOF
+} > "$PF/master.cf"
 
 if ! postfix -c "$PF" start >"$T/postfix-start.log" 2>&1 || ! wait_port "$SMTP_PORT"; then
 	cat "$T/postfix-start.log" >&2; show_logs
