@@ -58,97 +58,26 @@ INSERT INTO poc_counters (state, type, next) VALUES ('FR', 'technical', 3), ('FR
 EOF
 ok "the seeded rows are there" [ "$(sqlite3 "$DB" 'select count(*) from pocs')" -eq 5 ]
 
-# check.py FORMAT FILE [STATE...]: the export read back with a real reader,
-# each POC compared with the database, field by field.
-cat > "$T/check.py" <<'EOF'
-import csv, json, sqlite3, sys, datetime
-fmt, path, db, states = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
-con = sqlite3.connect(db)
-NAMES = {"FR": "France", "DE": "Germany", "EG": "Egypt"}
-order = "CASE type WHEN 'diplomatic' THEN 0 WHEN 'technical' THEN 1 WHEN 'policy' THEN 2 ELSE 3 END"
-want = []
-for row in con.execute("SELECT id, state, type, status, organisation, web, name, position, notes, updated "
-                       "FROM pocs WHERE status <> 'withdrawn' ORDER BY state, " + order + ", number"):
-    p = dict(zip(("id", "state", "type", "status", "organisation", "web", "name", "position", "notes",
-                  "updated"), row))
-    if states and p["state"] not in states:
-        continue
-    q = lambda sql: [r for r in con.execute(sql, (p["id"],))]
-    p["emails"] = [r[0] for r in q("SELECT address FROM poc_emails WHERE poc = ? ORDER BY position")]
-    p["phones"] = [(r[0], r[1] or "") for r in q("SELECT written, e164 FROM poc_phones WHERE poc = ? ORDER BY position")]
-    p["languages"] = [r[0] for r in q("SELECT code FROM poc_languages WHERE poc = ? ORDER BY position")]
-    p["updated"] = datetime.datetime.fromtimestamp(p["updated"], datetime.timezone.utc)
-    want.append(p)
-assert want, "nothing to compare"
-iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
-if fmt == "csv":
-    raw = open(path, "rb").read()
-    assert raw.count(b"\r\n") >= len(want) + 1 and raw.endswith(b"\r\n")
-    rows = list(csv.DictReader(open(path, encoding="utf-8", newline="")))
-    assert [r["id"] for r in rows] == [p["id"] for p in want], ([r["id"] for r in rows], want)
-    for r, p in zip(rows, want):
-        for k in ("id", "state", "type", "status", "organisation"):
-            assert r[k] == p[k], (k, r, p)
-        for k in ("web", "name", "position", "notes"):
-            assert r[k] == (p[k] or ""), (k, r, p)
-        assert r["state_name"] == NAMES[p["state"]], r
-        assert r["emails"] == "; ".join(p["emails"]), r
-        assert r["phones"] == "; ".join(w for w, e in p["phones"]), r
-        assert r["phones_e164"] == "; ".join(e for w, e in p["phones"]), r
-        assert r["languages"] == "; ".join(p["languages"]), r
-        assert r["updated"] == iso(p["updated"]), r
-elif fmt == "json":
-    rows = json.load(open(path, encoding="utf-8"))
-    assert [r["id"] for r in rows] == [p["id"] for p in want], rows
-    for r, p in zip(rows, want):
-        for k in ("id", "state", "type", "status", "organisation", "web", "name", "position", "notes"):
-            assert r[k] == p[k], (k, r, p)
-        assert r["state_name"] == NAMES[p["state"]], r
-        assert r["emails"] == p["emails"] and r["languages"] == p["languages"], r
-        assert [(x["written"], x["e164"] or "") for x in r["phones"]] == p["phones"], r
-        assert r["updated"] == iso(p["updated"]), r
-else:
-    import vobject
-    text = open(path, encoding="utf-8", newline="").read()
-    assert all(len(l.encode()) <= 75 for l in text.split("\r\n")), "a line past 75 octets"
-    cards = list(vobject.readComponents(text))
-    assert len(cards) == len(want), (len(cards), len(want))
-    one = lambda c, k: c.contents[k][0].value if k in c.contents else None
-    for c, p in zip(cards, want):
-        assert one(c, "version") == "4.0"
-        assert one(c, "x-pocbot-id") == p["id"] and one(c, "x-pocbot-state") == p["state"], c
-        assert one(c, "x-pocbot-type") == p["type"] and one(c, "x-pocbot-status") == p["status"], c
-        assert one(c, "org") == [p["organisation"]], (one(c, "org"), p)
-        assert one(c, "fn") == (p["name"] or p["organisation"]), c
-        assert one(c, "title") == p["position"], c
-        assert one(c, "url") == p["web"], c
-        assert [e.value for e in c.contents.get("email", [])] == p["emails"], c
-        assert [l.value for l in c.contents.get("lang", [])] == p["languages"], c
-        tels = [(t.value, t.params.get("VALUE")) for t in c.contents.get("tel", [])]
-        assert tels == [("tel:" + e, ["uri"]) if e else (w, ["text"]) for w, e in p["phones"]], tels
-        assert one(c, "categories") == [p["type"].replace("-", " ")], one(c, "categories")
-        note = "%s (%s), %s" % (NAMES[p["state"]], p["state"], p["id"]) + ("\n" + p["notes"] if p["notes"] else "")
-        assert one(c, "note") == note, (one(c, "note"), note)
-        assert one(c, "rev") == p["updated"].strftime("%Y%m%dT%H%M%SZ"), c
-print("    %d POCs checked" % len(want))
-EOF
+# directory-check.py FORMAT FILE DB [STATE...]: the export read back with a
+# real reader, each POC compared with the database, field by field.
+CHECK=$POCBOT_TOP/tests/e2e/directory-check.py
 
 ok "export (CSV to standard output by default)" pocbot 0 export
 ok "the CSV read back: every field as in the database, withdrawn FR-T-2 left out" \
-	"$PY" "$T/check.py" csv "$OUT" "$DB"
+	"$PY" "$CHECK" csv "$OUT" "$DB"
 ok "export --format json" pocbot 0 export --format json
-ok "the JSON read back: every field as in the database" "$PY" "$T/check.py" json "$OUT" "$DB"
+ok "the JSON read back: every field as in the database" "$PY" "$CHECK" json "$OUT" "$DB"
 ok "export --format vcard" pocbot 0 export --format vcard
 ok "the vCards read by vobject: every field as in the database, lines folded" \
-	"$PY" "$T/check.py" vcard "$OUT" "$DB"
+	"$PY" "$CHECK" vcard "$OUT" "$DB"
 ok "export --state FR --format json" pocbot 0 export --state FR --format json
-ok "only France's" "$PY" "$T/check.py" json "$OUT" "$DB" FR
+ok "only France's" "$PY" "$CHECK" json "$OUT" "$DB" FR
 ok "export --state Allemagne --state EG --format vcard (a name, repeated)" \
 	pocbot 0 export --state Allemagne --state EG --format vcard
-ok "Germany's and Egypt's" "$PY" "$T/check.py" vcard "$OUT" "$DB" DE EG
+ok "Germany's and Egypt's" "$PY" "$CHECK" vcard "$OUT" "$DB" DE EG
 ok "export --state DE -o FILE" pocbot 0 export --state DE -o "$T/de.csv"
 ok "nothing on standard output" [ ! -s "$OUT" ]
-ok "FILE holds Germany's" "$PY" "$T/check.py" csv "$T/de.csv" "$DB" DE
+ok "FILE holds Germany's" "$PY" "$CHECK" csv "$T/de.csv" "$DB" DE
 ok "no temporary file left" [ "$(ls -A "$T" | grep -c '^\.de\.csv')" -eq 0 ]
 ok "export --lang fr --format json: names in French" pocbot 0 export --lang fr --format json --state DE
 ok "Allemagne, application de la loi" "$PY" -c 'import json,sys; r=json.load(open(sys.argv[1]))[0]; assert (r["state_name"], r["type_name"]) == ("Allemagne", "application de la loi"), r' "$OUT"
@@ -185,7 +114,7 @@ ok "$N POCs seeded in one transaction" [ "$(sqlite3 "$DB" 'select count(*) from 
 for f in csv vcard json; do
 	ok "export --format $f of $N POCs" /usr/bin/time -f "%e %M" -o "$T/time.$f" \
 		"$POCBOT" -c "$T/r/pocbot.conf" export --format "$f" -o "$T/big.$f"
-	ok "the $f export read back, every field as in the database" "$PY" "$T/check.py" "$f" "$T/big.$f" "$DB"
+	ok "the $f export read back, every field as in the database" "$PY" "$CHECK" "$f" "$T/big.$f" "$DB"
 	read -r secs kb < "$T/time.$f"
 	echo "    $f: $N POCs in ${secs}s, peak RSS ${kb} KiB, $(wc -c < "$T/big.$f") bytes"
 done

@@ -27,7 +27,7 @@ MAIL="python3 $POCBOT_TOP/tests/e2e/lookups-mail.py"
 MAILFILE="python3 $POCBOT_TOP/tests/e2e/mailfile.py"
 PY=python3
 /usr/bin/python3 -c 'import vobject' 2>/dev/null && PY=/usr/bin/python3
-CHECK="$PY $POCBOT_TOP/tests/e2e/lookups-check.py"
+CHECK="$PY $POCBOT_TOP/tests/e2e/directory-check.py"
 K=$T/k		# the signers' own homes and certificates: short paths
 mkdir -p "$K" "$T/r"
 

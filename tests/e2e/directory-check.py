@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""lookups-check.py - an answer of the robot to LOOKUP or EXTRACT read
-back with real readers (csv, json, python3-vobject) and compared, field
-by field, with the database (tests/e2e/lookups.sh).
+"""directory-check.py - the directory as the robot writes it (an answer
+to LOOKUP or EXTRACT, or 'pocbot export') read back with real readers
+(csv, json, python3-vobject) and compared, field by field, with the
+database (tests/e2e/lookups.sh, tests/e2e/export.sh).
 
-  lookups-check.py FORMAT FILE DB [--type TYPE]... [STATE...]
+  directory-check.py FORMAT FILE DB [--type TYPE]... [STATE...]
 
 FORMAT is csv, json, vcard or text (the listing of the text part or of
 directory.txt, in English). The POCs expected are those of the database
@@ -112,6 +113,7 @@ elif fmt == "json":
 elif fmt == "vcard":
     import vobject
     text = open(path, encoding="utf-8", newline="").read()
+    assert all(len(l.encode()) <= 75 for l in text.split("\r\n")), "a line past 75 octets"
     cards = list(vobject.readComponents(text))
     assert len(cards) == len(want), (len(cards), len(want))
     one = lambda c, k: c.contents[k][0].value if k in c.contents else None
@@ -120,12 +122,17 @@ elif fmt == "vcard":
         assert one(c, "x-pocbot-id") == p["id"] and one(c, "x-pocbot-state") == p["state"], c
         assert one(c, "x-pocbot-type") == p["type"] and one(c, "x-pocbot-status") == p["status"], c
         assert one(c, "org") == [p["organisation"]], (one(c, "org"), p)
+        assert one(c, "fn") == (p["name"] or p["organisation"]), c
+        assert one(c, "title") == p["position"], c
         assert one(c, "url") == p["web"], c
         assert [e.value for e in c.contents.get("email", [])] == p["emails"], c
         assert [l.value for l in c.contents.get("lang", [])] == p["languages"], c
         tels = [(t.value, t.params.get("VALUE")) for t in c.contents.get("tel", [])]
         assert tels == [("tel:" + e, ["uri"]) if e else (w, ["text"]) for w, e in p["phones"]], tels
         assert one(c, "categories") == [p["type"].replace("-", " ")], one(c, "categories")
+        note = "%s (%s), %s" % (NAMES[p["state"]], p["state"], p["id"]) + ("\n" + p["notes"] if p["notes"] else "")
+        assert one(c, "note") == note, (one(c, "note"), note)
+        assert one(c, "rev") == p["updated"].strftime("%Y%m%dT%H%M%SZ"), c
 else:
     sys.exit("unknown format " + fmt)
 print("    %d POCs checked (%s)" % (len(want), fmt))
