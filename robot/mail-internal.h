@@ -12,6 +12,7 @@ struct mail {
 	char *content_type;	/* "type/subtype", lower case */
 	int depth, parts;
 	GHashTable *decoded;	/* lower-case name -> value, for decode_padded_words */
+	char *text;		/* mail_text's answer, made once: each stage asks for it */
 };
 
 /* 1 when id is a bounded, printable msg-id without brackets or spaces. */

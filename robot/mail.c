@@ -96,6 +96,7 @@ void mail_free(struct mail *m)
 	g_mime_parser_options_free(m->opts);
 	g_free(m->content_type);
 	g_hash_table_unref(m->decoded);
+	g_free(m->text);
 	g_free(m);
 }
 
@@ -233,7 +234,8 @@ static char *part_text(const struct mail *m, GMimeObject *o)
 	return fixed;
 }
 
-char *mail_text(const struct mail *m)
+/* The readable text, decoded (and HTML made text) anew. */
+static char *readable_text(const struct mail *m)
 {
 	GMimeObject *body = g_mime_message_get_mime_part(m->msg);
 	GMimeObject *part = find_part(body, "text/plain", 1);
@@ -248,6 +250,15 @@ char *mail_text(const struct mail *m)
 	text = html_to_text(html);
 	g_free(html);
 	return text;
+}
+
+char *mail_text(const struct mail *m)
+{
+	struct mail *cache = (struct mail *)m;	/* a memo, as decoded is */
+
+	if (!cache->text)
+		cache->text = readable_text(m);
+	return g_strdup(m->text);
 }
 
 static char *first_mailbox(InternetAddressList *list)
