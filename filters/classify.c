@@ -155,16 +155,6 @@ static char *header_lower(const struct mail *m, const char *name)
 	return v ? g_strstrip(g_ascii_strdown(v, -1)) : NULL;
 }
 
-/* 1 when header name starts with one of values (ASCII, any case). */
-static int header_starts(const struct mail *m, const char *name, const char *const *values)
-{
-	char *v = header_lower(m, name);
-	int found = v && has_prefix(v, values);
-
-	g_free(v);
-	return found;
-}
-
 /* 1 when the local part of addr (brackets allowed) starts "bounce". */
 static int bounce_address(const char *addr)
 {
@@ -222,8 +212,8 @@ static void clues_read(const struct filter_ctx *ctx, struct clues *c)
 	c->null_sender = ctx->null_sender;
 	c->bulk_sender = (bounce_address(ctx->env->sender) || bounce_address(return_path)) &&
 			 !mail_has_header(m, "List-Id") && !mail_has_header(m, "List-Unsubscribe");
-	c->precedence = header_starts(m, "Precedence", bulk);
-	c->auto_submitted = mail_has_header(m, "Auto-Submitted") && !header_starts(m, "Auto-Submitted", no);
+	c->precedence = mail_header_starts(m, "Precedence", bulk);
+	c->auto_submitted = mail_has_header(m, "Auto-Submitted") && !mail_header_starts(m, "Auto-Submitted", no);
 	c->from = from_sender(m);
 	g_free(text);
 	g_free(return_path);
@@ -279,8 +269,8 @@ static int automatic_structure(const struct mail *m, const struct clues *c)
 {
 	static const char *const auto_reply[] = { "auto_reply", NULL };
 	static const char *const vacation[] = { "vacation", NULL };
-	int found = c->auto_submitted || header_starts(m, "Precedence", auto_reply) ||
-		    header_starts(m, "X-Apple-Action", vacation) ||
+	int found = c->auto_submitted || mail_header_starts(m, "Precedence", auto_reply) ||
+		    mail_header_starts(m, "X-Apple-Action", vacation) ||
 		    param_is(m, "report-type", "disposition-notification") ||
 		    param_is(m, "report-type", "feedback-report") ||
 		    mail_has_part(m, "message/disposition-notification");

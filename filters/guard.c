@@ -21,21 +21,6 @@ static int is_ours(const struct config *cfg, const char *addr)
 	       (g_ascii_strncasecmp(addr, "bounces+", 8) == 0 || g_ascii_strncasecmp(addr, "ping+", 5) == 0);
 }
 
-static int header_is(const struct mail *m, const char *name, const char *const *values)
-{
-	const char *v = mail_header(m, name);
-
-	if (!v)
-		return 0;
-	for (; *values; values++) {
-		size_t n = strlen(*values);
-		const char *s = v + strspn(v, " \t");
-		if (g_ascii_strncasecmp(s, *values, n) == 0)
-			return 1;
-	}
-	return 0;
-}
-
 /* Why the message must not be answered, or NULL. */
 static const char *automatic(const struct filter_ctx *ctx)
 {
@@ -47,9 +32,9 @@ static const char *automatic(const struct filter_ctx *ctx)
 		return "null envelope sender";
 	if (ctx->null_sender)	/* sent as <>, then forwarded */
 		return "null sender in Return-Path";
-	if (mail_has_header(m, "Auto-Submitted") && !header_is(m, "Auto-Submitted", no))
+	if (mail_has_header(m, "Auto-Submitted") && !mail_header_starts(m, "Auto-Submitted", no))
 		return "Auto-Submitted";
-	if (header_is(m, "Precedence", bulk))
+	if (mail_header_starts(m, "Precedence", bulk))
 		return "Precedence";
 	if (mail_has_header(m, "List-Id") || mail_has_header(m, "List-Unsubscribe"))
 		return "mailing list";

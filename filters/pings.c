@@ -243,13 +243,6 @@ static const char *find(struct lookup *lk, const struct bounce_report *r)
 	return hit ? "body" : NULL;
 }
 
-static int header_starts(const struct mail *m, const char *name, const char *value)
-{
-	const char *v = mail_header(m, name);
-
-	return v && g_ascii_strncasecmp(v + strspn(v, " \t"), value, strlen(value)) == 0;
-}
-
 static int report_type(const struct mail *m, const char *type)
 {
 	const char *v = mail_content_type_param(m, "report-type");
@@ -260,8 +253,11 @@ static int report_type(const struct mail *m, const char *type)
 /* RFC 3834 and vendors' marks of an automatic reply. */
 static int autoreply_headers(const struct mail *m)
 {
-	return header_starts(m, "Auto-Submitted", "auto-replied") || header_starts(m, "Precedence", "auto_reply") ||
-	       header_starts(m, "X-Apple-Action", "vacation") || mail_has_header(m, "X-Autoreply") ||
+	static const char *const replied[] = { "auto-replied", NULL }, *const auto_reply[] = { "auto_reply", NULL },
+				 *const vacation[] = { "vacation", NULL };
+
+	return mail_header_starts(m, "Auto-Submitted", replied) || mail_header_starts(m, "Precedence", auto_reply) ||
+	       mail_header_starts(m, "X-Apple-Action", vacation) || mail_has_header(m, "X-Autoreply") ||
 	       mail_has_header(m, "X-Autorespond");
 }
 

@@ -155,6 +155,19 @@ int mail_has_header(const struct mail *m, const char *name)
 	return g_mime_header_list_contains(g_mime_object_get_header_list(GMIME_OBJECT(m->msg)), name);
 }
 
+int mail_header_starts(const struct mail *m, const char *name, const char *const *values)
+{
+	const char *v = mail_header(m, name);
+
+	if (!v)
+		return 0;
+	v += strspn(v, " \t");
+	for (; *values; values++)
+		if (g_ascii_strncasecmp(v, *values, strlen(*values)) == 0)
+			return 1;
+	return 0;
+}
+
 const char *mail_content_type(const struct mail *m)
 {
 	return m->content_type;

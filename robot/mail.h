@@ -23,6 +23,10 @@ const char *mail_header(const struct mail *m, const char *name);
 /* 1 when a header called name is present. */
 int mail_has_header(const struct mail *m, const char *name);
 
+/* 1 when the first header called name starts, after blanks, with one of
+ * values (NULL-terminated), ASCII case ignored: "Precedence: bulk". */
+int mail_header_starts(const struct mail *m, const char *name, const char *const *values);
+
 /* The top-level type as "type/subtype", lower case. Borrowed. */
 const char *mail_content_type(const struct mail *m);
 
