@@ -18,7 +18,14 @@
  * travels through pipes, and the key file was not protected either
  * (openssl asks on the terminal when it is). openssl refuses a key that is
  * not the certificate's. Then gpgsm imports it; the key arrives
- * unprotected in gpg-agent. */
+ * unprotected in gpg-agent.
+ *
+ * gpgsm 2.2.40 cannot decrypt about one PKCS#12 in 150 that openssl
+ * writes ("decryption failed; trying charset ..."): which ones depends on
+ * the random salt, and the same file fails every time. So a refused file
+ * is made again, with a new salt, up to P12_TRIES times. */
+#define P12_TRIES 4
+
 static int import_key(struct crypto *c, const char *leaf, const char *key, char **err)
 {
 	const char *p12_argv[] = { "openssl", "pkcs12", "-export", "-in", "/dev/stdin", "-inkey", key,
@@ -26,20 +33,23 @@ static int import_key(struct crypto *c, const char *leaf, const char *key, char 
 				   "-passout", "pass:", NULL };
 	const char *import_argv[] = { crypto_engine_path(GPGME_PROTOCOL_CMS, "gpgsm"), "--homedir", c->home, "--batch",
 				      "--pinentry-mode", "loopback", "--passphrase-fd", "3", "--import", NULL };
-	GBytes *pem = crypto_export_armoured(c->cms, leaf, err);
-	GBytes *p12 = pem ? crypto_run_tool(p12_argv, pem, err) : NULL;
-	GBytes *out = p12 ? crypto_run_tool(import_argv, p12, err) : NULL;
+	GBytes *pem = crypto_export_armoured(c->cms, leaf, err), *p12 = NULL, *out = NULL;
 	gpgme_key_t k = NULL;
-	gpgme_error_t e = out ? gpgme_get_key(c->cms, leaf, &k, 1) : 0;
+	gpgme_error_t e = 0;
 
-	if (out && e)
+	for (int try = 0; pem && !out && try < P12_TRIES; try++) {
+		g_clear_pointer(err, g_free);
+		if (!(p12 = crypto_run_tool(p12_argv, pem, err)))
+			break;
+		out = crypto_run_tool(import_argv, p12, err);
+		g_bytes_unref(p12);
+	}
+	if (out && (e = gpgme_get_key(c->cms, leaf, &k, 1)))
 		*err = crypto_gpgme_error("the imported key", e);
 	if (k)
 		gpgme_key_unref(k);
 	if (pem)
 		g_bytes_unref(pem);
-	if (p12)
-		g_bytes_unref(p12);
 	if (!out)
 		return -1;
 	g_bytes_unref(out);

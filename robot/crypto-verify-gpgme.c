@@ -265,13 +265,11 @@ int crypto_job_verify(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *sig, GB
 }
 
 /* Decrypts cipher on ctx (OpenPGP: decrypt and verify in one pass). */
-/* One decryption of cipher into plain (emptied first). */
-static gpgme_error_t decrypt_once(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *cipher, GByteArray *plain)
+int crypto_job_decrypt(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *cipher, GByteArray *plain)
 {
 	gpgme_data_t dcipher = NULL, dplain = NULL;
 	gpgme_error_t e = gpgme_data_new_from_mem(&dcipher, (const char *)cipher->data, cipher->len, 0);
 
-	g_byte_array_set_size(plain, 0);
 	if (!e)
 		e = gpgme_data_new_from_cbs(&dplain, &sink_cbs, plain);
 	if (!e) {
@@ -280,30 +278,13 @@ static gpgme_error_t decrypt_once(struct crypto_job *j, gpgme_ctx_t ctx, GByteAr
 				     : gpgme_op_decrypt_ext(ctx, GPGME_DECRYPT_VERIFY, dcipher, dplain);
 		watch_status(j, ctx, FALSE);
 	}
-	gpgme_data_release(dcipher);
-	gpgme_data_release(dplain);
-	return e;
-}
-
-/* gpgsm has answered "No secret key" for an enveloped-data the robot can
- * decrypt (verify-corpus.sh on a loaded machine: one sample in some runs,
- * a different one each time, never when run again): a CMS "no secret key"
- * is tried once more, after a pause, on a new gpgsm server before it
- * counts. Mail really not for the robot costs 0.2 s and one gpgsm start. */
-int crypto_job_decrypt(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *cipher, GByteArray *plain)
-{
-	gpgme_error_t e = decrypt_once(j, ctx, cipher, plain);
-
-	if (e && ctx == j->c->cms && gpgme_err_code(e) == GPG_ERR_NO_SECKEY) {
-		crypto_cms_reset(j->c);
-		g_usleep(200 * 1000);
-		e = decrypt_once(j, ctx, cipher, plain);
-	}
 	if (e) {
 		engine_reset(j, ctx, e);
 		j->r->outcome = engine_outcome(e);
 		set_detail(j->r, "decrypt", e);
 	}
+	gpgme_data_release(dcipher);
+	gpgme_data_release(dplain);
 	return e ? -1 : 0;
 }
 

@@ -111,9 +111,8 @@ robot_smime=$(openssl x509 -in "$T/pub/pocbot.pem" -noout -fingerprint -sha1 | s
 mkdir -m 700 "$K/gs"
 printf 'disable-crl-checks\ndisable-ocsp\ndisable-dirmngr\n' > "$K/gs/gpgsm.conf"
 echo allow-loopback-pinentry > "$K/gs/gpg-agent.conf"
-smime_p12 "$K/b" "$K/b.p12"
-gpgsm --homedir "$K/gs" --batch --pinentry-mode loopback --passphrase '' --import "$K/b.p12" "$K/ca/ca.pem" \
-	"$T/pub/pocbot.pem" 2>/dev/null
+gpgsm --homedir "$K/gs" --batch --import "$K/ca/ca.pem" "$T/pub/pocbot.pem" 2>/dev/null
+ok "bob's key imported into gpgsm" smime_import_key "$K/gs" "$K/b/cert.pem" "$K/b/key.pem"
 { echo "$robot_smime S"; echo "$(openssl x509 -in "$K/ca/ca.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g') S"; } \
 	> "$K/gs/trustlist.txt"
 

@@ -21,6 +21,7 @@ set -u
 top=${POCBOT_TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 CORPUS=${POCBOT_CORPUS:-$top/../shared/corpus}
 VERIFY="$POCBOT_TOOLS/verify-file"
+. "$top/tests/lib/keys.sh"
 T=$(mktemp -d /tmp/pvc.XXXXXX)
 N=0 CHECKS=0 FAILS=0 SOURCE_MATCH=0 SOURCE_ROWS=0 DEVIATIONS=
 
@@ -106,7 +107,7 @@ expected() {
 }
 
 # import_p12 HOME FILE: a PKCS#12 (password nss or empty; PEM-armoured or
-# not) re-made as gpgsm 2.2 imports it (3DES, empty password), imported.
+# not) re-made as gpgsm 2.2 imports it (smime_import_key), imported.
 import_p12() {
 	_in=$2
 	if grep -q -- '-----BEGIN PKCS12-----' "$2"; then
@@ -116,16 +117,7 @@ import_p12() {
 		openssl pkcs12 -in "$_in" -passin "pass:$_pw" -nodes -out "$T/p12.pem" 2>/dev/null && break
 		openssl pkcs12 -legacy -in "$_in" -passin "pass:$_pw" -nodes -out "$T/p12.pem" 2>/dev/null && break
 	done
-	openssl pkcs12 -export -in "$T/p12.pem" -passout pass: -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES \
-		-macalg sha1 -out "$T/out.p12" 2>/dev/null || return 1
-	# on a loaded machine the agent may miss the secret key of one import:
-	# import again until gpgsm lists it
-	for _try in 1 2 3 4 5; do
-		gpgsm --homedir "$1" --batch --pinentry-mode loopback --passphrase '' --import "$T/out.p12" 2>/dev/null
-		gpgsm --homedir "$1" --batch --list-secret-keys 2>/dev/null | grep -q . && return 0
-		sleep 1
-	done
-	return 1
+	smime_import_key "$1" "$T/p12.pem" "$T/p12.pem"
 }
 
 # import_pgp HOME FILE: an OpenPGP key file. A passphrase-protected secret
@@ -191,9 +183,6 @@ run_dir() {
 		N=$((N + 1)); h=$T/h$N
 		"$VERIFY" "$h" /dev/null > /dev/null 2>&1	# the robot's home, as crypto_open makes it
 		import_keys "$h" "$_dir" "$keys"
-		# a fresh agent reads the imported keys from disk: an agent still
-		# busy with the robot's identity reload has lost one in some runs
-		gpgconf --homedir "$h" --kill all 2>/dev/null
 		case $keys in *expired*) fake_time "$h" "$_dir/$file" ;; esac
 		line=$("$VERIFY" "$h" "$_dir/$file" 2>&1 | head -1)
 		got=$(verdict "$line")

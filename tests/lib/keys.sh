@@ -174,11 +174,19 @@ pgp_encrypted() {
 	} > "$6"
 }
 
-# smime_p12 DIR OUT: DIR's key and certificate as PKCS#12 that gpgsm 2.2
-# imports (3DES, SHA-1 MAC, empty password).
-smime_p12() {
-	openssl pkcs12 -export -in "$1/cert.pem" -inkey "$1/key.pem" -passout pass: \
-		-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 -out "$2"
+# smime_import_key HOME CERT KEY: the key and its certificate (with any
+# chain in CERT) into gpgsm's HOME, through PKCS#12 in the form gpgsm 2.2
+# reads (3DES, SHA-1 MAC, empty password). gpgsm 2.2.40 cannot decrypt
+# about one such file in 150 (it depends on the random salt; the same file
+# fails every time): a refused file is made again, up to 4 times.
+smime_import_key() {
+	for _try in 1 2 3 4; do
+		openssl pkcs12 -export -in "$2" -inkey "$3" -passout pass: -keypbe PBE-SHA1-3DES \
+			-certpbe PBE-SHA1-3DES -macalg sha1 -out "$1/import.p12" 2>/dev/null || return 1
+		gpgsm --homedir "$1" --batch --pinentry-mode loopback --passphrase '' \
+			--import "$1/import.p12" 2>/dev/null && { rm -f "$1/import.p12"; return 0; }
+	done
+	return 1
 }
 
 # smime_enveloped CERT FROM SUBJECT ENTITYFILE OUT: openssl smime -encrypt

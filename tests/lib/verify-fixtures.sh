@@ -132,8 +132,7 @@ pgp_encrypted "$D/a" "$FROBOT" alice@state.test '...' body.ent pgp-signencrypt.e
 pgp_encrypted "$D/a" "$FROBOT" alice@state.test '...' note.ent pgp-encrypted-unsigned.eml
 pgp_encrypted "$D/a" "$FA" alice@state.test '...' signed.ent pgp-encrypted-other.eml
 RS=$(smime_signer ca rob pocbot@robot.test); fact RS "$RS"
-smime_p12 rob rob/rob.p12
-gpgsm --homedir r --batch --pinentry-mode loopback --passphrase '' --import rob/rob.p12 2>/dev/null
+smime_import_key r rob/cert.pem rob/key.pem
 smime_sign_entity sm body.txt smime-inner-detached.ent
 smime_sign_entity sm body.txt smime-inner-opaque.ent nodetach
 smime_enveloped rob/cert.pem signer@state.test '...' smime-inner-detached.ent smime-env-detached.eml
