@@ -79,6 +79,8 @@ struct filter_ctx {
 	struct auth auth;
 	struct form_set *forms;	/* the forms of an accepted signer's message, owned; or NULL */
 	gboolean receipt;	/* a read receipt (MDN); kind is KIND_AUTOREPLY too */
+	gboolean autoreply_marked;	/* headers mark an automatic reply, whatever the kind
+					 * (classify; mail to bounces+ is a bounce) */
 	struct ping_match *ping;	/* what this message says about one of our pings
 					 * (filters/pings.c), owned; or NULL */
 	struct lookup_request *lookup;	/* an accepted signer's LOOKUP, EXTRACT or ACCESS-LOG

@@ -250,17 +250,6 @@ static int report_type(const struct mail *m, const char *type)
 	return strcmp(mail_content_type(m), "multipart/report") == 0 && v && g_ascii_strcasecmp(v, type) == 0;
 }
 
-/* RFC 3834 and vendors' marks of an automatic reply. */
-static int autoreply_headers(const struct mail *m)
-{
-	static const char *const replied[] = { "auto-replied", NULL }, *const auto_reply[] = { "auto_reply", NULL },
-				 *const vacation[] = { "vacation", NULL };
-
-	return mail_header_starts(m, "Auto-Submitted", replied) || mail_header_starts(m, "Precedence", auto_reply) ||
-	       mail_header_starts(m, "X-Apple-Action", vacation) || mail_has_header(m, "X-Autoreply") ||
-	       mail_has_header(m, "X-Autorespond");
-}
-
 /* Signed or encrypted: the command stages may find a signer's form in it. */
 static int looks_signed(const struct mail *m)
 {
@@ -326,7 +315,7 @@ static void judge(const struct filter_ctx *ctx, struct ping_match *p, const stru
 	int is_report = strcmp(mail_content_type(m), "multipart/report") == 0;
 	int never_answer = is_report || ctx->null_sender || to_prefix(ctx, "bounces");
 	int automatic = !is_report && !mail_has_part(m, "message/delivery-status") &&
-			(autoreply_headers(m) || (ctx->kind == KIND_AUTOREPLY && (!dsn_like || !r)));
+			(ctx->autoreply_marked || (ctx->kind == KIND_AUTOREPLY && (!dsn_like || !r)));
 
 	if (ctx->receipt || report_type(m, "disposition-notification") ||
 	    mail_has_part(m, "message/disposition-notification"))
