@@ -12,7 +12,6 @@
 #include "limits.h"
 
 #define IMPORT_MAX_BYTES	(1024 * 1024)	/* a key or certificate file */
-#define MAX_CHAIN_DEPTH		8		/* issuers followed up to the root */
 
 /* Whether a key file holds a private key: a PEM or OpenPGP armour header
  * says so, or the first binary OpenPGP packet is a secret key (tag 5). */
@@ -339,129 +338,6 @@ static int cms_import_leaf(struct crypto *c, const char *file, char leaf[CRYPTO_
 	return rc;
 }
 
-/* Follows the issuers of fpr to the self-signed root. 0 or -1. */
-static int cms_root(struct crypto *c, const char *fpr, char root[CRYPTO_FPR_LEN], char **err)
-{
-	char cur[CRYPTO_FPR_LEN];
-
-	copy_fpr(fpr, cur);
-	for (int depth = 0; depth < MAX_CHAIN_DEPTH; depth++) {
-		gpgme_key_t k = cms_key(c, cur, FALSE, err);
-		int done = 0;
-
-		if (!k)
-			return -1;
-		if (!k->chain_id) {
-			*err = g_strdup_printf("the issuer of %s (%.200s) is not known: give the issuing "
-					       "certificates with --chain FILE", cur,
-					       k->issuer_name ? k->issuer_name : "?");
-			done = -1;
-		} else if (g_ascii_strcasecmp(k->chain_id, cur) == 0) {
-			copy_fpr(cur, root);
-			done = 1;
-		} else {
-			copy_fpr(k->chain_id, cur);
-		}
-		gpgme_key_unref(k);
-		if (done)
-			return done > 0 ? 0 : -1;
-	}
-	*err = g_strdup_printf("the chain of %s is longer than %d certificates", fpr, MAX_CHAIN_DEPTH);
-	return -1;
-}
-
-/* Whether a line of trustlist.txt names fpr: 1 trusted, -1 marked
- * untrusted ("!FPR"), 0 not. */
-static int trustlist_line(const char *line, const char *fpr)
-{
-	char norm[CRYPTO_FPR_LEN];
-	gboolean bang = FALSE;
-	size_t n = 0;
-
-	while (*line == ' ' || *line == '\t')
-		line++;
-	if (*line == '!') {
-		bang = TRUE;
-		line++;
-	}
-	for (; *line && *line != ' ' && *line != '\t' && *line != '\r'; line++) {
-		if (*line == ':')
-			continue;
-		if (n + 1 >= sizeof norm)
-			return 0;
-		norm[n++] = g_ascii_toupper(*line);
-	}
-	norm[n] = '\0';
-	if (strcmp(norm, fpr) != 0)
-		return 0;
-	return bang ? -1 : 1;
-}
-
-/* Where root stands in text (trustlist.txt): as trustlist_line. */
-static int trustlist_find(const char *text, const char *root)
-{
-	char **lines = g_strsplit(text, "\n", -1);
-	int found = 0;
-
-	for (size_t i = 0; lines[i] && !found; i++)
-		found = trustlist_line(lines[i], root);
-	g_strfreev(lines);
-	return found;
-}
-
-/* Adds "ROOT S" to GNUPGHOME/trustlist.txt unless it is there (durably:
- * temporary file, fsync, rename). 0 or -1. */
-static int trustlist_add(const char *home, const char *root, char **err)
-{
-	char *path = g_build_filename(home, "trustlist.txt", NULL), *text = NULL, *next = NULL;
-	GError *gerr = NULL;
-	int found;
-
-	if (!g_file_get_contents(path, &text, NULL, &gerr)) {
-		if (!g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-			goto fail;
-		g_clear_error(&gerr);
-		text = g_strdup("# written by pocbot: the roots of enrolled S/MIME signers\n");
-	}
-	if ((found = trustlist_find(text, root)) < 0)
-		*err = g_strdup_printf("the root certificate %s is marked untrusted (!) in %s", root, path);
-	if (found == 0) {
-		next = g_strdup_printf("%s%s%s S\n", text, *text && !g_str_has_suffix(text, "\n") ? "\n" : "", root);
-		if (!g_file_set_contents_full(path, next, -1, G_FILE_SET_CONTENTS_CONSISTENT |
-					      G_FILE_SET_CONTENTS_DURABLE, 0600, &gerr))
-			goto fail;
-	}
-	g_free(next);
-	g_free(text);
-	g_free(path);
-	return *err ? -1 : 0;
-fail:
-	*err = g_strdup_printf("%s", gerr->message);
-	g_error_free(gerr);
-	g_free(next);
-	g_free(text);
-	g_free(path);
-	return -1;
-}
-
-/* gpg-agent reads trustlist.txt once: makes it read it again. */
-static int agent_reload(const char *home, char **err)
-{
-	const char *gpgconf = gpgme_get_dirinfo("gpgconf-name");
-	char *argv[] = { (char *)(gpgconf ? gpgconf : "gpgconf"), "--homedir", (char *)home, "--reload",
-			 "gpg-agent", NULL };
-	GError *gerr = NULL;
-	int status = 0;
-
-	if (g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL |
-			 G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &gerr) &&
-	    g_spawn_check_wait_status(status, &gerr))
-		return 0;
-	*err = g_strdup_printf("gpgconf --reload gpg-agent: %s", gerr->message);
-	g_error_free(gerr);
-	return -1;
-}
-
 /* Why a validated certificate cannot be relied on, or NULL. */
 static const char *cms_invalid(gpgme_key_t k)
 {
@@ -481,8 +357,8 @@ static int cms_trust(struct crypto *c, const char *fpr, char **err)
 	const char *why;
 	gpgme_key_t k;
 
-	if (cms_root(c, fpr, root, err) < 0 || trustlist_add(c->home, root, err) < 0 ||
-	    agent_reload(c->home, err) < 0 || !(k = cms_key(c, fpr, TRUE, err)))
+	if (crypto_cms_root(c, fpr, "with --chain FILE", root, err) < 0 ||
+	    crypto_trust_root(c, root, err) < 0 || !(k = cms_key(c, fpr, TRUE, err)))
 		return -1;
 	if ((why = cms_invalid(k)))
 		*err = g_strdup_printf("the certificate %s %s", fpr, why);

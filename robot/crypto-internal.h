@@ -154,10 +154,16 @@ const char *crypto_engine_path(gpgme_protocol_t proto, const char *name);
  * tool's complaint. */
 GBytes *crypto_run_tool(const char *const *argv, GBytes *input, char **err);
 
-/* Marks the root certificate fpr trusted for S/MIME in home/trustlist.txt
- * (subject, may be NULL, as a comment), then has gpg-agent read it again.
- * 0 or -1 with *err. */
-int crypto_trust_root(const char *home, const char *fpr, const char *subject, char **err);
+/* Marks the root certificate fpr trusted for S/MIME in the robot's
+ * trustlist.txt (its subject as a comment), then has gpg-agent read it again;
+ * nothing to do when it is there. A root the list marks untrusted ("!")
+ * is refused. 0 or -1 with *err. */
+int crypto_trust_root(struct crypto *c, const char *fpr, char **err);
+
+/* The root that fpr's chain, as gpgsm holds it, ends in. An unknown
+ * issuer is an error telling the custodian to give the issuing
+ * certificates how ("with --chain FILE"). 0 or -1 with *err. */
+int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char root[CRYPTO_FPR_LEN], char **err);
 
 /* Imports certificates (PEM or DER) into gpgsm; *fprs gets their
  * fingerprints, upper case, NULL-terminated (g_strfreev it). 0 or -1. */

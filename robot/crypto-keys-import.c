@@ -10,7 +10,6 @@
 #include <glib/gstdio.h>
 #include "crypto-internal.h"
 
-#define MAX_CHAIN 8			/* issuers walked up to a root */
 #define MAX_PEM_BYTES (1024 * 1024)	/* a certificate or key file */
 
 /* The certificate leaf and the PEM key file as PKCS#12 in the only form
@@ -102,34 +101,6 @@ static char *pick_leaf(struct crypto *c, gchar **fprs, char **err)
 	return leaf;
 }
 
-/* Walks from fpr up to its self-signed root; *root gets a reference. */
-static int find_root(gpgme_ctx_t ctx, const char *fpr, gpgme_key_t *root, char **err)
-{
-	gpgme_key_t k = NULL;
-	char *next = g_strdup(fpr);
-	gpgme_error_t e = 0;
-
-	for (int depth = 0; depth < MAX_CHAIN && !e; depth++) {
-		e = gpgme_get_key(ctx, next, &k, 0);
-		if (!e && k->chain_id && strcmp(k->chain_id, k->fpr) == 0) {
-			*root = k;
-			g_free(next);
-			return 0;
-		}
-		if (!e && !k->chain_id)
-			e = gpg_error(GPG_ERR_MISSING_ISSUER_CERT);
-		if (!e) {
-			g_free(next);
-			next = g_strdup(k->chain_id);
-			gpgme_key_unref(k);
-		}
-	}
-	*err = e ? crypto_gpgme_error("the certificate's chain (give it in the certificate file)", e)
-		 : g_strdup("the certificate's chain is too long");
-	g_free(next);
-	return -1;
-}
-
 /* Signs a few bytes with fpr: proves gpgsm accepts it as a signer. */
 static int smime_try_sign(struct crypto *c, const char *fpr, char **err)
 {
@@ -181,17 +152,16 @@ static int file_ok(const char *path, char **err)
 
 int crypto_identity_import_smime(struct crypto *c, const char *cert, const char *key, char **err)
 {
-	char pgp[CRYPTO_FPR_LEN], smime[CRYPTO_FPR_LEN];
-	gpgme_key_t root = NULL;
+	char pgp[CRYPTO_FPR_LEN], smime[CRYPTO_FPR_LEN], root[CRYPTO_FPR_LEN];
 	gchar **fprs = NULL;
 	char *fpr = NULL;
 	int rc = -1;
 
 	*err = NULL;
 	if (file_ok(cert, err) < 0 || file_ok(key, err) < 0 || import_cert_file(c, cert, &fprs, err) < 0 ||
-	    !(fpr = pick_leaf(c, fprs, err)) || find_root(c->cms, fpr, &root, err) < 0 ||
-	    crypto_trust_root(c->home, root->fpr, root->uids ? root->uids->uid : NULL, err) < 0 ||
-	    import_key(c, fpr, key, err) < 0)
+	    !(fpr = pick_leaf(c, fprs, err)) ||
+	    crypto_cms_root(c, fpr, "(the chain) in the certificate file", root, err) < 0 ||
+	    crypto_trust_root(c, root, err) < 0 || import_key(c, fpr, key, err) < 0)
 		goto out;
 	if (smime_try_sign(c, fpr, err) < 0) {
 		forget(c, fpr);	/* not to be preferred to the working identity */
@@ -204,8 +174,6 @@ int crypto_identity_import_smime(struct crypto *c, const char *cert, const char 
 	}
 	rc = 0;
 out:
-	if (root)
-		gpgme_key_unref(root);
 	g_strfreev(fprs);
 	g_free(fpr);
 	return rc;

@@ -186,7 +186,7 @@ static int trust_if_self_signed(struct crypto *c, gpgme_key_t k, char **err)
 {
 	if (smime_rank(k) != 1)
 		return 0;
-	return crypto_trust_root(c->home, k->fpr, k->uids ? k->uids->uid : NULL, err);
+	return crypto_trust_root(c, k->fpr, err);
 }
 
 /* Imports certificates (PEM or DER) into gpgsm; *fprs gets their

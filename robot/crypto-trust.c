@@ -1,10 +1,14 @@
-/* crypto-trust.c - marks a root certificate trusted for S/MIME in the
- * robot's GNUPGHOME/trustlist.txt (gpg-agent's list; rewritten durably,
- * once per root) and has gpg-agent read it again. Input: a fingerprint
- * and the subject written as a comment (bounded, control characters made
- * spaces). 0, or -1 with *err. */
+/* crypto-trust.c - the S/MIME trust the robot gives: the root a
+ * certificate's chain ends in (as gpgsm holds the chain), and that root
+ * marked trusted in the robot's GNUPGHOME/trustlist.txt (gpg-agent's list;
+ * rewritten durably, once per root), after which gpg-agent reads it again.
+ * Used for the robot's own certificate (crypto-keys.c, crypto-keys-import.c)
+ * and for enrolled signers' (crypto-import.c). Input: fingerprints and the
+ * subject written as a comment (bounded, control characters made spaces). */
 #include <string.h>
 #include "crypto-internal.h"
+
+#define MAX_CHAIN 8		/* issuers followed up to a root */
 
 /* Asks gpg-agent to read trustlist.txt again (it reads it once). */
 static int agent_reload(const char *home, char **err)
@@ -19,23 +23,26 @@ static int agent_reload(const char *home, char **err)
 	return 0;
 }
 
-/* 1 when line names fpr (gpg-agent's format: 40 hex digits, colons
- * optional, then a flag). */
+/* Whether line names fpr (gpg-agent's format: "!" for untrusted, 40 hex
+ * digits with optional colons, then flags): 1 trusted, -1 marked
+ * untrusted, 0 not named. */
 static int trust_line_names(const char *line, const char *fpr)
 {
+	int bang = *line == '!';
 	size_t n = 0;
 
-	for (const char *p = line; *p && *p != ' ' && *p != '\t'; p++) {
+	for (const char *p = line + bang; *p && *p != ' ' && *p != '\t'; p++) {
 		if (*p == ':')
 			continue;
 		if (!fpr[n] || g_ascii_toupper(*p) != g_ascii_toupper(fpr[n]))
 			return 0;
 		n++;
 	}
-	return fpr[n] == '\0';
+	return fpr[n] != '\0' ? 0 : bang ? -1 : 1;
 }
 
-static int trustlist_has(const char *text, const char *fpr)
+/* Where fpr stands in text (trustlist.txt): as trust_line_names. */
+static int trustlist_find(const char *text, const char *fpr)
 {
 	gchar **lines = g_strsplit(text, "\n", 0);
 	int found = 0;
@@ -46,20 +53,33 @@ static int trustlist_has(const char *text, const char *fpr)
 	return found;
 }
 
-/* Marks the root certificate fpr trusted for S/MIME in home/trustlist.txt
- * (written anew, durably), then has gpg-agent read it again. */
-int crypto_trust_root(const char *home, const char *fpr, const char *subject, char **err)
+/* The subject of the certificate fpr, for the comment; "" when unknown. */
+static char *subject_of(struct crypto *c, const char *fpr)
 {
-	char *path = g_build_filename(home, "trustlist.txt", NULL);
-	char *old = NULL, *text = NULL;
+	gpgme_key_t k = NULL;
+	char *subject = g_strdup(!gpgme_get_key(c->cms, fpr, &k, 0) && k->uids && k->uids->uid ? k->uids->uid : "");
+
+	if (k)
+		gpgme_key_unref(k);
+	return subject;
+}
+
+int crypto_trust_root(struct crypto *c, const char *fpr, char **err)
+{
+	char *path = g_build_filename(c->home, "trustlist.txt", NULL);
+	char *old = NULL, *text = NULL, *subject = NULL;
 	GError *gerr = NULL;
-	int rc = 0;
+	int found, rc = 0;
 
 	if (!g_file_get_contents(path, &old, NULL, NULL))
 		old = g_strdup("");
-	if (!trustlist_has(old, fpr)) {
+	if ((found = trustlist_find(old, fpr)) < 0) {
+		*err = g_strdup_printf("the root certificate %s is marked untrusted (!) in %s", fpr, path);
+		rc = -1;
+	} else if (found == 0) {
+		subject = subject_of(c, fpr);
 		text = g_strdup_printf("%s%s# %.200s\n%s S\n", old, *old && !g_str_has_suffix(old, "\n") ? "\n" : "",
-				       subject ? subject : "", fpr);
+				       subject, fpr);
 		for (char *p = strchr(text + strlen(old), '#'); p && *p != '\n'; p++)
 			if ((unsigned char)*p < ' ')
 				*p = ' ';
@@ -70,11 +90,50 @@ int crypto_trust_root(const char *home, const char *fpr, const char *subject, ch
 			g_error_free(gerr);
 			rc = -1;
 		} else {
-			rc = agent_reload(home, err);
+			rc = agent_reload(c->home, err);
 		}
 	}
+	g_free(subject);
 	g_free(text);
 	g_free(old);
 	g_free(path);
+	return rc;
+}
+
+int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char root[CRYPTO_FPR_LEN], char **err)
+{
+	char *cur = g_ascii_strup(fpr, -1);
+	gpgme_keylist_mode_t mode = gpgme_get_keylist_mode(c->cms);
+	int rc = 1;
+
+	/* the chain as stored: no validation, which needs the root trusted */
+	gpgme_set_keylist_mode(c->cms, mode & ~(gpgme_keylist_mode_t)GPGME_KEYLIST_MODE_VALIDATE);
+	for (int depth = 0; depth < MAX_CHAIN && rc > 0; depth++) {
+		gpgme_key_t k = NULL;
+		gpgme_error_t e = gpgme_get_key(c->cms, cur, &k, 0);
+
+		if (e) {
+			*err = crypto_gpgme_error(cur, e);
+			rc = -1;
+		} else if (!k->chain_id) {
+			*err = g_strdup_printf("the issuer of %s (%.200s) is not known: give the issuing "
+					       "certificates %s", cur, k->issuer_name ? k->issuer_name : "?", how);
+			rc = -1;
+		} else if (g_ascii_strcasecmp(k->chain_id, cur) == 0) {
+			g_strlcpy(root, cur, CRYPTO_FPR_LEN);
+			rc = 0;
+		} else {
+			g_free(cur);
+			cur = g_ascii_strup(k->chain_id, -1);
+		}
+		if (k)
+			gpgme_key_unref(k);
+	}
+	gpgme_set_keylist_mode(c->cms, mode);
+	if (rc > 0) {
+		*err = g_strdup_printf("the chain of %s is longer than %d certificates", fpr, MAX_CHAIN);
+		rc = -1;
+	}
+	g_free(cur);
 	return rc;
 }

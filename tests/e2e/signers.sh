@@ -3,7 +3,7 @@
 # with separate signing and encryption subkeys) and S/MIME certificates
 # made with gpg and openssl at test time; what is refused (a key enrolled
 # twice, a key the robot could not encrypt to, a State that does not take
-# part); the chain's root trusted in VAR/gnupg/trustlist.txt; revocation;
+# part, a root the custodian marked untrusted); the chain's root trusted in VAR/gnupg/trustlist.txt; revocation;
 # and the audit trail, intact, then edited behind the robot's back.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/keys.sh"
@@ -39,10 +39,11 @@ pgp_home "$T/k/r" && FR_=$(pgp_signer "$T/k/r" 'Rex <rex@fr.test>') &&
 gpg --homedir "$T/k/r" --batch --pinentry-mode loopback --passphrase '' --faked-system-time 20200101T000000 \
 	--quick-gen-key 'Old <old@fr.test>' future-default default 1d 2>/dev/null &&
 	gpg --homedir "$T/k/r" --batch --armor --export old@fr.test > "$T/expired.asc"
-ca_make "$T/ca" && ca_make "$T/ca2"
+ca_make "$T/ca" && ca_make "$T/ca2" && ca_make "$T/ca3"
 FC=$(smime_signer "$T/ca" "$T/c-sign" carol@fr.test sign-only)
 FE=$(smime_signer "$T/ca" "$T/c-enc" carol@fr.test)
 FD=$(smime_signer "$T/ca2" "$T/d" dan@fr.test)
+smime_signer "$T/ca3" "$T/u" ursula@fr.test > /dev/null
 
 echo "OpenPGP"
 ok "state add FR" pocbot 0 state add FR
@@ -84,6 +85,12 @@ ok "with --chain it is enrolled" pocbot 0 signer add --state FR --role reader --
 ok "  its root is in VAR/gnupg/trustlist.txt" grep -qx "$(sha1 "$T/ca2/ca.pem") S" "$T/r/var/gnupg/trustlist.txt"
 ok "  the first CA's root too, once" [ "$(grep -c "^$(sha1 "$T/ca/ca.pem") S" "$T/r/var/gnupg/trustlist.txt")" -eq 1 ]
 ok "  and the robot's gpgsm now validates the certificate" sh -c "gpgsm --homedir '$T/r/var/gnupg' --with-colons --with-validation --list-keys $FD 2>/dev/null | grep -q '^crt:f:'"
+ok "a certificate whose root the custodian marked untrusted (!) is refused (65)" sh -c \
+	"echo '!$(sha1 "$T/ca3/ca.pem") S' >> '$T/r/var/gnupg/trustlist.txt' &&
+	 '$POCBOT' -c '$T/r/pocbot.conf' signer add --state FR --role reader --smime '$T/u/cert.pem' \
+		--chain '$T/u/chain.pem' > '$OUT' 2>&1; [ \$? -eq 65 ]"
+ok "  saying so" said "marked untrusted"
+ok "  and the mark stays alone" [ "$(grep -c "$(sha1 "$T/ca3/ca.pem")" "$T/r/var/gnupg/trustlist.txt")" -eq 1 ]
 ok "signer list shows the S/MIME signers" pocbot 0 signer list --state FR
 ok "  Carol" grep -q "^smime	$FC	FR	authority	-	carol@fr.test	-$" "$OUT"
 ok "  Dan" grep -q "^smime	$FD	FR	reader	-	dan@fr.test	-$" "$OUT"
