@@ -46,3 +46,20 @@ int envelope_address_ok(const char *addr, int allow_null)
 			return 0;
 	return g_utf8_validate(addr, -1, NULL);
 }
+
+char *envelope_address_ascii(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+	char *domain, *out = NULL;
+
+	if (!at)
+		return NULL;
+	for (const char *p = addr; p < at; p++)
+		if ((unsigned char)*p >= 0x80)
+			return NULL;
+	domain = g_hostname_to_ascii(at + 1);
+	if (domain)
+		out = g_strdup_printf("%.*s@%s", (int)(at - addr), addr, domain);
+	g_free(domain);
+	return out;
+}

@@ -20,4 +20,8 @@ char *envelope_recipients_text(const struct envelope *env);
  * no space); "" is allowed only when allow_null. */
 int envelope_address_ok(const char *addr, int allow_null);
 
+/* addr with its domain as A-labels (IDNA, "xn--"); NULL when the domain
+ * cannot be converted or the local part is not ASCII. g_free it. */
+char *envelope_address_ascii(const char *addr);
+
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "envelope.h"
 #include "outbox.h"
 #include "clock.h"
 #include "durable.h"
@@ -105,31 +106,10 @@ out:
 	return rc;
 }
 
-/* addr with its domain as A-labels (the robot's SMTP has no SMTPUTF8);
- * NULL when the domain cannot be converted or the local part is not
- * ASCII. g_free it. */
-static char *ascii_address(const char *addr)
-{
-	const char *at = strrchr(addr, '@');
-	char *domain;
-	char *out = NULL;
-
-	if (!at)
-		return NULL;
-	for (const char *p = addr; p < at; p++)
-		if ((unsigned char)*p >= 0x80)
-			return NULL;
-	domain = g_hostname_to_ascii(at + 1);
-	if (domain)
-		out = g_strdup_printf("%.*s@%s", (int)(at - addr), addr, domain);
-	g_free(domain);
-	return out;
-}
-
 int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
 		 const char *seed, const struct outbox_item *it)
 {
-	char *to = ascii_address(it->to);
+	char *to = envelope_address_ascii(it->to);	/* the robot's SMTP has no SMTPUTF8 */
 
 	if (!to) {
 		log_msg(LOG_WARNING, "outbox: cannot send to <%.200s>: no ASCII form of the address", it->to);

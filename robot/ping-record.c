@@ -12,6 +12,7 @@
 #include "ping-record.h"
 #include "audit.h"
 #include "db.h"
+#include "envelope.h"
 #include "filters/pings.h"
 #include "pocs.h"
 
@@ -40,6 +41,7 @@ struct rec {
 	const struct ping_match *p;
 	gint64 message;		/* messages.id, or 0 */
 	const char *message_id;	/* of the message come back, or NULL */
+	int own;		/* an answer from one of the POC's addresses */
 	char *detail;
 };
 
@@ -105,8 +107,10 @@ static void bind_first(sqlite3_stmt *st, const void *data)
 		if (p->hard >= 0)
 			sqlite3_bind_int(st, 5, p->hard);
 	}
-	if (p->what == PING_ANSWER)
+	if (p->what == PING_ANSWER) {
 		sqlite3_bind_text(st, 3, p->from, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 4, r->own);
+	}
 }
 
 /* The ping's column for this news, set only when it is the first. */
@@ -117,19 +121,54 @@ static const char *const first_sql[] = {
 			 " bounce_hard = ?5 WHERE id = ?2 AND bounced IS NULL",
 	[PING_AUTOREPLY] = "UPDATE pings SET autoreplied = ?1 WHERE id = ?2 AND autoreplied IS NULL",
 	[PING_RECEIPT] = "UPDATE pings SET receipt = ?1 WHERE id = ?2 AND receipt IS NULL",
-	/* handed to the relay: the ping's own outbox row's done, else queued;
-	 * own: From is the address pinged or one the POC has now (ASCII case) */
-	[PING_ANSWER] = "UPDATE pings SET answered = ?1, answer_from = ?3,"
+	/* handed to the relay: the ping's own outbox row's done, else queued */
+	[PING_ANSWER] = "UPDATE pings SET answered = ?1, answer_from = ?3, answer_own = ?4,"
 			" answer_seconds = MAX(0, ?1 - COALESCE((SELECT o.done FROM outbox o"
-			" WHERE o.token = pings.token AND o.state = 'sent'), pings.queued)),"
-			" answer_own = ?3 IS NOT NULL AND (address = ?3 COLLATE NOCASE OR EXISTS (SELECT 1"
-			" FROM poc_emails e WHERE e.poc = pings.poc AND e.address = ?3 COLLATE NOCASE))"
+			" WHERE o.token = pings.token AND o.state = 'sent'), pings.queued))"
 			" WHERE id = ?2 AND answered IS NULL",
 };
 
 static void bind_ping(sqlite3_stmt *st, const void *data)
 {
 	sqlite3_bind_int64(st, 1, ((const struct rec *)data)->p->ping);
+}
+
+/* addr to compare: its domain in A-labels when it has one, case aside. */
+static char *address_key(const char *addr)
+{
+	char *ascii = envelope_address_ascii(addr), *key = g_ascii_strdown(ascii ? ascii : addr, -1);
+
+	g_free(ascii);
+	return key;
+}
+
+/* Whether from is the address pinged or one the POC has now, the same
+ * whether its domain is written in Unicode or as "xn--" A-labels. 1, 0
+ * or -1. */
+static int answer_own(sqlite3 *db, const struct rec *r, const char *from)
+{
+	char *want = from ? address_key(from) : NULL;
+	sqlite3_stmt *st;
+	int rc = SQLITE_DONE, own = 0;
+
+	if (!want)
+		return 0;
+	if (sqlite3_prepare_v2(db, "SELECT address FROM pings WHERE id = ?1 UNION ALL SELECT e.address"
+			       " FROM poc_emails e JOIN pings p ON e.poc = p.poc WHERE p.id = ?1", -1, &st, NULL)
+	    != SQLITE_OK) {
+		g_free(want);
+		return -1;
+	}
+	bind_ping(st, r);
+	while (!own && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char *key = address_key((const char *)sqlite3_column_text(st, 0));
+
+		own = strcmp(key, want) == 0;
+		g_free(key);
+	}
+	sqlite3_finalize(st);
+	g_free(want);
+	return own ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The POC of a verification ping, when its answer verifies it: the ping is
@@ -211,6 +250,8 @@ int ping_record(sqlite3 *db, const struct filter_ctx *ctx, const char *hash)
 		goto out;	/* 1: recorded before, nothing to do; -1: error */
 	r.detail = event_detail(r.p);
 	rc = -1;
+	if (r.p->what == PING_ANSWER && (r.own = answer_own(db, &r, r.p->from)) < 0)
+		goto out;
 	if (run(db, "INSERT INTO ping_events (ping, message, at, what, matched_by, detail)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)", bind_event, &r) < 0)
 		goto out;

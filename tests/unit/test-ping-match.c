@@ -74,7 +74,8 @@ static void world_new(struct world *w)
 		   " VALUES ('FR-T-1', 'FR', 'technical', 1, 'CERT-FR', 'active', 1, 1, 1),"
 		   " ('FR-T-2', 'FR', 'technical', 2, 'ANSSI', 'pending', 1, 1, 1)");
 	sql(w->db, "INSERT INTO poc_emails (poc, position, address) VALUES ('FR-T-1', 0, '" POC "'),"
-		   " ('FR-T-1', 1, 'Backup@Example.FR'), ('FR-T-2', 0, 'new@example.fr')");
+		   " ('FR-T-1', 1, 'Backup@Example.FR'), ('FR-T-1', 2, 'veille@xn--ministre-60a.fr'),"
+		   " ('FR-T-2', 0, 'new@example.fr')");
 	sql(w->db, "INSERT INTO ping_rounds (id, started, deadline, started_by) VALUES (1, 1699999000, 1701209000,"
 		   " 'custodian')");
 	sql(w->db, "INSERT INTO pings (id, round, purpose, poc, address, lang, token, queued, deadline) VALUES"
@@ -475,15 +476,21 @@ START_TEST(answer_from_elsewhere)
 }
 END_TEST
 
-/* The POC's second address, written in another case. */
-START_TEST(answer_own_any_case)
+/* The POC's own addresses spelt otherwise: its second in another case;
+ * its third, stored as its form gave it (domain in A-labels), written the
+ * same way (GMime gives it back in Unicode) and in Unicode. */
+static const char *const own_spellings[] = { "backup@example.fr", "veille@xn--ministre-60a.fr",
+					     "veille@ministère.fr" };
+
+START_TEST(answer_own_spelt_otherwise)
 {
 	struct world w;
-	char *t = person("backup@example.fr", "", "Re: check", "Yes.");
+	const char *from = own_spellings[_i];
+	char *t = person(from, "", "Re: check", "Yes.");
 
 	world_new(&w);
-	assert_answer(&w, process(&w, "backup@example.fr", "ping+" TOK "@robot.test", t), "recipient");
-	ck_assert_int_eq(value(&w, "SELECT answer_own FROM pings WHERE id = 1"), 1);
+	assert_answer(&w, process(&w, from, "ping+" TOK "@robot.test", t), "recipient");
+	ck_assert_msg(value(&w, "SELECT answer_own FROM pings WHERE id = 1") == 1, "%s: not own", from);
 	world_free(&w);
 	g_free(t);
 }
@@ -605,7 +612,7 @@ static Suite *ping_match_suite(void)
 	tcase_add_test(tc, autoreply_by_subject);
 	tcase_add_test(tc, mdn_receipt);
 	tcase_add_test(tc, answer_from_elsewhere);
-	tcase_add_test(tc, answer_own_any_case);
+	tcase_add_loop_test(tc, answer_own_spelt_otherwise, 0, G_N_ELEMENTS(own_spellings));
 	tcase_add_test(tc, idempotent);
 	tcase_add_test(tc, same_message_id_twice);
 	tcase_add_test(tc, verification_activates);
