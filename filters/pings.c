@@ -317,19 +317,25 @@ static void judge(const struct filter_ctx *ctx, struct ping_match *p, const stru
 	int automatic = !is_report && !mail_has_part(m, "message/delivery-status") &&
 			(ctx->autoreply_marked || (ctx->kind == KIND_AUTOREPLY && (!dsn_like || !r)));
 
-	if (ctx->receipt || report_type(m, "disposition-notification") ||
-	    mail_has_part(m, "message/disposition-notification"))
+	int mdn = report_type(m, "disposition-notification") || mail_has_part(m, "message/disposition-notification");
+
+	if (ctx->receipt) {
 		p->what = PING_RECEIPT;
-	else if (automatic)
-		p->what = PING_AUTOREPLY;	/* vacation(1) answers the envelope sender: bounces+ */
-	else if (r && (dsn_like || never_answer))
-		from_report(p, r, address);
-	else if (dsn_like)
+	} else if (mdn) {	/* an MDN that is no receipt: classify's refusal (RFC 5429 reject) */
 		p->what = PING_BOUNCED;
-	else if (never_answer || ctx->kind != KIND_COMMAND)
+		p->hard = 0;
+		p->diagnostic = g_strdup("refused unread by the recipient's filter (MDN: deleted)");
+	} else if (automatic) {
+		p->what = PING_AUTOREPLY;	/* vacation(1) answers the envelope sender: bounces+ */
+	} else if (r && (dsn_like || never_answer)) {
+		from_report(p, r, address);
+	} else if (dsn_like) {
+		p->what = PING_BOUNCED;
+	} else if (never_answer || ctx->kind != KIND_COMMAND) {
 		p->what = PING_AUTOREPLY;	/* machine mail that reports nothing: alive, not an answer */
-	else
+	} else {
 		p->what = PING_ANSWER;
+	}
 }
 
 enum verdict ping_filter(struct filter_ctx *ctx)

@@ -440,25 +440,44 @@ START_TEST(autoreply_by_subject)
 }
 END_TEST
 
-START_TEST(mdn_receipt)
+/* MDNs (RFC 8098): a read receipt is recorded as such; a Sieve reject
+ * (RFC 5429: automatic-action, deleted) refused the ping unread, a soft
+ * bounce. Neither is an answer. */
+static const struct {
+	const char *disposition;
+	enum ping_what what;
+	const char *column;
+} mdns[] = {
+	{ "manual-action/MDN-sent-manually; displayed", PING_RECEIPT, "receipt" },
+	{ "automatic-action/MDN-sent-automatically; deleted", PING_BOUNCED, "bounced" },
+};
+
+START_TEST(mdn)
 {
 	struct world w;
-	const char *t = "From: " POC "\r\nTo: ping+" TOK "@robot.test\r\nSubject: Read: Communication check\r\n"
-			"Message-ID: <mdn@example.fr>\r\nMIME-Version: 1.0\r\n"
-			"Content-Type: multipart/report; report-type=disposition-notification; boundary=\"b\"\r\n\r\n"
-			"--b\r\nContent-Type: text/plain\r\n\r\nYour message was displayed.\r\n"
-			"--b\r\nContent-Type: message/disposition-notification\r\n\r\n"
-			"Final-Recipient: rfc822; " POC "\r\nOriginal-Message-ID: <pocbot." TOK "@robot.test>\r\n"
-			"Disposition: manual-action/MDN-sent-manually; displayed\r\n--b--\r\n";
+	char *t = g_strdup_printf("From: " POC "\r\nTo: ping+" TOK "@robot.test\r\nSubject: Read: Communication check\r\n"
+				  "Message-ID: <mdn@example.fr>\r\nMIME-Version: 1.0\r\n"
+				  "Content-Type: multipart/report; report-type=disposition-notification; boundary=\"b\"\r\n\r\n"
+				  "--b\r\nContent-Type: text/plain\r\n\r\nAbout your message.\r\n"
+				  "--b\r\nContent-Type: message/disposition-notification\r\n\r\n"
+				  "Final-Recipient: rfc822; " POC "\r\nOriginal-Message-ID: <pocbot." TOK "@robot.test>\r\n"
+				  "Disposition: %s\r\n--b--\r\n", mdns[_i].disposition);
+	char *sql = g_strdup_printf("SELECT %s FROM pings WHERE id = 1", mdns[_i].column);
 	struct seen s;
 
 	world_new(&w);
 	s = process(&w, POC, "ping+" TOK "@robot.test", t);
 	ck_assert(s.matched);
-	ck_assert_msg(s.what == PING_RECEIPT, "%s, not receipt", ping_what_name(s.what));
-	ck_assert_int_eq(value(&w, "SELECT receipt FROM pings WHERE id = 1"), NOW);
+	ck_assert_msg(s.what == mdns[_i].what, "%s: %s", mdns[_i].disposition, ping_what_name(s.what));
+	ck_assert_int_eq(value(&w, sql), NOW);
 	ck_assert_int_eq(value(&w, "SELECT answered FROM pings WHERE id = 1"), -1);
+	ck_assert_int_eq(value(&w, "SELECT (receipt IS NULL) + (bounced IS NULL) FROM pings WHERE id = 1"), 1);
+	if (mdns[_i].what == PING_BOUNCED)
+		ck_assert_int_eq(value(&w, "SELECT bounce_hard = 0 AND bounce_diagnostic LIKE '%filter%'"
+					   " FROM pings WHERE id = 1"), 1);
 	world_free(&w);
+	g_free(sql);
+	g_free(t);
 }
 END_TEST
 
@@ -610,7 +629,7 @@ static Suite *ping_match_suite(void)
 	tcase_add_test(tc, report_never_answer);
 	tcase_add_test(tc, autoreply);
 	tcase_add_test(tc, autoreply_by_subject);
-	tcase_add_test(tc, mdn_receipt);
+	tcase_add_loop_test(tc, mdn, 0, G_N_ELEMENTS(mdns));
 	tcase_add_test(tc, answer_from_elsewhere);
 	tcase_add_loop_test(tc, answer_own_spelt_otherwise, 0, G_N_ELEMENTS(own_spellings));
 	tcase_add_test(tc, idempotent);
