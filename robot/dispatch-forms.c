@@ -2,7 +2,7 @@
  * withdrawal forms, all or nothing, and writes the blocks of the reply:
  * what changed, field by field, the records as ready-to-edit forms, or
  * the problems with their lines. Input: forms already parsed and checked
- * (form.c) from the signed content; the store (pocs.c) decides what the
+ * (form.c) from the signed content; the store (pocs-ops.c) decides what the
  * signer may do. A POC's old and new addresses are told that its record
  * changed, with no directory data (they have no key); the State's other
  * signers are told what was done or refused, signed and encrypted. Returns -1 only on

@@ -8,7 +8,7 @@
  * DRY-RUN anywhere makes the whole message a dry run. Labels and value
  * words are matched after NFKC and case folding (templates/<lang>/words.txt).
  * Values are checked and normalised here; whether the operation is allowed
- * (State, identifier, status) is decided by pocs.c. */
+ * (State, identifier, status) is decided by pocs-ops.c. */
 #ifndef POCBOT_FORM_H
 #define POCBOT_FORM_H
 

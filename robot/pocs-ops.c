@@ -1,0 +1,379 @@
+/* pocs-ops.c - the operations forms ask for: nominate, update and
+ * withdraw, each checked against the signer's State and role and written
+ * with its audit event in the caller's transaction. Input: form values
+ * (untrusted, already checked and bounded by form.c; bound as SQL
+ * parameters, never formatted) and whatever the database holds. Returns
+ * POCS_FAILED on a database error, after which the caller rolls back; a
+ * refusal names its reason. */
+#include <string.h>
+#include "audit.h"
+#include "pocs-internal.h"
+
+/* ---- writing ---- */
+
+/* Runs sql with ?1 = id, ?2.. = the texts, then ?N = the integers. 0 or -1. */
+static int run(sqlite3 *db, const char *sql, const char *const *texts, int ntexts, const gint64 *ints, int nints)
+{
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		for (int i = 0; i < ntexts; i++)
+			sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_STATIC);
+		for (int i = 0; i < nints; i++)
+			sqlite3_bind_int64(st, ntexts + i + 1, ints[i]);
+		step = sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	return step == SQLITE_DONE ? 0 : -1;
+}
+
+/* Inserts p's row (its number is the last part of its identifier). */
+static int insert_row(sqlite3 *db, const struct poc *p, gint64 number)
+{
+	const char *t[] = { p->id, p->state, form_type_name(p->type), p->organisation, p->web, p->name,
+			    p->position, p->notes, pocs_status_name(p->status), p->withdrawn_reason };
+	const gint64 n[] = { number, p->version, p->created, p->updated };
+
+	return run(db, "INSERT INTO pocs (id, state, type, organisation, web, name, position, notes, status,"
+		   " withdrawn_reason, number, version, created, updated)"
+		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		   t, G_N_ELEMENTS(t), n, G_N_ELEMENTS(n));
+}
+
+/* Writes p's row over the one at version p->version - 1. */
+static int update_row(sqlite3 *db, const struct poc *p)
+{
+	const char *t[] = { p->id, p->organisation, p->web, p->name, p->position, p->notes,
+			    pocs_status_name(p->status), p->withdrawn_reason };
+	const gint64 n[] = { p->version, p->updated };
+
+	if (run(db, "UPDATE pocs SET organisation = ?2, web = ?3, name = ?4, position = ?5, notes = ?6,"
+		" status = ?7, withdrawn_reason = ?8, version = ?9, updated = ?10 WHERE id = ?1 AND version = ?9 - 1",
+		t, G_N_ELEMENTS(t), n, G_N_ELEMENTS(n)) < 0)
+		return -1;
+	return sqlite3_changes(db) == 1 ? 0 : -1;
+}
+
+/* Replaces one list of p: delete_sql with ?1 = id, then insert_sql with
+ * ?1 = id, ?2 = a[i], ?3 = b[i] (when b), and the position last. */
+static int write_list(sqlite3 *db, const char *delete_sql, const char *insert_sql, const char *id,
+		      const GPtrArray *a, const GPtrArray *b)
+{
+	const char *del[] = { id };
+
+	if (run(db, delete_sql, del, 1, NULL, 0) < 0)
+		return -1;
+	for (guint i = 0; i < a->len; i++) {
+		const char *b_i = b && i < b->len && *(const char *)g_ptr_array_index(b, i) ?
+				  g_ptr_array_index(b, i) : NULL;
+		const char *t[] = { id, g_ptr_array_index(a, i), b_i };
+		const gint64 pos = i;
+
+		if (run(db, insert_sql, t, b ? 3 : 2, &pos, 1) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_lists(sqlite3 *db, const struct poc *p)
+{
+	return write_list(db, "DELETE FROM poc_emails WHERE poc = ?1",
+			  "INSERT INTO poc_emails (poc, address, position) VALUES (?1, ?2, ?3)",
+			  p->id, p->emails, NULL) < 0 ||
+	       write_list(db, "DELETE FROM poc_phones WHERE poc = ?1",
+			  "INSERT INTO poc_phones (poc, written, e164, position) VALUES (?1, ?2, ?3, ?4)",
+			  p->id, p->phones, p->phones_e164) < 0 ||
+	       write_list(db, "DELETE FROM poc_languages WHERE poc = ?1",
+			  "INSERT INTO poc_languages (poc, code, position) VALUES (?1, ?2, ?3)",
+			  p->id, p->languages, NULL) < 0 ? -1 : 0;
+}
+
+/* Takes the next number of state and type: the counter's, or past the
+ * highest number in use should the counter ever lag behind. 0 or -1. */
+static int take_number(sqlite3 *db, const char *state, enum poc_type type, gint64 *number)
+{
+	const char *t[] = { state, form_type_name(type) };
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_ERROR;
+
+	if (sqlite3_prepare_v2(db, "SELECT max(coalesce((SELECT next FROM poc_counters WHERE state = ?1 AND type = ?2), 1),"
+			       " coalesce((SELECT max(number) + 1 FROM pocs WHERE state = ?1 AND type = ?2), 1))",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, t[0], -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, t[1], -1, SQLITE_STATIC);
+		if ((step = sqlite3_step(st)) == SQLITE_ROW)
+			*number = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (step != SQLITE_ROW)
+		return -1;
+	return run(db, "INSERT INTO poc_counters (state, type, next) VALUES (?1, ?2, ?3 + 1)"
+		   " ON CONFLICT (state, type) DO UPDATE SET next = excluded.next", t, 2, number, 1);
+}
+
+/* ---- the operations ---- */
+
+/* One operation's arguments, and the State it acts for. */
+struct op {
+	sqlite3 *db;
+	const struct form_fields *f;
+	const char *signer_state;
+	enum signer_role role;
+	const char *actor, *message_hash;
+	gint64 now;
+	struct poc *before, *after;
+	const char **error_key;
+	char state[3];
+};
+
+static enum pocs_outcome refuse(struct op *o, const char *key)
+{
+	*o->error_key = key;
+	return POCS_REFUSED;
+}
+
+/* Whether the signer may act, and for which State (o->state). */
+static enum pocs_outcome check_signer(struct op *o)
+{
+	const char *given = (o->f->present & FIELD_STATE) && o->f->state[0] ? o->f->state : NULL;
+	const char *own = o->signer_state ? o->signer_state : "";
+	int in;
+
+	if (o->role != SIGNER_AUTHORITY && o->role != SIGNER_CUSTODIAN)
+		return refuse(o, "not-authorised");
+	if (!given && o->role == SIGNER_CUSTODIAN)
+		return refuse(o, "missing-state");
+	g_strlcpy(o->state, given ? given : own, sizeof o->state);
+	for (char *c = o->state; *c; c++)
+		*c = g_ascii_toupper(*c);
+	if (o->role != SIGNER_CUSTODIAN && g_ascii_strcasecmp(o->state, own) != 0)
+		return refuse(o, "wrong-state");
+	if ((in = pocs_state_participates(o->db, o->state)) < 0)
+		return POCS_FAILED;
+	return in ? POCS_DONE : refuse(o, "not-participating");
+}
+
+/* Loads the POC the form names into o->before: it must be o->state's and
+ * not withdrawn. */
+static enum pocs_outcome find_target(struct op *o)
+{
+	int found;
+
+	if (!(o->f->present & FIELD_ID) || !o->f->id || !*o->f->id)
+		return refuse(o, "missing-id");
+	if ((found = pocs_load(o->db, o->f->id, o->before)) < 0)
+		return POCS_FAILED;
+	if (found == 0)
+		return refuse(o, "unknown-poc");
+	if (strcmp(o->before->state, o->state) != 0)
+		return refuse(o, "poc-of-other-state");
+	if (o->before->status == POC_WITHDRAWN)
+		return refuse(o, "poc-withdrawn");
+	return POCS_DONE;
+}
+
+static void set_text(char **dst, const char *src)
+{
+	g_free(*dst);
+	*dst = src && *src ? g_strdup(src) : NULL;
+}
+
+static void set_strings(GPtrArray **dst, const GPtrArray *src)
+{
+	pocs_strings_unref(*dst);
+	*dst = pocs_strings_copy(src);
+}
+
+/* phones and their E.164 forms, the latter made as long as the former. */
+static void set_phones(struct poc *p, const GPtrArray *phones, const GPtrArray *e164)
+{
+	set_strings(&p->phones, phones);
+	pocs_strings_unref(p->phones_e164);
+	p->phones_e164 = pocs_strings_new();
+	for (guint i = 0; i < p->phones->len; i++)
+		g_ptr_array_add(p->phones_e164, g_strdup(e164 && i < e164->len && g_ptr_array_index(e164, i) ?
+							 (const char *)g_ptr_array_index(e164, i) : ""));
+}
+
+static gboolean given_empty(const struct form_fields *f, guint32 field)
+{
+	if (!(f->present & field))
+		return FALSE;
+	switch (field) {
+	case FIELD_ORGANISATION: return !f->organisation || !*f->organisation;
+	case FIELD_EMAIL: return !f->emails || f->emails->len == 0;
+	case FIELD_PHONE: return !f->phones || f->phones->len == 0;
+	default: return FALSE;
+	}
+}
+
+/* Applies the fields the form gives to p; the required ones may not be
+ * emptied and the type may not change. */
+static enum pocs_outcome apply_fields(struct op *o, struct poc *p)
+{
+	const struct form_fields *f = o->f;
+
+	if (given_empty(f, FIELD_ORGANISATION) || given_empty(f, FIELD_EMAIL) || given_empty(f, FIELD_PHONE) ||
+	    ((f->present & FIELD_TYPE) && f->type == POC_TYPE_NONE))
+		return refuse(o, "missing-field");
+	if ((f->present & FIELD_TYPE) && p->type != POC_TYPE_NONE && f->type != p->type)
+		return refuse(o, "type-change");
+	if (f->present & FIELD_TYPE)
+		p->type = f->type;
+	if (f->present & FIELD_ORGANISATION)
+		set_text(&p->organisation, f->organisation);
+	if (f->present & FIELD_WEB)
+		set_text(&p->web, f->web);
+	if (f->present & FIELD_NAME)
+		set_text(&p->name, f->name);
+	if (f->present & FIELD_POSITION)
+		set_text(&p->position, f->position);
+	if (f->present & FIELD_NOTES)
+		set_text(&p->notes, f->notes);
+	if (f->present & FIELD_EMAIL)
+		set_strings(&p->emails, f->emails);
+	if (f->present & FIELD_PHONE)
+		set_phones(p, f->phones, f->phones_e164);
+	if (f->present & FIELD_LANGUAGES)
+		set_strings(&p->languages, f->languages);
+	return POCS_DONE;
+}
+
+static int audit(struct op *o, const char *action)
+{
+	GString *d = g_string_new("{\"message\":");
+	int rc;
+
+	pocs_json_string(d, o->message_hash);
+	g_string_append(d, ",\"before\":");
+	pocs_json(o->before, d);
+	g_string_append(d, ",\"after\":");
+	pocs_json(o->after, d);
+	g_string_append_c(d, '}');
+	rc = audit_append(o->db, o->now, o->actor ? o->actor : "?", o->after->state, action, d->str);
+	g_string_free(d, TRUE);
+	return rc;
+}
+
+static enum pocs_outcome nominate(struct op *o)
+{
+	struct poc *p = o->after;
+	gint64 number = 0;
+	enum pocs_outcome rc;
+
+	if (!(o->f->present & FIELD_TYPE) || !(o->f->present & FIELD_ORGANISATION) ||
+	    !(o->f->present & FIELD_EMAIL) || !(o->f->present & FIELD_PHONE))
+		return refuse(o, "missing-field");
+	p->emails = pocs_strings_new();
+	p->phones = pocs_strings_new();
+	p->phones_e164 = pocs_strings_new();
+	p->languages = pocs_strings_new();
+	if ((rc = apply_fields(o, p)) != POCS_DONE)
+		return rc;
+	g_strlcpy(p->state, o->state, sizeof p->state);
+	p->status = POC_PENDING;
+	p->version = 1;
+	p->created = p->updated = o->now;
+	if (take_number(o->db, p->state, p->type, &number) < 0)
+		return POCS_FAILED;
+	g_snprintf(p->id, sizeof p->id, "%s-%c-%" G_GINT64_FORMAT, p->state, form_type_letter(p->type), number);
+	if (insert_row(o->db, p, number) < 0 || write_lists(o->db, p) < 0 || audit(o, "poc-nominate") < 0)
+		return POCS_FAILED;
+	return POCS_DONE;
+}
+
+static enum pocs_outcome update(struct op *o)
+{
+	struct poc *p = o->after;
+	enum pocs_outcome rc;
+	guint32 diff;
+
+	if ((rc = find_target(o)) != POCS_DONE)
+		return rc;
+	pocs_copy(p, o->before);
+	if ((rc = apply_fields(o, p)) != POCS_DONE)
+		return rc;
+	if ((diff = pocs_diff(o->before, p)) == 0)
+		return POCS_DONE;	/* nothing changes: nothing to write */
+	if (pocs_needs_verification(o->before, p))
+		p->status = POC_PENDING;
+	p->version++;
+	p->updated = o->now;
+	if (update_row(o->db, p) < 0 ||
+	    ((diff & (FIELD_EMAIL | FIELD_PHONE | FIELD_LANGUAGES)) && write_lists(o->db, p) < 0) ||
+	    audit(o, "poc-update") < 0)
+		return POCS_FAILED;
+	return POCS_DONE;
+}
+
+static enum pocs_outcome withdraw(struct op *o)
+{
+	struct poc *p = o->after;
+	enum pocs_outcome rc;
+
+	if ((rc = find_target(o)) != POCS_DONE)
+		return rc;
+	if (!(o->f->present & FIELD_REASON) || !o->f->reason || !*o->f->reason)
+		return refuse(o, "missing-field");
+	pocs_copy(p, o->before);
+	p->status = POC_WITHDRAWN;
+	set_text(&p->withdrawn_reason, o->f->reason);
+	p->version++;
+	p->updated = o->now;
+	if (update_row(o->db, p) < 0 || audit(o, "poc-withdraw") < 0)
+		return POCS_FAILED;
+	return POCS_DONE;
+}
+
+/* Runs fn in a savepoint of the caller's transaction, rolled back unless
+ * it was done for real: a refusal or a dry run leaves nothing behind, and
+ * a dry run checks exactly what the real run would. */
+static enum pocs_outcome operate(enum pocs_outcome (*fn)(struct op *o), sqlite3 *db, const struct form *form,
+				 const char *signer_state, enum signer_role role, const char *actor,
+				 const char *message_hash, gint64 now, gboolean dry_run, struct poc *before,
+				 struct poc *after, const char **error_key)
+{
+	struct op o = { db, &form->f, signer_state, role, actor, message_hash, now, before, after, error_key, "" };
+	enum pocs_outcome rc;
+
+	pocs_reset(before);
+	pocs_reset(after);
+	*error_key = NULL;
+	if (sqlite3_get_autocommit(db) || sqlite3_exec(db, "SAVEPOINT pocs_op", NULL, NULL, NULL) != SQLITE_OK)
+		return POCS_FAILED;
+	if ((rc = check_signer(&o)) == POCS_DONE)
+		rc = fn(&o);
+	if ((rc != POCS_DONE || dry_run) &&
+	    sqlite3_exec(db, "ROLLBACK TO pocs_op", NULL, NULL, NULL) != SQLITE_OK)
+		rc = POCS_FAILED;
+	if (sqlite3_exec(db, "RELEASE pocs_op", NULL, NULL, NULL) != SQLITE_OK)
+		rc = POCS_FAILED;
+	if (rc != POCS_REFUSED)
+		*error_key = NULL;
+	return rc;
+}
+
+enum pocs_outcome pocs_nominate(sqlite3 *db, const struct form *form, const char *signer_state,
+				enum signer_role role, const char *actor, const char *message_hash, gint64 now,
+				gboolean dry_run, struct poc *before, struct poc *after, const char **error_key)
+{
+	return operate(nominate, db, form, signer_state, role, actor, message_hash, now, dry_run, before, after,
+		       error_key);
+}
+
+enum pocs_outcome pocs_update(sqlite3 *db, const struct form *form, const char *signer_state,
+			      enum signer_role role, const char *actor, const char *message_hash, gint64 now,
+			      gboolean dry_run, struct poc *before, struct poc *after, const char **error_key)
+{
+	return operate(update, db, form, signer_state, role, actor, message_hash, now, dry_run, before, after,
+		       error_key);
+}
+
+enum pocs_outcome pocs_withdraw(sqlite3 *db, const struct form *form, const char *signer_state,
+				enum signer_role role, const char *actor, const char *message_hash, gint64 now,
+				gboolean dry_run, struct poc *before, struct poc *after, const char **error_key)
+{
+	return operate(withdraw, db, form, signer_state, role, actor, message_hash, now, dry_run, before, after,
+		       error_key);
+}
