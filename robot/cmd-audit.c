@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sysexits.h>
 #include <sqlite3.h>
+#include "clock.h"
 #include "audit.h"
 #include "commands.h"
 #include "states.h"
@@ -17,11 +18,10 @@
 
 static void print_event(const struct audit_event *e, void *data)
 {
-	GDateTime *t = g_date_time_new_from_unix_utc(e->at);
-	char *when = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+	char when[CLOCK_TEXT_LEN];
 
 	(void)data;
-	printf("%" PRId64 "\t%s\t", (int64_t)e->id, when ? when : "?");
+	printf("%" PRId64 "\t%s\t", (int64_t)e->id, clock_text(e->at, CLOCK_ISO, "?", when));
 	command_print_text(e->actor);
 	fputc('\t', stdout);
 	command_print_text(e->state);
@@ -30,9 +30,6 @@ static void print_event(const struct audit_event *e, void *data)
 	fputc('\t', stdout);
 	command_print_text(e->detail);
 	fputc('\n', stdout);
-	g_free(when);
-	if (t)
-		g_date_time_unref(t);
 }
 
 static int verify(sqlite3 *db)

@@ -159,7 +159,7 @@ static int start(struct config *cfg, const struct ping_opts *o)
 	struct pings_scope s;
 	struct pings_ctx c;
 	gint64 deadline = o->deadline ? parse_duration(o->deadline) : cfg->ping_deadline, id = -1;
-	char *text, when[24];
+	char *text, when[CLOCK_TEXT_LEN];
 	int rc, n;
 
 	if (deadline <= 0) {
@@ -181,8 +181,8 @@ static int start(struct config *cfg, const struct ping_opts *o)
 		}
 		g_free(text);
 		if (rc == 0 && (n = timers_fill_round(&c, id, 0, progress, GINT_TO_POINTER(isatty(2)))) >= 0) {
-			pings_iso_time(c.now + deadline, when);
-			printf("round %" G_GINT64_FORMAT ": %d pings queued, deadline %s\n", id, n, when);
+			printf("round %" G_GINT64_FORMAT ": %d pings queued, deadline %s\n", id, n,
+			       clock_text(c.now + deadline, CLOCK_ISO, "-", when));
 		} else if (rc == 0) {
 			fprintf(stderr, "pocbot ping start: round %" G_GINT64_FORMAT " opened, but queuing failed: %s "
 				"(the daemon completes it)\n", id, sqlite3_errmsg(c.db));
@@ -198,10 +198,9 @@ static int start(struct config *cfg, const struct ping_opts *o)
 
 static void print_time(gint64 t)
 {
-	char iso[24];
+	char iso[CLOCK_TEXT_LEN];
 
-	pings_iso_time(t, iso);
-	fputs(t > 0 ? iso : "-", stdout);
+	fputs(t > 0 ? clock_text(t, CLOCK_ISO, "-", iso) : "-", stdout);
 }
 
 static int list_rounds(sqlite3 *db)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sysexits.h>
 #include <sqlite3.h>
+#include "clock.h"
 #include "commands.h"
 #include "pocs.h"
 #include "states.h"
@@ -48,16 +49,6 @@ static char *clean(const char *s, glong max)
 	}
 	g_free(valid);
 	return g_string_free(out, FALSE);
-}
-
-static char *date_text(gint64 at)
-{
-	GDateTime *t = g_date_time_new_from_unix_utc(at);
-	char *s = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : g_strdup("?");
-
-	if (t)
-		g_date_time_unref(t);
-	return s;
 }
 
 /* The strings of a joined with sep; NULL when there are none. g_free it. */
@@ -174,12 +165,13 @@ static void csv_field(const char *s, gboolean first)
 static void csv_row(const struct poc *p)
 {
 	char *version = g_strdup_printf("%" G_GINT64_FORMAT, p->version);
-	char *created = date_text(p->created), *updated = date_text(p->updated);
+	char created[CLOCK_TEXT_LEN], updated[CLOCK_TEXT_LEN];
 	char *lists[] = { joined(p->emails, "; "), joined(p->phones, "; "), joined(p->phones_e164, "; "),
 			  joined(p->languages, "; ") };
 	const char *fields[] = { p->id, p->state, form_type_name(p->type), pocs_status_name(p->status), version,
 				 p->organisation, p->web, lists[0], lists[1], lists[2], lists[3], p->name,
-				 p->position, p->notes, created, updated, p->withdrawn_reason };
+				 p->position, p->notes, clock_text(p->created, CLOCK_ISO, "?", created),
+				 clock_text(p->updated, CLOCK_ISO, "?", updated), p->withdrawn_reason };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
 		csv_field(fields[i], i == 0);
@@ -187,8 +179,6 @@ static void csv_row(const struct poc *p)
 	for (size_t i = 0; i < G_N_ELEMENTS(lists); i++)
 		g_free(lists[i]);
 	g_free(version);
-	g_free(created);
-	g_free(updated);
 }
 
 static void list_csv(const GPtrArray *pocs)
@@ -269,7 +259,7 @@ static void show_poc(const struct poc *p, const struct states *ref)
 	const char *name = ref ? states_name(ref, p->state, "en") : NULL;
 	char *state = g_strdup_printf("%s %s", p->state, name ? name : "(not in the reference data)");
 	char *version = g_strdup_printf("%" G_GINT64_FORMAT, p->version);
-	char *created = date_text(p->created), *updated = date_text(p->updated);
+	char created[CLOCK_TEXT_LEN], updated[CLOCK_TEXT_LEN];
 
 	show_line("id", p->id);
 	show_line("state", state);
@@ -284,14 +274,12 @@ static void show_poc(const struct poc *p, const struct states *ref)
 	show_line("name", p->name);
 	show_line("position", p->position);
 	show_line("notes", p->notes);
-	show_line("created", created);
-	show_line("updated", updated);
+	show_line("created", clock_text(p->created, CLOCK_ISO, "?", created));
+	show_line("updated", clock_text(p->updated, CLOCK_ISO, "?", updated));
 	if (p->status == POC_WITHDRAWN)
 		show_line("withdrawn", p->withdrawn_reason);
 	g_free(state);
 	g_free(version);
-	g_free(created);
-	g_free(updated);
 }
 
 static int show(sqlite3 *db, const char *id, const struct states *ref)

@@ -210,14 +210,10 @@ static void print_signer(const struct signer *s)
 	command_print_text(s->email);
 	fputc('\t', stdout);
 	if (s->revoked) {
-		GDateTime *t = g_date_time_new_from_unix_utc(s->revoked);
-		char *day = t ? g_date_time_format(t, "%Y-%m-%d") : NULL;
+		char day[CLOCK_TEXT_LEN];
 
-		printf("revoked %s: ", day ? day : "?");
+		printf("revoked %s: ", clock_text(s->revoked, CLOCK_DAY, "?", day));
 		command_print_text(s->revoke_reason);
-		g_free(day);
-		if (t)
-			g_date_time_unref(t);
 	} else {
 		fputc('-', stdout);
 	}

@@ -8,6 +8,7 @@
  * signers are told what was done or refused, signed and encrypted. Returns -1 only on
  * a database error (the message is then retried). */
 #include <string.h>
+#include "clock.h"
 #include "dispatch.h"
 #include "form.h"
 #include "limits.h"
@@ -300,11 +301,10 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 	struct run r = { db, ctx, hash, lang, g_string_new(NULL), g_string_new(NULL), g_string_new(NULL), FALSE,
 			 g_ptr_array_new_with_free_func(g_free), NULL };
 	const struct form_set *set = ctx->forms;
-	GDateTime *now = g_date_time_new_from_unix_utc(ctx->now);
+	char now[CLOCK_TEXT_LEN];
 	int rc = 0;
 
-	r.date = g_date_time_format(now, "%Y-%m-%d %H:%M UTC");
-	g_date_time_unref(now);
+	r.date = g_strdup(clock_text(ctx->now, CLOCK_MINUTE, "-", now));
 	if (set->errors->len > 0)
 		parse_problems(&r);
 	else if (sqlite3_exec(db, "SAVEPOINT forms", NULL, NULL, NULL) != SQLITE_OK)

@@ -16,6 +16,7 @@
  * unbounded string. Returns -1 on a database or composition error (the
  * message is then retried). */
 #include <string.h>
+#include "clock.h"
 #include "dispatch.h"
 #include "crypto.h"
 #include "db.h"
@@ -68,30 +69,17 @@ static int requester_key(struct job *j)
 	return rc;
 }
 
-static gint64 message_row(sqlite3 *db, const char *hash)
-{
-	sqlite3_stmt *st = NULL;
-	gint64 row = -1;
-
-	if (sqlite3_prepare_v2(db, "SELECT id FROM messages WHERE hash = ?", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			row = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	return row;
-}
-
 /* vars with the placeholders every lookup template has. */
 static GHashTable *base_vars(const struct job *j)
 {
 	GHashTable *vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	const struct config *cfg = j->ctx->cfg;
+	char when[CLOCK_TEXT_LEN];
 
 	g_hash_table_insert(vars, "robot", g_strdup(cfg->address));
 	g_hash_table_insert(vars, "custodian", g_strdup(cfg->custodian ? cfg->custodian : cfg->address));
 	g_hash_table_insert(vars, "lang", g_strdup(j->lang));
-	g_hash_table_insert(vars, "asof", lookup_iso_time(j->ctx->now));
+	g_hash_table_insert(vars, "asof", g_strdup(clock_text(j->ctx->now, CLOCK_ISO, "?", when)));
 	return vars;
 }
 
@@ -292,12 +280,11 @@ static int answer_access_log(struct job *j, const struct lookup_query *q, guint 
 static int refuse_extract(struct job *j, guint index)
 {
 	GHashTable *vars = base_vars(j);
-	char *day = lookup_iso_time(j->ctx->now);
+	char day[CLOCK_TEXT_LEN];
 	int rc;
 
-	day[10] = '\0';
 	g_hash_table_insert(vars, "limit", g_strdup_printf("%d", j->ctx->cfg->extracts_per_day));
-	g_hash_table_insert(vars, "day", day);
+	g_hash_table_insert(vars, "day", g_strdup(clock_text(j->ctx->now, CLOCK_DAY, "?", day)));
 	rc = queue(j, "extract-limit", index, "lookup-limit", vars, NULL, 0);
 	g_hash_table_unref(vars);
 	j->outcome = "extract limit";
@@ -356,9 +343,9 @@ static int answer_all(struct job *j, const struct lookup_request *req)
 	return 0;
 }
 
-int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char **outcome)
+int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint64 row, const char **outcome)
 {
-	struct job j = { .db = db, .ctx = ctx, .hash = hash, .lang = ctx->lang[0] ? ctx->lang : "en",
+	struct job j = { .db = db, .ctx = ctx, .hash = hash, .row = row, .lang = ctx->lang[0] ? ctx->lang : "en",
 			 .outcome = "answered" };
 	const char *params[2];
 	int rc = -1;
@@ -377,7 +364,7 @@ int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, cons
 	if (!j.to) {
 		j.outcome = "no reply address";
 		rc = 0;
-	} else if ((j.row = message_row(db, hash)) >= 0 && requester_key(&j) == 0) {
+	} else if (requester_key(&j) == 0) {
 		rc = answer_all(&j, ctx->lookup);
 	}
 	*outcome = j.outcome;

@@ -62,7 +62,7 @@ static const char *reply_lang(const struct filter_ctx *ctx)
 }
 
 static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *rp, const char *hash,
-			     const char *spool_id, const char **outcome);
+			     const char *spool_id, gint64 *row, const char **outcome);
 
 /* Unsigned mail is answered only for HELP and FORM, and a command that
  * needs authority gets the "not signed" refusal; a signed message that
@@ -230,6 +230,7 @@ int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *
 {
 	struct reply r = plan(ctx);
 	const char *decided = "silent";
+	gint64 row = -1;
 	int rc;
 
 	if (ctx->auth.accepted && ctx->forms && ctx->forms->forms->len > 0) {
@@ -244,10 +245,10 @@ int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *
 	} else if (ctx->auth.accepted && ctx->lookup) {
 		r.purpose = NULL;	/* answered by dispatch_lookups, below */
 	}
-	rc = record_and_answer(db, ctx, &r, hash, spool_id, &decided);
+	rc = record_and_answer(db, ctx, &r, hash, spool_id, &row, &decided);
 	if (rc == 0 && ctx->auth.accepted && ctx->lookup)
-		rc = dispatch_lookups(db, ctx, hash, &decided);
-	if (rc == 0 && ctx->ping && ping_record(db, ctx, hash) < 0)
+		rc = dispatch_lookups(db, ctx, hash, row, &decided);
+	if (rc == 0 && ctx->ping && ping_record(db, ctx, hash, row) < 0)
 		rc = -1;
 	if (r.vars)
 		g_hash_table_unref(r.vars);
@@ -255,17 +256,17 @@ int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *
 	return rc;
 }
 
-/* The message's row, the replay record and the reply. 0 or -1. */
+/* The message's row (its id in *row), the replay record and the reply.
+ * 0 or -1. */
 static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *rp, const char *hash,
-			     const char *spool_id, const char **outcome)
+			     const char *spool_id, gint64 *row, const char **outcome)
 {
 	const char *decided = "silent";
-	gint64 row;
 
 	if (ctx->cmd == CMD_NONE && ctx->kind == KIND_COMMAND && !ctx->reason)
 		ctx->reason = "no command in unsigned mail";
-	row = insert_message(db, ctx, hash, spool_id, decided);
-	if (row < 0 || (ctx->auth.accepted && mark_seen(db, ctx, hash) < 0))
+	*row = insert_message(db, ctx, hash, spool_id, decided);
+	if (*row < 0 || (ctx->auth.accepted && mark_seen(db, ctx, hash) < 0))
 		return -1;
 	/* the signer's language, for the ping notices (db/0008); written only when it changes */
 	if (ctx->auth.accepted && ctx->lang[0] &&
@@ -275,7 +276,7 @@ static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct r
 	if (rp->purpose) {
 		const char *params[2];
 
-		if (answer(db, ctx, rp, row, hash, &decided) < 0)
+		if (answer(db, ctx, rp, *row, hash, &decided) < 0)
 			return -1;
 		params[0] = decided;
 		params[1] = hash;

@@ -20,9 +20,9 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 		   const char **name);
 
 /* Answers ctx->lookup (LOOKUP, EXTRACT, ACCESS-LOG) after the message's
- * row is written: each answer signed and encrypted to the requester,
+ * row (messages.id row, keyed by hash) is written: each answer signed and encrypted to the requester,
  * recorded and audited; sets the row's outcome. 0, or -1 on a database
  * or composition error (dispatch-lookups.c). */
-int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char **outcome);
+int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint64 row, const char **outcome);
 
 #endif

@@ -7,6 +7,7 @@
  * -1 with a GError, from the stream or from the source. */
 #include <string.h>
 #include <json-glib/json-glib.h>
+#include "clock.h"
 #include "export.h"
 
 #define VCARD_LINE 75		/* octets of a vCard line before folding (RFC 6350 3.2) */
@@ -73,16 +74,6 @@ static const char *type_name(const struct export_names *n, enum poc_type t)
 }
 
 /* ---- shared ---- */
-
-static char *date_text(gint64 at, const char *format)
-{
-	GDateTime *t = g_date_time_new_from_unix_utc(at);
-	char *s = t ? g_date_time_format(t, format) : g_strdup("");
-
-	if (t)
-		g_date_time_unref(t);
-	return s;
-}
 
 /* The strings of a joined with sep ("" when none). g_free it. */
 static char *joined(const GPtrArray *a, const char *sep)
@@ -172,17 +163,17 @@ static void csv_record(GString *out, const struct poc *p, const struct export_na
 {
 	char *lists[] = { joined(p->emails, "; "), joined(p->phones, "; "), joined(p->phones_e164, "; "),
 			  joined(p->languages, "; ") };
-	char *updated = date_text(p->updated, "%Y-%m-%dT%H:%M:%SZ");
+	char updated[CLOCK_TEXT_LEN];
 	const char *fields[] = { p->id, p->state, export_state_name(names, p->state), form_type_name(p->type),
 				 type_name(names, p->type), pocs_status_name(p->status), p->organisation, p->web,
-				 lists[0], lists[1], lists[2], lists[3], p->name, p->position, p->notes, updated };
+				 lists[0], lists[1], lists[2], lists[3], p->name, p->position, p->notes,
+				 clock_text(p->updated, CLOCK_ISO, "", updated) };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
 		csv_field(out, fields[i], i == 0);
 	g_string_append(out, "\r\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(lists); i++)
 		g_free(lists[i]);
-	g_free(updated);
 }
 
 int export_csv(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
@@ -270,7 +261,7 @@ static void vcard_record(GString *out, const struct poc *p, const struct export_
 {
 	char *note = g_strdup_printf("%s (%s), %s%s%s", export_state_name(names, p->state), p->state, p->id,
 				     p->notes && *p->notes ? "\n" : "", p->notes ? p->notes : "");
-	char *rev = date_text(p->updated, "%Y%m%dT%H%M%SZ");
+	char rev[CLOCK_TEXT_LEN];
 	GString *org = g_string_new(NULL);
 
 	vcard_escape(org, p->organisation);
@@ -287,7 +278,7 @@ static void vcard_record(GString *out, const struct poc *p, const struct export_
 		vcard_text(out, "LANG", g_ptr_array_index(p->languages, i));
 	vcard_text(out, "CATEGORIES", type_name(names, p->type));
 	vcard_text(out, "NOTE", note);
-	vcard_line(out, "REV", rev);
+	vcard_line(out, "REV", clock_text(p->updated, "%Y%m%dT%H%M%SZ", "", rev));
 	vcard_text(out, "X-POCBOT-ID", p->id);
 	vcard_text(out, "X-POCBOT-STATE", p->state);
 	vcard_text(out, "X-POCBOT-TYPE", form_type_name(p->type));
@@ -295,7 +286,6 @@ static void vcard_record(GString *out, const struct poc *p, const struct export_
 	g_string_append(out, "END:VCARD\r\n");
 	g_string_free(org, TRUE);
 	g_free(note);
-	g_free(rev);
 }
 
 int export_vcard(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
@@ -349,7 +339,7 @@ static void json_record(GString *out, const struct poc *p, const struct export_n
 	JsonBuilder *b = json_builder_new();
 	JsonGenerator *gen = json_generator_new();
 	JsonNode *root;
-	char *updated = date_text(p->updated, "%Y-%m-%dT%H:%M:%SZ"), *text;
+	char updated[CLOCK_TEXT_LEN], *text;
 
 	json_builder_begin_object(b);
 	json_text(b, "id", p->id);
@@ -366,7 +356,7 @@ static void json_record(GString *out, const struct poc *p, const struct export_n
 	json_text(b, "name", p->name);
 	json_text(b, "position", p->position);
 	json_text(b, "notes", p->notes);
-	json_text(b, "updated", updated);
+	json_text(b, "updated", clock_text(p->updated, CLOCK_ISO, "", updated));
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
 	json_generator_set_root(gen, root);
@@ -376,7 +366,6 @@ static void json_record(GString *out, const struct poc *p, const struct export_n
 	json_node_unref(root);
 	g_object_unref(gen);
 	g_object_unref(b);
-	g_free(updated);
 }
 
 int export_json(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,

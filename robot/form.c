@@ -357,15 +357,11 @@ struct form_set *form_parse(const struct templates *tpl, const char *text)
 {
 	struct form_set *set = g_new0(struct form_set, 1);
 	struct parser ps = { .tpl = tpl, .set = set };
-	gchar **lines = g_strsplit(text ? text : "", "\n", 0);
+	gchar **lines = text_lines(text);
 
 	set->forms = g_ptr_array_new_with_free_func(form_free);
 	set->errors = g_ptr_array_new_with_free_func(error_free);
 	for (int i = 0; lines[i]; i++) {
-		size_t len = strlen(lines[i]);
-
-		if (len && lines[i][len - 1] == '\r')
-			lines[i][len - 1] = '\0';
 		ps.line = i + 1;
 		if (!read_line(&ps, lines[i]))
 			break;

@@ -46,9 +46,6 @@ char *lookup_label(const struct templates *tpl, const char *lang, const char *ke
  * none), or key itself. g_free it. */
 char *lookup_phrase(const struct templates *tpl, const char *lang, const char *key);
 
-/* t as "YYYY-MM-DDTHH:MM:SSZ". g_free it. */
-char *lookup_iso_time(gint64 t);
-
 /* How many extracts the requester's State made on now's UTC day, or -1. */
 int lookup_store_extracts_today(sqlite3 *db, const char *state, gint64 now);
 

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
+#include "clock.h"
 #include "lookup-answer.h"
 #include "export.h"
 #include "langnames.h"
@@ -35,16 +36,6 @@ static int filtered_next(void *source, struct poc *p)
 		pocs_clear(p);
 	}
 	return r;
-}
-
-char *lookup_iso_time(gint64 t)
-{
-	GDateTime *d = g_date_time_new_from_unix_utc(t);
-	char *s = d ? g_date_time_format(d, "%Y-%m-%dT%H:%M:%SZ") : g_strdup("?");
-
-	if (d)
-		g_date_time_unref(d);
-	return s;
 }
 
 char *lookup_label(const struct templates *tpl, const char *lang, const char *key)
@@ -152,7 +143,7 @@ static void list_line(GString *out, const char *label, const GPtrArray *a, const
 /* When the POC last answered a ping, and how fast. */
 static void ping_line(struct listing *l, GString *out, const char *id)
 {
-	char *when, *text;
+	char when[CLOCK_TEXT_LEN], *text;
 
 	if (!l->ping) {
 		line(out, l->label[8], l->never);
@@ -164,7 +155,7 @@ static void ping_line(struct listing *l, GString *out, const char *id)
 		line(out, l->label[8], l->never);
 		return;
 	}
-	when = lookup_iso_time(sqlite3_column_int64(l->ping, 0));
+	clock_text(sqlite3_column_int64(l->ping, 0), CLOCK_ISO, "?", when);
 	if (sqlite3_column_type(l->ping, 1) == SQLITE_NULL) {
 		line(out, l->label[8], when);
 	} else {
@@ -177,7 +168,6 @@ static void ping_line(struct listing *l, GString *out, const char *id)
 		g_free(text);
 		g_free(after);
 	}
-	g_free(when);
 }
 
 /* One POC as the listing shows it. */

@@ -377,15 +377,11 @@ struct lookup_request *lookup_parse(const struct templates *tpl, const char *tex
 {
 	struct lookup_request *req = g_new0(struct lookup_request, 1);
 	struct parser ps = { .tpl = tpl, .req = req };
-	gchar **lines = g_strsplit(text ? text : "", "\n", 0);
+	gchar **lines = text_lines(text);
 
 	req->queries = g_ptr_array_new_with_free_func(query_free);
 	req->errors = g_ptr_array_new_with_free_func(error_free);
 	for (int i = 0; lines[i]; i++) {
-		size_t len = strlen(lines[i]);
-
-		if (len && lines[i][len - 1] == '\r')
-			lines[i][len - 1] = '\0';
 		ps.line = i + 1;
 		read_line(&ps, lines[i]);
 	}

@@ -7,6 +7,7 @@
  * canonical words only, never text as mailed). Failure: -1 on a
  * database error (the caller rolls back). */
 #include <string.h>
+#include "clock.h"
 #include "lookup-answer.h"
 #include "audit.h"
 #include "pocs.h"
@@ -119,17 +120,17 @@ static void log_line(const struct templates *tpl, const char *lang, sqlite3_stmt
 	const struct states *ref = states_load(NULL);
 	const char *code = (const char *)sqlite3_column_text(st, 1);
 	const char *name = ref && code ? states_name(ref, code, lang) : NULL;
-	char *when = lookup_iso_time(sqlite3_column_int64(st, 0));
+	char when[CLOCK_TEXT_LEN];
 	char *role_key = g_strdup_printf("role-%s", (const char *)sqlite3_column_text(st, 2));
 	char *verb_key = g_strdup_printf("log-%s", (const char *)sqlite3_column_text(st, 3));
 	char *role = lookup_phrase(tpl, lang, role_key), *verb = lookup_phrase(tpl, lang, verb_key);
 	char *of = lookup_phrase(tpl, lang, "log-returned");
 	const char *asked = (const char *)sqlite3_column_text(st, 4);
 
-	g_string_append_printf(out, "%s  %s (%s, %s), %s%s%s%s: %d %s %d\n", when, name ? name : code ? code : "?",
-			       code ? code : "?", role, verb, asked && *asked ? " [" : "", asked ? asked : "",
-			       asked && *asked ? "]" : "", sqlite3_column_int(st, 5), of, sqlite3_column_int(st, 6));
-	g_free(when);
+	g_string_append_printf(out, "%s  %s (%s, %s), %s%s%s%s: %d %s %d\n",
+			       clock_text(sqlite3_column_int64(st, 0), CLOCK_ISO, "?", when),
+			       name ? name : code ? code : "?", code ? code : "?", role, verb, asked && *asked ? " [" : "",
+			       asked ? asked : "", asked && *asked ? "]" : "", sqlite3_column_int(st, 5), of, sqlite3_column_int(st, 6));
 	g_free(role_key);
 	g_free(verb_key);
 	g_free(role);

@@ -18,4 +18,11 @@ struct mail {
 /* 1 when id is a bounded, printable msg-id without brackets or spaces. */
 int mail_msgid_ok(const char *id);
 
+/* 1 when o's Content-Type is type ("text/plain"; case aside). */
+int mail_part_is(GMimeObject *o, const char *type);
+
+/* s as valid UTF-8: as it is, else decoded with GMime's fallback charsets,
+ * else with invalid bytes replaced. Takes s (may be NULL: ""). g_free it. */
+char *mail_valid_utf8(const struct mail *m, char *s);
+
 #endif

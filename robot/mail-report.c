@@ -10,16 +10,6 @@
 #include "html-text.h"
 #include "limits.h"
 
-static int is_type(GMimeObject *o, const char *type)
-{
-	GMimeContentType *ct = g_mime_object_get_content_type(o);
-	char *t = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
-	int same = t && g_ascii_strcasecmp(t, type) == 0;
-
-	g_free(t);
-	return same;
-}
-
 /* Calls visit on every leaf and message part under o, message/rfc822
  * contents not entered, depth and count bounded; stops when it returns 1. */
 typedef int visit_fn(GMimeObject *o, void *data);
@@ -60,20 +50,7 @@ static void walk_mail(const struct mail *m, visit_fn *visit, void *data, int ent
  * max bytes at a character boundary. Takes s. */
 static char *valid_text(const struct mail *m, char *s, size_t max)
 {
-	char *fixed;
-
-	if (!s)
-		return g_strdup("");
-	if (!g_utf8_validate(s, -1, NULL)) {
-		fixed = g_mime_utils_decode_8bit(m->opts, s, strlen(s));
-		g_free(s);
-		s = fixed;
-		if (!g_utf8_validate(s, -1, NULL)) {
-			fixed = g_utf8_make_valid(s, -1);
-			g_free(s);
-			s = fixed;
-		}
-	}
+	s = mail_valid_utf8(m, s);
 	if (strlen(s) > max) {
 		const char *end = g_utf8_find_prev_char(s, s + max + 1);
 		s[end ? end - s : 0] = '\0';
@@ -119,7 +96,7 @@ static int find_visit(GMimeObject *o, void *data)
 {
 	struct find *f = data;
 
-	if (!is_type(o, f->type))
+	if (!mail_part_is(o, f->type))
 		return 0;
 	f->found = o;
 	return 1;
@@ -173,12 +150,12 @@ static int text_visit(GMimeObject *o, void *data)
 
 	if (!GMIME_IS_TEXT_PART(o) || t->plain->len >= REPORT_TEXT_BYTES)
 		return t->plain->len >= REPORT_TEXT_BYTES;
-	if (is_type(o, "text/html")) {
+	if (mail_part_is(o, "text/html")) {
 		if (!t->html)
 			t->html = o;
 		return 0;
 	}
-	if (!is_type(o, "text/plain"))
+	if (!mail_part_is(o, "text/plain"))
 		return 0;
 	text = g_mime_text_part_get_text(GMIME_TEXT_PART(o));
 	if (text) {

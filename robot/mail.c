@@ -180,7 +180,7 @@ const char *mail_content_type_param(const struct mail *m, const char *param)
 	return body ? g_mime_object_get_content_type_parameter(body, param) : NULL;
 }
 
-static int is_type(GMimeObject *o, const char *type)
+int mail_part_is(GMimeObject *o, const char *type)
 {
 	GMimeContentType *ct = g_mime_object_get_content_type(o);
 	char *t = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
@@ -205,7 +205,7 @@ static GMimeObject *find_part(GMimeObject *o, const char *type, int level)
 		}
 		return NULL;
 	}
-	if (!is_type(o, type))
+	if (!mail_part_is(o, type))
 		return NULL;
 	if (GMIME_IS_PART(o) && g_mime_part_is_attachment(GMIME_PART(o)) && g_str_has_prefix(type, "text/"))
 		return NULL;
@@ -227,24 +227,28 @@ int mail_part_count(const struct mail *m)
 	return m->parts;
 }
 
+char *mail_valid_utf8(const struct mail *m, char *s)
+{
+	char *fixed;
+
+	if (!s)
+		return g_strdup("");
+	if (g_utf8_validate(s, -1, NULL))
+		return s;
+	fixed = g_mime_utils_decode_8bit(m->opts, s, strlen(s));
+	g_free(s);
+	if (!g_utf8_validate(fixed, -1, NULL)) {
+		s = g_utf8_make_valid(fixed, -1);
+		g_free(fixed);
+		return s;
+	}
+	return fixed;
+}
+
 /* A text part's content as valid UTF-8. g_free it. */
 static char *part_text(const struct mail *m, GMimeObject *o)
 {
-	char *text = GMIME_IS_TEXT_PART(o) ? g_mime_text_part_get_text(GMIME_TEXT_PART(o)) : NULL;
-	char *fixed;
-
-	if (!text)
-		return g_strdup("");
-	if (g_utf8_validate(text, -1, NULL))
-		return text;
-	fixed = g_mime_utils_decode_8bit(m->opts, text, strlen(text));
-	g_free(text);
-	if (!g_utf8_validate(fixed, -1, NULL)) {
-		text = g_utf8_make_valid(fixed, -1);
-		g_free(fixed);
-		return text;
-	}
-	return fixed;
+	return mail_valid_utf8(m, GMIME_IS_TEXT_PART(o) ? g_mime_text_part_get_text(GMIME_TEXT_PART(o)) : NULL);
 }
 
 /* The readable text, decoded (and HTML made text) anew. */

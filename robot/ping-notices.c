@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <glib/gstdio.h>
+#include "clock.h"
 #include "ping-notices.h"
 #include "form.h"
 #include "log.h"
@@ -120,17 +121,6 @@ static int send_all(const struct pings_ctx *c, const struct notice *n, enum audi
 	if (to)
 		g_ptr_array_unref(to);
 	return rc;
-}
-
-static void date_text(gint64 t, char out[32])
-{
-	GDateTime *d = g_date_time_new_from_unix_utc(t);
-	char *s = d ? g_date_time_format(d, "%Y-%m-%d %H:%M UTC") : NULL;
-
-	g_strlcpy(out, s ? s : "-", 32);
-	g_free(s);
-	if (d)
-		g_date_time_unref(d);
 }
 
 /* The POCs of entries that did not answer, one a line, with what came
@@ -248,14 +238,13 @@ int ping_notices_unverified(const struct pings_ctx *c, const char *state, const 
 			    const char *seed)
 {
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	char *s = g_strdup_printf("ping-unverified:%s", seed), date[32];
+	char *s = g_strdup_printf("ping-unverified:%s", seed), date[CLOCK_TEXT_LEN];
 	struct notice n = { "ping-unverified", "ping-unverified", state, s, vars, NULL, 0 };
 	int rc;
 
-	date_text(c->now, date);
 	g_hash_table_insert(vars, "id", (char *)poc);
 	g_hash_table_insert(vars, "address", (char *)address);
-	g_hash_table_insert(vars, "date", date);
+	g_hash_table_insert(vars, "date", (char *)clock_text(c->now, CLOCK_MINUTE, "-", date));
 	rc = send_all(c, &n, STATE_SIGNERS);
 	g_hash_table_unref(vars);
 	g_free(s);
@@ -285,12 +274,11 @@ int ping_notices_update(const struct pings_ctx *c, const char *state)
 	GPtrArray *pocs = pocs_list(c->db, state, POC_TYPE_NONE, FALSE);
 	GPtrArray *to = pocs ? recipients(c->db, STATE_EDITORS, state) : NULL;
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	char *seed = g_strdup_printf("update-reminder:%s:%" G_GINT64_FORMAT, state, c->now), date[32];
+	char *seed = g_strdup_printf("update-reminder:%s:%" G_GINT64_FORMAT, state, c->now), date[CLOCK_TEXT_LEN];
 	struct notice n = { "update-reminder", "update-reminder", state, seed, vars, NULL, 0 };
 	int rc = to ? 0 : -1;
 
-	date_text(c->now, date);
-	g_hash_table_insert(vars, "date", date);
+	g_hash_table_insert(vars, "date", (char *)clock_text(c->now, CLOCK_MINUTE, "-", date));
 	g_hash_table_insert(vars, "robot", c->cfg->address);
 	g_hash_table_insert(vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
 	for (guint i = 0; rc == 0 && i < to->len; i++) {

@@ -39,35 +39,18 @@ static int run(sqlite3 *db, const char *sql, void (*bind)(sqlite3_stmt *, const 
 struct rec {
 	const struct filter_ctx *ctx;
 	const struct ping_match *p;
-	gint64 message;		/* messages.id, or 0 */
+	gint64 message;		/* messages.id */
 	const char *message_id;	/* of the message come back, or NULL */
 	int own;		/* an answer from one of the POC's addresses */
 	char *detail;
 };
-
-/* messages.id of hash, 0 when there is none, -1 on error. */
-static gint64 message_row(sqlite3 *db, const char *hash)
-{
-	sqlite3_stmt *st;
-	gint64 id = -1;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT id FROM messages WHERE hash = ?", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : rc == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
-	return id;
-}
 
 static void bind_seen(sqlite3_stmt *st, const void *data)
 {
 	const struct rec *r = data;
 
 	sqlite3_bind_int64(st, 1, r->p->ping);
-	if (r->message)
-		sqlite3_bind_int64(st, 2, r->message);
+	sqlite3_bind_int64(st, 2, r->message);
 	sqlite3_bind_text(st, 3, r->message_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, ping_what_name(r->p->what), -1, SQLITE_STATIC);
 }
@@ -86,8 +69,7 @@ static void bind_event(sqlite3_stmt *st, const void *data)
 	const struct rec *r = data;
 
 	sqlite3_bind_int64(st, 1, r->p->ping);
-	if (r->message)
-		sqlite3_bind_int64(st, 2, r->message);
+	sqlite3_bind_int64(st, 2, r->message);
 	sqlite3_bind_int64(st, 3, r->ctx->now);
 	sqlite3_bind_text(st, 4, ping_what_name(r->p->what), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, r->p->matched_by, -1, SQLITE_STATIC);
@@ -235,16 +217,13 @@ static char *event_detail(const struct ping_match *p)
 	return p->from ? g_strdup_printf("from %s", p->from) : NULL;	/* an addr-spec, bounded by the adapter */
 }
 
-int ping_record(sqlite3 *db, const struct filter_ctx *ctx, const char *hash)
+int ping_record(sqlite3 *db, const struct filter_ctx *ctx, const char *hash, gint64 message)
 {
-	struct rec r = { .ctx = ctx, .p = ctx->ping };
+	struct rec r = { .ctx = ctx, .p = ctx->ping, .message = message };
 	char *message_id = mail_message_id(ctx->mail);
 	int rc = -1, first;
 
 	r.message_id = message_id;
-	r.message = message_row(db, hash);
-	if (r.message < 0)
-		goto out;
 	rc = seen_before(db, &r);
 	if (rc != 0)
 		goto out;	/* 1: recorded before, nothing to do; -1: error */

@@ -7,7 +7,8 @@
 #include <sqlite3.h>
 #include "filters/filter.h"
 
-/* Records ctx->ping for the message whose messages row has hash, at
+/* Records ctx->ping for the message of messages row message (its hash
+ * for the audit trail), at
  * ctx->now, inside the caller's transaction. Only the first of each kind
  * of news sets the ping's columns; the same message (the same row, or the
  * same Message-ID come again by another envelope) is recorded once. A
@@ -15,6 +16,6 @@
  * (from pending or unverified) with an audit event, when that ping is the
  * POC's latest verification ping and its address is still the POC's.
  * 0, or -1 on a database error (the caller rolls back). */
-int ping_record(sqlite3 *db, const struct filter_ctx *ctx, const char *hash);
+int ping_record(sqlite3 *db, const struct filter_ctx *ctx, const char *hash, gint64 message);
 
 #endif

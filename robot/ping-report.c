@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-glib/json-glib.h>
+#include "clock.h"
 #include "ping-report.h"
 
 #define MAX_DIAGNOSTIC 200	/* characters of a bounce's diagnostic shown */
@@ -217,7 +218,7 @@ static void text_entries(GString *t, const struct ping_report *r, enum ping_outc
 
 	for (guint i = 0; i < r->entries->len; i++) {
 		const struct ping_entry *e = r->entries->pdata[i];
-		char when[24];
+		char when[CLOCK_TEXT_LEN];
 
 		if (e->outcome != which)
 			continue;
@@ -225,10 +226,10 @@ static void text_entries(GString *t, const struct ping_report *r, enum ping_outc
 			g_string_append_printf(t, "\n%s\n", title);
 		any = TRUE;
 		if (which == PING_BOUNCED) {
-			pings_iso_time(e->bounced, when);
 			g_string_append_printf(t, "  %-12s %s  %s %s %s  %s\n", e->poc, e->address,
 					       e->bounce_status ? e->bounce_status : "-",
-					       e->bounce_hard == 1 ? "hard" : e->bounce_hard == 0 ? "soft" : "-", when,
+					       e->bounce_hard == 1 ? "hard" : e->bounce_hard == 0 ? "soft" : "-",
+					       clock_text(e->bounced, CLOCK_ISO, "-", when),
 					       e->bounce_diagnostic ? e->bounce_diagnostic : "");
 		} else
 			g_string_append_printf(t, "  %-12s %s  (%s)\n", e->poc, e->address, outcome_name(e->outcome));
@@ -238,14 +239,13 @@ static void text_entries(GString *t, const struct ping_report *r, enum ping_outc
 char *ping_report_text(const struct ping_report *r)
 {
 	GString *t = g_string_new(NULL);
-	char started[24], deadline[24], closed[24];
+	char started[CLOCK_TEXT_LEN], deadline[CLOCK_TEXT_LEN], closed[CLOCK_TEXT_LEN];
 
-	pings_iso_time(r->round.started, started);
-	pings_iso_time(r->round.deadline, deadline);
-	pings_iso_time(r->round.closed, closed);
 	g_string_append_printf(t, "Ping round %" G_GINT64_FORMAT "\n"
 			       "  Started:  %s (%s)\n  Deadline: %s\n  Closed:   %s\n  Scope:    %s\n\n",
-			       r->round.id, started, r->round.started_by, deadline, r->round.closed ? closed : "open",
+			       r->round.id, clock_text(r->round.started, CLOCK_ISO, "-", started), r->round.started_by,
+			       clock_text(r->round.deadline, CLOCK_ISO, "-", deadline),
+			       r->round.closed ? clock_text(r->round.closed, CLOCK_ISO, "-", closed) : "open",
 			       r->round.scope && *r->round.scope ? r->round.scope : "every POC");
 	g_string_append_printf(t, "%-22s %6s %6s %8s %10s %7s %6s %7s %11s %11s\n", "group", "pings", "sent",
 			       "answered", "auto-reply", "bounced", "silent", "rate", "median", "p90");
@@ -318,15 +318,15 @@ char *ping_report_csv(const struct ping_report *r)
 	}
 	for (guint i = 0; i < r->entries->len; i++) {
 		const struct ping_entry *e = r->entries->pdata[i];
-		char when[24];
+		char when[CLOCK_TEXT_LEN];
 
 		if (e->outcome != PING_BOUNCED)
 			continue;
-		pings_iso_time(e->bounced, when);
 		csv_row(out, (const char *const[CSV_COLUMNS]){ "bounce", e->state, e->type, e->poc, e->address, "", "",
 				"", "", "", "", "", "", "", e->bounce_status ? e->bounce_status : "",
 				e->bounce_hard == 1 ? "1" : e->bounce_hard == 0 ? "0" : "",
-				e->bounce_diagnostic ? e->bounce_diagnostic : "", when },
+				e->bounce_diagnostic ? e->bounce_diagnostic : "",
+				clock_text(e->bounced, CLOCK_ISO, "-", when) },
 			CSV_COLUMNS);
 	}
 	return g_string_free(out, FALSE);
@@ -354,10 +354,9 @@ static void json_member_int(JsonBuilder *b, const char *name, gint64 v, gboolean
 
 static void json_member_time(JsonBuilder *b, const char *name, gint64 t)
 {
-	char iso[24];
+	char iso[CLOCK_TEXT_LEN];
 
-	pings_iso_time(t, iso);
-	json_member_string(b, name, t > 0 ? iso : NULL);
+	json_member_string(b, name, t > 0 ? clock_text(t, CLOCK_ISO, NULL, iso) : NULL);
 }
 
 static void json_group(JsonBuilder *b, const struct ping_figures *f)

@@ -7,6 +7,7 @@
  * rolls back. */
 #include <string.h>
 #include <sys/random.h>
+#include "clock.h"
 #include "pings.h"
 #include "db.h"
 #include "log.h"
@@ -50,17 +51,6 @@ gboolean pings_token_valid(const char *s)
 		if (n >= PINGS_TOKEN_CHARS || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '2' && s[n] <= '7')))
 			return FALSE;
 	return n == PINGS_TOKEN_CHARS;
-}
-
-void pings_iso_time(gint64 t, char out[24])
-{
-	GDateTime *d = g_date_time_new_from_unix_utc(t);
-	char *s = d ? g_date_time_format(d, "%Y-%m-%dT%H:%M:%SZ") : NULL;
-
-	g_strlcpy(out, s ? s : "-", 24);
-	g_free(s);
-	if (d)
-		g_date_time_unref(d);
 }
 
 /* ---- scope ---- */
@@ -283,17 +273,15 @@ static GHashTable *ping_vars(const struct pings_ctx *c, const char *token, const
 			     gint64 deadline)
 {
 	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-	GDateTime *d = g_date_time_new_from_unix_utc(deadline);
+	char when[CLOCK_TEXT_LEN];
 
 	g_hash_table_insert(v, "token", g_strdup(token));
 	g_hash_table_insert(v, "id", g_strdup(poc));
 	g_hash_table_insert(v, "code", g_strdup(state));	/* "state" is its name, set by compose */
-	g_hash_table_insert(v, "deadline", d ? g_date_time_format(d, "%Y-%m-%d %H:%M UTC") : g_strdup("-"));
+	g_hash_table_insert(v, "deadline", g_strdup(clock_text(deadline, CLOCK_MINUTE, "-", when)));
 	g_hash_table_insert(v, "reply", g_strdup_printf("ping+%s@%s", token, c->cfg->domain));
 	g_hash_table_insert(v, "robot", g_strdup(c->cfg->address));
 	g_hash_table_insert(v, "custodian", g_strdup(c->cfg->custodian ? c->cfg->custodian : c->cfg->address));
-	if (d)
-		g_date_time_unref(d);
 	return v;
 }
 

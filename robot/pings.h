@@ -136,7 +136,4 @@ int pings_find(sqlite3 *db, const char *token, struct ping *p);
  * (no ASCII address: counted as sent), -1. */
 int pings_remind(const struct pings_ctx *c, const struct ping *p, int n);
 
-/* "YYYY-MM-DDTHH:MM:SSZ" of t, into out. */
-void pings_iso_time(gint64 t, char out[24]);
-
 #endif

@@ -6,6 +6,7 @@
  * the database holds (bound as SQL parameters, never formatted). Returns
  * -1/NULL on a database error. */
 #include <string.h>
+#include "clock.h"
 #include "pocs-internal.h"
 
 #define POC_COLUMNS "id, state, type, organisation, web, name, position, notes, status, version," \
@@ -394,13 +395,9 @@ static void json_phones(GString *out, const struct poc *p)
 
 static void json_date(GString *out, gint64 at)
 {
-	GDateTime *t = g_date_time_new_from_unix_utc(at);
-	char *s = t ? g_date_time_format(t, "%Y-%m-%dT%H:%M:%SZ") : NULL;
+	char when[CLOCK_TEXT_LEN];
 
-	pocs_json_string(out, s);
-	g_free(s);
-	if (t)
-		g_date_time_unref(t);
+	pocs_json_string(out, clock_text(at, CLOCK_ISO, NULL, when));
 }
 
 /* ,"key": */

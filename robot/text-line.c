@@ -1,11 +1,24 @@
 /* text-line.c - what the line readers of forms (form.c) and requests
- * (lookup-parse.c) share: a verb line's bare words, a "Label: value"
+ * (lookup-parse.c) share: the text's lines, a verb line's bare words, a "Label: value"
  * line's colon and label, and a line quoted back safely in an error.
  * Input: lines of mail text from anyone, already UTF-8. */
 #include <string.h>
 #include "text-line.h"
 #include "fold.h"
 #include "limits.h"
+
+gchar **text_lines(const char *text)
+{
+	gchar **lines = g_strsplit(text ? text : "", "\n", 0);
+
+	for (gchar **l = lines; *l; l++) {
+		size_t len = strlen(*l);
+
+		if (len && (*l)[len - 1] == '\r')
+			(*l)[len - 1] = '\0';
+	}
+	return lines;
+}
 
 /* line, bounded to MAX_QUOTED_LINE bytes on a character boundary, with
  * control and bidi-override characters shown as U+FFFD. */

@@ -4,6 +4,10 @@
 
 #include <glib.h>
 
+/* text (NULL: "") split into lines at LF, each without a CR that ended
+ * it. g_strfreev it. */
+gchar **text_lines(const char *text);
+
 /* line, bounded to MAX_QUOTED_LINE bytes on a character boundary, with
  * control and bidi-override characters shown as U+FFFD. g_free it. */
 char *text_line_quote(const char *line);

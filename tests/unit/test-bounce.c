@@ -28,14 +28,12 @@
 #include <string.h>
 #include <glib.h>
 #include "filters/filter.h"
+#include "tests/unit/testlib-filters.h"
 #include "robot/bounce.h"
 #include "robot/templates.h"
 
-#define ROBOT "pocbot@robot.test"
 #define HARD_SOFT_BAR 0.85	/* the judgement right for at least this share of the stated */
 
-static struct config cfg;
-static struct templates *tpl;
 static char *corpus;
 
 /* People's mail of the corpus the classifier takes for automatic mail,
@@ -513,7 +511,6 @@ static Suite *bounce_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
 	int failed;
 	const char *top = g_getenv("POCBOT_TOP");
 
@@ -524,19 +521,7 @@ int main(void)
 		fprintf(stderr, "test-bounce: no corpus at %s (set POCBOT_TOP or POCBOT_CORPUS)\n", corpus);
 		return 1;
 	}
-	mail_library_init();
-	config_defaults(&cfg, "/tmp");
-	g_free(cfg.domain);
-	g_free(cfg.address);
-	cfg.domain = g_strdup("robot.test");
-	cfg.address = g_strdup(ROBOT);
-	tpl = templates_load();
-	sr = srunner_create(bounce_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	templates_free(tpl);
-	config_clear(&cfg);
+	failed = testlib_filters_run(bounce_suite());
 	g_free(corpus);
-	return failed != 0;
+	return failed;
 }

@@ -12,13 +12,11 @@
 #include <string.h>
 #include <glib.h>
 #include "filters/filter.h"
+#include "tests/unit/testlib-filters.h"
 #include "robot/templates.h"
 
-#define ROBOT "pocbot@robot.test"
 #define PERSON "alice@example.org"
 
-static struct config cfg;
-static struct templates *tpl;
 
 struct outcome {
 	enum verdict verdict;
@@ -396,21 +394,5 @@ static Suite *classify_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	mail_library_init();
-	config_defaults(&cfg, "/tmp");
-	g_free(cfg.domain);
-	g_free(cfg.address);
-	cfg.domain = g_strdup("robot.test");
-	cfg.address = g_strdup(ROBOT);
-	tpl = templates_load();
-	sr = srunner_create(classify_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	templates_free(tpl);
-	config_clear(&cfg);
-	return failed != 0;
+	return testlib_filters_run(classify_suite());
 }

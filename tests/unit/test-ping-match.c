@@ -10,78 +10,46 @@
  * answer makes its POC active, audited. Messages are built in strings and
  * parsed by the real adapter; each test has its own database file in a
  * temporary directory, removed after. */
-#define _XOPEN_SOURCE 700
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <glib.h>
 #include <sqlite3.h>
 #include "filters/filter.h"
+#include "tests/unit/testlib-filters.h"
 #include "filters/pings.h"
 #include "robot/audit.h"
 #include "robot/db.h"
+#include "tests/unit/testlib.h"
 #include "robot/dispatch.h"
 #include "robot/ping-record.h"
 #include "robot/templates.h"
 
-#define ROBOT "pocbot@robot.test"
 #define TOK "aaaabbbbccccddddeeeeffff22"	/* FR-T-1's round ping */
 #define VTOK "zzzzyyyyxxxxwwwwvvvvuuuu33"	/* FR-T-2's verification ping */
 #define POC "poc@example.fr"
 #define NOW 1700000000
 
-static struct config cfg;
-static struct templates *tpl;
 
-struct world {
-	char *dir;
-	sqlite3 *db;
-};
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void sql(sqlite3 *db, const char *s)
-{
-	char *err = NULL;
-
-	ck_assert_msg(sqlite3_exec(db, s, NULL, NULL, &err) == SQLITE_OK, "%s: %s", s, err ? err : "?");
-}
 
 /* FR-T-1 (active, two addresses) pinged in round 1: its ping handed to
  * the relay at NOW-900 and a reminder; FR-T-2 (pending) with a
  * verification ping queued at NOW-500, never sent. */
-static void world_new(struct world *w)
+static void world_new(struct testlib_db *w)
 {
-	GError *gerr = NULL;
-	char *err = NULL, *file;
-
-	w->dir = g_dir_make_tmp("pocbot-pingm-XXXXXX", &gerr);
-	ck_assert_msg(w->dir != NULL, "g_dir_make_tmp: %s", gerr ? gerr->message : "?");
-	file = g_build_filename(w->dir, "pocbot.db", NULL);
-	w->db = db_open(file, &err);
-	ck_assert_msg(w->db != NULL, "db_open: %s", err ? err : "?");
-	g_free(file);
-	sql(w->db, "INSERT INTO states (code, added) VALUES ('FR', 1)");
-	sql(w->db, "INSERT INTO pocs (id, state, type, number, organisation, status, version, created, updated)"
+	testlib_db_new(w, "pingm", "FR", NULL);
+	testlib_sql(w->db, "INSERT INTO pocs (id, state, type, number, organisation, status, version, created, updated)"
 		   " VALUES ('FR-T-1', 'FR', 'technical', 1, 'CERT-FR', 'active', 1, 1, 1),"
 		   " ('FR-T-2', 'FR', 'technical', 2, 'ANSSI', 'pending', 1, 1, 1)");
-	sql(w->db, "INSERT INTO poc_emails (poc, position, address) VALUES ('FR-T-1', 0, '" POC "'),"
+	testlib_sql(w->db, "INSERT INTO poc_emails (poc, position, address) VALUES ('FR-T-1', 0, '" POC "'),"
 		   " ('FR-T-1', 1, 'Backup@Example.FR'), ('FR-T-1', 2, 'veille@xn--ministre-60a.fr'),"
 		   " ('FR-T-2', 0, 'new@example.fr')");
-	sql(w->db, "INSERT INTO ping_rounds (id, started, deadline, started_by) VALUES (1, 1699999000, 1701209000,"
+	testlib_sql(w->db, "INSERT INTO ping_rounds (id, started, deadline, started_by) VALUES (1, 1699999000, 1701209000,"
 		   " 'custodian')");
-	sql(w->db, "INSERT INTO pings (id, round, purpose, poc, address, lang, token, queued, deadline) VALUES"
+	testlib_sql(w->db, "INSERT INTO pings (id, round, purpose, poc, address, lang, token, queued, deadline) VALUES"
 		   " (1, 1, 'round', 'FR-T-1', '" POC "', 'fr', '" TOK "', 1699999000, 1701209000),"
 		   " (2, NULL, 'verification', 'FR-T-2', 'new@example.fr', 'fr', '" VTOK "', 1699999500, 1701209000)");
-	sql(w->db, "INSERT INTO outbox (token, purpose, env_from, rcpt, body, created, state, next_try, done,"
+	testlib_sql(w->db, "INSERT INTO outbox (token, purpose, env_from, rcpt, body, created, state, next_try, done,"
 		   " dsn_envid) VALUES"
 		   " ('" TOK "', 'ping', 'bounces+" TOK "@robot.test', '" POC "', '', 1699999000, 'sent', 0,"
 		   " 1699999100, '" TOK "'),"
@@ -89,13 +57,6 @@ static void world_new(struct world *w)
 		   " 'sent', 0, 1700000000, NULL),"
 		   " ('othertoken', 'help', 'bounces+othertoken@robot.test', 'x@example.org', '', 1, 'sent', 0, 1,"
 		   " NULL)");
-}
-
-static void world_free(struct world *w)
-{
-	sqlite3_close(w->db);
-	ck_assert_int_eq(nftw(w->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-	g_free(w->dir);
 }
 
 /* What the stages up to the ping filter decided. */
@@ -106,11 +67,22 @@ struct seen {
 	char matched_by[16];
 };
 
+/* The messages row of hash (hex: safe in SQL). */
+static gint64 message_row(struct testlib_db *w, const char *hash)
+{
+	char *q = g_strdup_printf("SELECT id FROM messages WHERE hash = '%s'", hash);
+	gint64 row = 0;
+
+	ck_assert_int_eq(db_int64(w->db, q, &row), 1);
+	g_free(q);
+	return row;
+}
+
 /* Runs guard, classify and the ping filter over text as the pipeline does,
  * then, when it matched, dispatch in one transaction (times times, the
  * same message: dispatch is keyed by the message's hash, so a second run
  * goes straight to the record, as after a crash between the two). */
-static struct seen process_n(struct world *w, const char *sender, const char *rcpt, const char *text, int times)
+static struct seen process_n(struct testlib_db *w, const char *sender, const char *rcpt, const char *text, int times)
 {
 	struct envelope env;
 	struct mail *m = mail_parse(text, strlen(text));
@@ -140,7 +112,7 @@ static struct seen process_n(struct world *w, const char *sender, const char *rc
 			if (i == 0)
 				ck_assert_int_eq(dispatch(w->db, &ctx, hash, "spool-1", &outcome), 0);
 			else
-				ck_assert_int_eq(ping_record(w->db, &ctx, hash), 0);
+				ck_assert_int_eq(ping_record(w->db, &ctx, hash, message_row(w, hash)), 0);
 			ck_assert_int_eq(db_commit(w->db), 0);
 		}
 	}
@@ -152,13 +124,13 @@ static struct seen process_n(struct world *w, const char *sender, const char *rc
 	return s;
 }
 
-static struct seen process(struct world *w, const char *sender, const char *rcpt, const char *text)
+static struct seen process(struct testlib_db *w, const char *sender, const char *rcpt, const char *text)
 {
 	return process_n(w, sender, rcpt, text, 1);
 }
 
 /* One integer of a query's first row; -1 for NULL, -2 for no row. */
-static gint64 value(struct world *w, const char *q)
+static gint64 value(struct testlib_db *w, const char *q)
 {
 	sqlite3_stmt *st;
 	gint64 v = -2;
@@ -171,7 +143,7 @@ static gint64 value(struct world *w, const char *q)
 }
 
 /* One text of a query's first row, or "" (g_free it). */
-static char *text_of(struct world *w, const char *q)
+static char *text_of(struct testlib_db *w, const char *q)
 {
 	sqlite3_stmt *st;
 	char *v = g_strdup("");
@@ -185,7 +157,7 @@ static char *text_of(struct world *w, const char *q)
 	return v;
 }
 
-static void assert_text(struct world *w, const char *q, const char *want)
+static void assert_text(struct testlib_db *w, const char *q, const char *want)
 {
 	char *got = text_of(w, q);
 
@@ -202,7 +174,7 @@ static char *person(const char *from, const char *extra, const char *subject, co
 			       from, subject, g_str_hash(body) ^ g_str_hash(extra) ^ g_str_hash(subject), extra, body);
 }
 
-static void assert_answer(struct world *w, struct seen s, const char *route)
+static void assert_answer(struct testlib_db *w, struct seen s, const char *route)
 {
 	ck_assert_msg(s.matched, "%s: not matched", route);
 	ck_assert_msg(s.what == PING_ANSWER, "%s: %s, not answer", route, ping_what_name(s.what));
@@ -217,7 +189,7 @@ static void assert_answer(struct world *w, struct seen s, const char *route)
 
 START_TEST(by_recipient)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person(POC, "", "Re: Communication check", "Received, thank you.");
 	struct seen s;
 
@@ -229,7 +201,7 @@ START_TEST(by_recipient)
 	ck_assert_int_eq(value(&w, "SELECT answer_own FROM pings WHERE id = 1"), 1);
 	assert_text(&w, "SELECT answer_from FROM pings WHERE id = 1", POC);
 	ck_assert_int_eq(value(&w, "SELECT count(*) FROM outbox"), 3);	/* never answered */
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -248,12 +220,12 @@ static const struct {
 
 START_TEST(by_route)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person(POC, routes[_i].extra, routes[_i].subject, routes[_i].body);
 
 	world_new(&w);
 	assert_answer(&w, process(&w, POC, routes[_i].rcpt, t), routes[_i].route);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -261,7 +233,7 @@ END_TEST
 /* An In-Reply-To naming a robot's reply that is no ping matches nothing. */
 START_TEST(unmatched)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person(POC, "In-Reply-To: <pocbot.othertoken@robot.test>\r\n", "Re: help",
 			 "a word of the shape: qqqqrrrrssssttttuuuuvvvv44");
 	struct seen s;
@@ -272,7 +244,7 @@ START_TEST(unmatched)
 	ck_assert_int_eq(s.verdict, VERDICT_CONTINUE);
 	ck_assert(!s.no_reply);
 	ck_assert_int_eq(value(&w, "SELECT count(*) FROM ping_events"), 0);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -299,7 +271,7 @@ static char *dsn(const char *envid, const char *returned_id, const char *status,
 
 START_TEST(bounce_quoting_ping)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = dsn(TOK, "pocbot." TOK "@robot.test", "5.1.1", "failed");
 	struct seen s;
 
@@ -315,7 +287,7 @@ START_TEST(bounce_quoting_ping)
 	ck_assert_int_eq(value(&w, "SELECT bounce_diagnostic LIKE '%User unknown%' FROM pings WHERE id = 1"), 1);
 	ck_assert_int_eq(value(&w, "SELECT answered FROM pings WHERE id = 1"), -1);
 	ck_assert_int_eq(value(&w, "SELECT count(*) FROM ping_events WHERE what = 'answer'"), 0);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -324,7 +296,7 @@ END_TEST
  * returned message's Message-ID name the ping. */
 START_TEST(bounce_by_envid_and_message_id)
 {
-	struct world w;
+	struct testlib_db w;
 	char *a = dsn(TOK, NULL, "4.2.2", "delayed"), *b = dsn(NULL, "pocbot." TOK "@robot.test", "2.0.0", "delivered");
 	struct seen s;
 
@@ -341,7 +313,7 @@ START_TEST(bounce_by_envid_and_message_id)
 	ck_assert_int_eq(value(&w, "SELECT delivered FROM pings WHERE id = 1"), NOW);
 	ck_assert_int_eq(value(&w, "SELECT bounced FROM pings WHERE id = 1"), -1);
 	ck_assert_int_eq(value(&w, "SELECT answered FROM pings WHERE id = 1"), -1);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(a);
 	g_free(b);
 }
@@ -351,7 +323,7 @@ END_TEST
  * still not an answer. */
 START_TEST(null_sender_never_answer)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person(POC, "", "Re: Communication check [" TOK "]", "Got it.");
 	struct seen s;
 
@@ -361,7 +333,7 @@ START_TEST(null_sender_never_answer)
 	ck_assert(s.what != PING_ANSWER);
 	ck_assert(s.no_reply);
 	ck_assert_int_eq(value(&w, "SELECT answered FROM pings WHERE id = 1"), -1);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -369,7 +341,7 @@ END_TEST
 /* A person's mail to the VERP address is not an answer either. */
 START_TEST(bounces_address_never_answer)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person(POC, "", "Re: check", "I replied to the Return-Path, it seems.");
 	struct seen s;
 
@@ -378,7 +350,7 @@ START_TEST(bounces_address_never_answer)
 	ck_assert(s.matched);
 	ck_assert(s.what != PING_ANSWER);
 	ck_assert_int_eq(value(&w, "SELECT answered FROM pings WHERE id = 1"), -1);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -386,7 +358,7 @@ END_TEST
 /* A multipart/report of a type nobody handles, from a person's address. */
 START_TEST(report_never_answer)
 {
-	struct world w;
+	struct testlib_db w;
 	const char *t = "From: " POC "\r\nTo: " ROBOT "\r\nSubject: Re: Communication check [" TOK "]\r\n"
 			"Message-ID: <rep@example.fr>\r\nMIME-Version: 1.0\r\n"
 			"Content-Type: multipart/report; report-type=something-else; boundary=\"b\"\r\n\r\n"
@@ -398,14 +370,14 @@ START_TEST(report_never_answer)
 	ck_assert(s.matched);
 	ck_assert(s.what != PING_ANSWER);
 	ck_assert_int_eq(value(&w, "SELECT answered FROM pings WHERE id = 1"), -1);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
 /* RFC 3834: vacation(1) answers the envelope sender, from <>. */
 START_TEST(autoreply)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person(POC, "Auto-Submitted: auto-replied\r\nIn-Reply-To: <pocbot." TOK "@robot.test>\r\n",
 			 "Out of office: Communication check [" TOK "]", "I am away until Monday.");
 	struct seen s;
@@ -418,7 +390,7 @@ START_TEST(autoreply)
 	ck_assert_int_eq(value(&w, "SELECT autoreplied FROM pings WHERE id = 1"), NOW);
 	ck_assert_int_eq(value(&w, "SELECT answered FROM pings WHERE id = 1"), -1);
 	ck_assert_int_eq(value(&w, "SELECT bounced FROM pings WHERE id = 1"), -1);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -426,7 +398,7 @@ END_TEST
 /* An Exchange-style reply to the Reply-To address, no RFC 3834 header. */
 START_TEST(autoreply_by_subject)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person(POC, "", "Réponse automatique : Communication check", "Je suis absent.");
 	struct seen s;
 
@@ -435,7 +407,7 @@ START_TEST(autoreply_by_subject)
 	ck_assert(s.matched);
 	ck_assert_msg(s.what == PING_AUTOREPLY, "%s, not autoreply", ping_what_name(s.what));
 	ck_assert_int_eq(value(&w, "SELECT answered FROM pings WHERE id = 1"), -1);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -454,7 +426,7 @@ static const struct {
 
 START_TEST(mdn)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = g_strdup_printf("From: " POC "\r\nTo: ping+" TOK "@robot.test\r\nSubject: Read: Communication check\r\n"
 				  "Message-ID: <mdn@example.fr>\r\nMIME-Version: 1.0\r\n"
 				  "Content-Type: multipart/report; report-type=disposition-notification; boundary=\"b\"\r\n\r\n"
@@ -475,7 +447,7 @@ START_TEST(mdn)
 	if (mdns[_i].what == PING_BOUNCED)
 		ck_assert_int_eq(value(&w, "SELECT bounce_hard = 0 AND bounce_diagnostic LIKE '%filter%'"
 					   " FROM pings WHERE id = 1"), 1);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(sql);
 	g_free(t);
 }
@@ -483,14 +455,14 @@ END_TEST
 
 START_TEST(answer_from_elsewhere)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person("colleague@example.fr", "", "Re: check", "Answering for the team.");
 
 	world_new(&w);
 	assert_answer(&w, process(&w, "colleague@example.fr", "ping+" TOK "@robot.test", t), "recipient");
 	ck_assert_int_eq(value(&w, "SELECT answer_own FROM pings WHERE id = 1"), 0);
 	assert_text(&w, "SELECT answer_from FROM pings WHERE id = 1", "colleague@example.fr");
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -503,14 +475,14 @@ static const char *const own_spellings[] = { "backup@example.fr", "veille@xn--mi
 
 START_TEST(answer_own_spelt_otherwise)
 {
-	struct world w;
+	struct testlib_db w;
 	const char *from = own_spellings[_i];
 	char *t = person(from, "", "Re: check", "Yes.");
 
 	world_new(&w);
 	assert_answer(&w, process(&w, from, "ping+" TOK "@robot.test", t), "recipient");
 	ck_assert_msg(value(&w, "SELECT answer_own FROM pings WHERE id = 1") == 1, "%s: not own", from);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -519,7 +491,7 @@ END_TEST
  * the first, and the first answer's figures stay. */
 START_TEST(idempotent)
 {
-	struct world w;
+	struct testlib_db w;
 	char *a = person(POC, "", "Re: check", "First."), *b = person("colleague@example.fr", "", "Re: check", "Again.");
 
 	world_new(&w);
@@ -531,7 +503,7 @@ START_TEST(idempotent)
 	ck_assert_int_eq(value(&w, "SELECT answer_own FROM pings WHERE id = 1"), 1);
 	assert_text(&w, "SELECT answer_from FROM pings WHERE id = 1", POC);
 	ck_assert_int_eq(value(&w, "SELECT answer_seconds FROM pings WHERE id = 1"), NOW - 1699999100);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(a);
 	g_free(b);
 }
@@ -540,7 +512,7 @@ END_TEST
 /* The same mail delivered again by another envelope (two recipients). */
 START_TEST(same_message_id_twice)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person(POC, "", "Re: check [" TOK "]", "Once.");
 
 	world_new(&w);
@@ -548,14 +520,14 @@ START_TEST(same_message_id_twice)
 	process(&w, POC, ROBOT, t);	/* another hash: another messages row, same Message-ID */
 	ck_assert_int_eq(value(&w, "SELECT count(*) FROM messages"), 2);
 	ck_assert_int_eq(value(&w, "SELECT count(*) FROM ping_events"), 1);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
 
 START_TEST(verification_activates)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person("new@example.fr", "", "Re: Please confirm [" VTOK "]", "Confirmed.");
 	gint64 bad = 0;
 	char *err = NULL;
@@ -569,7 +541,7 @@ START_TEST(verification_activates)
 	ck_assert_int_eq(value(&w, "SELECT count(*) FROM events WHERE action = 'poc-verified' AND state = 'FR'"
 				   " AND detail LIKE '%FR-T-2%'"), 1);
 	ck_assert_int_eq(audit_verify(w.db, &bad, &err), 1);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -577,14 +549,14 @@ END_TEST
 /* An auto-reply to a verification ping does not verify. */
 START_TEST(verification_not_by_autoreply)
 {
-	struct world w;
+	struct testlib_db w;
 	char *t = person("new@example.fr", "Auto-Submitted: auto-replied\r\n", "Out of office [" VTOK "]", "Away.");
 
 	world_new(&w);
 	process(&w, "", "bounces+" VTOK "@robot.test", t);
 	assert_text(&w, "SELECT status FROM pocs WHERE id = 'FR-T-2'", "pending");
 	ck_assert_int_eq(value(&w, "SELECT count(*) FROM events"), 0);
-	world_free(&w);
+	testlib_db_free(&w);
 	g_free(t);
 }
 END_TEST
@@ -592,7 +564,7 @@ END_TEST
 /* A signed answer goes on to the command stages; unsigned ones stop. */
 START_TEST(signed_answer_goes_on)
 {
-	struct world w;
+	struct testlib_db w;
 	const char *t = "From: " POC "\r\nTo: ping+" TOK "@robot.test\r\nSubject: Re: check\r\n"
 			"Message-ID: <signed@example.fr>\r\nMIME-Version: 1.0\r\n"
 			"Content-Type: multipart/signed; protocol=\"application/pgp-signature\"; micalg=pgp-sha256;"
@@ -610,7 +582,7 @@ START_TEST(signed_answer_goes_on)
 	ck_assert(!s.no_reply);
 	ck_assert_int_eq(value(&w, "SELECT answered FROM pings WHERE id = 1"), NOW);
 	ck_assert_int_eq(value(&w, "SELECT count(*) FROM outbox"), 3);	/* not signed by an enrolled key: silent */
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -643,21 +615,5 @@ static Suite *ping_match_suite(void)
 
 int main(void)
 {
-	SRunner *sr;
-	int failed;
-
-	mail_library_init();
-	config_defaults(&cfg, "/tmp");
-	g_free(cfg.domain);
-	g_free(cfg.address);
-	cfg.domain = g_strdup("robot.test");
-	cfg.address = g_strdup(ROBOT);
-	tpl = templates_load();
-	sr = srunner_create(ping_match_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	templates_free(tpl);
-	config_clear(&cfg);
-	return failed != 0;
+	return testlib_filters_run(ping_match_suite());
 }

@@ -8,41 +8,20 @@
  * text, CSV and JSON. Queuing (signing) is tested end to end in
  * tests/e2e/pings.sh. Each test works in its own temporary directory with
  * a database made for it, and removes it. */
-#define _XOPEN_SOURCE 700
 #include <check.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
 #include <sqlite3.h>
 #include "robot/db.h"
+#include "tests/unit/testlib.h"
 #include "robot/ping-report.h"
 #include "robot/pings.h"
 #include "robot/templates.h"
 
 #define NOW 1700000000
 
-struct world {
-	char *dir;
-	sqlite3 *db;
-};
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void sql(sqlite3 *db, const char *text)
-{
-	char *err = NULL;
-
-	ck_assert_msg(sqlite3_exec(db, text, NULL, NULL, &err) == SQLITE_OK, "%s: %s", text, err ? err : "?");
-}
 
 /* A POC: id (its State, type letter and number are read from it). */
 static void poc(sqlite3 *db, const char *id, const char *type, const char *status, gint64 created,
@@ -56,34 +35,18 @@ static void poc(sqlite3 *db, const char *id, const char *type, const char *statu
 				  id, id, type, strrchr(id, '-') + 1, status, created, created,
 				  strcmp(status, "withdrawn") ? "NULL" : "'gone'", id, address, id, id, lang);
 
-	sql(db, s);
+	testlib_sql(db, s);
 	g_free(s);
 }
 
-static void world_new(struct world *w)
+static void world_new(struct testlib_db *w)
 {
-	GError *gerr = NULL;
-	char *err = NULL, *file;
-
-	w->dir = g_dir_make_tmp("pocbot-pings-XXXXXX", &gerr);
-	ck_assert_msg(w->dir != NULL, "g_dir_make_tmp: %s", gerr ? gerr->message : "?");
-	file = g_build_filename(w->dir, "pocbot.db", NULL);
-	w->db = db_open(file, &err);
-	ck_assert_msg(w->db != NULL, "db_open: %s", err ? err : "?");
-	g_free(file);
-	sql(w->db, "INSERT INTO states (code, added) VALUES ('FR', 1), ('DE', 1), ('RU', 1)");
+	testlib_db_new(w, "pings", "FR", "DE", "RU", NULL);
 	poc(w->db, "FR-T-1", "technical", "active", NOW - 100, "cert@fr.example", "fr");
 	poc(w->db, "FR-P-1", "policy", "pending", NOW - 100, "policy@fr.example", "en");
 	poc(w->db, "FR-D-1", "diplomatic", "withdrawn", NOW - 100, "old@fr.example", "fr");
 	poc(w->db, "DE-T-1", "technical", "unverified", NOW - 100, "cert@de.example", "de");
 	poc(w->db, "RU-T-1", "technical", "active", NOW + 100, "cert@ru.example", "ru");
-}
-
-static void world_free(struct world *w)
-{
-	sqlite3_close(w->db);
-	ck_assert_int_eq(nftw(w->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS), 0);
-	g_free(w->dir);
 }
 
 /* ---- tokens ---- */
@@ -177,7 +140,7 @@ static char *ids(GPtrArray *targets)
 
 START_TEST(test_targets)
 {
-	struct world w;
+	struct testlib_db w;
 	char *fr[] = { "FR", NULL }, *got;
 	struct pings_scope all = { NULL, POC_TYPE_NONE }, only_fr = { fr, POC_TYPE_NONE },
 			   technical = { NULL, POC_TECHNICAL };
@@ -199,18 +162,18 @@ START_TEST(test_targets)
 	g_free(got);
 	/* a POC already pinged in round 1 is not a target of round 1 */
 	ck_assert_int_eq(pings_round_open(w.db, NOW, NOW + 86400, "", "custodian"), 1);
-	sql(w.db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline)"
+	testlib_sql(w.db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline)"
 		  " VALUES (1, 'round', 'FR-T-1', 'cert@fr.example', 'fr', 'aaaaaaaaaaaaaaaaaaaaaaaaaa', 1, 2)");
 	got = ids(pings_targets(w.db, &only_fr, NOW, 1, 0));
 	ck_assert_str_eq(got, "FR-P-1:en:policy@fr.example");
 	g_free(got);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
 START_TEST(test_rounds_and_find)
 {
-	struct world w;
+	struct testlib_db w;
 	struct pings_round r;
 	struct ping p;
 	gint64 started = 0;
@@ -228,7 +191,7 @@ START_TEST(test_rounds_and_find)
 	ck_assert_int_eq(r.closed, 0);
 	pings_round_clear(&r);
 	ck_assert_int_eq(pings_round_get(w.db, 3, &r), 0);
-	sql(w.db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline, reminders)"
+	testlib_sql(w.db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline, reminders)"
 		  " VALUES (1, 'round', 'FR-T-1', 'cert@fr.example', 'fr', 'abcdefghijklmnopqrstuvwxyz', 5, 9, 1);"
 		  "INSERT INTO outbox (token, purpose, env_from, rcpt, body, created, next_try, state, done)"
 		  " VALUES ('abcdefghijklmnopqrstuvwxyz', 'ping', 'b', 'r', x'00', 5, 5, 'sent', 7)");
@@ -247,7 +210,7 @@ START_TEST(test_rounds_and_find)
 	ck_assert_int_ne(sqlite3_exec(w.db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued,"
 				      " deadline) VALUES (1, 'round', 'FR-T-1', 'a', 'fr', 'bbbbbbbbbbbbbbbbbbbbbbbbbb', 1, 2)",
 				      NULL, NULL, NULL), SQLITE_OK);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
@@ -280,7 +243,7 @@ END_TEST
 static void known_round(sqlite3 *db)
 {
 	ck_assert_int_eq(pings_round_open(db, NOW, NOW + 14 * 86400, "", "custodian"), 1);
-	sql(db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline, answered,"
+	testlib_sql(db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline, answered,"
 		" answer_seconds, bounced, bounce_status, bounce_hard, bounce_diagnostic, autoreplied) VALUES"
 		" (1, 'round', 'FR-T-1', 'cert@fr.example', 'fr', 'aaaaaaaaaaaaaaaaaaaaaaaaaa', 1, 2, 700, 600, NULL, NULL, NULL, NULL, NULL),"
 		" (1, 'round', 'FR-P-1', 'policy@fr.example', 'en', 'bbbbbbbbbbbbbbbbbbbbbbbbbb', 1, 2, 3100, 3000, NULL, NULL, NULL, NULL, 50),"
@@ -310,7 +273,7 @@ static const struct ping_figures *group(const struct ping_report *r, const char 
 
 START_TEST(test_report_figures)
 {
-	struct world w;
+	struct testlib_db w;
 	struct ping_report r;
 	const struct ping_figures *f;
 
@@ -338,13 +301,13 @@ START_TEST(test_report_figures)
 	ck_assert(f->pings == 3 && f->answered == 1 && f->bounced == 1 && f->autoreply_only == 1);
 	ck_assert(f->median == 600 && f->p90 == 600);
 	ping_report_clear(&r);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 
 START_TEST(test_report_formats)
 {
-	struct world w;
+	struct testlib_db w;
 	struct ping_report r;
 	JsonParser *parser = json_parser_new();
 	GError *err = NULL;
@@ -386,7 +349,7 @@ START_TEST(test_report_formats)
 	g_free(csv);
 	g_free(json);
 	ping_report_clear(&r);
-	world_free(&w);
+	testlib_db_free(&w);
 }
 END_TEST
 

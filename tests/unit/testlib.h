@@ -101,6 +101,14 @@ static inline sqlite3 *testlib_db_in(const char *dir)
 	return db;
 }
 
+/* Runs the SQL text (no parameters) on db; a failure fails the test. */
+static inline void testlib_sql(sqlite3 *db, const char *text)
+{
+	char *err = NULL;
+
+	ck_assert_msg(sqlite3_exec(db, text, NULL, NULL, &err) == SQLITE_OK, "%s: %s", text, err ? err : "?");
+}
+
 /* Adds the participating State code (alpha-2) to db. */
 static inline void testlib_add_state(sqlite3 *db, const char *code)
 {
