@@ -23,9 +23,7 @@ P="$POCBOT -c $T/r/pocbot.conf"
 $P state add FR >/dev/null
 
 # France's signers: one OpenPGP, one S/MIME (a certificate from a test CA).
-pgp_home "$K/a"
-fr=$(pgp_signer "$K/a" "Alice <alice@fr.example>")
-pgp_export "$K/a" "$fr" "$K/fr.asc"
+fr=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/fr.asc")
 $P signer add --state FR --role authority --pgp "$K/fr.asc" >/dev/null
 ca_make "$K/ca"
 smime_signer "$K/ca" "$K/s" dupont@fr.example >/dev/null

@@ -13,13 +13,9 @@ port=$(free_port)
 write_config "$T/r/pocbot.conf" "$port"
 P="$POCBOT -c $T/r/pocbot.conf"
 $P state add FR >/dev/null
-pgp_home "$K/a"
-fr=$(pgp_signer "$K/a" "Alice <alice@fr.example>")
-pgp_export "$K/a" "$fr" "$K/fr.asc"
+fr=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/fr.asc")
 $P signer add --state FR --role authority --pgp "$K/fr.asc" >/dev/null
-pgp_home "$K/b"
-bob=$(pgp_signer "$K/b" "Bob <bob@fr.example>")
-pgp_export "$K/b" "$bob" "$K/bob.asc"
+bob=$(pgp_person "$K/b" "Bob <bob@fr.example>" "$K/bob.asc")
 $P signer add --state FR --role authority --pgp "$K/bob.asc" >/dev/null
 start_robot "$T/r/pocbot.conf"
 out=$T/r/var/outbox/new

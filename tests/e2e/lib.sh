@@ -144,3 +144,17 @@ local_recipient_maps =
 local_transport = error:5.1.1 no local delivery here
 EOF
 }
+
+# postfix_stop: stops the private Postfix of $PF (queue in $PQ), if one was
+# set up, and waits for its master to exit.
+postfix_stop() {
+	[ -f "$PF/main.cf" ] || return 0
+	_ps_pid=$(tr -dc 0-9 < "$PQ/pid/master.pid" 2>/dev/null)
+	postfix -c "$PF" stop >/dev/null 2>&1
+	_ps_i=0
+	while [ -n "$_ps_pid" ] && kill -0 "$_ps_pid" 2>/dev/null && [ $_ps_i -lt 100 ]; do
+		_ps_i=$((_ps_i + 1)); sleep 0.1
+	done
+	[ -n "$_ps_pid" ] && kill -0 "$_ps_pid" 2>/dev/null && kill -9 "$_ps_pid"
+	return 0
+}

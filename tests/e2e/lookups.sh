@@ -73,32 +73,22 @@ EOF
 ok "the seeded POCs are there" [ "$(sqlite3 "$DB" 'select count(*) from pocs')" -eq 5 ]
 
 echo "signers"
-pgp_home "$K/a"
-alice=$(pgp_signer "$K/a" "Alice <alice@fr.example>")
-pgp_export "$K/a" "$alice" "$K/a.asc"
+alice=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/a.asc")
 ok "an OpenPGP authority is enrolled for France" $P signer add --state FR --role authority --pgp "$K/a.asc"
-pgp_home "$K/r"
-rita=$(pgp_signer "$K/r" "Rita <rita@fr.example>")
-pgp_export "$K/r" "$rita" "$K/r.asc"
+rita=$(pgp_person "$K/r" "Rita <rita@fr.example>" "$K/r.asc")
 ok "an OpenPGP reader is enrolled for France" $P signer add --state FR --role reader --pgp "$K/r.asc"
 ca_make "$K/ca"
 bob=$(smime_signer "$K/ca" "$K/b" bob@de.example)
 smime_signer "$K/ca" "$K/e" eve@de.example >/dev/null
 ok "an S/MIME authority is enrolled for Germany" \
 	$P signer add --state DE --role authority --smime "$K/b/cert.pem" --chain "$K/b/chain.pem"
-pgp_home "$K/j"
-jiro=$(pgp_signer "$K/j" "Jiro <jiro@jp.example>")
-pgp_export "$K/j" "$jiro" "$K/j.asc"
+jiro=$(pgp_person "$K/j" "Jiro <jiro@jp.example>" "$K/j.asc")
 ok "an authority is enrolled for Japan" $P signer add --state JP --role authority --pgp "$K/j.asc"
-pgp_home "$K/c"
-cora=$(pgp_signer "$K/c" "Cora <cora@un.example>")
-pgp_export "$K/c" "$cora" "$K/c.asc"
+cora=$(pgp_person "$K/c" "Cora <cora@un.example>" "$K/c.asc")
 ok "a custodian signer is enrolled, under Japan too" $P signer add --state JP --role custodian --pgp "$K/c.asc"
 ok "Japan has signers but no POC" \
 	[ "$(sqlite3 "$DB" "SELECT count(*) FROM pocs WHERE state = 'JP'"):$(sqlite3 "$DB" "SELECT count(*) FROM signers WHERE state = 'JP'")" = 0:2 ]
-pgp_home "$K/v"
-victor=$(pgp_signer "$K/v" "Victor <victor@fr.example>")
-pgp_export "$K/v" "$victor" "$K/v.asc"
+victor=$(pgp_person "$K/v" "Victor <victor@fr.example>" "$K/v.asc")
 $P signer add --state FR --role authority --pgp "$K/v.asc" >/dev/null
 ok "a French signer is revoked" $P signer revoke "$victor" --reason "left the ministry"
 

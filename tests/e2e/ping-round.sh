@@ -51,17 +51,6 @@ LMTP_PORT=$(free_port)
 while [ "$LMTP_PORT" = "$SMTP_PORT" ]; do LMTP_PORT=$(free_port); done
 T0=$(date +%s)		# the robot's clock at the start: now, so that the signed form is fresh
 
-postfix_stop() {
-	[ -f "$PF/main.cf" ] || return 0
-	pid=$(tr -dc 0-9 < "$PQ/pid/master.pid" 2>/dev/null)
-	postfix -c "$PF" stop >/dev/null 2>&1
-	n=0
-	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do
-		n=$((n + 1)); sleep 0.1
-	done
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-	return 0
-}
 pf_cleanup() {
 	trap - EXIT INT TERM
 	postfix_stop
@@ -141,12 +130,8 @@ clock() { echo $((T0 + $1)) > "$R/clock.new" && mv "$R/clock.new" "$R/clock"; }
 
 P state add FR >/dev/null || fail "state add FR"
 P state add CH >/dev/null || fail "state add CH"
-pgp_home "$K/fr"
-fr=$(pgp_signer "$K/fr" "Alice Martin <alice@sink.test>")
-pgp_export "$K/fr" "$fr" "$T/msg/fr.asc"
-pgp_home "$K/un"
-un=$(pgp_signer "$K/un" "Custodian <custodian@sink.test>")
-pgp_export "$K/un" "$un" "$T/msg/un.asc"
+fr=$(pgp_person "$K/fr" "Alice Martin <alice@sink.test>" "$T/msg/fr.asc")
+un=$(pgp_person "$K/un" "Custodian <custodian@sink.test>" "$T/msg/un.asc")
 chmod 644 "$T/msg"/*.asc && chmod 755 "$T/msg"
 P signer add --state FR --role authority --pgp "$T/msg/fr.asc" >/dev/null || fail "signer add FR"
 P signer add --state CH --role custodian --pgp "$T/msg/un.asc" >/dev/null || fail "signer add custodian"

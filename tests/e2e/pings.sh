@@ -31,9 +31,9 @@ for s in FR DE RU CH; do $P state add $s >/dev/null; done
 
 # signers: alice (FR, learns French from her form), dave (DE, --lang es),
 # carol (custodian, enrolled for CH, which has no POC)
-pgp_home "$K/a"; alice=$(pgp_signer "$K/a" "Alice <alice@fr.example>"); pgp_export "$K/a" "$alice" "$K/a.asc"
-pgp_home "$K/d"; dave=$(pgp_signer "$K/d" "Dave <dave@de.example>"); pgp_export "$K/d" "$dave" "$K/d.asc"
-pgp_home "$K/c"; carol=$(pgp_signer "$K/c" "Carol <carol@un.example>"); pgp_export "$K/c" "$carol" "$K/c.asc"
+alice=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/a.asc")
+dave=$(pgp_person "$K/d" "Dave <dave@de.example>" "$K/d.asc")
+carol=$(pgp_person "$K/c" "Carol <carol@un.example>" "$K/c.asc")
 $P signer add --state FR --role authority --pgp "$K/a.asc" >/dev/null
 ok "signer add --lang is refused for a language the robot does not write" \
 	sh -c "! $P signer add --state DE --role authority --pgp '$K/d.asc' --lang de 2>/dev/null"

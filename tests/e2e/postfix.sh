@@ -37,18 +37,6 @@ SMTP_PORT=$(free_port)
 LMTP_PORT=$(free_port)
 while [ "$LMTP_PORT" = "$SMTP_PORT" ]; do LMTP_PORT=$(free_port); done
 
-# postfix_stop: stops this script's Postfix and waits for its master to exit.
-postfix_stop() {
-	[ -f "$PF/main.cf" ] || return 0
-	pid=$(tr -dc 0-9 < "$PQ/pid/master.pid" 2>/dev/null)
-	postfix -c "$PF" stop >/dev/null 2>&1
-	i=0
-	while [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		i=$((i + 1)); sleep 0.1
-	done
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && kill -9 "$pid"
-	return 0
-}
 pf_cleanup() {
 	trap - EXIT INT TERM
 	postfix_stop

@@ -27,8 +27,8 @@ said() { grep -q -- "$1" "$OUT" || { echo "    no \"$1\" in:" >&2; sed 's/^/    
 sha1() { openssl x509 -in "$1" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g'; }
 
 # the keys and certificates, as the States would make them
-pgp_home "$T/k/a" && FA=$(pgp_signer "$T/k/a" 'Alice <alice@fr.test>') && pgp_export "$T/k/a" "$FA" "$T/a.asc"
-pgp_home "$T/k/b" && FB=$(pgp_signer "$T/k/b" 'Bob <bob@fr.test>' subkey) && pgp_export "$T/k/b" "$FB" "$T/b.asc"
+FA=$(pgp_person "$T/k/a" 'Alice <alice@fr.test>' "$T/a.asc")
+FB=$(pgp_person "$T/k/b" 'Bob <bob@fr.test>' "$T/b.asc" subkey)
 pgp_home "$T/k/s" && gpg --homedir "$T/k/s" --batch --pinentry-mode loopback --passphrase '' \
 	--quick-gen-key 'Sam <sam@fr.test>' ed25519 sign never 2>/dev/null &&
 	FS=$(gpg --homedir "$T/k/s" --with-colons --list-keys sam@fr.test | awk -F: '$1 == "fpr" { print $10; exit }') &&

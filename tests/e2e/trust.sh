@@ -17,13 +17,9 @@ P="$POCBOT -c $T/r/pocbot.conf"
 $P state add FR >/dev/null && $P state add DE >/dev/null
 
 echo "signers"
-pgp_home "$K/a"
-fr=$(pgp_signer "$K/a" "Alice <alice@fr.example>")
-pgp_export "$K/a" "$fr" "$K/fr.asc"
+fr=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/fr.asc")
 ok "an OpenPGP signer is enrolled for FR" $P signer add --state FR --role authority --pgp "$K/fr.asc"
-pgp_home "$K/s"
-sub=$(pgp_signer "$K/s" "Sub <sub@fr.example>" subkey)
-pgp_export "$K/s" "$sub" "$K/sub.asc"
+sub=$(pgp_person "$K/s" "Sub <sub@fr.example>" "$K/sub.asc" subkey)
 ok "a key that signs with a subkey is enrolled" $P signer add --state FR --role authority --pgp "$K/sub.asc"
 pgp_home "$K/x"
 stranger=$(pgp_signer "$K/x" "Xavier <x@nowhere.example>")
@@ -32,13 +28,9 @@ de=$(smime_signer "$K/ca" "$K/de" bob@de.example)
 other=$(smime_signer "$K/ca" "$K/o" eve@de.example)
 ok "an S/MIME signer is enrolled for DE with its chain" \
 	$P signer add --state DE --role authority --smime "$K/de/cert.pem" --chain "$K/de/chain.pem"
-pgp_home "$K/r"
-reader=$(pgp_signer "$K/r" "Rita <rita@fr.example>")
-pgp_export "$K/r" "$reader" "$K/r.asc"
+reader=$(pgp_person "$K/r" "Rita <rita@fr.example>" "$K/r.asc")
 ok "a reader is enrolled for FR" $P signer add --state FR --role reader --pgp "$K/r.asc"
-pgp_home "$K/v"
-revoked=$(pgp_signer "$K/v" "Victor <victor@fr.example>")
-pgp_export "$K/v" "$revoked" "$K/v.asc"
+revoked=$(pgp_person "$K/v" "Victor <victor@fr.example>" "$K/v.asc")
 $P signer add --state FR --role authority --pgp "$K/v.asc" >/dev/null
 ok "a signer is revoked" $P signer revoke "$revoked" --reason "left the ministry"
 

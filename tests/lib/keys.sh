@@ -31,6 +31,13 @@ pgp_signer() {
 # pgp_export HOME FPR FILE: the public key, armoured.
 pgp_export() { gpg --homedir "$1" --batch --armor --export "$2" > "$3"; }
 
+# pgp_person HOME "NAME <EMAIL>" FILE [subkey]: a signer as a State has
+# one: a new home, its key (pgp_signer) and the public key in FILE. Prints
+# the primary fingerprint.
+pgp_person() {
+	pgp_home "$1" && _pp=$(pgp_signer "$1" "$2" ${4:-}) && pgp_export "$1" "$_pp" "$3" && echo "$_pp"
+}
+
 # mail_headers FROM SUBJECT [MESSAGE-ID]: the header lines of a test message.
 mail_headers() {
 	printf 'From: %s\nTo: pocbot@robot.test\nSubject: %s\nDate: %s\nMessage-ID: <%s>\nMIME-Version: 1.0\n' \
