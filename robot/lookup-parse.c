@@ -229,15 +229,21 @@ static const char *take_item(const struct templates *tpl, struct parser *ps, enu
 	}
 }
 
-/* Organisation words: each word of the value, folded. */
-static void take_words(struct lookup_query *q, const char *value)
+/* Organisation words: each word of the value, folded; "too-long" for a
+ * word of more than MAX_FIELD_LEN bytes (none is taken then), else NULL. */
+static const char *take_words(struct lookup_query *q, const char *value)
 {
 	gchar **words = g_strsplit_set(value, " ,;\t", -1);
+	const char *key = NULL;
 
-	for (gchar **w = words; *w; w++)
+	for (gchar **w = words; *w && !key; w++)
+		if (strlen(*w) > MAX_FIELD_LEN)
+			key = "too-long";
+	for (gchar **w = words; *w && !key; w++)
 		if (**w && !has_item(q->words, *w))
 			g_ptr_array_add(q->words, g_strdup(*w));
 	g_strfreev(words);
+	return key;
 }
 
 /* A criterion of the current request. */
@@ -257,7 +263,7 @@ static void take_value(struct parser *ps, enum label label, const char *folded_v
 	if (label == LABEL_STATE) {
 		key = take_states(q, folded_value);
 	} else if (label == LABEL_WORDS) {
-		take_words(q, folded_value);
+		key = take_words(q, folded_value);
 	} else {
 		items = split_list(folded_value);
 		for (guint i = 0; i < items->len && !key; i++)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <glib.h>
 #include "filters/lookup.h"
+#include "robot/limits.h"
 #include "robot/pocs.h"
 #include "robot/templates.h"
 
@@ -178,6 +179,7 @@ END_TEST
 
 START_TEST(test_errors)
 {
+	char *text;
 	struct lookup_request *r = lookup_parse(tpl, "LOOKUP\nState: Atlantis\nType: secret\nLanguage: Klingon\n"
 						"Colour: blue\nFormat: pdf\n\nLOOKUP\n\nACCESS-LOG\nState: France\n");
 
@@ -196,6 +198,12 @@ START_TEST(test_errors)
 	ck_assert(has_error(r, "too-many-requests", 0));
 	ck_assert_uint_eq(r->errors->len, 1);
 	lookup_request_free(r);
+	text = g_strdup_printf("LOOKUP\nOrganisation: CERT %0*d\n", MAX_FIELD_LEN + 1, 7);	/* one word too long */
+	r = lookup_parse(tpl, text);
+	ck_assert(has_error(r, "too-long", 2));
+	ck_assert_uint_eq(((struct lookup_query *)r->queries->pdata[0])->words->len, 0);
+	lookup_request_free(r);
+	g_free(text);
 	r = lookup_parse(tpl, "LOOKUP\nState: \x01\xff\xfe Japan\n");	/* bad bytes: unknown, quoted safely */
 	ck_assert_uint_eq(r->errors->len, 1);
 	ck_assert(g_utf8_validate(((struct lookup_error *)r->errors->pdata[0])->quoted, -1, NULL));
