@@ -13,20 +13,10 @@
 mkdir -p "$T/r"
 write_config "$T/r/pocbot.conf" "$(free_port)"
 DB="$T/r/var/pocbot.db"
-OUT="$T/out"
 # python3-vobject is a Debian package: Debian's python3 has it.
 PY=python3
 /usr/bin/python3 -c 'import vobject' 2>/dev/null && PY=/usr/bin/python3
 
-pocbot() {
-	_want=$1; shift
-	"$POCBOT" -c "$T/r/pocbot.conf" "$@" >"$OUT" 2>"$OUT.err"
-	_got=$?
-	[ "$_got" -eq "$_want" ] && return 0
-	echo "    pocbot $*: exit $_got, wanted $_want" >&2
-	sed 's/^/    | /' "$OUT" "$OUT.err" >&2
-	return 1
-}
 
 ok "state add France" pocbot 0 state add FR
 ok "state add Germany" pocbot 0 state add DE

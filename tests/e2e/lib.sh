@@ -26,6 +26,23 @@ ok() {
 	if "$@"; then echo "  ok   $_ok_what"; else FAILS=$((FAILS + 1)); echo "  FAIL $_ok_what" >&2; fi
 }
 
+# pocbot EXPECTED-EXIT ARGS...: the robot's command on $T/r/pocbot.conf,
+# its output in $OUT and its errors in $OUT.err; says what it got when the
+# exit status is not EXPECTED-EXIT.
+OUT=$T/out
+pocbot() {
+	_want=$1; shift
+	"$POCBOT" -c "$T/r/pocbot.conf" "$@" >"$OUT" 2>"$OUT.err"
+	_got=$?
+	[ "$_got" -eq "$_want" ] && return 0
+	echo "    pocbot $*: exit $_got, wanted $_want" >&2
+	sed 's/^/    | /' "$OUT" "$OUT.err" >&2
+	return 1
+}
+
+# said TEXT: TEXT is in the output of the last pocbot.
+said() { grep -q -- "$1" "$OUT" || { echo "    no \"$1\" in:" >&2; sed 's/^/    | /' "$OUT" >&2; return 1; }; }
+
 # finish: the script's verdict, to be called last.
 finish() {
 	echo "  $((CHECKS - FAILS)) passed, $FAILS failed"

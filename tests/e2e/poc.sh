@@ -12,19 +12,7 @@
 mkdir -p "$T/r"
 write_config "$T/r/pocbot.conf" "$(free_port)"
 DB="$T/r/var/pocbot.db"
-OUT="$T/out"
 
-# pocbot EXPECTED-EXIT ARGS...: runs the robot's command, output in $OUT, errors in $OUT.err.
-pocbot() {
-	_want=$1; shift
-	"$POCBOT" -c "$T/r/pocbot.conf" "$@" >"$OUT" 2>"$OUT.err"
-	_got=$?
-	[ "$_got" -eq "$_want" ] && return 0
-	echo "    pocbot $*: exit $_got, wanted $_want" >&2
-	sed 's/^/    | /' "$OUT" "$OUT.err" >&2
-	return 1
-}
-said() { grep -q -- "$1" "$OUT" || { echo "    no \"$1\" in:" >&2; sed 's/^/    | /' "$OUT" >&2; return 1; }; }
 not_said() { ! grep -q -- "$1" "$OUT" || { echo "    \"$1\" in:" >&2; sed 's/^/    | /' "$OUT" >&2; return 1; }; }
 lines() { [ "$(wc -l < "$OUT")" -eq "$1" ] || { echo "    $(wc -l < "$OUT") lines, wanted $1:" >&2; sed 's/^/    | /' "$OUT" >&2; return 1; }; }
 

@@ -11,9 +11,9 @@
 mkdir -p "$T/r" "$T/k"
 write_config "$T/r/pocbot.conf" "$(free_port)"
 DB="$T/r/var/pocbot.db"
-OUT="$T/out"
 
-# pocbot EXPECTED-EXIT ARGS...: runs the robot's command, output in $OUT.
+# pocbot EXPECTED-EXIT ARGS...: as lib.sh's, but its errors go to $OUT
+# too, where said finds the refusals.
 pocbot() {
 	_want=$1; shift
 	"$POCBOT" -c "$T/r/pocbot.conf" "$@" >"$OUT" 2>&1
@@ -23,7 +23,6 @@ pocbot() {
 	sed 's/^/    | /' "$OUT" >&2
 	return 1
 }
-said() { grep -q -- "$1" "$OUT" || { echo "    no \"$1\" in:" >&2; sed 's/^/    | /' "$OUT" >&2; return 1; }; }
 sha1() { openssl x509 -in "$1" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g'; }
 
 # the keys and certificates, as the States would make them
