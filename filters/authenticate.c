@@ -5,9 +5,9 @@
  * ctx->auth; a signed message that fails any check keeps the reason for
  * the refusal. Only a crypto engine failure is an error (retry later). */
 #include <string.h>
-#include <sqlite3.h>
 #include "filter.h"
 #include "../robot/crypto.h"
+#include "../robot/signers.h"
 
 /* The reasons.txt key for what the crypto adapter said, or NULL for good. */
 static const char *refusal_of(enum crypto_outcome o)
@@ -35,46 +35,28 @@ static const char *refusal_of(enum crypto_outcome o)
 	return "malformed";
 }
 
-/* Looks the signer up: NULL when enrolled and usable (state and role set),
- * else the refusal; "" on a database error. */
+/* Looks the signer up by the fingerprint that signed (only the enrolled
+ * signing key authenticates; an S/MIME encryption certificate is there to
+ * encrypt to): NULL when enrolled and usable (state and role set), else
+ * the refusal; "" on a database error. */
 static const char *enrolment(struct filter_ctx *ctx)
 {
-	sqlite3_stmt *st;
-	const char *refusal = "";
-	int rc;
+	struct signer s;
+	const char *refusal = NULL;
+	int rc = signers_find(ctx->db, ctx->auth.fingerprint, &s);
 
-	if (sqlite3_prepare_v2(ctx->db, "SELECT state, role, revoked IS NOT NULL FROM signers"
-			       " WHERE fingerprint = ? OR enc_fingerprint = ?", -1, &st, NULL) != SQLITE_OK)
+	if (rc < 0)
 		return "";
-	sqlite3_bind_text(st, 1, ctx->auth.fingerprint, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ctx->auth.fingerprint, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE)
-		refusal = "not-enrolled";
-	else if (rc == SQLITE_ROW && sqlite3_column_int(st, 2))
+	if (rc == 0)
+		return "not-enrolled";
+	if (s.revoked)
 		refusal = "revoked";
-	else if (rc == SQLITE_ROW) {
-		g_strlcpy(ctx->auth.state, (const char *)sqlite3_column_text(st, 0), sizeof ctx->auth.state);
-		g_strlcpy(ctx->auth.role, (const char *)sqlite3_column_text(st, 1), sizeof ctx->auth.role);
-		refusal = NULL;
+	else {
+		g_strlcpy(ctx->auth.state, s.state, sizeof ctx->auth.state);
+		g_strlcpy(ctx->auth.role, signers_role_name(s.role), sizeof ctx->auth.role);
 	}
-	sqlite3_finalize(st);
+	signers_clear(&s);
 	return refusal;
-}
-
-/* 1 when the signature was accepted before, 0 when not, -1 on error. */
-static int replayed(struct filter_ctx *ctx)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(ctx->db, "SELECT 1 FROM seen_signatures WHERE replay_key = ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, ctx->auth.replay_key, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* The checks after a good signature: enrolment, the window, replay. */
@@ -90,7 +72,7 @@ static enum verdict accept_or_refuse(struct filter_ctx *ctx)
 		refusal = "too-old";
 	if (!refusal && a->created > ctx->now + ctx->cfg->trust_max_future)
 		refusal = "in-future";
-	if (!refusal && (seen = replayed(ctx)) != 0) {
+	if (!refusal && (seen = signers_seen(ctx->db, a->replay_key)) != 0) {
 		if (seen < 0)
 			return VERDICT_ERROR;
 		refusal = "replayed";

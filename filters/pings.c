@@ -28,6 +28,7 @@
 #include "filter.h"
 #include "pings.h"
 #include "../robot/bounce.h"
+#include "../robot/outbox.h"
 #include "../robot/limits.h"
 
 #define PING_SCAN_BYTES (64 * 1024)	/* text searched for a token: a quoted ping sits low */
@@ -40,13 +41,6 @@ struct lookup {
 	char token[PINGS_TOKEN_CHARS + 1];
 	char *address;		/* the address pinged; g_free it */
 };
-
-const char *ping_what_name(enum ping_what w)
-{
-	static const char *const names[] = { "delivered", "delayed", "bounced", "autoreply", "receipt", "answer" };
-
-	return names[w];
-}
 
 /* s (len bytes, any case) lower-cased into out: 1 when it is a token
  * (pings_token_valid), 0 when not. */
@@ -73,27 +67,22 @@ void ping_match_free(struct ping_match *p)
 /* 1 when token (any case, len bytes) names a ping: fills lk. */
 static int by_token(struct lookup *lk, const char *token, size_t len)
 {
-	sqlite3_stmt *st;
 	char lower[PINGS_TOKEN_CHARS + 1];
+	struct ping p;
 	int rc;
 
 	if (!token_lower(token, len, lower))
 		return 0;
-	if (sqlite3_prepare_v2(lk->ctx->db, "SELECT id, address FROM pings WHERE token = ?", -1, &st, NULL) != SQLITE_OK) {
+	rc = pings_find(lk->ctx->db, lower, &p);
+	if (rc < 0)
 		lk->failed = 1;
-		return 0;
-	}
-	sqlite3_bind_text(st, 1, lower, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		lk->ping = sqlite3_column_int64(st, 0);
+	if (rc == 1) {
+		lk->ping = p.id;
 		memcpy(lk->token, lower, sizeof lower);
-		lk->address = g_strdup((const char *)sqlite3_column_text(st, 1));
-	} else if (rc != SQLITE_DONE) {
-		lk->failed = 1;
+		lk->address = g_strdup(p.address);
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW;
+	pings_clear(&p);
+	return rc == 1;
 }
 
 /* The local part after "prefix+" when addr is prefix+X@ our domain, else
@@ -143,7 +132,6 @@ static int by_message_id(struct lookup *lk, const char *id, size_t len)
 	const struct config *cfg = lk->ctx->cfg;
 	const char *at = g_strstr_len(id, (gssize)len, "@");
 	size_t dlen = strlen(cfg->domain), tlen;
-	sqlite3_stmt *st;
 	char *token, *env_from = NULL;
 	int found = 0;
 
@@ -151,15 +139,11 @@ static int by_message_id(struct lookup *lk, const char *id, size_t len)
 	    g_ascii_strncasecmp(at + 1, cfg->domain, dlen) != 0 || at - id - 7 > 64)
 		return 0;
 	token = g_strndup(id + 7, (gsize)(at - id - 7));
-	if (sqlite3_prepare_v2(lk->ctx->db, "SELECT env_from FROM outbox WHERE token = ?", -1, &st, NULL) != SQLITE_OK) {
+	if (outbox_env_from(lk->ctx->db, token, &env_from) < 0) {
 		lk->failed = 1;
 		g_free(token);
 		return 0;
 	}
-	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		env_from = g_strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
 	if (env_from) {
 		const char *t = sub_address(cfg, env_from, "bounces", &tlen);
 		found = t && by_token(lk, t, tlen);

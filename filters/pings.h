@@ -6,9 +6,6 @@
 #include <glib.h>
 #include "../robot/pings.h"
 
-/* What came back: ping_events.what, in this order. */
-enum ping_what { PING_DELIVERED, PING_DELAYED, PING_BOUNCED, PING_AUTOREPLY, PING_RECEIPT, PING_ANSWER };
-
 struct ping_match {
 	gint64 ping;			/* pings.id */
 	char token[PINGS_TOKEN_CHARS + 1];
@@ -21,9 +18,6 @@ struct ping_match {
 	char *from;			/* From's addr-spec, bounded, or NULL */
 	gboolean go_on;			/* a signed answer: the command stages still read it */
 };
-
-/* "delivered", "delayed", "bounced", "autoreply", "receipt", "answer". */
-const char *ping_what_name(enum ping_what w);
 
 void ping_match_free(struct ping_match *p);
 

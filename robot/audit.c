@@ -9,6 +9,7 @@
 #include <string.h>
 #include "audit.h"
 #include "log.h"
+#include "db.h"
 
 #define HASH_DOMAIN "pocbot-audit-1"	/* changes if the hashed fields ever change */
 
@@ -58,12 +59,11 @@ static gint64 last_issued_id(sqlite3 *db)
 	gint64 seq = -1;
 	int step;
 
-	if (sqlite3_prepare_v2(db, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (!(st = db_query(db, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)", NULL)))
 		return -1;
 	if ((step = sqlite3_step(st)) == SQLITE_ROW)
 		seq = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	db_done(st);
 	return seq;
 }
 
@@ -75,7 +75,7 @@ static int chain_head(sqlite3 *db, gint64 *id, char hash[AUDIT_HASH_LEN])
 
 	*id = 0;
 	g_strlcpy(hash, AUDIT_GENESIS, AUDIT_HASH_LEN);
-	if (sqlite3_prepare_v2(db, "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+	if (!(st = db_query(db, "SELECT id, hash FROM events ORDER BY id DESC LIMIT 1", NULL)))
 		return -1;
 	if ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *h = (const char *)sqlite3_column_text(st, 1);
@@ -83,7 +83,7 @@ static int chain_head(sqlite3 *db, gint64 *id, char hash[AUDIT_HASH_LEN])
 		*id = sqlite3_column_int64(st, 0);
 		g_strlcpy(hash, h ? h : "", AUDIT_HASH_LEN);
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
 }
 
@@ -92,8 +92,8 @@ static int insert_event(sqlite3 *db, const struct audit_event *e, const char *pr
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO events (id, at, actor, state, action, detail, prev_hash, hash)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) == SQLITE_OK) {
+	if ((st = db_query(db, "INSERT INTO events (id, at, actor, state, action, detail, prev_hash, hash)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", NULL))) {
 		sqlite3_bind_int64(st, 1, e->id);
 		sqlite3_bind_int64(st, 2, e->at);
 		sqlite3_bind_text(st, 3, e->actor, -1, SQLITE_STATIC);
@@ -104,7 +104,7 @@ static int insert_event(sqlite3 *db, const struct audit_event *e, const char *pr
 		sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
 		step = sqlite3_step(st);
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return step == SQLITE_DONE ? 0 : -1;
 }
 
@@ -201,13 +201,13 @@ gint64 audit_verify(sqlite3 *db, gint64 *bad_id, char **err)
 
 	*bad_id = 0;
 	*err = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT id, at, actor, state, action, detail, prev_hash, hash"
-			       " FROM events ORDER BY id", -1, &st, NULL) != SQLITE_OK) {
+	if (!(st = db_query(db, "SELECT id, at, actor, state, action, detail, prev_hash, hash"
+			       " FROM events ORDER BY id", NULL))) {
 		*err = g_strdup_printf("reading the events: %s", sqlite3_errmsg(db));
 		return -1;
 	}
 	n = walk_chain(db, st, bad_id, err);
-	sqlite3_finalize(st);
+	db_done(st);
 	return n;
 }
 
@@ -218,14 +218,14 @@ int audit_foreach(sqlite3 *db, const char *state, void (*fn)(const struct audit_
 	struct audit_event e;
 	int step = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, at, actor, state, action, detail FROM events"
-			       " WHERE ?1 IS NULL OR state = ?1 ORDER BY id", -1, &st, NULL) == SQLITE_OK) {
+	if ((st = db_query(db, "SELECT id, at, actor, state, action, detail FROM events"
+			       " WHERE ?1 IS NULL OR state = ?1 ORDER BY id", NULL))) {
 		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 			row_event(st, &e);
 			fn(&e, data);
 		}
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return step == SQLITE_DONE ? 0 : -1;
 }

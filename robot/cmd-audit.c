@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "audit.h"
 #include "commands.h"
+#include "db.h"
 #include "states.h"
 
 
@@ -85,7 +86,7 @@ static int run(struct config *cfg, int argc, char **argv, const char *state)
 	if (!(db = command_open_db(cfg)))
 		return EX_TEMPFAIL;
 	rc = strcmp(argv[1], "verify") == 0 ? verify(db) : list(db, state);
-	sqlite3_close(db);
+	db_close(db);
 	return rc;
 }
 

@@ -22,6 +22,6 @@ int cmd_db(struct config *cfg, int argc, char **argv)
 	if (!(db = command_open_db(cfg)))
 		return EX_SOFTWARE;
 	printf("database %s/pocbot.db at schema version %d\n", cfg->var, db_user_version(db));
-	sqlite3_close(db);
+	db_close(db);
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include <gio/gunixoutputstream.h>
 #include <sqlite3.h>
 #include "commands.h"
+#include "db.h"
 #include "durable.h"
 #include "export.h"
 #include "states.h"
@@ -159,7 +160,7 @@ static int run(struct config *cfg, const struct export_opts *o)
 	export_names_clear(&names);
 	if (tpl)
 		templates_free(tpl);
-	sqlite3_close(db);
+	db_close(db);
 	g_strfreev(codes);
 	return rc;
 }

@@ -79,7 +79,7 @@ static void close_ctx(struct pings_ctx *c)
 	crypto_close(c->crypto);
 	if (c->tpl)
 		templates_free((struct templates *)c->tpl);
-	sqlite3_close(c->db);
+	db_close(c->db);
 }
 
 static void progress(guint done, guint total, void *data)
@@ -205,47 +205,44 @@ static void print_time(gint64 t)
 
 static int list_rounds(sqlite3 *db)
 {
-	sqlite3_stmt *st;
-	int rc;
+	GPtrArray *rounds = pings_rounds_list(db);
 
-	if (sqlite3_prepare_v2(db, "SELECT r.id, r.started, r.deadline, coalesce(r.closed, 0), r.started_by, r.scope,"
-			       " (SELECT count(*) FROM pings WHERE round = r.id),"
-			       " (SELECT count(*) FROM pings WHERE round = r.id AND answered IS NOT NULL)"
-			       " FROM ping_rounds r ORDER BY r.id", -1, &st, NULL) != SQLITE_OK)
+	if (!rounds)
 		return EX_TEMPFAIL;
 	printf("round\tstarted\tdeadline\tclosed\tby\tpings\tanswered\tscope\n");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		printf("%" G_GINT64_FORMAT "\t", (gint64)sqlite3_column_int64(st, 0));
-		print_time(sqlite3_column_int64(st, 1));
+	for (guint i = 0; i < rounds->len; i++) {
+		const struct pings_round *r = rounds->pdata[i];
+
+		printf("%" G_GINT64_FORMAT "\t", r->id);
+		print_time(r->started);
 		putchar('\t');
-		print_time(sqlite3_column_int64(st, 2));
+		print_time(r->deadline);
 		putchar('\t');
-		if (sqlite3_column_int64(st, 3))
-			print_time(sqlite3_column_int64(st, 3));
+		if (r->closed)
+			print_time(r->closed);
 		else
 			fputs("open", stdout);
-		printf("\t%s\t%d\t%d\t", sqlite3_column_text(st, 4), sqlite3_column_int(st, 6),
-		       sqlite3_column_int(st, 7));
-		command_print_text((const char *)sqlite3_column_text(st, 5));
+		printf("\t%s\t%d\t%d\t", r->started_by, (int)r->pings, (int)r->answered);
+		command_print_text(r->scope);
 		putchar('\n');
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : EX_TEMPFAIL;
+	g_ptr_array_unref(rounds);
+	return 0;
 }
 
-static const char *ping_state(sqlite3_stmt *st)
+static const char *ping_state(const struct ping *p)
 {
-	return sqlite3_column_type(st, 6) != SQLITE_NULL ? "answered"
-	       : sqlite3_column_type(st, 7) != SQLITE_NULL ? "bounced"
-	       : sqlite3_column_type(st, 8) != SQLITE_NULL ? "auto-reply"
-	       : sqlite3_column_type(st, 9) != SQLITE_NULL ? "silent"
-	       : sqlite3_column_int(st, 4) ? "sent" : "queued";
+	return p->answered ? "answered"
+	       : p->bounced ? "bounced"
+	       : p->autoreplied ? "auto-reply"
+	       : p->finished ? "silent"
+	       : p->sent ? "sent" : "queued";
 }
 
 static int show_round(sqlite3 *db, gint64 id)
 {
 	struct pings_round r;
-	sqlite3_stmt *st;
+	GPtrArray *pings;
 	int rc = pings_round_get(db, id, &r);
 
 	if (rc <= 0) {
@@ -262,29 +259,27 @@ static int show_round(sqlite3 *db, gint64 id)
 		print_time(r.closed);
 	printf(", scope %s\n", r.scope && *r.scope ? r.scope : "every POC");
 	pings_round_clear(&r);
-	if (sqlite3_prepare_v2(db, "SELECT g.poc, g.address, g.token, g.lang, o.state = 'sent', o.done,"
-			       " g.answered, g.bounced, g.autoreplied, g.finished, g.reminders, g.answer_seconds"
-			       " FROM pings g LEFT JOIN outbox o ON o.token = g.token WHERE g.round = ?"
-			       " ORDER BY g.poc", -1, &st, NULL) != SQLITE_OK)
+	if (!(pings = pings_of_round(db, id)))
 		return EX_TEMPFAIL;
-	sqlite3_bind_int64(st, 1, id);
 	printf("poc\taddress\ttoken\tlang\tsent\treminders\tstate\tresponse_seconds\n");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		printf("%s\t", sqlite3_column_text(st, 0));
-		command_print_text((const char *)sqlite3_column_text(st, 1));
-		printf("\t%s\t%s\t", sqlite3_column_text(st, 2), sqlite3_column_text(st, 3));
-		if (sqlite3_column_int(st, 4))
-			print_time(sqlite3_column_int64(st, 5));
+	for (guint i = 0; i < pings->len; i++) {
+		const struct ping *p = pings->pdata[i];
+
+		printf("%s\t", p->poc);
+		command_print_text(p->address);
+		printf("\t%s\t%s\t", p->token, p->lang);
+		if (p->sent)
+			print_time(p->sent);
 		else
 			fputs("-", stdout);
-		printf("\t%d\t%s\t", sqlite3_column_int(st, 10), ping_state(st));
-		if (sqlite3_column_type(st, 11) != SQLITE_NULL)
-			printf("%" G_GINT64_FORMAT "\n", (gint64)sqlite3_column_int64(st, 11));
+		printf("\t%d\t%s\t", p->reminders, ping_state(p));
+		if (p->answer_seconds >= 0)
+			printf("%" G_GINT64_FORMAT "\n", p->answer_seconds);
 		else
 			puts("-");
 	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : EX_TEMPFAIL;
+	g_ptr_array_unref(pings);
+	return 0;
 }
 
 /* ROUND as a number, or -1 after saying why. */
@@ -311,7 +306,7 @@ static int status(struct config *cfg, int argc, char **argv)
 	if (!(db = command_open_db(cfg)))
 		return EX_TEMPFAIL;
 	rc = id ? show_round(db, id) : list_rounds(db);
-	sqlite3_close(db);
+	db_close(db);
 	return rc;
 }
 
@@ -364,7 +359,7 @@ static int report(struct config *cfg, const struct ping_opts *o, int argc, char 
 		ping_report_clear(&r);
 	} else if (rc == 0)
 		fprintf(stderr, "pocbot ping report: no round %" G_GINT64_FORMAT "\n", id);
-	sqlite3_close(db);
+	db_close(db);
 	return rc == 1 ? 0 : rc == 0 ? EX_DATAERR : EX_TEMPFAIL;
 }
 

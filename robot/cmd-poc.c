@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include "clock.h"
 #include "commands.h"
+#include "db.h"
 #include "pocs.h"
 #include "states.h"
 
@@ -368,7 +369,7 @@ static int run(struct config *cfg, int argc, char **argv, const struct poc_opts 
 		rc = list(db, o->state ? code : NULL, type, format, o->all);
 	else
 		rc = show(db, argv[2], ref);
-	sqlite3_close(db);
+	db_close(db);
 	return rc;
 }
 

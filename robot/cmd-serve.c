@@ -102,7 +102,7 @@ static gpointer worker_thread(gpointer data)
 out:
 	g_free(err);
 	crypto_close(w.crypto);
-	sqlite3_close(w.db);
+	db_close(w.db);
 	return NULL;
 }
 
@@ -118,7 +118,7 @@ static gpointer sender_thread(gpointer data)
 		if (outbox_send_due(db, d->cfg) < 0)
 			log_msg(LOG_ERR, "sender: %s", sqlite3_errmsg(db));
 	} while (wait_for(d, &d->send_due));
-	sqlite3_close(db);
+	db_close(db);
 	return NULL;
 }
 
@@ -157,7 +157,7 @@ static int prepare(struct daemon *d)
 	}
 	if (!(db = command_open_db(d->cfg)))
 		return EX_SOFTWARE;
-	sqlite3_close(db);
+	db_close(db);
 	d->gnupghome = config_var_path(d->cfg, "gnupg");
 	return ensure_identity(d);
 }

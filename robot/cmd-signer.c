@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "crypto.h"
 #include "db.h"
+#include "participants.h"
 #include "pocs.h"
 #include "signers.h"
 #include "states.h"
@@ -48,7 +49,7 @@ static int state_code(const char *text, char code[3])
 /* 0 when code is a participating State (in the states table), else an exit code. */
 static int state_participates(sqlite3 *db, const char *code)
 {
-	int in = pocs_state_participates(db, code);
+	int in = participants_has(db, code);
 
 	if (in == 1)
 		return 0;
@@ -147,8 +148,7 @@ static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s, const 
 	}
 	s->added = clock_now(cfg);
 	detail = enrol_detail(s);
-	rc = signers_add(db, s) < 0 || db_exec(db, "UPDATE signers SET lang = ? WHERE fingerprint = ?", 2,
-					       (const char *const[]){ lang ? lang : "en", s->fingerprint }) < 0 ||
+	rc = signers_add(db, s) < 0 || signers_set_lang(db, s->fingerprint, lang ? lang : "en") < 0 ||
 	     audit_append(db, s->added, "custodian", s->state, "signer-add", detail) < 0 ||
 	     signers_notify(db, cfg, s, "action-enrolled", s->added) < 0 || db_commit(db) < 0;
 	if (rc) {
@@ -315,7 +315,7 @@ static int run(struct config *cfg, int argc, char **argv, const struct signer_op
 		rc = signer_list(db, o);
 	else
 		rc = signer_revoke(cfg, db, argv[2], o);
-	sqlite3_close(db);
+	db_close(db);
 	return rc;
 }
 

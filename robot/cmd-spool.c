@@ -7,38 +7,34 @@
 #include <sqlite3.h>
 #include "commands.h"
 #include "db.h"
+#include "messages.h"
 #include "spool.h"
 
 static void list_dir(sqlite3 *db, const char *spool, enum spool_dir dir)
 {
 	GPtrArray *ids = spool_list(spool, dir);
-	sqlite3_stmt *st = NULL;
 
-	sqlite3_prepare_v2(db, "SELECT attempts, coalesce(last_error, '') FROM spool_failures WHERE spool_id = ?",
-			   -1, &st, NULL);
 	for (guint i = 0; i < ids->len; i++) {
 		const char *id = ids->pdata[i];
+		gint64 attempts;
+		char *error = NULL;
 
 		printf("%-10s %s", spool_dir_name(dir), id);
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		if (st && sqlite3_step(st) == SQLITE_ROW)
-			printf("  attempts=%d  %s", sqlite3_column_int(st, 0), sqlite3_column_text(st, 1));
+		if (messages_failures(db, id, &attempts, NULL, &error) == 1)
+			printf("  attempts=%d  %s", (int)attempts, error ? error : "");
 		printf("\n");
+		g_free(error);
 	}
-	sqlite3_finalize(st);
 	g_ptr_array_unref(ids);
 }
 
 static int retry(sqlite3 *db, const char *spool, const char *id)
 {
-	const char *params[] = { id };
-
 	if (strchr(id, '/') || id[0] == '.' || spool_move(spool, id, SPOOL_QUARANTINE, SPOOL_NEW) < 0) {
 		fprintf(stderr, "pocbot spool retry: no quarantined message %s\n", id);
 		return EX_NOINPUT;
 	}
-	if (db_exec(db, "DELETE FROM spool_failures WHERE spool_id = ?", 1, params) < 0) {
+	if (messages_forget_failures(db, id) < 0) {
 		fprintf(stderr, "pocbot spool retry: %s\n", sqlite3_errmsg(db));
 		return EX_SOFTWARE;
 	}
@@ -72,7 +68,7 @@ int cmd_spool(struct config *cfg, int argc, char **argv)
 		rc = retry(db, spool, argv[2]);
 	}
 out:
-	sqlite3_close(db);
+	db_close(db);
 	g_free(spool);
 	return rc;
 }

@@ -12,24 +12,18 @@
 #include "commands.h"
 #include "pocs.h"
 #include "states.h"
+#include "db.h"
+#include "participants.h"
 
 static int add(sqlite3 *db, const struct config *cfg, const char code[3], const char *name)
 {
-	sqlite3_stmt *st = NULL;
-	int step = SQLITE_ERROR;
+	int rc = participants_add(db, code, clock_now(cfg));
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO states (code, added) VALUES (?1, ?2)"
-			       " ON CONFLICT (code) DO NOTHING", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, clock_now(cfg));
-		step = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE) {
+	if (rc < 0) {
 		fprintf(stderr, "pocbot state add: %s\n", sqlite3_errmsg(db));
 		return EX_SOFTWARE;
 	}
-	if (sqlite3_changes(db) == 0)
+	if (rc == 0)
 		printf("%s %s is already a participating State\n", code, name);
 	else
 		printf("added %s %s\n", code, name);
@@ -39,25 +33,23 @@ static int add(sqlite3 *db, const struct config *cfg, const char code[3], const 
 static int list(sqlite3 *db, const struct states *ref)
 {
 	GHashTable *counts = pocs_count_by_state(db);
-	sqlite3_stmt *st = NULL;
-	int step = SQLITE_ERROR;
+	GPtrArray *codes = counts ? participants_list(db) : NULL;
 
-	if (counts && sqlite3_prepare_v2(db, "SELECT code FROM states ORDER BY code", -1, &st, NULL) == SQLITE_OK)
-		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-			const char *code = (const char *)sqlite3_column_text(st, 0);
-			const char *name = states_name(ref, code, "en");
-			int n = code ? GPOINTER_TO_INT(g_hash_table_lookup(counts, code)) : 0;
+	for (guint i = 0; codes && i < codes->len; i++) {
+		const char *code = codes->pdata[i];
+		const char *name = states_name(ref, code, "en");
+		int n = GPOINTER_TO_INT(g_hash_table_lookup(counts, code));
 
-			printf("%s %s (%d POC%s)\n", code ? code : "", name ? name : "(not in the reference data)",
-			       n, n == 1 ? "" : "s");
-		}
-	sqlite3_finalize(st);
+		printf("%s %s (%d POC%s)\n", code, name ? name : "(not in the reference data)",
+		       n, n == 1 ? "" : "s");
+	}
 	if (counts)
 		g_hash_table_unref(counts);
-	if (step != SQLITE_DONE) {
+	if (!codes) {
 		fprintf(stderr, "pocbot state list: %s\n", sqlite3_errmsg(db));
 		return EX_SOFTWARE;
 	}
+	g_ptr_array_unref(codes);
 	return 0;
 }
 
@@ -103,6 +95,6 @@ int cmd_state(struct config *cfg, int argc, char **argv)
 		rc = add(db, cfg, code, states_name(ref, code, "en"));
 	else
 		rc = list(db, ref);
-	sqlite3_close(db);
+	db_close(db);
 	return rc;
 }

@@ -2,6 +2,7 @@
  * db/ compiled into the binary. A database newer than the binary is refused.
  * Returns NULL/-1 with a message on failure; never formats SQL but
  * PRAGMA user_version. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,45 +105,106 @@ sqlite3 *db_open(const char *path, char **err)
 	}
 	return db;
 fail:
-	sqlite3_close(db);
+	db_close(db);
 	return NULL;
 }
 
-int db_begin(sqlite3 *db)
+/* ---- statements: prepared once per connection, found again by their text ---- */
+
+/* A statement of db whose text is sql and that nobody is using (not busy,
+ * no binding), or NULL. sqlite3_next_stmt walks the connection's own list:
+ * the cache needs no global and dies with the connection. */
+static sqlite3_stmt *cached(sqlite3 *db, const char *sql)
 {
-	return sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st)) {
+		const char *text = sqlite3_sql(st);
+
+		if (text && strcmp(text, sql) == 0 && !sqlite3_stmt_busy(st))
+			return st;
+	}
+	return NULL;
+}
+/* Binds the arguments ap describes (types: 't' text or NULL, 'i' gint64)
+ * to ?1, ?2... of st. 0 or -1. */
+static int bind_args(sqlite3_stmt *st, const char *types, va_list ap)
+{
+	int rc = SQLITE_OK;
+
+	for (int i = 0; types && types[i] && rc == SQLITE_OK; i++) {
+		if (types[i] == 't') {
+			const char *text = va_arg(ap, const char *);
+			rc = text ? sqlite3_bind_text(st, i + 1, text, -1, SQLITE_TRANSIENT)
+				  : sqlite3_bind_null(st, i + 1);
+		} else {
+			g_assert(types[i] == 'i');
+			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, gint64));
+		}
+	}
+	return rc == SQLITE_OK ? 0 : -1;
 }
 
-int db_commit(sqlite3 *db)
+static sqlite3_stmt *db_vquery(sqlite3 *db, const char *sql, const char *types, va_list ap)
 {
-	return sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	sqlite3_stmt *st = cached(db, sql);
+
+	if (!st && sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		g_warning("database: cannot prepare \"%.60s\": %s", sql, sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	if (bind_args(st, types, ap) < 0) {
+		db_done(st);
+		return NULL;
+	}
+	return st;
 }
 
-void db_rollback(sqlite3 *db)
-{
-	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-int db_exec(sqlite3 *db, const char *sql, int nparams, const char *const *params)
+sqlite3_stmt *db_query(sqlite3 *db, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, types);
+	st = db_vquery(db, sql, types, ap);
+	va_end(ap);
+	return st;
+}
+
+void db_done(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+int db_run(sqlite3 *db, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	va_start(ap, types);
+	st = db_vquery(db, sql, types, ap);
+	va_end(ap);
+	if (!st)
 		return -1;
-	for (int i = 0; i < nparams; i++)
-		sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	db_done(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int db_int64(sqlite3 *db, const char *sql, gint64 *out)
+int db_int64(sqlite3 *db, gint64 *out, const char *sql, const char *types, ...)
 {
 	sqlite3_stmt *st;
+	va_list ap;
 	int rc;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+	va_start(ap, types);
+	st = db_vquery(db, sql, types, ap);
+	va_end(ap);
+	if (!st)
 		return -1;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
@@ -151,6 +213,56 @@ int db_int64(sqlite3 *db, const char *sql, gint64 *out)
 	} else {
 		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return rc;
+}
+
+int db_step(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+void db_close(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+
+	if (!db)
+		return;
+	while ((st = sqlite3_next_stmt(db, NULL)))
+		sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/* ---- transactions ---- */
+
+int db_begin(sqlite3 *db)
+{
+	return db_run(db, "BEGIN IMMEDIATE", NULL);
+}
+
+int db_commit(sqlite3 *db)
+{
+	return db_run(db, "COMMIT", NULL);
+}
+
+void db_rollback(sqlite3 *db)
+{
+	sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int db_savepoint(sqlite3 *db)
+{
+	return db_run(db, "SAVEPOINT pocbot", NULL);
+}
+
+int db_release(sqlite3 *db)
+{
+	return db_run(db, "RELEASE pocbot", NULL);
+}
+
+int db_rollback_to(sqlite3 *db)
+{
+	return db_run(db, "ROLLBACK TO pocbot", NULL);
 }

@@ -17,17 +17,37 @@ int db_migrate(sqlite3 *db, char **err);
 int db_schema_version(void);
 int db_user_version(sqlite3 *db);
 
+/* Statements. Each is prepared once per connection and kept with it
+ * (found again by its text: sqlite3_next_stmt and sqlite3_sql, so no global
+ * cache); db_close finalizes them all. types says what follows: 't' a
+ * const char * (NULL binds NULL), 'i' a gint64 -- bound to ?1, ?2...
+ *
+ * db_query: the statement bound, ready to step; NULL on error (logged).
+ * Give it back with db_done, which resets it and clears its bindings (an
+ * un-reset statement holds a read snapshot and blocks WAL checkpoints).
+ * db_step: 1 for a row, 0 when done, -1 on an error.
+ * db_run: a statement with no rows wanted, stepped to its end. 0 or -1.
+ * db_int64: the integer in the first column of the first row: 1 and *out
+ * set, 0 when there is no row or the value is NULL, -1 on an error. */
+sqlite3_stmt *db_query(sqlite3 *db, const char *sql, const char *types, ...);
+int db_step(sqlite3_stmt *st);
+void db_done(sqlite3_stmt *st);
+int db_run(sqlite3 *db, const char *sql, const char *types, ...);
+int db_int64(sqlite3 *db, gint64 *out, const char *sql, const char *types, ...);
+
+/* Finalizes the connection's statements and closes it. NULL is fine. */
+void db_close(sqlite3 *db);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1. */
 int db_begin(sqlite3 *db);
 int db_commit(sqlite3 *db);
 void db_rollback(sqlite3 *db);
 
-/* Runs one statement with text parameters (NULL binds NULL), no rows. 0 or -1. */
-int db_exec(sqlite3 *db, const char *sql, int nparams, const char *const *params);
-
-/* The integer in the first column of sql's first row (no parameters): 1
- * and *out set, 0 when there is no row or the value is NULL, -1 on an
- * error. */
-int db_int64(sqlite3 *db, const char *sql, gint64 *out);
+/* A savepoint inside the caller's transaction (all or nothing for one
+ * step; they nest): db_rollback_to undoes the work since the innermost,
+ * db_release ends it (keeping what is left). 0 or -1. */
+int db_savepoint(sqlite3 *db);
+int db_rollback_to(sqlite3 *db);
+int db_release(sqlite3 *db);
 
 #endif

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "clock.h"
 #include "dispatch.h"
+#include "db.h"
 #include "form.h"
 #include "limits.h"
 #include "outbox.h"
@@ -307,14 +308,14 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 	r.date = g_strdup(clock_text(ctx->now, CLOCK_MINUTE, "-", now));
 	if (set->errors->len > 0)
 		parse_problems(&r);
-	else if (sqlite3_exec(db, "SAVEPOINT forms", NULL, NULL, NULL) != SQLITE_OK)
+	else if (db_savepoint(db) < 0)
 		rc = -1;
 	else {
 		for (guint i = 0; rc == 0 && i < set->forms->len; i++)
 			rc = apply(&r, set->forms->pdata[i]);
 		if (rc < 0 || r.problems->len > 0 || set->dry_run)
-			sqlite3_exec(db, "ROLLBACK TO forms", NULL, NULL, NULL);
-		sqlite3_exec(db, "RELEASE forms", NULL, NULL, NULL);
+			db_rollback_to(db);
+		db_release(db);
 		for (guint i = 0; rc == 0 && !r.problems->len && !set->dry_run && i < r.told->len; i++)
 			rc = tell(&r, r.told->pdata[i]);
 	}

@@ -23,6 +23,7 @@
 #include "langnames.h"
 #include "limits.h"
 #include "log.h"
+#include "messages.h"
 #include "lookup-answer.h"
 #include "outbox.h"
 #include "signers.h"
@@ -48,24 +49,15 @@ struct job {
  * for S/MIME, the certificate enrolled for encryption. 0, or -1. */
 static int requester_key(struct job *j)
 {
-	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	struct signer s;
+	int rc = signers_find(j->db, j->ctx->auth.fingerprint, &s) == 1 && !s.revoked ? 0 : -1;
 
-	if (sqlite3_prepare_v2(j->db, "SELECT protocol, fingerprint, enc_fingerprint FROM signers"
-			       " WHERE (fingerprint = ?1 OR enc_fingerprint = ?1) AND revoked IS NULL", -1, &st,
-			       NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, j->ctx->auth.fingerprint, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		const char *proto = (const char *)sqlite3_column_text(st, 0);
-		const char *enc = (const char *)sqlite3_column_text(st, 2);
-
-		j->protocol = proto && strcmp(proto, "smime") == 0 ? CRYPTO_SMIME : CRYPTO_OPENPGP;
-		g_strlcpy(j->key, signers_encrypt_key(j->protocol, (const char *)sqlite3_column_text(st, 1), enc),
+	if (rc == 0) {
+		j->protocol = s.protocol;
+		g_strlcpy(j->key, signers_encrypt_key(s.protocol, s.fingerprint, s.enc_fingerprint),
 			  sizeof j->key);
-		rc = 0;
 	}
-	sqlite3_finalize(st);
+	signers_clear(&s);
 	return rc;
 }
 
@@ -347,7 +339,6 @@ int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint
 {
 	struct job j = { .db = db, .ctx = ctx, .hash = hash, .row = row, .lang = ctx->lang[0] ? ctx->lang : "en",
 			 .outcome = "answered" };
-	const char *params[2];
 	int rc = -1;
 
 	j.to = mail_reply_to_address(ctx->mail);
@@ -368,9 +359,7 @@ int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint
 		rc = answer_all(&j, ctx->lookup);
 	}
 	*outcome = j.outcome;
-	params[0] = j.outcome;
-	params[1] = hash;
-	if (rc == 0 && db_exec(db, "UPDATE messages SET outcome = ? WHERE hash = ?", 2, params) < 0)
+	if (rc == 0 && messages_set_outcome(db, hash, j.outcome) < 0)
 		rc = -1;
 	g_free(j.to);
 	g_free(j.msgid);

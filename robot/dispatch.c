@@ -10,8 +10,10 @@
 #include "crypto.h"
 #include "db.h"
 #include "log.h"
+#include "messages.h"
 #include "limits.h"
 #include "outbox.h"
+#include "signers.h"
 #include "ping-record.h"
 #include "templates.h"
 #include "wrap.h"
@@ -21,25 +23,12 @@ static gint64 insert_message(sqlite3 *db, const struct filter_ctx *ctx, const ch
 {
 	char *msgid = mail_message_id(ctx->mail);
 	char *rcpts = envelope_recipients_text(ctx->env);
-	sqlite3_stmt *st;
-	gint64 row = -1;
+	struct message_row m = { .hash = hash, .spool_id = spool_id, .message_id = msgid,
+				 .sender = ctx->env->sender, .recipients = rcpts, .received = ctx->now,
+				 .kind = filter_kind_name(ctx->kind), .outcome = outcome,
+				 .reason = ctx->reason };
+	gint64 row = messages_insert(db, &m);
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO messages (hash, spool_id, message_id, sender, recipients,"
-			       " received, kind, outcome, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, spool_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, msgid, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, ctx->env->sender, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, rcpts, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 6, ctx->now);
-		sqlite3_bind_text(st, 7, filter_kind_name(ctx->kind), -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, outcome, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 9, ctx->reason, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_DONE)
-			row = sqlite3_last_insert_rowid(db);
-	}
-	sqlite3_finalize(st);
 	g_free(msgid);
 	g_free(rcpts);
 	return row;
@@ -214,15 +203,11 @@ out:
 	return rc;
 }
 
-/* An accepted signature is never accepted again. 0 or -1. */
+/* An accepted signature is never accepted again (one seen in the meantime
+ * is an error: the message is tried again and refused then). 0 or -1. */
 static int mark_seen(sqlite3 *db, const struct filter_ctx *ctx, const char *hash)
 {
-	char now[24];
-	const char *params[] = { ctx->auth.replay_key, hash, now };
-
-	g_snprintf(now, sizeof now, "%" G_GINT64_FORMAT, ctx->now);
-	return db_exec(db, "INSERT INTO seen_signatures (replay_key, message_hash, seen) VALUES (?, ?, ?)",
-		       3, params);
+	return signers_mark_seen(db, ctx->auth.replay_key, hash, ctx->now) == 0 ? 0 : -1;
 }
 
 int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *spool_id,
@@ -270,17 +255,12 @@ static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct r
 		return -1;
 	/* the signer's language, for the ping notices (db/0008); written only when it changes */
 	if (ctx->auth.accepted && ctx->lang[0] &&
-	    db_exec(db, "UPDATE signers SET lang = ?1 WHERE fingerprint = ?2 AND lang != ?1", 2,
-		    (const char *const[]){ ctx->lang, ctx->auth.fingerprint }) < 0)
+	    signers_set_lang(db, ctx->auth.fingerprint, ctx->lang) < 0)
 		return -1;
 	if (rp->purpose) {
-		const char *params[2];
-
 		if (answer(db, ctx, rp, *row, hash, &decided) < 0)
 			return -1;
-		params[0] = decided;
-		params[1] = hash;
-		if (db_exec(db, "UPDATE messages SET outcome = ? WHERE hash = ?", 2, params) < 0)
+		if (messages_set_outcome(db, hash, decided) < 0)
 			return -1;
 	}
 	*outcome = decided;

@@ -388,7 +388,7 @@ int export_write(enum export_format f, GOutputStream *out, export_next_fn *next,
 
 struct export_cursor {
 	sqlite3 *db;
-	sqlite3_stmt *ids;
+	struct pocs_cursor *ids;
 	GHashTable *states;	/* alpha-2 codes wanted; NULL: all */
 };
 
@@ -397,9 +397,7 @@ struct export_cursor *export_cursor_new(sqlite3 *db, const char *const *states)
 	struct export_cursor *c = g_new0(struct export_cursor, 1);
 
 	c->db = db;
-	if (sqlite3_prepare_v2(db, "SELECT id, state FROM pocs WHERE status <> 'withdrawn' ORDER BY state, "
-			       "CASE type WHEN 'diplomatic' THEN 0 WHEN 'technical' THEN 1 WHEN 'policy' THEN 2 "
-			       "ELSE 3 END, number", -1, &c->ids, NULL) != SQLITE_OK) {
+	if (!(c->ids = pocs_cursor_new(db))) {
 		export_cursor_free(c);
 		return NULL;
 	}
@@ -414,24 +412,22 @@ struct export_cursor *export_cursor_new(sqlite3 *db, const char *const *states)
 int export_cursor_next(void *source, struct poc *p)
 {
 	struct export_cursor *c = source;
-	int step;
+	const char *id, *state;
+	int rc;
 
-	while ((step = sqlite3_step(c->ids)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(c->ids, 0);
-		const char *state = (const char *)sqlite3_column_text(c->ids, 1);
-
-		if (c->states && !g_hash_table_contains(c->states, state ? state : ""))
+	while ((rc = pocs_cursor_next(c->ids, &id, &state)) == 1) {
+		if (c->states && !g_hash_table_contains(c->states, state))
 			continue;
 		return pocs_load(c->db, id, p) == 1 ? 1 : -1;
 	}
-	return step == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 void export_cursor_free(struct export_cursor *c)
 {
 	if (!c)
 		return;
-	sqlite3_finalize(c->ids);
+	pocs_cursor_free(c->ids);
 	if (c->states)
 		g_hash_table_unref(c->states);
 	g_free(c);

@@ -15,6 +15,7 @@
 #include "langnames.h"
 #include "pocs.h"
 #include "states.h"
+#include "pings.h"
 
 /* A source over the cursor that keeps the POCs matching q, and counts them. */
 struct filtered {
@@ -83,7 +84,7 @@ struct listing {
 	char *label[9];			/* state type status organisation web email phone languages ping */
 	char *status[4];
 	char *never;
-	sqlite3_stmt *ping;
+	sqlite3 *db;
 };
 
 static void listing_init(struct listing *l, sqlite3 *db, const struct templates *tpl, const char *lang)
@@ -103,9 +104,7 @@ static void listing_init(struct listing *l, sqlite3 *db, const struct templates 
 	for (int i = 0; i < 4; i++)
 		l->status[i] = lookup_phrase(tpl, lang, statuses[i]);
 	l->never = lookup_phrase(tpl, lang, "ping-never");
-	if (sqlite3_prepare_v2(db, "SELECT answered, answer_seconds FROM pings WHERE poc = ? AND answered IS NOT NULL"
-			       " ORDER BY answered DESC LIMIT 1", -1, &l->ping, NULL) != SQLITE_OK)
-		l->ping = NULL;
+	l->db = db;
 }
 
 static void listing_clear(struct listing *l)
@@ -116,7 +115,6 @@ static void listing_clear(struct listing *l)
 	for (int i = 0; i < 4; i++)
 		g_free(l->status[i]);
 	g_free(l->never);
-	sqlite3_finalize(l->ping);
 }
 
 static void line(GString *out, const char *label, const char *value)
@@ -144,22 +142,16 @@ static void list_line(GString *out, const char *label, const GPtrArray *a, const
 static void ping_line(struct listing *l, GString *out, const char *id)
 {
 	char when[CLOCK_TEXT_LEN], *text;
+	gint64 answered, s;
 
-	if (!l->ping) {
+	if (pings_last_answer(l->db, id, &answered, &s) != 1) {
 		line(out, l->label[8], l->never);
 		return;
 	}
-	sqlite3_reset(l->ping);
-	sqlite3_bind_text(l->ping, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(l->ping) != SQLITE_ROW) {
-		line(out, l->label[8], l->never);
-		return;
-	}
-	clock_text(sqlite3_column_int64(l->ping, 0), CLOCK_ISO, "?", when);
-	if (sqlite3_column_type(l->ping, 1) == SQLITE_NULL) {
+	clock_text(answered, CLOCK_ISO, "?", when);
+	if (s < 0) {
 		line(out, l->label[8], when);
 	} else {
-		gint64 s = sqlite3_column_int64(l->ping, 1);
 		char *after = lookup_phrase(l->tpl, l->lang, "ping-after");
 
 		text = g_strdup_printf("%s (%s %" G_GINT64_FORMAT ":%02d:%02d)", when, after, s / 3600,

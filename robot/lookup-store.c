@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "pocs.h"
 #include "states.h"
+#include "db.h"
 
 int lookup_store_extracts_today(sqlite3 *db, const char *state, gint64 now)
 {
@@ -19,15 +20,15 @@ int lookup_store_extracts_today(sqlite3 *db, const char *state, gint64 now)
 	gint64 day = now - ((now % 86400) + 86400) % 86400;
 	int n = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM lookups WHERE state = ? AND verb = 'extract' AND at >= ?"
-			       " AND at < ?", -1, &st, NULL) == SQLITE_OK) {
+	if ((st = db_query(db, "SELECT count(*) FROM lookups WHERE state = ? AND verb = 'extract' AND at >= ?"
+			       " AND at < ?", NULL))) {
 		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, day);
 		sqlite3_bind_int64(st, 3, day + 86400);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			n = sqlite3_column_int(st, 0);
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return n;
 }
 
@@ -40,8 +41,7 @@ static int insert_states(sqlite3 *db, gint64 lookup, GHashTable *per_state)
 
 	if (!per_state || !g_hash_table_size(per_state))
 		return 0;
-	if (sqlite3_prepare_v2(db, "INSERT INTO lookup_states (lookup, state, returned) VALUES (?, ?, ?)", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (!(st = db_query(db, "INSERT INTO lookup_states (lookup, state, returned) VALUES (?, ?, ?)", NULL)))
 		return -1;
 	g_hash_table_iter_init(&i, per_state);
 	while (rc == 0 && g_hash_table_iter_next(&i, &k, &v)) {
@@ -51,7 +51,7 @@ static int insert_states(sqlite3 *db, gint64 lookup, GHashTable *per_state)
 		sqlite3_bind_int64(st, 3, GPOINTER_TO_UINT(v));
 		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return rc;
 }
 
@@ -61,8 +61,8 @@ static gint64 insert_lookup(sqlite3 *db, const char *signer, const char *signer_
 	sqlite3_stmt *st = NULL;
 	gint64 row = -1;
 
-	if (sqlite3_prepare_v2(db, "INSERT INTO lookups (at, message, signer, state, role, verb, asked, returned)"
-			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &st, NULL) == SQLITE_OK) {
+	if ((st = db_query(db, "INSERT INTO lookups (at, message, signer, state, role, verb, asked, returned)"
+			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", NULL))) {
 		sqlite3_bind_int64(st, 1, now);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, signer, -1, SQLITE_STATIC);
@@ -74,7 +74,7 @@ static gint64 insert_lookup(sqlite3 *db, const char *signer, const char *signer_
 		if (sqlite3_step(st) == SQLITE_DONE)
 			row = sqlite3_last_insert_rowid(db);
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return row;
 }
 
@@ -145,15 +145,15 @@ int lookup_store_access_log(sqlite3 *db, const struct templates *tpl, const char
 	int rc = -1, step;
 
 	*count = 0;
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM lookup_states WHERE state = ?", -1, &st, NULL) != SQLITE_OK)
+	if (!(st = db_query(db, "SELECT count(*) FROM lookup_states WHERE state = ?", NULL)))
 		return -1;
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*count = (guint)sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	if (sqlite3_prepare_v2(db, "SELECT l.at, l.state, l.role, l.verb, l.asked, s.returned, l.returned"
+	db_done(st);
+	if (!(st = db_query(db, "SELECT l.at, l.state, l.role, l.verb, l.asked, s.returned, l.returned"
 			       " FROM lookup_states s JOIN lookups l ON l.id = s.lookup WHERE s.state = ?"
-			       " ORDER BY l.id DESC LIMIT ?", -1, &st, NULL) != SQLITE_OK)
+			       " ORDER BY l.id DESC LIMIT ?", NULL)))
 		return -1;
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, LOOKUP_ACCESS_LOG_MAX);
@@ -161,6 +161,6 @@ int lookup_store_access_log(sqlite3 *db, const struct templates *tpl, const char
 		log_line(tpl, lang, st, out);
 	if (step == SQLITE_DONE)
 		rc = 0;
-	sqlite3_finalize(st);
+	db_done(st);
 	return rc;
 }

@@ -21,6 +21,7 @@
 #include "mail.h"
 #include "maildir.h"
 #include "smtp.h"
+#include "db.h"
 
 /* 32 hex digits of SHA-256(seed). g_free it. */
 static char *token_of(const char *seed)
@@ -161,9 +162,8 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 	} else if (!(text = signed_message(c, &o, it, &len))) {
 		goto out;
 	}
-	if (sqlite3_prepare_v2(db, "INSERT INTO outbox (token, message, purpose, env_from, rcpt, body,"
-			       " created, next_try, body_file, dsn_envid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (!(st = db_query(db, "INSERT INTO outbox (token, message, purpose, env_from, rcpt, body,"
+			       " created, next_try, body_file, dsn_envid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL)))
 		goto out;
 	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
 	if (message > 0)
@@ -180,7 +180,7 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 		sqlite3_bind_text(st, 10, verp_token, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 out:
-	sqlite3_finalize(st);
+	db_done(st);
 	g_free(text);
 	g_free(file);
 	g_free(parts);
@@ -195,15 +195,30 @@ int outbox_count_limited(sqlite3 *db, const char *rcpt, gint64 since)
 	sqlite3_stmt *st;
 	int n = -1;
 
-	if (sqlite3_prepare_v2(db, "SELECT count(*) FROM outbox WHERE rcpt = ? COLLATE NOCASE"
-			       " AND purpose IN ('help', 'form', 'refusal') AND created > ?", -1, &st, NULL) != SQLITE_OK)
+	if (!(st = db_query(db, "SELECT count(*) FROM outbox WHERE rcpt = ? COLLATE NOCASE"
+			       " AND purpose IN ('help', 'form', 'refusal') AND created > ?", NULL)))
 		return -1;
 	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, since);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
+	db_done(st);
 	return n;
+}
+
+int outbox_env_from(sqlite3 *db, const char *token, char **env_from)
+{
+	sqlite3_stmt *st = db_query(db, "SELECT env_from FROM outbox WHERE token = ?1", "t", token);
+	int rc;
+
+	*env_from = NULL;
+	if (!st)
+		return -1;
+	rc = db_step(st);
+	if (rc == 1)
+		*env_from = g_strdup((const char *)sqlite3_column_text(st, 0));
+	db_done(st);
+	return rc;
 }
 
 struct due {
@@ -232,10 +247,9 @@ static GPtrArray *due_rows(sqlite3 *db, gint64 now)
 	GPtrArray *rows = g_ptr_array_new_with_free_func(due_free);
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(db, "SELECT id, token, env_from, rcpt, body, created, attempts, body_file, dsn_envid"
+	if (!(st = db_query(db, "SELECT id, token, env_from, rcpt, body, created, attempts, body_file, dsn_envid"
 			       " FROM outbox"
-			       " WHERE state = 'queued' AND next_try <= ? ORDER BY next_try, id LIMIT ?",
-			       -1, &st, NULL) != SQLITE_OK) {
+			       " WHERE state = 'queued' AND next_try <= ? ORDER BY next_try, id LIMIT ?", NULL))) {
 		g_ptr_array_unref(rows);
 		return NULL;
 	}
@@ -258,7 +272,7 @@ static GPtrArray *due_rows(sqlite3 *db, gint64 now)
 		d->attempts = sqlite3_column_int64(st, 6);
 		g_ptr_array_add(rows, d);
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return rows;
 }
 
@@ -349,9 +363,9 @@ static int record(sqlite3 *db, const struct due *d, enum send_status s, const ch
 
 	if (s == SEND_TEMPFAIL && now - d->created > SEND_MAX_AGE)
 		state = "failed";
-	if (sqlite3_prepare_v2(db, "UPDATE outbox SET state = ?, attempts = attempts + 1, next_try = ?,"
+	if (!(st = db_query(db, "UPDATE outbox SET state = ?, attempts = attempts + 1, next_try = ?,"
 			       " done = CASE WHEN ? = 'queued' THEN NULL ELSE ? END, last_error = ?"
-			       " WHERE id = ?", -1, &st, NULL) != SQLITE_OK)
+			       " WHERE id = ?", NULL)))
 		return -1;
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now + MIN(wait, SEND_BACKOFF_MAX));
@@ -361,7 +375,7 @@ static int record(sqlite3 *db, const struct due *d, enum send_status s, const ch
 		sqlite3_bind_text(st, 5, detail, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 6, d->id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(st);
+	db_done(st);
 	log_msg(s == SEND_OK ? LOG_INFO : LOG_WARNING, "send %s to=<%s> status=%s (%.200s)", d->token, d->rcpt,
 		state, detail ? detail : "");
 	return rc;
@@ -408,12 +422,11 @@ static int file_wanted(sqlite3 *db, const char *file)
 	sqlite3_stmt *st;
 	int wanted = 1;	/* when in doubt, keep */
 
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM outbox WHERE body_file = ? AND state = 'queued'", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (!(st = db_query(db, "SELECT 1 FROM outbox WHERE body_file = ? AND state = 'queued'", NULL)))
 		return 1;
 	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
 	wanted = sqlite3_step(st) != SQLITE_DONE;
-	sqlite3_finalize(st);
+	db_done(st);
 	return wanted;
 }
 

@@ -22,60 +22,6 @@
 #include "states.h"
 #include "templates.h"
 
-enum audience { STATE_SIGNERS, STATE_EDITORS, CUSTODIANS };
-
-struct recipient {
-	char fpr[CRYPTO_FPR_LEN], enc[CRYPTO_FPR_LEN];
-	enum crypto_protocol protocol;
-	char *email;
-	char lang[8];
-};
-
-static void recipient_free(gpointer p)
-{
-	struct recipient *r = p;
-
-	g_free(r->email);
-	g_free(r);
-}
-
-/* The signers, not revoked and with an address, that a notice goes to.
- * NULL on a database error. */
-static GPtrArray *recipients(sqlite3 *db, enum audience who, const char *state)
-{
-	sqlite3_stmt *st;
-	GPtrArray *out = g_ptr_array_new_with_free_func(recipient_free);
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT fingerprint, coalesce(enc_fingerprint, ''), protocol, email, lang"
-			       " FROM signers WHERE revoked IS NULL AND email IS NOT NULL"
-			       " AND CASE ?1 WHEN 2 THEN role = 'custodian'"
-			       " WHEN 1 THEN state = ?2 AND role != 'reader' ELSE state = ?2 END ORDER BY id",
-			       -1, &st, NULL) != SQLITE_OK) {
-		g_ptr_array_unref(out);
-		return NULL;
-	}
-	sqlite3_bind_int(st, 1, who);
-	sqlite3_bind_text(st, 2, state ? state : "", -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct recipient *r = g_new0(struct recipient, 1);
-
-		g_strlcpy(r->fpr, (const char *)sqlite3_column_text(st, 0), sizeof r->fpr);
-		g_strlcpy(r->enc, (const char *)sqlite3_column_text(st, 1), sizeof r->enc);
-		r->protocol = strcmp((const char *)sqlite3_column_text(st, 2), "smime") == 0 ? CRYPTO_SMIME
-											    : CRYPTO_OPENPGP;
-		r->email = g_strdup((const char *)sqlite3_column_text(st, 3));
-		g_strlcpy(r->lang, (const char *)sqlite3_column_text(st, 4), sizeof r->lang);
-		g_ptr_array_add(out, r);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		g_ptr_array_unref(out);
-		return NULL;
-	}
-	return out;
-}
-
 /* A notice: template name rendered for each recipient in its language
  * (vars, plus "state" named in that language when state is given), signed,
  * encrypted to it, queued. 0 or -1. */
@@ -86,12 +32,14 @@ struct notice {
 	size_t n_attachments;
 };
 
-static int send_one(const struct pings_ctx *c, const struct notice *n, const struct recipient *to)
+static int send_one(const struct pings_ctx *c, const struct notice *n, const struct signer *to)
 {
 	const struct states *ref = states_load(NULL);
-	const char *const encrypt_to[] = { signers_encrypt_key(to->protocol, to->fpr, to->enc), NULL };
+	const char *const encrypt_to[] = {
+		signers_encrypt_key(to->protocol, to->fingerprint, to->enc_fingerprint), NULL
+	};
 	const char *name = n->state && ref ? states_name(ref, n->state, to->lang) : NULL;
-	char *subject = NULL, *body = NULL, *seed = g_strdup_printf("%s:%s", n->seed, to->fpr);
+	char *subject = NULL, *body = NULL, *seed = g_strdup_printf("%s:%s", n->seed, to->fingerprint);
 	int rc = -1;
 
 	if (n->state)
@@ -109,9 +57,9 @@ static int send_one(const struct pings_ctx *c, const struct notice *n, const str
 	return rc;
 }
 
-static int send_all(const struct pings_ctx *c, const struct notice *n, enum audience who)
+static int send_all(const struct pings_ctx *c, const struct notice *n, enum signers_audience who)
 {
-	GPtrArray *to = recipients(c->db, who, n->state);
+	GPtrArray *to = signers_audience(c->db, who, n->state);
 	int rc = to ? 0 : -1;
 
 	g_hash_table_insert(n->vars, "robot", c->cfg->address);
@@ -134,12 +82,12 @@ static char *silent_list(const struct pings_ctx *c, const GPtrArray *entries, co
 		const struct ping_entry *e = entries->pdata[i];
 		char *said;
 
-		if (e->outcome == PING_ANSWERED)
+		if (e->outcome == PING_OUT_ANSWERED)
 			continue;
 		said = templates_phrase(c->tpl, lang, "ping-phrases", keys[e->outcome]);
 		g_string_append_printf(list, "  %-12s %s  (%s%s%s)\n", e->poc, e->address, said ? said : keys[e->outcome],
-				       e->outcome == PING_BOUNCED && e->bounce_status ? " " : "",
-				       e->outcome == PING_BOUNCED && e->bounce_status ? e->bounce_status : "");
+				       e->outcome == PING_OUT_BOUNCED && e->bounce_status ? " " : "",
+				       e->outcome == PING_OUT_BOUNCED && e->bounce_status ? e->bounce_status : "");
 		g_free(said);
 	}
 	return g_string_free(list, FALSE);
@@ -147,7 +95,7 @@ static char *silent_list(const struct pings_ctx *c, const GPtrArray *entries, co
 
 int ping_notices_escalate(const struct pings_ctx *c, gint64 round, const char *state, const GPtrArray *entries)
 {
-	GPtrArray *to = recipients(c->db, STATE_SIGNERS, state);
+	GPtrArray *to = signers_audience(c->db, SIGNERS_OF_STATE, state);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	char rid[24], *seed = g_strdup_printf("ping-escalation:%" G_GINT64_FORMAT ":%s:%" G_GINT64_FORMAT, round,
 					      state, c->now);
@@ -159,7 +107,7 @@ int ping_notices_escalate(const struct pings_ctx *c, gint64 round, const char *s
 	g_hash_table_insert(vars, "robot", c->cfg->address);
 	g_hash_table_insert(vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
 	for (guint i = 0; rc == 0 && i < to->len; i++) {
-		const struct recipient *r = to->pdata[i];
+		const struct signer *r = to->pdata[i];
 		char *list = silent_list(c, entries, r->lang);
 
 		g_hash_table_insert(vars, "list", list);
@@ -216,13 +164,13 @@ int ping_notices_report(const struct pings_ctx *c, const struct ping_report *r)
 	g_hash_table_insert(vars, "report", text);
 	g_hash_table_insert(vars, "filename", filename);
 	if (path) {
-		GPtrArray *to = recipients(c->db, CUSTODIANS, NULL);
+		GPtrArray *to = signers_audience(c->db, SIGNERS_CUSTODIANS, NULL);
 
 		if (to && to->len == 0)
 			log_msg(LOG_WARNING, "ping round %s: no custodian signer to mail the report to", rid);
 		if (to)
 			g_ptr_array_unref(to);
-		rc = send_all(c, &n, CUSTODIANS);
+		rc = send_all(c, &n, SIGNERS_CUSTODIANS);
 		g_unlink(path);
 	}
 	g_hash_table_unref(vars);
@@ -245,7 +193,7 @@ int ping_notices_unverified(const struct pings_ctx *c, const char *state, const 
 	g_hash_table_insert(vars, "id", (char *)poc);
 	g_hash_table_insert(vars, "address", (char *)address);
 	g_hash_table_insert(vars, "date", (char *)clock_text(c->now, CLOCK_MINUTE, "-", date));
-	rc = send_all(c, &n, STATE_SIGNERS);
+	rc = send_all(c, &n, SIGNERS_OF_STATE);
 	g_hash_table_unref(vars);
 	g_free(s);
 	return rc;
@@ -272,7 +220,7 @@ static char *forms_of(const struct pings_ctx *c, const GPtrArray *pocs, const ch
 int ping_notices_update(const struct pings_ctx *c, const char *state)
 {
 	GPtrArray *pocs = pocs_list(c->db, state, POC_TYPE_NONE, FALSE);
-	GPtrArray *to = pocs ? recipients(c->db, STATE_EDITORS, state) : NULL;
+	GPtrArray *to = pocs ? signers_audience(c->db, SIGNERS_EDITORS, state) : NULL;
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	char *seed = g_strdup_printf("update-reminder:%s:%" G_GINT64_FORMAT, state, c->now), date[CLOCK_TEXT_LEN];
 	struct notice n = { "update-reminder", "update-reminder", state, seed, vars, NULL, 0 };
@@ -282,7 +230,7 @@ int ping_notices_update(const struct pings_ctx *c, const char *state)
 	g_hash_table_insert(vars, "robot", c->cfg->address);
 	g_hash_table_insert(vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
 	for (guint i = 0; rc == 0 && i < to->len; i++) {
-		const struct recipient *r = to->pdata[i];
+		const struct signer *r = to->pdata[i];
 		char *forms = forms_of(c, pocs, r->lang);
 
 		g_hash_table_insert(vars, "forms", forms);

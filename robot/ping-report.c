@@ -10,18 +10,9 @@
 #include <json-glib/json-glib.h>
 #include "clock.h"
 #include "ping-report.h"
+#include "pings.h"
 
 #define MAX_DIAGNOSTIC 200	/* characters of a bounce's diagnostic shown */
-
-static void entry_free(gpointer p)
-{
-	struct ping_entry *e = p;
-
-	g_free(e->address);
-	g_free(e->bounce_status);
-	g_free(e->bounce_diagnostic);
-	g_free(e);
-}
 
 /* Untrusted text as one bounded line of valid UTF-8, or NULL. g_free it. */
 static char *one_line(const unsigned char *s, glong max)
@@ -41,39 +32,15 @@ static char *one_line(const unsigned char *s, glong max)
 	return v;
 }
 
-static int load_entries(sqlite3 *db, gint64 round, GPtrArray *out)
+void ping_report_clean(struct ping_entry *e)
 {
-	sqlite3_stmt *st;
-	int rc;
+	char *status = one_line((const unsigned char *)e->bounce_status, 16);
+	char *diagnostic = one_line((const unsigned char *)e->bounce_diagnostic, MAX_DIAGNOSTIC);
 
-	if (sqlite3_prepare_v2(db, "SELECT g.poc, p.state, p.type, g.address, g.answered IS NOT NULL,"
-			       " coalesce(g.answer_seconds, 0), g.bounced IS NOT NULL, g.autoreplied IS NOT NULL,"
-			       " o.state = 'sent', coalesce(o.done, 0), coalesce(g.bounced, 0), g.bounce_status,"
-			       " g.bounce_diagnostic, coalesce(g.bounce_hard, -1)"
-			       " FROM pings g JOIN pocs p ON p.id = g.poc LEFT JOIN outbox o ON o.token = g.token"
-			       " WHERE g.round = ? ORDER BY p.state, p.type, p.number", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(st, 1, round);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ping_entry *e = g_new0(struct ping_entry, 1);
-
-		g_strlcpy(e->poc, (const char *)sqlite3_column_text(st, 0), sizeof e->poc);
-		g_strlcpy(e->state, (const char *)sqlite3_column_text(st, 1), sizeof e->state);
-		g_strlcpy(e->type, (const char *)sqlite3_column_text(st, 2), sizeof e->type);
-		e->address = g_strdup((const char *)sqlite3_column_text(st, 3));
-		e->outcome = sqlite3_column_int(st, 4) ? PING_ANSWERED : sqlite3_column_int(st, 6) ? PING_BOUNCED
-			   : sqlite3_column_int(st, 7) ? PING_AUTOREPLY : PING_SILENT;
-		e->answer_seconds = sqlite3_column_int64(st, 5);
-		e->sent = sqlite3_column_int(st, 8) == 1;
-		e->sent_at = e->sent ? sqlite3_column_int64(st, 9) : 0;
-		e->bounced = sqlite3_column_int64(st, 10);
-		e->bounce_status = one_line(sqlite3_column_text(st, 11), 16);
-		e->bounce_diagnostic = one_line(sqlite3_column_text(st, 12), MAX_DIAGNOSTIC);
-		e->bounce_hard = sqlite3_column_int(st, 13);
-		g_ptr_array_add(out, e);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	g_free(e->bounce_status);
+	g_free(e->bounce_diagnostic);
+	e->bounce_status = status;
+	e->bounce_diagnostic = diagnostic;
 }
 
 static int cmp_gint64(const void *a, const void *b)
@@ -112,11 +79,11 @@ static struct ping_figures *figures(const GPtrArray *entries, const char *state,
 			continue;
 		f->pings++;
 		f->sent += e->sent;
-		f->answered += e->outcome == PING_ANSWERED;
-		f->bounced += e->outcome == PING_BOUNCED;
-		f->autoreply_only += e->outcome == PING_AUTOREPLY;
-		f->silent += e->outcome == PING_SILENT;
-		if (e->outcome == PING_ANSWERED)
+		f->answered += e->outcome == PING_OUT_ANSWERED;
+		f->bounced += e->outcome == PING_OUT_BOUNCED;
+		f->autoreply_only += e->outcome == PING_OUT_AUTOREPLY;
+		f->silent += e->outcome == PING_OUT_SILENT;
+		if (e->outcome == PING_OUT_ANSWERED)
 			g_array_append_val(times, e->answer_seconds);
 	}
 	f->rate = f->pings ? (double)f->answered / f->pings : 0;
@@ -155,12 +122,13 @@ int ping_report_build(sqlite3 *db, gint64 id, struct ping_report *out)
 	out->entries = out->groups = NULL;
 	if (rc <= 0)
 		return rc;
-	out->entries = g_ptr_array_new_with_free_func(entry_free);
 	out->groups = g_ptr_array_new_with_free_func(g_free);
-	if (load_entries(db, id, out->entries) < 0) {
+	if (!(out->entries = pings_entries(db, id, NULL, 0))) {
 		ping_report_clear(out);
 		return -1;
 	}
+	for (guint i = 0; i < out->entries->len; i++)
+		ping_report_clean(out->entries->pdata[i]);
 	keys = distinct(out->entries, FALSE);
 	for (guint i = 0; i < keys->len; i++)
 		g_ptr_array_add(out->groups, figures(out->entries, keys->pdata[i], ""));
@@ -225,7 +193,7 @@ static void text_entries(GString *t, const struct ping_report *r, enum ping_outc
 		if (!any)
 			g_string_append_printf(t, "\n%s\n", title);
 		any = TRUE;
-		if (which == PING_BOUNCED) {
+		if (which == PING_OUT_BOUNCED) {
 			g_string_append_printf(t, "  %-12s %s  %s %s %s  %s\n", e->poc, e->address,
 					       e->bounce_status ? e->bounce_status : "-",
 					       e->bounce_hard == 1 ? "hard" : e->bounce_hard == 0 ? "soft" : "-",
@@ -260,9 +228,9 @@ char *ping_report_text(const struct ping_report *r)
 				       f->rate * 100, med, p90);
 	}
 	g_string_append(t, "\nResponse times are from handing over to the answer's arrival (H:MM:SS).\n");
-	text_entries(t, r, PING_BOUNCED, "Bounces (POC, address, status, hard/soft, when, diagnostic)");
-	text_entries(t, r, PING_AUTOREPLY, "Automatic replies only");
-	text_entries(t, r, PING_SILENT, "No answer");
+	text_entries(t, r, PING_OUT_BOUNCED, "Bounces (POC, address, status, hard/soft, when, diagnostic)");
+	text_entries(t, r, PING_OUT_AUTOREPLY, "Automatic replies only");
+	text_entries(t, r, PING_OUT_SILENT, "No answer");
 	return g_string_free(t, FALSE);
 }
 
@@ -320,7 +288,7 @@ char *ping_report_csv(const struct ping_report *r)
 		const struct ping_entry *e = r->entries->pdata[i];
 		char when[CLOCK_TEXT_LEN];
 
-		if (e->outcome != PING_BOUNCED)
+		if (e->outcome != PING_OUT_BOUNCED)
 			continue;
 		csv_row(out, (const char *const[CSV_COLUMNS]){ "bounce", e->state, e->type, e->poc, e->address, "", "",
 				"", "", "", "", "", "", "", e->bounce_status ? e->bounce_status : "",
@@ -388,8 +356,8 @@ static void json_entry(JsonBuilder *b, const struct ping_entry *e)
 	json_member_string(b, "address", addr);
 	json_member_string(b, "outcome", outcome_name(e->outcome));
 	json_member_time(b, "sent", e->sent_at);
-	json_member_int(b, "response_seconds", e->outcome == PING_ANSWERED ? e->answer_seconds : -1, TRUE);
-	if (e->outcome == PING_BOUNCED) {
+	json_member_int(b, "response_seconds", e->outcome == PING_OUT_ANSWERED ? e->answer_seconds : -1, TRUE);
+	if (e->outcome == PING_OUT_BOUNCED) {
 		json_member_time(b, "bounced", e->bounced);
 		json_member_string(b, "bounce_status", e->bounce_status);
 		json_builder_set_member_name(b, "bounce_hard");

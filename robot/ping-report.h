@@ -11,7 +11,7 @@
 /* One ping of the round as the report sees it. Each ping is in exactly
  * one outcome: answered (by a person), else bounced, else auto-reply
  * only, else silent (nothing came back). */
-enum ping_outcome { PING_ANSWERED, PING_BOUNCED, PING_AUTOREPLY, PING_SILENT };
+enum ping_outcome { PING_OUT_ANSWERED, PING_OUT_BOUNCED, PING_OUT_AUTOREPLY, PING_OUT_SILENT };
 
 struct ping_entry {
 	char poc[32], state[3], type[16];
@@ -43,6 +43,10 @@ struct ping_report {
 /* The report of round id: 1 and *out filled (ping_report_clear it), 0
  * when there is no such round, -1 on a database error. */
 int ping_report_build(sqlite3 *db, gint64 id, struct ping_report *out);
+
+/* e's bounce status and diagnostic (untrusted, from mail) made valid
+ * UTF-8, one line, bounded, as the report and the notices show them. */
+void ping_report_clean(struct ping_entry *e);
 void ping_report_clear(struct ping_report *r);
 
 /* Sorts v (n values) and gives its median (the mean of the two middle

@@ -40,6 +40,13 @@ struct pings_ctx {
 	gint64 now;
 };
 
+/* What came back for a ping: ping_events.what, in this order. */
+enum ping_what { PING_DELIVERED, PING_DELAYED, PING_BOUNCED, PING_AUTOREPLY, PING_RECEIPT, PING_ANSWER };
+#define PING_WHAT_COUNT (PING_ANSWER + 1)
+
+/* "delivered", "delayed", "bounced", "autoreply", "receipt", "answer". */
+const char *ping_what_name(enum ping_what w);
+
 /* A fresh token from getrandom(2). 0, or -1 when the kernel gave none. */
 int pings_token_new(char out[PINGS_TOKEN_LEN]);
 
@@ -88,6 +95,7 @@ struct pings_round {
 	gint64 id, started, deadline, closed;	/* closed 0 while open */
 	char *scope;
 	char started_by[16];
+	gint64 pings, answered;			/* counts: pings_rounds_list only */
 };
 int pings_round_get(sqlite3 *db, gint64 id, struct pings_round *r);
 void pings_round_clear(struct pings_round *r);
@@ -123,6 +131,7 @@ struct ping {
 	gint64 deadline;
 	int reminders;
 	gint64 answered, bounced, autoreplied, finished;	/* 0 when not */
+	gint64 answer_seconds;		/* -1 when not answered */
 };
 void pings_clear(struct ping *p);
 
@@ -130,10 +139,103 @@ void pings_clear(struct ping *p);
  * none, -1 on a database error. */
 int pings_find(sqlite3 *db, const char *token, struct ping *p);
 
+/* The pings of round, by POC: an array of struct ping * that frees them,
+ * or NULL on error. */
+GPtrArray *pings_of_round(sqlite3 *db, gint64 round);
+
 /* Queues reminder n (1-based) of ping p: signed, to p's address, in its
  * language with English beside it, the ping's token in the envelope
  * sender, Reply-To and subject; and sets the ping's reminders to n. 0, 1
  * (no ASCII address: counted as sent), -1. */
 int pings_remind(const struct pings_ctx *c, const struct ping *p, int n);
+
+/* ---- what came back (ping_events, and the first of each on the ping) ---- */
+
+/* One message's news about one ping. Strings are borrowed. */
+struct ping_event {
+	gint64 ping;		/* pings.id */
+	gint64 message;		/* messages.id of the message come back */
+	const char *message_id;	/* its Message-ID, or NULL */
+	gint64 at;
+	enum ping_what what;
+	const char *matched_by;	/* how the matcher found the ping */
+	const char *detail;	/* for the event row, or NULL */
+	const char *status, *diagnostic;	/* a bounce's; or NULL */
+	int hard;		/* a bounce: 1 permanent, 0 temporary, -1 not said */
+	const char *from;	/* an answer's From, or NULL */
+	int own;		/* an answer from one of the POC's addresses */
+};
+
+/* 1 when e's message was recorded for e's ping already (the same row, or
+ * the same Message-ID with the same news by another envelope), 0 when
+ * not, -1 on error. */
+int pings_event_seen(sqlite3 *db, const struct ping_event *e);
+
+/* Adds e's ping_events row. 0 or -1. */
+int pings_event_add(sqlite3 *db, const struct ping_event *e);
+
+/* Sets the ping's column for e's news (delivered, delayed, bounced with
+ * its status, autoreplied, receipt, answered with From and the seconds
+ * since the ping was handed to the relay) when it is the first such news:
+ * 1 when it was, 0 when not, -1 on error. */
+int pings_event_first(sqlite3 *db, const struct ping_event *e);
+
+/* The address ping was sent to, then the addresses its POC has now
+ * (g_ptr_array_unref it), or NULL on error. */
+GPtrArray *pings_addresses(sqlite3 *db, gint64 ping);
+
+/* The POC of verification ping ping when an answer to it verifies the
+ * POC: it is the POC's latest verification ping, the address pinged is
+ * still one of the POC's, and the POC is pending or unverified. 1 with
+ * poc (POCS_ID_LEN), state (3) and its status was (16) filled, 0 when
+ * not, -1 on error. */
+int pings_verifiable(sqlite3 *db, gint64 ping, char *poc, char *state, char *was);
+
+/* When poc last answered a ping and how fast: 1 with *answered and
+ * *seconds (-1 when not known), 0 when it never did, -1 on error. */
+int pings_last_answer(sqlite3 *db, const char *poc, gint64 *answered, gint64 *seconds);
+
+/* ---- the timers' questions ---- */
+
+/* Open rounds not at their deadline that the timer fills: every scheduled
+ * one, and one the command started more than grace seconds ago. Their
+ * ids (g_array_free), or NULL on error. */
+GArray *pings_rounds_to_fill(sqlite3 *db, gint64 now, gint64 grace);
+
+/* Open rounds at or past their deadline. As pings_rounds_to_fill. */
+GArray *pings_rounds_past_deadline(sqlite3 *db, gint64 now);
+
+/* Tokens of up to limit pings handed over, not answered, not hard-bounced,
+ * not finished, before their deadline, whose next reminder is due by the
+ * schedule delays[0..n-1] (seconds after handing over; any length).
+ * g_ptr_array_unref it; NULL on error. */
+GPtrArray *pings_reminders_due(sqlite3 *db, const gint64 *delays, int n, gint64 now, int limit);
+
+/* Tokens of up to limit verification pings not finished at their deadline. */
+GPtrArray *pings_verifications_due(sqlite3 *db, gint64 now, int limit);
+
+/* Marks ping id finished at now. 0 or -1. */
+int pings_finish(sqlite3 *db, gint64 id, gint64 now);
+
+/* Finishes the pings of round to state's POCs whose deadline is by due. 0 or -1. */
+int pings_finish_state(sqlite3 *db, gint64 round, const char *state, gint64 due, gint64 now);
+
+/* Appends to rounds and states the (round, State) pairs with pings not
+ * finished by due, of round (0: any round), at most limit (-1: all). 0 or -1. */
+int pings_due_states(sqlite3 *db, gint64 round, gint64 due, int limit, GArray *rounds, GPtrArray *states);
+
+/* Closes round id at now when none of its pings is unfinished: 1 closed,
+ * 0 not, -1 on error. */
+int pings_round_close(sqlite3 *db, gint64 id, gint64 now);
+
+/* Every round, with its counts of pings and answers, by id: an array of
+ * struct pings_round * that frees them, or NULL on error. */
+GPtrArray *pings_rounds_list(sqlite3 *db);
+
+/* The report's entries (struct ping_entry *, ping-report.h) of round: of
+ * state's POCs only unless state is NULL; only pings not finished with
+ * their deadline by due unless due is 0. Raw texts (bounce status and
+ * diagnostic as stored). By State, type and number; NULL on error. */
+GPtrArray *pings_entries(sqlite3 *db, gint64 round, const char *state, gint64 due);
 
 #endif

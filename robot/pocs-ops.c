@@ -8,108 +8,115 @@
 #include <string.h>
 #include "audit.h"
 #include "pocs-internal.h"
+#include "db.h"
+#include "participants.h"
 
 /* ---- writing ---- */
-
-/* Runs sql with ?1 = id, ?2.. = the texts, then ?N = the integers. 0 or -1. */
-static int run(sqlite3 *db, const char *sql, const char *const *texts, int ntexts, const gint64 *ints, int nints)
-{
-	sqlite3_stmt *st = NULL;
-	int step = SQLITE_ERROR;
-
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		for (int i = 0; i < ntexts; i++)
-			sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_STATIC);
-		for (int i = 0; i < nints; i++)
-			sqlite3_bind_int64(st, ntexts + i + 1, ints[i]);
-		step = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	return step == SQLITE_DONE ? 0 : -1;
-}
 
 /* Inserts p's row (its number is the last part of its identifier). */
 static int insert_row(sqlite3 *db, const struct poc *p, gint64 number)
 {
-	const char *t[] = { p->id, p->state, form_type_name(p->type), p->organisation, p->web, p->name,
-			    p->position, p->notes, pocs_status_name(p->status), p->withdrawn_reason };
-	const gint64 n[] = { number, p->version, p->created, p->updated };
-
-	return run(db, "INSERT INTO pocs (id, state, type, organisation, web, name, position, notes, status,"
-		   " withdrawn_reason, number, version, created, updated)"
-		   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-		   t, G_N_ELEMENTS(t), n, G_N_ELEMENTS(n));
+	return db_run(db, "INSERT INTO pocs (id, state, type, organisation, web, name, position, notes,"
+		      " status, withdrawn_reason, number, version, created, updated)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		      "ttttttttttiiii", p->id, p->state, form_type_name(p->type), p->organisation, p->web,
+		      p->name, p->position, p->notes, pocs_status_name(p->status), p->withdrawn_reason,
+		      number, p->version, p->created, p->updated);
 }
 
 /* Writes p's row over the one at version p->version - 1. */
 static int update_row(sqlite3 *db, const struct poc *p)
 {
-	const char *t[] = { p->id, p->organisation, p->web, p->name, p->position, p->notes,
-			    pocs_status_name(p->status), p->withdrawn_reason };
-	const gint64 n[] = { p->version, p->updated };
-
-	if (run(db, "UPDATE pocs SET organisation = ?2, web = ?3, name = ?4, position = ?5, notes = ?6,"
-		" status = ?7, withdrawn_reason = ?8, version = ?9, updated = ?10 WHERE id = ?1 AND version = ?9 - 1",
-		t, G_N_ELEMENTS(t), n, G_N_ELEMENTS(n)) < 0)
+	if (db_run(db, "UPDATE pocs SET organisation = ?2, web = ?3, name = ?4, position = ?5, notes = ?6,"
+		   " status = ?7, withdrawn_reason = ?8, version = ?9, updated = ?10"
+		   " WHERE id = ?1 AND version = ?9 - 1",
+		   "ttttttttii", p->id, p->organisation, p->web, p->name, p->position, p->notes,
+		   pocs_status_name(p->status), p->withdrawn_reason, p->version, p->updated) < 0)
 		return -1;
 	return sqlite3_changes(db) == 1 ? 0 : -1;
 }
 
-/* Replaces one list of p: delete_sql with ?1 = id, then insert_sql with
- * ?1 = id, ?2 = a[i], ?3 = b[i] (when b), and the position last. */
-static int write_list(sqlite3 *db, const char *delete_sql, const char *insert_sql, const char *id,
-		      const GPtrArray *a, const GPtrArray *b)
+/* The i-th item of the optional parallel list b, or NULL (absent or ""). */
+static const char *item_or_null(const GPtrArray *b, guint i)
 {
-	const char *del[] = { id };
+	const char *s = b && i < b->len ? g_ptr_array_index(b, i) : NULL;
 
-	if (run(db, delete_sql, del, 1, NULL, 0) < 0)
+	return s && *s ? s : NULL;
+}
+
+static int write_emails(sqlite3 *db, const struct poc *p)
+{
+	if (db_run(db, "DELETE FROM poc_emails WHERE poc = ?1", "t", p->id) < 0)
 		return -1;
-	for (guint i = 0; i < a->len; i++) {
-		const char *b_i = b && i < b->len && *(const char *)g_ptr_array_index(b, i) ?
-				  g_ptr_array_index(b, i) : NULL;
-		const char *t[] = { id, g_ptr_array_index(a, i), b_i };
-		const gint64 pos = i;
-
-		if (run(db, insert_sql, t, b ? 3 : 2, &pos, 1) < 0)
+	for (guint i = 0; i < p->emails->len; i++)
+		if (db_run(db, "INSERT INTO poc_emails (poc, address, position) VALUES (?1, ?2, ?3)",
+			   "tti", p->id, g_ptr_array_index(p->emails, i), (gint64)i) < 0)
 			return -1;
-	}
+	return 0;
+}
+
+static int write_phones(sqlite3 *db, const struct poc *p)
+{
+	if (db_run(db, "DELETE FROM poc_phones WHERE poc = ?1", "t", p->id) < 0)
+		return -1;
+	for (guint i = 0; i < p->phones->len; i++)
+		if (db_run(db, "INSERT INTO poc_phones (poc, written, e164, position) VALUES (?1, ?2, ?3, ?4)",
+			   "ttti", p->id, g_ptr_array_index(p->phones, i), item_or_null(p->phones_e164, i),
+			   (gint64)i) < 0)
+			return -1;
+	return 0;
+}
+
+static int write_languages(sqlite3 *db, const struct poc *p)
+{
+	if (db_run(db, "DELETE FROM poc_languages WHERE poc = ?1", "t", p->id) < 0)
+		return -1;
+	for (guint i = 0; i < p->languages->len; i++)
+		if (db_run(db, "INSERT INTO poc_languages (poc, code, position) VALUES (?1, ?2, ?3)",
+			   "tti", p->id, g_ptr_array_index(p->languages, i), (gint64)i) < 0)
+			return -1;
 	return 0;
 }
 
 static int write_lists(sqlite3 *db, const struct poc *p)
 {
-	return write_list(db, "DELETE FROM poc_emails WHERE poc = ?1",
-			  "INSERT INTO poc_emails (poc, address, position) VALUES (?1, ?2, ?3)",
-			  p->id, p->emails, NULL) < 0 ||
-	       write_list(db, "DELETE FROM poc_phones WHERE poc = ?1",
-			  "INSERT INTO poc_phones (poc, written, e164, position) VALUES (?1, ?2, ?3, ?4)",
-			  p->id, p->phones, p->phones_e164) < 0 ||
-	       write_list(db, "DELETE FROM poc_languages WHERE poc = ?1",
-			  "INSERT INTO poc_languages (poc, code, position) VALUES (?1, ?2, ?3)",
-			  p->id, p->languages, NULL) < 0 ? -1 : 0;
+	if (write_emails(db, p) < 0)
+		return -1;
+	if (write_phones(db, p) < 0)
+		return -1;
+	return write_languages(db, p);
 }
 
 /* Takes the next number of state and type: the counter's, or past the
  * highest number in use should the counter ever lag behind. 0 or -1. */
 static int take_number(sqlite3 *db, const char *state, enum poc_type type, gint64 *number)
 {
-	const char *t[] = { state, form_type_name(type) };
-	sqlite3_stmt *st = NULL;
-	int step = SQLITE_ERROR;
+	const char *t = form_type_name(type);
 
-	if (sqlite3_prepare_v2(db, "SELECT max(coalesce((SELECT next FROM poc_counters WHERE state = ?1 AND type = ?2), 1),"
-			       " coalesce((SELECT max(number) + 1 FROM pocs WHERE state = ?1 AND type = ?2), 1))",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, t[0], -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, t[1], -1, SQLITE_STATIC);
-		if ((step = sqlite3_step(st)) == SQLITE_ROW)
-			*number = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_ROW)
+	if (db_int64(db, number, "SELECT max(coalesce((SELECT next FROM poc_counters"
+		     " WHERE state = ?1 AND type = ?2), 1), coalesce((SELECT max(number) + 1 FROM pocs"
+		     " WHERE state = ?1 AND type = ?2), 1))", "tt", state, t) != 1)
 		return -1;
-	return run(db, "INSERT INTO poc_counters (state, type, next) VALUES (?1, ?2, ?3 + 1)"
-		   " ON CONFLICT (state, type) DO UPDATE SET next = excluded.next", t, 2, number, 1);
+	return db_run(db, "INSERT INTO poc_counters (state, type, next) VALUES (?1, ?2, ?3 + 1)"
+		      " ON CONFLICT (state, type) DO UPDATE SET next = excluded.next", "tti", state, t, *number);
+}
+
+int pocs_set_status(sqlite3 *db, const char *id, const char *only_from, enum poc_status to, gint64 now)
+{
+	if (db_run(db, "UPDATE pocs SET status = ?1, version = version + 1, updated = ?2"
+		   " WHERE id = ?3 AND (?4 IS NULL OR status = ?4)",
+		   "titt", pocs_status_name(to), now, id, only_from) < 0)
+		return -1;
+	return sqlite3_changes(db);
+}
+
+int pocs_update_reminded(sqlite3 *db, const char *state, gint64 now)
+{
+	char *name = g_strdup_printf("update:%s", state);
+	int rc = db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last) VALUES (?1, ?2)", "ti", name, now);
+
+	g_free(name);
+	return rc;
 }
 
 /* ---- the operations ---- */
@@ -149,7 +156,7 @@ static enum pocs_outcome check_signer(struct op *o)
 		*c = g_ascii_toupper(*c);
 	if (o->role != SIGNER_CUSTODIAN && g_ascii_strcasecmp(o->state, own) != 0)
 		return refuse(o, "wrong-state");
-	if ((in = pocs_state_participates(o->db, o->state)) < 0)
+	if ((in = participants_has(o->db, o->state)) < 0)
 		return POCS_FAILED;
 	return in ? POCS_DONE : refuse(o, "not-participating");
 }
@@ -340,14 +347,13 @@ static enum pocs_outcome operate(enum pocs_outcome (*fn)(struct op *o), sqlite3 
 	pocs_reset(before);
 	pocs_reset(after);
 	*error_key = NULL;
-	if (sqlite3_get_autocommit(db) || sqlite3_exec(db, "SAVEPOINT pocs_op", NULL, NULL, NULL) != SQLITE_OK)
+	if (sqlite3_get_autocommit(db) || db_savepoint(db) < 0)
 		return POCS_FAILED;
 	if ((rc = check_signer(&o)) == POCS_DONE)
 		rc = fn(&o);
-	if ((rc != POCS_DONE || dry_run) &&
-	    sqlite3_exec(db, "ROLLBACK TO pocs_op", NULL, NULL, NULL) != SQLITE_OK)
+	if ((rc != POCS_DONE || dry_run) && db_rollback_to(db) < 0)
 		rc = POCS_FAILED;
-	if (sqlite3_exec(db, "RELEASE pocs_op", NULL, NULL, NULL) != SQLITE_OK)
+	if (db_release(db) < 0)
 		rc = POCS_FAILED;
 	if (rc != POCS_REFUSED)
 		*error_key = NULL;

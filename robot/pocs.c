@@ -8,6 +8,7 @@
 #include <string.h>
 #include "clock.h"
 #include "pocs-internal.h"
+#include "db.h"
 
 #define POC_COLUMNS "id, state, type, organisation, web, name, position, notes, status, version," \
 		    " created, updated, withdrawn_reason"
@@ -145,19 +146,17 @@ struct lists {
 static int lists_prepare(sqlite3 *db, struct lists *l)
 {
 	memset(l, 0, sizeof *l);
-	return sqlite3_prepare_v2(db, "SELECT address, NULL FROM poc_emails WHERE poc = ?1 ORDER BY position",
-				  -1, &l->emails, NULL) == SQLITE_OK &&
-	       sqlite3_prepare_v2(db, "SELECT written, coalesce(e164, '') FROM poc_phones WHERE poc = ?1"
-				  " ORDER BY position", -1, &l->phones, NULL) == SQLITE_OK &&
-	       sqlite3_prepare_v2(db, "SELECT code, NULL FROM poc_languages WHERE poc = ?1 ORDER BY position",
-				  -1, &l->languages, NULL) == SQLITE_OK ? 0 : -1;
+	return (l->emails = db_query(db, "SELECT address, NULL FROM poc_emails WHERE poc = ?1 ORDER BY position", NULL)) &&
+	       (l->phones = db_query(db, "SELECT written, coalesce(e164, '') FROM poc_phones WHERE poc = ?1"
+				  " ORDER BY position", NULL)) &&
+	       (l->languages = db_query(db, "SELECT code, NULL FROM poc_languages WHERE poc = ?1 ORDER BY position", NULL)) ? 0 : -1;
 }
 
 static void lists_finalize(struct lists *l)
 {
-	sqlite3_finalize(l->emails);
-	sqlite3_finalize(l->phones);
-	sqlite3_finalize(l->languages);
+	db_done(l->emails);
+	db_done(l->phones);
+	db_done(l->languages);
 }
 
 /* Column 0 (and 1, when b is not NULL) of each row of st for poc id. */
@@ -192,7 +191,7 @@ int pocs_load(sqlite3 *db, const char *id, struct poc *out)
 
 	pocs_reset(out);
 	if (lists_prepare(db, &l) == 0 &&
-	    sqlite3_prepare_v2(db, "SELECT " POC_COLUMNS " FROM pocs WHERE id = ?1", -1, &st, NULL) == SQLITE_OK) {
+	    (st = db_query(db, "SELECT " POC_COLUMNS " FROM pocs WHERE id = ?1", NULL))) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 		if ((step = sqlite3_step(st)) == SQLITE_ROW) {
 			row_poc(st, out);
@@ -200,7 +199,7 @@ int pocs_load(sqlite3 *db, const char *id, struct poc *out)
 				step = SQLITE_ERROR;
 		}
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	lists_finalize(&l);
 	g_free(key);
 	if (step != SQLITE_ROW)
@@ -216,9 +215,9 @@ GPtrArray *pocs_list(sqlite3 *db, const char *state, enum poc_type type, gboolea
 	int step = SQLITE_ERROR;
 
 	if (lists_prepare(db, &l) == 0 &&
-	    sqlite3_prepare_v2(db, "SELECT " POC_COLUMNS " FROM pocs WHERE (?1 IS NULL OR state = ?1)"
+	    (st = db_query(db, "SELECT " POC_COLUMNS " FROM pocs WHERE (?1 IS NULL OR state = ?1)"
 			       " AND (?2 IS NULL OR type = ?2) AND (?3 OR status <> 'withdrawn')"
-			       " ORDER BY state, " TYPE_ORDER ", number", -1, &st, NULL) == SQLITE_OK) {
+			       " ORDER BY state, " TYPE_ORDER ", number", NULL))) {
 		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, type == POC_TYPE_NONE ? NULL : form_type_name(type), -1, SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, with_withdrawn ? 1 : 0);
@@ -233,7 +232,7 @@ GPtrArray *pocs_list(sqlite3 *db, const char *state, enum poc_type type, gboolea
 			}
 		}
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	lists_finalize(&l);
 	if (step != SQLITE_DONE) {
 		g_ptr_array_unref(all);
@@ -248,11 +247,10 @@ GHashTable *pocs_count_by_state(sqlite3 *db)
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(db, "SELECT state, count(*) FROM pocs WHERE status <> 'withdrawn' GROUP BY state",
-			       -1, &st, NULL) == SQLITE_OK)
+	if ((st = db_query(db, "SELECT state, count(*) FROM pocs WHERE status <> 'withdrawn' GROUP BY state", NULL)))
 		while ((step = sqlite3_step(st)) == SQLITE_ROW)
 			g_hash_table_insert(counts, column_dup(st, 0), GINT_TO_POINTER(sqlite3_column_int(st, 1)));
-	sqlite3_finalize(st);
+	db_done(st);
 	if (step != SQLITE_DONE) {
 		g_hash_table_unref(counts);
 		return NULL;
@@ -267,17 +265,73 @@ static int state_has_row(sqlite3 *db, const char *sql, const char *code)
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+	if ((st = db_query(db, sql, NULL))) {
 		sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
 		step = sqlite3_step(st);
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
-int pocs_state_participates(sqlite3 *db, const char *code)
+int pocs_first_created(sqlite3 *db, gint64 *at)
 {
-	return state_has_row(db, "SELECT 1 FROM states WHERE code = ?1", code);
+	return db_int64(db, at, "SELECT min(created) FROM pocs WHERE status != 'withdrawn'", NULL);
+}
+
+GPtrArray *pocs_states_due_update(sqlite3 *db, gint64 every, gint64 now, int limit)
+{
+	GPtrArray *states = g_ptr_array_new_with_free_func(g_free);
+	sqlite3_stmt *st = db_query(db, "SELECT p.state FROM pocs p"
+				    " LEFT JOIN timer_runs t ON t.name = 'update:' || p.state"
+				    " WHERE p.status != 'withdrawn' GROUP BY p.state"
+				    " HAVING coalesce(max(t.last), min(p.created)) + ?1 <= ?2 LIMIT ?3",
+				    "iii", every, now, (gint64)limit);
+	int rc = st ? 1 : -1;
+
+	while (st && (rc = db_step(st)) == 1)
+		g_ptr_array_add(states, g_strdup((const char *)sqlite3_column_text(st, 0)));
+	db_done(st);
+	if (rc < 0) {
+		g_ptr_array_unref(states);
+		return NULL;
+	}
+	return states;
+}
+
+struct pocs_cursor {
+	sqlite3_stmt *st;
+};
+
+struct pocs_cursor *pocs_cursor_new(sqlite3 *db)
+{
+	sqlite3_stmt *st = db_query(db, "SELECT id, state FROM pocs WHERE status <> 'withdrawn'"
+				    " ORDER BY state, " TYPE_ORDER ", number", NULL);
+	struct pocs_cursor *c;
+
+	if (!st)
+		return NULL;
+	c = g_new0(struct pocs_cursor, 1);
+	c->st = st;
+	return c;
+}
+
+int pocs_cursor_next(struct pocs_cursor *c, const char **id, const char **state)
+{
+	int rc = db_step(c->st);
+
+	if (rc == 1) {
+		*id = (const char *)sqlite3_column_text(c->st, 0);
+		*state = (const char *)sqlite3_column_text(c->st, 1);
+	}
+	return rc;
+}
+
+void pocs_cursor_free(struct pocs_cursor *c)
+{
+	if (!c)
+		return;
+	db_done(c->st);
+	g_free(c);
 }
 
 int pocs_state_contributes(sqlite3 *db, const char *code)

@@ -40,9 +40,31 @@ struct poc {
 /* Frees what p holds (not p) and leaves it an empty record. */
 void pocs_clear(struct poc *p);
 
-/* 1 when code is a participating State (in the states table), 0 when not,
- * -1 on a database error. */
-int pocs_state_participates(sqlite3 *db, const char *code);
+/* Sets the status of POC id to to (version + 1, updated now), only when
+ * its status is only_from (a status name) unless that is NULL. The rows
+ * changed (0 or 1), or -1. */
+int pocs_set_status(sqlite3 *db, const char *id, const char *only_from, enum poc_status to, gint64 now);
+
+/* When the first POC that is not withdrawn was created: 1 and *at, 0
+ * when there is none, -1 on error. */
+int pocs_first_created(sqlite3 *db, gint64 *at);
+
+/* Up to limit States with POCs whose yearly update reminder is due: every
+ * seconds after the last one (the first: after the State's first POC).
+ * Their codes (g_ptr_array_unref it), or NULL on error. And: the reminder
+ * to state was sent at now. 0 or -1. */
+GPtrArray *pocs_states_due_update(sqlite3 *db, gint64 every, gint64 now, int limit);
+int pocs_update_reminded(sqlite3 *db, const char *state, gint64 now);
+
+/* The POCs that are not withdrawn, by State, type and number, one at a
+ * time (the statement stays open: keep the walk short, as an export is).
+ * pocs_cursor_new: NULL on error. pocs_cursor_next: 1 with the next
+ * identifier and State (borrowed until the next call), 0 at the end, -1
+ * on error. */
+struct pocs_cursor;
+struct pocs_cursor *pocs_cursor_new(sqlite3 *db);
+int pocs_cursor_next(struct pocs_cursor *c, const char **id, const char **state);
+void pocs_cursor_free(struct pocs_cursor *c);
 
 /* 1 when the State code has at least one POC that is not withdrawn: the
  * States that may read the directory (lookups, extracts), 0 when not, -1

@@ -5,9 +5,10 @@
  * back. */
 #include <string.h>
 #include "signers.h"
+#include "db.h"
 
 #define SIGNER_COLUMNS "id, protocol, fingerprint, enc_fingerprint, state, role, label, email," \
-		       " added, revoked, revoke_reason"
+		       " added, revoked, revoke_reason, lang"
 
 static const char *const role_names[] = { "authority", "reader", "custodian" };
 
@@ -98,6 +99,7 @@ static void row_signer(sqlite3_stmt *st, struct signer *s)
 	s->added = sqlite3_column_int64(st, 8);
 	s->revoked = sqlite3_column_int64(st, 9);
 	s->revoke_reason = column_dup(st, 10);
+	column_copy(st, 11, s->lang, sizeof s->lang);
 }
 
 int signers_add(sqlite3 *db, const struct signer *s)
@@ -107,9 +109,8 @@ int signers_add(sqlite3 *db, const struct signer *s)
 
 	if (!signers_protocol_name(s->protocol))
 		return -1;
-	if (sqlite3_prepare_v2(db, "INSERT INTO signers (protocol, fingerprint, enc_fingerprint, state, role,"
-			       " label, email, added) VALUES (?1, ?2, nullif(?3, ''), ?4, ?5, ?6, ?7, ?8)",
-			       -1, &st, NULL) == SQLITE_OK) {
+	if ((st = db_query(db, "INSERT INTO signers (protocol, fingerprint, enc_fingerprint, state, role,"
+			       " label, email, added) VALUES (?1, ?2, nullif(?3, ''), ?4, ?5, ?6, ?7, ?8)", NULL))) {
 		sqlite3_bind_text(st, 1, signers_protocol_name(s->protocol), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, s->fingerprint, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, s->enc_fingerprint, -1, SQLITE_STATIC);
@@ -120,7 +121,7 @@ int signers_add(sqlite3 *db, const struct signer *s)
 		sqlite3_bind_int64(st, 8, s->added);
 		step = sqlite3_step(st);
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return step == SQLITE_DONE ? 0 : -1;
 }
 
@@ -133,25 +134,24 @@ int signers_find(sqlite3 *db, const char *fpr, struct signer *out)
 	memset(out, 0, sizeof *out);
 	if (signers_normalize_fpr(fpr, key) < 0)
 		return 0;	/* not a fingerprint: no signer has it */
-	if (sqlite3_prepare_v2(db, "SELECT " SIGNER_COLUMNS " FROM signers WHERE fingerprint = ?1",
-			       -1, &st, NULL) == SQLITE_OK) {
+	if ((st = db_query(db, "SELECT " SIGNER_COLUMNS " FROM signers WHERE fingerprint = ?1", NULL))) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 		if ((step = sqlite3_step(st)) == SQLITE_ROW)
 			row_signer(st, out);
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
-/* The signers the statement sql selects, with state bound as ?1. */
-static GPtrArray *select_signers(sqlite3 *db, const char *sql, const char *state)
+/* The signers the statement sql selects, with state bound as ?1 and, when
+ * types is "ti", n as ?2. */
+static GPtrArray *select_signers(sqlite3 *db, const char *sql, const char *types, const char *state, gint64 n)
 {
 	GPtrArray *all = g_ptr_array_new_with_free_func(signer_free);
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	if ((st = db_query(db, sql, types, state, n))) {
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 			struct signer *s = g_new(struct signer, 1);
 
@@ -159,7 +159,7 @@ static GPtrArray *select_signers(sqlite3 *db, const char *sql, const char *state
 			g_ptr_array_add(all, s);
 		}
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	if (step != SQLITE_DONE) {
 		g_ptr_array_unref(all);
 		return NULL;
@@ -170,7 +170,7 @@ static GPtrArray *select_signers(sqlite3 *db, const char *sql, const char *state
 GPtrArray *signers_list(sqlite3 *db, const char *state)
 {
 	return select_signers(db, "SELECT " SIGNER_COLUMNS " FROM signers WHERE ?1 IS NULL OR state = ?1"
-			      " ORDER BY state, id", state);
+			      " ORDER BY state, id", "t", state, 0);
 }
 
 GPtrArray *signers_of_state(sqlite3 *db, const char *state)
@@ -178,7 +178,22 @@ GPtrArray *signers_of_state(sqlite3 *db, const char *state)
 	if (!state)
 		return NULL;
 	return select_signers(db, "SELECT " SIGNER_COLUMNS " FROM signers WHERE state = ?1 AND revoked IS NULL"
-			      " ORDER BY id", state);
+			      " ORDER BY id", "t", state, 0);
+}
+
+GPtrArray *signers_audience(sqlite3 *db, enum signers_audience who, const char *state)
+{
+	return select_signers(db, "SELECT " SIGNER_COLUMNS " FROM signers"
+			      " WHERE revoked IS NULL AND email IS NOT NULL"
+			      " AND CASE ?2 WHEN 2 THEN role = 'custodian'"
+			      " WHEN 1 THEN state = ?1 AND role != 'reader' ELSE state = ?1 END ORDER BY id",
+			      "ti", state ? state : "", (gint64)who);
+}
+
+int signers_set_lang(sqlite3 *db, const char *fpr, const char *lang)
+{
+	return db_run(db, "UPDATE signers SET lang = ?1 WHERE fingerprint = ?2 AND lang != ?1", "tt",
+		      lang, fpr);
 }
 
 int signers_revoke(sqlite3 *db, const char *fpr, gint64 at, const char *reason)
@@ -191,14 +206,14 @@ int signers_revoke(sqlite3 *db, const char *fpr, gint64 at, const char *reason)
 		return 0;
 	if (!reason)
 		return -1;
-	if (sqlite3_prepare_v2(db, "UPDATE signers SET revoked = ?2, revoke_reason = ?3"
-			       " WHERE fingerprint = ?1 AND revoked IS NULL", -1, &st, NULL) == SQLITE_OK) {
+	if ((st = db_query(db, "UPDATE signers SET revoked = ?2, revoke_reason = ?3"
+			       " WHERE fingerprint = ?1 AND revoked IS NULL", NULL))) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, at);
 		sqlite3_bind_text(st, 3, reason, -1, SQLITE_STATIC);
 		step = sqlite3_step(st);
 	}
-	sqlite3_finalize(st);
+	db_done(st);
 	if (step != SQLITE_DONE)
 		return -1;
 	return sqlite3_changes(db) > 0 ? 1 : 0;
@@ -206,20 +221,18 @@ int signers_revoke(sqlite3 *db, const char *fpr, gint64 at, const char *reason)
 
 int signers_mark_seen(sqlite3 *db, const char *replay_key, const char *message_hash, gint64 now)
 {
-	sqlite3_stmt *st = NULL;
-	int step = SQLITE_ERROR;
-
 	if (!replay_key || !*replay_key || !message_hash)
 		return -1;
-	if (sqlite3_prepare_v2(db, "INSERT INTO seen_signatures (replay_key, message_hash, seen)"
-			       " VALUES (?1, ?2, ?3) ON CONFLICT (replay_key) DO NOTHING", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, replay_key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, message_hash, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, now);
-		step = sqlite3_step(st);
-	}
-	sqlite3_finalize(st);
-	if (step != SQLITE_DONE)
+	if (db_run(db, "INSERT INTO seen_signatures (replay_key, message_hash, seen)"
+		   " VALUES (?1, ?2, ?3) ON CONFLICT (replay_key) DO NOTHING",
+		   "tti", replay_key, message_hash, now) < 0)
 		return -1;
 	return sqlite3_changes(db) > 0 ? 0 : 1;
+}
+
+int signers_seen(sqlite3 *db, const char *replay_key)
+{
+	gint64 one;
+
+	return db_int64(db, &one, "SELECT 1 FROM seen_signatures WHERE replay_key = ?1", "t", replay_key);
 }

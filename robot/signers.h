@@ -24,6 +24,7 @@ struct signer {
 	gint64 added;
 	gint64 revoked;				/* 0 when not revoked */
 	char *revoke_reason;			/* NULL when not revoked */
+	char lang[8];				/* the language the signer's notices are in */
 };
 
 /* The key mail to a signer is encrypted to: for S/MIME the certificate
@@ -63,6 +64,21 @@ GPtrArray *signers_list(sqlite3 *db, const char *state);
  * State goes to. As signers_list. */
 GPtrArray *signers_of_state(sqlite3 *db, const char *state);
 
+/* Who a notice about a State goes to. */
+enum signers_audience {
+	SIGNERS_OF_STATE,	/* every signer of the State */
+	SIGNERS_EDITORS,	/* its authorities and custodians (no readers) */
+	SIGNERS_CUSTODIANS	/* the custodian signers, whatever their State */
+};
+
+/* The signers of audience who (about state), not revoked and with an
+ * address, by enrolment. As signers_list. */
+GPtrArray *signers_audience(sqlite3 *db, enum signers_audience who, const char *state);
+
+/* Sets the language of the signer with fingerprint fpr (upper-case hex),
+ * written only when it changes. 0 or -1. */
+int signers_set_lang(sqlite3 *db, const char *fpr, const char *lang);
+
 /* Revokes the signer with fingerprint fpr at time at. 1 when revoked, 0
  * when there is no such signer or it is revoked already, -1 on error. */
 int signers_revoke(sqlite3 *db, const char *fpr, gint64 at, const char *reason);
@@ -72,6 +88,9 @@ int signers_revoke(sqlite3 *db, const char *fpr, gint64 at, const char *reason);
  * record is left as it was), 0 when it is new, -1 on error. Call it in the
  * transaction that acts on the message. */
 int signers_mark_seen(sqlite3 *db, const char *replay_key, const char *message_hash, gint64 now);
+
+/* 1 when replay_key was accepted before, 0 when not, -1 on error. */
+int signers_seen(sqlite3 *db, const char *replay_key);
 
 /* Tells the other enrolled signers of changed's State what happened
  * (action: "action-enrolled" or "action-revoked", a reasons.txt key):

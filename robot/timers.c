@@ -28,6 +28,8 @@
 #include "log.h"
 #include "ping-notices.h"
 #include "ping-report.h"
+#include "pings.h"
+#include "pocs.h"
 
 #define FILL_BATCH 20		/* pings queued per round per wake (~20 signatures) */
 #define STEP_BATCH 20		/* reminders, verification deadlines per wake */
@@ -45,11 +47,6 @@ static int finish(sqlite3 *db, int rc)
 
 /* ---- schedule and fill ---- */
 
-static int first_poc_created(sqlite3 *db, gint64 *at)
-{
-	return db_int64(db, "SELECT min(created) FROM pocs WHERE status != 'withdrawn'", at);
-}
-
 /* 1 when a scheduled round is due, 0 when not, -1 on error. */
 static int round_due(const struct pings_ctx *c)
 {
@@ -57,7 +54,7 @@ static int round_due(const struct pings_ctx *c)
 	int rc = pings_last_round_start(c->db, &base);
 
 	if (rc == 0)
-		rc = first_poc_created(c->db, &base);
+		rc = pocs_first_created(c->db, &base);
 	return rc <= 0 ? rc : base + c->cfg->ping_every <= c->now;
 }
 
@@ -116,31 +113,9 @@ out:
 	return rc < 0 ? -1 : queued;
 }
 
-/* The open rounds not yet at their deadline that the timer fills. */
-static GArray *open_rounds(sqlite3 *db, gint64 now)
-{
-	sqlite3_stmt *st;
-	GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-
-	if (sqlite3_prepare_v2(db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline > ?1"
-			       " AND (started_by = 'schedule' OR started <= ?1 - ?2)", -1, &st, NULL) != SQLITE_OK) {
-		g_array_free(ids, TRUE);
-		return NULL;
-	}
-	sqlite3_bind_int64(st, 1, now);
-	sqlite3_bind_int(st, 2, FILL_GRACE);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		gint64 id = sqlite3_column_int64(st, 0);
-
-		g_array_append_val(ids, id);
-	}
-	sqlite3_finalize(st);
-	return ids;
-}
-
 static int fill(const struct pings_ctx *c)
 {
-	GArray *ids = open_rounds(c->db, c->now);
+	GArray *ids = pings_rounds_to_fill(c->db, c->now, FILL_GRACE);
 	int rc = ids ? 0 : -1;
 
 	for (guint i = 0; rc >= 0 && ids && i < ids->len; i++) {
@@ -158,25 +133,7 @@ static int fill(const struct pings_ctx *c)
 /* Tokens of up to STEP_BATCH pings whose next reminder is due. */
 static GPtrArray *reminders_due(const struct pings_ctx *c)
 {
-	sqlite3_stmt *st;
-	GPtrArray *out = g_ptr_array_new_with_free_func(g_free);
-
-	if (sqlite3_prepare_v2(c->db, "SELECT g.token FROM pings g JOIN outbox o ON o.token = g.token"
-			       " WHERE g.finished IS NULL AND g.answered IS NULL AND coalesce(g.bounce_hard, 0) = 0"
-			       " AND g.deadline > ?9 AND o.state = 'sent' AND o.done + CASE g.reminders WHEN 0 THEN ?1"
-			       " WHEN 1 THEN ?2 WHEN 2 THEN ?3 WHEN 3 THEN ?4 WHEN 4 THEN ?5 WHEN 5 THEN ?6"
-			       " WHEN 6 THEN ?7 WHEN 7 THEN ?8 END <= ?9 LIMIT ?10", -1, &st, NULL) != SQLITE_OK) {
-		g_ptr_array_unref(out);
-		return NULL;
-	}
-	for (int k = 0; k < c->cfg->ping_reminders && k < CONFIG_MAX_REMINDERS; k++)
-		sqlite3_bind_int64(st, k + 1, c->cfg->ping_remind[k]);
-	sqlite3_bind_int64(st, 9, c->now);
-	sqlite3_bind_int(st, 10, STEP_BATCH);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		g_ptr_array_add(out, g_strdup((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_finalize(st);
-	return out;
+	return pings_reminders_due(c->db, c->cfg->ping_remind, c->cfg->ping_reminders, c->now, STEP_BATCH);
 }
 
 /* The reminder due for p now: the highest n whose delay has passed. */
@@ -225,27 +182,23 @@ static int remind(const struct pings_ctx *c)
 
 /* ---- deadlines ---- */
 
-static int verification_expired(const struct pings_ctx *c, gint64 id, const char *token)
+static int verification_expired(const struct pings_ctx *c, const char *token)
 {
 	struct ping p;
-	char now[24], pid[24], *detail;
-	const char *params[] = { now, pid };
-	int rc = pings_find(c->db, token, &p), changed;
+	char *detail;
+	int rc = pings_find(c->db, token, &p), changed = 0;
 	char state[3] = { p.poc[0], p.poc[1], 0 };	/* an identifier starts with its State */
 
-	g_snprintf(now, sizeof now, "%" G_GINT64_FORMAT, c->now);
-	g_snprintf(pid, sizeof pid, "%" G_GINT64_FORMAT, id);
 	if (rc != 1 || p.finished) {
 		pings_clear(&p);
 		return rc < 0 ? -1 : 0;
 	}
-	rc = db_exec(c->db, "UPDATE pings SET finished = ? WHERE id = ?", 2, params);
-	params[1] = p.poc;
-	if (rc == 0 && !p.answered)
-		rc = db_exec(c->db, "UPDATE pocs SET status = 'unverified', version = version + 1, updated = ?"
-				    " WHERE id = ? AND status = 'pending'", 2, params);
-	changed = rc == 0 && !p.answered ? sqlite3_changes(c->db) : 0;
-	if (changed) {
+	rc = pings_finish(c->db, p.id, c->now);
+	if (rc == 0 && !p.answered) {
+		changed = pocs_set_status(c->db, p.poc, "pending", POC_UNVERIFIED, c->now);
+		rc = changed < 0 ? -1 : 0;
+	}
+	if (changed > 0) {
 		detail = g_strdup_printf("{\"poc\": \"%s\", \"ping\": \"%s\"}", p.poc, p.token);
 		rc = audit_append(c->db, c->now, "robot", state, "poc-unverified", detail);
 		g_free(detail);
@@ -259,77 +212,29 @@ static int verification_expired(const struct pings_ctx *c, gint64 id, const char
 
 static int verifications(const struct pings_ctx *c)
 {
-	sqlite3_stmt *st;
-	GPtrArray *tokens = g_ptr_array_new_with_free_func(g_free);
-	GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-	int rc = 0;
+	GPtrArray *tokens = pings_verifications_due(c->db, c->now, STEP_BATCH);
+	int rc = tokens ? 0 : -1;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT id, token FROM pings WHERE finished IS NULL AND round IS NULL"
-			       " AND deadline <= ? LIMIT ?", -1, &st, NULL) != SQLITE_OK)
-		rc = -1;
-	else {
-		sqlite3_bind_int64(st, 1, c->now);
-		sqlite3_bind_int(st, 2, STEP_BATCH);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			gint64 id = sqlite3_column_int64(st, 0);
-
-			g_array_append_val(ids, id);
-			g_ptr_array_add(tokens, g_strdup((const char *)sqlite3_column_text(st, 1)));
-		}
-		sqlite3_finalize(st);
-	}
 	for (guint i = 0; rc >= 0 && i < tokens->len; i++) {
-		int n = db_begin(c->db) < 0 ? -1
-			: finish(c->db, verification_expired(c, g_array_index(ids, gint64, i), tokens->pdata[i]));
+		int n = -1;
 
+		if (db_begin(c->db) == 0)
+			n = finish(c->db, verification_expired(c, tokens->pdata[i]));
 		rc = n < 0 ? -1 : rc + n;
 	}
-	g_ptr_array_unref(tokens);
-	g_array_free(ids, TRUE);
+	if (tokens)
+		g_ptr_array_unref(tokens);
 	return rc;
 }
 
-static void entry_free(gpointer p)
-{
-	struct ping_entry *e = p;
-
-	g_free(e->address);
-	g_free(e->bounce_status);
-	g_free(e);
-}
-
-/* The pings of round in state not finished with deadline <= due. */
+/* The pings of round in state not finished with deadline <= due, their
+ * bounce status made one printable line. */
 static GPtrArray *unfinished(sqlite3 *db, gint64 round, const char *state, gint64 due)
 {
-	sqlite3_stmt *st;
-	GPtrArray *out = g_ptr_array_new_with_free_func(entry_free);
+	GPtrArray *out = pings_entries(db, round, state, due);
 
-	if (sqlite3_prepare_v2(db, "SELECT g.poc, g.address, g.answered IS NOT NULL, g.bounced IS NOT NULL,"
-			       " g.autoreplied IS NOT NULL, g.bounce_status FROM pings g JOIN pocs p ON p.id = g.poc"
-			       " WHERE g.round = ? AND p.state = ? AND g.finished IS NULL AND g.deadline <= ?"
-			       " ORDER BY p.type, p.number", -1, &st, NULL) != SQLITE_OK) {
-		g_ptr_array_unref(out);
-		return NULL;
-	}
-	sqlite3_bind_int64(st, 1, round);
-	sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, due);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		struct ping_entry *e = g_new0(struct ping_entry, 1);
-		const char *status = (const char *)sqlite3_column_text(st, 5);
-
-		g_strlcpy(e->poc, (const char *)sqlite3_column_text(st, 0), sizeof e->poc);
-		g_strlcpy(e->state, state, sizeof e->state);
-		e->address = g_strdup((const char *)sqlite3_column_text(st, 1));
-		e->outcome = sqlite3_column_int(st, 2) ? PING_ANSWERED : sqlite3_column_int(st, 3) ? PING_BOUNCED
-			   : sqlite3_column_int(st, 4) ? PING_AUTOREPLY : PING_SILENT;
-		e->bounce_status = status ? g_strndup(status, 16) : NULL;
-		for (char *s = e->bounce_status; s && *s; s++)
-			if ((unsigned char)*s < ' ' || (unsigned char)*s >= 0x7f)
-				*s = '?';
-		g_ptr_array_add(out, e);
-	}
-	sqlite3_finalize(st);
+	for (guint i = 0; out && i < out->len; i++)
+		ping_report_clean(out->pdata[i]);
 	return out;
 }
 
@@ -337,20 +242,13 @@ static GPtrArray *unfinished(sqlite3 *db, gint64 round, const char *state, gint6
  * those that did not answer. In its own transaction. 1, or -1. */
 static int finish_state(const struct pings_ctx *c, gint64 round, const char *state, gint64 due)
 {
-	char r[24], d[24], now[24];
-	const char *params[] = { now, r, d, state };
 	GPtrArray *entries;
 	int rc;
 
 	if (db_begin(c->db) < 0)
 		return -1;
-	g_snprintf(r, sizeof r, "%" G_GINT64_FORMAT, round);
-	g_snprintf(d, sizeof d, "%" G_GINT64_FORMAT, due);
-	g_snprintf(now, sizeof now, "%" G_GINT64_FORMAT, c->now);
 	entries = unfinished(c->db, round, state, due);
-	rc = entries ? db_exec(c->db, "UPDATE pings SET finished = ? WHERE round = ? AND finished IS NULL"
-				      " AND deadline <= ? AND poc IN (SELECT id FROM pocs WHERE state = ?)", 4, params)
-		     : -1;
+	rc = entries ? pings_finish_state(c->db, round, state, due, c->now) : -1;
 	if (rc == 0 && entries->len)
 		rc = ping_notices_escalate(c, round, state, entries);
 	if (entries)
@@ -361,28 +259,10 @@ static int finish_state(const struct pings_ctx *c, gint64 round, const char *sta
 /* (round, State) pairs with pings due by due (round 0: any round). */
 static int finish_due(const struct pings_ctx *c, gint64 round, gint64 due)
 {
-	sqlite3_stmt *st;
 	GArray *rounds = g_array_new(FALSE, FALSE, sizeof(gint64));
 	GPtrArray *states = g_ptr_array_new_with_free_func(g_free);
-	int rc = 0;
+	int rc = pings_due_states(c->db, round, due, round ? -1 : STATE_BATCH, rounds, states) < 0 ? -1 : 0;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT DISTINCT g.round, p.state FROM pings g JOIN pocs p ON p.id = g.poc"
-			       " WHERE g.finished IS NULL AND g.round IS NOT NULL AND g.deadline <= ?"
-			       " AND (? = 0 OR g.round = ?) LIMIT ?", -1, &st, NULL) != SQLITE_OK)
-		rc = -1;
-	else {
-		sqlite3_bind_int64(st, 1, due);
-		sqlite3_bind_int64(st, 2, round);
-		sqlite3_bind_int64(st, 3, round);
-		sqlite3_bind_int(st, 4, round ? -1 : STATE_BATCH);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			gint64 id = sqlite3_column_int64(st, 0);
-
-			g_array_append_val(rounds, id);
-			g_ptr_array_add(states, g_strdup((const char *)sqlite3_column_text(st, 1)));
-		}
-		sqlite3_finalize(st);
-	}
 	for (guint i = 0; rc >= 0 && i < states->len; i++) {
 		int n = finish_state(c, g_array_index(rounds, gint64, i), states->pdata[i], due);
 
@@ -397,21 +277,12 @@ static int finish_due(const struct pings_ctx *c, gint64 round, gint64 due)
  * the report. In its own transaction. 1 closed, 0 not, -1. */
 static int close_one(const struct pings_ctx *c, gint64 id)
 {
-	sqlite3_stmt *st;
 	struct ping_report r;
 	int rc;
 
 	if (db_begin(c->db) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(c->db, "UPDATE ping_rounds SET closed = ? WHERE id = ? AND closed IS NULL"
-			       " AND NOT EXISTS (SELECT 1 FROM pings WHERE round = ? AND finished IS NULL)",
-			       -1, &st, NULL) != SQLITE_OK)
-		return finish(c->db, -1);
-	sqlite3_bind_int64(st, 1, c->now);
-	sqlite3_bind_int64(st, 2, id);
-	sqlite3_bind_int64(st, 3, id);
-	rc = sqlite3_step(st) == SQLITE_DONE ? sqlite3_changes(c->db) : -1;
-	sqlite3_finalize(st);
+	rc = pings_round_close(c->db, id, c->now);
 	if (rc == 1 && (rc = ping_report_build(c->db, id, &r)) == 1) {
 		rc = ping_notices_report(c, &r) < 0 ? -1 : 1;
 		ping_report_clear(&r);
@@ -422,28 +293,16 @@ static int close_one(const struct pings_ctx *c, gint64 id)
 
 static int close_due(const struct pings_ctx *c)
 {
-	sqlite3_stmt *st;
-	GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-	int rc = 0;
+	GArray *ids = pings_rounds_past_deadline(c->db, c->now);
+	int rc = ids ? 0 : -1;
 
-	if (sqlite3_prepare_v2(c->db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline <= ?", -1, &st,
-			       NULL) != SQLITE_OK)
-		rc = -1;
-	else {
-		sqlite3_bind_int64(st, 1, c->now);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			gint64 id = sqlite3_column_int64(st, 0);
-
-			g_array_append_val(ids, id);
-		}
-		sqlite3_finalize(st);
-	}
 	for (guint i = 0; rc >= 0 && i < ids->len; i++) {
 		int n = close_one(c, g_array_index(ids, gint64, i));
 
 		rc = n < 0 ? -1 : rc + n;
 	}
-	g_array_free(ids, TRUE);
+	if (ids)
+		g_array_free(ids, TRUE);
 	return rc;
 }
 
@@ -463,41 +322,35 @@ int timers_close_round(const struct pings_ctx *c, gint64 id)
 
 /* ---- update reminders ---- */
 
+/* One State's update reminder, in its own transaction. 1, or -1. */
+static int update_one(const struct pings_ctx *c, const char *state)
+{
+	int rc;
+
+	if (db_begin(c->db) < 0)
+		return -1;
+	rc = pocs_update_reminded(c->db, state, c->now);
+	if (rc == 0)
+		rc = ping_notices_update(c, state);
+	rc = finish(c->db, rc < 0 ? -1 : 1);
+	if (rc > 0)
+		log_msg(LOG_INFO, "update reminder sent to the signers of %s", state);
+	return rc;
+}
+
 static int updates(const struct pings_ctx *c)
 {
-	sqlite3_stmt *st;
-	GPtrArray *states = g_ptr_array_new_with_free_func(g_free);
+	GPtrArray *states;
 	int rc = 0;
 
-	if (c->cfg->update_every <= 0) {
-		g_ptr_array_unref(states);
+	if (c->cfg->update_every <= 0)
 		return 0;
-	}
-	if (sqlite3_prepare_v2(c->db, "SELECT p.state FROM pocs p LEFT JOIN timer_runs t ON t.name = 'update:' || p.state"
-			       " WHERE p.status != 'withdrawn' GROUP BY p.state"
-			       " HAVING coalesce(max(t.last), min(p.created)) + ? <= ? LIMIT ?", -1, &st, NULL) != SQLITE_OK)
-		rc = -1;
-	else {
-		sqlite3_bind_int64(st, 1, c->cfg->update_every);
-		sqlite3_bind_int64(st, 2, c->now);
-		sqlite3_bind_int(st, 3, STATE_BATCH);
-		while (sqlite3_step(st) == SQLITE_ROW)
-			g_ptr_array_add(states, g_strdup((const char *)sqlite3_column_text(st, 0)));
-		sqlite3_finalize(st);
-	}
+	if (!(states = pocs_states_due_update(c->db, c->cfg->update_every, c->now, STATE_BATCH)))
+		return -1;
 	for (guint i = 0; rc >= 0 && i < states->len; i++) {
-		char *name = g_strdup_printf("update:%s", (char *)states->pdata[i]), now[24];
-		const char *params[] = { name, now };
-		int n;
+		int n = update_one(c, states->pdata[i]);
 
-		g_snprintf(now, sizeof now, "%" G_GINT64_FORMAT, c->now);
-		n = db_begin(c->db) < 0 ? -1
-		    : finish(c->db, db_exec(c->db, "INSERT OR REPLACE INTO timer_runs (name, last) VALUES (?, ?)", 2,
-					    params) < 0 || ping_notices_update(c, states->pdata[i]) < 0 ? -1 : 1);
-		if (n > 0)
-			log_msg(LOG_INFO, "update reminder sent to the signers of %s", (char *)states->pdata[i]);
 		rc = n < 0 ? -1 : rc + n;
-		g_free(name);
 	}
 	g_ptr_array_unref(states);
 	return rc;

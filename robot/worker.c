@@ -20,6 +20,7 @@
 #include "limits.h"
 #include "log.h"
 #include "mail.h"
+#include "messages.h"
 #include "outbox.h"
 #include "pipeline.h"
 #include "spool.h"
@@ -44,21 +45,16 @@ static char *message_hash(const struct envelope *env, const char *data, size_t l
  * made before this one, or -1. */
 static int count_attempt(struct worker *w, const char *id)
 {
-	sqlite3_stmt *st;
-	int before = -1;
+	int before;
 
 	if (db_begin(w->db) < 0)
 		return -1;
-	if (sqlite3_prepare_v2(w->db, "INSERT INTO spool_failures (spool_id, attempts, updated) VALUES (?, 1, ?)"
-			       " ON CONFLICT (spool_id) DO UPDATE SET attempts = attempts + 1, updated = excluded.updated"
-			       " RETURNING attempts - 1", -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, clock_now(w->cfg));
-		if (sqlite3_step(st) == SQLITE_ROW)
-			before = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
+	before = messages_count_attempt(w->db, id, clock_now(w->cfg));
+	if (before < 0) {
+		db_rollback(w->db);
+		return -1;
 	}
-	if (before < 0 || db_commit(w->db) < 0) {
+	if (db_commit(w->db) < 0) {
 		db_rollback(w->db);
 		return -1;
 	}
@@ -67,42 +63,21 @@ static int count_attempt(struct worker *w, const char *id)
 
 static void note_failure(struct worker *w, const char *id, const char *error)
 {
-	char now[24];
-	const char *params[] = { error, now, id };
-
-	g_snprintf(now, sizeof now, "%" G_GINT64_FORMAT, clock_now(w->cfg));
-	db_exec(w->db, "UPDATE spool_failures SET last_error = ?, updated = ? WHERE spool_id = ?", 3, params);
+	messages_note_failure(w->db, id, error, clock_now(w->cfg));
 }
 
 /* 1 when id failed before (an error was seen, not a crash) and its next
  * try is not due yet: RETRY_DELAY seconds times the failures so far. */
 static int waiting(struct worker *w, const char *id)
 {
-	sqlite3_stmt *st;
+	gint64 attempts = 0, updated = 0;
+	char *error = NULL;
 	int wait = 0;
 
-	if (sqlite3_prepare_v2(w->db, "SELECT attempts, updated FROM spool_failures"
-			       " WHERE spool_id = ? AND last_error IS NOT NULL", -1, &st, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		wait = clock_now(w->cfg) < sqlite3_column_int64(st, 1) + RETRY_DELAY * sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	if (messages_failures(w->db, id, &attempts, &updated, &error) == 1 && error)
+		wait = clock_now(w->cfg) < updated + RETRY_DELAY * attempts;
+	g_free(error);
 	return wait;
-}
-
-/* 1 when hash was processed already, 0 when not, -1 on error. */
-static int seen(sqlite3 *db, const char *hash)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(db, "SELECT 1 FROM messages WHERE hash = ?", -1, &st, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(st, 1, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* Runs the pipeline and dispatch for one message inside the open
@@ -194,16 +169,13 @@ int worker_process(struct worker *w, const char *id)
 		error = sqlite3_errmsg(w->db);
 		goto out;
 	}
-	done = seen(w->db, hash);
+	done = messages_seen(w->db, hash);
 	if (done < 0 || (done == 0 && apply(w, id, hash, &env, data, len, &error) < 0)) {
 		error = error ? error : sqlite3_errmsg(w->db);
 		db_rollback(w->db);
 		goto out;
 	}
-	{
-		const char *params[] = { id };
-		db_exec(w->db, "DELETE FROM spool_failures WHERE spool_id = ?", 1, params);
-	}
+	messages_forget_failures(w->db, id);
 	if (db_commit(w->db) < 0) {
 		error = sqlite3_errmsg(w->db);
 		db_rollback(w->db);
@@ -229,27 +201,13 @@ out:
 	return rc;
 }
 
-/* The spool entries with a failure or an interrupted attempt on record. */
-static GHashTable *troubled(struct worker *w)
-{
-	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(w->db, "SELECT spool_id FROM spool_failures", -1, &st, NULL) != SQLITE_OK)
-		return set;
-	while (sqlite3_step(st) == SQLITE_ROW)
-		g_hash_table_add(set, g_strdup((const char *)sqlite3_column_text(st, 0)));
-	sqlite3_finalize(st);
-	return set;
-}
-
 /* Oldest first, but the messages that failed or were being processed when
  * the robot died come after the others: one bad message never holds up
  * the queue, and a robot killed from outside spreads its interruptions. */
 int worker_drain(struct worker *w)
 {
 	GPtrArray *ids = spool_list(w->spool, SPOOL_NEW);
-	GHashTable *later = troubled(w);
+	GHashTable *later = messages_troubled(w->db);
 	int n = 0, swept = spool_sweep_tmp(w->spool);
 
 	if (swept > 0)

@@ -28,6 +28,11 @@ de=$(smime_signer "$K/ca" "$K/de" bob@de.example)
 other=$(smime_signer "$K/ca" "$K/o" eve@de.example)
 ok "an S/MIME signer is enrolled for DE with its chain" \
 	$P signer add --state DE --role authority --smime "$K/de/cert.pem" --chain "$K/de/chain.pem"
+gina=$(smime_signer "$K/ca" "$K/gs" gina@de.example sign-only)
+gina_enc=$(smime_signer "$K/ca" "$K/ge" gina@de.example)
+ok "an S/MIME signer with a separate encryption certificate is enrolled" \
+	$P signer add --state DE --role authority --smime "$K/gs/cert.pem" --chain "$K/gs/chain.pem" \
+		--encrypt-cert "$K/ge/cert.pem"
 reader=$(pgp_person "$K/r" "Rita <rita@fr.example>" "$K/r.asc")
 ok "a reader is enrolled for FR" $P signer add --state FR --role reader --pgp "$K/r.asc"
 revoked=$(pgp_person "$K/v" "Victor <victor@fr.example>" "$K/v.asc")
@@ -98,6 +103,11 @@ nominate; pgp_mime "$K/x" "$stranger" x@nowhere.example "x" "$K/nominate" "$K/m"
 send "$K/m"; ok "an unknown key: no key" says "$id" no-key
 nominate; smime_detached "$K/o" eve@de.example "x" "$K/nominate" "$K/m"
 send "$K/m"; ok "a valid certificate that is not enrolled: not enrolled" says "$id" not-enrolled
+nominate; smime_detached "$K/gs" gina@de.example "x" "$K/nominate" "$K/m"
+send "$K/m"; ok "the signing certificate of a signer with an encryption certificate is accepted" replied "$id"
+ok "  (no refusal)" sh -c "! grep -q 'not enrolled' '$T/$id.txt'"
+nominate; smime_detached "$K/ge" gina@de.example "x" "$K/nominate" "$K/m"
+send "$K/m"; ok "a signature by a signer's encryption certificate: not enrolled" says "$id" not-enrolled
 nominate; pgp_mime "$K/v" "$revoked" victor@fr.example "x" "$K/nominate" "$K/m"
 send "$K/m"; ok "a revoked signer: revoked" says "$id" revoked
 nominate; smime_detached "$K/de" bob@de.example "x" "$K/nominate" "$K/m" sha1

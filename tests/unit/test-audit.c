@@ -28,7 +28,7 @@ static void world_new(struct world *w)
 
 static void world_free(struct world *w)
 {
-	sqlite3_close(w->db);
+	db_close(w->db);
 	testlib_dir_free(w->dir);
 	g_free(w->file);
 }
@@ -58,7 +58,7 @@ static void attacker(const char *file, const char *sql)
 
 	ck_assert_int_eq(sqlite3_open(file, &db), SQLITE_OK);
 	ck_assert_msg(sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql, msg ? msg : "?");
-	sqlite3_close(db);
+	db_close(db);
 }
 
 /* audit_verify must fail at want_id. */
@@ -116,7 +116,7 @@ START_TEST(test_chain_appends_and_verifies)
 	g_free(prev3);
 	g_free(hash2);
 	/* a new connection sees the same intact chain */
-	sqlite3_close(w.db);
+	db_close(w.db);
 	{
 		char *err = NULL;
 
@@ -270,7 +270,7 @@ START_TEST(test_triggers_abort)
 	ck_assert_int_ne(sqlite3_exec(db, "DELETE FROM events WHERE id = 5", NULL, NULL, &msg), SQLITE_OK);
 	ck_assert_msg(msg && strstr(msg, "append-only"), "%s", msg ? msg : "(none)");
 	sqlite3_free(msg);
-	sqlite3_close(db);
+	db_close(db);
 	ck_assert_int_eq(verify_ok(w.db), 5);
 	world_free(&w);
 }

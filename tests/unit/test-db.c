@@ -70,7 +70,7 @@ START_TEST(test_new_database)
 	ck_assert_int_eq(query_int(db, "PRAGMA foreign_keys"), 1);
 	ck_assert_int_eq(query_int(db, "PRAGMA synchronous"), 2);	/* FULL */
 	ck_assert(g_file_test(path, G_FILE_TEST_IS_REGULAR));
-	sqlite3_close(db);
+	db_close(db);
 	g_free(path);
 	testlib_dir_free(tmp);
 }
@@ -83,13 +83,10 @@ START_TEST(test_foreign_keys_enforced)
 	sqlite3 *db = testlib_db_open(path);
 	static const char insert[] = "INSERT INTO outbox (token, message, purpose, env_from, rcpt, body,"
 				     " created, next_try) VALUES (?1, ?2, 'help', 'a@b', 'c@d', 'x', 0, 0)";
-	const char *bad[] = { "t1", "12345" };
-	const char *good[] = { "t2", NULL };
-
-	ck_assert_int_eq(db_exec(db, insert, 2, bad), -1);
-	ck_assert_int_eq(db_exec(db, insert, 2, good), 0);
+	ck_assert_int_eq(db_run(db, insert, "tt", "t1", "12345"), -1);
+	ck_assert_int_eq(db_run(db, insert, "tt", "t2", NULL), 0);
 	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM outbox"), 1);
-	sqlite3_close(db);
+	db_close(db);
 	g_free(path);
 	testlib_dir_free(tmp);
 }
@@ -100,15 +97,14 @@ START_TEST(test_migrate_twice)
 	char *tmp = testlib_dir_new("db");
 	char *path = g_build_filename(tmp, "pocbot.db", NULL);
 	sqlite3 *db = testlib_db_open(path);
-	const char *params[] = { "1700000000.1.P1.R1", "boom" };
 	char *err = NULL;
 
-	ck_assert_int_eq(db_exec(db, "INSERT INTO spool_failures (spool_id, attempts, last_error, updated)"
-				 " VALUES (?1, 1, ?2, 0)", 2, params), 0);
+	ck_assert_int_eq(db_run(db, "INSERT INTO spool_failures (spool_id, attempts, last_error, updated)"
+				" VALUES (?1, 1, ?2, 0)", "tt", "1700000000.1.P1.R1", "boom"), 0);
 	ck_assert_int_eq(db_migrate(db, &err), 0);
 	ck_assert(err == NULL);
 	ck_assert_int_eq(db_user_version(db), db_schema_version());
-	sqlite3_close(db);
+	db_close(db);
 
 	db = testlib_db_open(path);	/* and again through db_open */
 	ck_assert_int_eq(db_user_version(db), db_schema_version());
@@ -116,14 +112,63 @@ START_TEST(test_migrate_twice)
 	/* the connection is not left inside a transaction */
 	ck_assert(sqlite3_get_autocommit(db));
 	ck_assert_int_eq(db_begin(db), 0);
-	ck_assert_int_eq(db_exec(db, "DELETE FROM spool_failures", 0, NULL), 0);
+	ck_assert_int_eq(db_run(db, "DELETE FROM spool_failures", NULL), 0);
 	db_rollback(db);
 	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM spool_failures"), 1);
 	ck_assert_int_eq(db_begin(db), 0);
-	ck_assert_int_eq(db_exec(db, "DELETE FROM spool_failures", 0, NULL), 0);
+	ck_assert_int_eq(db_run(db, "DELETE FROM spool_failures", NULL), 0);
 	ck_assert_int_eq(db_commit(db), 0);
 	ck_assert_int_eq(query_int(db, "SELECT count(*) FROM spool_failures"), 0);
-	sqlite3_close(db);
+	db_close(db);
+	g_free(path);
+	testlib_dir_free(tmp);
+}
+END_TEST
+
+/* The statements a connection holds. */
+static int statements(sqlite3 *db)
+{
+	int n = 0;
+
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st))
+		n++;
+	return n;
+}
+
+/* A statement is prepared once, given back reset, and a statement still
+ * stepping is never handed out twice. */
+START_TEST(test_statements_cached)
+{
+	char *tmp = testlib_dir_new("db");
+	char *path = g_build_filename(tmp, "pocbot.db", NULL);
+	sqlite3 *db = testlib_db_open(path);
+	static const char two_rows[] = "SELECT 1 UNION ALL SELECT 2";
+	sqlite3_stmt *a, *b;
+	gint64 v = 0;
+	int before = statements(db);
+
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(db_int64(db, &v, "SELECT count(*) FROM outbox WHERE rcpt = ?1", "t", "x"), 1);
+	ck_assert_int_eq(statements(db), before + 1);
+	for (sqlite3_stmt *st = sqlite3_next_stmt(db, NULL); st; st = sqlite3_next_stmt(db, st))
+		ck_assert(!sqlite3_stmt_busy(st));
+	a = db_query(db, two_rows, NULL);
+	ck_assert_int_eq(db_step(a), 1);	/* a is stepping: busy */
+	b = db_query(db, two_rows, NULL);
+	ck_assert_ptr_ne(a, b);
+	ck_assert_int_eq(db_step(b), 1);
+	ck_assert_int_eq(sqlite3_column_int(b, 0), 1);
+	db_done(b);
+	db_done(a);
+	b = db_query(db, two_rows, NULL);	/* one of the two, prepared again by no one */
+	ck_assert_ptr_nonnull(b);
+	db_done(b);
+	ck_assert_int_eq(statements(db), before + 3);
+	/* a bad statement is an error, not a crash, and is not kept */
+	ck_assert_ptr_null(db_query(db, "SELECT FROM nothing", NULL));
+	ck_assert_int_eq(db_run(db, "INSERT INTO nothing VALUES (?1)", "i", (gint64)1), -1);
+	ck_assert_int_eq(statements(db), before + 3);
+	db_close(db);
 	g_free(path);
 	testlib_dir_free(tmp);
 }
@@ -139,7 +184,7 @@ START_TEST(test_newer_database_refused)
 	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
 	ck_assert_int_eq(sqlite3_exec(raw, "CREATE TABLE future (x); PRAGMA user_version = 99", NULL, NULL, NULL),
 			 SQLITE_OK);
-	sqlite3_close(raw);
+	db_close(raw);
 	ck_assert_int_lt(db_schema_version(), 99);
 
 	db = db_open(path, &err);
@@ -152,7 +197,7 @@ START_TEST(test_newer_database_refused)
 	ck_assert_int_eq(sqlite3_open(path, &raw), SQLITE_OK);
 	ck_assert_int_eq(query_int(raw, "PRAGMA user_version"), 99);
 	ck_assert(!has_table(raw, "messages"));
-	sqlite3_close(raw);
+	db_close(raw);
 	g_free(path);
 	testlib_dir_free(tmp);
 }
@@ -191,6 +236,7 @@ static Suite *db_suite(void)
 	tcase_add_test(tc, test_new_database);
 	tcase_add_test(tc, test_foreign_keys_enforced);
 	tcase_add_test(tc, test_migrate_twice);
+	tcase_add_test(tc, test_statements_cached);
 	tcase_add_test(tc, test_newer_database_refused);
 	tcase_add_test(tc, test_unopenable_path);
 	suite_add_tcase(s, tc);

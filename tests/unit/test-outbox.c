@@ -52,7 +52,7 @@ static void world_free(struct world *w)
 	char *cmd = g_strdup_printf("gpgconf --homedir '%s/g' --kill all; rm -rf '%s'", w->dir, w->dir);
 
 	crypto_close(w->c);
-	sqlite3_close(w->db);
+	db_close(w->db);
 	config_clear(&w->cfg);
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot clean %s\n", w->dir);

@@ -73,7 +73,7 @@ static gint64 message_row(struct testlib_db *w, const char *hash)
 	char *q = g_strdup_printf("SELECT id FROM messages WHERE hash = '%s'", hash);
 	gint64 row = 0;
 
-	ck_assert_int_eq(db_int64(w->db, q, &row), 1);
+	ck_assert_int_eq(db_int64(w->db, &row, q, NULL), 1);
 	g_free(q);
 	return row;
 }

@@ -179,9 +179,7 @@ static gint64 count(sqlite3 *db, const char *sql)
 
 static void set_status(struct testlib_db *w, const char *id, const char *status)
 {
-	const char *p[] = { status, id };
-
-	ck_assert_int_eq(db_exec(w->db, "UPDATE pocs SET status = ? WHERE id = ?", 2, p), 0);
+	ck_assert_int_eq(db_run(w->db, "UPDATE pocs SET status = ?1 WHERE id = ?2", "tt", status, id), 0);
 }
 
 /* ---- the tests ---- */
@@ -257,15 +255,15 @@ START_TEST(test_never_reused)
 	ck_assert_str_eq(c, "FR-P-3");	/* the withdrawn FR-P-2's number is not given again */
 	g_free(c);
 	/* even should the last row go (it cannot by the robot), its number stays taken */
-	ck_assert_int_eq(db_exec(w.db, "DELETE FROM poc_emails WHERE poc = 'FR-P-3'", 0, NULL), 0);
-	ck_assert_int_eq(db_exec(w.db, "DELETE FROM poc_phones WHERE poc = 'FR-P-3'", 0, NULL), 0);
-	ck_assert_int_eq(db_exec(w.db, "DELETE FROM poc_languages WHERE poc = 'FR-P-3'", 0, NULL), 0);
-	ck_assert_int_eq(db_exec(w.db, "DELETE FROM pocs WHERE id = 'FR-P-3'", 0, NULL), 0);
+	ck_assert_int_eq(db_run(w.db, "DELETE FROM poc_emails WHERE poc = 'FR-P-3'", NULL), 0);
+	ck_assert_int_eq(db_run(w.db, "DELETE FROM poc_phones WHERE poc = 'FR-P-3'", NULL), 0);
+	ck_assert_int_eq(db_run(w.db, "DELETE FROM poc_languages WHERE poc = 'FR-P-3'", NULL), 0);
+	ck_assert_int_eq(db_run(w.db, "DELETE FROM pocs WHERE id = 'FR-P-3'", NULL), 0);
 	c = nominate(&w, "FR", POC_POLICY, "d@example.fr");
 	ck_assert_str_eq(c, "FR-P-4");
 	g_free(c);
 	/* and a counter that lags behind the rows does not make a duplicate */
-	ck_assert_int_eq(db_exec(w.db, "UPDATE poc_counters SET next = 1", 0, NULL), 0);
+	ck_assert_int_eq(db_run(w.db, "UPDATE poc_counters SET next = 1", NULL), 0);
 	c = nominate(&w, "FR", POC_POLICY, "e@example.fr");
 	ck_assert_str_eq(c, "FR-P-5");
 	g_free(a);
@@ -606,7 +604,7 @@ START_TEST(test_one_message)
 	for (int round = 0; round < 2; round++) {
 		ck_assert_int_eq(db_begin(w.db), 0);
 		if (round == 0)
-			ck_assert_int_eq(db_exec(w.db, "SAVEPOINT message", 0, NULL), 0);
+			ck_assert_int_eq(db_run(w.db, "SAVEPOINT message", NULL), 0);
 		ck_assert_int_eq(pocs_nominate(w.db, &a, "FR", SIGNER_AUTHORITY, FPR_FR, HASH, NOW, FALSE, &before,
 					       &after, &key), POCS_DONE);
 		pocs_clear(&before);
@@ -618,8 +616,8 @@ START_TEST(test_one_message)
 		pocs_clear(&before);
 		pocs_clear(&after);
 		if (round == 0) {
-			ck_assert_int_eq(db_exec(w.db, "ROLLBACK TO message", 0, NULL), 0);
-			ck_assert_int_eq(db_exec(w.db, "RELEASE message", 0, NULL), 0);
+			ck_assert_int_eq(db_run(w.db, "ROLLBACK TO message", NULL), 0);
+			ck_assert_int_eq(db_run(w.db, "RELEASE message", NULL), 0);
 		}
 		ck_assert_int_eq(db_commit(w.db), 0);
 		if (round == 0) {

@@ -112,9 +112,7 @@ static inline void testlib_sql(sqlite3 *db, const char *text)
 /* Adds the participating State code (alpha-2) to db. */
 static inline void testlib_add_state(sqlite3 *db, const char *code)
 {
-	const char *args[] = { code };
-
-	ck_assert_int_eq(db_exec(db, "INSERT INTO states (code, added) VALUES (?, 1)", 1, args), 0);
+	ck_assert_int_eq(db_run(db, "INSERT INTO states (code, added) VALUES (?1, 1)", "t", code), 0);
 }
 
 /* A temporary folder with a migrated database in it. */
@@ -139,7 +137,7 @@ static inline void testlib_db_new(struct testlib_db *w, const char *name, ...)
 
 static inline void testlib_db_free(struct testlib_db *w)
 {
-	sqlite3_close(w->db);
+	db_close(w->db);
 	testlib_dir_free(w->dir);
 }
 

@@ -1,0 +1,83 @@
+/* messages.c - the messages and spool_failures tables (messages.h): the
+ * only SQL that touches them. Bound parameters only; 0/-1 or counts. */
+#include <string.h>
+#include "messages.h"
+#include "db.h"
+
+gint64 messages_insert(sqlite3 *db, const struct message_row *m)
+{
+	if (db_run(db, "INSERT INTO messages (hash, spool_id, message_id, sender, recipients,"
+		   " received, kind, outcome, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+		   "tttttittt", m->hash, m->spool_id, m->message_id, m->sender, m->recipients,
+		   m->received, m->kind, m->outcome, m->reason) < 0)
+		return -1;
+	return sqlite3_last_insert_rowid(db);
+}
+
+int messages_set_outcome(sqlite3 *db, const char *hash, const char *outcome)
+{
+	return db_run(db, "UPDATE messages SET outcome = ?1 WHERE hash = ?2", "tt", outcome, hash);
+}
+
+int messages_seen(sqlite3 *db, const char *hash)
+{
+	gint64 one;
+
+	return db_int64(db, &one, "SELECT 1 FROM messages WHERE hash = ?1", "t", hash);
+}
+
+int messages_count_attempt(sqlite3 *db, const char *id, gint64 now)
+{
+	gint64 before = -1;
+	int rc = db_int64(db, &before, "INSERT INTO spool_failures (spool_id, attempts, updated)"
+			  " VALUES (?1, 1, ?2) ON CONFLICT (spool_id) DO UPDATE SET"
+			  " attempts = attempts + 1, updated = excluded.updated RETURNING attempts - 1",
+			  "ti", id, now);
+
+	return rc == 1 ? (int)before : -1;
+}
+
+int messages_note_failure(sqlite3 *db, const char *id, const char *error, gint64 now)
+{
+	return db_run(db, "UPDATE spool_failures SET last_error = ?1, updated = ?2 WHERE spool_id = ?3",
+		      "tit", error, now, id);
+}
+
+int messages_failures(sqlite3 *db, const char *id, gint64 *attempts, gint64 *updated, char **error)
+{
+	sqlite3_stmt *st = db_query(db, "SELECT attempts, updated, last_error FROM spool_failures"
+				    " WHERE spool_id = ?1", "t", id);
+	int rc;
+
+	if (error)
+		*error = NULL;
+	if (!st)
+		return -1;
+	rc = db_step(st);
+	if (rc == 1) {
+		if (attempts)
+			*attempts = sqlite3_column_int64(st, 0);
+		if (updated)
+			*updated = sqlite3_column_int64(st, 1);
+		if (error && sqlite3_column_type(st, 2) != SQLITE_NULL)
+			*error = g_strdup((const char *)sqlite3_column_text(st, 2));
+	}
+	db_done(st);
+	return rc;
+}
+
+int messages_forget_failures(sqlite3 *db, const char *id)
+{
+	return db_run(db, "DELETE FROM spool_failures WHERE spool_id = ?1", "t", id);
+}
+
+GHashTable *messages_troubled(sqlite3 *db)
+{
+	GHashTable *set = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	sqlite3_stmt *st = db_query(db, "SELECT spool_id FROM spool_failures", NULL);
+
+	while (st && db_step(st) == 1)
+		g_hash_table_add(set, g_strdup((const char *)sqlite3_column_text(st, 0)));
+	db_done(st);
+	return set;
+}
