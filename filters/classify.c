@@ -399,10 +399,3 @@ enum verdict classify_filter(struct filter_ctx *ctx)
 	clues_clear(&c);
 	return VERDICT_CONTINUE;
 }
-
-const char *filter_kind_name(enum mail_kind kind)
-{
-	static const char *const names[] = { "unknown", "loop", "bounce", "autoreply", "refused", "command" };
-
-	return names[kind];
-}

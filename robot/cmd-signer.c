@@ -17,6 +17,7 @@
 #include "db.h"
 #include "pocs.h"
 #include "signers.h"
+#include "notice.h"
 #include "states.h"
 
 #define MAX_LABEL 200		/* the custodian's note on a signer */

@@ -5,7 +5,7 @@
 #define POCBOT_PING_RECORD_H
 
 #include <sqlite3.h>
-#include "filters/filter.h"
+#include "pipeline.h"
 
 /* Records ctx->ping for the message of messages row message (its hash
  * for the audit trail), at

@@ -1,6 +1,7 @@
 /* pipeline.c - the visible pipeline: each inbound stage, in order. A stage
  * is a filter_fn of filters/; dispatch (dispatch.c) applies the outcome. */
 #include "pipeline.h"
+#include "filters/filter.h"
 
 static const struct {
 	const char *name;
@@ -25,4 +26,11 @@ enum verdict pipeline_run(struct filter_ctx *ctx)
 			return v;
 	}
 	return VERDICT_CONTINUE;
+}
+
+const char *filter_kind_name(enum mail_kind kind)
+{
+	static const char *const names[] = { "unknown", "loop", "bounce", "autoreply", "refused", "command" };
+
+	return names[kind];
 }
