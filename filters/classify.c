@@ -24,7 +24,7 @@
 #include "filter.h"
 #include "../robot/fold.h"
 #include "../robot/limits.h"
-#include "../robot/bounce.h"
+#include "bounce.h"
 #include "../robot/mail-report.h"
 #include "../robot/templates.h"
 

@@ -27,7 +27,7 @@
 #include <sqlite3.h>
 #include "filter.h"
 #include "pings.h"
-#include "../robot/bounce.h"
+#include "bounce.h"
 #include "../robot/limits.h"
 
 #define PING_SCAN_BYTES (64 * 1024)	/* text searched for a token: a quoted ping sits low */
