@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "db.h"
 #include "dispatch.h"
+#include "filters/form-read.h"
 #include "filters/lookup.h"
 #include "filters/pings.h"
 #include "form.h"
