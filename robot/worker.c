@@ -15,7 +15,7 @@
 #include "db.h"
 #include "dispatch.h"
 #include "filters/form-read.h"
-#include "filters/lookup.h"
+#include "filters/lookup-parse.h"
 #include "filters/pings.h"
 #include "form.h"
 #include "limits.h"
