@@ -1,4 +1,4 @@
-/* ping-record.h - records what came back for a ping (filters/pings.c found
+/* ping-record.h - records what came back for a ping (filters/ping-match.c found
  * it) in the worker's transaction: one ping_events row and the ping's
  * first delivered / delayed / bounced / autoreplied / receipt / answered. */
 #ifndef POCBOT_PING_RECORD_H

@@ -1,5 +1,7 @@
 /* pipeline.c - the visible pipeline: each inbound stage, in order. A stage
- * is a filter_fn of filters/; dispatch (dispatch.c) applies the outcome. */
+ * is a filter_fn of filters/; dispatch (dispatch.c) applies the outcome.
+ * Also the names of the results the stages leave (pipeline.h), as the
+ * log and the messages and ping_events tables write them. */
 #include "pipeline.h"
 #include "filters/filter.h"
 
@@ -33,4 +35,11 @@ const char *filter_kind_name(enum mail_kind kind)
 	static const char *const names[] = { "unknown", "loop", "bounce", "autoreply", "refused", "command" };
 
 	return names[kind];
+}
+
+const char *ping_what_name(enum ping_what w)
+{
+	static const char *const names[] = { "delivered", "delayed", "bounced", "autoreply", "receipt", "answer" };
+
+	return names[w];
 }

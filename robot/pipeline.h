@@ -12,6 +12,7 @@
 #include "config.h"
 #include "envelope.h"
 #include "mail.h"
+#include "pings.h"
 
 struct templates;
 struct form_set;
@@ -58,6 +59,27 @@ struct auth {
 	struct mail *content;	/* the signed content, parsed; owned; NULL when unsigned */
 };
 
+/* What an inbound message says about one of our pings
+ * (filters/ping-match.c finds it; robot/ping-record.c records it). */
+/* What came back: ping_events.what, in this order. */
+enum ping_what { PING_DELIVERED, PING_DELAYED, PING_BOUNCED, PING_AUTOREPLY, PING_RECEIPT, PING_ANSWER };
+
+struct ping_match {
+	gint64 ping;			/* pings.id */
+	char token[PINGS_TOKEN_CHARS + 1];
+	enum ping_what what;
+	const char *matched_by;		/* static: recipient, envid, message-id, in-reply-to,
+					 * references, subject, body */
+	char *status;			/* a bounce's "5.1.1", or NULL */
+	char *diagnostic;		/* a bounce's reason, one bounded line, or NULL */
+	int hard;			/* a bounce: 1 permanent, 0 temporary, -1 not said */
+	char *from;			/* From's addr-spec, bounded, or NULL */
+	gboolean go_on;			/* a signed answer: the command stages still read it */
+};
+
+/* "delivered", "delayed", "bounced", "autoreply", "receipt", "answer". */
+const char *ping_what_name(enum ping_what w);
+
 struct filter_ctx {
 	/* inputs */
 	const struct config *cfg;
@@ -84,7 +106,7 @@ struct filter_ctx {
 	gboolean autoreply_marked;	/* headers mark an automatic reply, whatever the kind
 					 * (classify; mail to bounces+ is a bounce) */
 	struct ping_match *ping;	/* what this message says about one of our pings
-					 * (filters/pings.c), owned; or NULL */
+					 * (filters/ping-match.c), owned; or NULL */
 	struct lookup_request *lookup;	/* an accepted signer's LOOKUP, EXTRACT or ACCESS-LOG
 					 * (filters/lookup.c), owned; or NULL */
 };

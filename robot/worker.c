@@ -16,7 +16,7 @@
 #include "dispatch.h"
 #include "filters/form-read.h"
 #include "filters/lookup-parse.h"
-#include "filters/pings.h"
+#include "filters/ping-match.h"
 #include "form.h"
 #include "limits.h"
 #include "log.h"

@@ -1,4 +1,4 @@
-/* pings.c - finds the ping a message answers or reports on, and what it
+/* ping-match.c - finds the ping a message answers or reports on, and what it
  * says: delivered, delayed or bounced (a DSN or a bounce), an automatic
  * reply, a read receipt, or a person's answer. Input: envelope, headers
  * and text of any message; tokens and Message-IDs in them are untrusted
@@ -26,7 +26,7 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "filter.h"
-#include "pings.h"
+#include "ping-match.h"
 #include "bounce.h"
 #include "../robot/limits.h"
 
@@ -40,13 +40,6 @@ struct lookup {
 	char token[PINGS_TOKEN_CHARS + 1];
 	char *address;		/* the address pinged; g_free it */
 };
-
-const char *ping_what_name(enum ping_what w)
-{
-	static const char *const names[] = { "delivered", "delayed", "bounced", "autoreply", "receipt", "answer" };
-
-	return names[w];
-}
 
 /* s (len bytes, any case) lower-cased into out: 1 when it is a token
  * (pings_token_valid), 0 when not. */
