@@ -16,7 +16,6 @@
 
 struct templates;
 struct form_set;
-struct ping_match;
 struct lookup_request;
 struct crypto;
 struct sqlite3;
@@ -60,8 +59,8 @@ struct auth {
 };
 
 /* What an inbound message says about one of our pings
- * (filters/ping-match.c finds it; robot/ping-record.c records it). */
-/* What came back: ping_events.what, in this order. */
+ * (filters/ping-match.c finds it; robot/ping-record.c records it).
+ * What came back: ping_events.what, in this order. */
 enum ping_what { PING_DELIVERED, PING_DELAYED, PING_BOUNCED, PING_AUTOREPLY, PING_RECEIPT, PING_ANSWER };
 
 struct ping_match {
