@@ -131,7 +131,8 @@ def code_only(text):
                   code, flags=re.M)
 
 
-_ATTR = re.compile(r"\b(?:__attribute__|G_GNUC_\w+|G_DEPRECATED\w*)\s*(?:\(\((?:[^()]|\([^()]*\))*\)\)|\([^()]*\))?")
+_ATTR = re.compile(r"\b(?:__attribute__|G_GNUC_\w+|G_DEPRECATED\w*)\s*"
+                   r"(?:\(\((?:[^()]|\([^()]*\))*\)\)|\([^()]*\))?")
 
 
 def top_level_statements(code):
@@ -247,7 +248,8 @@ def main(argv):
     if len(argv) > 2:
         print(__doc__.strip(), file=sys.stderr)
         return 2
-    top = argv[1] if len(argv) == 2 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    here = os.path.dirname(os.path.abspath(__file__))
+    top = argv[1] if len(argv) == 2 else os.path.join(here, "..")
     found = check(top)
     for path, line, what in found:
         print("layers: %s:%d: %s" % (path, line, what))
