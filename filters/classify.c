@@ -24,7 +24,7 @@
 #include "filter.h"
 #include "../robot/fold.h"
 #include "../robot/limits.h"
-#include "../robot/bounce.h"
+#include "bounce.h"
 #include "../robot/mail-report.h"
 #include "../robot/templates.h"
 
@@ -398,11 +398,4 @@ enum verdict classify_filter(struct filter_ctx *ctx)
 	}
 	clues_clear(&c);
 	return VERDICT_CONTINUE;
-}
-
-const char *filter_kind_name(enum mail_kind kind)
-{
-	static const char *const names[] = { "unknown", "loop", "bounce", "autoreply", "refused", "command" };
-
-	return names[kind];
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "filter.h"
 #include "../robot/fold.h"
-#include "../robot/language.h"
+#include "language.h"
 #include "../robot/limits.h"
 #include "../robot/quote.h"
 #include "../robot/templates.h"

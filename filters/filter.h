@@ -1,91 +1,9 @@
-/* filter.h - the shape every inbound stage shares.
- *
- * A filter reads the parsed message and the context, may set results in the
- * context, and returns a verdict. It never sends mail nor writes the
- * database: dispatch does, from what the filters left in the context. */
+/* filter.h - the inbound stages: each is a filter_fn over the context
+ * robot/pipeline.h declares, run in the order robot/pipeline.c gives. */
 #ifndef POCBOT_FILTER_H
 #define POCBOT_FILTER_H
 
-#include <glib.h>
-#include "../robot/config.h"
-#include "../robot/envelope.h"
-#include "../robot/mail.h"
-
-struct templates;
-struct form_set;
-struct ping_match;
-struct lookup_request;
-struct crypto;
-struct sqlite3;
-
-enum verdict {
-	VERDICT_CONTINUE,	/* go on with the next filter */
-	VERDICT_STOP,		/* done: record the outcome, run no more filters */
-	VERDICT_ERROR		/* could not decide (temporary): retry the message later */
-};
-
-enum mail_kind {
-	KIND_UNKNOWN,
-	KIND_LOOP,		/* our own mail come back */
-	KIND_BOUNCE,		/* a delivery status notification */
-	KIND_AUTOREPLY,		/* out-of-office, vacation, challenge, read receipt */
-	KIND_REFUSED,		/* over a structural limit */
-	KIND_COMMAND		/* a person's mail to the robot */
-};
-
-enum command {
-	CMD_NONE,		/* no command recognised */
-	CMD_HELP,
-	CMD_FORM,
-	CMD_AUTHORITY		/* a command that needs a signature: a form, a lookup */
-};
-
-/* What authenticate found (filters/authenticate.c). */
-struct auth {
-	gboolean is_signed;	/* a signature where one counts */
-	gboolean accepted;	/* it verifies, by an enrolled signer, fresh, not replayed */
-	const char *refusal;	/* templates' reasons.txt key when signed but refused */
-	int protocol;		/* enum crypto_protocol */
-	char fingerprint[65];
-	char replay_key[65];
-	char state[8];		/* the signer's State (alpha-2) */
-	char role[16];		/* authority, reader, custodian */
-	gint64 created;
-	gboolean text_outside;	/* text outside the signature was ignored */
-	gboolean encrypted;
-	struct mail *content;	/* the signed content, parsed; owned; NULL when unsigned */
-};
-
-struct filter_ctx {
-	/* inputs */
-	const struct config *cfg;
-	const struct templates *tpl;
-	const struct envelope *env;
-	const struct mail *mail;
-	const char *raw;		/* the message's bytes */
-	size_t raw_len;
-	struct crypto *crypto;		/* the worker's crypto adapter */
-	struct sqlite3 *db;		/* filters read, never write */
-	gint64 now;
-
-	/* results */
-	enum mail_kind kind;
-	gboolean no_reply;	/* never answer this message */
-	gboolean null_sender;	/* <> now, or a Return-Path: <> left by an earlier delivery (guard) */
-	const char *reason;	/* why, a static string for the log and the messages table */
-	enum command cmd;
-	char lang[8];		/* language of the command, "" when none */
-	char arg_lang[8];	/* language asked for (FORM fr), "" when none */
-	struct auth auth;
-	struct form_set *forms;	/* the forms of an accepted signer's message, owned; or NULL */
-	gboolean receipt;	/* a read receipt (MDN); kind is KIND_AUTOREPLY too */
-	gboolean autoreply_marked;	/* headers mark an automatic reply, whatever the kind
-					 * (classify; mail to bounces+ is a bounce) */
-	struct ping_match *ping;	/* what this message says about one of our pings
-					 * (filters/pings.c), owned; or NULL */
-	struct lookup_request *lookup;	/* an accepted signer's LOOKUP, EXTRACT or ACCESS-LOG
-					 * (filters/lookup.c), owned; or NULL */
-};
+#include "../robot/pipeline.h"
 
 typedef enum verdict filter_fn(struct filter_ctx *ctx);
 
@@ -97,7 +15,5 @@ filter_fn command_filter;
 filter_fn authorize_filter;
 filter_fn forms_filter;
 filter_fn lookup_filter;
-
-const char *filter_kind_name(enum mail_kind kind);
 
 #endif

@@ -1,10 +1,10 @@
 /* forms.c - reads the nomination, update and withdrawal forms of an
- * accepted signer's message from its signed text alone (robot/form.c does
+ * accepted signer's message from its signed text alone (form.c does
  * the grammar and the checks). Input: the signed content. Sets ctx->forms
  * and the reply's language; problems are kept for the error reply, and
  * nothing is applied here: dispatch does, all or nothing. */
 #include "filter.h"
-#include "../robot/form.h"
+#include "form-read.h"
 
 enum verdict forms_filter(struct filter_ctx *ctx)
 {

@@ -1,5 +1,5 @@
 /* lookup.c - the stage that reads the LOOKUP, EXTRACT and ACCESS-LOG
- * requests of a message (grammar in robot/lookup-parse.c) and decides who
+ * requests of a message (grammar in lookup-parse.c) and decides who
  * may have them answered. Input: the signed text of an accepted signer's
  * message. Sets ctx->lookup (owned) and the reply's language; nothing is
  * answered here: dispatch does (robot/dispatch-lookups.c). Only States
@@ -9,7 +9,7 @@
  * database error (VERDICT_ERROR: retried later). */
 #include <string.h>
 #include "filter.h"
-#include "lookup.h"
+#include "lookup-parse.h"
 #include "../robot/form.h"
 
 /* 1 when the signer may be answered with directory data, 0 when not, -1

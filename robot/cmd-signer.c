@@ -18,6 +18,7 @@
 #include "participants.h"
 #include "pocs.h"
 #include "signers.h"
+#include "notice.h"
 #include "states.h"
 
 #define MAX_LABEL 200		/* the custodian's note on a signer */

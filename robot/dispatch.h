@@ -3,7 +3,7 @@
 #define POCBOT_DISPATCH_H
 
 #include <sqlite3.h>
-#include "filters/filter.h"
+#include "pipeline.h"
 
 /* Records the message (row keyed by hash) and queues its replies. The
  * outcome is left in *outcome (static). 0, or -1 on a database error. */

@@ -5,7 +5,6 @@
  * (values checked when they came in). Never fails. */
 #include <string.h>
 #include "form.h"
-#include "form-internal.h"
 #include "langnames.h"
 #include "states.h"
 #include "templates.h"

@@ -1,14 +1,7 @@
-/* form.h - nomination, update and withdrawal forms read from the signed
- * text of a message, in any of the six languages (DESIGN.md section 5).
- *
- * A verb line (NOMINATE, UPDATE, WITHDRAW or their nouns, any language)
- * starts a block; the "Label: value" lines after it belong to it until the
- * next verb line or a line that is neither a label line nor blank. Text
- * before the first verb is ignored; "> " quote prefixes are dropped;
- * DRY-RUN anywhere makes the whole message a dry run. Labels and value
- * words are matched after NFKC and case folding (templates/<lang>/words.txt).
- * Values are checked and normalised here; whether the operation is allowed
- * (State, identifier, status) is decided by pocs-ops.c. */
+/* form.h - the nomination, update and withdrawal forms a message carries,
+ * as filters/form.c reads them for dispatch (the form set a filter leaves
+ * in the context), and the names of their parts the robot also uses: type
+ * names and letters, field keys, and form_render (robot/form-render.c). */
 #ifndef POCBOT_FORM_H
 #define POCBOT_FORM_H
 
@@ -70,36 +63,16 @@ struct form_set {
 	char lang[8];			/* the language of the first verb, "" when there is no form */
 };
 
-/* Reads every form of text (UTF-8). Never NULL. */
-struct form_set *form_parse(const struct templates *tpl, const char *text);
-void form_set_free(struct form_set *set);
-
 /* The canonical name of a type ("technical"), and its identifier letter ('T'). */
 const char *form_type_name(enum poc_type t);
 char form_type_letter(enum poc_type t);
+
+/* Which field-* key of words.txt names an enum form_field bit, or NULL. */
+const char *form_field_key(guint32 field);
 
 /* The form's fields written back as a ready-to-edit form in lang (the
  * verb line, then "Label: value" lines, labels from words.txt). g_free it. */
 char *form_render(const struct templates *tpl, const char *lang, enum form_verb verb,
 		  const struct form_fields *f);
-
-/* The checks form_parse applies to single values, for other callers (the
- * store, the command line). Each returns 0 when the value is acceptable,
- * else -1 (bad-characters, bad-email, bad-url). */
-
-/* Bad control or bidi-override characters, or invalid UTF-8: -1. */
-int form_check_text(const char *value);
-
-/* One address: ASCII local part (dot-atom), a domain of at least two
- * labels, internationalised domains accepted as written. */
-int form_check_email(const char *addr);
-
-/* An http or https URL with a host. */
-int form_check_url(const char *url);
-
-/* One phone number as written -> E.164 ("+" and 8 to 15 digits), or "" when
- * it cannot be normalised; NULL when it is not a phone number at all.
- * g_free it. */
-char *form_phone_e164(const char *phone);
 
 #endif

@@ -1,6 +1,6 @@
 /* lookup-answer.h - what robot/dispatch-lookups.c, lookup-list.c and
  * lookup-store.c share to answer LOOKUP, EXTRACT and ACCESS-LOG
- * (filters/lookup.h reads them); not for other modules. */
+ * (filters/lookup-parse.c reads them); not for other modules. */
 #ifndef POCBOT_LOOKUP_ANSWER_H
 #define POCBOT_LOOKUP_ANSWER_H
 
@@ -9,7 +9,7 @@
 #include "config.h"
 #include "outbox.h"
 #include "templates.h"
-#include "filters/lookup.h"
+#include "lookup-query.h"
 
 #define LOOKUP_INLINE_MAX	50	/* POCs listed in the body; more go to directory.txt */
 #define LOOKUP_ACCESS_LOG_MAX	1000	/* newest entries of an access log */

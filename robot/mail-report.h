@@ -1,7 +1,7 @@
 /* mail-report.h - the GMime adapter's reading of reports: delivery status
  * notifications (RFC 3464), disposition notifications (RFC 8098) and the
  * message a bounce returns. Text only crosses this header, for
- * robot/bounce.c and the classifier to read with GLib. */
+ * filters/bounce.c and the classifier to read with GLib. */
 #ifndef POCBOT_MAIL_REPORT_H
 #define POCBOT_MAIL_REPORT_H
 

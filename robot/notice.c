@@ -6,6 +6,7 @@
  * rolled back with it). Notices are in English: signers have no language
  * of their own yet. */
 #include <string.h>
+#include "notice.h"
 #include "signers.h"
 #include "crypto.h"
 #include "log.h"

@@ -4,7 +4,7 @@
  * answer by a person (its arrival, the seconds since the ping was handed
  * to the relay, its From and whether that is one of the POC's addresses).
  * A verification ping's first answer makes its POC active, audited.
- * Input: ctx->ping from filters/pings.c (From and the diagnostic are
+ * Input: ctx->ping from filters/ping-match.c (From and the diagnostic are
  * untrusted: bound and stored as text, never in SQL). Runs inside the
  * worker's transaction; returns -1 on a database error so the message is
  * retried and nothing half-done stays. */
@@ -13,7 +13,6 @@
 #include "audit.h"
 #include "pings.h"
 #include "envelope.h"
-#include "filters/pings.h"
 #include "pocs.h"
 
 struct rec {

@@ -1,11 +1,11 @@
-/* ping-record.h - records what came back for a ping (filters/pings.c found
+/* ping-record.h - records what came back for a ping (filters/ping-match.c found
  * it) in the worker's transaction: one ping_events row and the ping's
  * first delivered / delayed / bounced / autoreplied / receipt / answered. */
 #ifndef POCBOT_PING_RECORD_H
 #define POCBOT_PING_RECORD_H
 
 #include <sqlite3.h>
-#include "filters/filter.h"
+#include "pipeline.h"
 
 /* Records ctx->ping for the message of messages row message (its hash
  * for the audit trail), at

@@ -1,6 +1,9 @@
 /* pipeline.c - the visible pipeline: each inbound stage, in order. A stage
- * is a filter_fn of filters/; dispatch (dispatch.c) applies the outcome. */
+ * is a filter_fn of filters/; dispatch (dispatch.c) applies the outcome.
+ * Also the names of the results the stages leave (pipeline.h), as the
+ * log and the messages and ping_events tables write them. */
 #include "pipeline.h"
+#include "filters/filter.h"
 
 static const struct {
 	const char *name;
@@ -26,3 +29,11 @@ enum verdict pipeline_run(struct filter_ctx *ctx)
 	}
 	return VERDICT_CONTINUE;
 }
+
+const char *filter_kind_name(enum mail_kind kind)
+{
+	static const char *const names[] = { "unknown", "loop", "bounce", "autoreply", "refused", "command" };
+
+	return names[kind];
+}
+

@@ -92,11 +92,5 @@ int signers_mark_seen(sqlite3 *db, const char *replay_key, const char *message_h
 /* 1 when replay_key was accepted before, 0 when not, -1 on error. */
 int signers_seen(sqlite3 *db, const char *replay_key);
 
-/* Tells the other enrolled signers of changed's State what happened
- * (action: "action-enrolled" or "action-revoked", a reasons.txt key):
- * one notice each, signed by the robot and encrypted to the signer, queued
- * in the caller's transaction (robot/notice.c). 0 or -1. */
-int signers_notify(sqlite3 *db, const struct config *cfg, const struct signer *changed, const char *action,
-		   gint64 now);
 
 #endif

@@ -12,7 +12,7 @@
 # reminder.
 #
 # The inbound matching of answers and bounces is another part's
-# (filters/pings.c, robot/ping-record.c): to check the report's figures,
+# (filters/ping-match.c, robot/ping-record.c): to check the report's figures,
 # this test writes what came back into the pings rows with sqlite3.
 . "$(dirname "$0")/lib.sh"
 . "$POCBOT_TOP/tests/lib/keys.sh"

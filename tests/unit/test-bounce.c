@@ -29,7 +29,7 @@
 #include <glib.h>
 #include "filters/filter.h"
 #include "tests/unit/testlib-filters.h"
-#include "robot/bounce.h"
+#include "filters/bounce.h"
 #include "robot/templates.h"
 
 #define HARD_SOFT_BAR 0.85	/* the judgement right for at least this share of the stated */

@@ -1,4 +1,4 @@
-/* test-form.c - the forms of robot/form.h: nominations, updates and
+/* test-form.c - the forms of filters/form-read.h: nominations, updates and
  * withdrawals written natively in the six languages and as the blank forms
  * of templates/<lang>/form.txt filled in; full-width colons, Arabic
  * direction marks, quoted and pasted forms, several forms, DRY-RUN; every
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <glib.h>
 #include "robot/embedded.h"
+#include "filters/form-read.h"
 #include "robot/form.h"
 #include "robot/langnames.h"
 #include "robot/limits.h"

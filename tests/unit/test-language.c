@@ -2,7 +2,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include "robot/language.h"
+#include "filters/language.h"
 
 static const struct {
 	const char *text, *lang;

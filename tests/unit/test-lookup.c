@@ -1,5 +1,5 @@
 /* test-lookup.c - the LOOKUP, EXTRACT and ACCESS-LOG requests of
- * filters/lookup.h: written natively in the six languages; criteria
+ * filters/lookup-parse.h: written natively in the six languages; criteria
  * normalised (States in any language and by code, types, languages,
  * organisation words, formats); "> " quoting, full-width colons, Arabic
  * direction marks; a quoted request with no criteria ignored; blocks ended
@@ -9,7 +9,7 @@
 #include <check.h>
 #include <string.h>
 #include <glib.h>
-#include "filters/lookup.h"
+#include "filters/lookup-parse.h"
 #include "robot/limits.h"
 #include "robot/pocs.h"
 #include "robot/templates.h"

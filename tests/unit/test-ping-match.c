@@ -1,4 +1,4 @@
-/* test-ping-match.c - what comes back for a ping, matched (filters/pings.c)
+/* test-ping-match.c - what comes back for a ping, matched (filters/ping-match.c)
  * and recorded (robot/ping-record.c through dispatch): every route (the
  * ping+ and bounces+ recipients, In-Reply-To and References naming the
  * ping or its reminder, the token in the subject or the text, a DSN's
@@ -17,7 +17,7 @@
 #include <sqlite3.h>
 #include "filters/filter.h"
 #include "tests/unit/testlib-filters.h"
-#include "filters/pings.h"
+#include "filters/ping-match.h"
 #include "robot/audit.h"
 #include "robot/db.h"
 #include "tests/unit/testlib.h"

@@ -11,7 +11,7 @@
  * adapter (robot/mail-report.c). */
 #include <string.h>
 #include "bounce-internal.h"
-#include "mail-report.h"
+#include "../robot/mail-report.h"
 
 /* Words for a dead address: no such mailbox or domain. Lower case. */
 static const char *const dead_words[] = {

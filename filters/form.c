@@ -1,5 +1,5 @@
 /* form.c - reads the nomination, update and withdrawal forms of a message's
- * signed text (grammar in form.h, DESIGN.md section 5): splits it into
+ * signed text (grammar in form-read.h, DESIGN.md section 5): splits it into
  * lines, finds verb lines, DRY-RUN and "Label: value" lines, and checks
  * each block for the fields its verb needs. Input: untrusted UTF-8 text of
  * any size. Never fails: every problem becomes a struct form_error with its
@@ -21,25 +21,12 @@
  *   too-many-errors   more than MAX_FORM_ERRORS problems (line 0)
  */
 #include <string.h>
-#include "form.h"
-#include "form-internal.h"
-#include "fold.h"
-#include "limits.h"
-#include "quote.h"
-#include "text-line.h"
-#include "templates.h"
-
-static const struct {
-	guint32 bit;
-	const char *key;
-} fields[] = {
-	{ FIELD_STATE, "field-state" }, { FIELD_TYPE, "field-type" },
-	{ FIELD_ORGANISATION, "field-organisation" }, { FIELD_WEB, "field-web" },
-	{ FIELD_EMAIL, "field-email" }, { FIELD_PHONE, "field-phone" },
-	{ FIELD_LANGUAGES, "field-languages" }, { FIELD_NAME, "field-name" },
-	{ FIELD_POSITION, "field-position" }, { FIELD_NOTES, "field-notes" },
-	{ FIELD_ID, "field-id" }, { FIELD_REASON, "field-reason" },
-};
+#include "form-read.h"
+#include "../robot/fold.h"
+#include "../robot/limits.h"
+#include "../robot/quote.h"
+#include "../robot/text-line.h"
+#include "../robot/templates.h"
 
 static const char *const verb_keys[] = {
 	[FORM_NOMINATE] = "nominate", [FORM_UPDATE] = "update", [FORM_WITHDRAW] = "withdraw",
@@ -69,28 +56,6 @@ struct parser {
 	const char *raw;		/* current line as written */
 	char *verb_raw;			/* the current form's verb line as written */
 };
-
-const char *form_field_key(guint32 field)
-{
-	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
-		if (fields[i].bit == field)
-			return fields[i].key;
-	return NULL;
-}
-
-const char *form_type_name(enum poc_type t)
-{
-	static const char *const names[] = { "diplomatic", "technical", "policy", "law-enforcement" };
-
-	return t >= POC_DIPLOMATIC && t <= POC_LAW_ENFORCEMENT ? names[t] : "";
-}
-
-char form_type_letter(enum poc_type t)
-{
-	static const char letters[] = "DTPL";
-
-	return t >= POC_DIPLOMATIC && t <= POC_LAW_ENFORCEMENT ? letters[t] : '?';
-}
 
 static void add_error(struct form_set *set, int line, const char *raw, const char *key,
 		      const char *detail, guint32 field)
@@ -236,9 +201,9 @@ static guint32 field_of(const struct templates *tpl, const char *label)
 {
 	char lang[8];
 
-	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
-		if (templates_match_word(tpl, fields[i].key, label, lang))
-			return fields[i].bit;
+	for (guint32 bit = FIELD_STATE; bit <= FIELD_REASON; bit <<= 1)
+		if (templates_match_word(tpl, form_field_key(bit), label, lang))
+			return bit;
 	return 0;
 }
 

@@ -4,12 +4,11 @@
  * typed by a person, already trimmed and free of control and bidi-override
  * characters. Returns the errors.txt key of what is wrong, or NULL. */
 #include <string.h>
-#include "form.h"
-#include "form-internal.h"
-#include "langnames.h"
-#include "limits.h"
-#include "states.h"
-#include "templates.h"
+#include "form-read.h"
+#include "../robot/langnames.h"
+#include "../robot/limits.h"
+#include "../robot/states.h"
+#include "../robot/templates.h"
 
 static const char *const type_keys[] = {
 	[POC_DIPLOMATIC] = "type-diplomatic", [POC_TECHNICAL] = "type-technical",

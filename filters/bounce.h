@@ -7,7 +7,7 @@
 #define POCBOT_BOUNCE_H
 
 #include <glib.h>
-#include "mail.h"
+#include "../robot/mail.h"
 
 enum bounce_action { BOUNCE_FAILED, BOUNCE_DELAYED, BOUNCE_DELIVERED, BOUNCE_RELAYED, BOUNCE_EXPANDED };
 

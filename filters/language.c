@@ -5,8 +5,8 @@
 #include <string.h>
 #include <glib.h>
 #include "language.h"
-#include "fold.h"
-#include "limits.h"
+#include "../robot/fold.h"
+#include "../robot/limits.h"
 
 /* Words frequent in one Latin-script language and rare in the others. */
 static const struct {

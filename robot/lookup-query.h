@@ -1,5 +1,7 @@
-/* lookup.h - LOOKUP, EXTRACT and ACCESS-LOG requests read from the signed
- * text of an accepted signer's message (DESIGN.md section 5, issue 6).
+/* lookup-query.h - LOOKUP, EXTRACT and ACCESS-LOG requests as
+ * filters/lookup-parse.c reads them from the signed text of an accepted
+ * signer's message (DESIGN.md section 5, issue 6), for dispatch to answer
+ * (robot/lookup-query.c matches and names them).
  *
  * A verb line (LOOKUP, EXTRACT, ACCESS-LOG or their words in any of the
  * six languages, templates/<lang>/words.txt) starts a block; the
@@ -18,11 +20,11 @@
  *                 attachments; the text listing is always sent
  * A LOOKUP needs at least one criterion (the whole directory is an
  * EXTRACT, which the daily limit counts); ACCESS-LOG takes none. */
-#ifndef POCBOT_LOOKUP_H
-#define POCBOT_LOOKUP_H
+#ifndef POCBOT_LOOKUP_QUERY_H
+#define POCBOT_LOOKUP_QUERY_H
 
 #include <glib.h>
-#include "../robot/pocs.h"
+#include "pocs.h"
 
 struct templates;
 
@@ -65,10 +67,8 @@ struct lookup_request {
 	char lang[8];			/* the language of the first verb, "" when none */
 };
 
-/* Reads every LOOKUP, EXTRACT and ACCESS-LOG block of text (UTF-8, any
- * size, untrusted). Never NULL; no block at all leaves both arrays empty. */
-struct lookup_request *lookup_parse(const struct templates *tpl, const char *text);
-void lookup_request_free(struct lookup_request *r);
+/* 1 when the array a (char *, may hold NULLs) holds s. */
+int lookup_list_has(const GPtrArray *a, const char *s);
 
 /* 1 when p meets q's type, language and organisation criteria (its
  * States are the export cursor's business), else 0. */

@@ -1,12 +1,12 @@
 /* bounce-internal.h - what bounce.c (RFC 3464 reports, and the verdict on
  * each recipient) shares with bounce-text.c (the non-standard bounces
- * written in prose); nothing outside robot/bounce*.c includes it. */
+ * written in prose); nothing outside filters/bounce*.c includes it. */
 #ifndef POCBOT_BOUNCE_INTERNAL_H
 #define POCBOT_BOUNCE_INTERNAL_H
 
 #include <glib.h>
 #include "bounce.h"
-#include "mail.h"
+#include "../robot/mail.h"
 
 #define MAX_BOUNCE_RECIPIENTS	50	/* recipients read from one report */
 #define MAX_DIAGNOSTIC		300	/* characters of a diagnostic kept */

@@ -1,20 +1,19 @@
 /* lookup-parse.c - the grammar of LOOKUP, EXTRACT and ACCESS-LOG requests
- * (filters/lookup.h): verb lines, "Label: value" criteria and their
+ * (robot/lookup-query.h): verb lines, "Label: value" criteria and their
  * values, in any of the six languages, after NFKC and case folding.
  * Input: untrusted UTF-8 text of any size. Never fails: every problem
  * becomes a struct lookup_error with its line, the line quoted (bounded,
  * control and bidi-override characters made U+FFFD) and a
- * lookup-phrases.txt "error-" key. Also how a POC is matched against a
- * request, and the request written back as one normalised line. */
+ * lookup-phrases.txt "error-" key. */
 #include <string.h>
-#include "filters/lookup.h"
-#include "fold.h"
-#include "langnames.h"
-#include "limits.h"
-#include "quote.h"
-#include "text-line.h"
-#include "states.h"
-#include "templates.h"
+#include "lookup-parse.h"
+#include "../robot/fold.h"
+#include "../robot/langnames.h"
+#include "../robot/limits.h"
+#include "../robot/quote.h"
+#include "../robot/text-line.h"
+#include "../robot/states.h"
+#include "../robot/templates.h"
 
 enum label { LABEL_NONE, LABEL_STATE, LABEL_TYPE, LABEL_LANGUAGES, LABEL_WORDS, LABEL_FORMAT };
 
@@ -24,10 +23,6 @@ static const struct {
 } labels[] = {
 	{ LABEL_STATE, "field-state" }, { LABEL_TYPE, "field-type" }, { LABEL_LANGUAGES, "field-languages" },
 	{ LABEL_WORDS, "field-organisation" }, { LABEL_FORMAT, "field-format" },
-};
-
-static const char *const verb_keys[] = {
-	[LOOKUP_LOOKUP] = "lookup", [LOOKUP_EXTRACT] = "extract", [LOOKUP_ACCESS_LOG] = "access-log",
 };
 
 /* Verbs of other commands: their blocks end ours. */
@@ -48,11 +43,6 @@ struct parser {
 	int line;
 	const char *raw;
 };
-
-const char *lookup_verb_name(enum lookup_verb v)
-{
-	return verb_keys[v];
-}
 
 static void add_error(struct parser *ps, int line, const char *raw, const char *key)
 {
@@ -100,7 +90,7 @@ static int verb_of(const struct templates *tpl, const char *words, enum lookup_v
 	if (!*words || strlen(words) > 100)
 		return -1;
 	for (int v = LOOKUP_LOOKUP; v <= LOOKUP_ACCESS_LOG; v++)
-		if (templates_match_word(tpl, verb_keys[v], words, lang)) {
+		if (templates_match_word(tpl, lookup_verb_name(v), words, lang)) {
 			*verb = (enum lookup_verb)v;
 			return 0;
 		}
@@ -149,18 +139,10 @@ static GPtrArray *split_list(const char *folded)
 	return items;
 }
 
-static int has_item(const GPtrArray *a, const char *s)
-{
-	for (guint i = 0; i < a->len; i++)
-		if (a->pdata[i] && strcmp(a->pdata[i], s) == 0)
-			return 1;
-	return 0;
-}
-
 /* Adds s (copied) to a NULL-terminated array, once. */
 static void add_state(GPtrArray *states, const char *code)
 {
-	if (has_item(states, code))
+	if (lookup_list_has(states, code))
 		return;
 	g_ptr_array_remove_index(states, states->len - 1);	/* the NULL */
 	g_ptr_array_add(states, g_strdup(code));
@@ -208,7 +190,7 @@ static const char *take_item(const struct templates *tpl, struct parser *ps, enu
 	case LABEL_LANGUAGES:
 		if (langnames_find(item, code) < 0)
 			return "unknown-language";
-		if (!has_item(q->languages, code))
+		if (!lookup_list_has(q->languages, code))
 			g_ptr_array_add(q->languages, g_strdup(code));
 		return NULL;
 	case LABEL_FORMAT:
@@ -240,7 +222,7 @@ static const char *take_words(struct lookup_query *q, const char *value)
 		if (strlen(*w) > MAX_FIELD_LEN)
 			key = "too-long";
 	for (gchar **w = words; *w && !key; w++)
-		if (**w && !has_item(q->words, *w))
+		if (**w && !lookup_list_has(q->words, *w))
 			g_ptr_array_add(q->words, g_strdup(*w));
 	g_strfreev(words);
 	return key;
@@ -397,63 +379,4 @@ struct lookup_request *lookup_parse(const struct templates *tpl, const char *tex
 		memcpy(req->lang, ((struct lookup_query *)req->queries->pdata[0])->lang, sizeof req->lang);
 	g_strfreev(lines);
 	return req;
-}
-
-int lookup_query_matches(const struct lookup_query *q, const struct poc *p)
-{
-	char *org;
-	int ok = 1;
-
-	if (q->types && (p->type < 0 || !(q->types & (1u << p->type))))
-		return 0;
-	if (q->languages->len) {
-		ok = 0;
-		for (guint i = 0; i < p->languages->len && !ok; i++)
-			ok = has_item(q->languages, p->languages->pdata[i]);
-		if (!ok)
-			return 0;
-	}
-	if (!q->words->len)
-		return 1;
-	org = fold_text(p->organisation ? p->organisation : "");
-	for (guint i = 0; i < q->words->len && ok; i++)
-		ok = strstr(org, q->words->pdata[i]) != NULL;
-	g_free(org);
-	return ok;
-}
-
-static void append_list(GString *s, const char *name, const GPtrArray *a)
-{
-	guint n = 0;
-
-	for (guint i = 0; i < a->len; i++) {
-		if (!a->pdata[i])
-			continue;
-		g_string_append(s, n++ ? "," : s->len ? " " : "");
-		if (n == 1)
-			g_string_append_printf(s, "%s=", name);
-		g_string_append(s, a->pdata[i]);
-	}
-}
-
-char *lookup_query_summary(const struct lookup_query *q)
-{
-	static const char *const types[] = { "diplomatic", "technical", "policy", "law-enforcement" };
-	static const char *const formats[] = { "csv", "vcard", "json" };
-	GString *s = g_string_new(NULL);
-	guint n = 0;
-
-	append_list(s, "state", q->states);
-	for (int t = 0; t < 4; t++)
-		if (q->types & (1u << t))
-			g_string_append_printf(s, "%s%s", n++ ? "," : s->len ? " type=" : "type=", types[t]);
-	append_list(s, "lang", q->languages);
-	append_list(s, "words", q->words);
-	if (q->verb != LOOKUP_ACCESS_LOG && q->formats != LOOKUP_FORMAT_ALL) {
-		g_string_append(s, s->len ? " format=text" : "format=text");
-		for (int f = 0; f < 3; f++)
-			if (q->formats & (1u << f))
-				g_string_append_printf(s, ",%s", formats[f]);
-	}
-	return g_string_free(s, FALSE);
 }

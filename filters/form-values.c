@@ -5,9 +5,8 @@
  * fails otherwise. */
 #include <stdlib.h>
 #include <string.h>
-#include "form.h"
-#include "form-internal.h"
-#include "limits.h"
+#include "form-read.h"
+#include "../robot/limits.h"
 
 /* Direction marks and zero-width characters people's mailers leave at the
  * ends of a value (not the overrides, which are refused, not trimmed). */

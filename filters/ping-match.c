@@ -1,4 +1,4 @@
-/* pings.c - finds the ping a message answers or reports on, and what it
+/* ping-match.c - finds the ping a message answers or reports on, and what it
  * says: delivered, delayed or bounced (a DSN or a bounce), an automatic
  * reply, a read receipt, or a person's answer. Input: envelope, headers
  * and text of any message; tokens and Message-IDs in them are untrusted
@@ -26,8 +26,8 @@
 #include <string.h>
 #include <sqlite3.h>
 #include "filter.h"
-#include "pings.h"
-#include "../robot/bounce.h"
+#include "ping-match.h"
+#include "bounce.h"
 #include "../robot/outbox.h"
 #include "../robot/limits.h"
 
