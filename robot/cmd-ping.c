@@ -51,7 +51,7 @@ static gint64 parse_duration(const char *v)
 
 /* The command's world: database, templates, and (when signing) crypto
  * with the robot's identity. 0, or an exit code after saying why. */
-static int open_ctx(struct config *cfg, struct pings_ctx *c, gboolean signing)
+static int open_ctx(struct config *cfg, struct mail_ctx *c, gboolean signing)
 {
 	char *home, *err = NULL;
 
@@ -74,7 +74,7 @@ static int open_ctx(struct config *cfg, struct pings_ctx *c, gboolean signing)
 	return 0;
 }
 
-static void close_ctx(struct pings_ctx *c)
+static void close_ctx(struct mail_ctx *c)
 {
 	crypto_close(c->crypto);
 	if (c->tpl)
@@ -122,7 +122,7 @@ static int scope_of(const struct ping_opts *o, struct pings_scope *s)
 	return 0;
 }
 
-static int dry_run(struct pings_ctx *c, const struct pings_scope *s)
+static int dry_run(struct mail_ctx *c, const struct pings_scope *s)
 {
 	GPtrArray *t = pings_targets(c->db, s, c->now, 0, 0);
 
@@ -142,7 +142,7 @@ static int dry_run(struct pings_ctx *c, const struct pings_scope *s)
 
 /* 0 when the scope has a POC to ping, else an exit code after saying so:
  * no empty round is opened. */
-static int any_target(struct pings_ctx *c, const struct pings_scope *s)
+static int any_target(struct mail_ctx *c, const struct pings_scope *s)
 {
 	GPtrArray *t = pings_targets(c->db, s, c->now, 0, 1);
 	int rc = !t ? EX_TEMPFAIL : t->len ? 0 : EX_DATAERR;
@@ -157,7 +157,7 @@ static int any_target(struct pings_ctx *c, const struct pings_scope *s)
 static int start(struct config *cfg, const struct ping_opts *o)
 {
 	struct pings_scope s;
-	struct pings_ctx c;
+	struct mail_ctx c;
 	gint64 deadline = o->deadline ? parse_duration(o->deadline) : cfg->ping_deadline, id = -1;
 	char *text, when[CLOCK_TEXT_LEN];
 	int rc, n;
@@ -313,7 +313,7 @@ static int status(struct config *cfg, int argc, char **argv)
 static int close_round(struct config *cfg, int argc, char **argv)
 {
 	gint64 id = argc == 2 ? round_arg(argv[1]) : -1;
-	struct pings_ctx c;
+	struct mail_ctx c;
 	int rc;
 
 	if (id < 0)

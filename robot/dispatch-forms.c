@@ -188,7 +188,7 @@ static int apply(struct run *r, const struct form *f)
 		describe(r, &before, &after);
 		record_form(r, &after);
 		r->pending |= pocs_needs_verification(&before, &after);
-		if (pocs_needs_verification(&before, &after) && pings_verify_new_addresses(&(struct pings_ctx){
+		if (pocs_needs_verification(&before, &after) && pings_verify_new_addresses(&(struct mail_ctx){
 			r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->tpl, r->ctx->now }, &before, &after) < 0)
 			o = POCS_FAILED;	/* the verification pings (robot/pings.c) */
 		addresses_to_tell(r, &before, &after);

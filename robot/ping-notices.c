@@ -32,7 +32,7 @@ struct notice {
 	size_t n_attachments;
 };
 
-static int send_one(const struct pings_ctx *c, const struct notice *n, const struct signer *to)
+static int send_one(const struct mail_ctx *c, const struct notice *n, const struct signer *to)
 {
 	const struct states *ref = states_load(NULL);
 	const char *const encrypt_to[] = {
@@ -57,7 +57,7 @@ static int send_one(const struct pings_ctx *c, const struct notice *n, const str
 	return rc;
 }
 
-static int send_all(const struct pings_ctx *c, const struct notice *n, enum signers_audience who)
+static int send_all(const struct mail_ctx *c, const struct notice *n, enum signers_audience who)
 {
 	GPtrArray *to = signers_audience(c->db, who, n->state);
 	int rc = to ? 0 : -1;
@@ -73,7 +73,7 @@ static int send_all(const struct pings_ctx *c, const struct notice *n, enum sign
 
 /* The POCs of entries that did not answer, one a line, with what came
  * back in lang (templates/<lang>/ping-phrases.txt). g_free it. */
-static char *silent_list(const struct pings_ctx *c, const GPtrArray *entries, const char *lang)
+static char *silent_list(const struct mail_ctx *c, const GPtrArray *entries, const char *lang)
 {
 	static const char *const keys[] = { "answered", "bounced", "autoreply", "silent" };
 	GString *list = g_string_new(NULL);
@@ -93,7 +93,7 @@ static char *silent_list(const struct pings_ctx *c, const GPtrArray *entries, co
 	return g_string_free(list, FALSE);
 }
 
-int ping_notices_escalate(const struct pings_ctx *c, gint64 round, const char *state, const GPtrArray *entries)
+int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *state, const GPtrArray *entries)
 {
 	GPtrArray *to = signers_audience(c->db, SIGNERS_OF_STATE, state);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
@@ -149,7 +149,7 @@ static char *temp_file(const struct config *cfg, const char *text)
 	return path;
 }
 
-int ping_notices_report(const struct pings_ctx *c, const struct ping_report *r)
+int ping_notices_report(const struct mail_ctx *c, const struct ping_report *r)
 {
 	char *text = ping_report_text(r), *csv = ping_report_csv(r), *path = temp_file(c->cfg, csv);
 	char *filename = g_strdup_printf("ping-round-%" G_GINT64_FORMAT ".csv", r->round.id);
@@ -182,7 +182,7 @@ int ping_notices_report(const struct pings_ctx *c, const struct ping_report *r)
 	return rc;
 }
 
-int ping_notices_unverified(const struct pings_ctx *c, const char *state, const char *poc, const char *address,
+int ping_notices_unverified(const struct mail_ctx *c, const char *state, const char *poc, const char *address,
 			    const char *seed)
 {
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
@@ -200,7 +200,7 @@ int ping_notices_unverified(const struct pings_ctx *c, const char *state, const 
 }
 
 /* The State's records as forms in lang. g_free it. */
-static char *forms_of(const struct pings_ctx *c, const GPtrArray *pocs, const char *lang)
+static char *forms_of(const struct mail_ctx *c, const GPtrArray *pocs, const char *lang)
 {
 	GString *out = g_string_new(NULL);
 
@@ -217,7 +217,7 @@ static char *forms_of(const struct pings_ctx *c, const GPtrArray *pocs, const ch
 	return g_string_free(out, FALSE);
 }
 
-int ping_notices_update(const struct pings_ctx *c, const char *state)
+int ping_notices_update(const struct mail_ctx *c, const char *state)
 {
 	GPtrArray *pocs = pocs_list(c->db, state, POC_TYPE_NONE, FALSE);
 	GPtrArray *to = pocs ? signers_audience(c->db, SIGNERS_EDITORS, state) : NULL;

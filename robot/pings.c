@@ -253,7 +253,7 @@ static void state_in(GHashTable *vars, const char *lang)
 /* The ping's words: template name in lang, with the English text beside it
  * when lang is not English; the State named in each language. 0 or -1
  * (logged). g_free subject and body. */
-static int compose(const struct pings_ctx *c, const char *lang, const char *name, GHashTable *vars,
+static int compose(const struct mail_ctx *c, const char *lang, const char *name, GHashTable *vars,
 		   char **subject, char **body)
 {
 	char *en_subject = NULL, *en_body = NULL, *own = NULL;
@@ -280,7 +280,7 @@ static int compose(const struct pings_ctx *c, const char *lang, const char *name
 
 /* The variables every ping text has. The table borrows from its
  * arguments and owns the rest (g_hash_table_unref it). */
-static GHashTable *ping_vars(const struct pings_ctx *c, const char *token, const char *poc, const char *state,
+static GHashTable *ping_vars(const struct mail_ctx *c, const char *token, const char *poc, const char *state,
 			     gint64 deadline)
 {
 	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
@@ -297,7 +297,7 @@ static GHashTable *ping_vars(const struct pings_ctx *c, const char *token, const
 }
 
 /* Signs and queues one ping-related message. 0, 1 (no ASCII address), -1. */
-static int queue(const struct pings_ctx *c, const char *purpose, const char *to, const char *lang,
+static int queue(const struct mail_ctx *c, const char *purpose, const char *to, const char *lang,
 		 const char *name, GHashTable *vars, const char *row_token, const char *ping_token,
 		 const char *in_reply_to)
 {
@@ -334,7 +334,7 @@ static int has_round_ping(sqlite3 *db, gint64 round, const char *poc)
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int insert_ping(const struct pings_ctx *c, gint64 round, const struct pings_target *t, const char *token,
+static int insert_ping(const struct mail_ctx *c, gint64 round, const struct pings_target *t, const char *token,
 		       gint64 deadline)
 {
 	sqlite3_stmt *st;
@@ -357,7 +357,7 @@ static int insert_ping(const struct pings_ctx *c, gint64 round, const struct pin
 	return rc;
 }
 
-int pings_send(const struct pings_ctx *c, gint64 round, const struct pings_target *t, gint64 deadline,
+int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target *t, gint64 deadline,
 	       char token[PINGS_TOKEN_LEN])
 {
 	char tok[PINGS_TOKEN_LEN];
@@ -381,7 +381,7 @@ int pings_send(const struct pings_ctx *c, gint64 round, const struct pings_targe
 	return rc;
 }
 
-int pings_verify_new_addresses(const struct pings_ctx *c, const struct poc *before, const struct poc *after)
+int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before, const struct poc *after)
 {
 	struct pings_target t = { .address = NULL };
 	int rc = 0;
@@ -486,7 +486,7 @@ GPtrArray *pings_of_round(sqlite3 *db, gint64 round)
 	return all;
 }
 
-int pings_remind(const struct pings_ctx *c, const struct ping *p, int n)
+int pings_remind(const struct mail_ctx *c, const struct ping *p, int n)
 {
 	char *row = g_strdup_printf("%s-r%d", p->token, n);
 	char *msgid = g_strdup_printf("pocbot.%s@%s", p->token, c->cfg->domain);

@@ -22,6 +22,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "form.h"
+#include "mail-ctx.h"
 
 struct templates;
 struct poc;
@@ -29,16 +30,6 @@ struct poc;
 #define PINGS_TOKEN_CHARS 26	/* 130 bits, 5 a character */
 #define PINGS_TOKEN_LEN (PINGS_TOKEN_CHARS + 1)
 
-/* What queuing mail needs: the database (a transaction open where a
- * function writes), the configuration, the crypto adapter that signs
- * (the robot's identity made), the templates, and the clock's time. */
-struct pings_ctx {
-	sqlite3 *db;
-	const struct config *cfg;
-	struct crypto *crypto;
-	const struct templates *tpl;
-	gint64 now;
-};
 
 /* What came back for a ping: ping_events.what, in this order. */
 enum ping_what { PING_DELIVERED, PING_DELAYED, PING_BOUNCED, PING_AUTOREPLY, PING_RECEIPT, PING_ANSWER };
@@ -109,14 +100,14 @@ int pings_last_round_start(sqlite3 *db, gint64 *started);
  * its signed message in t->lang with English beside it. 0 queued (token
  * filled when not NULL); 1 not queued: t already has a ping in the round,
  * or its address has no ASCII form; -1 on failure. */
-int pings_send(const struct pings_ctx *c, gint64 round, const struct pings_target *t, gint64 deadline,
+int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target *t, gint64 deadline,
 	       char token[PINGS_TOKEN_LEN]);
 
 /* The verification pings of a form's change: one to each address of after
  * that before did not have (every address of a new POC), deadline now +
  * [ping] deadline. Call it where pocs_needs_verification(before, after)
  * is TRUE, in the form's transaction. 0 or -1. */
-int pings_verify_new_addresses(const struct pings_ctx *c, const struct poc *before, const struct poc *after);
+int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before, const struct poc *after);
 
 /* One ping as the store has it (what the inbound half needs to match and
  * record). */
@@ -147,7 +138,7 @@ GPtrArray *pings_of_round(sqlite3 *db, gint64 round);
  * language with English beside it, the ping's token in the envelope
  * sender, Reply-To and subject; and sets the ping's reminders to n. 0, 1
  * (no ASCII address: counted as sent), -1. */
-int pings_remind(const struct pings_ctx *c, const struct ping *p, int n);
+int pings_remind(const struct mail_ctx *c, const struct ping *p, int n);
 
 /* ---- what came back (ping_events, and the first of each on the ping) ---- */
 

@@ -48,7 +48,7 @@ static int finish(sqlite3 *db, int rc)
 /* ---- schedule and fill ---- */
 
 /* 1 when a scheduled round is due, 0 when not, -1 on error. */
-static int round_due(const struct pings_ctx *c)
+static int round_due(const struct mail_ctx *c)
 {
 	gint64 base = 0;
 	int rc = pings_last_round_start(c->db, &base);
@@ -58,7 +58,7 @@ static int round_due(const struct pings_ctx *c)
 	return rc <= 0 ? rc : base + c->cfg->ping_every <= c->now;
 }
 
-static int schedule(const struct pings_ctx *c)
+static int schedule(const struct mail_ctx *c)
 {
 	gint64 id;
 	int rc = 0;
@@ -76,7 +76,7 @@ static int schedule(const struct pings_ctx *c)
 	return finish(c->db, rc);
 }
 
-int timers_fill_round(const struct pings_ctx *c, gint64 id, guint limit,
+int timers_fill_round(const struct mail_ctx *c, gint64 id, guint limit,
 		      void (*progress)(guint done, guint total, void *data), void *data)
 {
 	struct pings_round r;
@@ -113,7 +113,7 @@ out:
 	return rc < 0 ? -1 : queued;
 }
 
-static int fill(const struct pings_ctx *c)
+static int fill(const struct mail_ctx *c)
 {
 	GArray *ids = pings_rounds_to_fill(c->db, c->now, FILL_GRACE);
 	int rc = ids ? 0 : -1;
@@ -131,13 +131,13 @@ static int fill(const struct pings_ctx *c)
 /* ---- reminders ---- */
 
 /* Tokens of up to STEP_BATCH pings whose next reminder is due. */
-static GPtrArray *reminders_due(const struct pings_ctx *c)
+static GPtrArray *reminders_due(const struct mail_ctx *c)
 {
 	return pings_reminders_due(c->db, c->cfg->ping_remind, c->cfg->ping_reminders, c->now, STEP_BATCH);
 }
 
 /* The reminder due for p now: the highest n whose delay has passed. */
-static int reminder_number(const struct pings_ctx *c, const struct ping *p)
+static int reminder_number(const struct mail_ctx *c, const struct ping *p)
 {
 	int n = 0;
 
@@ -147,7 +147,7 @@ static int reminder_number(const struct pings_ctx *c, const struct ping *p)
 	return n;
 }
 
-static int remind_one(const struct pings_ctx *c, const char *token)
+static int remind_one(const struct mail_ctx *c, const char *token)
 {
 	struct ping p;
 	int rc, n;
@@ -163,7 +163,7 @@ static int remind_one(const struct pings_ctx *c, const char *token)
 	return finish(c->db, rc);
 }
 
-static int remind(const struct pings_ctx *c)
+static int remind(const struct mail_ctx *c)
 {
 	GPtrArray *tokens = c->cfg->ping_reminders > 0 ? reminders_due(c) : NULL;
 	int rc = 0;
@@ -182,7 +182,7 @@ static int remind(const struct pings_ctx *c)
 
 /* ---- deadlines ---- */
 
-static int verification_expired(const struct pings_ctx *c, const char *token)
+static int verification_expired(const struct mail_ctx *c, const char *token)
 {
 	struct ping p;
 	char *detail;
@@ -210,7 +210,7 @@ static int verification_expired(const struct pings_ctx *c, const char *token)
 	return rc < 0 ? -1 : 1;
 }
 
-static int verifications(const struct pings_ctx *c)
+static int verifications(const struct mail_ctx *c)
 {
 	GPtrArray *tokens = pings_verifications_due(c->db, c->now, STEP_BATCH);
 	int rc = tokens ? 0 : -1;
@@ -240,7 +240,7 @@ static GPtrArray *unfinished(sqlite3 *db, gint64 round, const char *state, gint6
 
 /* Finishes the pings of round in state due by due and tells the State of
  * those that did not answer. In its own transaction. 1, or -1. */
-static int finish_state(const struct pings_ctx *c, gint64 round, const char *state, gint64 due)
+static int finish_state(const struct mail_ctx *c, gint64 round, const char *state, gint64 due)
 {
 	GPtrArray *entries;
 	int rc;
@@ -257,7 +257,7 @@ static int finish_state(const struct pings_ctx *c, gint64 round, const char *sta
 }
 
 /* (round, State) pairs with pings due by due (round 0: any round). */
-static int finish_due(const struct pings_ctx *c, gint64 round, gint64 due)
+static int finish_due(const struct mail_ctx *c, gint64 round, gint64 due)
 {
 	GArray *rounds = g_array_new(FALSE, FALSE, sizeof(gint64));
 	GPtrArray *states = g_ptr_array_new_with_free_func(g_free);
@@ -275,7 +275,7 @@ static int finish_due(const struct pings_ctx *c, gint64 round, gint64 due)
 
 /* Closes round id when none of its pings is left unfinished, and mails
  * the report. In its own transaction. 1 closed, 0 not, -1. */
-static int close_one(const struct pings_ctx *c, gint64 id)
+static int close_one(const struct mail_ctx *c, gint64 id)
 {
 	struct ping_report r;
 	int rc;
@@ -291,7 +291,7 @@ static int close_one(const struct pings_ctx *c, gint64 id)
 	return finish(c->db, rc);
 }
 
-static int close_due(const struct pings_ctx *c)
+static int close_due(const struct mail_ctx *c)
 {
 	GArray *ids = pings_rounds_past_deadline(c->db, c->now);
 	int rc = ids ? 0 : -1;
@@ -306,7 +306,7 @@ static int close_due(const struct pings_ctx *c)
 	return rc;
 }
 
-int timers_close_round(const struct pings_ctx *c, gint64 id)
+int timers_close_round(const struct mail_ctx *c, gint64 id)
 {
 	struct pings_round r;
 	int rc = pings_round_get(c->db, id, &r);
@@ -323,7 +323,7 @@ int timers_close_round(const struct pings_ctx *c, gint64 id)
 /* ---- update reminders ---- */
 
 /* One State's update reminder, in its own transaction. 1, or -1. */
-static int update_one(const struct pings_ctx *c, const char *state)
+static int update_one(const struct mail_ctx *c, const char *state)
 {
 	int rc;
 
@@ -338,7 +338,7 @@ static int update_one(const struct pings_ctx *c, const char *state)
 	return rc;
 }
 
-static int updates(const struct pings_ctx *c)
+static int updates(const struct mail_ctx *c)
 {
 	GPtrArray *states;
 	int rc = 0;
@@ -356,7 +356,7 @@ static int updates(const struct pings_ctx *c)
 	return rc;
 }
 
-static int deadlines(const struct pings_ctx *c)
+static int deadlines(const struct mail_ctx *c)
 {
 	return finish_due(c, 0, c->now);
 }
@@ -365,12 +365,12 @@ int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tp
 {
 	static const char *const names[] = { "schedule", "fill", "remind", "verification", "deadline", "close",
 					     "update" };
-	int (*const steps[])(const struct pings_ctx *) = { schedule, fill, remind, verifications, deadlines, close_due,
+	int (*const steps[])(const struct mail_ctx *) = { schedule, fill, remind, verifications, deadlines, close_due,
 							    updates };
 	int total = 0, failed = 0;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
-		struct pings_ctx c = { db, cfg, crypto, tpl, clock_now(cfg) };
+		struct mail_ctx c = { db, cfg, crypto, tpl, clock_now(cfg) };
 		int n = steps[i](&c);
 
 		if (n < 0) {

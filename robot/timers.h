@@ -26,12 +26,12 @@ int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tp
  * POCs that did not answer, the round is closed and its report mailed to
  * the custodians. c->db has no transaction open. 1 closed, 0 no such
  * round or closed already, -1 on failure. */
-int timers_close_round(const struct pings_ctx *c, gint64 id);
+int timers_close_round(const struct mail_ctx *c, gint64 id);
 
 /* Queues up to limit (0: all) of the pings round id still lacks, one
  * transaction each; progress(done, total, data) after each when not NULL.
  * The number queued, or -1 on failure. */
-int timers_fill_round(const struct pings_ctx *c, gint64 id, guint limit,
+int timers_fill_round(const struct mail_ctx *c, gint64 id, guint limit,
 		      void (*progress)(guint done, guint total, void *data), void *data);
 
 #endif
