@@ -18,7 +18,7 @@
 #include "participants.h"
 #include "pocs.h"
 #include "signers.h"
-#include "notice.h"
+#include "notices.h"
 #include "states.h"
 
 #define MAX_LABEL 200		/* the custodian's note on a signer */
@@ -151,7 +151,7 @@ static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s, const 
 	detail = enrol_detail(s);
 	rc = signers_add(db, s) < 0 || signers_set_lang(db, s->fingerprint, lang ? lang : "en") < 0 ||
 	     audit_append(db, s->added, "custodian", s->state, "signer-add", detail) < 0 ||
-	     signers_notify(db, cfg, s, "action-enrolled", s->added) < 0 || db_commit(db) < 0;
+	     notices_signer_change(db, cfg, s, "action-enrolled", s->added) < 0 || db_commit(db) < 0;
 	if (rc) {
 		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
 		db_rollback(db);
@@ -248,7 +248,7 @@ static int revoke(sqlite3 *db, const struct config *cfg, const struct signer *s,
 				       signers_role_name(s->role), reason);
 	int rc = signers_revoke(db, s->fingerprint, now, reason) != 1 ||
 		 audit_append(db, now, "custodian", s->state, "signer-revoke", detail) < 0 ||
-		 signers_notify(db, cfg, s, "action-revoked", now) < 0 || db_commit(db) < 0;
+		 notices_signer_change(db, cfg, s, "action-revoked", now) < 0 || db_commit(db) < 0;
 
 	if (rc) {
 		fprintf(stderr, "pocbot signer revoke: %s\n", sqlite3_errmsg(db));

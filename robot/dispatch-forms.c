@@ -5,14 +5,16 @@
  * (form.c) from the signed content; the store (pocs-ops.c) decides what the
  * signer may do. A POC's old and new addresses are told that its record
  * changed, with no directory data (they have no key); the State's other
- * signers are told what was done or refused, signed and encrypted. Returns -1 only on
- * a database error (the message is then retried). */
+ * signers are told what was done or refused, signed and encrypted (both
+ * through notices.c). Returns -1 only on a database error (the message is
+ * then retried). */
 #include <string.h>
 #include "clock.h"
 #include "dispatch.h"
 #include "db.h"
 #include "form.h"
 #include "limits.h"
+#include "notices.h"
 #include "outbox.h"
 #include "pings.h"
 #include "pocs.h"
@@ -31,8 +33,8 @@ static const struct {
 	{ FIELD_POSITION, "field-position" }, { FIELD_NOTES, "field-notes" }, { FIELD_REASON, "field-reason" },
 };
 
-typedef enum pocs_outcome apply_fn(sqlite3 *, const struct form *, const char *, enum signer_role, const char *,
-				   const char *, gint64, gboolean, struct poc *, struct poc *, const char **);
+typedef enum pocs_outcome apply_fn(sqlite3 *, const struct pocs_request *, struct poc *, struct poc *,
+				   const char **);
 
 struct run {
 	sqlite3 *db;
@@ -43,6 +45,12 @@ struct run {
 	GPtrArray *told;	/* "ID address" notices to queue after success */
 	char *date;		/* the robot's now, for the notices */
 };
+
+/* The mail context of the message's transaction. */
+static struct mail_ctx mail_of(const struct run *r)
+{
+	return (struct mail_ctx){ r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->tpl, r->ctx->now };
+}
 
 /* The first word words.txt lists for key in lang: a label. g_free it. */
 static char *word(const struct run *r, const char *key)
@@ -177,20 +185,27 @@ static int apply(struct run *r, const struct form *f)
 	struct poc before = { 0 }, after = { 0 };
 	const char *key = NULL;
 	enum signer_role role = SIGNER_AUTHORITY;
+	struct pocs_request rq;
 	enum pocs_outcome o;
 
 	signers_role_parse(r->ctx->auth.role, &role);
-	o = by_verb[f->verb](r->db, f, r->ctx->auth.state, role, r->ctx->auth.fingerprint, r->hash, r->ctx->now,
-			     FALSE, &before, &after, &key);
+	rq = (struct pocs_request){ .form = f, .signer_state = r->ctx->auth.state, .role = role,
+				    .actor = r->ctx->auth.fingerprint, .message_hash = r->hash,
+				    .now = r->ctx->now };
+	o = by_verb[f->verb](r->db, &rq, &before, &after, &key);
 	if (o == POCS_REFUSED)
 		problem(r, f->line, NULL, key ? key : "not-authorised", f->f.id);
 	else if (o == POCS_DONE && pocs_diff(&before, &after)) {
 		describe(r, &before, &after);
 		record_form(r, &after);
 		r->pending |= pocs_needs_verification(&before, &after);
-		if (pocs_needs_verification(&before, &after) && pings_verify_new_addresses(&(struct mail_ctx){
-			r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->tpl, r->ctx->now }, &before, &after) < 0)
-			o = POCS_FAILED;	/* the verification pings (robot/pings.c) */
+		if (pocs_needs_verification(&before, &after)) {
+			struct mail_ctx c = mail_of(r);
+
+			/* the verification pings (robot/pings.c) */
+			if (pings_verify_new_addresses(&c, &before, &after) < 0)
+				o = POCS_FAILED;
+		}
 		addresses_to_tell(r, &before, &after);
 	} else if (o == POCS_DONE) {
 		record_form(r, &after);
@@ -201,29 +216,24 @@ static int apply(struct run *r, const struct form *f)
 }
 
 /* Tells one address that record id changed (no directory data in it). */
+/* Tells one of a POC's addresses ("ID address") that its record changed. */
 static int tell(struct run *r, const char *entry)
 {
 	const char *space = strchr(entry, ' ');
-	char *id = g_strndup(entry, (gsize)(space - entry)), *subject, *body;
+	char *id = g_strndup(entry, (gsize)(space - entry));
+	char *seed = g_strdup_printf("%s:poc-notice:%s", r->hash, id);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	int rc = -1;
+	struct notice_request n = { .kind = "record-changed", .address = space + 1, .seed = seed,
+				    .vars = vars };
+	struct mail_ctx c = mail_of(r);
+	int rc;
 
 	g_hash_table_insert(vars, "id", id);
 	g_hash_table_insert(vars, "date", r->date);
-	g_hash_table_insert(vars, "robot", r->ctx->cfg->address);
-	g_hash_table_insert(vars, "custodian", r->ctx->cfg->custodian ? r->ctx->cfg->custodian : r->ctx->cfg->address);
-	if (templates_message(r->ctx->tpl, "en", "notice-change", vars, &subject, &body) == 0) {
-		struct outbox_item it = { .purpose = "notice", .to = space + 1, .subject = subject, .body = body,
-					  .protocol = CRYPTO_OPENPGP };
-		char *seed = g_strdup_printf("%s:poc-notice:%s", r->hash, entry);
-
-		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it) < 0 ? -1 : 0;
-		g_free(seed);
-	}
+	rc = notices_send(&c, &n);
 	g_hash_table_unref(vars);
 	g_free(id);
-	g_free(subject);
-	g_free(body);
+	g_free(seed);
 	return rc;
 }
 
@@ -235,55 +245,26 @@ static const char *target_state(const struct run *r)
 	return f && f->f.state[0] ? f->f.state : r->ctx->auth.state;
 }
 
-/* The notice to one other signer of the State, signed and encrypted to it. */
-static int tell_signer(struct run *r, const struct signer *to, const char *outcome, const char *details)
-{
-	const struct states *ref = states_load(NULL);
-	const char *state = target_state(r), *name = ref ? states_name(ref, state, r->lang) : NULL;
-	const char *const encrypt_to[] = { signers_encrypt_key(to->protocol, to->fingerprint, to->enc_fingerprint),
-					   NULL };
-	char *said = phrase(r, outcome), *subject, *body;
-	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	int rc = -1;
-
-	g_hash_table_insert(vars, "state", (char *)(name ? name : state));
-	g_hash_table_insert(vars, "signer", r->ctx->auth.fingerprint);
-	g_hash_table_insert(vars, "date", r->date);
-	g_hash_table_insert(vars, "outcome", said);
-	g_hash_table_insert(vars, "details", (char *)details);
-	g_hash_table_insert(vars, "robot", r->ctx->cfg->address);
-	g_hash_table_insert(vars, "custodian", r->ctx->cfg->custodian ? r->ctx->cfg->custodian : r->ctx->cfg->address);
-	if (templates_message(r->ctx->tpl, r->lang, "notice-signers", vars, &subject, &body) == 0) {
-		struct outbox_item it = { .purpose = "notice", .to = to->email, .subject = subject, .body = body,
-					  .protocol = to->protocol, .encrypt_to = encrypt_to };
-		char *seed = g_strdup_printf("%s:signer-notice:%s", r->hash, to->fingerprint);
-
-		rc = outbox_queue(r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->now, 0, seed, &it) < 0 ? -1 : 0;
-		g_free(seed);
-	}
-	g_hash_table_unref(vars);
-	g_free(said);
-	g_free(subject);
-	g_free(body);
-	return rc;
-}
-
 /* Every other signer of the State is told what was done, or refused. */
 static int tell_signers(struct run *r)
 {
 	gboolean refused = r->problems->len > 0;
-	GPtrArray *others = signers_of_state(r->db, target_state(r));
-	int rc = others ? 0 : -1;
+	char *said = phrase(r, refused ? "outcome-refused" : "outcome-applied");
+	char *seed = g_strdup_printf("%s:signer-notice", r->hash);
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	struct notice_request n = { .kind = "forms", .state = target_state(r), .lang = r->lang,
+				    .except = r->ctx->auth.fingerprint, .seed = seed, .vars = vars };
+	struct mail_ctx c = mail_of(r);
+	int rc;
 
-	for (guint i = 0; rc == 0 && i < others->len; i++) {
-		const struct signer *to = others->pdata[i];
-
-		if (to->email && strcmp(to->fingerprint, r->ctx->auth.fingerprint) != 0)
-			rc = tell_signer(r, to, refused ? "outcome-refused" : "outcome-applied",
-					 refused ? r->problems->str : r->changes->str);
-	}
-	if (others)
-		g_ptr_array_unref(others);
+	g_hash_table_insert(vars, "signer", r->ctx->auth.fingerprint);
+	g_hash_table_insert(vars, "date", r->date);
+	g_hash_table_insert(vars, "outcome", said);
+	g_hash_table_insert(vars, "details", refused ? r->problems->str : r->changes->str);
+	rc = notices_send(&c, &n);
+	g_hash_table_unref(vars);
+	g_free(said);
+	g_free(seed);
 	return rc;
 }
 

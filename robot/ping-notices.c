@@ -1,11 +1,10 @@
-/* ping-notices.c - the ping timers' mail to people: escalations of silent
- * POCs to their State's signers, a closed round's report to the custodian
- * signers (text, and the CSV as an attachment written to VAR/tmp and
- * removed once queued), unverified POCs, and the yearly update reminder
- * with the State's records as ready-to-edit forms. Each is signed by the
- * robot with the signer's protocol, encrypted to the signer, in the
- * signer's language (signers.lang), and queued in the caller's
- * transaction. Input: the directory and the pings table (bounce text from
+/* ping-notices.c - what the ping timers' notices say: escalations of
+ * silent POCs to their State's signers, a closed round's report to the
+ * custodian signers (text, and the CSV as an attachment written to VAR/tmp
+ * and removed once queued), unverified POCs, and the yearly update
+ * reminder with the State's records as ready-to-edit forms. Who gets
+ * each, in which language, signed and encrypted how, is the notices
+ * table's (notices.c), which sends them in the caller's transaction. Input: the directory and the pings table (bounce text from
  * mail arrives here bounded by ping-report.c). -1 when a notice cannot be
  * composed, signed or queued. */
 #include <errno.h>
@@ -16,60 +15,12 @@
 #include "ping-notices.h"
 #include "form.h"
 #include "log.h"
+#include "notices.h"
 #include "outbox.h"
 #include "pocs.h"
 #include "signers.h"
 #include "states.h"
 #include "templates.h"
-
-/* A notice: template name rendered for each recipient in its language
- * (vars, plus "state" named in that language when state is given), signed,
- * encrypted to it, queued. 0 or -1. */
-struct notice {
-	const char *purpose, *name, *state, *seed;
-	GHashTable *vars;	/* borrowed; "state" is set here */
-	const struct outbox_attachment *attachments;
-	size_t n_attachments;
-};
-
-static int send_one(const struct mail_ctx *c, const struct notice *n, const struct signer *to)
-{
-	const struct states *ref = states_load(NULL);
-	const char *const encrypt_to[] = {
-		signers_encrypt_key(to->protocol, to->fingerprint, to->enc_fingerprint), NULL
-	};
-	const char *name = n->state && ref ? states_name(ref, n->state, to->lang) : NULL;
-	char *subject = NULL, *body = NULL, *seed = g_strdup_printf("%s:%s", n->seed, to->fingerprint);
-	int rc = -1;
-
-	if (n->state)
-		g_hash_table_insert(n->vars, "state", (char *)(name ? name : n->state));
-	if (templates_message(c->tpl, to->lang, n->name, n->vars, &subject, &body) == 0) {
-		struct outbox_item it = { .purpose = n->purpose, .to = to->email, .subject = subject, .body = body,
-					  .protocol = to->protocol, .encrypt_to = encrypt_to,
-					  .attachments = n->attachments, .n_attachments = n->n_attachments };
-
-		rc = outbox_queue(c->db, c->cfg, c->crypto, c->now, 0, seed, &it) < 0 ? -1 : 0;
-	}
-	g_free(subject);
-	g_free(body);
-	g_free(seed);
-	return rc;
-}
-
-static int send_all(const struct mail_ctx *c, const struct notice *n, enum signers_audience who)
-{
-	GPtrArray *to = signers_audience(c->db, who, n->state);
-	int rc = to ? 0 : -1;
-
-	g_hash_table_insert(n->vars, "robot", c->cfg->address);
-	g_hash_table_insert(n->vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
-	for (guint i = 0; rc == 0 && i < to->len; i++)
-		rc = send_one(c, n, to->pdata[i]);
-	if (to)
-		g_ptr_array_unref(to);
-	return rc;
-}
 
 /* The POCs of entries that did not answer, one a line, with what came
  * back in lang (templates/<lang>/ping-phrases.txt). g_free it. */
@@ -93,30 +44,28 @@ static char *silent_list(const struct mail_ctx *c, const GPtrArray *entries, con
 	return g_string_free(list, FALSE);
 }
 
+struct escalation {
+	const GPtrArray *entries;
+};
+
+static char *escalation_list(const struct mail_ctx *c, const char *lang, void *data)
+{
+	return silent_list(c, ((struct escalation *)data)->entries, lang);
+}
+
 int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *state, const GPtrArray *entries)
 {
-	GPtrArray *to = signers_audience(c->db, SIGNERS_OF_STATE, state);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	char rid[24], *seed = g_strdup_printf("ping-escalation:%" G_GINT64_FORMAT ":%s:%" G_GINT64_FORMAT, round,
 					      state, c->now);
-	struct notice n = { "ping-escalation", "ping-escalation", state, seed, vars, NULL, 0 };
-	int rc = to ? 0 : -1;
+	struct escalation e = { entries };
+	struct notice_request n = { .kind = "ping-escalation", .state = state, .seed = seed, .vars = vars,
+				    .each_key = "list", .each = escalation_list, .data = &e };
+	int rc;
 
 	g_snprintf(rid, sizeof rid, "%" G_GINT64_FORMAT, round);
 	g_hash_table_insert(vars, "round", rid);
-	g_hash_table_insert(vars, "robot", c->cfg->address);
-	g_hash_table_insert(vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
-	for (guint i = 0; rc == 0 && i < to->len; i++) {
-		const struct signer *r = to->pdata[i];
-		char *list = silent_list(c, entries, r->lang);
-
-		g_hash_table_insert(vars, "list", list);
-		rc = *list ? send_one(c, &n, r) : 0;
-		g_hash_table_remove(vars, "list");
-		g_free(list);
-	}
-	if (to)
-		g_ptr_array_unref(to);
+	rc = notices_send(c, &n);
 	g_hash_table_unref(vars);
 	g_free(seed);
 	return rc;
@@ -156,7 +105,8 @@ int ping_notices_report(const struct mail_ctx *c, const struct ping_report *r)
 	char *seed = g_strdup_printf("ping-report:%" G_GINT64_FORMAT, r->round.id), rid[24];
 	struct outbox_attachment csv_part = { filename, "text/csv; charset=utf-8; header=present", path };
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	struct notice n = { "ping-report", "ping-report", NULL, seed, vars, &csv_part, 1 };
+	struct notice_request n = { .kind = "ping-report", .seed = seed, .vars = vars,
+				    .attachments = &csv_part, .n_attachments = 1 };
 	int rc = -1;
 
 	g_snprintf(rid, sizeof rid, "%" G_GINT64_FORMAT, r->round.id);
@@ -170,7 +120,7 @@ int ping_notices_report(const struct mail_ctx *c, const struct ping_report *r)
 			log_msg(LOG_WARNING, "ping round %s: no custodian signer to mail the report to", rid);
 		if (to)
 			g_ptr_array_unref(to);
-		rc = send_all(c, &n, SIGNERS_CUSTODIANS);
+		rc = notices_send(c, &n);
 		g_unlink(path);
 	}
 	g_hash_table_unref(vars);
@@ -187,13 +137,13 @@ int ping_notices_unverified(const struct mail_ctx *c, const char *state, const c
 {
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	char *s = g_strdup_printf("ping-unverified:%s", seed), date[CLOCK_TEXT_LEN];
-	struct notice n = { "ping-unverified", "ping-unverified", state, s, vars, NULL, 0 };
+	struct notice_request n = { .kind = "ping-unverified", .state = state, .seed = s, .vars = vars };
 	int rc;
 
 	g_hash_table_insert(vars, "id", (char *)poc);
 	g_hash_table_insert(vars, "address", (char *)address);
 	g_hash_table_insert(vars, "date", (char *)clock_text(c->now, CLOCK_MINUTE, "-", date));
-	rc = send_all(c, &n, SIGNERS_OF_STATE);
+	rc = notices_send(c, &n);
 	g_hash_table_unref(vars);
 	g_free(s);
 	return rc;
@@ -217,29 +167,23 @@ static char *forms_of(const struct mail_ctx *c, const GPtrArray *pocs, const cha
 	return g_string_free(out, FALSE);
 }
 
+static char *update_forms(const struct mail_ctx *c, const char *lang, void *data)
+{
+	return forms_of(c, data, lang);
+}
+
 int ping_notices_update(const struct mail_ctx *c, const char *state)
 {
 	GPtrArray *pocs = pocs_list(c->db, state, POC_TYPE_NONE, FALSE);
-	GPtrArray *to = pocs ? signers_audience(c->db, SIGNERS_EDITORS, state) : NULL;
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	char *seed = g_strdup_printf("update-reminder:%s:%" G_GINT64_FORMAT, state, c->now), date[CLOCK_TEXT_LEN];
-	struct notice n = { "update-reminder", "update-reminder", state, seed, vars, NULL, 0 };
-	int rc = to ? 0 : -1;
+	struct notice_request n = { .kind = "update-reminder", .state = state, .seed = seed, .vars = vars,
+				    .each_key = "forms", .each = update_forms, .data = pocs };
+	int rc = -1;
 
 	g_hash_table_insert(vars, "date", (char *)clock_text(c->now, CLOCK_MINUTE, "-", date));
-	g_hash_table_insert(vars, "robot", c->cfg->address);
-	g_hash_table_insert(vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
-	for (guint i = 0; rc == 0 && i < to->len; i++) {
-		const struct signer *r = to->pdata[i];
-		char *forms = forms_of(c, pocs, r->lang);
-
-		g_hash_table_insert(vars, "forms", forms);
-		rc = send_one(c, &n, r);
-		g_hash_table_remove(vars, "forms");
-		g_free(forms);
-	}
-	if (to)
-		g_ptr_array_unref(to);
+	if (pocs)
+		rc = notices_send(c, &n);
 	if (pocs)
 		g_ptr_array_unref(pocs);
 	g_hash_table_unref(vars);

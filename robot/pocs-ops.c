@@ -336,12 +336,12 @@ static enum pocs_outcome withdraw(struct op *o)
 /* Runs fn in a savepoint of the caller's transaction, rolled back unless
  * it was done for real: a refusal or a dry run leaves nothing behind, and
  * a dry run checks exactly what the real run would. */
-static enum pocs_outcome operate(enum pocs_outcome (*fn)(struct op *o), sqlite3 *db, const struct form *form,
-				 const char *signer_state, enum signer_role role, const char *actor,
-				 const char *message_hash, gint64 now, gboolean dry_run, struct poc *before,
-				 struct poc *after, const char **error_key)
+static enum pocs_outcome operate(enum pocs_outcome (*fn)(struct op *o), sqlite3 *db,
+				 const struct pocs_request *rq, struct poc *before, struct poc *after,
+				 const char **error_key)
 {
-	struct op o = { db, &form->f, signer_state, role, actor, message_hash, now, before, after, error_key, "" };
+	struct op o = { db, &rq->form->f, rq->signer_state, rq->role, rq->actor, rq->message_hash, rq->now,
+			before, after, error_key, "" };
 	enum pocs_outcome rc;
 
 	pocs_reset(before);
@@ -351,7 +351,7 @@ static enum pocs_outcome operate(enum pocs_outcome (*fn)(struct op *o), sqlite3 
 		return POCS_FAILED;
 	if ((rc = check_signer(&o)) == POCS_DONE)
 		rc = fn(&o);
-	if ((rc != POCS_DONE || dry_run) && db_rollback_to(db) < 0)
+	if ((rc != POCS_DONE || rq->dry_run) && db_rollback_to(db) < 0)
 		rc = POCS_FAILED;
 	if (db_release(db) < 0)
 		rc = POCS_FAILED;
@@ -360,26 +360,20 @@ static enum pocs_outcome operate(enum pocs_outcome (*fn)(struct op *o), sqlite3 
 	return rc;
 }
 
-enum pocs_outcome pocs_nominate(sqlite3 *db, const struct form *form, const char *signer_state,
-				enum signer_role role, const char *actor, const char *message_hash, gint64 now,
-				gboolean dry_run, struct poc *before, struct poc *after, const char **error_key)
+enum pocs_outcome pocs_nominate(sqlite3 *db, const struct pocs_request *rq, struct poc *before,
+				struct poc *after, const char **error_key)
 {
-	return operate(nominate, db, form, signer_state, role, actor, message_hash, now, dry_run, before, after,
-		       error_key);
+	return operate(nominate, db, rq, before, after, error_key);
 }
 
-enum pocs_outcome pocs_update(sqlite3 *db, const struct form *form, const char *signer_state,
-			      enum signer_role role, const char *actor, const char *message_hash, gint64 now,
-			      gboolean dry_run, struct poc *before, struct poc *after, const char **error_key)
+enum pocs_outcome pocs_update(sqlite3 *db, const struct pocs_request *rq, struct poc *before,
+				struct poc *after, const char **error_key)
 {
-	return operate(update, db, form, signer_state, role, actor, message_hash, now, dry_run, before, after,
-		       error_key);
+	return operate(update, db, rq, before, after, error_key);
 }
 
-enum pocs_outcome pocs_withdraw(sqlite3 *db, const struct form *form, const char *signer_state,
-				enum signer_role role, const char *actor, const char *message_hash, gint64 now,
-				gboolean dry_run, struct poc *before, struct poc *after, const char **error_key)
+enum pocs_outcome pocs_withdraw(sqlite3 *db, const struct pocs_request *rq, struct poc *before,
+				struct poc *after, const char **error_key)
 {
-	return operate(withdraw, db, form, signer_state, role, actor, message_hash, now, dry_run, before, after,
-		       error_key);
+	return operate(withdraw, db, rq, before, after, error_key);
 }

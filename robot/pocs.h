@@ -140,15 +140,21 @@ enum pocs_outcome {
  * audit event (actor; the POC's State; action "poc-nominate", "poc-update"
  * or "poc-withdraw"; detail {"message": hash, "before": record or null,
  * "after": record}, records as pocs_json writes them). */
-enum pocs_outcome pocs_nominate(sqlite3 *db, const struct form *form, const char *signer_state,
-				enum signer_role role, const char *actor, const char *message_hash, gint64 now,
-				gboolean dry_run, struct poc *before, struct poc *after, const char **error_key);
-enum pocs_outcome pocs_update(sqlite3 *db, const struct form *form, const char *signer_state,
-			      enum signer_role role, const char *actor, const char *message_hash, gint64 now,
-			      gboolean dry_run, struct poc *before, struct poc *after, const char **error_key);
-enum pocs_outcome pocs_withdraw(sqlite3 *db, const struct form *form, const char *signer_state,
-				enum signer_role role, const char *actor, const char *message_hash, gint64 now,
-				gboolean dry_run, struct poc *before, struct poc *after, const char **error_key);
+struct pocs_request {
+	const struct form *form;
+	const char *signer_state;	/* the signer's State (alpha-2) */
+	enum signer_role role;
+	const char *actor;		/* the signer's fingerprint, for the audit trail */
+	const char *message_hash;	/* the message that asks */
+	gint64 now;
+	gboolean dry_run;		/* check everything, change nothing */
+};
+enum pocs_outcome pocs_nominate(sqlite3 *db, const struct pocs_request *rq, struct poc *before,
+				struct poc *after, const char **error_key);
+enum pocs_outcome pocs_update(sqlite3 *db, const struct pocs_request *rq, struct poc *before,
+			      struct poc *after, const char **error_key);
+enum pocs_outcome pocs_withdraw(sqlite3 *db, const struct pocs_request *rq, struct poc *before,
+				struct poc *after, const char **error_key);
 
 /* The fields (enum form_field bits) in which a and b differ; FIELD_REASON
  * stands for the status and withdrawal reason. An empty record differs

@@ -83,15 +83,19 @@ static enum pocs_outcome act(struct testlib_db *w, const struct form *fm, const 
 			     const char **key)
 {
 	const char *actor = role == SIGNER_CUSTODIAN ? FPR_UN : strcmp(signer_state, "DE") == 0 ? FPR_DE : FPR_FR;
+	struct pocs_request rq = { fm, signer_state, role, actor, HASH, NOW, dry_run };
 	enum pocs_outcome rc;
 
 	ck_assert_int_eq(db_begin(w->db), 0);
-	if (fm->verb == FORM_NOMINATE)
-		rc = pocs_nominate(w->db, fm, signer_state, role, actor, HASH, NOW, dry_run, before, after, key);
-	else if (fm->verb == FORM_UPDATE)
-		rc = pocs_update(w->db, fm, signer_state, role, actor, HASH, NOW + 60, dry_run, before, after, key);
-	else
-		rc = pocs_withdraw(w->db, fm, signer_state, role, actor, HASH, NOW + 120, dry_run, before, after, key);
+	if (fm->verb == FORM_NOMINATE) {
+		rc = pocs_nominate(w->db, &rq, before, after, key);
+	} else if (fm->verb == FORM_UPDATE) {
+		rq.now = NOW + 60;
+		rc = pocs_update(w->db, &rq, before, after, key);
+	} else {
+		rq.now = NOW + 120;
+		rc = pocs_withdraw(w->db, &rq, before, after, key);
+	}
 	if (rc == POCS_FAILED)
 		db_rollback(w->db);
 	else
@@ -605,12 +609,12 @@ START_TEST(test_one_message)
 		ck_assert_int_eq(db_begin(w.db), 0);
 		if (round == 0)
 			ck_assert_int_eq(db_run(w.db, "SAVEPOINT message", NULL), 0);
-		ck_assert_int_eq(pocs_nominate(w.db, &a, "FR", SIGNER_AUTHORITY, FPR_FR, HASH, NOW, FALSE, &before,
-					       &after, &key), POCS_DONE);
+		ck_assert_int_eq(pocs_nominate(w.db, &(struct pocs_request){ &a, "FR", SIGNER_AUTHORITY,
+					       FPR_FR, HASH, NOW, FALSE }, &before, &after, &key), POCS_DONE);
 		pocs_clear(&before);
 		pocs_clear(&after);
-		ck_assert_int_eq(pocs_update(w.db, &b, "FR", SIGNER_AUTHORITY, FPR_FR, HASH, NOW, FALSE, &before,
-					     &after, &key), POCS_DONE);
+		ck_assert_int_eq(pocs_update(w.db, &(struct pocs_request){ &b, "FR", SIGNER_AUTHORITY,
+					     FPR_FR, HASH, NOW, FALSE }, &before, &after, &key), POCS_DONE);
 		ck_assert_str_eq(after.name, "Jeanne Dupont");
 		ck_assert_int_eq(after.version, 2);
 		pocs_clear(&before);
@@ -715,8 +719,8 @@ START_TEST(test_needs_transaction)
 
 	world_new(&w);
 	nomination(&fm, NULL, POC_TECHNICAL, "cert@example.fr");
-	ck_assert_int_eq(pocs_nominate(w.db, &fm, "FR", SIGNER_AUTHORITY, FPR_FR, HASH, NOW, FALSE, &before, &after,
-				       &key), POCS_FAILED);
+	ck_assert_int_eq(pocs_nominate(w.db, &(struct pocs_request){ &fm, "FR", SIGNER_AUTHORITY, FPR_FR,
+				       HASH, NOW, FALSE }, &before, &after, &key), POCS_FAILED);
 	ck_assert_int_eq(count(w.db, "SELECT count(*) FROM pocs"), 0);
 	pocs_clear(&before);
 	pocs_clear(&after);

@@ -1,0 +1,182 @@
+/* notices.c - the notices table and the one sender of notices (notices.h).
+ * Input: the request's variables (already bounded by whoever made them:
+ * the custodian's data, the database, a form's values checked by the
+ * form reader) and the signers table. Returns -1 when a notice cannot be
+ * rendered, signed, encrypted or queued. */
+#include <string.h>
+#include "notices.h"
+#include "clock.h"
+#include "config.h"
+#include "crypto.h"
+#include "log.h"
+#include "states.h"
+#include "templates.h"
+
+/* Who is told what: DESIGN.md section 3a, as the robot does it today. */
+static const struct notice_kind kinds[] = {
+	/* name, outbox purpose, template,
+	 * audience, language, encrypted, signed, coalesced, urgency */
+	{ "signer-change", "notice", "notice-enrolment",
+	  NOTICE_STATE_SIGNERS, NOTICE_LANG_ENGLISH, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	{ "forms", "notice", "notice-signers",
+	  NOTICE_STATE_SIGNERS, NOTICE_LANG_REQUEST, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	{ "record-changed", "notice", "notice-change",
+	  NOTICE_ADDRESS, NOTICE_LANG_ENGLISH, FALSE, NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
+	{ "ping-escalation", "ping-escalation", "ping-escalation",
+	  NOTICE_STATE_SIGNERS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	{ "ping-unverified", "ping-unverified", "ping-unverified",
+	  NOTICE_STATE_SIGNERS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	{ "ping-report", "ping-report", "ping-report",
+	  NOTICE_CUSTODIANS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
+	{ "update-reminder", "update-reminder", "update-reminder",
+	  NOTICE_STATE_EDITORS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
+	{ NULL, NULL, NULL, 0, 0, FALSE, 0, NULL, 0 }
+};
+
+const struct notice_kind *notices_table(void)
+{
+	return kinds;
+}
+
+const struct notice_kind *notices_kind(const char *name)
+{
+	for (const struct notice_kind *k = kinds; name && k->name; k++)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+/* The signers' audience of an audience that is made of signers. */
+static enum signers_audience audience_of(enum notice_audience a)
+{
+	switch (a) {
+	case NOTICE_STATE_EDITORS:
+		return SIGNERS_EDITORS;
+	case NOTICE_CUSTODIANS:
+		return SIGNERS_CUSTODIANS;
+	case NOTICE_STATE_SIGNERS:
+	case NOTICE_ADDRESS:
+		break;
+	}
+	g_assert(a == NOTICE_STATE_SIGNERS);
+	return SIGNERS_OF_STATE;
+}
+
+/* The language of k's notice to to (NULL: not a signer). */
+static const char *lang_of(const struct notice_kind *k, const struct notice_request *r,
+			   const struct signer *to)
+{
+	if (k->lang == NOTICE_LANG_REQUEST && r->lang && *r->lang)
+		return r->lang;
+	if (k->lang == NOTICE_LANG_SIGNER && to && *to->lang)
+		return to->lang;
+	return "en";
+}
+
+/* The message of one notice in lang: subject and body (g_free them). 1,
+ * 0 when the recipient has nothing to be told, or -1. */
+static int render(const struct mail_ctx *c, const struct notice_kind *k, const struct notice_request *r,
+		  const char *lang, char **subject, char **body)
+{
+	const struct states *ref = r->state ? states_load(NULL) : NULL;
+	const char *name = ref ? states_name(ref, r->state, lang) : NULL;
+	char *text = NULL;
+	int rc;
+
+	if (r->each && !(text = r->each(c, lang, r->data)))
+		return -1;
+	if (text && !*text) {
+		g_free(text);
+		return 0;
+	}
+	if (text)
+		g_hash_table_insert(r->vars, (char *)r->each_key, text);
+	if (r->state)
+		g_hash_table_insert(r->vars, "state", (char *)(name ? name : r->state));
+	rc = templates_message(c->tpl, lang, k->template, r->vars, subject, body) == 0 ? 1 : -1;
+	if (text)
+		g_hash_table_remove(r->vars, r->each_key);
+	g_free(text);
+	return rc;
+}
+
+/* Queues k's notice of r to one recipient: the signer to, or r->address. */
+static int send_one(const struct mail_ctx *c, const struct notice_kind *k, const struct notice_request *r,
+		    const struct signer *to)
+{
+	const char *key = to ? signers_encrypt_key(to->protocol, to->fingerprint, to->enc_fingerprint) : NULL;
+	const char *const encrypt_to[] = { key, NULL };
+	char *subject = NULL, *body = NULL, *seed;
+	int rc = render(c, k, r, lang_of(k, r, to), &subject, &body);
+	struct outbox_item it = { .purpose = k->purpose, .to = to ? to->email : r->address,
+				  .subject = subject, .body = body,
+				  .attachments = r->attachments, .n_attachments = r->n_attachments };
+
+	if (rc <= 0)
+		return rc;
+	g_assert(!k->encrypted || key);
+	it.protocol = to && k->signing == NOTICE_SIGN_RECIPIENT ? to->protocol : CRYPTO_OPENPGP;
+	it.encrypt_to = k->encrypted ? encrypt_to : NULL;
+	seed = g_strdup_printf("%s:%s", r->seed, to ? to->fingerprint : r->address);
+	rc = outbox_queue(c->db, c->cfg, c->crypto, c->now, 0, seed, &it) < 0 ? -1 : 0;
+	g_free(seed);
+	g_free(subject);
+	g_free(body);
+	return rc;
+}
+
+int notices_send(const struct mail_ctx *c, const struct notice_request *r)
+{
+	const struct notice_kind *k = notices_kind(r->kind);
+	GPtrArray *to;
+	int rc;
+
+	g_assert(k != NULL);
+	g_hash_table_insert(r->vars, "robot", c->cfg->address);
+	g_hash_table_insert(r->vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
+	if (k->audience == NOTICE_ADDRESS)
+		return send_one(c, k, r, NULL);
+	if (!(to = signers_audience(c->db, audience_of(k->audience), r->state)))
+		return -1;
+	rc = 0;
+	for (guint i = 0; rc == 0 && i < to->len; i++) {
+		const struct signer *s = to->pdata[i];
+
+		if (r->except && strcmp(s->fingerprint, r->except) == 0)
+			continue;
+		rc = send_one(c, k, r, s);
+	}
+	g_ptr_array_unref(to);
+	return rc;
+}
+
+int notices_signer_change(sqlite3 *db, const struct config *cfg, const struct signer *changed,
+			  const char *action, gint64 now)
+{
+	char *home = config_var_path(cfg, "gnupg"), *err = NULL, *said, *seed;
+	struct mail_ctx c = { db, cfg, crypto_open(home, &err), templates_load(), now };
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	struct notice_request r = { .kind = "signer-change", .state = changed->state,
+				    .except = changed->fingerprint, .vars = vars };
+	int rc = -1;
+
+	said = templates_phrase(c.tpl, "en", "reasons", action);
+	seed = g_strdup_printf("notice:%s:%s:%" G_GINT64_FORMAT, action, changed->fingerprint, now);
+	r.seed = seed;
+	g_hash_table_insert(vars, "action", said ? said : (char *)action);
+	g_hash_table_insert(vars, "fingerprint", (char *)changed->fingerprint);
+	g_hash_table_insert(vars, "role", (char *)signers_role_name(changed->role));
+	g_hash_table_insert(vars, "label", changed->label ? changed->label : "-");
+	if (c.crypto && crypto_identity_ensure(c.crypto, cfg->address, &err) == 0)
+		rc = notices_send(&c, &r);
+	if (err)
+		log_msg(LOG_ERR, "notice: %s", err);
+	g_hash_table_unref(vars);
+	crypto_close(c.crypto);
+	templates_free((struct templates *)c.tpl);
+	g_free(home);
+	g_free(err);
+	g_free(said);
+	g_free(seed);
+	return rc;
+}

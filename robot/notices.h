@@ -1,0 +1,96 @@
+/* notices.h - every notice the robot writes to a person about something
+ * other than the message they sent: one table (notices.c) says, for each
+ * kind, who gets it, in which language, whether it is encrypted, how it is
+ * signed and whether notices of the kind are merged; one function sends a
+ * request of a kind. The table is DESIGN.md section 3a, with today's rules.
+ *
+ * Every notice is queued through the outbox in the caller's transaction,
+ * signed by the robot; a notice to an enrolled signer is encrypted to the
+ * key signers_encrypt_key names. Functions return 0 or -1 (the caller
+ * rolls back). */
+#ifndef POCBOT_NOTICES_H
+#define POCBOT_NOTICES_H
+
+#include <glib.h>
+#include "mail-ctx.h"
+#include "outbox.h"
+#include "signers.h"
+
+/* Who a kind goes to. */
+enum notice_audience {
+	NOTICE_STATE_SIGNERS,	/* the State's signers, every role */
+	NOTICE_STATE_EDITORS,	/* the State's authority and custodian signers */
+	NOTICE_CUSTODIANS,	/* the custodian signers */
+	NOTICE_ADDRESS		/* one address the request names (a POC's): no key */
+};
+
+/* Which language a notice is written in. */
+enum notice_lang {
+	NOTICE_LANG_ENGLISH,	/* English */
+	NOTICE_LANG_REQUEST,	/* the request's (the message that caused it) */
+	NOTICE_LANG_SIGNER	/* each recipient signer's (signers.lang) */
+};
+
+/* How a notice is signed. */
+enum notice_signing {
+	NOTICE_SIGN_RECIPIENT,	/* in the recipient signer's enrolled protocol */
+	NOTICE_SIGN_OPENPGP	/* OpenPGP (a recipient with no key on record) */
+};
+
+/* How soon it must go. */
+enum notice_urgency { NOTICE_NOW, NOTICE_DAILY };
+
+/* One row of the table. */
+struct notice_kind {
+	const char *name;		/* the request's kind */
+	const char *purpose;		/* outbox purpose */
+	const char *template;		/* templates/<lang>/<template>.txt */
+	enum notice_audience audience;
+	enum notice_lang lang;
+	gboolean encrypted;
+	enum notice_signing signing;
+	const char *coalesce;		/* merge key, or NULL: one notice per request */
+	enum notice_urgency urgency;
+};
+
+/* The row of kind name, or NULL. */
+const struct notice_kind *notices_kind(const char *name);
+
+/* The whole table, NULL-name terminated (for tests and HACKING.md). */
+const struct notice_kind *notices_table(void);
+
+/* The text of a placeholder that depends on the recipient's language
+ * (g_free it), or NULL on error. An empty text: nothing to tell that
+ * recipient, who is skipped. */
+typedef char *notice_text_fn(const struct mail_ctx *c, const char *lang, void *data);
+
+/* One notice to send. */
+struct notice_request {
+	const char *kind;		/* a row's name */
+	const char *state;		/* the State it is about (audience; the "state"
+					 * placeholder, named in the notice's language), or NULL */
+	const char *except;		/* a signer's fingerprint not told (who acted), or NULL */
+	const char *address;		/* NOTICE_ADDRESS: where it goes */
+	const char *lang;		/* NOTICE_LANG_REQUEST: the language */
+	const char *seed;		/* unique per request: the outbox token of each
+					 * notice is made from seed and its recipient */
+	GHashTable *vars;		/* borrowed; "robot", "custodian" and "state" are set here */
+	const char *each_key;		/* a placeholder filled for each recipient by each */
+	notice_text_fn *each;		/* or NULL */
+	void *data;			/* for each */
+	const struct outbox_attachment *attachments;
+	size_t n_attachments;
+};
+
+/* Queues the notices of r: one to each recipient of its kind's audience
+ * (none is an answer too: 0). 0 or -1. */
+int notices_send(const struct mail_ctx *c, const struct notice_request *r);
+
+/* Tells the other enrolled signers of changed's State that changed was
+ * enrolled or revoked (action: "action-enrolled" or "action-revoked", a
+ * reasons.txt key). Opens the robot's crypto and templates itself (the
+ * custodian's commands have none open). 0 or -1. */
+int notices_signer_change(sqlite3 *db, const struct config *cfg, const struct signer *changed,
+			  const char *action, gint64 now);
+
+#endif

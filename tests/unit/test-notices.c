@@ -1,0 +1,335 @@
+/* test-notices.c - the notices table (robot/notices.c) row by row: who
+ * gets each kind, whether it is encrypted, in which language, as the robot
+ * does it today. A real SQLite file, the robot's real keys and the
+ * signers' real OpenPGP keys in private GNUPGHOMEs; what is checked is
+ * what the outbox holds. */
+#include <check.h>
+#include <stdio.h>
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include "robot/config.h"
+#include "robot/crypto.h"
+#include "robot/db.h"
+#include "robot/mail.h"
+#include "robot/notices.h"
+#include "robot/signers.h"
+#include "robot/states.h"
+#include "robot/templates.h"
+
+struct world {
+	char *dir;
+	struct config cfg;
+	struct mail_ctx c;
+	char fpr[4][CRYPTO_FPR_LEN];	/* alice (FR authority, fr), rita (FR reader, es),
+					 * bruno (FR authority, ru), carl (custodian, JP, zh) */
+};
+
+static const struct {
+	const char *uid, *email, *state, *lang;
+	enum signer_role role;
+} people[] = {
+	{ "Alice <alice@fr.test>", "alice@fr.test", "FR", "fr", SIGNER_AUTHORITY },
+	{ "Rita <rita@fr.test>", "rita@fr.test", "FR", "es", SIGNER_READER },
+	{ "Bruno <bruno@fr.test>", "bruno@fr.test", "FR", "ru", SIGNER_AUTHORITY },
+	{ "Carl <carl@un.test>", "carl@un.test", "JP", "zh", SIGNER_CUSTODIAN },
+};
+
+static void run(const char *cmd)
+{
+	ck_assert_msg(system(cmd) == 0, "%s", cmd);
+}
+
+/* Makes person i's OpenPGP key, imports it into the robot's keyring and
+ * enrols it. */
+static void enrol(struct world *w, int i)
+{
+	char *home = g_strdup_printf("%s/k%d", w->dir, i), *file = g_strdup_printf("%s/k%d.asc", w->dir, i);
+	char *cmd = g_strdup_printf("mkdir -m 700 -p '%s' && gpg --homedir '%s' --batch --passphrase ''"
+				    " --quick-gen-key '%s' future-default default never 2>/dev/null &&"
+				    " gpg --homedir '%s' --batch --armor --export > '%s'",
+				    home, home, people[i].uid, home, file);
+	struct signer s = { .protocol = CRYPTO_OPENPGP, .role = people[i].role };
+	char *email = NULL, *err = NULL;
+
+	run(cmd);
+	ck_assert_msg(crypto_import_pgp(w->c.crypto, file, w->fpr[i], &email, &err) == 0, "import: %s",
+		      err ? err : "?");
+	g_strlcpy(s.fingerprint, w->fpr[i], sizeof s.fingerprint);
+	g_strlcpy(s.state, people[i].state, sizeof s.state);
+	s.email = email;
+	ck_assert_int_eq(signers_add(w->c.db, &s), 0);
+	ck_assert_int_eq(signers_set_lang(w->c.db, w->fpr[i], people[i].lang), 0);
+	g_free(cmd);
+	cmd = g_strdup_printf("gpgconf --homedir '%s' --kill all", home);
+	run(cmd);
+	g_free(cmd);
+	g_free(email);
+	g_free(home);
+	g_free(file);
+}
+
+static void world_new(struct world *w)
+{
+	GError *gerr = NULL;
+	char *err = NULL, *file, *home;
+
+	memset(w, 0, sizeof *w);
+	w->dir = g_dir_make_tmp("pocbot-notices-XXXXXX", &gerr);
+	ck_assert_msg(w->dir != NULL, "g_dir_make_tmp: %s", gerr ? gerr->message : "?");
+	config_defaults(&w->cfg, w->dir);
+	g_free(w->cfg.domain);
+	w->cfg.domain = g_strdup("robot.test");
+	w->cfg.address = g_strdup("pocbot@robot.test");
+	file = g_build_filename(w->dir, "var", NULL);
+	g_mkdir_with_parents(file, 0700);
+	g_free(file);
+	file = config_var_path(&w->cfg, "pocbot.db");
+	w->c.db = db_open(file, &err);
+	ck_assert_msg(w->c.db != NULL, "db_open: %s", err ? err : "?");
+	home = g_build_filename(w->dir, "g", NULL);
+	g_mkdir_with_parents(home, 0700);
+	w->c.crypto = crypto_open(home, &err);
+	ck_assert_msg(w->c.crypto != NULL, "crypto_open: %s", err ? err : "?");
+	ck_assert_msg(crypto_identity_ensure(w->c.crypto, w->cfg.address, &err) == 0, "identity: %s",
+		      err ? err : "?");
+	w->c.cfg = &w->cfg;
+	w->c.tpl = templates_load();
+	w->c.now = 1800000000;
+	ck_assert_int_eq(db_run(w->c.db, "INSERT INTO states (code, added) VALUES ('FR', 1), ('JP', 1)", NULL), 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(people); i++)
+		enrol(w, (int)i);
+	g_free(file);
+	g_free(home);
+}
+
+static void world_free(struct world *w)
+{
+	char *cmd = g_strdup_printf("gpgconf --homedir '%s/g' --kill all; rm -rf '%s'", w->dir, w->dir);
+
+	crypto_close(w->c.crypto);
+	db_close(w->c.db);
+	templates_free((struct templates *)w->c.tpl);
+	config_clear(&w->cfg);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot clean %s\n", w->dir);
+	g_free(cmd);
+	g_free(w->dir);
+}
+
+/* What one queued notice looks like from outside. */
+struct sent {
+	char *rcpt, *purpose, *subject;
+	gboolean encrypted, signed_only;
+};
+
+static void sent_free(gpointer p)
+{
+	struct sent *s = p;
+
+	g_free(s->rcpt);
+	g_free(s->purpose);
+	g_free(s->subject);
+	g_free(s);
+}
+
+/* The outbox rows, by recipient, and empties the outbox. */
+static GPtrArray *take_outbox(struct world *w)
+{
+	GPtrArray *all = g_ptr_array_new_with_free_func(sent_free);
+	sqlite3_stmt *st = db_query(w->c.db, "SELECT rcpt, purpose, body FROM outbox ORDER BY rcpt", NULL);
+
+	while (db_step(st) == 1) {
+		struct sent *s = g_new0(struct sent, 1);
+		struct mail *m = mail_parse(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+		const char *type = mail_content_type(m), *subject = mail_header(m, "Subject");
+
+		s->rcpt = g_strdup((const char *)sqlite3_column_text(st, 0));
+		s->purpose = g_strdup((const char *)sqlite3_column_text(st, 1));
+		s->subject = g_strdup(subject ? subject : "");
+		s->encrypted = g_strcmp0(type, "multipart/encrypted") == 0;
+		s->signed_only = g_strcmp0(type, "multipart/signed") == 0;
+		g_ptr_array_add(all, s);
+		mail_free(m);
+	}
+	db_done(st);
+	ck_assert_int_eq(db_run(w->c.db, "DELETE FROM outbox", NULL), 0);
+	return all;
+}
+
+/* The subject kind's template has in lang with vars (and the State named). */
+static char *subject_in(struct world *w, const char *kind, const char *lang, GHashTable *vars,
+			const char *state)
+{
+	const struct notice_kind *k = notices_kind(kind);
+	const char *name = state ? states_name(states_load(NULL), state, lang) : NULL;
+	char *subject = NULL, *body = NULL;
+
+	if (name)
+		g_hash_table_insert(vars, "state", (char *)name);
+	ck_assert_int_eq(templates_message(w->c.tpl, lang, k->template, vars, &subject, &body), 0);
+	g_free(body);
+	return subject;
+}
+
+/* Sends r and checks: exactly the recipients want (addresses, NULL-ended),
+ * each encrypted or not as the row says, in want_langs[i]. */
+static void check_kind(struct world *w, const struct notice_request *r, const char *const *want,
+		       const char *const *want_langs)
+{
+	const struct notice_kind *k = notices_kind(r->kind);
+	GPtrArray *got;
+	guint n = 0;
+
+	ck_assert_msg(k != NULL, "no row %s", r->kind);
+	ck_assert_int_eq(db_begin(w->c.db), 0);
+	ck_assert_int_eq(notices_send(&w->c, r), 0);
+	ck_assert_int_eq(db_commit(w->c.db), 0);
+	got = take_outbox(w);
+	if (r->each_key)	/* the sender filled it for each recipient, then took it back */
+		g_hash_table_insert(r->vars, (char *)r->each_key, r->data);
+	while (want[n])
+		n++;
+	ck_assert_msg(got->len == n, "%s: %u notices, wanted %u", r->kind, got->len, n);
+	for (guint i = 0; i < n; i++) {
+		const struct sent *s = got->pdata[i];
+		char *subject = subject_in(w, r->kind, want_langs[i], r->vars, r->state);
+
+		ck_assert_str_eq(s->rcpt, want[i]);
+		ck_assert_str_eq(s->purpose, k->purpose);
+		ck_assert_msg(s->encrypted == k->encrypted, "%s to %s: encrypted %d", r->kind, s->rcpt,
+			      s->encrypted);
+		ck_assert_msg(s->encrypted || s->signed_only, "%s to %s: not signed", r->kind, s->rcpt);
+		ck_assert_msg(strcmp(s->subject, subject) == 0, "%s to %s: subject \"%s\", wanted \"%s\" (%s)",
+			      r->kind, s->rcpt, s->subject, subject, want_langs[i]);
+		g_free(subject);
+	}
+	g_ptr_array_unref(got);
+}
+
+static GHashTable *vars_new(void)
+{
+	GHashTable *v = g_hash_table_new(g_str_hash, g_str_equal);
+	static const char *const keys[] = { "action", "fingerprint", "role", "label", "id", "date", "address",
+					    "signer", "outcome", "details", "round", "list", "report", "filename",
+					    "forms", "robot", "custodian" };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		g_hash_table_insert(v, (char *)keys[i], "x");
+	return v;
+}
+
+static char *each_text(const struct mail_ctx *c, const char *lang, void *data)
+{
+	(void)c;
+	/* nothing to tell a Spanish reader: it is skipped */
+	return g_strdup(strcmp(lang, "es") == 0 ? "" : data);
+}
+
+START_TEST(test_table_is_whole)
+{
+	const struct templates *tpl = templates_load();
+	static const char *const langs[] = { "ar", "en", "es", "fr", "ru", "zh" };
+	int rows = 0;
+
+	for (const struct notice_kind *k = notices_table(); k->name; k++, rows++) {
+		GHashTable *v = vars_new();
+
+		ck_assert_ptr_eq(notices_kind(k->name), k);	/* names are unique */
+		ck_assert(k->purpose && *k->purpose);
+		for (size_t i = 0; i < G_N_ELEMENTS(langs); i++) {
+			char *subject = NULL, *body = NULL;
+
+			g_hash_table_insert(v, "state", "X");
+			ck_assert_msg(templates_message(tpl, langs[i], k->template, v, &subject, &body) == 0,
+				      "%s in %s", k->template, langs[i]);
+			g_free(subject);
+			g_free(body);
+		}
+		/* what goes to an address without a key is never encrypted */
+		ck_assert(k->audience != NOTICE_ADDRESS || !k->encrypted);
+		g_hash_table_unref(v);
+	}
+	ck_assert_int_eq(rows, 7);
+	ck_assert_ptr_null(notices_kind("no-such-kind"));
+	templates_free((struct templates *)tpl);
+}
+END_TEST
+
+START_TEST(test_rows_as_today)
+{
+	struct world w;
+	GHashTable *v;
+
+	world_new(&w);
+	v = vars_new();
+	{	/* enrolment and revocation: the State's other signers, in English */
+		struct notice_request r = { .kind = "signer-change", .state = "FR", .except = w.fpr[0],
+					    .seed = "t1", .vars = v };
+		const char *const to[] = { "bruno@fr.test", "rita@fr.test", NULL };
+		const char *const langs[] = { "en", "en" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* a form's outcome: the other signers, in the form's language */
+		struct notice_request r = { .kind = "forms", .state = "FR", .except = w.fpr[2], .lang = "ar",
+					    .seed = "t2", .vars = v };
+		const char *const to[] = { "alice@fr.test", "rita@fr.test", NULL };
+		const char *const langs[] = { "ar", "ar" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* a record changed: the POC's address, not encrypted, English */
+		struct notice_request r = { .kind = "record-changed", .address = "poc@fr.test", .seed = "t3",
+					    .vars = v };
+		const char *const to[] = { "poc@fr.test", NULL };
+		const char *const langs[] = { "en" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* escalation: every signer of the State, each in its language; one skipped */
+		struct notice_request r = { .kind = "ping-escalation", .state = "FR", .seed = "t4", .vars = v,
+					    .each_key = "list", .each = each_text, .data = "FR-T-1" };
+		const char *const to[] = { "alice@fr.test", "bruno@fr.test", NULL };
+		const char *const langs[] = { "fr", "ru" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* unverified: every signer of the State, each in its language */
+		struct notice_request r = { .kind = "ping-unverified", .state = "FR", .seed = "t5", .vars = v };
+		const char *const to[] = { "alice@fr.test", "bruno@fr.test", "rita@fr.test", NULL };
+		const char *const langs[] = { "fr", "ru", "es" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* the round's report: the custodian signers */
+		struct notice_request r = { .kind = "ping-report", .seed = "t6", .vars = v };
+		const char *const to[] = { "carl@un.test", NULL };
+		const char *const langs[] = { "zh" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* the update reminder: the State's authorities (no reader) */
+		struct notice_request r = { .kind = "update-reminder", .state = "FR", .seed = "t7", .vars = v,
+					    .each_key = "forms", .each = each_text, .data = "NOMINATE" };
+		const char *const to[] = { "alice@fr.test", "bruno@fr.test", NULL };
+		const char *const langs[] = { "fr", "ru" };
+		check_kind(&w, &r, to, langs);
+	}
+	g_hash_table_unref(v);
+	world_free(&w);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("notices");
+	TCase *tc = tcase_create("table");
+	SRunner *sr;
+	int failed;
+
+	mail_library_init();
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_table_is_whole);
+	tcase_add_test(tc, test_rows_as_today);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
