@@ -19,7 +19,8 @@ struct templates;
  * thousands of pings is queued over several wakes). The number of
  * messages queued (wake the sender when > 0), or -1 when a step failed
  * (logged; the others still ran). */
-int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl, struct crypto *c);
+int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl,
+	       struct crypto *c);
 
 /* Closes round id now, as its deadline would (pocbot ping close): every
  * ping not finished is finished, the States' signers are told of the
