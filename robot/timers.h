@@ -4,7 +4,8 @@
  * round's close and report, unverified POCs), and the yearly update
  * reminders. Every step reads the time from clock_now(cfg) and runs in
  * its own short transaction, so a crash repeats a step whole or not at
- * all and never doubles a message. */
+ * all and never doubles a message. The jobs are the rows of the table in
+ * timers.c, each in its file robot/timer-*.c. */
 #ifndef POCBOT_TIMERS_H
 #define POCBOT_TIMERS_H
 
