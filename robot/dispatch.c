@@ -50,34 +50,87 @@ static const char *reply_lang(const struct filter_ctx *ctx)
 	return ctx->arg_lang[0] ? ctx->arg_lang : ctx->lang[0] ? ctx->lang : "en";
 }
 
-static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *rp, const char *hash,
-			     const char *spool_id, gint64 *row, const char **outcome);
+static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *rp,
+			     const char *hash, const char *spool_id, gint64 *row, const char **outcome);
 
-/* Unsigned mail is answered only for HELP and FORM, and a command that
+/* What an accepted signer's forms came to, once applied (dispatch_forms). */
+enum forms_outcome {
+	FORMS_NONE,		/* no forms, or not an accepted signer's */
+	FORMS_ACK,		/* applied (or a dry run): the "ack" reply */
+	FORMS_ERRORS		/* refused, all rolled back: the "errors" reply */
+};
+
+/* A column of the table: any value, or it must hold, or must not. */
+enum test { ANY = -1, NO = 0, YES = 1 };
+
+/* The refusal the authenticate stage chose (ctx->auth.refusal). */
+static const char signer_refusal[] = "(the signer's)";
+
+/* What a message earns, the first row that matches. Columns:
+ *   answerable  a person's command (KIND_COMMAND), not marked no_reply
+ *   ping        an answer to one of our pings (its command stages ran)
+ *   signed      a signature where one counts; accepted: it is good
+ *   forms       what an accepted signer's forms came to (ANY, or FORMS_*)
+ *   lookup      an accepted signer's LOOKUP, EXTRACT or ACCESS-LOG
+ *   cmd         the command recognised (ANY, or CMD_*)
+ * Unsigned mail is answered only for HELP and FORM, and a command that
  * needs authority gets the "not signed" refusal; a signed message that
  * fails a check gets its refusal; an accepted signer gets what was asked,
- * or the help. */
-static struct reply plan(const struct filter_ctx *ctx)
+ * or the help. Lookups are answered by dispatch_lookups, not here. */
+static const struct rule {
+	signed char answerable, ping, is_signed, accepted, forms, lookup, cmd;
+	struct reply reply;	/* purpose, template, refusal, limited */
+} rules[] = {
+/*        answ ping sign acc  forms         look cmd                  */
+	{ NO,  ANY, ANY, ANY, ANY,          ANY, ANY,           { NULL } },
+	/* a signed answer to a ping: only a signer's command is answered */
+	{ YES, YES, ANY, NO,  ANY,          ANY, ANY,           { NULL } },
+	{ YES, YES, ANY, ANY, ANY,          ANY, CMD_NONE,      { NULL } },
+	{ YES, ANY, YES, NO,  ANY,          ANY, ANY,
+	  { "refusal", "refusal", signer_refusal, TRUE, NULL } },
+	{ YES, ANY, ANY, YES, FORMS_ACK,    ANY, ANY,
+	  { "signed-ack", "ack", NULL, FALSE, NULL } },
+	{ YES, ANY, ANY, YES, FORMS_ERRORS, ANY, ANY,
+	  { "signed-errors", "errors", NULL, FALSE, NULL } },
+	{ YES, ANY, ANY, YES, ANY,          YES, ANY,           { NULL } },
+	{ YES, ANY, ANY, YES, ANY,          ANY, CMD_FORM,
+	  { "signed-form", "form", NULL, FALSE, NULL } },
+	{ YES, ANY, ANY, YES, ANY,          ANY, ANY,
+	  { "signed-help", "help", NULL, FALSE, NULL } },
+	{ YES, ANY, ANY, NO,  ANY,          ANY, CMD_HELP,
+	  { "help", "help", NULL, TRUE, NULL } },
+	{ YES, ANY, ANY, NO,  ANY,          ANY, CMD_FORM,
+	  { "form", "form", NULL, TRUE, NULL } },
+	{ YES, ANY, ANY, NO,  ANY,          ANY, CMD_AUTHORITY,
+	  { "refusal", "refusal", "not-signed", TRUE, NULL } },
+	{ ANY, ANY, ANY, ANY, ANY,          ANY, ANY,           { NULL } },
+};
+
+static gboolean holds(signed char test, int value)
+{
+	return test == ANY || test == value;
+}
+
+/* The reply the table gives ctx, whose forms came to forms. */
+static struct reply plan(const struct filter_ctx *ctx, enum forms_outcome forms)
 {
 	const struct auth *a = &ctx->auth;
-	struct reply r = { NULL, NULL, NULL, TRUE, NULL };
+	gboolean answerable = !ctx->no_reply && ctx->kind == KIND_COMMAND;
 
-	if (ctx->no_reply || ctx->kind != KIND_COMMAND)
+	for (size_t i = 0; i < G_N_ELEMENTS(rules); i++) {
+		const struct rule *w = &rules[i];
+		struct reply r = w->reply;
+
+		if (!holds(w->answerable, answerable) || !holds(w->ping, ctx->ping != NULL) ||
+		    !holds(w->is_signed, !!a->is_signed) || !holds(w->accepted, !!a->accepted) ||
+		    !holds(w->forms, forms) || !holds(w->lookup, ctx->lookup != NULL) ||
+		    !holds(w->cmd, ctx->cmd))
+			continue;
+		if (r.refusal == signer_refusal)
+			r.refusal = a->refusal;
 		return r;
-	if (ctx->ping && (!a->accepted || ctx->cmd == CMD_NONE))
-		return r;	/* a signed answer to a ping: only a signer's command is answered */
-	if (a->is_signed && !a->accepted)
-		return (struct reply){ "refusal", "refusal", a->refusal, TRUE, NULL };
-	if (a->accepted)
-		return ctx->cmd == CMD_FORM ? (struct reply){ "signed-form", "form", NULL, FALSE, NULL }
-					    : (struct reply){ "signed-help", "help", NULL, FALSE, NULL };
-	if (ctx->cmd == CMD_HELP)
-		return (struct reply){ "help", "help", NULL, TRUE, NULL };
-	if (ctx->cmd == CMD_FORM)
-		return (struct reply){ "form", "form", NULL, TRUE, NULL };
-	if (ctx->cmd == CMD_AUTHORITY)
-		return (struct reply){ "refusal", "refusal", "not-signed", TRUE, NULL };
-	return r;
+	}
+	g_assert_not_reached();	/* the last row takes anything */
 }
 
 /* The reason key's paragraph of reasons.txt, filled to the templates'
@@ -117,7 +170,8 @@ static int render(const struct filter_ctx *ctx, const char *lang, const struct r
 	int rc;
 
 	g_hash_table_insert(vars, "robot", ctx->cfg->address);
-	g_hash_table_insert(vars, "custodian", ctx->cfg->custodian ? ctx->cfg->custodian : ctx->cfg->address);
+	g_hash_table_insert(vars, "custodian",
+			    ctx->cfg->custodian ? ctx->cfg->custodian : ctx->cfg->address);
 	g_hash_table_insert(vars, "lang", (char *)lang);
 	g_hash_table_insert(vars, "reason", reason ? reason : (char *)r->refusal ?: "");
 	if (r->vars) {
@@ -151,8 +205,8 @@ static void note_outside_text(const struct filter_ctx *ctx, const char *lang, ch
 }
 
 /* Queues the reply r. Sets *outcome. 0 or -1. */
-static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gint64 row, const char *hash,
-		  const char **outcome)
+static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gint64 row,
+		  const char *hash, const char **outcome)
 {
 	const char *lang = reply_lang(ctx);
 	char *to = mail_reply_to_address(ctx->mail), *subject = NULL, *body = NULL, *seed = NULL;
@@ -210,41 +264,56 @@ static int mark_seen(sqlite3 *db, const struct filter_ctx *ctx, const char *hash
 	return signers_mark_seen(db, ctx->auth.replay_key, hash, ctx->now) == 0 ? 0 : -1;
 }
 
+/* Applies an accepted signer's forms (none: FORMS_NONE); their reply's
+ * blocks go to *vars (made here; NULL when there are none). -1 on a
+ * database error. */
+static int apply_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, GHashTable **vars)
+{
+	const char *name = NULL;
+
+	*vars = NULL;
+	if (!ctx->auth.accepted || !ctx->forms || ctx->forms->forms->len == 0)
+		return FORMS_NONE;
+	*vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	if (dispatch_forms(db, ctx, hash, reply_lang(ctx), *vars, &name) < 0)
+		return -1;
+	g_assert(strcmp(name, "ack") == 0 || strcmp(name, "errors") == 0);
+	return strcmp(name, "errors") == 0 ? FORMS_ERRORS : FORMS_ACK;
+}
+
 int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *spool_id,
 	     const char **outcome)
 {
-	struct reply r = plan(ctx);
+	GHashTable *vars;
+	struct reply r;
 	const char *decided = "silent";
 	gint64 row = -1;
-	int rc;
+	int forms, rc;
 
-	if (ctx->auth.accepted && ctx->forms && ctx->forms->forms->len > 0) {
-		r = (struct reply){ "signed-ack", NULL, NULL, FALSE,
-				    g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free) };
-		if (dispatch_forms(db, ctx, hash, reply_lang(ctx), r.vars, &r.name) < 0) {
-			g_hash_table_unref(r.vars);
-			return -1;
-		}
-		if (strcmp(r.name, "errors") == 0)
-			r.purpose = "signed-errors";
-	} else if (ctx->auth.accepted && ctx->lookup) {
-		r.purpose = NULL;	/* answered by dispatch_lookups, below */
+	/* authenticate accepts only a person's command that may be answered */
+	g_assert(!ctx->auth.accepted || (ctx->kind == KIND_COMMAND && !ctx->no_reply));
+	if ((forms = apply_forms(db, ctx, hash, &vars)) < 0) {
+		if (vars)
+			g_hash_table_unref(vars);
+		return -1;
 	}
+	r = plan(ctx, forms);
+	r.vars = vars;
 	rc = record_and_answer(db, ctx, &r, hash, spool_id, &row, &decided);
 	if (rc == 0 && ctx->auth.accepted && ctx->lookup)
 		rc = dispatch_lookups(db, ctx, hash, row, &decided);
 	if (rc == 0 && ctx->ping && ping_record(db, ctx, hash, row) < 0)
 		rc = -1;
-	if (r.vars)
-		g_hash_table_unref(r.vars);
+	if (vars)
+		g_hash_table_unref(vars);
 	*outcome = decided;
 	return rc;
 }
 
 /* The message's row (its id in *row), the replay record and the reply.
  * 0 or -1. */
-static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *rp, const char *hash,
-			     const char *spool_id, gint64 *row, const char **outcome)
+static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *rp,
+			     const char *hash, const char *spool_id, gint64 *row, const char **outcome)
 {
 	const char *decided = "silent";
 

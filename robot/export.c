@@ -15,9 +15,11 @@
 /* ---- names ---- */
 
 static const char *const format_names[] = { "csv", "vcard", "json" };
+G_STATIC_ASSERT(G_N_ELEMENTS(format_names) == EXPORT_JSON + 1);
 
 const char *export_format_name(enum export_format f)
 {
+	g_assert((unsigned)f < G_N_ELEMENTS(format_names));
 	return format_names[f];
 }
 

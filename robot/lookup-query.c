@@ -10,8 +10,11 @@ static const char *const verb_keys[] = {
 	[LOOKUP_LOOKUP] = "lookup", [LOOKUP_EXTRACT] = "extract", [LOOKUP_ACCESS_LOG] = "access-log",
 };
 
+G_STATIC_ASSERT(G_N_ELEMENTS(verb_keys) == LOOKUP_ACCESS_LOG + 1);
+
 const char *lookup_verb_name(enum lookup_verb v)
 {
+	g_assert((unsigned)v < G_N_ELEMENTS(verb_keys));
 	return verb_keys[v];
 }
 

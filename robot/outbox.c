@@ -353,16 +353,44 @@ static void forget_file(const struct config *cfg, const struct due *d, enum send
 	g_free(path);
 }
 
-/* Records the outcome of one try. 0 or -1. */
+/* The states of an outbox row (the CHECK of db/0001-init.sql). A row is
+ * queued when inserted; only a queued row is tried (due_rows); a try
+ * leaves it sent, failed (given up: permanent, or temporary for longer
+ * than SEND_MAX_AGE) or queued for a retry. Sent and failed are final. */
+enum outbox_state { OUTBOX_QUEUED, OUTBOX_SENT, OUTBOX_FAILED };
+
+static const char *const state_names[] = { "queued", "sent", "failed" };
+G_STATIC_ASSERT(G_N_ELEMENTS(state_names) == OUTBOX_FAILED + 1);
+
+/* moves[from][to]: the transitions a try may make */
+static const gboolean moves[][G_N_ELEMENTS(state_names)] = {
+	[OUTBOX_QUEUED] = { [OUTBOX_QUEUED] = TRUE, [OUTBOX_SENT] = TRUE, [OUTBOX_FAILED] = TRUE },
+	[OUTBOX_SENT] = { FALSE },
+	[OUTBOX_FAILED] = { FALSE },
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(moves) == G_N_ELEMENTS(state_names));
+
+/* The state one try leaves a queued row in, by its send status. */
+static const enum outbox_state after_try[] = {
+	[SEND_OK] = OUTBOX_SENT, [SEND_TEMPFAIL] = OUTBOX_QUEUED, [SEND_PERMFAIL] = OUTBOX_FAILED,
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(after_try) == SEND_PERMFAIL + 1);
+
+/* Records the outcome of one try of a queued row. 0 or -1. */
 static int record(sqlite3 *db, const struct due *d, enum send_status s, const char *detail, gint64 now)
 {
 	gint64 wait = SEND_BACKOFF_FIRST << (d->attempts < 6 ? d->attempts : 6);
-	const char *state = s == SEND_OK ? "sent" : s == SEND_PERMFAIL ? "failed" : "queued";
+	enum outbox_state to;
+	const char *state;
 	sqlite3_stmt *st;
 	int rc;
 
-	if (s == SEND_TEMPFAIL && now - d->created > SEND_MAX_AGE)
-		state = "failed";
+	g_assert((unsigned)s < G_N_ELEMENTS(after_try));
+	to = after_try[s];
+	if (to == OUTBOX_QUEUED && now - d->created > SEND_MAX_AGE)
+		to = OUTBOX_FAILED;
+	g_assert(moves[OUTBOX_QUEUED][to]);	/* due_rows reads queued rows only */
+	state = state_names[to];
 	if (!(st = db_query(db, "UPDATE outbox SET state = ?, attempts = attempts + 1, next_try = ?,"
 			       " done = CASE WHEN ? = 'queued' THEN NULL ELSE ? END, last_error = ?"
 			       " WHERE id = ?", NULL)))

@@ -177,6 +177,8 @@ static const char *outcome_name(enum ping_outcome o)
 {
 	static const char *const names[] = { "answered", "bounced", "auto-reply only", "silent" };
 
+	G_STATIC_ASSERT(G_N_ELEMENTS(names) == PING_OUT_SILENT + 1);
+	g_assert((unsigned)o < G_N_ELEMENTS(names));
 	return names[o];
 }
 

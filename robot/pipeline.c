@@ -34,6 +34,8 @@ const char *filter_kind_name(enum mail_kind kind)
 {
 	static const char *const names[] = { "unknown", "loop", "bounce", "autoreply", "refused", "command" };
 
+	G_STATIC_ASSERT(G_N_ELEMENTS(names) == KIND_COMMAND + 1);
+	g_assert((unsigned)kind < G_N_ELEMENTS(names));
 	return names[kind];
 }
 

@@ -15,6 +15,7 @@
 #define TYPE_ORDER "CASE type WHEN 'diplomatic' THEN 0 WHEN 'technical' THEN 1 WHEN 'policy' THEN 2 ELSE 3 END"
 
 static const char *const status_names[] = { "pending", "active", "unverified", "withdrawn" };
+G_STATIC_ASSERT(G_N_ELEMENTS(status_names) == POC_WITHDRAWN + 1);
 
 int pocs_type_parse(const char *name, enum poc_type *t)
 {

@@ -11,6 +11,7 @@
 		       " added, revoked, revoke_reason, lang"
 
 static const char *const role_names[] = { "authority", "reader", "custodian" };
+G_STATIC_ASSERT(G_N_ELEMENTS(role_names) == SIGNER_CUSTODIAN + 1);
 
 const char *signers_encrypt_key(enum crypto_protocol p, const char *fpr, const char *enc)
 {

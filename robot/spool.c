@@ -19,9 +19,11 @@
 #define SPOOL_MAGIC "POCBOT-SPOOL 1\n"
 
 static const char *const dir_names[] = { "new", "cur", "quarantine" };
+G_STATIC_ASSERT(G_N_ELEMENTS(dir_names) == SPOOL_QUARANTINE + 1);
 
 const char *spool_dir_name(enum spool_dir dir)
 {
+	g_assert((unsigned)dir < G_N_ELEMENTS(dir_names));
 	return dir_names[dir];
 }
 
@@ -201,10 +203,17 @@ int spool_load(const char *spool, enum spool_dir dir, const char *id,
 
 int spool_move(const char *spool, const char *id, enum spool_dir from, enum spool_dir to)
 {
-	char *src = g_build_filename(spool, dir_names[from], id, NULL);
-	char *dstdir = g_build_filename(spool, dir_names[to], NULL);
-	char *dst = g_build_filename(dstdir, id, NULL);
+	char *src, *dstdir, *dst;
 	int rc = -1;
+
+	/* a move is between two different folders (the daemon's: new -> cur
+	 * when recorded, new -> quarantine when given up, quarantine -> new on
+	 * pocbot spool retry) */
+	g_assert((unsigned)from < G_N_ELEMENTS(dir_names) && (unsigned)to < G_N_ELEMENTS(dir_names));
+	g_assert(from != to);
+	src = g_build_filename(spool, dir_names[from], id, NULL);
+	dstdir = g_build_filename(spool, dir_names[to], NULL);
+	dst = g_build_filename(dstdir, id, NULL);
 
 	if (strchr(id, '/') || id[0] == '.')
 		errno = EINVAL;

@@ -4,7 +4,8 @@
  * round's close and report, unverified POCs), and the yearly update
  * reminders. Every step reads the time from clock_now(cfg) and runs in
  * its own short transaction, so a crash repeats a step whole or not at
- * all and never doubles a message. */
+ * all and never doubles a message. The jobs are the rows of the table in
+ * timers.c, each in its file robot/timer-*.c. */
 #ifndef POCBOT_TIMERS_H
 #define POCBOT_TIMERS_H
 
@@ -19,7 +20,8 @@ struct templates;
  * thousands of pings is queued over several wakes). The number of
  * messages queued (wake the sender when > 0), or -1 when a step failed
  * (logged; the others still ran). */
-int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl, struct crypto *c);
+int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl,
+	       struct crypto *c);
 
 /* Closes round id now, as its deadline would (pocbot ping close): every
  * ping not finished is finished, the States' signers are told of the
