@@ -3,7 +3,7 @@
 #   make run        installs missing Debian packages (or says how), builds, runs the robot
 #   make check      the same for the tests: unit (Check), end-to-end, then all again under ASan/UBSan
 #   make bench      benchmarks, printed beside their baselines
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (the program and its three man pages)
 
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
@@ -93,13 +93,17 @@ bench: deps-test
 	@$(MAKE) --no-print-directory units
 	bench/run build
 
+MANPAGES = man/pocbot.8 man/pocbot.conf.5 man/pocbot-mail.7
+
 # each file installed under a temporary name, then renamed over the old one
 install: pocbot
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR)
 	install -m 755 pocbot $(DESTDIR)$(BINDIR)/.pocbot.tmp
 	mv -f $(DESTDIR)$(BINDIR)/.pocbot.tmp $(DESTDIR)$(BINDIR)/pocbot
-	install -m 644 man/pocbot.1 $(DESTDIR)$(MANDIR)/man1/.pocbot.1.tmp
-	mv -f $(DESTDIR)$(MANDIR)/man1/.pocbot.1.tmp $(DESTDIR)$(MANDIR)/man1/pocbot.1
+	for p in $(MANPAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${p##*.} f=$${p#man/}; \
+		install -d $$d && install -m 644 $$p $$d/.$$f.tmp && mv -f $$d/.$$f.tmp $$d/$$f || exit 1; \
+	done
 
 clean:
 	rm -rf build build-asan pocbot pocbot.tmp
