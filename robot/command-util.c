@@ -162,19 +162,26 @@ static int open_db(struct command_ctx *ctx)
 			rc = EX_UNAVAILABLE;
 		else
 			rc = EX_TEMPFAIL;	/* busy, locked, disk full: a retry can help */
+	} else if (!(ctx->row->flags & CMD_DB_WRITE) && db_query_only(ctx->db) < 0) {
+		fprintf(stderr, "pocbot: cannot open the database for reading: %s\n",
+			sqlite3_errmsg(ctx->db));
+		rc = EX_TEMPFAIL;
 	}
 	g_free(err);
 	g_free(path);
 	return rc;
 }
 
-int command_options(struct command_ctx *ctx, const char *summary, GOptionEntry *entries, int *argc,
-		    char ***argv)
+/* GOption over the command's entries, its help listing the command's rows:
+ * 0, or 64 after saying why. */
+static int parse(const struct command_ctx *ctx, const char *summary, GOptionEntry *entries,
+		 int *argc, char ***argv)
 {
 	const char *name = ctx->rows[0].name;
 	const char *params = ctx->rows[0].action ? "ACTION [OPERANDS...]" : "";
 	GOptionContext *oc = g_option_context_new(params);
 	GString *actions = g_string_new("Actions:\n");
+	char *prgname = g_strdup_printf("pocbot %s", name);
 	GError *err = NULL;
 	int rc = 0;
 
@@ -184,7 +191,7 @@ int command_options(struct command_ctx *ctx, const char *summary, GOptionEntry *
 	g_option_context_set_description(oc, actions->str);
 	if (entries)
 		g_option_context_add_main_entries(oc, entries, NULL);
-	g_set_prgname(g_strdup_printf("pocbot %s", name));
+	g_set_prgname(prgname);	/* for GOption's "Usage: pocbot ping ..." */
 	if (!g_option_context_parse(oc, argc, argv, &err)) {
 		fprintf(stderr, "pocbot %s: %s (see pocbot %s --help)\n", name, err->message, name);
 		g_error_free(err);
@@ -192,13 +199,23 @@ int command_options(struct command_ctx *ctx, const char *summary, GOptionEntry *
 	}
 	g_option_context_free(oc);
 	g_string_free(actions, TRUE);
-	if (rc)
+	g_free(prgname);
+	return rc;
+}
+
+int command_options(struct command_ctx *ctx, const char *summary, GOptionEntry *entries, int *argc,
+		    char ***argv)
+{
+	int rc, skip;
+
+	if ((rc = parse(ctx, summary, entries, argc, argv)))
 		return rc;
 	if (!(ctx->row = find_row(ctx, *argc, *argv)))
 		return EX_USAGE;
-	if ((rc = check_options(ctx->row, entries)) ||
-	    (rc = check_operands(ctx->row, *argc - (ctx->row->action ? 2 : 1),
-				 *argv + (ctx->row->action ? 2 : 1))))
+	skip = ctx->row->action ? 2 : 1;	/* the command's name, and the action's */
+	if ((rc = check_options(ctx->row, entries)))
+		return rc;
+	if ((rc = check_operands(ctx->row, *argc - skip, *argv + skip)))
 		return rc;
 	return ctx->row->flags & CMD_DB ? open_db(ctx) : 0;
 }

@@ -14,7 +14,7 @@
 /* What an action needs of the database, VAR/pocbot.db. */
 enum command_flags {
 	CMD_DB = 1 << 0,	/* opened (and migrated) before the action runs */
-	CMD_DB_WRITE = 1 << 1,	/* the action writes it */
+	CMD_DB_WRITE = 1 << 1,	/* the action writes it; else the connection refuses writes */
 	CMD_DB_CREATE = 1 << 2,	/* VAR and the database may be created; else a missing one is 66 */
 };
 

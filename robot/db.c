@@ -108,6 +108,11 @@ fail:
 	return NULL;
 }
 
+int db_query_only(sqlite3 *db)
+{
+	return sqlite3_exec(db, "PRAGMA query_only = ON", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
 int db_begin(sqlite3 *db)
 {
 	return sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;

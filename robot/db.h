@@ -17,6 +17,10 @@ int db_migrate(sqlite3 *db, char **err);
 int db_schema_version(void);
 int db_user_version(sqlite3 *db);
 
+/* Makes the connection refuse writes (PRAGMA query_only): for the commands
+ * that only read. 0 or -1. */
+int db_query_only(sqlite3 *db);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1. */
 int db_begin(sqlite3 *db);
 int db_commit(sqlite3 *db);
