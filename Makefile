@@ -3,7 +3,7 @@
 #   make run        installs missing Debian packages (or says how), builds, runs the robot
 #   make check      the same for the tests: unit (Check), end-to-end, then all again under ASan/UBSan
 #   make bench      benchmarks, printed beside their baselines
-#   make install    PREFIX=/usr/local DESTDIR= (the program and its three man pages)
+#   make install    PREFIX=/usr/local DESTDIR=: the program and its three man pages
 
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
@@ -61,7 +61,8 @@ $(BUILD)/embedded.o: $(BUILD)/embedded.c robot/embedded.h
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpocbot.a $(HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@.tmp $< $(BUILD)/libpocbot.a $(PKG_LIBS) $(CHECK_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@.tmp $< $(BUILD)/libpocbot.a $(PKG_LIBS) \
+		$(CHECK_LIBS)
 	mv -f $@.tmp $@
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libpocbot.a $(HDR)
@@ -102,7 +103,8 @@ install: pocbot
 	mv -f $(DESTDIR)$(BINDIR)/.pocbot.tmp $(DESTDIR)$(BINDIR)/pocbot
 	for p in $(MANPAGES); do \
 		d=$(DESTDIR)$(MANDIR)/man$${p##*.} f=$${p#man/}; \
-		install -d $$d && install -m 644 $$p $$d/.$$f.tmp && mv -f $$d/.$$f.tmp $$d/$$f || exit 1; \
+		install -d $$d && install -m 644 $$p $$d/.$$f.tmp || exit 1; \
+		mv -f $$d/.$$f.tmp $$d/$$f || exit 1; \
 	done
 
 clean:

@@ -10,7 +10,12 @@
 
 mkdir -p "$T/r"
 write_config "$T/r/pocbot.conf" "$(free_port)"
-err() { grep -q -- "$1" "$OUT.err" || { echo "    no \"$1\" in: $(cat "$OUT.err")" >&2; return 1; }; }
+# err TEXT: TEXT is in the errors of the last pocbot.
+err() {
+	grep -q -- "$1" "$OUT.err" && return 0
+	echo "    no \"$1\" in: $(cat "$OUT.err")" >&2
+	return 1
+}
 
 for h in --help -h help; do
 	ok "pocbot $h: exit 0" pocbot 0 $h
@@ -19,15 +24,18 @@ done
 ok "pocbot alone: exit 64" sh -c "'$POCBOT' >/dev/null 2>'$T/e'; [ \$? = 64 ]"
 ok "  with the usage on standard error" grep -q "^usage: pocbot" "$T/e"
 ok "pocbot --version: exit 0" pocbot 0 --version
-for lib in "database schema version [0-9]" "GMime [0-9]" "GPGME [0-9]" "SQLite 3" "libetpan [0-9]" "GLib 2"; do
+for lib in "database schema version [0-9]" "GMime [0-9]" "GPGME [0-9]" "SQLite 3" \
+	"libetpan [0-9]" "GLib 2"; do
 	ok "  names $lib" said "$lib"
 done
 ok "pocbot help ping: exit 0" pocbot 0 help ping
-ok "  is ping's help (its actions, its options)" sh -c "grep -q 'pocbot ping close ROUND' '$OUT' && grep -q -- '--dry-run' '$OUT'"
+ok "  is ping's help: its actions" said "pocbot ping close ROUND"
+ok "  and its options" said "--dry-run"
 ok "pocbot help frob: exit 64" pocbot 64 help frob
 ok "  naming it" err "no command 'frob'"
 ok "pocbot frob: exit 64" pocbot 64 frob
-ok "pocbot --frob: exit 64, naming it" sh -c "! '$POCBOT' --frob 2>'$T/e' && grep -q -- --frob '$T/e'"
+ok "pocbot --frob: exit 64" pocbot 64 --frob
+ok "  naming it" err "Unknown option --frob"
 
 # every row of the table, as 'pocbot help' prints it
 "$POCBOT" help | sed -n 's/^  pocbot \([a-z-]*\) *\([a-z-]*\).*/\1 \2/p' > "$T/rows"
@@ -60,7 +68,8 @@ ok "  naming the extra operand" err 'unexpected "2"'
 ok "poc list before any database: exit 66" pocbot 66 poc list
 ok "  saying there is no database yet" err "no database yet"
 ok "  and not making one" [ ! -e "$T/r/var/pocbot.db" ]
-ok "keys import-smime with a missing file: exit 66" pocbot 66 keys import-smime "$T/nothing.pem" "$T/k.pem"
+ok "keys import-smime with a missing file: exit 66" \
+	pocbot 66 keys import-smime "$T/nothing.pem" "$T/k.pem"
 ok "  naming it" err "nothing.pem: no such file"
 ok "db migrate makes the database: exit 0" pocbot 0 db migrate
 ok "state add FR: exit 0" pocbot 0 state add FR
@@ -73,11 +82,13 @@ ca_make "$T/ca"
 smime_signer "$T/ca" "$T/b" bob@fr.test >/dev/null
 ok "signer add --smime given an OpenPGP key: exit 65" \
 	pocbot 65 signer add --state FR --role authority --smime "$T/alice.asc"
-ok "  saying it is an OpenPGP key, not a certificate" err "is an OpenPGP key, not an X.509 certificate"
+ok "  saying it is an OpenPGP key, not a certificate" \
+	err "is an OpenPGP key, not an X.509 certificate"
 ok "  with no library error code" sh -c "! grep -q 'KSBA\|GPG_ERR\|End of file' '$OUT.err'"
 ok "signer add --pgp given a certificate: exit 65" \
 	pocbot 65 signer add --state FR --role authority --pgp "$T/b/cert.pem"
-ok "  saying it is a certificate, not an OpenPGP key" err "is an X.509 certificate, not an OpenPGP key"
+ok "  saying it is a certificate, not an OpenPGP key" \
+	err "is an X.509 certificate, not an OpenPGP key"
 ok "state add Atlantis: exit 65" pocbot 65 state add Atlantis
 ok "keys import-smime without the chain: exit 65 (retrying cannot help)" \
 	pocbot 65 keys import-smime "$T/b/cert.pem" "$T/b/key.pem"
