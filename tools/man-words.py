@@ -2,7 +2,7 @@
 """man-words.py - the part of man/pocbot-mail.7 made from templates/: the command words,
 labels and values the robot recognises in the six languages (*/words.txt), and why a form
 or a request is refused (en/problems.txt, en/reasons.txt). Prints it; with --write it puts
-it between the BEGIN/END words markers of man/pocbot-mail.7; with --check (tests/e2e/man.sh)
+it between the BEGIN/END words markers of man/pocbot-mail.7; with --check (tests/once/man.sh)
 it fails when the page holds something else, so page and templates cannot drift."""
 import os
 import sys

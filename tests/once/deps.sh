@@ -3,7 +3,7 @@
 # lists (tests/deps-path.py, used by tests/run-all) catches a planted call: a
 # program no listed package provides, called by name (silently, its failure
 # ignored) or by absolute path.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
 D="$POCBOT_TOP/tests/deps-path.py"
 
 # a "system" directory with one program that belongs to no package

@@ -5,7 +5,7 @@
 # prints and its unit; pocbot(8) every command and action 'pocbot help' lists
 # and every exit code the code uses; pocbot-mail(7) the words of templates/.
 # Each check is shown to fail on a page planted with a drift.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
 M="$POCBOT_TOP/man" C="$POCBOT_TOP/tests/man-check.py"
 SRC=$(echo "$POCBOT_TOP"/robot/*.c "$POCBOT_TOP"/filters/*.c)
 
