@@ -44,7 +44,8 @@ void command_usage(FILE *f, const struct command *rows, size_t n, const char *na
 	g_string_free(s, TRUE);
 }
 
-/* Was the option given? Every target starts zeroed. */
+/* Was the option given? Every target starts zeroed. The commands' options
+ * are of these types only; another type needs its case here. */
 static int given(const GOptionEntry *e)
 {
 	switch (e->arg) {
