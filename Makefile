@@ -3,7 +3,7 @@
 #   make run        installs missing Debian packages (or says how), builds, runs the robot
 #   make check      the same for the tests: unit (Check), end-to-end, then all again under ASan/UBSan
 #   make bench      benchmarks, printed beside their baselines
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=: the program and its three man pages
 
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
@@ -36,14 +36,17 @@ HDR = $(wildcard robot/*.h filters/*.h tests/unit/*.h)
 
 all: pocbot
 
+# Every program is written beside the old one and renamed over it, so that a
+# robot running from here does not stop a rebuild ("Text file busy").
 pocbot: $(BUILD)/pocbot
-	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/pocbot pocbot; fi
+	@if [ "$(BUILD)" = build ] && ! cmp -s $(BUILD)/pocbot pocbot; then \
+		cp $(BUILD)/pocbot pocbot.tmp && mv -f pocbot.tmp pocbot; fi
 
 $(BUILD)/pocbot: $(BUILD)/robot/main.o $(BUILD)/libpocbot.a
-	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@.tmp $^ $(PKG_LIBS) && mv -f $@.tmp $@
 
 $(BUILD)/libpocbot.a: $(OBJ)
-	rm -f $@ && ar rcs $@ $^
+	rm -f $@.tmp && ar rcs $@.tmp $^ && mv -f $@.tmp $@
 
 $(BUILD)/%.o: %.c $(HDR)
 	@mkdir -p $(dir $@)
@@ -58,11 +61,14 @@ $(BUILD)/embedded.o: $(BUILD)/embedded.c robot/embedded.h
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libpocbot.a $(HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libpocbot.a $(PKG_LIBS) $(CHECK_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@.tmp $< $(BUILD)/libpocbot.a $(PKG_LIBS) \
+		$(CHECK_LIBS)
+	mv -f $@.tmp $@
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libpocbot.a $(HDR)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libpocbot.a $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@.tmp $< $(BUILD)/libpocbot.a $(PKG_LIBS)
+	mv -f $@.tmp $@
 
 units: $(UNIT) $(TOOLS) $(BUILD)/pocbot
 
@@ -88,12 +94,20 @@ bench: deps-test
 	@$(MAKE) --no-print-directory units
 	bench/run build
 
+MANPAGES = man/pocbot.8 man/pocbot.conf.5 man/pocbot-mail.7
+
+# each file installed under a temporary name, then renamed over the old one
 install: pocbot
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 pocbot $(DESTDIR)$(BINDIR)/pocbot
-	install -m 644 man/pocbot.1 $(DESTDIR)$(MANDIR)/man1/pocbot.1
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 pocbot $(DESTDIR)$(BINDIR)/.pocbot.tmp
+	mv -f $(DESTDIR)$(BINDIR)/.pocbot.tmp $(DESTDIR)$(BINDIR)/pocbot
+	for p in $(MANPAGES); do \
+		d=$(DESTDIR)$(MANDIR)/man$${p##*.} f=$${p#man/}; \
+		install -d $$d && install -m 644 $$p $$d/.$$f.tmp || exit 1; \
+		mv -f $$d/.$$f.tmp $$d/$$f || exit 1; \
+	done
 
 clean:
-	rm -rf build build-asan pocbot
+	rm -rf build build-asan pocbot pocbot.tmp
 
 .PHONY: all pocbot units run check test deps deps-test bench install clean

@@ -74,34 +74,18 @@ static int list(sqlite3 *db, const char *state_text)
 	return 0;
 }
 
-static int run(struct config *cfg, int argc, char **argv, const char *state)
-{
-	sqlite3 *db;
-	int rc, listing = argc == 2 && (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "log") == 0);
-
-	if (argc != 2 || (strcmp(argv[1], "verify") != 0 && !listing) || (state && !listing)) {
-		fprintf(stderr, "usage: pocbot audit verify | pocbot audit log [--state CODE]\n");
-		return EX_USAGE;
-	}
-	if (!(db = command_open_db(cfg)))
-		return EX_TEMPFAIL;
-	rc = strcmp(argv[1], "verify") == 0 ? verify(db) : list(db, state);
-	db_close(db);
-	return rc;
-}
-
-int cmd_audit(struct config *cfg, int argc, char **argv)
+int cmd_audit(struct command_ctx *ctx, int argc, char **argv)
 {
 	char *state = NULL;
 	GOptionEntry entries[] = {
 		{ "state", 0, 0, G_OPTION_ARG_STRING, &state, "list: only the events of this State", "CODE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc = command_options("audit", "verify | list [--state CODE]",
-				 "The audit trail: verify its hash chain, or list its events.", entries, &argc, &argv);
+	int rc = command_options(ctx, "The audit trail: verify its hash chain, or list its events.",
+				 entries, &argc, &argv);
 
 	if (rc == 0)
-		rc = run(cfg, argc, argv, state);
+		rc = strcmp(argv[1], "verify") == 0 ? verify(ctx->db) : list(ctx->db, state);
 	g_free(state);
 	return rc;
 }

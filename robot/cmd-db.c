@@ -7,21 +7,13 @@
 #include "commands.h"
 #include "db.h"
 
-int cmd_db(struct config *cfg, int argc, char **argv)
+int cmd_db(struct command_ctx *ctx, int argc, char **argv)
 {
-	sqlite3 *db;
-	int rc = command_options("db", "migrate", "migrate: creates or migrates the database.", NULL,
-				 &argc, &argv);
+	int rc = command_options(ctx, "The robot's database.", NULL, &argc, &argv);
 
 	if (rc)
 		return rc;
-	if (argc != 2 || strcmp(argv[1], "migrate") != 0) {
-		fprintf(stderr, "usage: pocbot db migrate\n");
-		return EX_USAGE;
-	}
-	if (!(db = command_open_db(cfg)))
-		return EX_SOFTWARE;
-	printf("database %s/pocbot.db at schema version %d\n", cfg->var, db_user_version(db));
-	db_close(db);
+	printf("database %s/pocbot.db at schema version %d\n", ctx->cfg->var,
+	       db_user_version(ctx->db));
 	return 0;
 }

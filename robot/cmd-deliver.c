@@ -33,8 +33,9 @@ static int read_stdin(gint64 max, GByteArray *buf)
 	}
 }
 
-int cmd_deliver(struct config *cfg, int argc, char **argv)
+int cmd_deliver(struct command_ctx *ctx, int argc, char **argv)
 {
+	struct config *cfg;
 	char *sender = NULL, **rcpts = NULL, *spool = NULL, *id = NULL;
 	GOptionEntry entries[] = {
 		{ "sender", 's', 0, G_OPTION_ARG_STRING, &sender, "envelope sender ('' or MAILER-DAEMON for <>)", "ADDR" },
@@ -46,9 +47,11 @@ int cmd_deliver(struct config *cfg, int argc, char **argv)
 	int rc, got;
 
 	envelope_init(&env);
-	if ((rc = command_options("deliver", NULL, "Stores one message read on standard input.", entries,
-				  &argc, &argv)))
+	rc = command_options(ctx, "Stores one message read on standard input.", entries, &argc,
+			     &argv);
+	if (rc)
 		goto out;
+	cfg = ctx->cfg;
 	rc = EX_USAGE;
 	if (!sender || !rcpts || !rcpts[0] || argc > 1) {
 		fprintf(stderr, "pocbot deliver: --sender and at least one --recipient are needed\n");

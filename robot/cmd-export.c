@@ -122,14 +122,13 @@ static int export_lang_known(const char *lang)
 	return 0;
 }
 
-static int run(struct config *cfg, const struct export_opts *o)
+static int run(sqlite3 *db, const struct export_opts *o)
 {
 	enum export_format format = EXPORT_CSV;
 	struct export_names names;
 	const struct states *ref;
 	struct templates *tpl;
 	char *err = NULL, **codes;
-	sqlite3 *db;
 	int rc;
 
 	if (o->format && export_format_parse(o->format, &format) < 0) {
@@ -147,10 +146,6 @@ static int run(struct config *cfg, const struct export_opts *o)
 	}
 	if (!(codes = state_codes(ref, o->states)))
 		return EX_DATAERR;
-	if (!(db = command_open_db(cfg))) {
-		g_strfreev(codes);
-		return EX_TEMPFAIL;
-	}
 	tpl = templates_load();
 	export_names_init(&names, ref, tpl, o->lang);
 	if (o->output)
@@ -160,12 +155,11 @@ static int run(struct config *cfg, const struct export_opts *o)
 	export_names_clear(&names);
 	if (tpl)
 		templates_free(tpl);
-	db_close(db);
 	g_strfreev(codes);
 	return rc;
 }
 
-int cmd_export(struct config *cfg, int argc, char **argv)
+int cmd_export(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct export_opts o = { NULL, NULL, NULL, NULL };
 	GOptionEntry entries[] = {
@@ -178,17 +172,12 @@ int cmd_export(struct config *cfg, int argc, char **argv)
 		  "FILE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc = command_options("export", "[--format csv|vcard|json] [--state CODE]... [--lang LANG] [-o FILE]",
-				 "The directory (every POC that is not withdrawn), for the custodian: CSV (RFC 4180), "
-				 "vCard 4.0 (RFC 6350) or JSON, written one POC at a time.",
-				 entries, &argc, &argv);
+	int rc = command_options(ctx, "The directory (every POC that is not withdrawn), for the "
+				 "custodian: CSV (RFC 4180), vCard 4.0 (RFC 6350) or JSON, written "
+				 "one POC at a time.", entries, &argc, &argv);
 
-	if (rc == 0 && argc != 1) {
-		fprintf(stderr, "pocbot export: unexpected \"%.200s\" (see pocbot export --help)\n", argv[1]);
-		rc = EX_USAGE;
-	}
 	if (rc == 0)
-		rc = run(cfg, &o);
+		rc = run(ctx->db, &o);
 	g_free(o.format);
 	g_free(o.lang);
 	g_free(o.output);

@@ -4,20 +4,15 @@
  * correspondents, "keys import-smime CERT KEY" installs a CA-issued
  * certificate (PEM, with its chain) and its key as the robot's S/MIME
  * identity. Input: the custodian's arguments and files, nothing from mail.
- * Exits 64 on bad usage, 66 when a file is missing, 75 (EX_TEMPFAIL) when
- * GnuPG fails: retrying may cure a missing agent, and nothing here is
- * classified further. */
+ * Exits 64 on bad usage, 66 when a file is missing, 65 when a file is not
+ * what it should be (not a certificate, no chain, a key of another
+ * certificate), 75 (EX_TEMPFAIL) when GnuPG fails: retrying may cure a
+ * missing agent. */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
 #include "commands.h"
 #include "crypto.h"
-
-static int usage(void)
-{
-	fprintf(stderr, "usage: pocbot keys show | pocbot keys export DIR | pocbot keys import-smime CERT KEY\n");
-	return EX_USAGE;
-}
 
 /* Opens VAR/gnupg and makes the robot's keys when missing. NULL after
  * saying why. */
@@ -65,11 +60,12 @@ static int export(struct crypto *c, const char *dir)
 static int import_smime(struct crypto *c, const char *cert, const char *key)
 {
 	char *err = NULL;
+	int rc = crypto_identity_import_smime(c, cert, key, &err);
 
-	if (crypto_identity_import_smime(c, cert, key, &err) < 0) {
+	if (rc < 0) {
 		fprintf(stderr, "pocbot keys import-smime: %s\n", err);
 		g_free(err);
-		return EX_TEMPFAIL;
+		return rc == -2 ? EX_DATAERR : EX_TEMPFAIL;
 	}
 	return show(c);
 }
@@ -91,9 +87,9 @@ static int run(const struct config *cfg, char **argv)
 	return rc;
 }
 
-int cmd_keys(struct config *cfg, int argc, char **argv)
+int cmd_keys(struct command_ctx *ctx, int argc, char **argv)
 {
-	int rc = command_options("keys", "show | export DIR | import-smime CERT KEY",
+	int rc = command_options(ctx,
 				 "The robot's own keys. show: the OpenPGP and S/MIME fingerprints (the keys are "
 				 "made on first use); export: DIR/pocbot.asc (OpenPGP public key) and "
 				 "DIR/pocbot.pem (certificate); import-smime: a CA-issued certificate (PEM, with "
@@ -102,15 +98,11 @@ int cmd_keys(struct config *cfg, int argc, char **argv)
 
 	if (rc)
 		return rc;
-	if (argc < 2 || !((strcmp(argv[1], "show") == 0 && argc == 2) ||
-			  (strcmp(argv[1], "export") == 0 && argc == 3) ||
-			  (strcmp(argv[1], "import-smime") == 0 && argc == 4)))
-		return usage();
 	if (strcmp(argv[1], "import-smime") == 0)
 		for (int i = 2; i < 4; i++)
 			if (!g_file_test(argv[i], G_FILE_TEST_IS_REGULAR)) {
 				fprintf(stderr, "pocbot keys import-smime: %s: no such file\n", argv[i]);
 				return EX_NOINPUT;
 			}
-	return run(cfg, argv);
+	return run(ctx->cfg, argv);
 }

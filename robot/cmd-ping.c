@@ -51,15 +51,15 @@ static gint64 parse_duration(const char *v)
 
 /* The command's world: database, templates, and (when signing) crypto
  * with the robot's identity. 0, or an exit code after saying why. */
-static int open_ctx(struct config *cfg, struct mail_ctx *c, gboolean signing)
+static int open_ctx(struct command_ctx *ctx, struct mail_ctx *c, gboolean signing)
 {
+	struct config *cfg = ctx->cfg;
 	char *home, *err = NULL;
 
 	memset(c, 0, sizeof *c);
 	c->cfg = cfg;
 	c->now = clock_now(cfg);
-	if (!(c->db = command_open_db(cfg)))
-		return EX_TEMPFAIL;
+	c->db = ctx->db;
 	c->tpl = templates_load();
 	if (!signing)
 		return 0;
@@ -79,7 +79,6 @@ static void close_ctx(struct mail_ctx *c)
 	crypto_close(c->crypto);
 	if (c->tpl)
 		templates_free((struct templates *)c->tpl);
-	db_close(c->db);
 }
 
 static void progress(guint done, guint total, void *data)
@@ -154,11 +153,12 @@ static int any_target(struct mail_ctx *c, const struct pings_scope *s)
 	return rc;
 }
 
-static int start(struct config *cfg, const struct ping_opts *o)
+static int start(struct command_ctx *ctx, const struct ping_opts *o)
 {
 	struct pings_scope s;
 	struct mail_ctx c;
-	gint64 deadline = o->deadline ? parse_duration(o->deadline) : cfg->ping_deadline, id = -1;
+	gint64 deadline = o->deadline ? parse_duration(o->deadline) : ctx->cfg->ping_deadline;
+	gint64 id = -1;
 	char *text, when[CLOCK_TEXT_LEN];
 	int rc, n;
 
@@ -168,7 +168,7 @@ static int start(struct config *cfg, const struct ping_opts *o)
 	}
 	if ((rc = scope_of(o, &s)) != 0)
 		return rc;
-	if ((rc = open_ctx(cfg, &c, !o->dry_run)) == 0 && o->dry_run)
+	if ((rc = open_ctx(ctx, &c, !o->dry_run)) == 0 && o->dry_run)
 		rc = dry_run(&c, &s);
 	else if (rc == 0 && (rc = any_target(&c, &s)) != 0)
 		;
@@ -295,22 +295,16 @@ static gint64 round_arg(const char *s)
 	return id;
 }
 
-static int status(struct config *cfg, int argc, char **argv)
+static int status(sqlite3 *db, int argc, char **argv)
 {
-	sqlite3 *db;
 	gint64 id = argc > 1 ? round_arg(argv[1]) : 0;
-	int rc;
 
-	if (id < 0 || argc > 2)
+	if (id < 0)
 		return EX_USAGE;
-	if (!(db = command_open_db(cfg)))
-		return EX_TEMPFAIL;
-	rc = id ? show_round(db, id) : list_rounds(db);
-	db_close(db);
-	return rc;
+	return id ? show_round(db, id) : list_rounds(db);
 }
 
-static int close_round(struct config *cfg, int argc, char **argv)
+static int close_round(struct command_ctx *ctx, int argc, char **argv)
 {
 	gint64 id = argc == 2 ? round_arg(argv[1]) : -1;
 	struct mail_ctx c;
@@ -318,7 +312,7 @@ static int close_round(struct config *cfg, int argc, char **argv)
 
 	if (id < 0)
 		return EX_USAGE;
-	if ((rc = open_ctx(cfg, &c, TRUE)) == 0) {
+	if ((rc = open_ctx(ctx, &c, TRUE)) == 0) {
 		int closed = timers_close_round(&c, id);
 
 		if (closed == 1)
@@ -331,12 +325,11 @@ static int close_round(struct config *cfg, int argc, char **argv)
 	return rc;
 }
 
-static int report(struct config *cfg, const struct ping_opts *o, int argc, char **argv)
+static int report(sqlite3 *db, const struct ping_opts *o, int argc, char **argv)
 {
 	gint64 id = argc == 2 ? round_arg(argv[1]) : -1;
 	const char *format = o->format ? o->format : "text";
 	struct ping_report r;
-	sqlite3 *db;
 	char *text;
 	int rc;
 
@@ -346,8 +339,6 @@ static int report(struct config *cfg, const struct ping_opts *o, int argc, char 
 		fprintf(stderr, "pocbot ping report: --format is text, csv or json\n");
 		return EX_USAGE;
 	}
-	if (!(db = command_open_db(cfg)))
-		return EX_TEMPFAIL;
 	rc = ping_report_build(db, id, &r);
 	if (rc == 1) {
 		text = strcmp(format, "csv") == 0 ? ping_report_csv(&r) : strcmp(format, "json") == 0
@@ -359,11 +350,10 @@ static int report(struct config *cfg, const struct ping_opts *o, int argc, char 
 		ping_report_clear(&r);
 	} else if (rc == 0)
 		fprintf(stderr, "pocbot ping report: no round %" G_GINT64_FORMAT "\n", id);
-	db_close(db);
 	return rc == 1 ? 0 : rc == 0 ? EX_DATAERR : EX_TEMPFAIL;
 }
 
-int cmd_ping(struct config *cfg, int argc, char **argv)
+int cmd_ping(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct ping_opts o = { NULL, NULL, NULL, NULL, FALSE };
 	GOptionEntry entries[] = {
@@ -376,26 +366,17 @@ int cmd_ping(struct config *cfg, int argc, char **argv)
 		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format, "report: text (the default), csv or json", "FORMAT" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc = command_options("ping", "start|status|close|report [ROUND] [OPTIONS]",
-				 "Communication checks: ping start [--state CODE]... [--type TYPE] [--deadline "
-				 "DURATION] [--dry-run]; ping status [ROUND]; ping close ROUND; ping report ROUND "
-				 "[--format text|csv|json].", entries, &argc, &argv);
+	int rc = command_options(ctx, "Communication checks: rounds of pings to every POC.",
+				 entries, &argc, &argv);
 
-	if (rc == 0 && argc < 2) {
-		fprintf(stderr, "pocbot ping: start, status, close or report (see pocbot ping --help)\n");
-		rc = EX_USAGE;
-	} else if (rc == 0 && strcmp(argv[1], "start") == 0)
-		rc = argc == 2 ? start(cfg, &o) : EX_USAGE;
+	if (rc == 0 && strcmp(argv[1], "start") == 0)
+		rc = start(ctx, &o);
 	else if (rc == 0 && strcmp(argv[1], "status") == 0)
-		rc = status(cfg, argc - 1, argv + 1);
+		rc = status(ctx->db, argc - 1, argv + 1);
 	else if (rc == 0 && strcmp(argv[1], "close") == 0)
-		rc = close_round(cfg, argc - 1, argv + 1);
-	else if (rc == 0 && strcmp(argv[1], "report") == 0)
-		rc = report(cfg, &o, argc - 1, argv + 1);
-	else if (rc == 0) {
-		fprintf(stderr, "pocbot ping: unknown \"%.200s\" (start, status, close or report)\n", argv[1]);
-		rc = EX_USAGE;
-	}
+		rc = close_round(ctx, argc - 1, argv + 1);
+	else if (rc == 0)
+		rc = report(ctx->db, &o, argc - 1, argv + 1);
 	g_strfreev(o.states);
 	g_free(o.type);
 	g_free(o.deadline);

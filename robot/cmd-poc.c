@@ -311,8 +311,7 @@ struct poc_opts {
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: pocbot poc list [--state CODE] [--type TYPE] [--format text|csv|json] [--all]"
-			" | pocbot poc show ID\n");
+	fprintf(stderr, "pocbot poc list: --format is text, csv or json\n");
 	return EX_USAGE;
 }
 
@@ -343,19 +342,14 @@ static int read_opts(const struct poc_opts *o, const struct states *ref, char co
 	return 0;
 }
 
-static int run(struct config *cfg, int argc, char **argv, const struct poc_opts *o)
+static int run(sqlite3 *db, char **argv, const struct poc_opts *o)
 {
 	enum poc_type type = POC_TYPE_NONE;
 	enum format format = FORMAT_TEXT;
 	const struct states *ref;
 	char code[3] = "", *err = NULL;
-	sqlite3 *db;
 	int rc;
 
-	if (argc < 2 || (strcmp(argv[1], "list") == 0 && argc != 2) ||
-	    (strcmp(argv[1], "show") == 0 && (argc != 3 || o->state || o->type || o->format || o->all)) ||
-	    (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "show") != 0))
-		return usage();
 	if (!(ref = states_load(&err))) {
 		fprintf(stderr, "pocbot poc: %s\n", err);
 		g_free(err);
@@ -363,17 +357,12 @@ static int run(struct config *cfg, int argc, char **argv, const struct poc_opts 
 	}
 	if (strcmp(argv[1], "list") == 0 && (rc = read_opts(o, ref, code, &type, &format)) != 0)
 		return rc;
-	if (!(db = command_open_db(cfg)))
-		return EX_TEMPFAIL;
 	if (strcmp(argv[1], "list") == 0)
-		rc = list(db, o->state ? code : NULL, type, format, o->all);
-	else
-		rc = show(db, argv[2], ref);
-	db_close(db);
-	return rc;
+		return list(db, o->state ? code : NULL, type, format, o->all);
+	return show(db, argv[2], ref);
 }
 
-int cmd_poc(struct config *cfg, int argc, char **argv)
+int cmd_poc(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct poc_opts o = { NULL, NULL, NULL, FALSE };
 	GOptionEntry entries[] = {
@@ -384,13 +373,12 @@ int cmd_poc(struct config *cfg, int argc, char **argv)
 		{ "all", 0, 0, G_OPTION_ARG_NONE, &o.all, "list: withdrawn POCs too", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc = command_options("poc", "list [--state CODE] [--type TYPE] [--format text|csv|json] [--all] | show ID",
-				 "The points of contact. list: one line each (withdrawn ones only with --all); "
-				 "show: every field of one, with its status, version and dates.",
-				 entries, &argc, &argv);
+	int rc = command_options(ctx, "The points of contact. list: one line each (withdrawn "
+				 "ones only with --all); show: every field of one, with its "
+				 "status, version and dates.", entries, &argc, &argv);
 
 	if (rc == 0)
-		rc = run(cfg, argc, argv, &o);
+		rc = run(ctx->db, argv, &o);
 	g_free(o.state);
 	g_free(o.type);
 	g_free(o.format);

@@ -148,32 +148,32 @@ static int ensure_identity(struct daemon *d)
  * anything is accepted. */
 static int prepare(struct daemon *d)
 {
-	sqlite3 *db;
-
 	d->spool = config_var_path(d->cfg, "spool");
 	if (spool_init(d->spool) < 0) {
 		fprintf(stderr, "pocbot serve: cannot create %s: %s\n", d->spool, g_strerror(errno));
 		return EX_CANTCREAT;
 	}
-	if (!(db = command_open_db(d->cfg)))
-		return EX_SOFTWARE;
-	db_close(db);
 	d->gnupghome = config_var_path(d->cfg, "gnupg");
 	return ensure_identity(d);
 }
 
-int cmd_serve(struct config *cfg, int argc, char **argv)
+int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 {
+	struct config *cfg = ctx->cfg;
 	struct daemon d = { .cfg = cfg };
-	struct lmtp_params params = { cfg->domain, cfg->message_bytes, store, &d };
+	struct lmtp_params params = { 0 };
 	GMainLoop *loop;
 	struct lmtp_server *svc;
 	GThread *worker, *sender;
 	char *err = NULL;
 	int rc;
 
-	if ((rc = command_options("serve", NULL, "Runs the robot until SIGTERM or SIGINT.", NULL, &argc, &argv)))
+	rc = command_options(ctx, "Runs the robot until SIGTERM or SIGINT.", NULL, &argc, &argv);
+	if (rc)
 		return rc;
+	db_close(ctx->db);	/* made and migrated; each thread opens its own */
+	ctx->db = NULL;
+	params = (struct lmtp_params){ cfg->domain, cfg->message_bytes, store, &d };
 	if ((rc = prepare(&d)))
 		goto out;
 	d.tpl = templates_load();

@@ -289,38 +289,20 @@ static int signer_revoke(const struct config *cfg, sqlite3 *db, const char *fpr,
 	return rc;
 }
 
-static int usage(void)
+static int run(const struct config *cfg, sqlite3 *db, char **argv, const struct signer_opts *o)
 {
-	fprintf(stderr, "usage: pocbot signer add --state CODE --role ROLE (--pgp FILE | --smime FILE "
-			"[--chain FILE] [--encrypt-cert FILE]) [--label TEXT] [--lang LANG]\n"
-			"       pocbot signer list [--state CODE]\n"
-			"       pocbot signer revoke FINGERPRINT --reason TEXT\n");
-	return EX_USAGE;
-}
-
-static int run(struct config *cfg, int argc, char **argv, const struct signer_opts *o)
-{
-	sqlite3 *db;
 	int rc;
 
-	if (argc < 2 || (strcmp(argv[1], "revoke") == 0 ? argc != 3 : argc != 2) ||
-	    (strcmp(argv[1], "add") != 0 && strcmp(argv[1], "list") != 0 && strcmp(argv[1], "revoke") != 0))
-		return usage();
 	if (strcmp(argv[1], "add") == 0 && (rc = add_usage(o)) != 0)
 		return rc;
-	if (!(db = command_open_db(cfg)))
-		return EX_TEMPFAIL;
 	if (strcmp(argv[1], "add") == 0)
-		rc = signer_add(cfg, db, o);
-	else if (strcmp(argv[1], "list") == 0)
-		rc = signer_list(db, o);
-	else
-		rc = signer_revoke(cfg, db, argv[2], o);
-	db_close(db);
-	return rc;
+		return signer_add(cfg, db, o);
+	if (strcmp(argv[1], "list") == 0)
+		return signer_list(db, o);
+	return signer_revoke(cfg, db, argv[2], o);
 }
 
-int cmd_signer(struct config *cfg, int argc, char **argv)
+int cmd_signer(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct signer_opts o = { 0 };
 	GOptionEntry entries[] = {
@@ -337,12 +319,11 @@ int cmd_signer(struct config *cfg, int argc, char **argv)
 		  "(ar en es fr ru zh; default en, then that of its signed commands)", "LANG" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc = command_options("signer", "add | list | revoke FINGERPRINT",
-				 "The keys and certificates enrolled for each participating State.", entries,
-				 &argc, &argv);
+	int rc = command_options(ctx, "The keys and certificates enrolled for each participating "
+				 "State.", entries, &argc, &argv);
 
 	if (rc == 0)
-		rc = run(cfg, argc, argv, &o);
+		rc = run(ctx->cfg, ctx->db, argv, &o);
 	g_free(o.state);
 	g_free(o.role);
 	g_free(o.pgp);

@@ -42,24 +42,16 @@ static int retry(sqlite3 *db, const char *spool, const char *id)
 	return 0;
 }
 
-int cmd_spool(struct config *cfg, int argc, char **argv)
+int cmd_spool(struct command_ctx *ctx, int argc, char **argv)
 {
-	char *spool = config_var_path(cfg, "spool");
-	sqlite3 *db = NULL;
-	int rc = command_options("spool", "list | retry ID", "The queue of received mail.", NULL, &argc, &argv);
+	char *spool;
+	sqlite3 *db;
+	int rc = command_options(ctx, "The queue of received mail.", NULL, &argc, &argv);
 
 	if (rc)
-		goto out;
-	rc = EX_USAGE;
-	if (argc < 2 || (strcmp(argv[1], "list") == 0 && argc != 2) ||
-	    (strcmp(argv[1], "retry") == 0 && argc != 3) ||
-	    (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "retry") != 0)) {
-		fprintf(stderr, "usage: pocbot spool list | pocbot spool retry ID\n");
-		goto out;
-	}
-	rc = EX_SOFTWARE;
-	if (!(db = command_open_db(cfg)))
-		goto out;
+		return rc;
+	spool = config_var_path(ctx->cfg, "spool");
+	db = ctx->db;
 	if (strcmp(argv[1], "list") == 0) {
 		list_dir(db, spool, SPOOL_NEW);
 		list_dir(db, spool, SPOOL_QUARANTINE);
@@ -67,8 +59,6 @@ int cmd_spool(struct config *cfg, int argc, char **argv)
 	} else {
 		rc = retry(db, spool, argv[2]);
 	}
-out:
-	db_close(db);
 	g_free(spool);
 	return rc;
 }

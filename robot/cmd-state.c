@@ -53,28 +53,17 @@ static int list(sqlite3 *db, const struct states *ref)
 	return 0;
 }
 
-static int usage(void)
-{
-	fprintf(stderr, "usage: pocbot state add CODE|NAME | pocbot state list\n");
-	return EX_USAGE;
-}
-
-int cmd_state(struct config *cfg, int argc, char **argv)
+int cmd_state(struct command_ctx *ctx, int argc, char **argv)
 {
 	const struct states *ref;
-	sqlite3 *db;
 	char code[3] = "", *err = NULL, *text;
-	int rc = command_options("state", "add CODE|NAME | list",
+	int rc = command_options(ctx,
 				 "The participating States. add: by ISO 3166-1 alpha-2 or alpha-3 code, or by "
 				 "name in Arabic, Chinese, English, French, Russian or Spanish; list: code, "
 				 "English name and number of POCs (withdrawn ones not counted).", NULL, &argc, &argv);
 
 	if (rc)
 		return rc;
-	if (argc < 2 || (strcmp(argv[1], "list") == 0 && argc != 2) ||
-	    (strcmp(argv[1], "add") == 0 && argc < 3) ||
-	    (strcmp(argv[1], "list") != 0 && strcmp(argv[1], "add") != 0))
-		return usage();
 	if (!(ref = states_load(&err))) {
 		fprintf(stderr, "pocbot state: %s\n", err);
 		g_free(err);
@@ -89,12 +78,7 @@ int cmd_state(struct config *cfg, int argc, char **argv)
 		if (rc < 0)
 			return EX_DATAERR;
 	}
-	if (!(db = command_open_db(cfg)))
-		return EX_SOFTWARE;
 	if (strcmp(argv[1], "add") == 0)
-		rc = add(db, cfg, code, states_name(ref, code, "en"));
-	else
-		rc = list(db, ref);
-	db_close(db);
-	return rc;
+		return add(ctx->db, ctx->cfg, code, states_name(ref, code, "en"));
+	return list(ctx->db, ref);
 }

@@ -25,8 +25,9 @@ static gboolean holds_secret(const char *text, gsize len)
 	return (b & 0x80) && tag == 5;
 }
 
-/* A file as GPGME data, refusing private keys. 0 or -1. */
-static int read_key_file(const char *file, gpgme_data_t *d, char **err)
+/* A file as GPGME data, refusing private keys and files of the other kind
+ * (cert: X.509 certificates wanted, else an OpenPGP key). 0 or -1. */
+static int read_key_file(const char *file, int cert, gpgme_data_t *d, char **err)
 {
 	GError *gerr = NULL;
 	char *text = NULL;
@@ -49,6 +50,10 @@ static int read_key_file(const char *file, gpgme_data_t *d, char **err)
 	if (holds_secret(text, len)) {
 		*err = g_strdup_printf("%s holds a private or secret key: give the public key or the "
 				       "certificate alone", file);
+		g_free(text);
+		return -1;
+	}
+	if (crypto_key_file_kind(text, len, file, cert, err) < 0) {
 		g_free(text);
 		return -1;
 	}
@@ -233,7 +238,7 @@ int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LE
 	*err = NULL;
 	*email = NULL;
 	fpr[0] = '\0';
-	if (read_key_file(file, &d, err) < 0)
+	if (read_key_file(file, 0, &d, err) < 0)
 		return -1;
 	rc = pgp_import(c, d, file, &im, err);
 	gpgme_data_release(d);
@@ -278,7 +283,7 @@ static GPtrArray *cms_import(struct crypto *c, const char *file, char **err)
 	GPtrArray *fprs;
 	gpgme_error_t e;
 
-	if (read_key_file(file, &d, err) < 0)
+	if (read_key_file(file, 1, &d, err) < 0)
 		return NULL;
 	e = gpgme_op_import(c->cms, d);
 	gpgme_data_release(d);

@@ -167,6 +167,11 @@ int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char roo
 
 /* Imports certificates (PEM or DER) into gpgsm; *fprs gets their
  * fingerprints, upper case, NULL-terminated (g_strfreev it). 0 or -1. */
+/* 0 when bytes look like what is wanted: X.509 certificates (PEM or DER)
+ * when cert, else an OpenPGP key; -1 with *err saying in words what the
+ * file is instead (an OpenPGP key given for a certificate, and so on). */
+int crypto_key_file_kind(const void *bytes, size_t len, const char *file, int cert, char **err);
+
 int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gchar ***fprs, char **err);
 
 /* The public key or certificate fpr, armoured (PEM for a certificate:

@@ -4,8 +4,9 @@
  * PKCS#12, proves gpgsm signs with it, and checks that the robot now
  * prefers it (see crypto-keys.c for which key is the robot's). Input:
  * the custodian's files, at most MAX_PEM_BYTES each; nothing from mail.
- * Returns -1 with a message in *err on failure and leaves the existing
- * identity usable. */
+ * Returns -1 with a message in *err on failure, -2 when the files are at
+ * fault (not a certificate, no chain, a key that is not the certificate's)
+ * and trying again cannot help, and leaves the existing identity usable. */
 #include <string.h>
 #include <glib/gstdio.h>
 #include "crypto-internal.h"
@@ -36,10 +37,14 @@ static int import_key(struct crypto *c, const char *leaf, const char *key, char 
 	gpgme_key_t k = NULL;
 	gpgme_error_t e = 0;
 
+	int refused = 0;
+
 	for (int try = 0; pem && !out && try < P12_TRIES; try++) {
 		g_clear_pointer(err, g_free);
-		if (!(p12 = crypto_run_tool(p12_argv, pem, err)))
+		if (!(p12 = crypto_run_tool(p12_argv, pem, err))) {
+			refused = 1;	/* openssl: not a key, or not the certificate's */
 			break;
+		}
 		out = crypto_run_tool(import_argv, p12, err);
 		g_bytes_unref(p12);
 	}
@@ -50,7 +55,7 @@ static int import_key(struct crypto *c, const char *leaf, const char *key, char 
 	if (pem)
 		g_bytes_unref(pem);
 	if (!out)
-		return -1;
+		return refused ? -2 : -1;
 	g_bytes_unref(out);
 	return e ? -1 : 0;
 }
@@ -155,14 +160,17 @@ int crypto_identity_import_smime(struct crypto *c, const char *cert, const char 
 	char pgp[CRYPTO_FPR_LEN], smime[CRYPTO_FPR_LEN], root[CRYPTO_FPR_LEN];
 	gchar **fprs = NULL;
 	char *fpr = NULL;
-	int rc = -1;
+	int rc = -2;	/* the files are at fault */
 
 	*err = NULL;
 	if (file_ok(cert, err) < 0 || file_ok(key, err) < 0 || import_cert_file(c, cert, &fprs, err) < 0 ||
 	    !(fpr = pick_leaf(c, fprs, err)) ||
-	    crypto_cms_root(c, fpr, "(the chain) in the certificate file", root, err) < 0 ||
-	    crypto_trust_root(c, root, err) < 0 || import_key(c, fpr, key, err) < 0)
+	    crypto_cms_root(c, fpr, "(the chain) in the certificate file", root, err) < 0)
 		goto out;
+	rc = -1;	/* GnuPG's part */
+	if (crypto_trust_root(c, root, err) < 0 || (rc = import_key(c, fpr, key, err)) < 0)
+		goto out;
+	rc = -1;
 	if (smime_try_sign(c, fpr, err) < 0) {
 		forget(c, fpr);	/* not to be preferred to the working identity */
 		goto out;
@@ -170,6 +178,7 @@ int crypto_identity_import_smime(struct crypto *c, const char *cert, const char 
 	if (crypto_identity(c, pgp, smime) < 0 || strcmp(smime, fpr) != 0) {
 		*err = g_strdup_printf("imported %s, but the robot still prefers %s (valid from a later date)", fpr,
 				       smime);
+		rc = -2;
 		goto out;
 	}
 	rc = 0;

@@ -189,6 +189,30 @@ static int trust_if_self_signed(struct crypto *c, gpgme_key_t k, char **err)
 	return crypto_trust_root(c, k->fpr, err);
 }
 
+int crypto_key_file_kind(const void *bytes, size_t len, const char *file, int cert, char **err)
+{
+	const unsigned char *b = bytes;
+	int pgp = g_strstr_len(bytes, len, "-----BEGIN PGP") != NULL;
+	int x509 = g_strstr_len(bytes, len, "-----BEGIN CERTIFICATE-----") != NULL;
+	int armoured = g_strstr_len(bytes, len, "-----BEGIN ") != NULL;
+
+	/* PEM, or DER (a SEQUENCE) */
+	if (cert && (x509 || (!armoured && len > 0 && b[0] == 0x30)))
+		return 0;
+	if (!cert && !x509 && (pgp || !armoured))	/* armoured, or binary packets */
+		return 0;
+	if (cert && pgp)
+		*err = g_strdup_printf("%s is an OpenPGP key, not an X.509 certificate "
+				       "(an OpenPGP key is enrolled with --pgp)", file);
+	else if (cert)
+		*err = g_strdup_printf("%s is not an X.509 certificate "
+				       "(PEM \"BEGIN CERTIFICATE\" or DER)", file);
+	else
+		*err = g_strdup_printf("%s is an X.509 certificate, not an OpenPGP key "
+				       "(a certificate is enrolled with --smime)", file);
+	return -1;
+}
+
 /* Imports certificates (PEM or DER) into gpgsm; *fprs gets their
  * fingerprints, upper case, NULL-terminated (g_strfreev it). */
 int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gchar ***fprs, char **err)
@@ -198,6 +222,12 @@ int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gch
 	gpgme_error_t e = gpgme_data_new_from_mem(&d, bytes, len, 0);
 	GPtrArray *list = g_ptr_array_new();
 
+	*fprs = NULL;
+	if (crypto_key_file_kind(bytes, len, "the certificate file", 1, err) < 0) {
+		gpgme_data_release(d);
+		g_ptr_array_free(list, TRUE);
+		return -1;
+	}
 	if (!e)
 		e = gpgme_op_import(c->cms, d);
 	if (!e && !(ir = gpgme_op_import_result(c->cms)))

@@ -92,6 +92,11 @@ struct crypto *crypto_open(const char *gnupghome, char **err)
 	return c;
 }
 
+const char *crypto_library_version(void)
+{
+	return gpgme_check_version(NULL);
+}
+
 void crypto_close(struct crypto *c)
 {
 	if (!c)

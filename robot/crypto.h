@@ -51,6 +51,9 @@ struct crypto;
 struct crypto *crypto_open(const char *gnupghome, char **err);
 void crypto_close(struct crypto *c);
 
+/* GPGME's version, for pocbot --version. */
+const char *crypto_library_version(void);
+
 /* The GNUPGHOME the adapter works in. Borrowed. */
 const char *crypto_home(const struct crypto *c);
 
@@ -78,7 +81,8 @@ int crypto_identity(struct crypto *c, char pgp[CRYPTO_FPR_LEN], char smime[CRYPT
 int crypto_identity_export(struct crypto *c, const char *dir, char **err);
 
 /* Replaces the robot's S/MIME identity by a CA-issued certificate and its
- * key (PEM files) (crypto-keys-import.c). 0 or -1 with *err. */
+ * key (PEM files) (crypto-keys-import.c). 0; -1 with *err when GnuPG
+ * failed; -2 with *err when the files are at fault. */
 int crypto_identity_import_smime(struct crypto *c, const char *cert, const char *key, char **err);
 
 /* Outbound (crypto-sign.c). Takes a whole message as mail_compose made it

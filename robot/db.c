@@ -109,6 +109,11 @@ fail:
 	return NULL;
 }
 
+int db_query_only(sqlite3 *db)
+{
+	return db_run(db, "PRAGMA query_only = ON", NULL);
+}
+
 /* ---- statements: prepared once per connection, found again by their text ---- */
 
 /* A statement of db whose text is sql and that nobody is using (not busy,

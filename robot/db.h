@@ -38,6 +38,10 @@ int db_int64(sqlite3 *db, gint64 *out, const char *sql, const char *types, ...);
 /* Finalizes the connection's statements and closes it. NULL is fine. */
 void db_close(sqlite3 *db);
 
+/* Makes the connection refuse writes (PRAGMA query_only): for the commands
+ * that only read. 0 or -1. */
+int db_query_only(sqlite3 *db);
+
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK. 0 or -1. */
 int db_begin(sqlite3 *db);
 int db_commit(sqlite3 *db);

@@ -1,49 +1,100 @@
 /* main.c - the pocbot command: global options, then one subcommand from
- * the table below. Only main exits; exit codes follow sysexits.h. */
+ * the table below, one row per command and action (what it takes, what it
+ * needs of the database). Only main exits; exit codes follow sysexits.h. */
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sqlite3.h>
 #include "commands.h"
+#include "db.h"
 #include "log.h"
 #include "mail.h"
 
-static const struct {
-	const char *name;
-	command_fn *run;
-	const char *summary;
-} commands[] = {
-	{ "serve", cmd_serve, "run the daemon: LMTP intake, the worker and the sender" },
-	{ "deliver", cmd_deliver, "take one message on standard input (for an MTA's pipe)" },
-	{ "config", cmd_config, "print the effective configuration" },
-	{ "db", cmd_db, "db migrate: bring the database to this binary's schema" },
-	{ "spool", cmd_spool, "spool list | spool retry ID: the queue of received mail" },
-	{ "state", cmd_state, "state add CODE|NAME | state list: the participating States" },
-	{ "signer", cmd_signer, "signer add | list | revoke FINGERPRINT: the enrolled signers" },
-	{ "poc", cmd_poc, "poc list | poc show ID: the points of contact" },
-	{ "export", cmd_export, "export [--format csv|vcard|json] [--state CODE]... [-o FILE]: the directory, for the custodian" },
-	{ "ping", cmd_ping, "ping start | status [ROUND] | close ROUND | report ROUND: communication checks" },
-	{ "audit", cmd_audit, "audit verify | audit log [--state CODE]: the audit trail" },
-	{ "keys", cmd_keys, "keys show | keys export DIR | keys import-smime CERT KEY: the robot's own keys" },
+#define DB_READ CMD_DB
+#define DB_WRITE (CMD_DB | CMD_DB_WRITE)
+#define DB_MAKE (CMD_DB | CMD_DB_WRITE | CMD_DB_CREATE)
+
+/* name, action, entry point, operands, min and max operands, options, database, summary.
+ * A command's rows are consecutive. */
+static const struct command commands[] = {
+	{ "serve", NULL, cmd_serve, NULL, 0, 0, NULL, DB_MAKE,
+	  "Runs the daemon until SIGTERM or SIGINT: LMTP intake, the worker and the sender." },
+	{ "deliver", NULL, cmd_deliver, NULL, 0, 0, "sender recipient", 0,
+	  "Stores one message read on standard input (for an MTA's pipe)." },
+	{ "config", NULL, cmd_config, NULL, 0, 0, NULL, 0,
+	  "Prints the effective configuration." },
+	{ "db", "migrate", cmd_db, NULL, 0, 0, NULL, DB_MAKE,
+	  "Creates the database or brings it to this binary's schema." },
+	{ "spool", "list", cmd_spool, NULL, 0, 0, NULL, DB_READ,
+	  "Lists the received mail waiting in the queue and in quarantine." },
+	{ "spool", "retry", cmd_spool, "ID", 1, 1, NULL, DB_WRITE,
+	  "Puts a quarantined message back into the queue." },
+	{ "state", "add", cmd_state, "CODE|NAME", 1, -1, NULL, DB_MAKE,
+	  "Makes a State a participating one (alpha-2 or alpha-3 code, or its name in a UN "
+	  "language)." },
+	{ "state", "list", cmd_state, NULL, 0, 0, NULL, DB_READ,
+	  "Lists the participating States and how many POCs each has." },
+	{ "signer", "add", cmd_signer, NULL, 0, 0,
+	  "state role pgp smime chain encrypt-cert label lang", DB_MAKE,
+	  "Enrols a key (--pgp) or a certificate (--smime) for a State's signer." },
+	{ "signer", "list", cmd_signer, NULL, 0, 0, "state", DB_READ,
+	  "Lists the enrolled signers." },
+	{ "signer", "revoke", cmd_signer, "FINGERPRINT", 1, 1, "reason", DB_WRITE,
+	  "Revokes a signer; its State's other signers are told." },
+	{ "poc", "list", cmd_poc, NULL, 0, 0, "state type format all", DB_READ,
+	  "Lists the points of contact, one line each." },
+	{ "poc", "show", cmd_poc, "ID", 1, 1, NULL, DB_READ,
+	  "Shows every field of one POC." },
+	{ "export", NULL, cmd_export, NULL, 0, 0, "format state lang output", DB_READ,
+	  "Writes the directory for the custodian: CSV, vCard or JSON." },
+	{ "ping", "start", cmd_ping, NULL, 0, 0, "state type deadline dry-run", DB_WRITE,
+	  "Starts a communication-check round." },
+	{ "ping", "status", cmd_ping, "[ROUND]", 0, 1, NULL, DB_READ,
+	  "Lists the rounds, or shows one." },
+	{ "ping", "close", cmd_ping, "ROUND", 1, 1, NULL, DB_WRITE,
+	  "Closes a round and queues its report to the custodians." },
+	{ "ping", "report", cmd_ping, "ROUND", 1, 1, "format", DB_READ,
+	  "Prints a round's report: text, CSV or JSON." },
+	{ "audit", "verify", cmd_audit, NULL, 0, 0, NULL, DB_READ,
+	  "Verifies the audit trail's hash chain." },
+	{ "audit", "log", cmd_audit, NULL, 0, 0, "state", DB_READ,
+	  "Lists the audit trail's events." },
+	{ "audit", "list", cmd_audit, NULL, 0, 0, "state", DB_READ,
+	  "The same as audit log." },
+	{ "keys", "show", cmd_keys, NULL, 0, 0, NULL, 0,
+	  "Prints the robot's OpenPGP and S/MIME fingerprints (making the keys on first use)." },
+	{ "keys", "export", cmd_keys, "DIR", 1, 1, NULL, 0,
+	  "Writes DIR/pocbot.asc and DIR/pocbot.pem for correspondents." },
+	{ "keys", "import-smime", cmd_keys, "CERT KEY", 2, 2, NULL, 0,
+	  "Installs a CA-issued certificate (PEM, with its chain) and its key as the robot's "
+	  "S/MIME identity." },
 };
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: pocbot [-c FILE] COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: pocbot [-c FILE] COMMAND [ACTION] [OPERANDS...] [OPTIONS]\n"
+		   "       pocbot help [COMMAND] | pocbot COMMAND --help | pocbot --version\n\n"
 		   "The mail robot of the Points of Contact Directory.\n\ncommands:\n");
-	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "  %-9s %s\n\n", "help", "this text; 'pocbot COMMAND --help' for one command");
-	fprintf(f, "options:\n  -c, --config FILE  the configuration (else $POCBOT_CONFIG, "
-		   "/etc/pocbot/pocbot.conf, the embedded defaults)\n");
+	command_usage(f, commands, G_N_ELEMENTS(commands), NULL);
+	fprintf(f, "\noptions:\n"
+		   "  -c, --config FILE  the configuration (else $POCBOT_CONFIG, "
+		   "/etc/pocbot/pocbot.conf, the embedded defaults)\n"
+		   "  -h, --help         this text\n"
+		   "  --version          the versions of pocbot, its database schema and its "
+		   "libraries\n\n"
+		   "See pocbot(8), pocbot.conf(5) and pocbot-mail(7).\n");
 }
 
 /* Reads the global options, up to the command's name. */
-static int global_options(int *argc, char ***argv, char **config_file)
+static int global_options(int *argc, char ***argv, char **config_file, gboolean *help,
+			  gboolean *version)
 {
 	GOptionEntry entries[] = {
 		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, config_file, "configuration file", "FILE" },
+		{ "help", 'h', 0, G_OPTION_ARG_NONE, help, "this text", NULL },
+		{ "version", 0, 0, G_OPTION_ARG_NONE, version, "the versions", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	GOptionContext *oc = g_option_context_new("COMMAND [ARGS...]");
@@ -54,7 +105,7 @@ static int global_options(int *argc, char ***argv, char **config_file)
 	g_option_context_set_help_enabled(oc, FALSE);
 	g_option_context_add_main_entries(oc, entries, NULL);
 	if (!g_option_context_parse(oc, argc, argv, &err)) {
-		fprintf(stderr, "pocbot: %s\n", err->message);
+		fprintf(stderr, "pocbot: %s (see pocbot --help)\n", err->message);
 		g_error_free(err);
 		rc = EX_USAGE;
 	}
@@ -62,38 +113,87 @@ static int global_options(int *argc, char ***argv, char **config_file)
 	return rc;
 }
 
+/* The rows of the command called name: their number, *first the first. */
+static size_t find_command(const char *name, const struct command **first)
+{
+	size_t n = 0;
+
+	*first = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+		if (strcmp(commands[i].name, name) == 0) {
+			*first = *first ? *first : &commands[i];
+			n++;
+		}
+	return n;
+}
+
+/* Does the command line ask for a command's help? Then no configuration is read. */
+static int asks_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "-?") == 0)
+			return 1;
+	return 0;
+}
+
+static int run(struct command_ctx *ctx, const char *config_file, int argc, char **argv)
+{
+	struct config cfg;
+	char *err = NULL;
+	int rc;
+
+	if (asks_help(argc, argv))	/* GOption prints it and exits 0 */
+		return ctx->rows[0].run(ctx, argc, argv);
+	if (config_load(config_file, &cfg, &err) < 0) {
+		fprintf(stderr, "pocbot: %s\n", err);
+		g_free(err);
+		return EX_CONFIG;
+	}
+	ctx->cfg = &cfg;
+	log_open(&cfg);
+	mail_library_init();
+	rc = ctx->rows[0].run(ctx, argc, argv);
+	db_close(ctx->db);
+	config_clear(&cfg);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
-	char *config_file = NULL, *err = NULL;
-	struct config cfg;
+	char *config_file = NULL, *help_argv[] = { NULL, "--help", NULL };
+	gboolean help = FALSE, version = FALSE;
+	struct command_ctx ctx = { 0 };
 	int rc;
 
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);	/* a dead peer is an error return, not a death */
-	if ((rc = global_options(&argc, &argv, &config_file)) != 0)
+	if ((rc = global_options(&argc, &argv, &config_file, &help, &version)) != 0)
 		return rc;
-	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? EX_USAGE : 0;
-	}
-	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
-		if (strcmp(argv[1], commands[i].name) != 0)
-			continue;
-		if (config_load(config_file, &cfg, &err) < 0) {
-			fprintf(stderr, "pocbot: %s\n", err);
-			g_free(err);
-			g_free(config_file);
-			return EX_CONFIG;
+	if (version) {
+		command_version();
+		rc = 0;
+	} else if (argc < 2 && !help) {
+		usage(stderr);
+		rc = EX_USAGE;
+	} else if (help || (strcmp(argv[1], "help") == 0 && argc == 2)) {
+		usage(stdout);
+		rc = 0;
+	} else if (strcmp(argv[1], "help") == 0) {
+		if ((ctx.n_rows = find_command(argv[2], &ctx.rows)) == 0) {
+			fprintf(stderr, "pocbot help: no command '%.200s' (see pocbot help)\n",
+				argv[2]);
+			rc = EX_USAGE;
+		} else {
+			help_argv[0] = argv[2];
+			rc = run(&ctx, config_file, 2, help_argv);
 		}
-		log_open(&cfg);
-		mail_library_init();
-		rc = commands[i].run(&cfg, argc - 1, argv + 1);
-		config_clear(&cfg);
-		g_free(config_file);
-		return rc;
+	} else if ((ctx.n_rows = find_command(argv[1], &ctx.rows)) == 0) {
+		fprintf(stderr, "pocbot: unknown command '%.200s' (see pocbot help)\n", argv[1]);
+		rc = EX_USAGE;
+	} else {
+		rc = run(&ctx, config_file, argc - 1, argv + 1);
 	}
-	fprintf(stderr, "pocbot: unknown command '%s' (see pocbot help)\n", argv[1]);
 	g_free(config_file);
-	return EX_USAGE;
+	return rc;
 }

@@ -4,7 +4,8 @@
 # export DIR" writes a public key gpg imports and a certificate openssl
 # reads, both matching those fingerprints; "keys import-smime CERT KEY"
 # installs a CA-issued certificate as the S/MIME identity; bad usage exits
-# 64, a missing file 66.
+# 64, a missing file 66, a certificate without its chain or a key of
+# another certificate 65.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/../lib/keys.sh"
 
@@ -47,8 +48,8 @@ ok "no secret leaves in the export" sh -c "! grep -q PRIVATE '$T/x/pocbot.asc' '
 ca_make "$T/ca"
 NEW=$(smime_signer "$T/ca" "$T/i" pocbot@robot.test)
 cat "$T/i/cert.pem" "$T/i/chain.pem" > "$T/i/full.pem"
-ok "keys import-smime without the chain (issuer unknown): exit 75" \
-	keys 75 import-smime "$T/i/cert.pem" "$T/i/key.pem"
+ok "keys import-smime without the chain (issuer unknown): exit 65 (the file is at fault)" \
+	keys 65 import-smime "$T/i/cert.pem" "$T/i/key.pem"
 ok "  saying the chain is missing" grep -q 'chain' "$T/err"
 ok "  and the self-signed certificate stays the S/MIME identity" \
 	sh -c "'$POCBOT' $C keys show | grep -qx 'smime *$SMIME'"
@@ -60,8 +61,8 @@ ok "  and the OpenPGP key is unchanged" [ "$(fpr_of openpgp)" = "$PGP" ]
 ok "keys export now writes the CA-issued certificate" keys 0 export "$T/x2"
 ok "  which verifies against the CA" openssl verify -CAfile "$T/ca/ca.pem" "$T/x2/pocbot.pem" >/dev/null
 ok "keys import-smime with a missing file: exit 66" keys 66 import-smime "$T/i/nothing.pem" "$T/i/key.pem"
-ok "keys import-smime with a key of another certificate: exit 75" \
-	keys 75 import-smime "$T/i/full.pem" "$T/ca/ca.key"
+ok "keys import-smime with a key of another certificate: exit 65" \
+	keys 65 import-smime "$T/i/full.pem" "$T/ca/ca.key"
 ok "keys with no subcommand: exit 64" keys 64
 ok "keys export with no folder: exit 64" keys 64 export
 ok "keys frobnicate: exit 64" keys 64 frobnicate
