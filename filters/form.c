@@ -122,24 +122,13 @@ void form_set_free(struct form_set *set)
 	g_free(set);
 }
 
-/* The label of field in lang, as the form shows it (first word of its key). */
-static char *field_label(const struct templates *tpl, const char *lang, guint32 field)
-{
-	char *words = templates_phrase(tpl, lang, "words", form_field_key(field));
-	char *comma = words ? strchr(words, ',') : NULL;
-
-	if (comma)
-		*comma = '\0';
-	return words ? g_strstrip(words) : g_strdup(form_field_key(field));
-}
-
 static void require(struct parser *ps, guint32 field, const char *key)
 {
 	char *label;
 
 	if (ps->given & field)
 		return;
-	label = field_label(ps->tpl, ps->cur->lang, field);
+	label = templates_label(ps->tpl, ps->cur->lang, form_field_key(field));
 	add_error(ps->set, ps->cur->line, ps->verb_raw, key, label, field);
 	g_free(label);
 }

@@ -44,18 +44,6 @@ struct run {
 	char *date;		/* the robot's now, for the notices */
 };
 
-/* The first word words.txt lists for key in lang: a label. g_free it. */
-static char *word(const struct run *r, const char *key)
-{
-	char *all = templates_phrase(r->ctx->tpl, r->lang, "words", key), *comma;
-
-	if (!all)
-		return g_strdup(key);
-	if ((comma = strchr(all, ',')))
-		*comma = '\0';
-	return g_strstrip(all);
-}
-
 /* A phrase of problems.txt, filled to the width of the templates. */
 static char *phrase(const struct run *r, const char *key)
 {
@@ -112,7 +100,7 @@ static void describe(struct run *r, const struct poc *before, const struct poc *
 
 		if (!(diff & fields[i].bit))
 			continue;
-		label = word(r, fields[i].key);
+		label = templates_label(r->ctx->tpl, r->lang, fields[i].key);
 		old = value(before, fields[i].bit);
 		new = value(after, fields[i].bit);
 		if (before->id[0])

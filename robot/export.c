@@ -43,13 +43,7 @@ void export_names_init(struct export_names *n, const struct states *states, cons
 		if (strcmp(lang, states_langs[i]) == 0)
 			g_strlcpy(n->lang, lang, sizeof n->lang);
 	for (int t = 0; t < 4; t++) {
-		char *words = tpl ? templates_phrase(tpl, n->lang, "words", keys[t]) : NULL;
-		char *comma = words ? strchr(words, ',') : NULL;
-
-		if (comma)
-			*comma = '\0';
-		n->type[t] = words && *g_strstrip(words) ? g_strdup(words) : g_strdup(form_type_name(t));
-		g_free(words);
+		n->type[t] = tpl ? templates_label(tpl, n->lang, keys[t]) : g_strdup(form_type_name(t));
 	}
 }
 

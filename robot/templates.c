@@ -155,6 +155,19 @@ char *templates_phrase(const struct templates *t, const char *lang, const char *
 	return value;
 }
 
+char *templates_label(const struct templates *t, const char *lang, const char *key)
+{
+	char *words = templates_phrase(t, lang, "words", key);
+	char *comma = words ? strchr(words, ',') : NULL;
+
+	if (comma)
+		*comma = '\0';
+	if (words && *g_strstrip(words))
+		return words;
+	g_free(words);
+	return g_strdup(key);
+}
+
 int templates_match_word(const struct templates *t, const char *key, const char *word, char lang[8])
 {
 	GPtrArray *list = g_hash_table_lookup(t->words, key);

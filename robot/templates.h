@@ -38,6 +38,11 @@ int templates_language_of(const struct templates *t, const char *name, char lang
  * g_free it. */
 char *templates_phrase(const struct templates *t, const char *lang, const char *name, const char *key);
 
+/* A label: the first word templates/<lang>/words.txt lists for key (as
+ * templates_phrase, falling back to English), or key itself when none.
+ * g_free it. */
+char *templates_label(const struct templates *t, const char *lang, const char *key);
+
 /* Renders a template: {{name}} replaced by vars[name]. Values are inserted
  * as they are, never interpreted. NULL with *err when a placeholder has no
  * value or a {{ is not closed. g_free the result. */
