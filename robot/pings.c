@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "pings.h"
 #include "db.h"
+#include "langs.h"
 #include "log.h"
 #include "outbox.h"
 #include "own-address.h"
@@ -19,7 +20,6 @@
 #include "templates.h"
 
 static const char BASE32[] = "abcdefghijklmnopqrstuvwxyz234567";
-static const char *const LANGS[] = { "ar", "en", "es", "fr", "ru", "zh" };
 
 int pings_token_new(char out[PINGS_TOKEN_LEN])
 {
@@ -116,10 +116,9 @@ static void target_free(gpointer p)
 /* lang when the robot writes it, else "en". */
 static const char *known_lang(const char *lang)
 {
-	for (size_t i = 0; lang && i < G_N_ELEMENTS(LANGS); i++)
-		if (strcmp(lang, LANGS[i]) == 0)
-			return LANGS[i];
-	return "en";
+	const char *known = langs_known(lang);
+
+	return known ? known : "en";
 }
 
 GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 created_by, gint64 round,
