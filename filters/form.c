@@ -150,10 +150,9 @@ static void finish_form(struct parser *ps)
 	ps->cur = form;
 	switch (form->verb) {
 	case FORM_NOMINATE:
-		require(ps, FIELD_TYPE, "missing-field");
-		require(ps, FIELD_ORGANISATION, "missing-field");
-		require(ps, FIELD_EMAIL, "missing-field");
-		require(ps, FIELD_PHONE, "missing-field");
+		for (guint32 field = 1; field <= FORM_REQUIRED; field <<= 1)
+			if (field & FORM_REQUIRED)
+				require(ps, field, "missing-field");
 		break;
 	case FORM_UPDATE:
 		require(ps, FIELD_ID, "missing-id");
