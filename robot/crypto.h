@@ -51,9 +51,6 @@ struct crypto;
 struct crypto *crypto_open(const char *gnupghome, char **err);
 void crypto_close(struct crypto *c);
 
-/* The GNUPGHOME the adapter works in. Borrowed. */
-const char *crypto_home(const struct crypto *c);
-
 /* Verification (crypto-verify.c). Looks for the one signature that counts
  * in msg (a whole message): top level multipart/signed (PGP/MIME, S/MIME
  * detached), application/pkcs7-mime signed-data (opaque), inline PGP
