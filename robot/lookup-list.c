@@ -140,9 +140,12 @@ static void ping_line(struct listing *l, GString *out, const char *id)
 		line(out, l->label[8], when);
 	} else {
 		char *after = lookup_phrase(l->tpl, l->lang, "ping-after");
+		char *hms = g_strdup_printf("%" G_GINT64_FORMAT ":%02d:%02d", s / 3600, (int)(s / 60 % 60),
+					     (int)(s % 60));
 
-		text = g_strdup_printf("%s (%s %" G_GINT64_FORMAT ":%02d:%02d)", when, after, s / 3600,
-				       (int)(s / 60 % 60), (int)(s % 60));
+		text = templates_layout(l->tpl, l->lang, "ping-time",
+					(const char *[]){ "when", when, "after", after, "time", hms, NULL });
+		g_free(hms);
 		line(out, l->label[8], text);
 		g_free(text);
 		g_free(after);
