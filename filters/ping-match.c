@@ -104,7 +104,8 @@ static int by_recipient(struct lookup *lk)
 
 	for (guint i = 0; i < ctx->env->recipients->len; i++)
 		for (size_t p = 0; p < G_N_ELEMENTS(prefixes); p++) {
-			const char *t = own_address_token(ctx->cfg, ctx->env->recipients->pdata[i], prefixes[p], &len);
+			const char *rcpt = ctx->env->recipients->pdata[i];
+			const char *t = own_address_token(ctx->cfg, rcpt, prefixes[p], &len);
 			if (t && by_token(lk, t, len))
 				return 1;
 		}

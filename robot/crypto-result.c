@@ -14,7 +14,8 @@ const char *crypto_outcome_name(enum crypto_outcome o)
 		[CRYPTO_WEAK] = "weak", [CRYPTO_MALFORMED] = "malformed", [CRYPTO_ERROR] = "error",
 	};
 
-	G_STATIC_ASSERT(G_N_ELEMENTS(names) == CRYPTO_ERROR + 1);	/* CRYPTO_ERROR is the last */
+	/* CRYPTO_ERROR is the last outcome: every one has a name */
+	G_STATIC_ASSERT(G_N_ELEMENTS(names) == CRYPTO_ERROR + 1);
 	return (unsigned)o < G_N_ELEMENTS(names) && names[o] ? names[o] : "unknown";
 }
 

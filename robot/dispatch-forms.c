@@ -169,11 +169,11 @@ static void addresses_to_tell(struct run *r, const struct poc *before, const str
 static void problem(struct run *r, int line, const char *quoted, const char *key, const char *detail)
 {
 	char *l = phrase(r, "line"), *text = phrase(r, key), number[16], *head;
+	const char *what = quoted ? quoted : (detail ? detail : "");
+	const char *vars[] = { "line", l, "number", number, "text", what, NULL };
 
 	g_snprintf(number, sizeof number, "%d", line);
-	head = templates_layout(r->ctx->tpl, r->lang, quoted ? "problem-quoted" : "problem",
-				(const char *[]){ "line", l, "number", number,
-						  "text", quoted ? quoted : (detail ? detail : ""), NULL });
+	head = templates_layout(r->ctx->tpl, r->lang, quoted ? "problem-quoted" : "problem", vars);
 	g_string_append_printf(r->problems, "%s%s\n%s\n", r->problems->len ? "\n" : "", head, text);
 	g_free(head);
 	g_free(l);

@@ -41,7 +41,8 @@ void export_names_init(struct export_names *n, const struct states *states, cons
 	n->states = states;
 	g_strlcpy(n->lang, langs_known(lang) ? lang : "en", sizeof n->lang);
 	for (int t = 0; t < 4; t++) {
-		n->type[t] = tpl ? templates_label(tpl, n->lang, keys[t]) : g_strdup(form_type_name(t));
+		n->type[t] = tpl ? templates_label(tpl, n->lang, keys[t])
+				 : g_strdup(form_type_name(t));
 	}
 }
 

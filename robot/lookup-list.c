@@ -140,11 +140,11 @@ static void ping_line(struct listing *l, GString *out, const char *id)
 		line(out, l->label[8], when);
 	} else {
 		char *after = lookup_phrase(l->tpl, l->lang, "ping-after");
-		char *hms = g_strdup_printf("%" G_GINT64_FORMAT ":%02d:%02d", s / 3600, (int)(s / 60 % 60),
-					     (int)(s % 60));
+		char *hms = g_strdup_printf("%" G_GINT64_FORMAT ":%02d:%02d", s / 3600,
+					    (int)(s / 60 % 60), (int)(s % 60));
+		const char *vars[] = { "when", when, "after", after, "time", hms, NULL };
 
-		text = templates_layout(l->tpl, l->lang, "ping-time",
-					(const char *[]){ "when", when, "after", after, "time", hms, NULL });
+		text = templates_layout(l->tpl, l->lang, "ping-time", vars);
 		g_free(hms);
 		line(out, l->label[8], text);
 		g_free(text);

@@ -159,20 +159,23 @@ END_TEST
 START_TEST(test_layout)
 {
 	struct templates *t = templates_load();
-	static const char *const keys[] = { "change", "field", "problem", "problem-quoted", "ping-time", NULL };
+	static const char *const keys[] = { "change", "field", "problem", "problem-quoted",
+					    "ping-time", NULL };
 	static const char *const want[][2] = {
 		{ "problem-quoted", "Line 3: \u00abx\u00bb" }, { "field", "L: {{v}}" },
 		{ "ping-time", "t (a 1:02:05)" }, { "nosuch", "nosuch" },
 	};
-	const char *vars[] = { "id", "FR-T-1", "what", "w", "label", "L", "value", "{{v}}", "line", "Line",
-			       "number", "3", "text", "x", "when", "t", "after", "a", "time", "1:02:05", NULL };
+	const char *vars[] = { "id", "FR-T-1", "what", "w", "label", "L", "value", "{{v}}",
+			       "line", "Line", "number", "3", "text", "x",
+			       "when", "t", "after", "a", "time", "1:02:05", NULL };
 	char *s;
 
 	for (const char *const *l = languages; *l; l++)
 		for (const char *const *k = keys; *k; k++) {
 			char *phrase = templates_phrase(t, *l, "layout", *k);
 
-			ck_assert_msg(phrase && strstr(templates_get(t, *l, "layout"), *k), "%s/layout %s", *l, *k);
+			ck_assert_msg(phrase && strstr(templates_get(t, *l, "layout"), *k),
+				      "%s/layout %s", *l, *k);
 			g_free(phrase);
 			s = templates_layout(t, *l, *k, vars);
 			ck_assert_msg(strcmp(s, *k) != 0, "%s/layout %s: %s", *l, *k, s);
