@@ -26,6 +26,7 @@
 #include "../robot/limits.h"
 #include "bounce.h"
 #include "../robot/mail-report.h"
+#include "../robot/own-address.h"
 #include "../robot/templates.h"
 
 /* Local parts and names of mail systems in From, lower case. */
@@ -246,11 +247,13 @@ static void clues_clear(struct clues *c)
 	g_free(c->text);
 }
 
-/* Mail to our VERP address: a report on one of our messages. */
+/* Mail to our VERP address (bounces+ of our domain): a report on one of our messages. */
 static int to_verp(const struct filter_ctx *ctx)
 {
+	size_t len;
+
 	for (guint i = 0; i < ctx->env->recipients->len; i++)
-		if (g_ascii_strncasecmp(ctx->env->recipients->pdata[i], "bounces+", 8) == 0)
+		if (own_address_token(ctx->cfg, ctx->env->recipients->pdata[i], OWN_BOUNCES, &len))
 			return 1;
 	return 0;
 }

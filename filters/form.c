@@ -122,24 +122,13 @@ void form_set_free(struct form_set *set)
 	g_free(set);
 }
 
-/* The label of field in lang, as the form shows it (first word of its key). */
-static char *field_label(const struct templates *tpl, const char *lang, guint32 field)
-{
-	char *words = templates_phrase(tpl, lang, "words", form_field_key(field));
-	char *comma = words ? strchr(words, ',') : NULL;
-
-	if (comma)
-		*comma = '\0';
-	return words ? g_strstrip(words) : g_strdup(form_field_key(field));
-}
-
 static void require(struct parser *ps, guint32 field, const char *key)
 {
 	char *label;
 
 	if (ps->given & field)
 		return;
-	label = field_label(ps->tpl, ps->cur->lang, field);
+	label = templates_label(ps->tpl, ps->cur->lang, form_field_key(field));
 	add_error(ps->set, ps->cur->line, ps->verb_raw, key, label, field);
 	g_free(label);
 }
@@ -161,10 +150,9 @@ static void finish_form(struct parser *ps)
 	ps->cur = form;
 	switch (form->verb) {
 	case FORM_NOMINATE:
-		require(ps, FIELD_TYPE, "missing-field");
-		require(ps, FIELD_ORGANISATION, "missing-field");
-		require(ps, FIELD_EMAIL, "missing-field");
-		require(ps, FIELD_PHONE, "missing-field");
+		for (guint32 field = 1; field <= FORM_REQUIRED; field <<= 1)
+			if (field & FORM_REQUIRED)
+				require(ps, field, "missing-field");
 		break;
 	case FORM_UPDATE:
 		require(ps, FIELD_ID, "missing-id");

@@ -6,20 +6,7 @@
 #include <string.h>
 #include "filter.h"
 #include "../robot/limits.h"
-
-/* 1 when addr is the robot's own address or one of its VERP/ping addresses. */
-static int is_ours(const struct config *cfg, const char *addr)
-{
-	const char *at;
-
-	if (!addr || !*addr)
-		return 0;
-	if (g_ascii_strcasecmp(addr, cfg->address) == 0)
-		return 1;
-	at = strrchr(addr, '@');
-	return at && g_ascii_strcasecmp(at + 1, cfg->domain) == 0 &&
-	       (g_ascii_strncasecmp(addr, "bounces+", 8) == 0 || g_ascii_strncasecmp(addr, "ping+", 5) == 0);
-}
+#include "../robot/own-address.h"
 
 /* Why the message must not be answered, or NULL. */
 static const char *automatic(const struct filter_ctx *ctx)
@@ -49,7 +36,7 @@ static int looped(const struct filter_ctx *ctx)
 	const char *loop = mail_header(ctx->mail, MAIL_LOOP_HEADER);
 	char *from = mail_from_address(ctx->mail);
 	char *value = g_strstrip(g_strdup(loop ? loop : ""));
-	int ours = is_ours(ctx->cfg, ctx->env->sender) || is_ours(ctx->cfg, from) ||
+	int ours = own_address_is(ctx->cfg, ctx->env->sender) || own_address_is(ctx->cfg, from) ||
 		   g_ascii_strcasecmp(value, ctx->cfg->domain) == 0;
 
 	g_free(from);

@@ -30,6 +30,7 @@
 #include "bounce.h"
 #include "../robot/outbox.h"
 #include "../robot/limits.h"
+#include "../robot/own-address.h"
 
 #define PING_SCAN_BYTES (64 * 1024)	/* text searched for a token: a quoted ping sits low */
 #define PING_MAX_CANDIDATES 32		/* token-shaped words looked up in one message */
@@ -85,26 +86,12 @@ static int by_token(struct lookup *lk, const char *token, size_t len)
 	return rc == 1;
 }
 
-/* The local part after "prefix+" when addr is prefix+X@ our domain, else
- * NULL; *len is X's length. Borrowed from addr. */
-static const char *sub_address(const struct config *cfg, const char *addr, const char *prefix, size_t *len)
-{
-	size_t n = strlen(prefix);
-	const char *at = addr ? strrchr(addr, '@') : NULL;
-
-	if (!at || g_ascii_strcasecmp(at + 1, cfg->domain) != 0 || g_ascii_strncasecmp(addr, prefix, n) != 0 ||
-	    addr[n] != '+')
-		return NULL;
-	*len = (size_t)(at - (addr + n + 1));
-	return addr + n + 1;
-}
-
 static int to_prefix(const struct filter_ctx *ctx, const char *prefix)
 {
 	size_t len;
 
 	for (guint i = 0; i < ctx->env->recipients->len; i++)
-		if (sub_address(ctx->cfg, ctx->env->recipients->pdata[i], prefix, &len))
+		if (own_address_token(ctx->cfg, ctx->env->recipients->pdata[i], prefix, &len))
 			return 1;
 	return 0;
 }
@@ -112,12 +99,13 @@ static int to_prefix(const struct filter_ctx *ctx, const char *prefix)
 static int by_recipient(struct lookup *lk)
 {
 	const struct filter_ctx *ctx = lk->ctx;
-	static const char *const prefixes[] = { "ping", "bounces" };
+	static const char *const prefixes[] = { OWN_PING, OWN_BOUNCES };
 	size_t len;
 
 	for (guint i = 0; i < ctx->env->recipients->len; i++)
 		for (size_t p = 0; p < G_N_ELEMENTS(prefixes); p++) {
-			const char *t = sub_address(ctx->cfg, ctx->env->recipients->pdata[i], prefixes[p], &len);
+			const char *rcpt = ctx->env->recipients->pdata[i];
+			const char *t = own_address_token(ctx->cfg, rcpt, prefixes[p], &len);
 			if (t && by_token(lk, t, len))
 				return 1;
 		}
@@ -145,7 +133,7 @@ static int by_message_id(struct lookup *lk, const char *id, size_t len)
 		return 0;
 	}
 	if (env_from) {
-		const char *t = sub_address(cfg, env_from, "bounces", &tlen);
+		const char *t = own_address_token(cfg, env_from, OWN_BOUNCES, &tlen);
 		found = t && by_token(lk, t, tlen);
 	}
 	if (!found)
@@ -297,7 +285,7 @@ static void judge(const struct filter_ctx *ctx, struct ping_match *p, const stru
 {
 	const struct mail *m = ctx->mail;
 	int is_report = strcmp(mail_content_type(m), "multipart/report") == 0;
-	int never_answer = is_report || ctx->null_sender || to_prefix(ctx, "bounces");
+	int never_answer = is_report || ctx->null_sender || to_prefix(ctx, OWN_BOUNCES);
 	int automatic = !is_report && !mail_has_part(m, "message/delivery-status") &&
 			(ctx->autoreply_marked || (ctx->kind == KIND_AUTOREPLY && (!dsn_like || !r)));
 
@@ -327,7 +315,7 @@ enum verdict ping_filter(struct filter_ctx *ctx)
 	const struct mail *m = ctx->mail;
 	struct lookup lk = { .ctx = ctx };
 	int dsn_like = ctx->kind == KIND_BOUNCE || report_type(m, "delivery-status") ||
-		       mail_has_part(m, "message/delivery-status") || to_prefix(ctx, "bounces");
+		       mail_has_part(m, "message/delivery-status") || to_prefix(ctx, OWN_BOUNCES);
 	struct bounce_report *r = dsn_like || ctx->null_sender ? bounce_read(m) : NULL;
 	const char *route = find(&lk, r);
 	struct ping_match *p;

@@ -18,6 +18,7 @@
 #include "db.h"
 #include "durable.h"
 #include "export.h"
+#include "langs.h"
 #include "states.h"
 #include "templates.h"
 
@@ -114,14 +115,6 @@ out:
 	return rc;
 }
 
-static int export_lang_known(const char *lang)
-{
-	for (int i = 0; i < STATES_NLANGS; i++)
-		if (strcmp(lang, states_langs[i]) == 0)
-			return 1;
-	return 0;
-}
-
 static int run(sqlite3 *db, const struct export_opts *o)
 {
 	enum export_format format = EXPORT_CSV;
@@ -135,7 +128,7 @@ static int run(sqlite3 *db, const struct export_opts *o)
 		fprintf(stderr, "pocbot export: --format is csv, vcard or json\n");
 		return EX_USAGE;
 	}
-	if (o->lang && export_lang_known(o->lang) == 0) {
+	if (o->lang && !langs_known(o->lang)) {
 		fprintf(stderr, "pocbot export: --lang is en, fr, es, ru, zh or ar\n");
 		return EX_USAGE;
 	}

@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "crypto.h"
 #include "db.h"
+#include "langs.h"
 #include "participants.h"
 #include "pocs.h"
 #include "signers.h"
@@ -184,8 +185,7 @@ static int signer_add(const struct config *cfg, sqlite3 *db, const struct signer
 	}
 	if (!text_ok("label", o->label, MAX_LABEL))
 		return EX_USAGE;
-	if (o->lang && (strlen(o->lang) != 2 || !g_ascii_islower(o->lang[0]) || !g_ascii_islower(o->lang[1]) ||
-			!strstr("ar en es fr ru zh", o->lang))) {
+	if (o->lang && !langs_known(o->lang)) {
 		fprintf(stderr, "pocbot signer add: --lang is ar, en, es, fr, ru or zh\n");
 		return EX_USAGE;
 	}

@@ -29,27 +29,6 @@ enum { ALLOW_DECRYPT = 1, ALLOW_MIXED = 2 };
 
 static int verify_entity(struct crypto_job *j, GMimeObject *o, struct crypto_span body, int allow);
 
-const char *crypto_outcome_name(enum crypto_outcome o)
-{
-	static const char *const names[] = {
-		[CRYPTO_UNSIGNED] = "unsigned", [CRYPTO_GOOD] = "good", [CRYPTO_BAD] = "bad",
-		[CRYPTO_NO_KEY] = "no-key", [CRYPTO_KEY_EXPIRED] = "key-expired",
-		[CRYPTO_KEY_REVOKED] = "key-revoked", [CRYPTO_UNTRUSTED] = "untrusted",
-		[CRYPTO_WEAK] = "weak", [CRYPTO_MALFORMED] = "malformed", [CRYPTO_ERROR] = "error",
-	};
-
-	return (unsigned)o < G_N_ELEMENTS(names) && names[o] ? names[o] : "unknown";
-}
-
-void crypto_result_clear(struct crypto_result *r)
-{
-	if (!r)
-		return;
-	g_free(r->content);
-	g_free(r->detail);
-	memset(r, 0, sizeof *r);
-}
-
 /* ---- the forms of signed mail ---- */
 
 static gpgme_ctx_t context_for_signature(struct crypto_job *j, GMimeObject *sig, GMimeObject *mps)

@@ -114,7 +114,3 @@ void crypto_cms_reset(struct crypto *c)
 	gpgme_ctx_set_engine_info(c->cms, GPGME_PROTOCOL_CMS, NULL, c->home);
 }
 
-const char *crypto_home(const struct crypto *c)
-{
-	return c->home;
-}

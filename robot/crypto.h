@@ -54,9 +54,6 @@ void crypto_close(struct crypto *c);
 /* GPGME's version, for pocbot --version. */
 const char *crypto_library_version(void);
 
-/* The GNUPGHOME the adapter works in. Borrowed. */
-const char *crypto_home(const struct crypto *c);
-
 /* Verification (crypto-verify.c). Looks for the one signature that counts
  * in msg (a whole message): top level multipart/signed (PGP/MIME, S/MIME
  * detached), application/pkcs7-mime signed-data (opaque), inline PGP
@@ -65,6 +62,10 @@ const char *crypto_home(const struct crypto *c);
  * enveloped-data), decrypted first. Fills r; returns 0, or -1 when
  * r->outcome is CRYPTO_ERROR. crypto_result_clear frees what r holds. */
 int crypto_verify(struct crypto *c, const char *msg, size_t len, struct crypto_result *r);
+
+/* The result itself (crypto-result.c, beside the enum it names, so that
+ * the verification files call it and it calls none of them): frees what r
+ * holds; the name of an outcome ("good", "no-key"...; "unknown" out of range). */
 void crypto_result_clear(struct crypto_result *r);
 const char *crypto_outcome_name(enum crypto_outcome o);
 

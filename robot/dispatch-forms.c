@@ -52,18 +52,6 @@ static struct mail_ctx mail_of(const struct run *r)
 	return (struct mail_ctx){ r->db, r->ctx->cfg, r->ctx->crypto, r->ctx->tpl, r->ctx->now };
 }
 
-/* The first word words.txt lists for key in lang: a label. g_free it. */
-static char *word(const struct run *r, const char *key)
-{
-	char *all = templates_phrase(r->ctx->tpl, r->lang, "words", key), *comma;
-
-	if (!all)
-		return g_strdup(key);
-	if ((comma = strchr(all, ',')))
-		*comma = '\0';
-	return g_strstrip(all);
-}
-
 /* A phrase of problems.txt, filled to the width of the templates. */
 static char *phrase(const struct run *r, const char *key)
 {
@@ -107,26 +95,45 @@ static char *value(const struct poc *p, guint32 bit)
 	}
 }
 
+/* "Label: value", as layout.txt writes it. g_free it. */
+static char *field(const struct run *r, const char *label, const char *value)
+{
+	const char *vars[] = { "label", label, "value", value, NULL };
+
+	return templates_layout(r->ctx->tpl, r->lang, "field", vars);
+}
+
 /* "FR-T-1 (new point of contact)" and each changed field, was and now. */
 static void describe(struct run *r, const struct poc *before, const struct poc *after)
 {
 	const char *what = !before->id[0] ? "created" : after->status == POC_WITHDRAWN ? "withdrawn" : "updated";
 	char *w = phrase(r, what), *was = phrase(r, "field-was"), *now = phrase(r, "field-now");
 	guint32 diff = pocs_diff(before, after);
+	const char *vars[] = { "id", after->id, "what", w, NULL };
+	char *head = templates_layout(r->ctx->tpl, r->lang, "change", vars);
 
-	g_string_append_printf(r->changes, "%s%s (%s)\n", r->changes->len ? "\n" : "", after->id, w);
+	g_string_append_printf(r->changes, "%s%s\n", r->changes->len ? "\n" : "", head);
+	g_free(head);
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
 		char *label, *old, *new;
 
 		if (!(diff & fields[i].bit))
 			continue;
-		label = word(r, fields[i].key);
+		label = templates_label(r->ctx->tpl, r->lang, fields[i].key);
 		old = value(before, fields[i].bit);
 		new = value(after, fields[i].bit);
-		if (before->id[0])
-			g_string_append_printf(r->changes, "  %s\n    %s: %s\n    %s: %s\n", label, was, old, now, new);
-		else
-			g_string_append_printf(r->changes, "  %s: %s\n", label, new);
+		if (before->id[0]) {
+			char *o = field(r, was, old), *n = field(r, now, new);
+
+			g_string_append_printf(r->changes, "  %s\n    %s\n    %s\n", label, o, n);
+			g_free(o);
+			g_free(n);
+		} else {
+			char *n = field(r, label, new);
+
+			g_string_append_printf(r->changes, "  %s\n", n);
+			g_free(n);
+		}
 		g_free(label);
 		g_free(old);
 		g_free(new);
@@ -169,11 +176,14 @@ static void addresses_to_tell(struct run *r, const struct poc *before, const str
 
 static void problem(struct run *r, int line, const char *quoted, const char *key, const char *detail)
 {
-	char *l = phrase(r, "line"), *text = phrase(r, key);
+	char *l = phrase(r, "line"), *text = phrase(r, key), number[16], *head;
+	const char *what = quoted ? quoted : (detail ? detail : "");
+	const char *vars[] = { "line", l, "number", number, "text", what, NULL };
 
-	g_string_append_printf(r->problems, "%s%s %d: %s%s%s\n%s\n", r->problems->len ? "\n" : "", l, line,
-			       quoted ? "\u00ab" : "", quoted ? quoted : (detail ? detail : ""), quoted ? "\u00bb" : "",
-			       text);
+	g_snprintf(number, sizeof number, "%d", line);
+	head = templates_layout(r->ctx->tpl, r->lang, quoted ? "problem-quoted" : "problem", vars);
+	g_string_append_printf(r->problems, "%s%s\n%s\n", r->problems->len ? "\n" : "", head, text);
+	g_free(head);
 	g_free(l);
 	g_free(text);
 }

@@ -105,7 +105,7 @@ static int queue(struct job *j, const char *purpose, guint index, const char *na
 /* "Label: value" of one criterion, in the reply's language. */
 static void criterion(GString *s, const struct job *j, const char *key, const char *value)
 {
-	char *label = lookup_label(j->ctx->tpl, j->lang, key);
+	char *label = templates_label(j->ctx->tpl, j->lang, key);
 
 	g_string_append_printf(s, "%s%s: %s", s->len ? "; " : "", label, value);
 	g_free(label);
@@ -131,7 +131,7 @@ static char *asked_text(const struct job *j, const struct lookup_query *q)
 	g_string_truncate(v, 0);
 	for (int t = 0; t < 4; t++)
 		if (q->types & (1u << t)) {
-			char *word = lookup_label(j->ctx->tpl, j->lang, type_keys[t]);
+			char *word = templates_label(j->ctx->tpl, j->lang, type_keys[t]);
 
 			g_string_append_printf(v, "%s%s", v->len ? ", " : "", word);
 			g_free(word);
@@ -152,7 +152,7 @@ static char *asked_text(const struct job *j, const struct lookup_query *q)
 	if (v->len)
 		criterion(s, j, "field-organisation", v->str);
 	g_string_truncate(v, 0);
-	text = lookup_label(j->ctx->tpl, j->lang, "format-text");
+	text = templates_label(j->ctx->tpl, j->lang, "format-text");
 	g_string_append(v, text);
 	g_free(text);
 	for (int f = 0; f < 3 && q->verb != LOOKUP_ACCESS_LOG; f++)

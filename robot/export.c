@@ -9,6 +9,7 @@
 #include <json-glib/json-glib.h>
 #include "clock.h"
 #include "export.h"
+#include "langs.h"
 
 #define VCARD_LINE 75		/* octets of a vCard line before folding (RFC 6350 3.2) */
 
@@ -40,18 +41,10 @@ void export_names_init(struct export_names *n, const struct states *states, cons
 					    "type-law-enforcement" };
 
 	n->states = states;
-	g_strlcpy(n->lang, "en", sizeof n->lang);
-	for (int i = 0; lang && i < STATES_NLANGS; i++)
-		if (strcmp(lang, states_langs[i]) == 0)
-			g_strlcpy(n->lang, lang, sizeof n->lang);
+	g_strlcpy(n->lang, langs_known(lang) ? lang : "en", sizeof n->lang);
 	for (int t = 0; t < 4; t++) {
-		char *words = tpl ? templates_phrase(tpl, n->lang, "words", keys[t]) : NULL;
-		char *comma = words ? strchr(words, ',') : NULL;
-
-		if (comma)
-			*comma = '\0';
-		n->type[t] = words && *g_strstrip(words) ? g_strdup(words) : g_strdup(form_type_name(t));
-		g_free(words);
+		n->type[t] = tpl ? templates_label(tpl, n->lang, keys[t])
+				 : g_strdup(form_type_name(t));
 	}
 }
 

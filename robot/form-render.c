@@ -9,21 +9,10 @@
 #include "states.h"
 #include "templates.h"
 
-/* The first word listed for key in lang. g_free it. */
-static char *first_word(const struct templates *tpl, const char *lang, const char *key)
-{
-	char *words = templates_phrase(tpl, lang, "words", key);
-	char *comma = words ? strchr(words, ',') : NULL;
-
-	if (comma)
-		*comma = '\0';
-	return words ? g_strstrip(words) : g_strdup(key);
-}
-
 static void add_line(GString *out, const struct templates *tpl, const char *lang, guint32 field,
 		     const char *value)
 {
-	char *label = first_word(tpl, lang, form_field_key(field));
+	char *label = templates_label(tpl, lang, form_field_key(field));
 
 	g_string_append_printf(out, "%s: %s\n", label, value);
 	g_free(label);
@@ -82,7 +71,7 @@ char *form_render(const struct templates *tpl, const char *lang, enum form_verb 
 	static const char *const types[] = { "type-diplomatic", "type-technical", "type-policy",
 					     "type-law-enforcement" };
 	GString *out = g_string_new(NULL);
-	char *word = first_word(tpl, lang, verbs[verb]);
+	char *word = templates_label(tpl, lang, verbs[verb]);
 
 	g_string_append_printf(out, "%s\n", word);
 	g_free(word);
@@ -91,7 +80,7 @@ char *form_render(const struct templates *tpl, const char *lang, enum form_verb 
 	if ((f->present & FIELD_STATE) && *f->state)
 		add_line(out, tpl, lang, FIELD_STATE, state_text(f->state, lang));
 	if ((f->present & FIELD_TYPE) && f->type >= POC_DIPLOMATIC && f->type <= POC_LAW_ENFORCEMENT) {
-		word = first_word(tpl, lang, types[f->type]);
+		word = templates_label(tpl, lang, types[f->type]);
 		add_line(out, tpl, lang, FIELD_TYPE, word);
 		g_free(word);
 	}

@@ -20,6 +20,11 @@ enum form_field {
 	FIELD_POSITION = 1 << 8, FIELD_NOTES = 1 << 9, FIELD_ID = 1 << 10, FIELD_REASON = 1 << 11,
 };
 
+/* The required fields, the rule written once: a NOMINATE must give each
+ * (filters/form.c reports each one missing, robot/pocs-ops.c refuses), and
+ * an UPDATE may not empty one (pocs-ops.c refuses). */
+#define FORM_REQUIRED ((guint32)(FIELD_TYPE | FIELD_ORGANISATION | FIELD_EMAIL | FIELD_PHONE))
+
 struct form_fields {
 	guint32 present;		/* enum form_field bits */
 	char state[3];			/* alpha-2, "" when absent */

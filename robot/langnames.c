@@ -8,11 +8,10 @@
 #include "langnames.h"
 #include "embedded.h"
 #include "fold.h"
+#include "langs.h"
 
 #define NCOLS 9
-#define NNAMES 6
-
-static const char *const name_langs[NNAMES] = { "en", "fr", "es", "ru", "zh", "ar" };
+#define NNAMES LANGS_N	/* name columns, in the order of langs_all */
 
 struct row {
 	char code[8];
@@ -172,11 +171,9 @@ int langnames_find(const char *name, char code[8])
 const char *langnames_name(const char *code, const char *lang)
 {
 	struct row *r = g_hash_table_lookup(table()->codes, code);
+	int i = langs_index(lang);
 
-	for (int i = 0; r && i < NNAMES; i++)
-		if (strcmp(name_langs[i], lang) == 0)
-			return r->name[i];
-	return NULL;
+	return r && i >= 0 ? r->name[i] : NULL;
 }
 
 unsigned langnames_count(void)

@@ -39,9 +39,6 @@ void lookup_files_attach_text(struct lookup_files *f);
 /* Deletes the files and their folder, frees what f holds. */
 void lookup_files_remove(struct lookup_files *f);
 
-/* The first word of key in templates/<lang>/words.txt ("State"), or key. g_free it. */
-char *lookup_label(const struct templates *tpl, const char *lang, const char *key);
-
 /* key of templates/<lang>/lookup-phrases.txt (English when lang has
  * none), or key itself. g_free it. */
 char *lookup_phrase(const struct templates *tpl, const char *lang, const char *key);

@@ -39,19 +39,6 @@ static int filtered_next(void *source, struct poc *p)
 	return r;
 }
 
-char *lookup_label(const struct templates *tpl, const char *lang, const char *key)
-{
-	char *words = templates_phrase(tpl, lang, "words", key);
-	char *comma = words ? strchr(words, ',') : NULL;
-
-	if (comma)
-		*comma = '\0';
-	if (words && *g_strstrip(words))
-		return words;
-	g_free(words);
-	return g_strdup(key);
-}
-
 char *lookup_phrase(const struct templates *tpl, const char *lang, const char *key)
 {
 	char *s = templates_phrase(tpl, lang, "lookup-phrases", key);
@@ -99,7 +86,7 @@ static void listing_init(struct listing *l, sqlite3 *db, const struct templates 
 	l->lang = lang;
 	export_names_init(&l->names, states_load(NULL), tpl, lang);
 	for (int i = 0; i < 9; i++)
-		l->label[i] = words[i] ? lookup_label(tpl, lang, words[i])
+		l->label[i] = words[i] ? templates_label(tpl, lang, words[i])
 				       : lookup_phrase(tpl, lang, i == 2 ? "label-status" : "label-ping");
 	for (int i = 0; i < 4; i++)
 		l->status[i] = lookup_phrase(tpl, lang, statuses[i]);
@@ -153,9 +140,12 @@ static void ping_line(struct listing *l, GString *out, const char *id)
 		line(out, l->label[8], when);
 	} else {
 		char *after = lookup_phrase(l->tpl, l->lang, "ping-after");
+		char *hms = g_strdup_printf("%" G_GINT64_FORMAT ":%02d:%02d", s / 3600,
+					    (int)(s / 60 % 60), (int)(s % 60));
+		const char *vars[] = { "when", when, "after", after, "time", hms, NULL };
 
-		text = g_strdup_printf("%s (%s %" G_GINT64_FORMAT ":%02d:%02d)", when, after, s / 3600,
-				       (int)(s / 60 % 60), (int)(s % 60));
+		text = templates_layout(l->tpl, l->lang, "ping-time", vars);
+		g_free(hms);
 		line(out, l->label[8], text);
 		g_free(text);
 		g_free(after);

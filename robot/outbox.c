@@ -20,6 +20,7 @@
 #include "log.h"
 #include "mail.h"
 #include "maildir.h"
+#include "own-address.h"
 #include "smtp.h"
 #include "db.h"
 
@@ -134,7 +135,7 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 	char *token = it->token ? g_strdup(it->token) : token_of(seed);
 	const char *verp_token = it->verp ? it->verp : token;
 	char *msgid = g_strdup_printf("pocbot.%s@%s", token, cfg->domain);
-	char *verp = g_strdup_printf("bounces+%s@%s", verp_token, cfg->domain);
+	char *verp = own_address_make(cfg, OWN_BOUNCES, verp_token);
 	struct outpart *parts = g_new0(struct outpart, it->n_attachments + 1);
 	struct outmsg o = {
 		.from = cfg->address, .from_name = "POC Directory", .to = it->to, .subject = it->subject,

@@ -10,15 +10,16 @@
 #include "clock.h"
 #include "pings.h"
 #include "db.h"
+#include "langs.h"
 #include "log.h"
 #include "outbox.h"
+#include "own-address.h"
 #include "ping-report.h"
 #include "pocs.h"
 #include "states.h"
 #include "templates.h"
 
 static const char BASE32[] = "abcdefghijklmnopqrstuvwxyz234567";
-static const char *const LANGS[] = { "ar", "en", "es", "fr", "ru", "zh" };
 
 int pings_token_new(char out[PINGS_TOKEN_LEN])
 {
@@ -115,10 +116,9 @@ static void target_free(gpointer p)
 /* lang when the robot writes it, else "en". */
 static const char *known_lang(const char *lang)
 {
-	for (size_t i = 0; lang && i < G_N_ELEMENTS(LANGS); i++)
-		if (strcmp(lang, LANGS[i]) == 0)
-			return LANGS[i];
-	return "en";
+	const char *known = langs_known(lang);
+
+	return known ? known : "en";
 }
 
 GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 created_by, gint64 round,
@@ -290,7 +290,7 @@ static GHashTable *ping_vars(const struct mail_ctx *c, const char *token, const 
 	g_hash_table_insert(v, "id", g_strdup(poc));
 	g_hash_table_insert(v, "code", g_strdup(state));	/* "state" is its name, set by compose */
 	g_hash_table_insert(v, "deadline", g_strdup(clock_text(deadline, CLOCK_MINUTE, "-", when)));
-	g_hash_table_insert(v, "reply", g_strdup_printf("ping+%s@%s", token, c->cfg->domain));
+	g_hash_table_insert(v, "reply", own_address_make(c->cfg, OWN_PING, token));
 	g_hash_table_insert(v, "robot", g_strdup(c->cfg->address));
 	g_hash_table_insert(v, "custodian", g_strdup(c->cfg->custodian ? c->cfg->custodian : c->cfg->address));
 	return v;
@@ -301,7 +301,7 @@ static int queue(const struct mail_ctx *c, const char *purpose, const char *to, 
 		 const char *name, GHashTable *vars, const char *row_token, const char *ping_token,
 		 const char *in_reply_to)
 {
-	char *subject = NULL, *body = NULL, *reply = g_strdup_printf("ping+%s@%s", ping_token, c->cfg->domain);
+	char *subject = NULL, *body = NULL, *reply = own_address_make(c->cfg, OWN_PING, ping_token);
 	char *seed = g_strdup_printf("%s:%s", purpose, row_token);
 	struct outbox_item it = { .purpose = purpose, .to = to, .protocol = CRYPTO_OPENPGP, .reply_to = reply,
 				  .token = row_token, .verp = strcmp(row_token, ping_token) ? ping_token : NULL,

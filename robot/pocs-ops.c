@@ -208,11 +208,21 @@ static gboolean given_empty(const struct form_fields *f, guint32 field)
 	if (!(f->present & field))
 		return FALSE;
 	switch (field) {
+	case FIELD_TYPE: return f->type == POC_TYPE_NONE;
 	case FIELD_ORGANISATION: return !f->organisation || !*f->organisation;
 	case FIELD_EMAIL: return !f->emails || f->emails->len == 0;
 	case FIELD_PHONE: return !f->phones || f->phones->len == 0;
 	default: return FALSE;
 	}
+}
+
+/* 1 when f gives one of the required fields empty. */
+static gboolean required_emptied(const struct form_fields *f)
+{
+	for (guint32 field = 1; field <= FORM_REQUIRED; field <<= 1)
+		if ((field & FORM_REQUIRED) && given_empty(f, field))
+			return TRUE;
+	return FALSE;
 }
 
 /* Applies the fields the form gives to p; the required ones may not be
@@ -221,8 +231,7 @@ static enum pocs_outcome apply_fields(struct op *o, struct poc *p)
 {
 	const struct form_fields *f = o->f;
 
-	if (given_empty(f, FIELD_ORGANISATION) || given_empty(f, FIELD_EMAIL) || given_empty(f, FIELD_PHONE) ||
-	    ((f->present & FIELD_TYPE) && f->type == POC_TYPE_NONE))
+	if (required_emptied(f))
 		return refuse(o, "missing-field");
 	if ((f->present & FIELD_TYPE) && p->type != POC_TYPE_NONE && f->type != p->type)
 		return refuse(o, "type-change");
@@ -269,8 +278,7 @@ static enum pocs_outcome nominate(struct op *o)
 	gint64 number = 0;
 	enum pocs_outcome rc;
 
-	if (!(o->f->present & FIELD_TYPE) || !(o->f->present & FIELD_ORGANISATION) ||
-	    !(o->f->present & FIELD_EMAIL) || !(o->f->present & FIELD_PHONE))
+	if ((o->f->present & FORM_REQUIRED) != FORM_REQUIRED)
 		return refuse(o, "missing-field");
 	p->emails = pocs_strings_new();
 	p->phones = pocs_strings_new();

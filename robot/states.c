@@ -18,12 +18,10 @@
 #include "states.h"
 
 #define STATES_FILE	"db/states.tsv"
-#define NFIELDS		(3 + STATES_NLANGS + 1)	/* codes, status, names, aliases */
+#define NFIELDS		(3 + LANGS_N + 1)	/* codes, status, names, aliases */
 #define MAX_STATE_TEXT	256	/* longer lookups are not names of States */
 #define AMBIGUOUS	(-1)	/* a key's value when it names several States */
 #define ARABIC_ARTICLE	"\xd8\xa7\xd9\x84"	/* U+0627 U+0644, al- */
-
-const char *const states_langs[STATES_NLANGS] = { "en", "fr", "es", "ru", "zh", "ar" };
 
 static const char header[] = "alpha2\talpha3\tstatus\ten\tfr\tes\tru\tzh\tar\taliases";
 
@@ -167,7 +165,7 @@ static void index_state(struct states *ref, guint idx)
 
 	index_text(ref, s->alpha2, idx);
 	index_text(ref, s->alpha3, idx);
-	for (int l = 0; l < STATES_NLANGS; l++)
+	for (int l = 0; l < LANGS_N; l++)
 		index_text(ref, s->name[l], idx);
 	for (const char *const *a = s->aliases; *a; a++)
 		index_text(ref, *a, idx);
@@ -232,9 +230,9 @@ static int parse_line(struct states *ref, char *line, char **err)
 	memcpy(s.alpha2, field[0], 3);
 	memcpy(s.alpha3, field[1], 4);
 	s.observer = strcmp(field[2], "observer") == 0;
-	for (int l = 0; l < STATES_NLANGS; l++) {
+	for (int l = 0; l < LANGS_N; l++) {
 		if (!*field[3 + l]) {
-			*err = g_strdup_printf("%s has no %s name", s.alpha2, states_langs[l]);
+			*err = g_strdup_printf("%s has no %s name", s.alpha2, langs_all[l]);
 			return -1;
 		}
 		s.name[l] = field[3 + l];
@@ -394,11 +392,9 @@ const struct state *states_get(const struct states *ref, const char *code)
 const char *states_name(const struct states *ref, const char *code, const char *lang)
 {
 	const struct state *s = states_get(ref, code);
+	int l = langs_index(lang);
 
-	for (int l = 0; s && lang && l < STATES_NLANGS; l++)
-		if (strcmp(states_langs[l], lang) == 0)
-			return s->name[l];
-	return NULL;
+	return s && l >= 0 ? s->name[l] : NULL;
 }
 
 size_t states_count(const struct states *ref)

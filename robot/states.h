@@ -6,16 +6,13 @@
 
 #include <stddef.h>
 
-#define STATES_NLANGS 6
-
-/* The languages of the name columns, in order: en fr es ru zh ar. */
-extern const char *const states_langs[STATES_NLANGS];
+#include "langs.h"	/* the name columns are in the order of langs_all */
 
 struct state {
 	char alpha2[3];			/* the canonical code, upper case */
 	char alpha3[4];
 	int observer;			/* 0: Member State; 1: observer State */
-	const char *name[STATES_NLANGS];	/* UN short names, as states_langs */
+	const char *name[LANGS_N];	/* UN short names, as langs_all */
 	const char *const *aliases;	/* other names and short forms, NULL-terminated */
 };
 

@@ -155,6 +155,34 @@ char *templates_phrase(const struct templates *t, const char *lang, const char *
 	return value;
 }
 
+char *templates_label(const struct templates *t, const char *lang, const char *key)
+{
+	char *words = templates_phrase(t, lang, "words", key);
+	char *comma = words ? strchr(words, ',') : NULL;
+
+	if (comma)
+		*comma = '\0';
+	if (words && *g_strstrip(words))
+		return words;
+	g_free(words);
+	return g_strdup(key);
+}
+
+char *templates_layout(const struct templates *t, const char *lang, const char *key,
+		       const char *const *vars)
+{
+	char *phrase = templates_phrase(t, lang, "layout", key), *err = NULL, *text;
+	GHashTable *v = g_hash_table_new(g_str_hash, g_str_equal);
+
+	for (const char *const *p = vars; p && p[0] && p[1]; p += 2)
+		g_hash_table_insert(v, (gpointer)p[0], (gpointer)p[1]);
+	text = phrase ? template_render(phrase, v, &err) : NULL;
+	g_hash_table_unref(v);
+	g_free(phrase);
+	g_free(err);
+	return text ? text : g_strdup(key);
+}
+
 int templates_match_word(const struct templates *t, const char *key, const char *word, char lang[8])
 {
 	GPtrArray *list = g_hash_table_lookup(t->words, key);

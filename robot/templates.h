@@ -38,6 +38,18 @@ int templates_language_of(const struct templates *t, const char *name, char lang
  * g_free it. */
 char *templates_phrase(const struct templates *t, const char *lang, const char *name, const char *key);
 
+/* A label: the first word templates/<lang>/words.txt lists for key (as
+ * templates_phrase, falling back to English), or key itself when none.
+ * g_free it. */
+char *templates_label(const struct templates *t, const char *lang, const char *key);
+
+/* A layout phrase of templates/<lang>/layout.txt (punctuation and order
+ * of the pieces of a reply, as templates_phrase) with its {{name}}s filled
+ * from vars: name, value, name, value..., NULL. The key itself when the
+ * phrase is missing or a placeholder has no value. g_free it. */
+char *templates_layout(const struct templates *t, const char *lang, const char *key,
+		       const char *const *vars);
+
 /* Renders a template: {{name}} replaced by vars[name]. Values are inserted
  * as they are, never interpreted. NULL with *err when a placeholder has no
  * value or a {{ is not closed. g_free the result. */

@@ -107,6 +107,9 @@ START_TEST(test_verp_recipient)
 
 	assert_kind(classify_to(PERSON, "bounces+0123abcd@robot.test", text), KIND_BOUNCE, "bounces+ recipient");
 	assert_kind(classify_to(PERSON, "pocbot@robot.test", text), KIND_COMMAND, "same mail to the robot");
+	/* bounces+ of another domain is not ours: the domain counts too */
+	assert_kind(classify_to(PERSON, "bounces+x@other.domain", text), KIND_COMMAND,
+		    "bounces+ recipient of another domain");
 	g_free(text);
 }
 END_TEST

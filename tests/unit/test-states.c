@@ -90,11 +90,11 @@ START_TEST(test_every_name_resolves)
 		check_own(failures, s->alpha3, s->alpha2);
 		check_own(failures, lower2, s->alpha2);
 		check_own(failures, lower3, s->alpha2);
-		for (int l = 0; l < STATES_NLANGS; l++) {
+		for (int l = 0; l < LANGS_N; l++) {
 			char *upper = g_utf8_strup(s->name[l], -1);
 
-			ck_assert_msg(*s->name[l], "%s has no %s name", s->alpha2, states_langs[l]);
-			ck_assert_str_eq(states_name(r, s->alpha2, states_langs[l]), s->name[l]);
+			ck_assert_msg(*s->name[l], "%s has no %s name", s->alpha2, langs_all[l]);
+			ck_assert_str_eq(states_name(r, s->alpha2, langs_all[l]), s->name[l]);
 			check_own(failures, s->name[l], s->alpha2);
 			check_own(failures, upper, s->alpha2);
 			g_free(upper);

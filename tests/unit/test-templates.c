@@ -153,6 +153,46 @@ START_TEST(test_every_language_present)
 }
 END_TEST
 
+/* The layout phrases: in every language, each one filled, none missing;
+ * punctuation from the file, values inserted as they are; a missing key
+ * or value gives the key back. */
+START_TEST(test_layout)
+{
+	struct templates *t = templates_load();
+	static const char *const keys[] = { "change", "field", "problem", "problem-quoted",
+					    "ping-time", NULL };
+	static const char *const want[][2] = {
+		{ "problem-quoted", "Line 3: \u00abx\u00bb" }, { "field", "L: {{v}}" },
+		{ "ping-time", "t (a 1:02:05)" }, { "nosuch", "nosuch" },
+	};
+	const char *vars[] = { "id", "FR-T-1", "what", "w", "label", "L", "value", "{{v}}",
+			       "line", "Line", "number", "3", "text", "x",
+			       "when", "t", "after", "a", "time", "1:02:05", NULL };
+	char *s;
+
+	for (const char *const *l = languages; *l; l++)
+		for (const char *const *k = keys; *k; k++) {
+			char *phrase = templates_phrase(t, *l, "layout", *k);
+
+			ck_assert_msg(phrase && strstr(templates_get(t, *l, "layout"), *k),
+				      "%s/layout %s", *l, *k);
+			g_free(phrase);
+			s = templates_layout(t, *l, *k, vars);
+			ck_assert_msg(strcmp(s, *k) != 0, "%s/layout %s: %s", *l, *k, s);
+			g_free(s);
+		}
+	for (size_t i = 0; i < G_N_ELEMENTS(want); i++) {
+		s = templates_layout(t, "en", want[i][0], vars);
+		ck_assert_str_eq(s, want[i][1]);
+		g_free(s);
+	}
+	s = templates_layout(t, "en", "change", (const char *[]){ "id", "FR-T-1", NULL });
+	ck_assert_str_eq(s, "change");
+	g_free(s);
+	templates_free(t);
+}
+END_TEST
+
 static void assert_word(const struct templates *t, const char *key, const char *word, const char *want)
 {
 	char lang[8] = "";
@@ -263,6 +303,7 @@ static Suite *templates_suite(void)
 	tcase_add_test(tc_files, test_help_words);
 	tcase_add_test(tc_files, test_language_of);
 	tcase_add_test(tc_files, test_every_template_renders);
+	tcase_add_test(tc_files, test_layout);
 	suite_add_tcase(s, tc_render);
 	suite_add_tcase(s, tc_files);
 	return s;
