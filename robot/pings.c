@@ -1,23 +1,18 @@
 /* pings.c - the store of communication checks: tokens, rounds and their
- * scope, the POCs a round pings, and the queuing of a ping or a reminder
- * (signed, through the outbox, in the caller's transaction). Input: the
+ * scope, the POCs a round pings, the pings and what came back for them
+ * (ping-send.c writes and queues the messages). Input: the
  * directory (State-written text, bounded by the forms) and, in
  * pings_find, a token read from mail (validated before any query).
  * Returns -1 on a database, randomness or signing failure; the caller
  * rolls back. */
 #include <string.h>
 #include <sys/random.h>
-#include "clock.h"
 #include "pings.h"
 #include "db.h"
 #include "langs.h"
 #include "log.h"
-#include "outbox.h"
-#include "own-address.h"
 #include "ping-report.h"
 #include "pocs.h"
-#include "states.h"
-#include "templates.h"
 
 static const char BASE32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -113,8 +108,7 @@ static void target_free(gpointer p)
 	g_free(t);
 }
 
-/* lang when the robot writes it, else "en". */
-static const char *known_lang(const char *lang)
+const char *pings_lang(const char *lang)
 {
 	const char *known = langs_known(lang);
 
@@ -162,7 +156,7 @@ GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 cr
 		g_strlcpy(t->state, (const char *)sqlite3_column_text(st, 1), sizeof t->state);
 		g_strlcpy(t->type, (const char *)sqlite3_column_text(st, 2), sizeof t->type);
 		t->address = g_strdup((const char *)sqlite3_column_text(st, 3));
-		g_strlcpy(t->lang, known_lang((const char *)sqlite3_column_text(st, 4)), sizeof t->lang);
+		g_strlcpy(t->lang, pings_lang((const char *)sqlite3_column_text(st, 4)), sizeof t->lang);
 		g_ptr_array_add(out, t);
 	}
 	db_done(st);
@@ -238,169 +232,27 @@ int pings_last_round_start(sqlite3 *db, gint64 *started)
 	return db_int64(db, started, "SELECT max(started) FROM ping_rounds", NULL);
 }
 
-/* ---- the messages ---- */
+/* ---- a ping's row ---- */
 
-/* vars' "state" set to the name of its "code" in lang. */
-static void state_in(GHashTable *vars, const char *lang)
+int pings_in_round(sqlite3 *db, gint64 round, const char *poc)
 {
-	const struct states *ref = states_load(NULL);
-	const char *code = g_hash_table_lookup(vars, "code");
-	const char *name = ref && code ? states_name(ref, code, lang) : NULL;
+	gint64 one;
 
-	g_hash_table_insert(vars, "state", g_strdup(name ? name : code ? code : "-"));
+	return db_int64(db, &one, "SELECT 1 FROM pings WHERE round = ?1 AND poc = ?2", "it", round, poc);
 }
 
-/* The ping's words: template name in lang, with the English text beside it
- * when lang is not English; the State named in each language. 0 or -1
- * (logged). g_free subject and body. */
-static int compose(const struct mail_ctx *c, const char *lang, const char *name, GHashTable *vars,
-		   char **subject, char **body)
+int pings_insert(sqlite3 *db, gint64 round, const struct pings_target *t, const char *token, gint64 now,
+		 gint64 deadline)
 {
-	char *en_subject = NULL, *en_body = NULL, *own = NULL;
-
-	state_in(vars, lang);
-	if (templates_message(c->tpl, lang, name, vars, subject, &own) < 0)
-		return -1;
-	if (strcmp(lang, "en") == 0) {
-		*body = own;
-		return 0;
-	}
-	state_in(vars, "en");
-	if (templates_message(c->tpl, "en", name, vars, &en_subject, &en_body) < 0) {
-		g_free(*subject);
-		g_free(own);
-		return -1;
-	}
-	*body = g_strdup_printf("%s\n\n-------- English --------\n\n%s", own, en_body);
-	g_free(own);
-	g_free(en_subject);
-	g_free(en_body);
-	return 0;
+	return db_run(db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline)"
+		      " VALUES (nullif(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, ?8)", "itttttii", round,
+		      round > 0 ? "round" : "verification", t->poc, t->address, t->lang, token, now,
+		      deadline);
 }
 
-/* The variables every ping text has. The table borrows from its
- * arguments and owns the rest (g_hash_table_unref it). */
-static GHashTable *ping_vars(const struct mail_ctx *c, const char *token, const char *poc, const char *state,
-			     gint64 deadline)
+int pings_set_reminders(sqlite3 *db, gint64 id, int n)
 {
-	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
-	char when[CLOCK_TEXT_LEN];
-
-	g_hash_table_insert(v, "token", g_strdup(token));
-	g_hash_table_insert(v, "id", g_strdup(poc));
-	g_hash_table_insert(v, "code", g_strdup(state));	/* "state" is its name, set by compose */
-	g_hash_table_insert(v, "deadline", g_strdup(clock_text(deadline, CLOCK_MINUTE, "-", when)));
-	g_hash_table_insert(v, "reply", own_address_make(c->cfg, OWN_PING, token));
-	g_hash_table_insert(v, "robot", g_strdup(c->cfg->address));
-	g_hash_table_insert(v, "custodian", g_strdup(c->cfg->custodian ? c->cfg->custodian : c->cfg->address));
-	return v;
-}
-
-/* Signs and queues one ping-related message. 0, 1 (no ASCII address), -1. */
-static int queue(const struct mail_ctx *c, const char *purpose, const char *to, const char *lang,
-		 const char *name, GHashTable *vars, const char *row_token, const char *ping_token,
-		 const char *in_reply_to)
-{
-	char *subject = NULL, *body = NULL, *reply = own_address_make(c->cfg, OWN_PING, ping_token);
-	char *seed = g_strdup_printf("%s:%s", purpose, row_token);
-	struct outbox_item it = { .purpose = purpose, .to = to, .protocol = CRYPTO_OPENPGP, .reply_to = reply,
-				  .token = row_token, .verp = strcmp(row_token, ping_token) ? ping_token : NULL,
-				  .dsn = TRUE, .in_reply_to = in_reply_to, .asks_reply = TRUE };
-	int rc = -1;
-
-	if (compose(c, lang, name, vars, &subject, &body) == 0) {
-		it.subject = subject;
-		it.body = body;
-		rc = outbox_queue(c->db, c->cfg, c->crypto, c->now, 0, seed, &it);
-	}
-	g_free(subject);
-	g_free(body);
-	g_free(reply);
-	g_free(seed);
-	return rc;
-}
-
-static int has_round_ping(sqlite3 *db, gint64 round, const char *poc)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!(st = db_query(db, "SELECT 1 FROM pings WHERE round = ? AND poc = ?", NULL)))
-		return -1;
-	sqlite3_bind_int64(st, 1, round);
-	sqlite3_bind_text(st, 2, poc, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	db_done(st);
-	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int insert_ping(const struct mail_ctx *c, gint64 round, const struct pings_target *t, const char *token,
-		       gint64 deadline)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!(st = db_query(c->db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued,"
-			       " deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", NULL)))
-		return -1;
-	if (round > 0)
-		sqlite3_bind_int64(st, 1, round);
-	sqlite3_bind_text(st, 2, round > 0 ? "round" : "verification", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, t->poc, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, t->address, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, t->lang, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, token, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, c->now);
-	sqlite3_bind_int64(st, 8, deadline);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	db_done(st);
-	return rc;
-}
-
-int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target *t, gint64 deadline,
-	       char token[PINGS_TOKEN_LEN])
-{
-	char tok[PINGS_TOKEN_LEN];
-	GHashTable *vars;
-	int rc;
-
-	if (round > 0 && (rc = has_round_ping(c->db, round, t->poc)) != 0)
-		return rc;
-	if (pings_token_new(tok) < 0) {
-		log_msg(LOG_ERR, "pings: no random bytes for a token");
-		return -1;
-	}
-	vars = ping_vars(c, tok, t->poc, t->state, deadline);
-	rc = queue(c, round > 0 ? "ping" : "ping-verification", t->address, t->lang,
-		   round > 0 ? "ping" : "ping-verification", vars, tok, tok, NULL);
-	g_hash_table_unref(vars);
-	if (rc == 0)
-		rc = insert_ping(c, round, t, tok, deadline);
-	if (rc == 0 && token)
-		memcpy(token, tok, PINGS_TOKEN_LEN);
-	return rc;
-}
-
-int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before, const struct poc *after)
-{
-	struct pings_target t = { .address = NULL };
-	int rc = 0;
-
-	g_strlcpy(t.poc, after->id, sizeof t.poc);
-	g_strlcpy(t.state, after->state, sizeof t.state);
-	g_strlcpy(t.type, form_type_name(after->type), sizeof t.type);
-	g_strlcpy(t.lang, known_lang(after->languages->len ? after->languages->pdata[0] : NULL), sizeof t.lang);
-	for (guint i = 0; rc == 0 && i < after->emails->len; i++) {
-		gboolean old = FALSE;
-
-		for (guint j = 0; before->emails && j < before->emails->len; j++)
-			old |= g_ascii_strcasecmp(after->emails->pdata[i], before->emails->pdata[j]) == 0;
-		if (old)
-			continue;
-		t.address = after->emails->pdata[i];
-		rc = pings_send(c, 0, &t, c->now + c->cfg->ping_deadline, NULL) < 0 ? -1 : 0;
-	}
-	return rc;
+	return db_run(db, "UPDATE pings SET reminders = ?1 WHERE id = ?2", "ii", (gint64)n, id);
 }
 
 /* ---- one ping ---- */
@@ -484,26 +336,6 @@ GPtrArray *pings_of_round(sqlite3 *db, gint64 round)
 		return NULL;
 	}
 	return all;
-}
-
-int pings_remind(const struct mail_ctx *c, const struct ping *p, int n)
-{
-	char *row = g_strdup_printf("%s-r%d", p->token, n);
-	char *msgid = g_strdup_printf("pocbot.%s@%s", p->token, c->cfg->domain);
-	GHashTable *vars;
-	char state[3] = { p->poc[0], p->poc[1], 0 };	/* an identifier starts with its State */
-	int rc;
-
-	vars = ping_vars(c, p->token, p->poc, state, p->deadline);
-	g_hash_table_insert(vars, "n", g_strdup_printf("%d", n));
-	rc = queue(c, "ping-reminder", p->address, p->lang, "ping-reminder", vars, row, p->token, msgid);
-	g_hash_table_unref(vars);
-	if (rc >= 0 && db_run(c->db, "UPDATE pings SET reminders = ?1 WHERE id = ?2", "ii",
-			      (gint64)n, p->id) < 0)
-		rc = -1;
-	g_free(row);
-	g_free(msgid);
-	return rc;
 }
 
 /* ---- what came back ---- */

@@ -95,7 +95,20 @@ void pings_round_clear(struct pings_round *r);
  * was ever opened, -1 on error. */
 int pings_last_round_start(sqlite3 *db, gint64 *started);
 
-/* Queues one ping to t: a pings row (purpose "round" when round > 0,
+/* The language the robot writes to a POC whose first language is lang:
+ * lang when it is one of the six, else "en". Borrowed. */
+const char *pings_lang(const char *lang);
+
+/* A ping's row: 1 when poc has a ping in round, 0 when not, -1 on error;
+ * insert the ping of t (purpose "round" when round > 0, else
+ * "verification") with its token, queued now; set its reminder count.
+ * 0 or -1. */
+int pings_in_round(sqlite3 *db, gint64 round, const char *poc);
+int pings_insert(sqlite3 *db, gint64 round, const struct pings_target *t, const char *token, gint64 now,
+		 gint64 deadline);
+int pings_set_reminders(sqlite3 *db, gint64 id, int n);
+
+/* Sending (ping-send.c). Queues one ping to t: a pings row (purpose "round" when round > 0,
  * else "verification" with round NULL), queued now, with deadline, and
  * its signed message in t->lang with English beside it. 0 queued (token
  * filled when not NULL); 1 not queued: t already has a ping in the round,

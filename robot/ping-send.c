@@ -1,0 +1,161 @@
+/* ping-send.c - writes and queues a ping, a verification ping and a
+ * reminder: in the POC's language with English beside it, signed through
+ * the outbox in the caller's transaction, the ping's token in the Reply-To
+ * (ping+TOKEN@), the envelope sender (bounces+TOKEN@), the Message-ID and
+ * the subject; the ping's row is written by the pings store. Input: the
+ * directory (State-written text, bounded by the forms). Returns -1 on a
+ * database, randomness or signing failure; the caller rolls back. */
+#include <string.h>
+#include "clock.h"
+#include "log.h"
+#include "outbox.h"
+#include "own-address.h"
+#include "pings.h"
+#include "pocs.h"
+#include "states.h"
+#include "templates.h"
+
+/* vars' "state" set to the name of its "code" in lang. */
+static void state_in(GHashTable *vars, const char *lang)
+{
+	const struct states *ref = states_load(NULL);
+	const char *code = g_hash_table_lookup(vars, "code");
+	const char *name = ref && code ? states_name(ref, code, lang) : NULL;
+
+	g_hash_table_insert(vars, "state", g_strdup(name ? name : code ? code : "-"));
+}
+
+/* The ping's words: template name in lang, with the English text beside it
+ * when lang is not English; the State named in each language. 0 or -1
+ * (logged). g_free subject and body. */
+static int compose(const struct mail_ctx *c, const char *lang, const char *name, GHashTable *vars,
+		   char **subject, char **body)
+{
+	char *en_subject = NULL, *en_body = NULL, *own = NULL;
+
+	state_in(vars, lang);
+	if (templates_message(c->tpl, lang, name, vars, subject, &own) < 0)
+		return -1;
+	if (strcmp(lang, "en") == 0) {
+		*body = own;
+		return 0;
+	}
+	state_in(vars, "en");
+	if (templates_message(c->tpl, "en", name, vars, &en_subject, &en_body) < 0) {
+		g_free(*subject);
+		g_free(own);
+		return -1;
+	}
+	*body = g_strdup_printf("%s\n\n-------- English --------\n\n%s", own, en_body);
+	g_free(own);
+	g_free(en_subject);
+	g_free(en_body);
+	return 0;
+}
+
+/* The variables every ping text has. The table borrows from its
+ * arguments and owns the rest (g_hash_table_unref it). */
+static GHashTable *ping_vars(const struct mail_ctx *c, const char *token, const char *poc, const char *state,
+			     gint64 deadline)
+{
+	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
+	char when[CLOCK_TEXT_LEN];
+
+	g_hash_table_insert(v, "token", g_strdup(token));
+	g_hash_table_insert(v, "id", g_strdup(poc));
+	g_hash_table_insert(v, "code", g_strdup(state));	/* "state" is its name, set by compose */
+	g_hash_table_insert(v, "deadline", g_strdup(clock_text(deadline, CLOCK_MINUTE, "-", when)));
+	g_hash_table_insert(v, "reply", own_address_make(c->cfg, OWN_PING, token));
+	g_hash_table_insert(v, "robot", g_strdup(c->cfg->address));
+	g_hash_table_insert(v, "custodian", g_strdup(c->cfg->custodian ? c->cfg->custodian : c->cfg->address));
+	return v;
+}
+
+/* Signs and queues one ping-related message. 0, 1 (no ASCII address), -1. */
+static int queue(const struct mail_ctx *c, const char *purpose, const char *to, const char *lang,
+		 const char *name, GHashTable *vars, const char *row_token, const char *ping_token,
+		 const char *in_reply_to)
+{
+	char *subject = NULL, *body = NULL, *reply = own_address_make(c->cfg, OWN_PING, ping_token);
+	char *seed = g_strdup_printf("%s:%s", purpose, row_token);
+	struct outbox_item it = { .purpose = purpose, .to = to, .protocol = CRYPTO_OPENPGP, .reply_to = reply,
+				  .token = row_token, .verp = strcmp(row_token, ping_token) ? ping_token : NULL,
+				  .dsn = TRUE, .in_reply_to = in_reply_to, .asks_reply = TRUE };
+	int rc = -1;
+
+	if (compose(c, lang, name, vars, &subject, &body) == 0) {
+		it.subject = subject;
+		it.body = body;
+		rc = outbox_queue(c->db, c->cfg, c->crypto, c->now, 0, seed, &it);
+	}
+	g_free(subject);
+	g_free(body);
+	g_free(reply);
+	g_free(seed);
+	return rc;
+}
+
+int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target *t, gint64 deadline,
+	       char token[PINGS_TOKEN_LEN])
+{
+	char tok[PINGS_TOKEN_LEN];
+	GHashTable *vars;
+	int rc;
+
+	if (round > 0 && (rc = pings_in_round(c->db, round, t->poc)) != 0)
+		return rc;
+	if (pings_token_new(tok) < 0) {
+		log_msg(LOG_ERR, "pings: no random bytes for a token");
+		return -1;
+	}
+	vars = ping_vars(c, tok, t->poc, t->state, deadline);
+	rc = queue(c, round > 0 ? "ping" : "ping-verification", t->address, t->lang,
+		   round > 0 ? "ping" : "ping-verification", vars, tok, tok, NULL);
+	g_hash_table_unref(vars);
+	if (rc == 0)
+		rc = pings_insert(c->db, round, t, tok, c->now, deadline);
+	if (rc == 0 && token)
+		memcpy(token, tok, PINGS_TOKEN_LEN);
+	return rc;
+}
+
+int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before, const struct poc *after)
+{
+	struct pings_target t = { .address = NULL };
+	int rc = 0;
+
+	g_strlcpy(t.poc, after->id, sizeof t.poc);
+	g_strlcpy(t.state, after->state, sizeof t.state);
+	g_strlcpy(t.type, form_type_name(after->type), sizeof t.type);
+	g_strlcpy(t.lang, pings_lang(after->languages->len ? after->languages->pdata[0] : NULL), sizeof t.lang);
+	for (guint i = 0; rc == 0 && i < after->emails->len; i++) {
+		gboolean old = FALSE;
+
+		for (guint j = 0; before->emails && j < before->emails->len; j++)
+			old |= g_ascii_strcasecmp(after->emails->pdata[i], before->emails->pdata[j]) == 0;
+		if (old)
+			continue;
+		t.address = after->emails->pdata[i];
+		rc = pings_send(c, 0, &t, c->now + c->cfg->ping_deadline, NULL) < 0 ? -1 : 0;
+	}
+	return rc;
+}
+
+int pings_remind(const struct mail_ctx *c, const struct ping *p, int n)
+{
+	char *row = g_strdup_printf("%s-r%d", p->token, n);
+	char *msgid = g_strdup_printf("pocbot.%s@%s", p->token, c->cfg->domain);
+	GHashTable *vars;
+	char state[3] = { p->poc[0], p->poc[1], 0 };	/* an identifier starts with its State */
+	int rc;
+
+	vars = ping_vars(c, p->token, p->poc, state, p->deadline);
+	g_hash_table_insert(vars, "n", g_strdup_printf("%d", n));
+	rc = queue(c, "ping-reminder", p->address, p->lang, "ping-reminder", vars, row, p->token, msgid);
+	g_hash_table_unref(vars);
+	if (rc >= 0 && pings_set_reminders(c->db, p->id, n) < 0)
+		rc = -1;
+	g_free(row);
+	g_free(msgid);
+	return rc;
+}
