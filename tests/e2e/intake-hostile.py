@@ -7,7 +7,7 @@ a line ("key value"), for the shell test to check:
   smuggle            a message whose body holds "\\n.\\n" and a second transaction
   quoted             quoted local parts at MAIL FROM and RCPT TO
   send FILE          FILE as one message (sent as is, then CRLF.CRLF)
-  parallel N BYTES   N connections at once, each sending a message of BYTES
+  parallel N BYTES   N connections at once, each sending a message of about BYTES
   drop BYTES         sends BYTES of DATA, then closes without the end
   idle               connects, sends nothing, reports when the server closes
   slowcmd            sends LHLO then half a command, reports when closed
@@ -125,11 +125,10 @@ def parallel(address, n, size):
             open_data(c, "p%d@example.org" % i, ["pocbot@robot.test"])
             barrier.wait()
             c.s.sendall(b"Subject: big %d\r\n\r\n" % i)
-            chunk = line * 1000
-            sent = 0
-            while sent < size:
-                c.s.sendall(chunk)
-                sent += len(chunk)
+            lines = max(1, size // len(line))
+            while lines > 0:
+                c.s.sendall(line * min(lines, 1000))
+                lines -= 1000
             c.s.sendall(b".\r\n")
             results[i] = c.reply()
             c.close()
