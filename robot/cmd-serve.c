@@ -87,7 +87,8 @@ static int intake_write(void *txn, const char *buf, size_t len)
 	in->bytes += (gint64)len;
 	if (spool_write(in->t, buf, len) == 0)
 		return 0;
-	log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", in->sender, g_strerror(errno));
+	log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", in->sender,
+		g_strerror(errno));
 	return -1;
 }
 
@@ -104,7 +105,8 @@ static int intake_commit(void *txn)
 	int rc = spool_commit(in->t, &id);
 
 	if (rc < 0)
-		log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", in->sender, g_strerror(errno));
+		log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", in->sender,
+			g_strerror(errno));
 	else
 		log_msg(LOG_INFO, "%s: stored from=<%.200s> rcpts=%u size=%" G_GINT64_FORMAT, id, in->sender,
 			in->rcpts, in->bytes);

@@ -13,7 +13,8 @@
 
 #define SYSTEM_CONFIG "/etc/pocbot/pocbot.conf"
 
-enum key_type { K_DOMAIN, K_ADDRESS, K_PATH, K_LISTEN, K_RELAY, K_SIZE, K_COUNT, K_BOOL, K_DURATION, K_DURATIONS, K_UIDS };
+enum key_type { K_DOMAIN, K_ADDRESS, K_PATH, K_LISTEN, K_RELAY, K_SIZE, K_COUNT, K_BOOL, K_DURATION,
+		K_DURATIONS, K_UIDS };
 
 struct key {
 	const char *group, *name;

@@ -204,7 +204,8 @@ static void evict_idlest(struct lmtp_server *srv)
 	}
 	if (!idlest)
 		return;
-	log_msg(LOG_INFO, "lmtp: %d connections: the one idle longest is closed", srv->lim.max_connections);
+	log_msg(LOG_INFO, "lmtp: %d connections: the one idle longest is closed",
+		srv->lim.max_connections);
 	conn_refuse(idlest, "421 4.7.0 Too many connections, closing the one idle longest\r\n");
 }
 
@@ -227,7 +228,8 @@ static gboolean peer_allowed(struct lmtp_server *srv, GSocket *sock)
 	return FALSE;
 }
 
-static gboolean on_incoming(GSocketService *svc, GSocketConnection *sc, GObject *source, gpointer data)
+static gboolean on_incoming(GSocketService *svc, GSocketConnection *sc, GObject *source,
+			    gpointer data)
 {
 	struct lmtp_server *srv = data;
 	struct conn *c = g_new0(struct conn, 1);

@@ -78,7 +78,8 @@ static int sink_commit(void *txn)
 	rc = spool_commit(s->t, &id);
 	s->t = NULL;
 	check(rc == 0, "spool_commit failed");
-	check(spool_load(s->spool, SPOOL_NEW, id, &env, &data, &len) == 0, "a stored entry does not read back");
+	check(spool_load(s->spool, SPOOL_NEW, id, &env, &data, &len) == 0,
+	      "a stored entry does not read back");
 	check((gint64)len == s->written, "the entry is not what was written");
 	check(env.recipients->len >= 1 && envelope_address_ok(env.sender, 1), "a bad envelope stored");
 	envelope_clear(&env);

@@ -55,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	envelope_init(&env);
 	env.sender = g_strdup(size > 0 && data[0] & 1 ? "" : "alice@example.org");
-	envelope_add_recipient(&env, size > 0 && data[0] & 2 ? "bounces+x@robot.test" : "pocbot@robot.test");
+	envelope_add_recipient(&env, size > 0 && data[0] & 2 ? "bounces+x@robot.test"
+							     : "pocbot@robot.test");
 	memset(&ctx, 0, sizeof ctx);
 	ctx.cfg = &cfg;
 	ctx.tpl = tpl;
