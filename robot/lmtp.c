@@ -230,8 +230,10 @@ static void data_emit(struct lmtp_session *s, char c)
 	if (!s->txn)
 		return;
 	s->buf[s->buf_len++] = c;
-	if (s->buf_len == LMTP_DATA_BUFFER)
-		data_flush(s);
+	if (s->buf_len < LMTP_DATA_BUFFER)
+		return;
+	data_flush(s);
+	s->progress++;	/* a full buffer: a client sending at any useful rate is not idle */
 }
 
 /* The end of DATA: one reply per recipient, all from the same outcome. */

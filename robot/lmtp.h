@@ -47,8 +47,9 @@ gboolean lmtp_session_input(struct lmtp_session *s, const char *buf, size_t len,
 
 enum lmtp_phase lmtp_session_phase(const struct lmtp_session *s);
 
-/* Counts the commands and messages the session has finished: a client
- * that moves it on is not idle. */
+/* Counts the commands and messages the session has finished, and each
+ * LMTP_DATA_BUFFER bytes of a message: a client that moves it on is not
+ * idle; one trickling a byte at a time is. */
 guint64 lmtp_session_progress(const struct lmtp_session *s);
 
 #endif

@@ -685,6 +685,7 @@ START_TEST(test_cr_only_message)
 		g_string_append(msg, "a line of some seventy characters, ended by a carriage return only..\r");
 	open_data(w);
 	feed_bytes(w, msg->str, msg->len, NULL);
+	ck_assert_uint_ge(lmtp_session_progress(w->s), 4 + msg->len / LMTP_DATA_BUFFER);
 	ck_assert_str_eq(feed_bytes(w, "\r\n.\r\n", 5, NULL), "250 2.0.0 Message stored <c@d>\r\n");
 	g_string_append_c(msg, '\n');
 	ck_assert_uint_eq(w->store.data->len, msg->len);
@@ -772,7 +773,11 @@ START_TEST(test_progress)
 	ck_assert_uint_gt(lmtp_session_progress(w->s), p0);
 	open_data(w);
 	ck_assert_int_eq(lmtp_session_phase(w->s), LMTP_DATA);
+	p0 = lmtp_session_progress(w->s);
+	feed(w, "a short line");
+	ck_assert_uint_eq(lmtp_session_progress(w->s), p0);	/* a trickle is no progress */
 	expect(w, ".", "250 ");
+	ck_assert_uint_gt(lmtp_session_progress(w->s), p0);
 	ck_assert_int_eq(lmtp_session_phase(w->s), LMTP_COMMANDS);	/* MAIL was reached once */
 	world_free(w);
 }
