@@ -98,7 +98,8 @@ static int domain_ok(const char *v)
 	return 1;
 }
 
-/* "90", "90s", "15m", "1h", "7d": seconds, or -1. */
+/* "90", "90s", "15m", "1h", "7d": seconds, or -1. At most G_MAXINT32 seconds
+ * (68 years) with a unit too, so that the dump, in seconds, reads back. */
 static gint64 duration(const char *v)
 {
 	static const struct { char unit; gint64 seconds; } units[] = {
@@ -115,7 +116,7 @@ static gint64 duration(const char *v)
 		return n;
 	for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
 		if (end[0] == units[i].unit && end[1] == '\0')
-			return n * units[i].seconds;
+			return n * units[i].seconds > G_MAXINT32 ? -1 : n * units[i].seconds;
 	return -1;
 }
 

@@ -207,6 +207,9 @@ START_TEST(test_lmtp_keys)
 	assert_refused(tmp, "[lmtp]\nallow_uids = 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n",
 		       "[lmtp] allow_uids");
 	assert_refused(tmp, "[lmtp]\nmail_deadline = soon\n", "[lmtp] mail_deadline");
+	/* found by fuzz-config: within the bound in days, over it in seconds */
+	assert_refused(tmp, "[ping]\nremind = 44444443d\n", "[ping] remind");
+	assert_refused(tmp, "[trust]\nmax_age = 2147483648s\n", "[trust] max_age");
 	assert_refused(tmp, "[test]\nworker = paused\n", "[test] worker");
 	g_free(conf);
 	world_free(tmp);
