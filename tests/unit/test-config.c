@@ -196,6 +196,19 @@ START_TEST(test_lmtp_keys)
 	ck_assert_msg(strstr(dump, "allow_uids = 0, 0, 65534\n"), "%s", dump);
 	g_free(dump);
 	config_clear(&cfg);
+	/* found by fuzz-config: a value with backslashes is dumped escaped, and reads back */
+	g_free(conf);
+	conf = write_conf(tmp, "b.conf", "[robot]\naddress = \"a\\\\\\\\b\"@robot.test\n");
+	ck_assert_msg(config_load(conf, &cfg, &err) == 0, "%s", err);
+	ck_assert_str_eq(cfg.address, "\"a\\\\b\"@robot.test");
+	dump = config_dump(&cfg);
+	config_clear(&cfg);
+	g_free(conf);
+	conf = write_conf(tmp, "b2.conf", dump);
+	ck_assert_msg(config_load(conf, &cfg, &err) == 0, "%s", err);
+	ck_assert_str_eq(cfg.address, "\"a\\\\b\"@robot.test");
+	g_free(dump);
+	config_clear(&cfg);
 	config_defaults(&cfg, tmp);
 	ck_assert_int_eq(cfg.lmtp_allow_uids, 0);	/* any, by default */
 	ck_assert_int_eq(cfg.lmtp_max_connections, 256);
