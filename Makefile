@@ -1,7 +1,9 @@
 # pocbot - a plain Makefile over pkg-config.
 #   make            builds ./pocbot
 #   make run        installs missing Debian packages (or says how), builds, runs the robot
-#   make check      the same for the tests: unit (Check), end-to-end, then all again under ASan/UBSan
+#   make check      the same for the tests: unit (Check), end-to-end, then all again under ASan/UBSan,
+#                   then each fuzz target over its seeds and regression inputs (once, -runs=0)
+#   make fuzz       fuzzes each target in tests/fuzz for FUZZ_SECONDS (60) with clang's libFuzzer
 #   make bench      benchmarks, printed beside their baselines
 #   make install    PREFIX=/usr/local DESTDIR=: the program and its three man pages
 
@@ -33,6 +35,10 @@ OBJ = $(SRC:%.c=$(BUILD)/%.o) $(BUILD)/embedded.o
 UNIT = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(sort $(wildcard tests/unit/test-*.c)))
 TOOLS = $(patsubst tests/tools/%.c,$(BUILD)/tools/%,$(sort $(wildcard tests/tools/*.c)))
 HDR = $(wildcard robot/*.h filters/*.h tests/unit/*.h)
+FUZZ = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(sort $(wildcard tests/fuzz/fuzz-*.c)))
+FUZZ_BUILD = build-fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 60
 
 all: pocbot
 
@@ -72,6 +78,26 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libpocbot.a $(HDR)
 
 units: $(UNIT) $(TOOLS) $(BUILD)/pocbot
 
+# The fuzz targets include by bare name (-Irobot -Ifilters): a header may move between the two.
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/libpocbot.a $(HDR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Irobot -Ifilters -fsanitize=fuzzer $(ALL_LDFLAGS) -o $@ $< \
+		$(BUILD)/libpocbot.a $(PKG_LIBS)
+
+fuzzers: $(FUZZ)
+
+# Built with clang, ASan and UBSan, into build-fuzz; warnings are not errors
+# there (clang's differ from gcc's, which CI holds to).
+fuzz-build:
+	@$(MAKE) --no-print-directory fuzzers BUILD=$(FUZZ_BUILD) CC=clang CI= CFLAGS='-O1 -g' \
+		SAN='$(FUZZ_SAN) -fsanitize=fuzzer-no-link'
+
+fuzz-replay: fuzz-build
+	tests/fuzz/run replay $(FUZZ_BUILD)
+
+fuzz: deps-test fuzz-build
+	tests/fuzz/run fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 # The README's two commands. Each first makes sure the Debian packages are there.
 run: deps
 	@$(MAKE) --no-print-directory pocbot
@@ -80,7 +106,8 @@ run: deps
 check: deps-test
 	@$(MAKE) --no-print-directory test BUILD=build
 	@$(MAKE) --no-print-directory test BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer' CFLAGS='-O1 -g'
-	@cat build/results build-asan/results | awk '{ p += $$1; f += $$2 } END { print "check: " p " passed, " f " failed" }'
+	@$(MAKE) --no-print-directory fuzz-replay
+	@cat build/results build-asan/results $(FUZZ_BUILD)/results | awk '{ p += $$1; f += $$2 } END { print "check: " p " passed, " f " failed" }'
 
 test: units
 	tests/run-all $(BUILD)
@@ -108,6 +135,6 @@ install: pocbot
 	done
 
 clean:
-	rm -rf build build-asan pocbot pocbot.tmp
+	rm -rf build build-asan $(FUZZ_BUILD) pocbot pocbot.tmp
 
-.PHONY: all pocbot units run check test deps deps-test bench install clean
+.PHONY: all pocbot units run check test deps deps-test bench install clean fuzzers fuzz-build fuzz-replay fuzz

@@ -1,5 +1,5 @@
-/* cmd-serve.c - the daemon: the LMTP server (a thread per connection)
- * stores into the spool and wakes the worker; the worker drains the spool
+/* cmd-serve.c - the daemon: the LMTP server (every connection on the main
+ * loop) streams each message into the spool and wakes the worker; the worker drains the spool
  * into the database and wakes the sender; the sender delivers the outbox.
  * Each thread has its own database connection; intake never waits on
  * parsing, crypto or SMTP. SIGTERM/SIGINT stop it cleanly; SIGKILL loses
@@ -53,19 +53,76 @@ static void raise_flag(struct daemon *d, gboolean *flag)
 	g_mutex_unlock(&d->lock);
 }
 
-static int store(void *data, const struct envelope *env, const char *msg, size_t len)
+/* The LMTP sink: a message written to spool/tmp as it arrives. */
+struct intake {
+	struct daemon *d;
+	struct spool_txn *t;
+	char *sender;
+	guint rcpts;
+	gint64 bytes;
+};
+
+static void *intake_begin(void *data, const struct envelope *env)
 {
 	struct daemon *d = data;
-	char *id = NULL;
+	struct spool_txn *t = spool_begin(d->spool, env);
+	struct intake *in;
 
-	if (spool_store(d->spool, env, msg, len, &id) < 0) {
+	if (!t) {
 		log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", env->sender, g_strerror(errno));
-		return -1;
+		return NULL;
 	}
-	log_msg(LOG_INFO, "%s: stored from=<%.200s> rcpts=%u size=%zu", id, env->sender, env->recipients->len, len);
+	in = g_new0(struct intake, 1);
+	in->d = d;
+	in->t = t;
+	in->sender = g_strdup(env->sender);
+	in->rcpts = env->recipients->len;
+	return in;
+}
+
+static int intake_write(void *txn, const char *buf, size_t len)
+{
+	struct intake *in = txn;
+
+	in->bytes += (gint64)len;
+	if (spool_write(in->t, buf, len) == 0)
+		return 0;
+	log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", in->sender,
+		g_strerror(errno));
+	return -1;
+}
+
+static void intake_free(struct intake *in)
+{
+	g_free(in->sender);
+	g_free(in);
+}
+
+static int intake_commit(void *txn)
+{
+	struct intake *in = txn;
+	char *id = NULL;
+	int rc = spool_commit(in->t, &id);
+
+	if (rc < 0)
+		log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", in->sender,
+			g_strerror(errno));
+	else
+		log_msg(LOG_INFO, "%s: stored from=<%.200s> rcpts=%u size=%" G_GINT64_FORMAT, id, in->sender,
+			in->rcpts, in->bytes);
+	if (rc == 0)
+		raise_flag(in->d, &in->d->work_due);
 	g_free(id);
-	raise_flag(d, &d->work_due);
-	return 0;
+	intake_free(in);
+	return rc;
+}
+
+static void intake_abort(void *txn)
+{
+	struct intake *in = txn;
+
+	spool_abort(in->t);
+	intake_free(in);
 }
 
 static sqlite3 *thread_db(struct daemon *d)
@@ -161,10 +218,14 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct config *cfg = ctx->cfg;
 	struct daemon d = { .cfg = cfg };
-	struct lmtp_params params = { 0 };
+	struct lmtp_params params = { cfg->domain, cfg->message_bytes,
+				      { intake_begin, intake_write, intake_commit, intake_abort, &d } };
+	struct lmtp_server_limits lim = { cfg->lmtp_max_connections, cfg->lmtp_allow_uid,
+					  cfg->lmtp_allow_uids, cfg->lmtp_mail_deadline,
+					  cfg->lmtp_command_deadline, cfg->lmtp_data_deadline };
 	GMainLoop *loop;
 	struct lmtp_server *svc;
-	GThread *worker, *sender;
+	GThread *worker = NULL, *sender;
 	char *err = NULL;
 	int rc;
 
@@ -173,19 +234,21 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 		return rc;
 	db_close(ctx->db);	/* made and migrated; each thread opens its own */
 	ctx->db = NULL;
-	params = (struct lmtp_params){ cfg->domain, cfg->message_bytes, store, &d };
 	if ((rc = prepare(&d)))
 		goto out;
 	d.tpl = templates_load();
 	g_mutex_init(&d.lock);
 	g_cond_init(&d.wake);
-	if (!(svc = lmtp_server_start(cfg->lmtp_listen, &params, &err))) {
+	if (!(svc = lmtp_server_start(cfg->lmtp_listen, &params, &lim, &err))) {
 		fprintf(stderr, "pocbot serve: %s\n", err);
 		g_free(err);
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
-	worker = g_thread_new("worker", worker_thread, &d);
+	if (cfg->worker)
+		worker = g_thread_new("worker", worker_thread, &d);
+	else
+		log_msg(LOG_WARNING, "[test] worker = false: the spool is not processed");
 	sender = g_thread_new("sender", sender_thread, &d);
 	log_msg(LOG_INFO, "serving LMTP on %s, var %s, outbound %s", cfg->lmtp_listen, cfg->var,
 		cfg->smtp_relay ? cfg->smtp_relay : "Maildir var/outbox");
@@ -199,7 +262,8 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	d.stop = TRUE;
 	g_cond_broadcast(&d.wake);
 	g_mutex_unlock(&d.lock);
-	g_thread_join(worker);
+	if (worker)
+		g_thread_join(worker);
 	g_thread_join(sender);
 	g_main_loop_unref(loop);
 out:

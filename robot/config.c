@@ -2,6 +2,7 @@
  * Input: a file the custodian wrote. Unknown keys and bad values are errors
  * that name the key; relative paths are resolved against the file's folder. */
 #include <errno.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,8 @@
 
 #define SYSTEM_CONFIG "/etc/pocbot/pocbot.conf"
 
-enum key_type { K_DOMAIN, K_ADDRESS, K_PATH, K_LISTEN, K_RELAY, K_SIZE, K_COUNT, K_BOOL, K_DURATION, K_DURATIONS };
+enum key_type { K_DOMAIN, K_ADDRESS, K_PATH, K_LISTEN, K_RELAY, K_SIZE, K_COUNT, K_BOOL, K_DURATION,
+		K_DURATIONS, K_UIDS };
 
 struct key {
 	const char *group, *name;
@@ -28,6 +30,11 @@ static const struct key keys[] = {
 	{ "robot", "custodian", K_ADDRESS, AT(custodian) },
 	{ "paths", "var", K_PATH, AT(var) },
 	{ "lmtp", "listen", K_LISTEN, AT(lmtp_listen) },
+	{ "lmtp", "max_connections", K_COUNT, AT(lmtp_max_connections) },
+	{ "lmtp", "allow_uids", K_UIDS, AT(lmtp_allow_uid) },
+	{ "lmtp", "mail_deadline", K_DURATION, AT(lmtp_mail_deadline) },
+	{ "lmtp", "command_deadline", K_DURATION, AT(lmtp_command_deadline) },
+	{ "lmtp", "data_deadline", K_DURATION, AT(lmtp_data_deadline) },
 	{ "smtp", "relay", K_RELAY, AT(smtp_relay) },
 	{ "limits", "message_bytes", K_SIZE, AT(message_bytes) },
 	{ "limits", "help_per_day", K_COUNT, AT(help_per_day) },
@@ -41,6 +48,7 @@ static const struct key keys[] = {
 	{ "log", "syslog", K_BOOL, AT(syslog) },
 	{ "log", "stderr", K_BOOL, AT(foreground_log) },
 	{ "test", "clock_file", K_PATH, AT(clock_file) },
+	{ "test", "worker", K_BOOL, AT(worker) },
 };
 
 void config_defaults(struct config *cfg, const char *base)
@@ -49,6 +57,11 @@ void config_defaults(struct config *cfg, const char *base)
 	cfg->domain = g_strdup("localhost");
 	cfg->var = g_build_filename(base, "var", NULL);
 	cfg->lmtp_listen = g_strdup("127.0.0.1:2424");
+	cfg->lmtp_max_connections = DEFAULT_LMTP_MAX_CONNECTIONS;
+	cfg->lmtp_mail_deadline = DEFAULT_LMTP_MAIL_DEADLINE;
+	cfg->lmtp_command_deadline = DEFAULT_LMTP_COMMAND_DEADLINE;
+	cfg->lmtp_data_deadline = DEFAULT_LMTP_DATA_DEADLINE;
+	cfg->worker = TRUE;
 	cfg->message_bytes = DEFAULT_MESSAGE_BYTES;
 	cfg->help_per_day = DEFAULT_HELP_PER_DAY;
 	cfg->trust_max_age = DEFAULT_TRUST_MAX_AGE;
@@ -85,7 +98,8 @@ static int domain_ok(const char *v)
 	return 1;
 }
 
-/* "90", "90s", "15m", "1h", "7d": seconds, or -1. */
+/* "90", "90s", "15m", "1h", "7d": seconds, or -1. At most G_MAXINT32 seconds
+ * (68 years) with a unit too, so that the dump, in seconds, reads back. */
 static gint64 duration(const char *v)
 {
 	static const struct { char unit; gint64 seconds; } units[] = {
@@ -102,8 +116,40 @@ static gint64 duration(const char *v)
 		return n;
 	for (size_t i = 0; i < G_N_ELEMENTS(units); i++)
 		if (end[0] == units[i].unit && end[1] == '\0')
-			return n * units[i].seconds;
+			return n * units[i].seconds > G_MAXINT32 ? -1 : n * units[i].seconds;
 	return -1;
+}
+
+/* "0, 1000, postfix": user ids or names, at most CONFIG_MAX_UIDS; "" none.
+ * 0, or -1. */
+static int uids(struct config *cfg, const char *v)
+{
+	gchar **parts = g_strsplit(v, ",", -1);
+	int count = 0, ok = 1;
+
+	for (gchar **p = parts; *p && ok; p++) {
+		const char *item = g_strstrip(*p);
+		struct passwd *pw;
+		char *end;
+		gint64 n;
+
+		if (!*item && !p[1] && p == parts)
+			break;
+		n = g_ascii_strtoll(item, &end, 10);
+		if (*item && !*end && n >= 0 && n < G_MAXINT32)
+			;
+		else if ((pw = getpwnam(item)))
+			n = pw->pw_uid;
+		else
+			n = -1;
+		if (n < 0 || count >= CONFIG_MAX_UIDS)
+			ok = 0;
+		else
+			cfg->lmtp_allow_uid[count++] = (guint32)n;
+	}
+	g_strfreev(parts);
+	cfg->lmtp_allow_uids = ok ? count : 0;
+	return ok ? 0 : -1;
 }
 
 static char *resolve(const char *base, const char *path)
@@ -190,6 +236,10 @@ static int set_value(struct config *cfg, const struct key *k, const char *v,
 		cfg->ping_reminders = count;
 		return 0;
 	}
+	case K_UIDS:
+		if (uids(cfg, v) < 0)
+			goto bad;
+		return 0;
 	case K_BOOL:
 		if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "1") == 0)
 			*(gboolean *)field = TRUE;
@@ -291,6 +341,28 @@ int config_load(const char *file, struct config *cfg, char **err)
 	return rc;
 }
 
+/* A string value as GKeyFile reads it back: backslash, line ends and tab
+ * escaped, a leading space as \s (found by fuzz-config: an address with a
+ * backslash, loaded, dumped raw, did not load again). */
+static void dump_string(GString *s, const char *v)
+{
+	for (const char *p = v ? v : ""; *p; p++) {
+		if (*p == '\\')
+			g_string_append(s, "\\\\");
+		else if (*p == '\n')
+			g_string_append(s, "\\n");
+		else if (*p == '\r')
+			g_string_append(s, "\\r");
+		else if (*p == '\t')
+			g_string_append(s, "\\t");
+		else if (*p == ' ' && p == v)
+			g_string_append(s, "\\s");
+		else
+			g_string_append_c(s, *p);
+	}
+	g_string_append_c(s, '\n');
+}
+
 char *config_dump(const struct config *cfg)
 {
 	GString *s = g_string_new(NULL);
@@ -313,15 +385,18 @@ char *config_dump(const struct config *cfg)
 			g_string_append_printf(s, "%d\n", *(const int *)field);
 		else if (k->type == K_BOOL)
 			g_string_append_printf(s, "%s\n", *(const gboolean *)field ? "true" : "false");
+		else if (k->type == K_UIDS) {
+			for (int u = 0; u < cfg->lmtp_allow_uids; u++)
+				g_string_append_printf(s, "%s%u", u ? ", " : "", cfg->lmtp_allow_uid[u]);
+			g_string_append_c(s, '\n');
+		}
 		else if (k->type == K_DURATIONS) {
 			for (int r = 0; r < cfg->ping_reminders; r++)
 				g_string_append_printf(s, "%s%" G_GINT64_FORMAT "s", r ? ", " : "", cfg->ping_remind[r]);
 			g_string_append_c(s, '\n');
 		}
-		else {
-			const char *v = *(char *const *)field;
-			g_string_append_printf(s, "%s\n", v ? v : "");
-		}
+		else
+			dump_string(s, *(char *const *)field);
 	}
 	return g_string_free(s, FALSE);
 }
@@ -335,7 +410,7 @@ void config_clear(struct config *cfg)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (keys[i].type != K_SIZE && keys[i].type != K_COUNT && keys[i].type != K_BOOL &&
-		    keys[i].type != K_DURATION && keys[i].type != K_DURATIONS)
+		    keys[i].type != K_DURATION && keys[i].type != K_DURATIONS && keys[i].type != K_UIDS)
 			g_clear_pointer((char **)((char *)cfg + keys[i].offset), g_free);
 	g_clear_pointer(&cfg->file, g_free);
 }

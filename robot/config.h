@@ -5,6 +5,7 @@
 #include <glib.h>
 
 #define CONFIG_MAX_REMINDERS 8
+#define CONFIG_MAX_UIDS 16
 
 struct config {
 	char *file;		/* the file read, or NULL for the embedded defaults */
@@ -13,6 +14,12 @@ struct config {
 	char *custodian;	/* [robot] custodian, or NULL */
 	char *var;		/* [paths] var, absolute */
 	char *lmtp_listen;	/* [lmtp] listen: host:port or unix:/path (absolute) */
+	int lmtp_max_connections;	/* [lmtp] max_connections: more closes the longest idle */
+	guint32 lmtp_allow_uid[CONFIG_MAX_UIDS];	/* [lmtp] allow_uids: unix socket peers allowed */
+	int lmtp_allow_uids;	/* how many of lmtp_allow_uid are set; 0: any */
+	gint64 lmtp_mail_deadline;	/* [lmtp] mail_deadline: from connect to MAIL, seconds */
+	gint64 lmtp_command_deadline;	/* [lmtp] command_deadline: for one command */
+	gint64 lmtp_data_deadline;	/* [lmtp] data_deadline: for one whole DATA */
 	char *smtp_relay;	/* [smtp] relay host:port, or NULL for the Maildir */
 	gint64 message_bytes;	/* [limits] message_bytes */
 	int help_per_day;	/* [limits] help_per_day */
@@ -25,6 +32,7 @@ struct config {
 	gint64 update_every;	/* [reminders] update_every: each State's records to its signers; 0: never */
 	int extracts_per_day;	/* [lookup] extracts_per_day, per State */
 	char *clock_file;	/* [test] clock_file, absolute, or NULL */
+	gboolean worker;	/* [test] worker: false leaves the spool unprocessed */
 	gboolean syslog;	/* [log] syslog */
 	gboolean foreground_log;	/* [log] stderr */
 };

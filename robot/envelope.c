@@ -1,5 +1,6 @@
 /* envelope.c - the SMTP envelope. Addresses come from the MTA (untrusted):
- * envelope_address_ok bounds them before they go anywhere. */
+ * envelope_address_ok bounds them before they go anywhere; a quoted local
+ * part ("System Administrator"@example.org) is an address too. */
 #include <string.h>
 #include "envelope.h"
 #include "limits.h"
@@ -30,18 +31,35 @@ char *envelope_recipients_text(const struct envelope *env)
 	return g_string_free(s, FALSE);
 }
 
+/* The byte after a quoted local part starting at p ('"'), or NULL: printable
+ * ASCII and quoted pairs (RFC 5321 4.1.2), but no '<' or '>', which would
+ * end a path for a careless reader. */
+static const char *quoted_end(const char *p)
+{
+	for (p++; *p != '"'; p++) {
+		if (*p == '\\')
+			p++;
+		if (*p < ' ' || *p > '~' || *p == '<' || *p == '>')
+			return NULL;
+	}
+	return p + 1;
+}
+
 int envelope_address_ok(const char *addr, int allow_null)
 {
 	size_t len = strlen(addr);
-	const char *at = strrchr(addr, '@');
+	const char *local_end = addr, *at;
 
 	if (len == 0)
 		return allow_null;
+	if (addr[0] == '"' && (!(local_end = quoted_end(addr)) || *local_end != '@'))
+		return 0;
+	at = strrchr(local_end, '@');
 	if (len > MAX_ADDRESS_LEN || !at || at == addr || at[1] == '\0')
 		return 0;
 	if ((size_t)(at - addr) > MAX_LOCAL_PART)
 		return 0;
-	for (const unsigned char *p = (const unsigned char *)addr; *p; p++)
+	for (const unsigned char *p = (const unsigned char *)local_end; *p; p++)
 		if (*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
 			return 0;
 	return g_utf8_validate(addr, -1, NULL);

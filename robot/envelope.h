@@ -16,8 +16,9 @@ void envelope_add_recipient(struct envelope *env, const char *rcpt);
 /* The recipients separated by spaces. g_free it. */
 char *envelope_recipients_text(const struct envelope *env);
 
-/* 1 when addr is a plausible address (bounded, printable, no CR/LF, one @,
- * no space); "" is allowed only when allow_null. */
+/* 1 when addr is a plausible address (bounded, printable, no CR/LF, an @,
+ * no space outside a quoted local part); "" is allowed only when
+ * allow_null. */
 int envelope_address_ok(const char *addr, int allow_null);
 
 /* addr with its domain as A-labels (IDNA, "xn--"); NULL when the domain

@@ -18,8 +18,12 @@
 #define MAX_ADDRESS_LEN		254	/* an address, local@domain */
 #define MAX_LOCAL_PART		64
 #define MAX_BAD_COMMANDS	10	/* protocol errors before the LMTP server hangs up */
-#define LMTP_IDLE_SECONDS	300	/* a silent client is dropped after this */
-#define LMTP_MAX_CLIENTS	32	/* connections served at once */
+#define LMTP_DATA_BUFFER	(64 * 1024)	/* message bytes a session holds before writing them */
+#define LMTP_READ_BUFFER	(64 * 1024)	/* one read from a client (one buffer for all) */
+#define DEFAULT_LMTP_MAX_CONNECTIONS 256	/* [lmtp] max_connections; the longest idle goes first */
+#define DEFAULT_LMTP_MAIL_DEADLINE 30	/* [lmtp] mail_deadline: seconds from connect to MAIL */
+#define DEFAULT_LMTP_COMMAND_DEADLINE 120	/* [lmtp] command_deadline: seconds for one command */
+#define DEFAULT_LMTP_DATA_DEADLINE 600	/* [lmtp] data_deadline: seconds for one whole DATA */
 
 #define MAX_MIME_DEPTH		16	/* nesting of multiparts and message/rfc822 */
 #define MAX_MIME_PARTS		256	/* leaves and containers in one message */

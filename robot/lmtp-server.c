@@ -1,7 +1,12 @@
 /* lmtp-server.c - accepts MTA connections (TCP loopback or a unix socket)
- * and feeds their lines, bounded, to an lmtp_session. Input: bytes from any
- * local client. A failed read or write, or LMTP_IDLE_SECONDS of silence,
- * ends the connection; the session never acknowledged what it did not store. */
+ * and feeds what they send to an lmtp_session, all on the main loop: each
+ * socket is non-blocking and watched by a GSource, so an idle connection
+ * costs a socket and a small session, and a slow one holds no thread.
+ * Input: bytes from any local client. Deadlines (to reach MAIL, for each
+ * command, for one DATA) and max_connections (the longest idle is closed
+ * first) keep slow or idle clients from starving the MTA; on a unix socket
+ * allow_uids is checked with SO_PEERCRED. A failed read or write ends the
+ * connection; the session never acknowledged what it did not store. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,118 +14,246 @@
 #include <gio/gunixsocketaddress.h>
 #include "lmtp-server.h"
 #include "limits.h"
+#include "log.h"
 
 struct lmtp_server {
 	GSocketService *svc;
 	struct lmtp_params params;
-	GMutex lock;
-	GCond idle;
-	GPtrArray *conns;	/* GSocketConnection * being served */
-	gboolean stopping;
+	struct lmtp_server_limits lim;
+	gboolean unix_socket;
+	GPtrArray *conns;	/* struct conn * */
+	GSource *tick;		/* checks the deadlines every second */
+	char *buf;		/* LMTP_READ_BUFFER: one read, whichever connection */
 };
 
-struct reader {
-	GString *line;
-	gboolean too_long;
+struct conn {
+	struct lmtp_server *srv;
+	GSocketConnection *sc;
+	GSocket *sock;
+	struct lmtp_session *s;
+	GSource *in, *out;	/* watching for input, or for room to send */
+	GString *pending;	/* replies not sent yet */
+	gboolean closing;	/* close once pending is sent */
+	gint64 connected, moved, data_started;	/* monotonic microseconds */
+	guint64 progress;
+	enum lmtp_phase phase;
 };
 
-static gboolean send_out(GOutputStream *o, GString *out)
+static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data);
+static gboolean on_writable(GSocket *sock, GIOCondition cond, gpointer data);
+
+static void watch(struct conn *c, GSource **src, GIOCondition cond, GSocketSourceFunc fn)
 {
-	gboolean ok = out->len == 0 || g_output_stream_write_all(o, out->str, out->len, NULL, NULL, NULL);
-
-	g_string_truncate(out, 0);
-	return ok;
+	if (*src)
+		return;
+	*src = g_socket_create_source(c->sock, cond, NULL);
+	g_source_set_callback(*src, (GSourceFunc)(void (*)(void))fn, c, NULL);
+	g_source_attach(*src, NULL);
 }
 
-/* Feeds the complete lines of buf[0..n) to the session. FALSE to close. */
-static gboolean feed(struct lmtp_session *s, struct reader *r, const char *buf, gsize n, GString *out)
+static void unwatch(GSource **src)
 {
-	while (n > 0) {
-		const char *nl = memchr(buf, '\n', n);
-		gsize take = nl ? (gsize)(nl - buf) : n;
-		size_t limit = lmtp_session_line_limit(s);
+	if (!*src)
+		return;
+	g_source_destroy(*src);
+	g_clear_pointer(src, g_source_unref);
+}
 
-		if (r->line->len + take > limit) {
-			gsize room = r->line->len < limit ? limit - r->line->len : 0;
-			g_string_append_len(r->line, buf, (gssize)room);
-			r->too_long = TRUE;
-		} else {
-			g_string_append_len(r->line, buf, (gssize)take);
+/* Ends the connection; a message still arriving is aborted. */
+static void conn_close(struct conn *c)
+{
+	unwatch(&c->in);
+	unwatch(&c->out);
+	g_ptr_array_remove_fast(c->srv->conns, c);
+	g_io_stream_close(G_IO_STREAM(c->sc), NULL, NULL);
+	g_object_unref(c->sc);
+	lmtp_session_free(c->s);
+	g_string_free(c->pending, TRUE);
+	g_free(c);
+}
+
+/* Sends what is pending, without blocking. While the client does not take
+ * its replies, nothing more is read from it, so replies cannot pile up.
+ * FALSE when the connection was closed. */
+static gboolean conn_flush(struct conn *c)
+{
+	while (c->pending->len > 0) {
+		GError *err = NULL;
+		gssize n = g_socket_send(c->sock, c->pending->str, c->pending->len, NULL, &err);
+
+		if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+			g_error_free(err);
+			break;
 		}
-		if (!nl)
-			return TRUE;
-		buf += take + 1;
-		n -= take + 1;
-		if (!lmtp_session_line(s, r->line->str, r->line->len, r->too_long, out))
+		g_clear_error(&err);
+		if (n <= 0) {
+			conn_close(c);
 			return FALSE;
-		g_string_truncate(r->line, 0);
-		r->too_long = FALSE;
+		}
+		g_string_erase(c->pending, 0, n);
 	}
+	if (c->pending->len > 0) {
+		unwatch(&c->in);
+		watch(c, &c->out, G_IO_OUT, on_writable);
+		return TRUE;
+	}
+	if (c->closing) {
+		conn_close(c);
+		return FALSE;
+	}
+	unwatch(&c->out);
+	watch(c, &c->in, G_IO_IN, on_readable);
 	return TRUE;
 }
 
-static void serve(GSocketConnection *conn, const struct lmtp_params *params);
-
-/* Registers conn while it is served; FALSE when the server is stopping. */
-static gboolean track(struct lmtp_server *srv, GSocketConnection *conn, gboolean add)
+/* Says why, and closes: a last reply the client may not even read. */
+static void conn_refuse(struct conn *c, const char *reply)
 {
-	gboolean go = TRUE;
-
-	g_mutex_lock(&srv->lock);
-	if (add && srv->stopping)
-		go = FALSE;
-	else if (add)
-		g_ptr_array_add(srv->conns, conn);
-	else {
-		g_ptr_array_remove_fast(srv->conns, conn);
-		g_cond_broadcast(&srv->idle);
-	}
-	g_mutex_unlock(&srv->lock);
-	return go;
+	g_string_append(c->pending, reply);
+	g_socket_send(c->sock, c->pending->str, c->pending->len, NULL, NULL);
+	conn_close(c);
 }
 
-static gboolean serve_connection(GThreadedSocketService *svc, GSocketConnection *conn,
-				 GObject *source, gpointer data)
+/* Notes what the session did with the last input, for the deadlines. */
+static void conn_note(struct conn *c)
+{
+	enum lmtp_phase phase = lmtp_session_phase(c->s);
+	guint64 progress = lmtp_session_progress(c->s);
+	gint64 now = g_get_monotonic_time();
+
+	if (progress != c->progress)
+		c->moved = now;
+	if (phase == LMTP_DATA && c->phase != LMTP_DATA)
+		c->data_started = now;
+	c->progress = progress;
+	c->phase = phase;
+}
+
+static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data)
+{
+	struct conn *c = data;
+	GError *err = NULL;
+	gssize n = g_socket_receive(sock, c->srv->buf, LMTP_READ_BUFFER, NULL, &err);
+
+	(void)cond;
+	if (n < 0 && g_error_matches(err, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+		g_error_free(err);
+		return G_SOURCE_CONTINUE;
+	}
+	g_clear_error(&err);
+	if (n <= 0) {
+		conn_close(c);
+		return G_SOURCE_REMOVE;
+	}
+	if (!lmtp_session_input(c->s, c->srv->buf, (size_t)n, c->pending))
+		c->closing = TRUE;
+	conn_note(c);
+	/* conn_flush may remove this very source (paused, or closed) */
+	return conn_flush(c) && c->in ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean on_writable(GSocket *sock, GIOCondition cond, gpointer data)
+{
+	struct conn *c = data;
+
+	(void)sock;
+	(void)cond;
+	return conn_flush(c) && c->out ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/* The deadline c has passed, or NULL. */
+static const char *conn_late(const struct conn *c, gint64 now)
+{
+	const struct lmtp_server_limits *lim = &c->srv->lim;
+
+	if (c->phase == LMTP_DATA)
+		return now - c->data_started > lim->data_deadline * G_USEC_PER_SEC ? "DATA" : NULL;
+	if (c->phase == LMTP_BEFORE_MAIL && now - c->connected > lim->mail_deadline * G_USEC_PER_SEC)
+		return "MAIL";
+	return now - c->moved > lim->command_deadline * G_USEC_PER_SEC ? "command" : NULL;
+}
+
+static gboolean on_tick(gpointer data)
 {
 	struct lmtp_server *srv = data;
+	gint64 now = g_get_monotonic_time();
+
+	for (guint i = srv->conns->len; i-- > 0;) {
+		struct conn *c = srv->conns->pdata[i];
+		const char *late = conn_late(c, now);
+
+		if (!late)
+			continue;
+		log_msg(LOG_INFO, "lmtp: a client missed its %s deadline: closed", late);
+		conn_refuse(c, "421 4.4.2 Timeout, closing connection\r\n");
+		i = MIN(i, srv->conns->len);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* Makes room for one more: the connection that moved longest ago goes. */
+static void evict_idlest(struct lmtp_server *srv)
+{
+	struct conn *idlest = NULL;
+
+	for (guint i = 0; i < srv->conns->len; i++) {
+		struct conn *c = srv->conns->pdata[i];
+
+		if (!idlest || c->moved < idlest->moved)
+			idlest = c;
+	}
+	if (!idlest)
+		return;
+	log_msg(LOG_INFO, "lmtp: %d connections: the one idle longest is closed",
+		srv->lim.max_connections);
+	conn_refuse(idlest, "421 4.7.0 Too many connections, closing the one idle longest\r\n");
+}
+
+/* On a unix socket with allow_uids, whether the peer's uid is one of them. */
+static gboolean peer_allowed(struct lmtp_server *srv, GSocket *sock)
+{
+	GCredentials *cred;
+	uid_t uid;
+
+	if (!srv->unix_socket || srv->lim.allow_uids == 0)
+		return TRUE;
+	if (!(cred = g_socket_get_credentials(sock, NULL)))
+		return FALSE;
+	uid = g_credentials_get_unix_user(cred, NULL);
+	g_object_unref(cred);
+	for (int i = 0; i < srv->lim.allow_uids; i++)
+		if (srv->lim.allow_uid[i] == (guint32)uid)
+			return TRUE;
+	log_msg(LOG_WARNING, "lmtp: a client of uid %ld is not in [lmtp] allow_uids: refused", (long)uid);
+	return FALSE;
+}
+
+static gboolean on_incoming(GSocketService *svc, GSocketConnection *sc, GObject *source,
+			    gpointer data)
+{
+	struct lmtp_server *srv = data;
+	struct conn *c = g_new0(struct conn, 1);
 
 	(void)svc;
 	(void)source;
-	if (!track(srv, conn, TRUE))
+	c->srv = srv;
+	c->sc = g_object_ref(sc);
+	c->sock = g_socket_connection_get_socket(sc);
+	g_socket_set_blocking(c->sock, FALSE);
+	c->s = lmtp_session_new(&srv->params);
+	c->pending = g_string_new(NULL);
+	c->connected = c->moved = g_get_monotonic_time();
+	c->phase = LMTP_BEFORE_MAIL;
+	if (!peer_allowed(srv, c->sock)) {
+		conn_refuse(c, "421 4.7.0 Not allowed to use this socket\r\n");
 		return TRUE;
-	serve(conn, &srv->params);
-	track(srv, conn, FALSE);
-	return TRUE;
-}
-
-/* One LMTP conversation, to its end. */
-static void serve(GSocketConnection *conn, const struct lmtp_params *params)
-{
-	GInputStream *in = g_io_stream_get_input_stream(G_IO_STREAM(conn));
-	GOutputStream *o = g_io_stream_get_output_stream(G_IO_STREAM(conn));
-	struct lmtp_session *s = lmtp_session_new(params);
-	struct reader r = { g_string_new(NULL), FALSE };
-	GString *out = g_string_new(NULL);
-	char *buf = g_malloc(64 * 1024);
-	gboolean open = TRUE;
-
-	g_socket_set_timeout(g_socket_connection_get_socket(conn), LMTP_IDLE_SECONDS);
-	lmtp_session_greeting(s, out);
-	open = send_out(o, out);
-	while (open) {
-		gssize n = g_input_stream_read(in, buf, 64 * 1024, NULL, NULL);
-
-		if (n <= 0)
-			break;
-		open = feed(s, &r, buf, (gsize)n, out);
-		if (!send_out(o, out))
-			break;
 	}
-	g_io_stream_close(G_IO_STREAM(conn), NULL, NULL);
-	g_free(buf);
-	g_string_free(out, TRUE);
-	g_string_free(r.line, TRUE);
-	lmtp_session_free(s);
+	while ((int)srv->conns->len >= MAX(srv->lim.max_connections, 1))
+		evict_idlest(srv);
+	g_ptr_array_add(srv->conns, c);
+	lmtp_session_greeting(c->s, c->pending);
+	conn_flush(c);
+	return TRUE;
 }
 
 static GSocketAddress *listen_address(const char *listen, char **err)
@@ -154,20 +287,28 @@ static GSocketAddress *listen_address(const char *listen, char **err)
 	return sa;
 }
 
-struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params, char **err)
+struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params,
+				      const struct lmtp_server_limits *lim, char **err)
 {
 	struct lmtp_server *srv;
 	GSocketAddress *sa = listen_address(listen, err);
 	GError *gerr = NULL;
 
+	if (lim->allow_uids > 0 && !g_str_has_prefix(listen, "unix:")) {
+		*err = g_strdup("[lmtp] allow_uids needs a unix socket: on TCP every local user can connect");
+		g_clear_object(&sa);
+		return NULL;
+	}
 	if (!sa)
 		return NULL;
 	srv = g_new0(struct lmtp_server, 1);
 	srv->params = *params;
-	g_mutex_init(&srv->lock);
-	g_cond_init(&srv->idle);
+	srv->lim = *lim;
+	srv->unix_socket = g_str_has_prefix(listen, "unix:");
 	srv->conns = g_ptr_array_new();
-	srv->svc = g_threaded_socket_service_new(LMTP_MAX_CLIENTS);
+	srv->buf = g_malloc(LMTP_READ_BUFFER);
+	srv->svc = g_socket_service_new();
+	g_socket_listener_set_backlog(G_SOCKET_LISTENER(srv->svc), 128);
 	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(srv->svc), sa, G_SOCKET_TYPE_STREAM,
 					   G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &gerr)) {
 		*err = g_strdup_printf("[lmtp] listen %s: %s", listen, gerr->message);
@@ -177,27 +318,23 @@ struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_para
 		return NULL;
 	}
 	g_object_unref(sa);
-	g_signal_connect(srv->svc, "run", G_CALLBACK(serve_connection), srv);
+	g_signal_connect(srv->svc, "incoming", G_CALLBACK(on_incoming), srv);
+	srv->tick = g_timeout_source_new_seconds(1);
+	g_source_set_callback(srv->tick, on_tick, srv, NULL);
+	g_source_attach(srv->tick, NULL);
 	g_socket_service_start(srv->svc);
 	return srv;
 }
 
 void lmtp_server_stop(struct lmtp_server *srv)
 {
-	gint64 deadline = g_get_monotonic_time() + 30 * G_USEC_PER_SEC;
-
 	g_socket_service_stop(srv->svc);
 	g_socket_listener_close(G_SOCKET_LISTENER(srv->svc));
-	g_mutex_lock(&srv->lock);
-	srv->stopping = TRUE;
-	for (guint i = 0; i < srv->conns->len; i++)
-		g_socket_shutdown(g_socket_connection_get_socket(srv->conns->pdata[i]), TRUE, FALSE, NULL);
-	while (srv->conns->len > 0 && g_cond_wait_until(&srv->idle, &srv->lock, deadline))
-		;
-	g_mutex_unlock(&srv->lock);
+	while (srv->conns->len > 0)
+		conn_close(srv->conns->pdata[0]);
+	unwatch(&srv->tick);
 	g_object_unref(srv->svc);
 	g_ptr_array_unref(srv->conns);
-	g_mutex_clear(&srv->lock);
-	g_cond_clear(&srv->idle);
+	g_free(srv->buf);
 	g_free(srv);
 }

@@ -1,19 +1,34 @@
-/* lmtp-server.h - the LMTP listener: one thread per MTA connection. */
+/* lmtp-server.h - the LMTP listener: every connection served on the main
+ * loop (GLib's default context) by non-blocking sockets, none with a thread
+ * of its own. */
 #ifndef POCBOT_LMTP_SERVER_H
 #define POCBOT_LMTP_SERVER_H
 
 #include <gio/gio.h>
 #include "lmtp.h"
 
+struct lmtp_server_limits {
+	int max_connections;	/* one more closes the connection idle longest */
+	const guint32 *allow_uid;	/* on a unix socket, the peers' uids allowed */
+	int allow_uids;		/* 0: any */
+	gint64 mail_deadline;	/* seconds from connect until MAIL */
+	gint64 command_deadline;	/* seconds for each command */
+	gint64 data_deadline;	/* seconds for one whole DATA */
+};
+
 struct lmtp_server;
 
 /* Listens on listen ("host:port" or "unix:/path") and serves each
- * connection with an lmtp_session made from params (copied; what it
- * points to must outlive the server). NULL with *err. */
-struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params, char **err);
+ * connection with an lmtp_session made from params, within lim (both
+ * copied; what they point to must outlive the server). The connections are
+ * served by the default main context, which the caller runs. NULL with
+ * *err. */
+struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params,
+				      const struct lmtp_server_limits *lim, char **err);
 
-/* Stops listening, ends the open connections (a message being stored is
- * finished first) and waits for their threads, then frees the server. */
+/* Stops listening, closes the open connections (a message not yet
+ * acknowledged is aborted: the MTA sends it again) and frees the server.
+ * Called from the thread that runs the main loop. */
 void lmtp_server_stop(struct lmtp_server *srv);
 
 #endif

@@ -1,8 +1,12 @@
 /* lmtp.c - the LMTP server's protocol: LHLO, MAIL FROM (SIZE, BODY),
  * RCPT TO (several), DATA (one reply per recipient), RSET, NOOP, QUIT.
- * Input: lines from any client on the socket, bounded by the caller at
- * lmtp_session_line_limit(). Bad commands get 5xx; a message that could not
- * be stored gets 451 for every recipient, so the MTA retries. */
+ * Input: bytes from any client on the socket. Commands end at LF (a CR
+ * before it is dropped) and are cut at MAX_COMMAND_LINE. DATA ends only at
+ * <CRLF>.<CRLF> (RFC 5321 4.1.1.4): a bare LF or CR is data. The message
+ * goes to the sink dot-unstuffed, CRLF made LF, through a buffer of
+ * LMTP_DATA_BUFFER bytes, so memory does not grow with its size. Bad
+ * commands get 5xx; a message that could not be stored gets 451 for every
+ * recipient, so the MTA retries. */
 #include <stdlib.h>
 #include <string.h>
 #include "lmtp.h"
@@ -10,14 +14,28 @@
 
 enum state { S_GREETED, S_READY, S_MAIL, S_RCPT, S_DATA };
 
+/* Where DATA stands at the byte just read: at the start of a line (after
+ * CRLF), after a '.' there, after ".\r" there, inside a line, after a CR. */
+enum data_state { D_BOL, D_DOT, D_DOT_CR, D_MID, D_CR };
+
 struct lmtp_session {
 	struct lmtp_params p;
 	enum state state;
 	struct envelope env;
-	GString *data;
-	gboolean data_too_big;	/* over max_bytes: read on, then refuse */
-	gboolean data_bad_line;	/* a data line over MAX_DATA_LINE */
+	GString *command;	/* the command line being read, at most MAX_COMMAND_LINE */
+	gboolean command_too_long;
+	gboolean mail_seen;	/* a MAIL FROM was accepted on this connection */
+	guint64 progress;
 	int bad_commands;
+	/* the message being received */
+	enum data_state ds;
+	void *txn;		/* the sink's transaction; NULL once refused or failed */
+	char *buf;		/* LMTP_DATA_BUFFER bytes waiting for the sink */
+	size_t buf_len;
+	gint64 bytes;		/* of the message so far, as stored */
+	size_t line_len;	/* bytes since the last CR or LF */
+	gboolean data_too_big;	/* over max_bytes: read on, then refuse */
+	gboolean data_bad_line;	/* a line over MAX_DATA_LINE */
 };
 
 struct lmtp_session *lmtp_session_new(const struct lmtp_params *p)
@@ -27,16 +45,26 @@ struct lmtp_session *lmtp_session_new(const struct lmtp_params *p)
 	s->p = *p;
 	s->state = S_GREETED;
 	envelope_init(&s->env);
-	s->data = g_string_new(NULL);
+	s->command = g_string_sized_new(64);
 	return s;
+}
+
+/* Ends the sink's transaction without keeping anything. */
+static void data_drop(struct lmtp_session *s)
+{
+	if (s->txn)
+		s->p.sink.abort(s->txn);
+	s->txn = NULL;
 }
 
 void lmtp_session_free(struct lmtp_session *s)
 {
 	if (!s)
 		return;
+	data_drop(s);
 	envelope_clear(&s->env);
-	g_string_free(s->data, TRUE);
+	g_string_free(s->command, TRUE);
+	g_free(s->buf);
 	g_free(s);
 }
 
@@ -45,30 +73,53 @@ void lmtp_session_greeting(struct lmtp_session *s, GString *out)
 	g_string_append_printf(out, "220 %s LMTP pocbot ready\r\n", s->p.hostname);
 }
 
-size_t lmtp_session_line_limit(const struct lmtp_session *s)
+enum lmtp_phase lmtp_session_phase(const struct lmtp_session *s)
 {
-	return s->state == S_DATA ? MAX_DATA_LINE : MAX_COMMAND_LINE;
+	if (s->state == S_DATA)
+		return LMTP_DATA;
+	return s->mail_seen ? LMTP_COMMANDS : LMTP_BEFORE_MAIL;
+}
+
+guint64 lmtp_session_progress(const struct lmtp_session *s)
+{
+	return s->progress;
 }
 
 static void transaction_reset(struct lmtp_session *s)
 {
+	data_drop(s);
 	envelope_clear(&s->env);
 	envelope_init(&s->env);
-	g_string_truncate(s->data, 0);
+	g_clear_pointer(&s->buf, g_free);
+	s->buf_len = 0;
+	s->bytes = 0;
+	s->line_len = 0;
 	s->data_too_big = s->data_bad_line = FALSE;
 	if (s->state != S_GREETED)
 		s->state = S_READY;
 }
 
 /* Takes "<addr>" after the colon of "MAIL FROM:" / "RCPT TO:"; *rest is what
- * follows (parameters). Returns the address (g_free it) or NULL. */
+ * follows (parameters). A quoted local part may hold '>' or spaces: the
+ * closing '>' is looked for after it. Returns the address (g_free it) or
+ * NULL. */
 static char *path_arg(const char *arg, const char **rest)
 {
-	const char *close;
+	const char *p, *close;
 
 	while (*arg == ' ')
 		arg++;
-	if (*arg != '<' || !(close = strchr(arg, '>')))
+	if (*arg != '<')
+		return NULL;
+	p = arg + 1;
+	if (*p == '"') {
+		for (p++; *p && *p != '"'; p++)
+			if (*p == '\\' && p[1])
+				p++;
+		if (*p != '"')
+			return NULL;
+	}
+	if (!(close = strchr(p, '>')))
 		return NULL;
 	*rest = close + 1;
 	return g_strndup(arg + 1, (gsize)(close - arg - 1));
@@ -123,6 +174,7 @@ static const char *cmd_mail(struct lmtp_session *s, const char *arg)
 	}
 	s->env.sender = addr;
 	s->state = S_MAIL;
+	s->mail_seen = TRUE;
 	return "250 2.1.0 Sender OK\r\n";
 }
 
@@ -152,40 +204,127 @@ static const char *cmd_rcpt(struct lmtp_session *s, const char *arg)
 	return "250 2.1.5 Recipient OK\r\n";
 }
 
+/* Sends the buffered bytes to the sink; a failed write drops the message. */
+static void data_flush(struct lmtp_session *s)
+{
+	if (s->txn && s->buf_len > 0 && s->p.sink.write(s->txn, s->buf, s->buf_len) < 0)
+		data_drop(s);
+	s->buf_len = 0;
+}
+
+/* One byte of the message as stored. A line (up to a CR or LF, as both
+ * entries count it) over MAX_DATA_LINE, or a message over max_bytes, drops
+ * the message at once; the rest is read and thrown away. */
+static void data_emit(struct lmtp_session *s, char c)
+{
+	if (c == '\n' || c == '\r')
+		s->line_len = 0;
+	else if (++s->line_len > MAX_DATA_LINE && !s->data_bad_line) {
+		s->data_bad_line = TRUE;
+		data_drop(s);
+	}
+	if (++s->bytes > s->p.max_bytes && !s->data_too_big) {
+		s->data_too_big = TRUE;
+		data_drop(s);
+	}
+	if (!s->txn)
+		return;
+	s->buf[s->buf_len++] = c;
+	if (s->buf_len < LMTP_DATA_BUFFER)
+		return;
+	data_flush(s);
+	s->progress++;	/* a full buffer: a client sending at any useful rate is not idle */
+}
+
 /* The end of DATA: one reply per recipient, all from the same outcome. */
 static void data_end(struct lmtp_session *s, GString *out)
 {
 	const char *reply;
+	void *txn;
 
+	data_flush(s);
+	txn = s->txn;
+	s->txn = NULL;
 	if (s->data_too_big)
 		reply = "552 5.3.4 Message too big for system";
 	else if (s->data_bad_line)
 		reply = "500 5.6.0 Line too long in message data";
-	else if (s->p.store(s->p.store_data, &s->env, s->data->str, s->data->len) < 0)
+	else if (!txn || s->p.sink.commit(txn) < 0)
 		reply = "451 4.3.0 Could not store the message, try again later";
 	else
 		reply = "250 2.0.0 Message stored";
 	for (guint i = 0; i < s->env.recipients->len; i++)
 		g_string_append_printf(out, "%s <%.254s>\r\n", reply, (char *)s->env.recipients->pdata[i]);
+	s->progress++;
 	transaction_reset(s);
 }
 
-static void data_line(struct lmtp_session *s, const char *line, size_t len, gboolean too_long)
+/* A byte inside a line: a CR waits to see whether LF follows. */
+static void data_mid(struct lmtp_session *s, char c)
 {
-	if (too_long)
-		s->data_bad_line = TRUE;
-	if (len > 0 && line[0] == '.') {
-		line++;
-		len--;
-	}
-	if ((gint64)(s->data->len + len + 1) > s->p.max_bytes) {
-		s->data_too_big = TRUE;
-		g_string_truncate(s->data, 0);
-	}
-	if (s->data_too_big || s->data_bad_line)
+	if (c == '\r') {
+		s->ds = D_CR;
 		return;
-	g_string_append_len(s->data, line, (gssize)len);
-	g_string_append_c(s->data, '\n');
+	}
+	s->ds = D_MID;
+	data_emit(s, c);
+}
+
+/* Feeds message bytes until the end of DATA; returns how many were taken
+ * (the terminator included, when it came). */
+static size_t data_input(struct lmtp_session *s, const char *buf, size_t len, GString *out)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = buf[i];
+
+		switch (s->ds) {
+		case D_BOL:
+			if (c == '.')
+				s->ds = D_DOT;
+			else
+				data_mid(s, c);
+			break;
+		case D_DOT:	/* the stuffed dot is dropped */
+			if (c == '\r')
+				s->ds = D_DOT_CR;
+			else
+				data_mid(s, c);
+			break;
+		case D_DOT_CR:
+			if (c == '\n') {
+				data_end(s, out);
+				return i + 1;
+			}
+			data_emit(s, '\r');
+			data_mid(s, c);
+			break;
+		case D_MID:
+			data_mid(s, c);
+			break;
+		case D_CR:
+			if (c == '\n') {
+				data_emit(s, '\n');
+				s->ds = D_BOL;
+			} else {
+				data_emit(s, '\r');
+				data_mid(s, c);
+			}
+			break;
+		}
+	}
+	return len;
+}
+
+/* DATA accepted: the sink opens a transaction. When it cannot, the message
+ * is still read, then refused with 451 for each recipient. */
+static const char *data_begin(struct lmtp_session *s)
+{
+	s->state = S_DATA;
+	s->ds = D_BOL;
+	s->buf = g_malloc(LMTP_DATA_BUFFER);
+	s->buf_len = 0;
+	s->txn = s->p.sink.begin(s->p.sink.data, &s->env);
+	return "354 Start mail input; end with <CRLF>.<CRLF>\r\n";
 }
 
 static const char *cmd_lhlo(struct lmtp_session *s, const char *arg, GString *out)
@@ -218,8 +357,7 @@ static const char *command(struct lmtp_session *s, const char *line, GString *ou
 		if (s->state != S_RCPT)
 			return s->state == S_MAIL ? "554 5.5.1 No valid recipients\r\n"
 						  : "503 5.5.1 Need RCPT before DATA\r\n";
-		s->state = S_DATA;
-		return "354 Start mail input; end with <CRLF>.<CRLF>\r\n";
+		return data_begin(s);
 	}
 	if (VERB("RSET")) {
 		transaction_reset(s);
@@ -239,31 +377,24 @@ static const char *command(struct lmtp_session *s, const char *line, GString *ou
 	return "500 5.5.2 Command not recognised\r\n";
 }
 
-gboolean lmtp_session_line(struct lmtp_session *s, const char *line, size_t len,
-			   gboolean too_long, GString *out)
+/* A whole command line, its LF taken off. FALSE to close. */
+static gboolean command_line(struct lmtp_session *s, GString *out)
 {
 	gboolean close = FALSE;
 	const char *reply;
-	char *text;
+	GString *line = s->command;
 
-	if (len > 0 && line[len - 1] == '\r')
-		len--;
-	if (s->state == S_DATA) {
-		if (len == 1 && line[0] == '.' && !too_long)
-			data_end(s, out);
-		else
-			data_line(s, line, len, too_long);
-		return TRUE;
-	}
-	if (too_long)
+	if (line->len > 0 && line->str[line->len - 1] == '\r')
+		g_string_truncate(line, line->len - 1);
+	if (s->command_too_long)
 		reply = "500 5.5.2 Line too long\r\n";
-	else if (memchr(line, '\0', len))
+	else if (memchr(line->str, '\0', line->len))
 		reply = "500 5.5.2 NUL in command\r\n";
-	else {
-		text = g_strndup(line, len);
-		reply = command(s, text, out, &close);
-		g_free(text);
-	}
+	else
+		reply = command(s, line->str, out, &close);
+	g_string_truncate(line, 0);
+	s->command_too_long = FALSE;
+	s->progress++;
 	if (reply)
 		g_string_append(out, reply);
 	if (reply && reply[0] == '5' && ++s->bad_commands >= MAX_BAD_COMMANDS) {
@@ -271,4 +402,41 @@ gboolean lmtp_session_line(struct lmtp_session *s, const char *line, size_t len,
 		close = TRUE;
 	}
 	return !close;
+}
+
+/* Adds n bytes to the command line, keeping at most MAX_COMMAND_LINE. */
+static void command_append(struct lmtp_session *s, const char *buf, size_t n)
+{
+	size_t room = MAX_COMMAND_LINE - s->command->len;
+
+	if (n > room) {
+		s->command_too_long = TRUE;
+		n = room;
+	}
+	g_string_append_len(s->command, buf, (gssize)n);
+}
+
+gboolean lmtp_session_input(struct lmtp_session *s, const char *buf, size_t len, GString *out)
+{
+	while (len > 0) {
+		const char *nl;
+		size_t take;
+
+		if (s->state == S_DATA) {
+			take = data_input(s, buf, len, out);
+			buf += take;
+			len -= take;
+			continue;
+		}
+		nl = memchr(buf, '\n', len);
+		take = nl ? (size_t)(nl - buf) : len;
+		command_append(s, buf, take);
+		if (!nl)
+			break;
+		buf += take + 1;
+		len -= take + 1;
+		if (!command_line(s, out))
+			return FALSE;
+	}
+	return TRUE;
 }

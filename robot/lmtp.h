@@ -1,37 +1,55 @@
-/* lmtp.h - the LMTP protocol (RFC 2033) as a state machine over lines, with
- * no I/O of its own, so that it can be tested line by line. */
+/* lmtp.h - the LMTP protocol (RFC 2033) as a state machine over the bytes a
+ * client sends, with no I/O of its own: it is fed what was read, appends
+ * what must be answered, and hands the message to a sink as it arrives. */
 #ifndef POCBOT_LMTP_H
 #define POCBOT_LMTP_H
 
 #include <glib.h>
 #include "envelope.h"
 
-/* Stores one message with its envelope durably: 0 when on disk, -1 when not
- * (every recipient then gets 451). */
-typedef int lmtp_store_fn(void *data, const struct envelope *env, const char *msg, size_t len);
+/* Where a message goes while it arrives. begin opens a transaction for env
+ * (NULL when it cannot: DATA then gets 451); write appends bytes already
+ * dot-unstuffed with LF line ends (0 or -1); commit makes it durable and
+ * ends the transaction (0 stored, -1 not: 451 for every recipient); abort
+ * ends it leaving nothing behind. Each transaction ends in exactly one of
+ * commit or abort. */
+struct lmtp_sink {
+	void *(*begin)(void *data, const struct envelope *env);
+	int (*write)(void *txn, const char *buf, size_t len);
+	int (*commit)(void *txn);
+	void (*abort)(void *txn);
+	void *data;
+};
 
 struct lmtp_params {
 	const char *hostname;	/* in the greeting and LHLO reply */
 	gint64 max_bytes;	/* larger messages get 552 */
-	lmtp_store_fn *store;
-	void *store_data;
+	struct lmtp_sink sink;
 };
+
+/* Where a session stands, for the server's deadlines. */
+enum lmtp_phase { LMTP_BEFORE_MAIL, LMTP_COMMANDS, LMTP_DATA };
 
 struct lmtp_session;
 
 struct lmtp_session *lmtp_session_new(const struct lmtp_params *p);
+
+/* Frees the session; a message still arriving is aborted. */
 void lmtp_session_free(struct lmtp_session *s);
 
 /* The greeting to send when a client connects. */
 void lmtp_session_greeting(struct lmtp_session *s, GString *out);
 
-/* The longest line the session accepts now (command or data line). */
-size_t lmtp_session_line_limit(const struct lmtp_session *s);
+/* Feeds len bytes as read from the client. Appends the replies due
+ * (CRLF-terminated) to out. Returns FALSE when the connection must be
+ * closed once out is sent (the rest of buf is then ignored). */
+gboolean lmtp_session_input(struct lmtp_session *s, const char *buf, size_t len, GString *out);
 
-/* Feeds one line without its line end; too_long says the line was cut at
- * the limit. Appends the replies due (CRLF-terminated) to out. Returns
- * FALSE when the connection must be closed after out is sent. */
-gboolean lmtp_session_line(struct lmtp_session *s, const char *line, size_t len,
-			   gboolean too_long, GString *out);
+enum lmtp_phase lmtp_session_phase(const struct lmtp_session *s);
+
+/* Counts the commands and messages the session has finished, and each
+ * LMTP_DATA_BUFFER bytes of a message: a client that moves it on is not
+ * idle; one trickling a byte at a time is. */
+guint64 lmtp_session_progress(const struct lmtp_session *s);
 
 #endif

@@ -42,12 +42,14 @@ static void measure(GMimeObject *o, int level, struct mail *m)
 }
 
 /* Bytes with only CR line ends (old Mac mailers) get LF ends, so that the
- * parser sees lines at all (VIOLATIONS.md). NULL when there is an LF. */
+ * parser sees lines at all (VIOLATIONS.md). NULL when there is an LF but
+ * for the last byte (LMTP's final CRLF, or the pipe's LF, ends the message). */
 static GByteArray *cr_only_fixed(const char *data, size_t len)
 {
+	const char *lf = memchr(data, '\n', len);
 	GByteArray *fixed;
 
-	if (memchr(data, '\n', len) || !memchr(data, '\r', len))
+	if ((lf && lf != data + len - 1) || !memchr(data, '\r', len))
 		return NULL;
 	fixed = g_byte_array_sized_new((guint)len);
 	g_byte_array_append(fixed, (const guint8 *)data, (guint)len);

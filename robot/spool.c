@@ -74,40 +74,94 @@ static int create_unique(const char *spool, char **id, char **tmp)
 	return -1;
 }
 
+struct spool_txn {
+	char *spool, *id, *tmp;	/* tmp: the file in tmp/ being written */
+	int fd;
+};
+
+/* Frees t; unlinks its file in tmp/ when it is still there. */
+static void txn_free(struct spool_txn *t, gboolean unlink_tmp)
+{
+	int saved = errno;
+
+	if (t->fd >= 0)
+		close(t->fd);
+	if (unlink_tmp)
+		unlink(t->tmp);
+	g_free(t->spool);
+	g_free(t->id);
+	g_free(t->tmp);
+	g_free(t);
+	errno = saved;
+}
+
+struct spool_txn *spool_begin(const char *spool, const struct envelope *env)
+{
+	struct spool_txn *t = g_new0(struct spool_txn, 1);
+	GString *head = envelope_text(env);
+	int rc;
+
+	t->spool = g_strdup(spool);
+	t->fd = create_unique(spool, &t->id, &t->tmp);
+	rc = t->fd < 0 ? -1 : durable_write_all(t->fd, head->str, head->len);
+	g_string_free(head, TRUE);
+	if (rc < 0) {
+		txn_free(t, t->fd >= 0);
+		return NULL;
+	}
+	return t;
+}
+
+int spool_write(struct spool_txn *t, const char *data, size_t len)
+{
+	return durable_write_all(t->fd, data, len);
+}
+
+int spool_commit(struct spool_txn *t, char **id)
+{
+	char *newdir = g_build_filename(t->spool, "new", NULL);
+	char *dst = g_build_filename(newdir, t->id, NULL);
+	int rc = -1, fd = t->fd;
+
+	t->fd = -1;
+	*id = NULL;
+	if (fsync(fd) < 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+	} else if (close(fd) == 0 && rename(t->tmp, dst) == 0) {
+		rc = durable_sync_dir(newdir) < 0 ? -2 : 0;
+	}
+	if (rc == 0)
+		*id = g_strdup(t->id);
+	/* renamed but its folder not synced: the entry is in new/ and the
+	 * worker takes it; the MTA, told 451, sends it again */
+	txn_free(t, rc == -1);
+	g_free(newdir);
+	g_free(dst);
+	return rc < 0 ? -1 : 0;
+}
+
+void spool_abort(struct spool_txn *t)
+{
+	if (t)
+		txn_free(t, TRUE);
+}
+
 int spool_store(const char *spool, const struct envelope *env,
 		const char *data, size_t len, char **id)
 {
-	GString *head = envelope_text(env);
-	char *tmp = NULL, *dst = NULL, *newdir = g_build_filename(spool, "new", NULL);
-	int fd = create_unique(spool, id, &tmp), rc = -1, saved;
+	struct spool_txn *t = spool_begin(spool, env);
 
-	if (fd < 0)
-		goto out;
-	if (durable_write_all(fd, head->str, head->len) < 0 || durable_write_all(fd, data, len) < 0 ||
-	    fsync(fd) < 0) {
-		saved = errno;
-		close(fd);
-		errno = saved;
-		goto out;
+	*id = NULL;
+	if (!t)
+		return -1;
+	if (spool_write(t, data, len) < 0) {
+		spool_abort(t);
+		return -1;
 	}
-	if (close(fd) < 0)
-		goto out;
-	dst = g_build_filename(newdir, *id, NULL);
-	if (rename(tmp, dst) < 0 || durable_sync_dir(newdir) < 0)
-		goto out;
-	rc = 0;
-out:
-	saved = errno;
-	if (rc < 0 && tmp)
-		unlink(tmp);
-	if (rc < 0)
-		g_clear_pointer(id, g_free);
-	g_string_free(head, TRUE);
-	g_free(tmp);
-	g_free(dst);
-	g_free(newdir);
-	errno = saved;
-	return rc;
+	return spool_commit(t, id);
 }
 
 /* 1 when the process that named id ("SECS.USECS.PPID.RHEX") is gone. */

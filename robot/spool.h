@@ -18,6 +18,23 @@ int spool_init(const char *spool);
 int spool_store(const char *spool, const struct envelope *env,
 		const char *data, size_t len, char **id);
 
+/* A message being written to tmp/, for intake that streams it. */
+struct spool_txn;
+
+/* Creates its file in tmp/ and writes the envelope. NULL with errno set. */
+struct spool_txn *spool_begin(const char *spool, const struct envelope *env);
+
+/* Appends message bytes. 0, or -1 with errno set. */
+int spool_write(struct spool_txn *t, const char *data, size_t len);
+
+/* Makes it durable (fsync, rename into new/, fsync the folder) and frees
+ * t. 0 with *id set (g_free it), or -1 with errno set and nothing left in
+ * tmp/. */
+int spool_commit(struct spool_txn *t, char **id);
+
+/* Frees t and removes its file: nothing is left in tmp/. NULL is ignored. */
+void spool_abort(struct spool_txn *t);
+
 /* Removes from tmp/ the files whose writer is dead: a process killed while
  * storing (the name says its pid; a file of a live process is kept). The
  * number removed. */

@@ -173,6 +173,62 @@ static void assert_refused(const char *tmp, const char *text, const char *want)
 	g_free(conf);
 }
 
+START_TEST(test_lmtp_keys)
+{
+	char *tmp = world_new();
+	char *conf = write_conf(tmp, "l.conf", "[lmtp]\nlisten = unix:s\nallow_uids = 0, root, 65534\n"
+				"max_connections = 7\nmail_deadline = 5s\ncommand_deadline = 1m\n"
+				"data_deadline = 1h\n[test]\nworker = false\n");
+	struct config cfg;
+	char *err = NULL, *dump;
+
+	ck_assert_msg(config_load(conf, &cfg, &err) == 0, "%s", err);
+	ck_assert_int_eq(cfg.lmtp_allow_uids, 3);
+	ck_assert_uint_eq(cfg.lmtp_allow_uid[0], 0);
+	ck_assert_uint_eq(cfg.lmtp_allow_uid[1], 0);	/* root, by name */
+	ck_assert_uint_eq(cfg.lmtp_allow_uid[2], 65534);
+	ck_assert_int_eq(cfg.lmtp_max_connections, 7);
+	ck_assert_int_eq(cfg.lmtp_mail_deadline, 5);
+	ck_assert_int_eq(cfg.lmtp_command_deadline, 60);
+	ck_assert_int_eq(cfg.lmtp_data_deadline, 3600);
+	ck_assert(!cfg.worker);
+	dump = config_dump(&cfg);
+	ck_assert_msg(strstr(dump, "allow_uids = 0, 0, 65534\n"), "%s", dump);
+	g_free(dump);
+	config_clear(&cfg);
+	/* found by fuzz-config: a value with backslashes is dumped escaped, and reads back */
+	g_free(conf);
+	conf = write_conf(tmp, "b.conf", "[robot]\naddress = \"a\\\\\\\\b\"@robot.test\n");
+	ck_assert_msg(config_load(conf, &cfg, &err) == 0, "%s", err);
+	ck_assert_str_eq(cfg.address, "\"a\\\\b\"@robot.test");
+	dump = config_dump(&cfg);
+	config_clear(&cfg);
+	g_free(conf);
+	conf = write_conf(tmp, "b2.conf", dump);
+	ck_assert_msg(config_load(conf, &cfg, &err) == 0, "%s", err);
+	ck_assert_str_eq(cfg.address, "\"a\\\\b\"@robot.test");
+	g_free(dump);
+	config_clear(&cfg);
+	config_defaults(&cfg, tmp);
+	ck_assert_int_eq(cfg.lmtp_allow_uids, 0);	/* any, by default */
+	ck_assert_int_eq(cfg.lmtp_max_connections, 256);
+	ck_assert(cfg.worker);
+	config_clear(&cfg);
+	assert_refused(tmp, "[lmtp]\nallow_uids = no-such-user-here\n", "[lmtp] allow_uids");
+	assert_refused(tmp, "[lmtp]\nallow_uids = -1\n", "[lmtp] allow_uids");
+	assert_refused(tmp, "[lmtp]\nallow_uids = 0,,1\n", "[lmtp] allow_uids");
+	assert_refused(tmp, "[lmtp]\nallow_uids = 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17\n",
+		       "[lmtp] allow_uids");
+	assert_refused(tmp, "[lmtp]\nmail_deadline = soon\n", "[lmtp] mail_deadline");
+	/* found by fuzz-config: within the bound in days, over it in seconds */
+	assert_refused(tmp, "[ping]\nremind = 44444443d\n", "[ping] remind");
+	assert_refused(tmp, "[trust]\nmax_age = 2147483648s\n", "[trust] max_age");
+	assert_refused(tmp, "[test]\nworker = paused\n", "[test] worker");
+	g_free(conf);
+	world_free(tmp);
+}
+END_TEST
+
 START_TEST(test_errors_name_the_key)
 {
 	char *tmp = world_new();
@@ -353,6 +409,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_env_config);
 	tcase_add_test(tc, test_dump);
 	tcase_add_test(tc, test_var_path);
+	tcase_add_test(tc, test_lmtp_keys);
 	tcase_add_test(tc_clock, test_clock_file);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tc_clock);

@@ -9,29 +9,66 @@
 
 #define MAX_BYTES 4096
 
+/* A sink that records what it was given and can be told to fail. */
 struct fake_store {
-	int calls;
-	int fail;
+	int begins, calls, aborts;	/* calls: commits */
+	int fail, fail_begin;
+	gboolean open;		/* a transaction is running */
+	size_t max_write;
 	char *sender;
 	GPtrArray *recipients;
-	GString *data;
+	GString *pending, *data;
 };
 
-static int fake_store_fn(void *p, const struct envelope *env, const char *msg, size_t len)
+static void *fake_begin(void *p, const struct envelope *env)
 {
 	struct fake_store *f = p;
 
-	f->calls++;
-	if (f->fail)
-		return -1;
+	ck_assert_msg(!f->open, "begin inside a transaction");
+	f->begins++;
+	if (f->fail_begin)
+		return NULL;
+	f->open = TRUE;
 	g_free(f->sender);
 	f->sender = g_strdup(env->sender);
 	g_ptr_array_set_size(f->recipients, 0);
 	for (guint i = 0; i < env->recipients->len; i++)
 		g_ptr_array_add(f->recipients, g_strdup(env->recipients->pdata[i]));
-	g_string_truncate(f->data, 0);
-	g_string_append_len(f->data, msg, (gssize)len);
+	g_string_truncate(f->pending, 0);
+	return f;
+}
+
+static int fake_write(void *txn, const char *buf, size_t len)
+{
+	struct fake_store *f = txn;
+
+	ck_assert(f->open);
+	f->max_write = MAX(f->max_write, len);
+	g_string_append_len(f->pending, buf, (gssize)len);
 	return 0;
+}
+
+static int fake_commit(void *txn)
+{
+	struct fake_store *f = txn;
+
+	ck_assert(f->open);
+	f->open = FALSE;
+	f->calls++;
+	if (f->fail)
+		return -1;
+	g_string_assign(f->data, "");
+	g_string_append_len(f->data, f->pending->str, (gssize)f->pending->len);
+	return 0;
+}
+
+static void fake_abort(void *txn)
+{
+	struct fake_store *f = txn;
+
+	ck_assert(f->open);
+	f->open = FALSE;
+	f->aborts++;
 }
 
 struct world {
@@ -47,10 +84,10 @@ static struct world *world_new(void)
 
 	w->store.recipients = g_ptr_array_new_with_free_func(g_free);
 	w->store.data = g_string_new(NULL);
+	w->store.pending = g_string_new(NULL);
 	w->params.hostname = "robot.example.org";
 	w->params.max_bytes = MAX_BYTES;
-	w->params.store = fake_store_fn;
-	w->params.store_data = &w->store;
+	w->params.sink = (struct lmtp_sink){ fake_begin, fake_write, fake_commit, fake_abort, &w->store };
 	w->s = lmtp_session_new(&w->params);
 	w->out = g_string_new(NULL);
 	return w;
@@ -63,24 +100,35 @@ static void world_free(struct world *w)
 	g_free(w->store.sender);
 	g_ptr_array_unref(w->store.recipients);
 	g_string_free(w->store.data, TRUE);
+	g_string_free(w->store.pending, TRUE);
 	g_free(w);
 }
 
-/* Feeds one line (CRLF added as a client would, the session strips CR);
- * returns what the session answered, and whether it stays open. */
-static const char *feed_full(struct world *w, const char *line, gboolean too_long, gboolean *open)
+/* Feeds bytes as read from a socket; returns what the session answered. */
+static const char *feed_bytes(struct world *w, const char *buf, size_t len, gboolean *open)
 {
-	char *crlf = g_strconcat(line, "\r", NULL);
 	gboolean ok;
 
 	g_string_truncate(w->out, 0);
-	ok = lmtp_session_line(w->s, crlf, strlen(crlf), too_long, w->out);
-	g_free(crlf);
+	ok = lmtp_session_input(w->s, buf, len, w->out);
 	if (open)
 		*open = ok;
 	else
-		ck_assert_msg(ok, "session closed after \"%s\": %s", line, w->out->str);
+		ck_assert_msg(ok, "session closed after \"%.*s\": %s", (int)MIN(len, 80), buf, w->out->str);
 	return w->out->str;
+}
+
+/* Feeds one line with CRLF, as a client sends it; too_long makes it longer
+ * than any line the session takes. */
+static const char *feed_full(struct world *w, const char *line, gboolean too_long, gboolean *open)
+{
+	char *pad = too_long ? g_strnfill(MAX_DATA_LINE + 10, 'z') : g_strdup("");
+	char *crlf = g_strconcat(line, pad, "\r\n", NULL);
+	const char *r = feed_bytes(w, crlf, strlen(crlf), open);
+
+	g_free(pad);
+	g_free(crlf);
+	return r;
 }
 
 static const char *feed(struct world *w, const char *line)
@@ -123,7 +171,7 @@ START_TEST(test_greeting)
 	lmtp_session_greeting(w->s, g);
 	ck_assert_msg(g_str_has_prefix(g->str, "220 robot.example.org"), "%s", g->str);
 	ck_assert(g_str_has_suffix(g->str, "\r\n"));
-	ck_assert_uint_eq(lmtp_session_line_limit(w->s), MAX_COMMAND_LINE);
+	ck_assert_int_eq(lmtp_session_phase(w->s), LMTP_BEFORE_MAIL);
 	g_string_free(g, TRUE);
 	world_free(w);
 }
@@ -225,7 +273,7 @@ START_TEST(test_full_transaction)
 	expect(w, "RCPT TO:<two@example.org>", "250 ");
 	expect(w, "RCPT TO: <three@example.org>", "250 ");
 	expect(w, "DATA", "354 ");
-	ck_assert_uint_eq(lmtp_session_line_limit(w->s), MAX_DATA_LINE);
+	ck_assert_int_eq(lmtp_session_phase(w->s), LMTP_DATA);
 	for (const char *const *l = body; *l; l++)
 		ck_assert_str_eq(feed(w, *l), "");
 	ck_assert_int_eq(w->store.calls, 0);
@@ -244,7 +292,7 @@ START_TEST(test_full_transaction)
 	ck_assert_str_eq(w->store.recipients->pdata[2], "three@example.org");
 	ck_assert_str_eq(w->store.data->str, "From: a@example.org\nSubject: hi\n\n.x\n.\n"
 			 "line with trailing space \n\nend\n");
-	ck_assert_uint_eq(lmtp_session_line_limit(w->s), MAX_COMMAND_LINE);
+	ck_assert_int_eq(lmtp_session_phase(w->s), LMTP_COMMANDS);
 
 	/* the session is ready for the next transaction, with a fresh envelope */
 	expect(w, "RCPT TO:<x@y>", "503 ");
@@ -267,18 +315,16 @@ END_TEST
 START_TEST(test_binary_data_line)
 {
 	struct world *w = world_new();
-	GString *out = g_string_new(NULL);
-	static const char line[] = "a\0b\xff";
+	static const char line[] = "a\0b\xff\r\n";
 
 	hello(w);
 	expect(w, "MAIL FROM:<a@b>", "250 ");
 	expect(w, "RCPT TO:<c@d>", "250 ");
 	expect(w, "DATA", "354 ");
-	ck_assert(lmtp_session_line(w->s, line, sizeof line - 1, FALSE, out));
+	ck_assert_str_eq(feed_bytes(w, line, sizeof line - 1, NULL), "");
 	ck_assert_str_eq(feed(w, "."), "250 2.0.0 Message stored <c@d>\r\n");
 	ck_assert_uint_eq(w->store.data->len, 5);
 	ck_assert_int_eq(memcmp(w->store.data->str, "a\0b\xff\n", 5), 0);
-	g_string_free(out, TRUE);
 	world_free(w);
 }
 END_TEST
@@ -526,10 +572,13 @@ START_TEST(test_pipelined_batch)
 	gchar **lines;
 	gboolean open = TRUE;
 
-	for (const char *const *l = batch; *l; l++) {
-		ck_assert_msg(open, "closed before %s", *l);
-		open = lmtp_session_line(w->s, *l, strlen(*l), FALSE, out);
-	}
+	GString *in = g_string_new(NULL);
+
+	for (const char *const *l = batch; *l; l++)
+		g_string_append_printf(in, "%s\r\n", *l);
+	g_string_append(in, "NOOP\r\n");	/* after QUIT: never read */
+	open = lmtp_session_input(w->s, in->str, in->len, out);
+	g_string_free(in, TRUE);
 	ck_assert(!open);
 	lines = reply_lines(out->str);
 	ck_assert_uint_eq(g_strv_length(lines), g_strv_length((gchar **)want));
@@ -548,13 +597,188 @@ START_TEST(test_nul_in_command)
 {
 	struct world *w = world_new();
 	GString *out = g_string_new(NULL);
-	static const char line[] = "MAIL FROM:<a@b>\0junk";
+	static const char line[] = "MAIL FROM:<a@b>\0junk\r\n";
 
 	hello(w);
-	lmtp_session_line(w->s, line, sizeof line - 1, FALSE, out);
+	lmtp_session_input(w->s, line, sizeof line - 1, out);
 	ck_assert_msg(g_str_has_prefix(out->str, "500 "), "%s", out->str);
 	expect(w, "RCPT TO:<c@d>", "503 ");
 	g_string_free(out, TRUE);
+	world_free(w);
+}
+END_TEST
+
+/* Opens a transaction to <c@d> and gets the 354. */
+static void open_data(struct world *w)
+{
+	hello(w);
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	expect(w, "RCPT TO:<c@d>", "250 ");
+	expect(w, "DATA", "354 ");
+}
+
+/* F2: a bare LF never ends DATA, so what follows is data, not commands. */
+START_TEST(test_bare_lf_smuggling)
+{
+	struct world *w = world_new();
+	static const char smuggle[] = "hello\n.\nMAIL FROM:<evil@forged.example>\n"
+				      "RCPT TO:<c@d>\nDATA\nsmuggled\n.\n";
+
+	open_data(w);
+	ck_assert_str_eq(feed_bytes(w, smuggle, strlen(smuggle), NULL), "");
+	ck_assert_int_eq(lmtp_session_phase(w->s), LMTP_DATA);
+	ck_assert_str_eq(feed_bytes(w, "\r\n.\r\n", 5, NULL), "250 2.0.0 Message stored <c@d>\r\n");
+	ck_assert_int_eq(w->store.begins, 1);
+	ck_assert_int_eq(w->store.calls, 1);
+	ck_assert_str_eq(w->store.sender, "a@b");
+	ck_assert_str_eq(w->store.data->str, "hello\n.\nMAIL FROM:<evil@forged.example>\n"
+			 "RCPT TO:<c@d>\nDATA\nsmuggled\n.\n\n");
+	world_free(w);
+}
+END_TEST
+
+/* Bare CRs are data too, and a "." line ended by a bare CR or LF is not the end. */
+START_TEST(test_bare_cr_is_data)
+{
+	struct world *w = world_new();
+	static const char body[] = "a\r.\rb\r\n.\rx\r\n.\n\r\n..\r\r\n.\r\n";
+
+	open_data(w);
+	ck_assert_str_eq(feed_bytes(w, body, strlen(body), NULL), "250 2.0.0 Message stored <c@d>\r\n");
+	ck_assert_int_eq(w->store.calls, 1);
+	ck_assert_str_eq(w->store.data->str, "a\r.\rb\n\rx\n\n\n.\r\n");
+	world_free(w);
+}
+END_TEST
+
+/* The outcome does not depend on how the bytes are cut into reads. */
+START_TEST(test_byte_by_byte)
+{
+	struct world *w = world_new();
+	static const char all[] = "LHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"
+				  "one\r\n..two\r\n.\rthree\n.\n\r\r\n.\r\nQUIT\r\n";
+	GString *replies = g_string_new(NULL);
+	gboolean open = TRUE;
+
+	for (size_t i = 0; i + 1 < sizeof all && open; i++) {
+		feed_bytes(w, all + i, 1, &open);
+		g_string_append(replies, w->out->str);
+	}
+	ck_assert(!open);
+	ck_assert_msg(strstr(replies->str, "250 2.0.0 Message stored <c@d>\r\n221 "), "%s", replies->str);
+	ck_assert_str_eq(w->store.data->str, "one\n.two\n\rthree\n.\n\r\n");
+	g_string_free(replies, TRUE);
+	world_free(w);
+}
+END_TEST
+
+/* F10: a message with CR-only line ends is taken whole, whatever its size. */
+START_TEST(test_cr_only_message)
+{
+	struct world *w = world_new();
+	GString *msg = g_string_new("Subject: old Mac\r\r");
+
+	w->params.max_bytes = 1024 * 1024;
+	lmtp_session_free(w->s);
+	w->s = lmtp_session_new(&w->params);
+	while (msg->len < 500 * 1000)
+		g_string_append(msg, "a line of some seventy characters, ended by a carriage return only..\r");
+	open_data(w);
+	feed_bytes(w, msg->str, msg->len, NULL);
+	ck_assert_uint_ge(lmtp_session_progress(w->s), 4 + msg->len / LMTP_DATA_BUFFER);
+	ck_assert_str_eq(feed_bytes(w, "\r\n.\r\n", 5, NULL), "250 2.0.0 Message stored <c@d>\r\n");
+	g_string_append_c(msg, '\n');
+	ck_assert_uint_eq(w->store.data->len, msg->len);
+	ck_assert(memcmp(w->store.data->str, msg->str, msg->len) == 0);
+	/* written in bounded pieces, never held whole */
+	ck_assert_uint_le(w->store.max_write, LMTP_DATA_BUFFER);
+	g_string_free(msg, TRUE);
+	world_free(w);
+}
+END_TEST
+
+/* A connection dropped in DATA aborts the transaction; a refusal aborts at once. */
+START_TEST(test_abort)
+{
+	struct world *w = world_new();
+	char *line = g_strnfill(100, 'x');
+
+	open_data(w);
+	feed(w, "half a message");
+	ck_assert_int_eq(w->store.aborts, 0);
+	lmtp_session_free(w->s);
+	w->s = NULL;
+	ck_assert_int_eq(w->store.aborts, 1);
+	ck_assert_int_eq(w->store.calls, 0);
+	lmtp_session_free(w->s);
+	w->s = lmtp_session_new(&w->params);
+	open_data(w);
+	for (int i = 0; i < MAX_BYTES / 100 + 1; i++)
+		feed(w, line);
+	ck_assert_int_eq(w->store.aborts, 2);	/* over max_bytes: dropped at once */
+	expect(w, ".", "552 ");
+	ck_assert_int_eq(w->store.calls, 0);
+	g_free(line);
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_begin_fails)
+{
+	struct world *w = world_new();
+
+	w->store.fail_begin = 1;
+	open_data(w);
+	feed(w, "body");
+	expect(w, ".", "451 ");
+	ck_assert_int_eq(w->store.begins, 1);
+	ck_assert_int_eq(w->store.calls, 0);
+	w->store.fail_begin = 0;
+	expect(w, "MAIL FROM:<a@b>", "250 ");
+	world_free(w);
+}
+END_TEST
+
+/* F9: quoted local parts (RFC 5321 4.1.2) at MAIL FROM and RCPT TO. */
+START_TEST(test_quoted_local_parts)
+{
+	struct world *w = world_new();
+
+	hello(w);
+	expect(w, "MAIL FROM:<\"John Doe\"@example.org>", "250 ");
+	expect(w, "RCPT TO:<\"System Administrator\"@robot.example>", "250 ");
+	expect(w, "RCPT TO:<\"a\\\"quote\"@robot.example>", "250 ");
+	expect(w, "RCPT TO:<\"a>b\"@robot.example>", "553 ");
+	expect(w, "RCPT TO:<\"unterminated@robot.example>", "501 ");
+	expect(w, "RCPT TO:<\"no\"at.example>", "553 ");
+	expect(w, "DATA", "354 ");
+	feed(w, "x");
+	expect(w, ".", "250 ");
+	ck_assert_str_eq(w->store.sender, "\"John Doe\"@example.org");
+	ck_assert_uint_eq(w->store.recipients->len, 2);
+	ck_assert_str_eq(w->store.recipients->pdata[0], "\"System Administrator\"@robot.example");
+	ck_assert_str_eq(w->store.recipients->pdata[1], "\"a\\\"quote\"@robot.example");
+	world_free(w);
+}
+END_TEST
+
+START_TEST(test_progress)
+{
+	struct world *w = world_new();
+	guint64 p0 = lmtp_session_progress(w->s);
+
+	feed_bytes(w, "NO", 2, NULL);
+	ck_assert_uint_eq(lmtp_session_progress(w->s), p0);	/* half a command is no progress */
+	feed_bytes(w, "OP\r\n", 4, NULL);
+	ck_assert_uint_gt(lmtp_session_progress(w->s), p0);
+	open_data(w);
+	ck_assert_int_eq(lmtp_session_phase(w->s), LMTP_DATA);
+	p0 = lmtp_session_progress(w->s);
+	feed(w, "a short line");
+	ck_assert_uint_eq(lmtp_session_progress(w->s), p0);	/* a trickle is no progress */
+	expect(w, ".", "250 ");
+	ck_assert_uint_gt(lmtp_session_progress(w->s), p0);
+	ck_assert_int_eq(lmtp_session_phase(w->s), LMTP_COMMANDS);	/* MAIL was reached once */
 	world_free(w);
 }
 END_TEST
@@ -584,6 +808,14 @@ static Suite *lmtp_suite(void)
 	tcase_add_test(tc, test_too_many_errors);
 	tcase_add_test(tc, test_pipelined_batch);
 	tcase_add_test(tc, test_nul_in_command);
+	tcase_add_test(tc, test_bare_lf_smuggling);
+	tcase_add_test(tc, test_bare_cr_is_data);
+	tcase_add_test(tc, test_byte_by_byte);
+	tcase_add_test(tc, test_cr_only_message);
+	tcase_add_test(tc, test_abort);
+	tcase_add_test(tc, test_begin_fails);
+	tcase_add_test(tc, test_quoted_local_parts);
+	tcase_add_test(tc, test_progress);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -149,6 +149,25 @@ static void check_round_trip(const char *subject, const char *body)
 }
 
 /* French fits in Latin-1: the body must still be UTF-8, as labelled. */
+/* CR-only line ends, as stored by LMTP or deliver: one LF at the very end. */
+START_TEST(test_parse_cr_only)
+{
+	static const char *const forms[] = { "Subject: old Mac\rFrom: a@example.org\r\rHELP\r",
+					     "Subject: old Mac\rFrom: a@example.org\r\rHELP\r\n", NULL };
+
+	for (const char *const *f = forms; *f; f++) {
+		struct mail *m = mail_parse(*f, strlen(*f));
+		char *text = mail_text(m);
+
+		ck_assert_msg(mail_header(m, "Subject") && strcmp(mail_header(m, "Subject"), "old Mac") == 0,
+			      "form %d: subject %s", (int)(f - forms), mail_header(m, "Subject"));
+		ck_assert_msg(text && strstr(text, "HELP"), "form %d: text %s", (int)(f - forms), text);
+		g_free(text);
+		mail_free(m);
+	}
+}
+END_TEST
+
 START_TEST(test_compose_french_is_utf8)
 {
 	struct outmsg o = base;
@@ -457,6 +476,7 @@ static Suite *mail_suite(void)
 	tcase_add_test(tc_compose, test_compose_ascii);
 	tcase_add_test(tc_compose, test_compose_long_lines);
 	tcase_add_test(tc_compose, test_no_header_injection);
+	tcase_add_test(tc_parse, test_parse_cr_only);
 	tcase_add_test(tc_parse, test_parse_garbage);
 	tcase_add_test(tc_parse, test_text_html_only);
 	tcase_add_test(tc_parse, test_text_prefers_plain);
