@@ -218,11 +218,8 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct config *cfg = ctx->cfg;
 	struct daemon d = { .cfg = cfg };
-	struct lmtp_params params = { cfg->domain, cfg->message_bytes,
-				      { intake_begin, intake_write, intake_commit, intake_abort, &d } };
-	struct lmtp_server_limits lim = { cfg->lmtp_max_connections, cfg->lmtp_allow_uid,
-					  cfg->lmtp_allow_uids, cfg->lmtp_mail_deadline,
-					  cfg->lmtp_command_deadline, cfg->lmtp_data_deadline };
+	struct lmtp_params params;
+	struct lmtp_server_limits lim;
 	GMainLoop *loop;
 	struct lmtp_server *svc;
 	GThread *worker = NULL, *sender;
@@ -234,6 +231,12 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 		return rc;
 	db_close(ctx->db);	/* made and migrated; each thread opens its own */
 	ctx->db = NULL;
+	/* the configuration is read only now: not for --help */
+	params = (struct lmtp_params){ cfg->domain, cfg->message_bytes,
+				       { intake_begin, intake_write, intake_commit, intake_abort, &d } };
+	lim = (struct lmtp_server_limits){ cfg->lmtp_max_connections, cfg->lmtp_allow_uid,
+					   cfg->lmtp_allow_uids, cfg->lmtp_mail_deadline,
+					   cfg->lmtp_command_deadline, cfg->lmtp_data_deadline };
 	if ((rc = prepare(&d)))
 		goto out;
 	d.tpl = templates_load();
