@@ -103,10 +103,15 @@ run: deps
 	@$(MAKE) --no-print-directory pocbot
 	./pocbot serve
 
+# each pass says how long it took (the README records the figures)
 check: deps-test
-	@$(MAKE) --no-print-directory test BUILD=build
-	@$(MAKE) --no-print-directory test BUILD=build-asan SAN='-fsanitize=address,undefined -fno-omit-frame-pointer' CFLAGS='-O1 -g'
-	@$(MAKE) --no-print-directory fuzz-replay
+	@t=$$(date +%s); $(MAKE) --no-print-directory test BUILD=build && \
+		echo "check: plain pass $$(( $$(date +%s) - t )) s"
+	@t=$$(date +%s); $(MAKE) --no-print-directory test BUILD=build-asan \
+		SAN='-fsanitize=address,undefined -fno-omit-frame-pointer' CFLAGS='-O1 -g' && \
+		echo "check: ASan/UBSan pass $$(( $$(date +%s) - t )) s"
+	@t=$$(date +%s); $(MAKE) --no-print-directory fuzz-replay && \
+		echo "check: fuzz replay $$(( $$(date +%s) - t )) s"
 	@cat build/results build-asan/results $(FUZZ_BUILD)/results | awk '{ p += $$1; f += $$2 } END { print "check: " p " passed, " f " failed" }'
 
 test: units
