@@ -222,6 +222,39 @@ int db_int64(sqlite3 *db, gint64 *out, const char *sql, const char *types, ...)
 	return rc;
 }
 
+GPtrArray *db_texts(sqlite3_stmt *st)
+{
+	GPtrArray *texts = g_ptr_array_new_with_free_func(g_free);
+	int rc = st ? 1 : -1;
+
+	while (st && (rc = db_step(st)) == 1)
+		g_ptr_array_add(texts, g_strdup((const char *)sqlite3_column_text(st, 0)));
+	db_done(st);
+	if (rc < 0) {
+		g_ptr_array_unref(texts);
+		return NULL;
+	}
+	return texts;
+}
+
+GArray *db_ids(sqlite3_stmt *st)
+{
+	GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
+	int rc = st ? 1 : -1;
+
+	while (st && (rc = db_step(st)) == 1) {
+		gint64 id = sqlite3_column_int64(st, 0);
+
+		g_array_append_val(ids, id);
+	}
+	db_done(st);
+	if (rc < 0) {
+		g_array_free(ids, TRUE);
+		return NULL;
+	}
+	return ids;
+}
+
 int db_step(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);

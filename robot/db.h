@@ -35,6 +35,12 @@ void db_done(sqlite3_stmt *st);
 int db_run(sqlite3 *db, const char *sql, const char *types, ...);
 int db_int64(sqlite3 *db, gint64 *out, const char *sql, const char *types, ...);
 
+/* Column 0 of every row of st (from db_query; NULL is an error), which
+ * is given back: as owned strings (g_ptr_array_unref), or as gint64
+ * (g_array_free). NULL on error. */
+GPtrArray *db_texts(sqlite3_stmt *st);
+GArray *db_ids(sqlite3_stmt *st);
+
 /* Finalizes the connection's statements and closes it. NULL is fine. */
 void db_close(sqlite3 *db);
 

@@ -20,16 +20,5 @@ int participants_has(sqlite3 *db, const char *code)
 
 GPtrArray *participants_list(sqlite3 *db)
 {
-	GPtrArray *codes = g_ptr_array_new_with_free_func(g_free);
-	sqlite3_stmt *st = db_query(db, "SELECT code FROM states ORDER BY code", NULL);
-	int rc = st ? 1 : -1;
-
-	while (st && (rc = db_step(st)) == 1)
-		g_ptr_array_add(codes, g_strdup((const char *)sqlite3_column_text(st, 0)));
-	db_done(st);
-	if (rc < 0) {
-		g_ptr_array_unref(codes);
-		return NULL;
-	}
-	return codes;
+	return db_texts(db_query(db, "SELECT code FROM states ORDER BY code", NULL));
 }

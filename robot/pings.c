@@ -399,20 +399,9 @@ int pings_event_first(sqlite3 *db, const struct ping_event *e)
 
 GPtrArray *pings_addresses(sqlite3 *db, gint64 ping)
 {
-	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
-	sqlite3_stmt *st = db_query(db, "SELECT address FROM pings WHERE id = ?1 UNION ALL"
-				    " SELECT e.address FROM poc_emails e JOIN pings p ON e.poc = p.poc"
-				    " WHERE p.id = ?1", "i", ping);
-	int rc = st ? 1 : -1;
-
-	while (st && (rc = db_step(st)) == 1)
-		g_ptr_array_add(a, g_strdup((const char *)sqlite3_column_text(st, 0)));
-	db_done(st);
-	if (rc < 0) {
-		g_ptr_array_unref(a);
-		return NULL;
-	}
-	return a;
+	return db_texts(db_query(db, "SELECT address FROM pings WHERE id = ?1 UNION ALL"
+				  " SELECT e.address FROM poc_emails e JOIN pings p ON e.poc = p.poc"
+				  " WHERE p.id = ?1", "i", ping));
 }
 
 int pings_verifiable(sqlite3 *db, gint64 ping, char *poc, char *state, char *was)
@@ -459,50 +448,15 @@ int pings_last_answer(sqlite3 *db, const char *poc, gint64 *answered, gint64 *se
 
 /* ---- the timers' questions ---- */
 
-/* The integers in column 0 of st's rows (st given back), or NULL. */
-static GArray *column_ids(sqlite3_stmt *st)
-{
-	GArray *ids = g_array_new(FALSE, FALSE, sizeof(gint64));
-	int rc = st ? 1 : -1;
-
-	while (st && (rc = db_step(st)) == 1) {
-		gint64 id = sqlite3_column_int64(st, 0);
-
-		g_array_append_val(ids, id);
-	}
-	db_done(st);
-	if (rc < 0) {
-		g_array_free(ids, TRUE);
-		return NULL;
-	}
-	return ids;
-}
-
-/* The texts in column 0 of st's rows (st given back), or NULL. */
-static GPtrArray *column_texts(sqlite3_stmt *st)
-{
-	GPtrArray *texts = g_ptr_array_new_with_free_func(g_free);
-	int rc = st ? 1 : -1;
-
-	while (st && (rc = db_step(st)) == 1)
-		g_ptr_array_add(texts, g_strdup((const char *)sqlite3_column_text(st, 0)));
-	db_done(st);
-	if (rc < 0) {
-		g_ptr_array_unref(texts);
-		return NULL;
-	}
-	return texts;
-}
-
 GArray *pings_rounds_to_fill(sqlite3 *db, gint64 now, gint64 grace)
 {
-	return column_ids(db_query(db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline > ?1"
+	return db_ids(db_query(db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline > ?1"
 				   " AND (started_by = 'schedule' OR started <= ?1 - ?2)", "ii", now, grace));
 }
 
 GArray *pings_rounds_past_deadline(sqlite3 *db, gint64 now)
 {
-	return column_ids(db_query(db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline <= ?1",
+	return db_ids(db_query(db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline <= ?1",
 				   "i", now));
 }
 
@@ -516,7 +470,7 @@ GPtrArray *pings_reminders_due(sqlite3 *db, const gint64 *delays, int n, gint64 
 	g_string_append_c(json, ']');
 	/* the delay of reminder reminders + 1 is element [reminders] of the
 	 * schedule; past its end json_extract gives NULL and nothing is due */
-	tokens = column_texts(db_query(db, "SELECT g.token FROM pings g JOIN outbox o ON o.token = g.token"
+	tokens = db_texts(db_query(db, "SELECT g.token FROM pings g JOIN outbox o ON o.token = g.token"
 				       " WHERE g.finished IS NULL AND g.answered IS NULL"
 				       " AND coalesce(g.bounce_hard, 0) = 0 AND g.deadline > ?2"
 				       " AND o.state = 'sent'"
@@ -528,7 +482,7 @@ GPtrArray *pings_reminders_due(sqlite3 *db, const gint64 *delays, int n, gint64 
 
 GPtrArray *pings_verifications_due(sqlite3 *db, gint64 now, int limit)
 {
-	return column_texts(db_query(db, "SELECT token FROM pings WHERE finished IS NULL AND round IS NULL"
+	return db_texts(db_query(db, "SELECT token FROM pings WHERE finished IS NULL AND round IS NULL"
 				     " AND deadline <= ?1 LIMIT ?2", "ii", now, (gint64)limit));
 }
 

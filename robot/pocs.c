@@ -281,22 +281,11 @@ int pocs_first_created(sqlite3 *db, gint64 *at)
 
 GPtrArray *pocs_states_due_update(sqlite3 *db, gint64 every, gint64 now, int limit)
 {
-	GPtrArray *states = g_ptr_array_new_with_free_func(g_free);
-	sqlite3_stmt *st = db_query(db, "SELECT p.state FROM pocs p"
-				    " LEFT JOIN timer_runs t ON t.name = 'update:' || p.state"
-				    " WHERE p.status != 'withdrawn' GROUP BY p.state"
-				    " HAVING coalesce(max(t.last), min(p.created)) + ?1 <= ?2 LIMIT ?3",
-				    "iii", every, now, (gint64)limit);
-	int rc = st ? 1 : -1;
-
-	while (st && (rc = db_step(st)) == 1)
-		g_ptr_array_add(states, g_strdup((const char *)sqlite3_column_text(st, 0)));
-	db_done(st);
-	if (rc < 0) {
-		g_ptr_array_unref(states);
-		return NULL;
-	}
-	return states;
+	return db_texts(db_query(db, "SELECT p.state FROM pocs p"
+				  " LEFT JOIN timer_runs t ON t.name = 'update:' || p.state"
+				  " WHERE p.status != 'withdrawn' GROUP BY p.state"
+				  " HAVING coalesce(max(t.last), min(p.created)) + ?1 <= ?2 LIMIT ?3",
+				  "iii", every, now, (gint64)limit));
 }
 
 struct pocs_cursor {
