@@ -25,6 +25,7 @@
 #include "log.h"
 #include "messages.h"
 #include "lookup-answer.h"
+#include "notices.h"
 #include "outbox.h"
 #include "signers.h"
 #include "states.h"
@@ -80,7 +81,6 @@ static GHashTable *base_vars(const struct job *j)
 static int queue(struct job *j, const char *purpose, guint index, const char *name, GHashTable *vars,
 		 const struct outbox_attachment *att, size_t n_att)
 {
-	const char *const encrypt_to[] = { j->key, NULL };
 	char *subject = NULL, *body = NULL, *seed;
 	int rc;
 
@@ -89,10 +89,11 @@ static int queue(struct job *j, const char *purpose, guint index, const char *na
 	seed = g_strdup_printf("%s:%s:%u", j->hash, purpose, index);
 	{
 		struct outbox_item it = { .purpose = purpose, .to = j->to, .subject = subject, .body = body,
-					  .in_reply_to = j->msgid, .references = j->refs, .protocol = j->protocol,
-					  .encrypt_to = encrypt_to, .attachments = att, .n_attachments = n_att };
+					  .in_reply_to = j->msgid, .references = j->refs,
+					  .attachments = att, .n_attachments = n_att };
+		struct mail_ctx c = { j->db, j->ctx->cfg, j->ctx->crypto, j->ctx->tpl, j->ctx->now };
 
-		rc = outbox_queue(j->db, j->ctx->cfg, j->ctx->crypto, j->ctx->now, j->row, seed, &it);
+		rc = notices_queue(&c, "lookup-answer", j->protocol, j->key, j->row, seed, &it);
 	}
 	if (rc > 0)
 		j->outcome = "no usable reply address";

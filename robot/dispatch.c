@@ -12,6 +12,7 @@
 #include "log.h"
 #include "messages.h"
 #include "limits.h"
+#include "notices.h"
 #include "outbox.h"
 #include "signers.h"
 #include "ping-record.h"
@@ -239,10 +240,10 @@ static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gi
 	seed = g_strdup_printf("%s:reply:%s", hash, r->purpose);
 	{
 		struct outbox_item it = { .purpose = r->purpose, .to = to, .subject = subject, .body = body,
-					  .in_reply_to = msgid, .references = all_refs,
-					  .protocol = ctx->auth.protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP };
+					  .in_reply_to = msgid, .references = all_refs };
+		struct mail_ctx c = { db, ctx->cfg, ctx->crypto, ctx->tpl, ctx->now };
 
-		rc = outbox_queue(db, ctx->cfg, ctx->crypto, ctx->now, row, seed, &it);
+		rc = notices_queue(&c, "reply", ctx->auth.protocol, NULL, row, seed, &it);
 	}
 	*outcome = rc > 0 ? "no usable reply address" : r->refusal ? "refused" : "answered";
 	rc = rc < 0 ? -1 : 0;

@@ -30,6 +30,15 @@ static const struct notice_kind kinds[] = {
 	  NOTICE_CUSTODIANS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
 	{ "update-reminder", "update-reminder", "update-reminder",
 	  NOTICE_STATE_EDITORS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
+	/* written by their callers, queued through notices_queue */
+	{ "reply", NULL, NULL,		/* help, form, ack, errors, refusals */
+	  NOTICE_SENDER, NOTICE_LANG_REQUEST, FALSE, NOTICE_SIGN_SENDER, NULL, NOTICE_NOW },
+	{ "lookup-answer", NULL, NULL,
+	  NOTICE_SENDER, NOTICE_LANG_REQUEST, TRUE, NOTICE_SIGN_SENDER, NULL, NOTICE_NOW },
+	{ "ping", NULL, NULL,		/* ping, verification ping, reminder */
+	  NOTICE_ADDRESS, NOTICE_LANG_POC, FALSE, NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
+	{ "quarantine-alert", "notice", NULL,
+	  NOTICE_CUSTODIAN_ADDRESS, NOTICE_LANG_ENGLISH, FALSE, NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
 	{ NULL, NULL, NULL, 0, 0, FALSE, 0, NULL, 0 }
 };
 
@@ -56,6 +65,8 @@ static enum signers_audience audience_of(enum notice_audience a)
 		return SIGNERS_CUSTODIANS;
 	case NOTICE_STATE_SIGNERS:
 	case NOTICE_ADDRESS:
+	case NOTICE_SENDER:
+	case NOTICE_CUSTODIAN_ADDRESS:
 		break;
 	}
 	g_assert(a == NOTICE_STATE_SIGNERS);
@@ -148,6 +159,22 @@ int notices_send(const struct mail_ctx *c, const struct notice_request *r)
 	}
 	g_ptr_array_unref(to);
 	return rc;
+}
+
+int notices_queue(const struct mail_ctx *c, const char *kind, enum crypto_protocol sender_protocol,
+		  const char *key, gint64 message, const char *seed, struct outbox_item *it)
+{
+	const struct notice_kind *k = notices_kind(kind);
+	const char *const encrypt_to[] = { key, NULL };
+
+	g_assert(k != NULL && !k->template);
+	g_assert(!k->encrypted || key);
+	if (k->purpose)
+		it->purpose = k->purpose;
+	it->protocol = k->signing == NOTICE_SIGN_SENDER && sender_protocol == CRYPTO_SMIME ? CRYPTO_SMIME
+											     : CRYPTO_OPENPGP;
+	it->encrypt_to = k->encrypted ? encrypt_to : NULL;
+	return outbox_queue(c->db, c->cfg, c->crypto, c->now, message, seed, it);
 }
 
 int notices_signer_change(sqlite3 *db, const struct config *cfg, const struct signer *changed,

@@ -21,20 +21,24 @@ enum notice_audience {
 	NOTICE_STATE_SIGNERS,	/* the State's signers, every role */
 	NOTICE_STATE_EDITORS,	/* the State's authority and custodian signers */
 	NOTICE_CUSTODIANS,	/* the custodian signers */
-	NOTICE_ADDRESS		/* one address the request names (a POC's): no key */
+	NOTICE_ADDRESS,		/* one address the request names (a POC's): no key */
+	NOTICE_SENDER,		/* whoever sent the message answered (Reply-To, else From) */
+	NOTICE_CUSTODIAN_ADDRESS	/* [robot] custodian, the secretariat's address */
 };
 
 /* Which language a notice is written in. */
 enum notice_lang {
 	NOTICE_LANG_ENGLISH,	/* English */
 	NOTICE_LANG_REQUEST,	/* the request's (the message that caused it) */
-	NOTICE_LANG_SIGNER	/* each recipient signer's (signers.lang) */
+	NOTICE_LANG_SIGNER,	/* each recipient signer's (signers.lang) */
+	NOTICE_LANG_POC		/* the POC's first UN language, English beside it */
 };
 
 /* How a notice is signed. */
 enum notice_signing {
 	NOTICE_SIGN_RECIPIENT,	/* in the recipient signer's enrolled protocol */
-	NOTICE_SIGN_OPENPGP	/* OpenPGP (a recipient with no key on record) */
+	NOTICE_SIGN_OPENPGP,	/* OpenPGP (a recipient with no key on record) */
+	NOTICE_SIGN_SENDER	/* as the message answered was signed: S/MIME or OpenPGP */
 };
 
 /* How soon it must go. */
@@ -43,7 +47,7 @@ enum notice_urgency { NOTICE_NOW, NOTICE_DAILY };
 /* One row of the table. */
 struct notice_kind {
 	const char *name;		/* the request's kind */
-	const char *purpose;		/* outbox purpose */
+	const char *purpose;		/* outbox purpose; NULL: the caller's (help, ack...) */
 	const char *template;		/* templates/<lang>/<template>.txt */
 	enum notice_audience audience;
 	enum notice_lang lang;
@@ -85,6 +89,18 @@ struct notice_request {
 /* Queues the notices of r: one to each recipient of its kind's audience
  * (none is an answer too: 0). 0 or -1. */
 int notices_send(const struct mail_ctx *c, const struct notice_request *r);
+
+/* Queues a message its caller wrote for a person: the answer to a
+ * message (it->to the sender's address, in the message's language), a ping
+ * (it->to the POC's address) or an alert to [robot] custodian; it holds
+ * the recipient, subject, body and the threading and outbox fields. How it
+ * is signed, whether it is encrypted and its purpose are kind's row's:
+ * signed as the message answered was when the row says so (its protocol
+ * in sender_protocol), encrypted to key when the row encrypts (key must
+ * then be given). message: the messages row answered, or 0. As
+ * outbox_queue: 0 queued, 1 no usable address, -1 on failure. */
+int notices_queue(const struct mail_ctx *c, const char *kind, enum crypto_protocol sender_protocol,
+		  const char *key, gint64 message, const char *seed, struct outbox_item *it);
 
 /* Tells the other enrolled signers of changed's State that changed was
  * enrolled or revoked (action: "action-enrolled" or "action-revoked", a

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "clock.h"
 #include "log.h"
+#include "notices.h"
 #include "outbox.h"
 #include "own-address.h"
 #include "pings.h"
@@ -78,7 +79,7 @@ static int queue(const struct mail_ctx *c, const char *purpose, const char *to, 
 {
 	char *subject = NULL, *body = NULL, *reply = own_address_make(c->cfg, OWN_PING, ping_token);
 	char *seed = g_strdup_printf("%s:%s", purpose, row_token);
-	struct outbox_item it = { .purpose = purpose, .to = to, .protocol = CRYPTO_OPENPGP, .reply_to = reply,
+	struct outbox_item it = { .purpose = purpose, .to = to, .reply_to = reply,
 				  .token = row_token, .verp = strcmp(row_token, ping_token) ? ping_token : NULL,
 				  .dsn = TRUE, .in_reply_to = in_reply_to, .asks_reply = TRUE };
 	int rc = -1;
@@ -86,7 +87,7 @@ static int queue(const struct mail_ctx *c, const char *purpose, const char *to, 
 	if (compose(c, lang, name, vars, &subject, &body) == 0) {
 		it.subject = subject;
 		it.body = body;
-		rc = outbox_queue(c->db, c->cfg, c->crypto, c->now, 0, seed, &it);
+		rc = notices_queue(c, "ping", CRYPTO_NONE, NULL, 0, seed, &it);
 	}
 	g_free(subject);
 	g_free(body);

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "mail.h"
 #include "messages.h"
+#include "notices.h"
 #include "outbox.h"
 #include "pipeline.h"
 #include "spool.h"
@@ -115,7 +116,8 @@ static int apply(struct worker *w, const char *id, const char *hash, const struc
 static void tell_custodian(struct worker *w, const char *id, const char *error)
 {
 	char *body, *seed;
-	struct outbox_item it = { .purpose = "notice", .to = w->cfg->custodian,
+	struct mail_ctx c;
+	struct outbox_item it = { .to = w->cfg->custodian,
 				  .subject = "pocbot: a message was quarantined" };
 
 	if (!w->cfg->custodian)
@@ -125,10 +127,16 @@ static void tell_custodian(struct worker *w, const char *id, const char *error)
 			       "    pocbot spool retry %s\n", id, MAX_ATTEMPTS, w->spool, error, id);
 	seed = g_strdup_printf("quarantine:%s:%" G_GINT64_FORMAT, id, clock_now(w->cfg));
 	it.body = body;
-	if (db_begin(w->db) == 0 && outbox_queue(w->db, w->cfg, w->crypto, clock_now(w->cfg), 0, seed, &it) == 0)
-		db_commit(w->db);
-	else
+	c = (struct mail_ctx){ w->db, w->cfg, w->crypto, w->tpl, clock_now(w->cfg) };
+	if (db_begin(w->db) < 0)
+		goto out;
+	if (notices_queue(&c, "quarantine-alert", CRYPTO_NONE, NULL, 0, seed, &it) != 0) {
 		db_rollback(w->db);
+		goto out;
+	}
+	if (db_commit(w->db) < 0)
+		db_rollback(w->db);
+out:
 	g_free(body);
 	g_free(seed);
 }

@@ -236,8 +236,9 @@ START_TEST(test_table_is_whole)
 		GHashTable *v = vars_new();
 
 		ck_assert_ptr_eq(notices_kind(k->name), k);	/* names are unique */
-		ck_assert(k->purpose && *k->purpose);
-		for (size_t i = 0; i < G_N_ELEMENTS(langs); i++) {
+		/* a row the module writes has its template and purpose */
+		ck_assert(!k->template || (k->purpose && *k->purpose));
+		for (size_t i = 0; k->template && i < G_N_ELEMENTS(langs); i++) {
 			char *subject = NULL, *body = NULL;
 
 			g_hash_table_insert(v, "state", "X");
@@ -250,9 +251,40 @@ START_TEST(test_table_is_whole)
 		ck_assert(k->audience != NOTICE_ADDRESS || !k->encrypted);
 		g_hash_table_unref(v);
 	}
-	ck_assert_int_eq(rows, 7);
+	ck_assert_int_eq(rows, 11);
 	ck_assert_ptr_null(notices_kind("no-such-kind"));
 	templates_free((struct templates *)tpl);
+}
+END_TEST
+
+/* What callers write goes out as its row says: an answer signed as the
+ * message answered was, a lookup answer encrypted, a ping in OpenPGP. */
+START_TEST(test_written_by_callers)
+{
+	struct world w;
+	GPtrArray *got;
+	struct outbox_item reply = { .purpose = "help", .to = "someone@de.test", .subject = "s", .body = "b" };
+	struct outbox_item answer = { .purpose = "lookup", .to = "alice@fr.test", .subject = "s", .body = "b" };
+	struct outbox_item ping = { .purpose = "ping", .to = "poc@fr.test", .subject = "s", .body = "b" };
+
+	world_new(&w);
+	ck_assert_int_eq(db_begin(w.c.db), 0);
+	ck_assert_int_eq(notices_queue(&w.c, "reply", CRYPTO_SMIME, NULL, 0, "q1", &reply), 0);
+	ck_assert_int_eq(notices_queue(&w.c, "lookup-answer", CRYPTO_OPENPGP, w.fpr[0], 0, "q2", &answer), 0);
+	ck_assert_int_eq(notices_queue(&w.c, "ping", CRYPTO_SMIME, NULL, 0, "q3", &ping), 0);
+	ck_assert_int_eq(db_commit(w.c.db), 0);
+	got = take_outbox(&w);
+	ck_assert_int_eq(got->len, 3);
+	/* by recipient: alice (the answer), poc, someone */
+	ck_assert(((struct sent *)got->pdata[0])->encrypted);
+	ck_assert_str_eq(((struct sent *)got->pdata[0])->purpose, "lookup");
+	ck_assert(((struct sent *)got->pdata[1])->signed_only);
+	ck_assert(((struct sent *)got->pdata[2])->signed_only);
+	ck_assert_str_eq(((struct sent *)got->pdata[2])->purpose, "help");
+	ck_assert_int_eq(reply.protocol, CRYPTO_SMIME);
+	ck_assert_int_eq(ping.protocol, CRYPTO_OPENPGP);
+	g_ptr_array_unref(got);
+	world_free(&w);
 }
 END_TEST
 
@@ -326,6 +358,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_table_is_whole);
 	tcase_add_test(tc, test_rows_as_today);
+	tcase_add_test(tc, test_written_by_callers);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
