@@ -337,6 +337,10 @@ int config_load(const char *file, struct config *cfg, char **err)
 		rc = read_file(cfg, file, err);
 	if (rc == 0 && !cfg->address)
 		cfg->address = g_strdup_printf("pocbot@%s", cfg->domain);
+	if (rc == 0 && !envelope_address_ok(cfg->address, 0)) {	/* found by fuzz-config */
+		*err = g_strdup_printf("[robot] domain: too long for the address pocbot@DOMAIN");
+		rc = -1;
+	}
 	g_free(cwd);
 	return rc;
 }
