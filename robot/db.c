@@ -65,8 +65,10 @@ int db_migrate(sqlite3 *db, char **err)
 	have = db_user_version(db);
 	if (have < 0 || have > want) {
 		*err = have < 0 ? g_strdup(sqlite3_errmsg(db))
-				: g_strdup_printf("the database is at schema version %d, newer than this "
-						  "pocbot (%d): use a newer pocbot", have, want);
+				: g_strdup_printf(
+					  "the database is at schema version %d, newer than this "
+					  "pocbot (%d): use a newer pocbot",
+					  have, want);
 		db_rollback(db);
 		return -1;
 	}
@@ -74,7 +76,8 @@ int db_migrate(sqlite3 *db, char **err)
 		char pragma[40];
 
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n);
-		if (exec_or_err(db, migration(n)->data, err) < 0 || exec_or_err(db, pragma, err) < 0) {
+		if (exec_or_err(db, migration(n)->data, err) < 0 ||
+		    exec_or_err(db, pragma, err) < 0) {
 			char *e = *err;
 			*err = g_strdup_printf("migration %s: %s", migration(n)->name, e);
 			g_free(e);
@@ -152,7 +155,8 @@ static sqlite3_stmt *db_vquery(sqlite3 *db, const char *sql, const char *types, 
 {
 	sqlite3_stmt *st = cached(db, sql);
 
-	if (!st && sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+	if (!st &&
+	    sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		g_warning("database: cannot prepare \"%.60s\": %s", sql, sqlite3_errmsg(db));
 		sqlite3_finalize(st);
 		return NULL;

@@ -84,7 +84,8 @@ static int maildir_write_file(const char *path, const char *data, size_t len, in
 
 	if (fd < 0)
 		return -1;
-	if ((lf_only ? write_unix_lines(fd, data, len) : durable_write_all(fd, data, len)) < 0 || fsync(fd) < 0) {
+	if ((lf_only ? write_unix_lines(fd, data, len) : durable_write_all(fd, data, len)) < 0 ||
+	    fsync(fd) < 0) {
 		saved = errno;
 		(void)close(fd);	/* already failing: errno says why */
 		errno = saved;
