@@ -156,6 +156,24 @@ static int any_target(struct mail_ctx *c, const struct pings_scope *s)
 	return rc;
 }
 
+/* Opens a round in its own transaction. Its id, or -1 (rolled back). */
+static gint64 open_round(struct mail_ctx *c, gint64 deadline, const char *scope)
+{
+	gint64 id;
+
+	if (db_begin(c->db) < 0)
+		goto fail;
+	id = pings_round_open(c->db, c->now, c->now + deadline, scope, "custodian");
+	if (id < 0)
+		goto fail;
+	if (db_commit(c->db) < 0)
+		goto fail;
+	return id;
+fail:
+	db_rollback(c->db);
+	return -1;
+}
+
 static int start(struct command_ctx *ctx, const struct ping_opts *o)
 {
 	struct pings_scope s;
@@ -177,13 +195,8 @@ static int start(struct command_ctx *ctx, const struct ping_opts *o)
 		;
 	else if (rc == 0) {
 		text = pings_scope_text(&s);
-		if (db_begin(c.db) < 0 ||
-		    (id = pings_round_open(c.db, c.now, c.now + deadline, text, "custodian")) <
-			    0 ||
-		    db_commit(c.db) < 0) {
-			db_rollback(c.db);
+		if ((id = open_round(&c, deadline, text)) < 0)
 			rc = EX_TEMPFAIL;
-		}
 		g_free(text);
 		if (rc == 0 && (n = timers_fill_round(&c, id, 0, progress,
 						      GINT_TO_POINTER(isatty(2)))) >= 0) {

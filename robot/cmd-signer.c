@@ -152,19 +152,24 @@ static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s, const 
 	}
 	s->added = clock_now(cfg);
 	detail = enrol_detail(s);
-	rc = signers_add(db, s) < 0 ||
-	     signers_set_lang(db, s->fingerprint, lang ? lang : "en") < 0 ||
-	     audit_append(db, s->added, "custodian", s->state, "signer-add", detail) < 0 ||
-	     notices_signer_change(db, cfg, s, "action-enrolled", s->added) < 0 ||
-	     db_commit(db) < 0;
-	if (rc) {
-		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
-		db_rollback(db);
-	} else {
-		printf("enrolled for %s: %s\n", s->state, detail);
-	}
+	if (signers_add(db, s) < 0)
+		goto fail;
+	if (signers_set_lang(db, s->fingerprint, lang ? lang : "en") < 0)
+		goto fail;
+	if (audit_append(db, s->added, "custodian", s->state, "signer-add", detail) < 0)
+		goto fail;
+	if (notices_signer_change(db, cfg, s, "action-enrolled", s->added) < 0)
+		goto fail;
+	if (db_commit(db) < 0)
+		goto fail;
+	printf("enrolled for %s: %s\n", s->state, detail);
 	g_free(detail);
-	return rc ? EX_TEMPFAIL : 0;
+	return 0;
+fail:
+	fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
+	db_rollback(db);
+	g_free(detail);
+	return EX_TEMPFAIL;
 }
 
 static int add_usage(const struct signer_opts *o)
@@ -254,18 +259,23 @@ static int revoke(sqlite3 *db, const struct config *cfg, const struct signer *s,
 	gint64 now = clock_now(cfg);
 	char *detail = g_strdup_printf("%s %s (%s): %s", signers_protocol_name(s->protocol),
 				       s->fingerprint, signers_role_name(s->role), reason);
-	int rc = signers_revoke(db, s->fingerprint, now, reason) != 1 ||
-		 audit_append(db, now, "custodian", s->state, "signer-revoke", detail) < 0 ||
-		 notices_signer_change(db, cfg, s, "action-revoked", now) < 0 || db_commit(db) < 0;
 
-	if (rc) {
-		fprintf(stderr, "pocbot signer revoke: %s\n", sqlite3_errmsg(db));
-		db_rollback(db);
-	} else {
-		printf("revoked %s of %s\n", s->fingerprint, s->state);
-	}
+	if (signers_revoke(db, s->fingerprint, now, reason) != 1)
+		goto fail;
+	if (audit_append(db, now, "custodian", s->state, "signer-revoke", detail) < 0)
+		goto fail;
+	if (notices_signer_change(db, cfg, s, "action-revoked", now) < 0)
+		goto fail;
+	if (db_commit(db) < 0)
+		goto fail;
+	printf("revoked %s of %s\n", s->fingerprint, s->state);
 	g_free(detail);
-	return rc ? EX_TEMPFAIL : 0;
+	return 0;
+fail:
+	fprintf(stderr, "pocbot signer revoke: %s\n", sqlite3_errmsg(db));
+	db_rollback(db);
+	g_free(detail);
+	return EX_TEMPFAIL;
 }
 
 static int signer_revoke(const struct config *cfg, sqlite3 *db, const char *fpr,

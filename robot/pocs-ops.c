@@ -311,8 +311,11 @@ static enum pocs_outcome nominate(struct op *o)
 		return POCS_FAILED;
 	g_snprintf(p->id, sizeof p->id, "%s-%c-%" G_GINT64_FORMAT, p->state,
 		   form_type_letter(p->type), number);
-	if (insert_row(o->db, p, number) < 0 || write_lists(o->db, p) < 0 ||
-	    audit(o, "poc-nominate") < 0)
+	if (insert_row(o->db, p, number) < 0)
+		return POCS_FAILED;
+	if (write_lists(o->db, p) < 0)
+		return POCS_FAILED;
+	if (audit(o, "poc-nominate") < 0)
 		return POCS_FAILED;
 	return POCS_DONE;
 }
@@ -334,10 +337,11 @@ static enum pocs_outcome update(struct op *o)
 		p->status = POC_PENDING;
 	p->version++;
 	p->updated = o->now;
-	if (update_row(o->db, p) < 0 ||
-	    ((diff & (FIELD_EMAIL | FIELD_PHONE | FIELD_LANGUAGES)) &&
-	     write_lists(o->db, p) < 0) ||
-	    audit(o, "poc-update") < 0)
+	if (update_row(o->db, p) < 0)
+		return POCS_FAILED;
+	if ((diff & (FIELD_EMAIL | FIELD_PHONE | FIELD_LANGUAGES)) && write_lists(o->db, p) < 0)
+		return POCS_FAILED;
+	if (audit(o, "poc-update") < 0)
 		return POCS_FAILED;
 	return POCS_DONE;
 }
@@ -356,7 +360,9 @@ static enum pocs_outcome withdraw(struct op *o)
 	set_text(&p->withdrawn_reason, o->f->reason);
 	p->version++;
 	p->updated = o->now;
-	if (update_row(o->db, p) < 0 || audit(o, "poc-withdraw") < 0)
+	if (update_row(o->db, p) < 0)
+		return POCS_FAILED;
+	if (audit(o, "poc-withdraw") < 0)
 		return POCS_FAILED;
 	return POCS_DONE;
 }

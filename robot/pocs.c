@@ -190,9 +190,13 @@ static int read_list(sqlite3_stmt *st, const char *id, GPtrArray *a, GPtrArray *
 
 static int lists_read(struct lists *l, struct poc *p)
 {
-	return read_list(l->emails, p->id, p->emails, NULL) < 0 ||
-	       read_list(l->phones, p->id, p->phones, p->phones_e164) < 0 ||
-	       read_list(l->languages, p->id, p->languages, NULL) < 0 ? -1 : 0;
+	if (read_list(l->emails, p->id, p->emails, NULL) < 0)
+		return -1;
+	if (read_list(l->phones, p->id, p->phones, p->phones_e164) < 0)
+		return -1;
+	if (read_list(l->languages, p->id, p->languages, NULL) < 0)
+		return -1;
+	return 0;
 }
 
 int pocs_load(sqlite3 *db, const char *id, struct poc *out)

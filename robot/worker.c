@@ -123,6 +123,7 @@ static int apply(struct worker *w, const char *id, const char *hash, const struc
 static void tell_custodian(struct worker *w, const char *id, const char *error)
 {
 	char *body, *seed;
+	int rc;
 	struct outbox_item it = { .purpose = "notice", .to = w->cfg->custodian,
 				  .subject = "pocbot: a message was quarantined" };
 
@@ -135,8 +136,10 @@ static void tell_custodian(struct worker *w, const char *id, const char *error)
 		id, MAX_ATTEMPTS, w->spool, error, id);
 	seed = g_strdup_printf("quarantine:%s:%" G_GINT64_FORMAT, id, clock_now(w->cfg));
 	it.body = body;
-	if (db_begin(w->db) == 0 &&
-	    outbox_queue(w->db, w->cfg, w->crypto, clock_now(w->cfg), 0, seed, &it) == 0)
+	rc = db_begin(w->db);
+	if (rc == 0)
+		rc = outbox_queue(w->db, w->cfg, w->crypto, clock_now(w->cfg), 0, seed, &it);
+	if (rc == 0)
 		db_commit(w->db);
 	else
 		db_rollback(w->db);
