@@ -62,8 +62,9 @@ static int write_fd(int fd, sqlite3 *db, char **codes, enum export_format format
 
 	if (!c)
 		fprintf(stderr, "pocbot export: %s\n", sqlite3_errmsg(db));
-	else if (export_write(format, out, export_cursor_next, c, names, &n, &err) < 0 ||
-		 !g_output_stream_flush(out, NULL, &err))
+	else if (export_write(format, out, export_cursor_next, c, names, &n, &err) < 0)
+		fprintf(stderr, "pocbot export: %s\n", err->message);
+	else if (!g_output_stream_flush(out, NULL, &err))
 		fprintf(stderr, "pocbot export: %s\n", err->message);
 	else
 		rc = 0;

@@ -373,8 +373,11 @@ static int cms_trust(struct crypto *c, const char *fpr, char **err)
 	const char *why;
 	gpgme_key_t k;
 
-	if (crypto_cms_root(c, fpr, "with --chain FILE", root, err) < 0 ||
-	    crypto_trust_root(c, root, err) < 0 || !(k = cms_key(c, fpr, TRUE, err)))
+	if (crypto_cms_root(c, fpr, "with --chain FILE", root, err) < 0)
+		return -1;
+	if (crypto_trust_root(c, root, err) < 0)
+		return -1;
+	if (!(k = cms_key(c, fpr, TRUE, err)))
 		return -1;
 	if ((why = cms_invalid(k)))
 		*err = g_strdup_printf("the certificate %s %s", fpr, why);
@@ -464,12 +467,19 @@ int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
 	if (chain && !(issuers = cms_import(c, chain, err)))
 		return -1;
 	/* what the certificates may do first: a refused one leaves no root trusted */
-	if (cms_import_leaf(c, cert, fpr, err) == 0 && (signer = cms_key(c, fpr, FALSE, err)) &&
-	    smime_uses(c, signer, fpr, encrypt_cert, enc_fpr, err) == 0 &&
-	    cms_trust(c, fpr, err) == 0 && (!encrypt_cert || cms_trust(c, enc_fpr, err) == 0)) {
-		*email = first_email(signer);
-		rc = 0;
-	}
+	if (cms_import_leaf(c, cert, fpr, err) != 0)
+		goto out;
+	if (!(signer = cms_key(c, fpr, FALSE, err)))
+		goto out;
+	if (smime_uses(c, signer, fpr, encrypt_cert, enc_fpr, err) != 0)
+		goto out;
+	if (cms_trust(c, fpr, err) != 0)
+		goto out;
+	if (encrypt_cert && cms_trust(c, enc_fpr, err) != 0)
+		goto out;
+	*email = first_email(signer);
+	rc = 0;
+out:
 	if (signer)
 		gpgme_key_unref(signer);
 	if (issuers)

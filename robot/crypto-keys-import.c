@@ -169,12 +169,18 @@ int crypto_identity_import_smime(struct crypto *c, const char *cert, const char 
 	int rc = -2;	/* the files are at fault */
 
 	*err = NULL;
-	if (file_ok(cert, err) < 0 || file_ok(key, err) < 0 ||
-	    import_cert_file(c, cert, &fprs, err) < 0 || !(fpr = pick_leaf(c, fprs, err)) ||
-	    crypto_cms_root(c, fpr, "(the chain) in the certificate file", root, err) < 0)
+	if (file_ok(cert, err) < 0 || file_ok(key, err) < 0)
+		goto out;
+	if (import_cert_file(c, cert, &fprs, err) < 0)
+		goto out;
+	if (!(fpr = pick_leaf(c, fprs, err)))
+		goto out;
+	if (crypto_cms_root(c, fpr, "(the chain) in the certificate file", root, err) < 0)
 		goto out;
 	rc = -1;	/* GnuPG's part */
-	if (crypto_trust_root(c, root, err) < 0 || (rc = import_key(c, fpr, key, err)) < 0)
+	if (crypto_trust_root(c, root, err) < 0)
+		goto out;
+	if ((rc = import_key(c, fpr, key, err)) < 0)
 		goto out;
 	rc = -1;
 	if (smime_try_sign(c, fpr, err) < 0) {

@@ -301,7 +301,9 @@ int crypto_identity_ensure(struct crypto *c, const char *address, char **err)
 		*err = g_strdup_printf("unusable robot address '%.200s'", address ? address : "");
 		return -1;
 	}
-	if (pgp_ensure(c->pgp, address, err) < 0 || smime_ensure(c, address, err) < 0)
+	if (pgp_ensure(c->pgp, address, err) < 0)
+		return -1;
+	if (smime_ensure(c, address, err) < 0)
 		return -1;
 	return 0;
 }
@@ -371,9 +373,8 @@ int crypto_identity_export(struct crypto *c, const char *dir, char **err)
 		*err = g_strdup("the robot has no keys yet (pocbot keys show makes them)");
 	else if (g_mkdir_with_parents(dir, 0755) < 0)
 		*err = g_strdup_printf("%s: %s", dir, g_strerror(errno));
-	else if (export_one(c->pgp, pgp, asc, err) == 0 &&
-		 export_one(c->cms, smime, pem, err) == 0)
-		rc = 0;
+	else if (export_one(c->pgp, pgp, asc, err) == 0)
+		rc = export_one(c->cms, smime, pem, err) == 0 ? 0 : -1;
 	g_free(asc);
 	g_free(pem);
 	return rc;

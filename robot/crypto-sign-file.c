@@ -317,13 +317,15 @@ int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in
 		if (write_signed(c, p, ctx, inner, &final, err) < 0)
 			goto out;
 	} else {
-		if ((signd = work_file(out_path, ".signed", &signed_name)) < 0 ||
-		    (enc = work_file(out_path, ".enc", &enc_name)) < 0)
+		if ((signd = work_file(out_path, ".signed", &signed_name)) < 0)
+			goto io;
+		if ((enc = work_file(out_path, ".enc", &enc_name)) < 0)
 			goto io;
 		tmp.fd = signd;
 		tmp.failed = 0;
-		if (write_signed(c, p, ctx, inner, &tmp, err) < 0 ||
-		    write_encrypted(c, p, ctx, signd, enc, encrypt_to, n, &final, err) < 0)
+		if (write_signed(c, p, ctx, inner, &tmp, err) < 0)
+			goto out;
+		if (write_encrypted(c, p, ctx, signd, enc, encrypt_to, n, &final, err) < 0)
 			goto out;
 	}
 	if (final.failed || fsync(final.fd) < 0)

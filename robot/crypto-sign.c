@@ -447,8 +447,9 @@ static GString *protect_entity(struct crypto *c, enum crypto_protocol p, const G
 	GString *sig = NULL, *signd = NULL, *enc = NULL, *out = NULL;
 	const char *mic;
 
-	if (crypto_ensure_signer(c, ctx, err) < 0 ||
-	    !(sig = sign_detached(c, ctx, inner, &hash, err)))
+	if (crypto_ensure_signer(c, ctx, err) < 0)
+		goto out;
+	if (!(sig = sign_detached(c, ctx, inner, &hash, err)))
 		goto out;
 	if (!(mic = crypto_micalg(p, hash))) {
 		*err = g_strdup_printf("signed with an unexpected digest (%s)",

@@ -29,12 +29,16 @@ static int memfile(const char *name, const void *data, size_t len)
 {
 	int fd = memfd_create(name, MFD_CLOEXEC);
 
-	if (fd >= 0 && len > 0 &&
-	    (write(fd, data, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) < 0)) {
-		close(fd);
-		return -1;
-	}
+	if (fd < 0 || len == 0)
+		return fd;
+	if (write(fd, data, len) != (ssize_t)len)
+		goto fail;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		goto fail;
 	return fd;
+fail:
+	close(fd);
+	return -1;
 }
 
 /* The contents of a memory file; g_bytes_unref it. */

@@ -216,10 +216,11 @@ int mail_compose_to_fd(const struct outmsg *o, int fd)
 	fo = crlf_format();
 	out = g_mime_stream_fs_new(fd);
 	g_mime_stream_fs_set_owner(GMIME_STREAM_FS(out), FALSE);
-	rc = g_mime_object_write_to_stream(GMIME_OBJECT(msg), fo, out) < 0 ||
-			     g_mime_stream_flush(out) < 0
-		     ? -1
-		     : 0;
+	rc = 0;
+	if (g_mime_object_write_to_stream(GMIME_OBJECT(msg), fo, out) < 0)
+		rc = -1;
+	else if (g_mime_stream_flush(out) < 0)
+		rc = -1;
 	g_object_unref(out);
 	g_mime_format_options_free(fo);
 	g_object_unref(msg);

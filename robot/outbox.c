@@ -84,8 +84,11 @@ static int signed_file(const struct config *cfg, struct crypto *c, const struct 
 	char *err = NULL;
 	int fd = -1, rc = -1;
 
-	if (g_mkdir_with_parents(dir, 0700) < 0 ||
-	    (fd = open(plain, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+	if (g_mkdir_with_parents(dir, 0700) < 0) {
+		log_msg(LOG_ERR, "outbox: %s: %s", plain, g_strerror(errno));
+		goto out;
+	}
+	if ((fd = open(plain, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
 		log_msg(LOG_ERR, "outbox: %s: %s", plain, g_strerror(errno));
 		goto out;
 	}
