@@ -103,7 +103,8 @@ static char *bare_address(const char *item)
 
 static const char *set_emails(struct form_fields *f, const char *value)
 {
-	char *nfkc = g_utf8_normalize(value, -1, G_NORMALIZE_NFKC); /* full-width ＠ and letters */
+	/* full-width ＠ and letters */
+	char *nfkc = g_utf8_normalize(value, -1, G_NORMALIZE_NFKC);
 	GPtrArray *items, *emails;
 	const char *key = NULL;
 
