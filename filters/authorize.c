@@ -17,7 +17,8 @@ static const char *const change_verbs[] = { "nominate", "update", "withdraw" };
 static const char *const read_verbs[] = { "lookup", "extract" };
 
 /* 1 when line is a verb line of verbs. */
-static int is_verb(const struct templates *tpl, const char *line, const char *const *verbs, size_t n)
+static int is_verb(const struct templates *tpl, const char *line, const char *const *verbs,
+		   size_t n)
 {
 	char lang[8];
 
@@ -61,8 +62,8 @@ static const char *judge(const struct filter_ctx *ctx, const char *text)
 				refusal = "not-authorised";
 		} else if (is_verb(ctx->tpl, s, read_verbs, G_N_ELEMENTS(read_verbs))) {
 			changing = FALSE;
-		} else if (changing && strcmp(ctx->auth.role, "custodian") != 0 && state_line(ctx->tpl, s, code) &&
-			   strcmp(code, ctx->auth.state) != 0) {
+		} else if (changing && strcmp(ctx->auth.role, "custodian") != 0 &&
+			   state_line(ctx->tpl, s, code) && strcmp(code, ctx->auth.state) != 0) {
 			refusal = "wrong-state";
 		}
 	}

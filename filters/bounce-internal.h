@@ -27,8 +27,8 @@ char *bounce_first_match(const char *pattern, const char *s, int g);
 char *bounce_clean_address(const char *value);
 
 /* Appends a recipient to r; takes address, status and diagnostic. */
-void bounce_add_recipient(struct bounce_report *r, char *address, enum bounce_action action, char *status,
-			  char *diagnostic);
+void bounce_add_recipient(struct bounce_report *r, char *address, enum bounce_action action,
+			  char *status, char *diagnostic);
 
 /* The non-standard bounces (bounce-text.c). */
 
@@ -43,7 +43,8 @@ char *bounce_explanation(const char *text);
  * with the reason written beside each; not those after "from " (the
  * sender), nor exclude (the bounce's own From and To), nor the
  * addresses of mail systems (postmaster@...) unless system_too. */
-void bounce_read_text(const char *expl, const char *exclude, int system_too, struct bounce_report *r);
+void bounce_read_text(const char *expl, const char *exclude, int system_too,
+		      struct bounce_report *r);
 
 /* Recipients named by their local part alone under a line announcing
  * them (AOL), in the domain of the bounce's From. */

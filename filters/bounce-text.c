@@ -16,29 +16,30 @@
 static const char *const copy_markers[] = {
 	"this is a copy of the message", "below this line is a copy of the message",
 	"original message follows", "----- original message", "-----original message",
-	"--- original message", "original message headers", "------ this is a copy of your message",
-	"your message reads", "-- the header and top", "unsent message below", "--- message header follows",
-	"---- start of returned message", "----- unsent message follows",
-	"--- below this line is the original", "returned message follows", "--- original message header",
-	"message headers follow", NULL
+	"--- original message", "original message headers",
+	"------ this is a copy of your message", "your message reads", "-- the header and top",
+	"unsent message below", "--- message header follows", "---- start of returned message",
+	"----- unsent message follows", "--- below this line is the original",
+	"returned message follows", "--- original message header", "message headers follow", NULL
 };
 
 /* Local parts of mail systems: never the failed recipient. Lower case. */
 static const char *const system_locals[] = {
-	"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mdaemon", "root", "daemon", NULL
+	"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mdaemon", "root", "daemon",
+	NULL
 };
 
 /* Header lines whose addresses are the sender's or a message's own. */
 static const char *const sender_headers[] = {
 	"from:", "return-path:", "sender:", "reply-to:", "message-id:", "received:", "references:",
-	"in-reply-to:", "errors-to:", "x-", "reporting-mta:", "remote-mta:", "received-from-mta:", "list-",
-	"dkim-", "authentication-results:", "content-", NULL
+	"in-reply-to:", "errors-to:", "x-", "reporting-mta:", "remote-mta:", "received-from-mta:",
+	"list-", "dkim-", "authentication-results:", "content-", NULL
 };
 
 /* Words of a line announcing failed recipients. Lower case. */
 static const char *const failure_words[] = {
-	"could not be delivered", "couldn't be delivered", "failed", "undeliverable", "unable to deliver",
-	"not accepting", NULL
+	"could not be delivered", "couldn't be delivered", "failed", "undeliverable",
+	"unable to deliver", "not accepting", NULL
 };
 
 /* X-Failed-Recipients (Exim, and others since): a comma-separated list. */
@@ -116,7 +117,7 @@ static char *reason_near(char **lines, int i)
 	}
 	out = bounce_one_line(s->str, (gssize)s->len);
 	g_string_free(s, TRUE);
-	if (strlen(out) <= strcspn(out, " \t") + 2 && !strchr(out, ' ')) {	/* the address alone */
+	if (strlen(out) <= strcspn(out, " \t") + 2 && !strchr(out, ' ')) { /* the address alone */
 		g_free(out);
 		return NULL;
 	}
@@ -124,8 +125,8 @@ static char *reason_near(char **lines, int i)
 }
 
 /* One address found in line at start, unless it is not a recipient. */
-static void take_address(struct bounce_report *r, char **lines, int i, const char *line, gint start,
-			 const char *found, const char *exclude, int system_too)
+static void take_address(struct bounce_report *r, char **lines, int i, const char *line,
+			 gint start, const char *found, const char *exclude, int system_too)
 {
 	char before = start > 0 ? line[start - 1] : ' ';
 	const char *addr = found;
@@ -135,12 +136,14 @@ static void take_address(struct bounce_report *r, char **lines, int i, const cha
 		addr += 5;
 	if (before == '/' || before == '.' || (before == '=' && addr == found) ||
 	    (start >= 5 && g_ascii_strncasecmp(line + start - 5, "from ", 5) == 0 &&
-	     !(start >= 15 && g_ascii_strncasecmp(line + start - 15, "generated from ", 15) == 0)) ||
+	     !(start >= 15 &&
+	       g_ascii_strncasecmp(line + start - 15, "generated from ", 15) == 0)) ||
 	    (!system_too && is_system_address(addr)) || already(r, addr))
 		return;
 	lower = g_ascii_strdown(addr, -1);
 	if (!strstr(exclude, lower))
-		bounce_add_recipient(r, g_strdup(addr), BOUNCE_FAILED, NULL, reason_near(lines, i));
+		bounce_add_recipient(r, g_strdup(addr), BOUNCE_FAILED, NULL,
+				     reason_near(lines, i));
 	g_free(lower);
 }
 
@@ -148,17 +151,20 @@ static void take_address(struct bounce_report *r, char **lines, int i, const cha
  * with the reason written beside each; not those after "from " (the
  * sender), nor exclude (the bounce's own From and To), nor the
  * addresses of mail systems (postmaster@...) unless system_too. */
-void bounce_read_text(const char *expl, const char *exclude, int system_too, struct bounce_report *r)
+void bounce_read_text(const char *expl, const char *exclude, int system_too,
+		      struct bounce_report *r)
 {
 	char **lines = g_strsplit(expl, "\n", -1);
-	GRegex *re = g_regex_new("[a-z0-9][a-z0-9._%+'=!#$&*/?^`{|}~-]*@[a-z0-9-]+(\\.[a-z0-9-]+)*\\.[a-z]+",
-				 G_REGEX_CASELESS, 0, NULL);
+	GRegex *re = g_regex_new(
+		"[a-z0-9][a-z0-9._%+'=!#$&*/?^`{|}~-]*@[a-z0-9-]+(\\.[a-z0-9-]+)*\\.[a-z]+",
+		G_REGEX_CASELESS, 0, NULL);
 
 	for (int i = 0; lines[i] && r->recipients->len < MAX_BOUNCE_RECIPIENTS; i++) {
 		const char *line = lines[i] + strspn(lines[i], " \t>");
 		GMatchInfo *mi;
 
-		if (g_ascii_strncasecmp(line, "by ", 3) == 0 || g_ascii_strncasecmp(line, "id ", 3) == 0)
+		if (g_ascii_strncasecmp(line, "by ", 3) == 0 ||
+		    g_ascii_strncasecmp(line, "id ", 3) == 0)
 			continue;
 		for (const char *const *h = sender_headers; *h && line; h++)
 			if (g_ascii_strncasecmp(line, *h, strlen(*h)) == 0)
@@ -188,11 +194,15 @@ void bounce_read_bare_names(const char *expl, const struct mail *m, struct bounc
 	char **lines = g_strsplit(expl, "\n", -1);
 	char *from = mail_from_address(m), *domain = from ? strchr(from, '@') : NULL;
 
-	for (int i = 1; domain && lines[0] && lines[i] && r->recipients->len < MAX_BOUNCE_RECIPIENTS; i++) {
-		char *prev = g_strstrip(g_ascii_strdown(lines[i - 1], -1)), *name = g_strstrip(g_strdup(lines[i]));
+	for (int i = 1;
+	     domain && lines[0] && lines[i] && r->recipients->len < MAX_BOUNCE_RECIPIENTS; i++) {
+		char *prev = g_strstrip(g_ascii_strdown(lines[i - 1], -1)),
+		     *name = g_strstrip(g_strdup(lines[i]));
 		if (*name && !strpbrk(name, " @:<>") && strlen(name) < MAX_DIAGNOSTIC &&
-		    g_str_has_suffix(prev, ":") && strstr(prev, "recipient") && bounce_has_any(prev, failure_words))
-			bounce_add_recipient(r, g_strconcat(name, domain, NULL), BOUNCE_FAILED, NULL, bounce_one_line(prev, -1));
+		    g_str_has_suffix(prev, ":") && strstr(prev, "recipient") &&
+		    bounce_has_any(prev, failure_words))
+			bounce_add_recipient(r, g_strconcat(name, domain, NULL), BOUNCE_FAILED,
+					     NULL, bounce_one_line(prev, -1));
 		else if (*name && r->recipients->len)
 			break;
 		g_free(prev);

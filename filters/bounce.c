@@ -17,16 +17,18 @@
 static const char *const dead_words[] = {
 	"user unknown", "unknown user", "no such user", "no such recipient", "no such mailbox",
 	"no such address", "mailbox not found", "mailbox unavailable", "mailbox does not exist",
-	"does not exist", "doesn't exist", "invalid recipient", "unknown recipient", "recipient not found",
-	"recipientnotfound", "user not found", "address unknown", "is not a valid", "not a valid mailbox",
-	"invalid mailbox", "no mailbox", "host unknown", "unknown host", "host not found", "no such domain",
-	"domain not found", "name or service not known", "domain does not exist", "unrouteable address",
-	"unroutable address", "not our customer", "account has been disabled", "account is disabled",
-	"discontinued", "account does not exist", "addressee unknown", "user doesn't have", "not listed in",
-	"unknown local part", "no longer available", "invalid address", "bad destination mailbox",
-	"unknown or illegal alias", "email account that you tried to reach does not exist", "no such person",
-	"nie istnieje", "wasn't found at", "wasn’t found at", "no valid recipients",
-	"recipient address rejected", "#5.1.0 address rejected", "dns lookup failure", NULL
+	"does not exist", "doesn't exist", "invalid recipient", "unknown recipient",
+	"recipient not found", "recipientnotfound", "user not found", "address unknown",
+	"is not a valid", "not a valid mailbox", "invalid mailbox", "no mailbox", "host unknown",
+	"unknown host", "host not found", "no such domain", "domain not found",
+	"name or service not known", "domain does not exist", "unrouteable address",
+	"unroutable address", "not our customer", "account has been disabled",
+	"account is disabled", "discontinued", "account does not exist", "addressee unknown",
+	"user doesn't have", "not listed in", "unknown local part", "no longer available",
+	"invalid address", "bad destination mailbox", "unknown or illegal alias",
+	"email account that you tried to reach does not exist", "no such person", "nie istnieje",
+	"wasn't found at", "wasn’t found at", "no valid recipients", "recipient address rejected",
+	"#5.1.0 address rejected", "dns lookup failure", NULL
 };
 
 
@@ -148,16 +150,17 @@ static const char *field(char **lines, const char *name)
  * the status class. */
 static enum bounce_action action_of(const char *action, const char *status)
 {
-	static const struct { const char *word; enum bounce_action action; } words[] = {
-		{ "delay", BOUNCE_DELAYED }, { "deliver", BOUNCE_DELIVERED }, { "relay", BOUNCE_RELAYED },
-		{ "expand", BOUNCE_EXPANDED }, { "fail", BOUNCE_FAILED }, { "error", BOUNCE_FAILED }
-	};
+	static const struct { const char *word; enum bounce_action action;
+	} words[] = { { "delay", BOUNCE_DELAYED }, { "deliver", BOUNCE_DELIVERED },
+		      { "relay", BOUNCE_RELAYED }, { "expand", BOUNCE_EXPANDED },
+		      { "fail", BOUNCE_FAILED },   { "error", BOUNCE_FAILED } };
 
 	for (gsize i = 0; action && i < G_N_ELEMENTS(words); i++)
 		if (g_ascii_strncasecmp(action, words[i].word, strlen(words[i].word)) == 0)
 			return words[i].action;
-	return status && status[0] == '4' ? BOUNCE_DELAYED : status && status[0] == '2' ? BOUNCE_DELIVERED
-											: BOUNCE_FAILED;
+	return status && status[0] == '4'   ? BOUNCE_DELAYED
+	       : status && status[0] == '2' ? BOUNCE_DELIVERED
+					    : BOUNCE_FAILED;
 }
 
 /* Ends block cur: kept in blocks when it has lines. */
@@ -193,7 +196,8 @@ static GPtrArray *report_blocks(const char *text)
 				continue;
 		}
 		if ((*line == ' ' || *line == '\t') && cur->len) {
-			char *joined = g_strconcat(cur->pdata[cur->len - 1], " ", g_strstrip(line), NULL);
+			char *joined =
+				g_strconcat(cur->pdata[cur->len - 1], " ", g_strstrip(line), NULL);
 			g_free(cur->pdata[cur->len - 1]);
 			cur->pdata[cur->len - 1] = joined;
 		} else {
@@ -206,8 +210,8 @@ static GPtrArray *report_blocks(const char *text)
 	return blocks;
 }
 
-void bounce_add_recipient(struct bounce_report *r, char *address, enum bounce_action action, char *status,
-			  char *diagnostic)
+void bounce_add_recipient(struct bounce_report *r, char *address, enum bounce_action action,
+			  char *status, char *diagnostic)
 {
 	struct bounce_recipient *rc = g_new0(struct bounce_recipient, 1);
 
@@ -236,9 +240,11 @@ static void read_dsn(const char *text, struct bounce_report *r)
 
 	for (guint i = 0; i < blocks->len && r->recipients->len < MAX_BOUNCE_RECIPIENTS; i++) {
 		char **lines = (char **)((GPtrArray *)blocks->pdata[i])->pdata;
-		const char *final = field(lines, "Final-Recipient"), *orig = field(lines, "Original-Recipient");
+		const char *final = field(lines, "Final-Recipient"),
+			   *orig = field(lines, "Original-Recipient");
 		const char *action = field(lines, "Action"), *status = field(lines, "Status");
-		const char *diag = field(lines, "Diagnostic-Code"), *envid = field(lines, "Original-Envelope-Id");
+		const char *diag = field(lines, "Diagnostic-Code"),
+			   *envid = field(lines, "Original-Envelope-Id");
 		char *addr = orig ? bounce_clean_address(orig) : NULL;	/* as we wrote it */
 		char *code = status ? find_status(status) : NULL;
 
@@ -296,8 +302,10 @@ static char *precise_status(const char *status, const char *diag)
  * recipient whose diagnostic says nothing). */
 static gboolean address_dead(const char *status, const char *diag, const char *expl)
 {
-	static const char *const dead_codes[] = { "5.1.1", "5.1.2", "5.1.6", "5.1.10", "5.4.4", NULL };
-	static const char *const vague_codes[] = { "5.0.0", "5.1.0", "5.1.3", "5.7.", "5.5.0", "5.4.1", NULL };
+	static const char *const dead_codes[] = { "5.1.1",  "5.1.2", "5.1.6",
+						  "5.1.10", "5.4.4", NULL };
+	static const char *const vague_codes[] = { "5.0.0", "5.1.0", "5.1.3", "5.7.",
+						   "5.5.0", "5.4.1", NULL };
 
 	if (status) {
 		for (const char *const *c = dead_codes; *c; c++)
@@ -305,8 +313,10 @@ static gboolean address_dead(const char *status, const char *diag, const char *e
 				return TRUE;
 		for (const char *const *c = vague_codes; *c; c++)
 			if (g_str_has_prefix(status, *c))
-				return bounce_has_any(diag, dead_words) || (expl && bounce_has_any(expl, dead_words));
-		return FALSE;	/* 5.2.x full or disabled, 5.3.x system, 5.1.7 sender: the address lives */
+				return bounce_has_any(diag, dead_words) ||
+				       (expl && bounce_has_any(expl, dead_words));
+		return FALSE;	/* 5.2.x full or disabled, 5.3.x system, 5.1.7 sender: the
+				 * address lives */
 	}
 	return bounce_has_any(diag, dead_words) || (expl && bounce_has_any(expl, dead_words));
 }
@@ -328,7 +338,9 @@ static void judge(struct bounce_recipient *rc, const char *expl, gboolean standa
 	if (!cls && rc->action == BOUNCE_FAILED)
 		cls = find_reply_class(expl);
 	rc->hard = rc->action == BOUNCE_FAILED && cls != '4' && cls != '2' &&
-		   address_dead(status, diag, lone && (!*diag || (!status && !find_reply_class(diag))) ? expl : NULL);
+		   address_dead(status, diag,
+				lone && (!*diag || (!status && !find_reply_class(diag))) ? expl
+											 : NULL);
 	g_free(diag);
 }
 
@@ -338,7 +350,8 @@ struct bounce_report *bounce_read(const struct mail *m)
 	struct bounce_report *r = g_new0(struct bounce_report, 1);
 	char *ds = mail_report_part(m, "message/delivery-status");
 	char *text = mail_report_text(m), *headers = mail_report_returned_headers(m);
-	char *expl = bounce_explanation(text), *lower = g_utf8_strdown(expl, -1), *exclude = bounce_own_addresses(m);
+	char *expl = bounce_explanation(text), *lower = g_utf8_strdown(expl, -1),
+	     *exclude = bounce_own_addresses(m);
 
 	r->recipients = g_ptr_array_new_with_free_func(recipient_free);
 	if (!ds)
@@ -356,7 +369,7 @@ struct bounce_report *bounce_read(const struct mail *m)
 		bounce_read_bare_names(expl, m, r);
 	if (!r->recipients->len)
 		bounce_read_text(expl, exclude, 1, r);
-	if (!r->recipients->len)	/* the copy after the explanation starts with its headers */
+	if (!r->recipients->len) /* the copy after the explanation starts with its headers */
 		bounce_read_returned_to(headers ? headers : text + strlen(expl), r);
 	bounce_fill_reasons(r, expl);
 	for (guint i = 0; i < r->recipients->len; i++)

@@ -9,16 +9,20 @@
 #include <glib.h>
 #include "../robot/mail.h"
 
-enum bounce_action { BOUNCE_FAILED, BOUNCE_DELAYED, BOUNCE_DELIVERED, BOUNCE_RELAYED, BOUNCE_EXPANDED };
+enum bounce_action {
+	BOUNCE_FAILED, BOUNCE_DELAYED, BOUNCE_DELIVERED, BOUNCE_RELAYED, BOUNCE_EXPANDED
+};
 
 struct bounce_recipient {
-	char *address;		/* the recipient the report is about: addr-spec (Original-Recipient,
-				 * as we wrote it, else Final-Recipient), or NULL when none found */
+	char *address;		/* the recipient the report is about: addr-spec
+				 * (Original-Recipient, as we wrote it, else Final-Recipient),
+				 * or NULL when none found */
 	enum bounce_action action;
 	char *status;		/* "5.1.1": the Status field, or the precise code a vague X.0.0
 				 * report quotes in its diagnostic; or NULL */
 	char *diagnostic;	/* one line, bounded, UTF-8, or NULL: the Diagnostic-Code without
-				 * its type, or what a non-standard bounce writes beside the address */
+				 * its type, or what a non-standard bounce writes beside the
+				 * address */
 	gboolean hard;		/* the address is dead: a permanent failure (5.x.x) saying the
 				 * mailbox or domain does not exist (5.1.1, 5.1.2, 5.1.6, 5.1.10,
 				 * 5.4.4, or words for it: "user unknown", "no such domain"...).
@@ -28,7 +32,8 @@ struct bounce_recipient {
 
 struct bounce_report {
 	gboolean standard;		/* read from a message/delivery-status part (a forwarded
-					 * one too); FALSE: read from X-Failed-Recipients or the text */
+					 * one too); FALSE: read from X-Failed-Recipients or the
+					 * text */
 	char *envid;			/* Original-Envelope-Id, or NULL */
 	char *original_message_id;	/* of the returned message, without brackets, or NULL */
 	GPtrArray *recipients;		/* struct bounce_recipient *, at least one */

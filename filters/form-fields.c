@@ -103,7 +103,8 @@ static char *bare_address(const char *item)
 
 static const char *set_emails(struct form_fields *f, const char *value)
 {
-	char *nfkc = g_utf8_normalize(value, -1, G_NORMALIZE_NFKC);	/* full-width ＠ and letters */
+	/* full-width ＠ and letters */
+	char *nfkc = g_utf8_normalize(value, -1, G_NORMALIZE_NFKC);
 	GPtrArray *items, *emails;
 	const char *key = NULL;
 
@@ -150,7 +151,9 @@ static const char *set_phones(struct form_fields *f, const char *value)
 	items = form_split_list(value, FALSE);
 	e164 = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < items->len && !key; i++) {
-		char *n = chars(items->pdata[i]) > MAX_PHONE_LEN ? NULL : form_phone_e164(items->pdata[i]);
+		char *n = chars(items->pdata[i]) > MAX_PHONE_LEN
+				  ? NULL
+				  : form_phone_e164(items->pdata[i]);
 
 		if (!n)
 			key = chars(items->pdata[i]) > MAX_PHONE_LEN ? "too-long" : "bad-phone";

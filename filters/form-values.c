@@ -233,7 +233,8 @@ static int phone_digits(const char *phone, GString *digits, int *plus)
 		int d = g_unichar_digit_value(c);
 
 		if (g_str_has_prefix(p, "(0)") && digits->len > 0 && *plus) {
-			p += 2;		/* "+33 (0)1 ...": the trunk 0 is not dialled from abroad */
+			p += 2;		/* "+33 (0)1 ...": the trunk 0 is not dialled from
+					 * abroad */
 			continue;
 		}
 		if (d >= 0) {
@@ -244,7 +245,8 @@ static int phone_digits(const char *phone, GString *digits, int *plus)
 		} else if (phone_separator(c)) {
 			continue;
 		} else if (g_unichar_isalpha(c) || c == '#' || c == ',' || c == ':') {
-			return digits->len >= 6 ? 0 : -1;	/* an extension: "ext. 12", "poste 12" */
+			return digits->len >= 6 ? 0 : -1;	/* an extension: "ext. 12",
+								 * "poste 12" */
 		} else {
 			return -1;
 		}
@@ -260,7 +262,8 @@ char *form_phone_e164(const char *phone)
 	int plus, rc;
 	char *out = NULL;
 
-	rc = nfkc && g_utf8_strlen(nfkc, -1) <= MAX_PHONE_LEN ? phone_digits(nfkc, digits, &plus) : -1;
+	rc = nfkc && g_utf8_strlen(nfkc, -1) <= MAX_PHONE_LEN ? phone_digits(nfkc, digits, &plus)
+							      : -1;
 	if (rc == 0) {
 		d = digits->str;
 		if (!plus && g_str_has_prefix(d, "00")) {

@@ -33,7 +33,9 @@ static const char *const verb_keys[] = {
 };
 
 /* Verbs of other commands: their blocks are not forms, and end ours. */
-static const char *const other_verbs[] = { "help", "form", "lookup", "extract", "access-log", NULL };
+static const char *const other_verbs[] = {
+	"help", "form", "lookup", "extract", "access-log", NULL
+};
 
 /* Which fields each verb takes, and which it requires. */
 #define ALL_FIELDS ((guint32)(FIELD_REASON << 1) - 1)
@@ -171,7 +173,8 @@ static void finish_form(struct parser *ps)
 
 /* Which verb the line is: a form's (0, *verb set), another command's (1),
  * or none (-1). */
-static int verb_of(const struct templates *tpl, const char *words, enum form_verb *verb, char lang[8])
+static int verb_of(const struct templates *tpl, const char *words, enum form_verb *verb,
+		   char lang[8])
 {
 	for (int v = FORM_NOMINATE; v <= FORM_WITHDRAW; v++) {
 		if (templates_match_word(tpl, verb_keys[v], words, lang)) {

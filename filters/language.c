@@ -13,9 +13,14 @@ static const struct {
 	const char *lang;
 	const char *const words[12];
 } latin[] = {
-	{ "en", { "the", "and", "is", "of", "to", "you", "we", "please", "with", "this", "for", NULL } },
-	{ "fr", { "le", "les", "et", "est", "vous", "nous", "des", "une", "pour", "avec", "merci", NULL } },
-	{ "es", { "el", "los", "las", "y", "es", "usted", "por", "una", "con", "para", "gracias", NULL } },
+	{ "en",
+	  { "the", "and", "is", "of", "to", "you", "we", "please", "with", "this", "for", NULL } },
+	{ "fr",
+	  { "le", "les", "et", "est", "vous", "nous", "des", "une", "pour", "avec", "merci",
+	    NULL } },
+	{ "es",
+	  { "el", "los", "las", "y", "es", "usted", "por", "una", "con", "para", "gracias",
+	    NULL } },
 };
 
 static int count_word(char *const *tokens, const char *word)

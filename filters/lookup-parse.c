@@ -21,12 +21,15 @@ static const struct {
 	enum label label;
 	const char *key;
 } labels[] = {
-	{ LABEL_STATE, "field-state" }, { LABEL_TYPE, "field-type" }, { LABEL_LANGUAGES, "field-languages" },
-	{ LABEL_WORDS, "field-organisation" }, { LABEL_FORMAT, "field-format" },
+	{ LABEL_STATE, "field-state" },         { LABEL_TYPE, "field-type" },
+	{ LABEL_LANGUAGES, "field-languages" }, { LABEL_WORDS, "field-organisation" },
+	{ LABEL_FORMAT, "field-format" },
 };
 
 /* Verbs of other commands: their blocks end ours. */
-static const char *const other_verbs[] = { "help", "form", "nominate", "update", "withdraw", NULL };
+static const char *const other_verbs[] = {
+	"help", "form", "nominate", "update", "withdraw", NULL
+};
 
 static const char *const type_keys[] = { "type-diplomatic", "type-technical", "type-policy",
 					 "type-law-enforcement" };
@@ -85,7 +88,8 @@ void lookup_request_free(struct lookup_request *r)
 }
 
 /* Which verb words is: ours (0, *verb set), another command's (1), none (-1). */
-static int verb_of(const struct templates *tpl, const char *words, enum lookup_verb *verb, char lang[8])
+static int verb_of(const struct templates *tpl, const char *words, enum lookup_verb *verb,
+		   char lang[8])
 {
 	if (!*words || strlen(words) > 100)
 		return -1;
@@ -120,8 +124,8 @@ static GPtrArray *split_list(const char *folded)
 	for (const char *p = folded;; p = g_utf8_next_char(p)) {
 		gunichar c = *p ? g_utf8_get_char(p) : 0;
 
-		if (!c || c == ',' || c == ';' || c == 0xFF0C || c == 0xFF1B || c == 0x3001 || c == 0x060C ||
-		    c == 0x061B) {
+		if (!c || c == ',' || c == ';' || c == 0xFF0C || c == 0xFF1B || c == 0x3001 ||
+		    c == 0x060C || c == 0x061B) {
 			char *item = g_strstrip(g_strdup(cur->str));
 
 			if (*item)
@@ -174,7 +178,8 @@ static const char *take_states(struct lookup_query *q, const char *value)
 	return key;
 }
 
-static const char *take_item(const struct templates *tpl, struct parser *ps, enum label label, const char *item)
+static const char *take_item(const struct templates *tpl, struct parser *ps, enum label label,
+			     const char *item)
 {
 	struct lookup_query *q = ps->cur;
 	char lang[8], code[8];
@@ -252,8 +257,8 @@ static void take_value(struct parser *ps, enum label label, const char *folded_v
 			key = take_item(ps->tpl, ps, label, items->pdata[i]);
 		g_ptr_array_unref(items);
 	}
-	if (!key && (q->states->len > LOOKUP_MAX_VALUES + 1 || q->languages->len > LOOKUP_MAX_VALUES ||
-		     q->words->len > LOOKUP_MAX_VALUES))
+	if (!key && (q->states->len > LOOKUP_MAX_VALUES + 1 ||
+		     q->languages->len > LOOKUP_MAX_VALUES || q->words->len > LOOKUP_MAX_VALUES))
 		key = "too-many-values";
 	if (key)
 		add_error(ps, ps->line, ps->raw, key);
@@ -303,8 +308,9 @@ static void finish_query(struct parser *ps)
 	}
 	if (!ps->format_given)
 		q->formats = LOOKUP_FORMAT_ALL;
-	if (q->verb == LOOKUP_LOOKUP && q->states->len == 1 && !q->types && !q->languages->len && !q->words->len &&
-	    ps->req->errors->len == ps->errors_before)	/* a wrong criterion is error enough */
+	if (q->verb == LOOKUP_LOOKUP && q->states->len == 1 && !q->types && !q->languages->len &&
+	    !q->words->len &&
+	    ps->req->errors->len == ps->errors_before) /* a wrong criterion is error enough */
 		add_error(ps, q->line, NULL, "no-criteria");
 	if (ps->req->queries->len >= LOOKUP_MAX_QUERIES) {
 		if (!ps->too_many++)
@@ -315,7 +321,8 @@ static void finish_query(struct parser *ps)
 	g_ptr_array_add(ps->req->queries, q);
 }
 
-static void start_query(struct parser *ps, enum lookup_verb verb, const char lang[8], gboolean quoted)
+static void start_query(struct parser *ps, enum lookup_verb verb, const char lang[8],
+			gboolean quoted)
 {
 	struct lookup_query *q = g_new0(struct lookup_query, 1);
 
@@ -356,7 +363,8 @@ static void read_line(struct parser *ps, const char *raw)
 		char *t = g_strstrip(g_strdup(text));
 
 		if (*t)
-			finish_query(ps);	/* a line of prose or a signature ends the request */
+			finish_query(ps);	/* a line of prose or a signature ends the
+						 * request */
 		g_free(t);
 	}
 }
@@ -376,7 +384,8 @@ struct lookup_request *lookup_parse(const struct templates *tpl, const char *tex
 	ps.raw = NULL;
 	finish_query(&ps);
 	if (!req->lang[0] && req->queries->len)
-		memcpy(req->lang, ((struct lookup_query *)req->queries->pdata[0])->lang, sizeof req->lang);
+		memcpy(req->lang, ((struct lookup_query *)req->queries->pdata[0])->lang,
+		       sizeof req->lang);
 	g_strfreev(lines);
 	return req;
 }

@@ -31,7 +31,8 @@ enum verdict lookup_filter(struct filter_ctx *ctx)
 	if (ctx->kind != KIND_COMMAND || ctx->no_reply)
 		return VERDICT_CONTINUE;
 	if (!ctx->auth.accepted || !ctx->auth.content)
-		return VERDICT_CONTINUE;	/* command.c made it a command that needs authority */
+		return VERDICT_CONTINUE;	/* command.c made it a command that needs
+						 * authority */
 	if (ctx->cmd != CMD_AUTHORITY && ctx->cmd != CMD_NONE)
 		return VERDICT_CONTINUE;	/* HELP or FORM first: answered as such */
 	text = mail_text(ctx->auth.content);
@@ -50,7 +51,8 @@ enum verdict lookup_filter(struct filter_ctx *ctx)
 	if (req->lang[0] && !(ctx->forms && ctx->forms->forms->len))
 		g_strlcpy(ctx->lang, req->lang, sizeof ctx->lang);
 	if (!may && ctx->forms && ctx->forms->forms->len) {
-		lookup_request_free(req);	/* the forms are answered; the lookups get nothing */
+		lookup_request_free(req);	/* the forms are answered; the lookups get
+						 * nothing */
 		return VERDICT_CONTINUE;
 	}
 	if (!may) {

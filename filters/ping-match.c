@@ -123,7 +123,8 @@ static int by_message_id(struct lookup *lk, const char *id, size_t len)
 	char *token, *env_from = NULL;
 	int found = 0;
 
-	if (len < 7 || g_ascii_strncasecmp(id, "pocbot.", 7) != 0 || !at || (size_t)(id + len - at - 1) != dlen ||
+	if (len < 7 || g_ascii_strncasecmp(id, "pocbot.", 7) != 0 || !at ||
+	    (size_t)(id + len - at - 1) != dlen ||
 	    g_ascii_strncasecmp(at + 1, cfg->domain, dlen) != 0 || at - id - 7 > 64)
 		return 0;
 	token = g_strndup(id + 7, (gsize)(at - id - 7));
@@ -148,7 +149,8 @@ static int by_id_list(struct lookup *lk, const char *value)
 {
 	int tries = 0;
 
-	for (const char *p = value; p && (p = strchr(p, '<')) && tries < PING_MAX_CANDIDATES; tries++) {
+	for (const char *p = value; p && (p = strchr(p, '<')) && tries < PING_MAX_CANDIDATES;
+	     tries++) {
 		const char *end = strchr(p, '>');
 		if (!end)
 			break;
@@ -196,7 +198,8 @@ static const char *find(struct lookup *lk, const struct bounce_report *r)
 		return "recipient";
 	if (r && r->envid && by_token(lk, r->envid, strlen(r->envid)))
 		return "envid";
-	if (r && r->original_message_id && by_message_id(lk, r->original_message_id, strlen(r->original_message_id)))
+	if (r && r->original_message_id &&
+	    by_message_id(lk, r->original_message_id, strlen(r->original_message_id)))
 		return "message-id";
 	if (by_id_list(lk, mail_header(m, "In-Reply-To")))
 		return "in-reply-to";
@@ -219,14 +222,16 @@ static int report_type(const struct mail *m, const char *type)
 {
 	const char *v = mail_content_type_param(m, "report-type");
 
-	return strcmp(mail_content_type(m), "multipart/report") == 0 && v && g_ascii_strcasecmp(v, type) == 0;
+	return strcmp(mail_content_type(m), "multipart/report") == 0 && v &&
+	       g_ascii_strcasecmp(v, type) == 0;
 }
 
 /* Signed or encrypted: the command stages may find a signer's form in it. */
 static int looks_signed(const struct mail *m)
 {
-	static const char *const types[] = { "multipart/signed", "multipart/encrypted", "application/pkcs7-mime",
-					     "application/x-pkcs7-mime", NULL };
+	static const char *const types[] = { "multipart/signed", "multipart/encrypted",
+					     "application/pkcs7-mime", "application/x-pkcs7-mime",
+					     NULL };
 	const char *type = mail_content_type(m);
 	char *text;
 	int armour;
@@ -236,7 +241,8 @@ static int looks_signed(const struct mail *m)
 			return 1;
 	text = mail_text(m);
 	armour = g_str_has_prefix(text + strspn(text, " \t\r\n"), "-----BEGIN PGP ") ||
-		 strstr(text, "\n-----BEGIN PGP SIGNED MESSAGE-----") || strstr(text, "\n-----BEGIN PGP MESSAGE-----");
+		 strstr(text, "\n-----BEGIN PGP SIGNED MESSAGE-----") ||
+		 strstr(text, "\n-----BEGIN PGP MESSAGE-----");
 	g_free(text);
 	return armour;
 }
@@ -272,7 +278,8 @@ static void from_report(struct ping_match *p, const struct bounce_report *r, con
 		return;
 	if (rc->action == BOUNCE_DELAYED)
 		p->what = PING_DELAYED;
-	else if (rc->action == BOUNCE_DELIVERED || rc->action == BOUNCE_RELAYED || rc->action == BOUNCE_EXPANDED)
+	else if (rc->action == BOUNCE_DELIVERED || rc->action == BOUNCE_RELAYED ||
+		 rc->action == BOUNCE_EXPANDED)
 		p->what = PING_DELIVERED;
 	p->status = bounded(rc->status, 32);
 	p->diagnostic = bounded(rc->diagnostic, MAX_LOG_TEXT);
@@ -280,31 +287,37 @@ static void from_report(struct ping_match *p, const struct bounce_report *r, con
 }
 
 /* Sets p->what (and a report's details). */
-static void judge(const struct filter_ctx *ctx, struct ping_match *p, const struct bounce_report *r,
-		  const char *address, int dsn_like)
+static void judge(const struct filter_ctx *ctx, struct ping_match *p,
+		  const struct bounce_report *r, const char *address, int dsn_like)
 {
 	const struct mail *m = ctx->mail;
 	int is_report = strcmp(mail_content_type(m), "multipart/report") == 0;
 	int never_answer = is_report || ctx->null_sender || to_prefix(ctx, OWN_BOUNCES);
-	int automatic = !is_report && !mail_has_part(m, "message/delivery-status") &&
-			(ctx->autoreply_marked || (ctx->kind == KIND_AUTOREPLY && (!dsn_like || !r)));
+	int automatic =
+		!is_report && !mail_has_part(m, "message/delivery-status") &&
+		(ctx->autoreply_marked || (ctx->kind == KIND_AUTOREPLY && (!dsn_like || !r)));
 
-	int mdn = report_type(m, "disposition-notification") || mail_has_part(m, "message/disposition-notification");
+	int mdn = report_type(m, "disposition-notification") ||
+		  mail_has_part(m, "message/disposition-notification");
 
 	if (ctx->receipt) {
 		p->what = PING_RECEIPT;
-	} else if (mdn) {	/* an MDN that is no receipt: classify's refusal (RFC 5429 reject) */
+	} else if (mdn) {	/* an MDN that is no receipt: classify's refusal (RFC 5429
+				 * reject) */
 		p->what = PING_BOUNCED;
 		p->hard = 0;
-		p->diagnostic = g_strdup("refused unread by the recipient's filter (MDN: deleted)");
+		p->diagnostic =
+			g_strdup("refused unread by the recipient's filter (MDN: deleted)");
 	} else if (automatic) {
-		p->what = PING_AUTOREPLY;	/* vacation(1) answers the envelope sender: bounces+ */
+		p->what = PING_AUTOREPLY;	/* vacation(1) answers the envelope sender:
+						 * bounces+ */
 	} else if (r && (dsn_like || never_answer)) {
 		from_report(p, r, address);
 	} else if (dsn_like) {
 		p->what = PING_BOUNCED;
 	} else if (never_answer || ctx->kind != KIND_COMMAND) {
-		p->what = PING_AUTOREPLY;	/* machine mail that reports nothing: alive, not an answer */
+		p->what = PING_AUTOREPLY;	/* machine mail that reports nothing: alive, not
+						 * an answer */
 	} else {
 		p->what = PING_ANSWER;
 	}

@@ -59,7 +59,8 @@ static gint64 last_issued_id(sqlite3 *db)
 	gint64 seq = -1;
 	int step;
 
-	if (!(st = db_query(db, "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)", NULL)))
+	if (!(st = db_query(db, "SELECT coalesce((SELECT seq FROM sqlite_sequence"
+				" WHERE name = 'events'), 0)", NULL)))
 		return -1;
 	if ((step = sqlite3_step(st)) == SQLITE_ROW)
 		seq = sqlite3_column_int64(st, 0);
@@ -87,13 +88,17 @@ static int chain_head(sqlite3 *db, gint64 *id, char hash[AUDIT_HASH_LEN])
 	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : -1;
 }
 
-static int insert_event(sqlite3 *db, const struct audit_event *e, const char *prev, const char *hash)
+static int insert_event(sqlite3 *db, const struct audit_event *e, const char *prev,
+			const char *hash)
 {
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
 
-	if ((st = db_query(db, "INSERT INTO events (id, at, actor, state, action, detail, prev_hash, hash)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", NULL))) {
+	if ((st = db_query(
+		     db,
+		     "INSERT INTO events (id, at, actor, state, action, detail, prev_hash, hash)"
+		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+		     NULL))) {
 		sqlite3_bind_int64(st, 1, e->id);
 		sqlite3_bind_int64(st, 2, e->at);
 		sqlite3_bind_text(st, 3, e->actor, -1, SQLITE_STATIC);
@@ -116,10 +121,12 @@ int audit_append(sqlite3 *db, gint64 at, const char *actor, const char *state, c
 	gint64 last, issued;
 
 	if (sqlite3_get_autocommit(db)) {
-		log_msg(LOG_ERR, "audit_append outside a transaction: event %s not written", action);
+		log_msg(LOG_ERR, "audit_append outside a transaction: event %s not written",
+			action);
 		return -1;
 	}
-	if (!actor || !action || chain_head(db, &last, prev) < 0 || (issued = last_issued_id(db)) < 0)
+	if (!actor || !action || chain_head(db, &last, prev) < 0 ||
+	    (issued = last_issued_id(db)) < 0)
 		return -1;
 	e.id = MAX(last, issued) + 1;	/* never reuse the id of a removed event */
 	event_hash(prev, &e, hash);
@@ -148,19 +155,26 @@ static char *check_row(sqlite3_stmt *st, gint64 prev_id, const char *prev_hash)
 
 	row_event(st, &e);
 	if (e.id <= prev_id)
-		return g_strdup_printf("event %" PRId64 " was inserted: the robot never gives that id", (int64_t)e.id);
+		return g_strdup_printf("event %" PRId64
+				       " was inserted: the robot never gives that id",
+				       (int64_t)e.id);
 	if (e.id != prev_id + 1 && prev_id == 0)
-		return g_strdup_printf("event %" PRId64 " is the first: the events before it were removed",
+		return g_strdup_printf("event %" PRId64
+				       " is the first: the events before it were removed",
 				       (int64_t)e.id);
 	if (e.id != prev_id + 1)
 		return g_strdup_printf("event %" PRId64 " comes after event %" PRId64
-				       ": the events between were removed", (int64_t)e.id, (int64_t)prev_id);
+				       ": the events between were removed",
+				       (int64_t)e.id, (int64_t)prev_id);
 	if (!row_prev || strcmp(row_prev, prev_hash) != 0)
-		return g_strdup_printf("event %" PRId64 " does not chain to the event before it: an event "
-				       "was removed, replaced or inserted", (int64_t)e.id);
+		return g_strdup_printf("event %" PRId64
+				       " does not chain to the event before it: an event "
+				       "was removed, replaced or inserted",
+				       (int64_t)e.id);
 	event_hash(prev_hash, &e, want);
 	if (!row_hash || strcmp(row_hash, want) != 0)
-		return g_strdup_printf("event %" PRId64 " was changed: its hash does not match its content",
+		return g_strdup_printf("event %" PRId64
+				       " was changed: its hash does not match its content",
 				       (int64_t)e.id);
 	return NULL;
 }
@@ -187,7 +201,8 @@ static gint64 walk_chain(sqlite3 *db, sqlite3_stmt *st, gint64 *bad_id, char **e
 	}
 	if (issued > prev_id) {
 		*bad_id = prev_id + 1;
-		*err = g_strdup_printf("events %" PRId64 " to %" PRId64 " were removed from the end of the trail",
+		*err = g_strdup_printf("events %" PRId64 " to %" PRId64
+				       " were removed from the end of the trail",
 				       (int64_t)prev_id + 1, (int64_t)issued);
 		return -1;
 	}
@@ -211,8 +226,8 @@ gint64 audit_verify(sqlite3 *db, gint64 *bad_id, char **err)
 	return n;
 }
 
-int audit_foreach(sqlite3 *db, const char *state, void (*fn)(const struct audit_event *e, void *data),
-		  void *data)
+int audit_foreach(sqlite3 *db, const char *state,
+		  void (*fn)(const struct audit_event *e, void *data), void *data)
 {
 	sqlite3_stmt *st = NULL;
 	struct audit_event e;

@@ -29,12 +29,13 @@ gint64 audit_verify(sqlite3 *db, gint64 *bad_id, char **err);
 
 struct audit_event {
 	gint64 id, at;
-	const char *actor, *state, *action, *detail;	/* borrowed; state and detail may be NULL */
+	const char *actor, *state, *action, *detail;	/* borrowed; state and detail may be
+							 * NULL */
 };
 
 /* Calls fn for each event, oldest first; only those of state when state is
  * not NULL. 0, or -1 when the database could not be read. */
-int audit_foreach(sqlite3 *db, const char *state, void (*fn)(const struct audit_event *e, void *data),
-		  void *data);
+int audit_foreach(sqlite3 *db, const char *state,
+		  void (*fn)(const struct audit_event *e, void *data), void *data);
 
 #endif

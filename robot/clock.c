@@ -22,7 +22,8 @@ gint64 clock_now(const struct config *cfg)
 	return g_get_real_time() / G_USEC_PER_SEC;
 }
 
-const char *clock_text(gint64 t, const char *format, const char *fallback, char out[CLOCK_TEXT_LEN])
+const char *clock_text(gint64 t, const char *format, const char *fallback,
+		       char out[CLOCK_TEXT_LEN])
 {
 	GDateTime *d = g_date_time_new_from_unix_utc(t);
 	char *s = d ? g_date_time_format(d, format) : NULL;

@@ -16,6 +16,7 @@ gint64 clock_now(const struct config *cfg);
 
 /* t (seconds since the epoch) in UTC as format, written to out; fallback
  * (may be NULL) when t cannot be shown. Returns out or fallback. */
-const char *clock_text(gint64 t, const char *format, const char *fallback, char out[CLOCK_TEXT_LEN]);
+const char *clock_text(gint64 t, const char *format, const char *fallback,
+		       char out[CLOCK_TEXT_LEN]);
 
 #endif

@@ -78,11 +78,13 @@ int cmd_audit(struct command_ctx *ctx, int argc, char **argv)
 {
 	char *state = NULL;
 	GOptionEntry entries[] = {
-		{ "state", 0, 0, G_OPTION_ARG_STRING, &state, "list: only the events of this State", "CODE" },
+		{ "state", 0, 0, G_OPTION_ARG_STRING, &state,
+		  "list: only the events of this State", "CODE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc = command_options(ctx, "The audit trail: verify its hash chain, or list its events.",
-				 entries, &argc, &argv);
+	int rc =
+		command_options(ctx, "The audit trail: verify its hash chain, or list its events.",
+				entries, &argc, &argv);
 
 	if (rc == 0)
 		rc = strcmp(argv[1], "verify") == 0 ? verify(ctx->db) : list(ctx->db, state);

@@ -59,8 +59,10 @@ int cmd_deliver(struct command_ctx *ctx, int argc, char **argv)
 	struct config *cfg;
 	char *sender = NULL, **rcpts = NULL, *spool = NULL, *id = NULL;
 	GOptionEntry entries[] = {
-		{ "sender", 's', 0, G_OPTION_ARG_STRING, &sender, "envelope sender ('' or MAILER-DAEMON for <>)", "ADDR" },
-		{ "recipient", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &rcpts, "envelope recipient (repeatable)", "ADDR" },
+		{ "sender", 's', 0, G_OPTION_ARG_STRING, &sender,
+		  "envelope sender ('' or MAILER-DAEMON for <>)", "ADDR" },
+		{ "recipient", 'r', 0, G_OPTION_ARG_STRING_ARRAY, &rcpts,
+		  "envelope recipient (repeatable)", "ADDR" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	struct envelope env;
@@ -76,7 +78,8 @@ int cmd_deliver(struct command_ctx *ctx, int argc, char **argv)
 	cfg = ctx->cfg;
 	rc = EX_USAGE;
 	if (!sender || !rcpts || !rcpts[0] || argc > 1) {
-		fprintf(stderr, "pocbot deliver: --sender and at least one --recipient are needed\n");
+		fprintf(stderr,
+		        "pocbot deliver: --sender and at least one --recipient are needed\n");
 		goto out;
 	}
 	if (g_ascii_strcasecmp(sender, "MAILER-DAEMON") == 0)
@@ -97,23 +100,28 @@ int cmd_deliver(struct command_ctx *ctx, int argc, char **argv)
 	rc = EX_TEMPFAIL;
 	spool = config_var_path(cfg, "spool");
 	if (spool_init(spool) < 0 || !(t = spool_begin(spool, &env))) {
-		fprintf(stderr, "pocbot deliver: 4.3.0 cannot store the message: %s\n", g_strerror(errno));
+		fprintf(stderr, "pocbot deliver: 4.3.0 cannot store the message: %s\n",
+		        g_strerror(errno));
 		goto out;
 	}
 	got = copy_stdin(cfg->message_bytes, t, &size);
 	rc = EX_DATAERR;
 	if (got == 1) {
-		fprintf(stderr, "pocbot deliver: 5.3.4 message too big (over %" G_GINT64_FORMAT " bytes)\n",
-			cfg->message_bytes);
+		fprintf(stderr,
+		        "pocbot deliver: 5.3.4 message too big (over %" G_GINT64_FORMAT
+		        " bytes)\n",
+		        cfg->message_bytes);
 		goto out;
 	}
 	if (got == 2) {
-		fprintf(stderr, "pocbot deliver: 5.6.0 a line over %d bytes in the message\n", MAX_DATA_LINE);
+		fprintf(stderr, "pocbot deliver: 5.6.0 a line over %d bytes in the message\n",
+		        MAX_DATA_LINE);
 		goto out;
 	}
 	rc = EX_TEMPFAIL;
 	if (got < 0 || spool_commit(g_steal_pointer(&t), &id) < 0) {
-		fprintf(stderr, "pocbot deliver: 4.3.0 cannot store the message: %s\n", g_strerror(errno));
+		fprintf(stderr, "pocbot deliver: 4.3.0 cannot store the message: %s\n",
+		        g_strerror(errno));
 		goto out;
 	}
 	log_msg(LOG_INFO, "%s: stored from=<%.200s> rcpts=%u size=%" G_GINT64_FORMAT " (pipe)", id,

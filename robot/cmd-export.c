@@ -62,8 +62,9 @@ static int write_fd(int fd, sqlite3 *db, char **codes, enum export_format format
 
 	if (!c)
 		fprintf(stderr, "pocbot export: %s\n", sqlite3_errmsg(db));
-	else if (export_write(format, out, export_cursor_next, c, names, &n, &err) < 0 ||
-		 !g_output_stream_flush(out, NULL, &err))
+	else if (export_write(format, out, export_cursor_next, c, names, &n, &err) < 0)
+		fprintf(stderr, "pocbot export: %s\n", err->message);
+	else if (!g_output_stream_flush(out, NULL, &err))
 		fprintf(stderr, "pocbot export: %s\n", err->message);
 	else
 		rc = 0;
@@ -85,7 +86,8 @@ static int write_file(const char *path, sqlite3 *db, char **codes, enum export_f
 	int fd = g_mkstemp_full(tmp, O_WRONLY, 0644), rc = -1;
 
 	if (fd < 0) {
-		fprintf(stderr, "pocbot export: cannot create a file in %s: %s\n", dir, g_strerror(errno));
+		fprintf(stderr, "pocbot export: cannot create a file in %s: %s\n", dir,
+			g_strerror(errno));
 		goto out;
 	}
 	if (write_fd(fd, db, codes, format, names) < 0)
@@ -156,18 +158,23 @@ int cmd_export(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct export_opts o = { NULL, NULL, NULL, NULL };
 	GOptionEntry entries[] = {
-		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format, "csv (the default), vcard or json", "FORMAT" },
-		{ "state", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.states, "only this State's (code or name; repeatable)",
-		  "CODE" },
+		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format,
+		  "csv (the default), vcard or json", "FORMAT" },
+		{ "state", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.states,
+		  "only this State's (code or name; repeatable)", "CODE" },
 		{ "lang", 0, 0, G_OPTION_ARG_STRING, &o.lang,
-		  "the language of State names and types: en (the default), fr, es, ru, zh, ar", "LANG" },
-		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output, "write FILE (whole or not at all), not standard output",
-		  "FILE" },
+		  "the language of State names and types: en (the default), fr, es, ru, zh, ar",
+		  "LANG" },
+		{ "output", 'o', 0, G_OPTION_ARG_FILENAME, &o.output,
+		  "write FILE (whole or not at all), not standard output", "FILE" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc = command_options(ctx, "The directory (every POC that is not withdrawn), for the "
-				 "custodian: CSV (RFC 4180), vCard 4.0 (RFC 6350) or JSON, written "
-				 "one POC at a time.", entries, &argc, &argv);
+	int rc =
+		command_options(ctx,
+				"The directory (every POC that is not withdrawn), for the "
+				"custodian: CSV (RFC 4180), vCard 4.0 (RFC 6350) or JSON, written "
+				"one POC at a time.",
+				entries, &argc, &argv);
 
 	if (rc == 0)
 		rc = run(ctx->db, &o);

@@ -89,19 +89,21 @@ static int run(const struct config *cfg, char **argv)
 
 int cmd_keys(struct command_ctx *ctx, int argc, char **argv)
 {
-	int rc = command_options(ctx,
-				 "The robot's own keys. show: the OpenPGP and S/MIME fingerprints (the keys are "
-				 "made on first use); export: DIR/pocbot.asc (OpenPGP public key) and "
-				 "DIR/pocbot.pem (certificate); import-smime: a CA-issued certificate (PEM, with "
-				 "its chain) and its PEM key become the robot's S/MIME identity.",
-				 NULL, &argc, &argv);
+	int rc = command_options(
+		ctx,
+		"The robot's own keys. show: the OpenPGP and S/MIME fingerprints (the keys are "
+		"made on first use); export: DIR/pocbot.asc (OpenPGP public key) and "
+		"DIR/pocbot.pem (certificate); import-smime: a CA-issued certificate (PEM, with "
+		"its chain) and its PEM key become the robot's S/MIME identity.",
+		NULL, &argc, &argv);
 
 	if (rc)
 		return rc;
 	if (strcmp(argv[1], "import-smime") == 0)
 		for (int i = 2; i < 4; i++)
 			if (!g_file_test(argv[i], G_FILE_TEST_IS_REGULAR)) {
-				fprintf(stderr, "pocbot keys import-smime: %s: no such file\n", argv[i]);
+				fprintf(stderr, "pocbot keys import-smime: %s: no such file\n",
+					argv[i]);
 				return EX_NOINPUT;
 			}
 	return run(ctx->cfg, argv);

@@ -64,8 +64,10 @@ static int open_ctx(struct command_ctx *ctx, struct mail_ctx *c, gboolean signin
 	if (!signing)
 		return 0;
 	home = config_var_path(cfg, "gnupg");
-	if (!(c->crypto = crypto_open(home, &err)) || crypto_identity_ensure(c->crypto, cfg->address, &err) < 0) {
-		fprintf(stderr, "pocbot ping: %s\n", err ? err : "the robot's keys are not usable");
+	if (!(c->crypto = crypto_open(home, &err)) ||
+	    crypto_identity_ensure(c->crypto, cfg->address, &err) < 0) {
+		fprintf(stderr, "pocbot ping: %s\n",
+			err ? err : "the robot's keys are not usable");
 		g_free(err);
 		g_free(home);
 		return EX_TEMPFAIL;
@@ -102,7 +104,8 @@ static int scope_of(const struct ping_opts *o, struct pings_scope *s)
 	s->states = NULL;
 	s->type = POC_TYPE_NONE;
 	if (o->type && pocs_type_parse(o->type, &s->type) < 0) {
-		fprintf(stderr, "pocbot ping: --type is diplomatic, technical, policy or law-enforcement\n");
+		fprintf(stderr, "pocbot ping: --type is diplomatic, technical, policy "
+			"or law-enforcement\n");
 		g_ptr_array_unref(codes);
 		return EX_DATAERR;
 	}
@@ -153,6 +156,24 @@ static int any_target(struct mail_ctx *c, const struct pings_scope *s)
 	return rc;
 }
 
+/* Opens a round in its own transaction. Its id, or -1 (rolled back). */
+static gint64 open_round(struct mail_ctx *c, gint64 deadline, const char *scope)
+{
+	gint64 id;
+
+	if (db_begin(c->db) < 0)
+		goto fail;
+	id = pings_round_open(c->db, c->now, c->now + deadline, scope, "custodian");
+	if (id < 0)
+		goto fail;
+	if (db_commit(c->db) < 0)
+		goto fail;
+	return id;
+fail:
+	db_rollback(c->db);
+	return -1;
+}
+
 static int start(struct command_ctx *ctx, const struct ping_opts *o)
 {
 	struct pings_scope s;
@@ -174,18 +195,19 @@ static int start(struct command_ctx *ctx, const struct ping_opts *o)
 		;
 	else if (rc == 0) {
 		text = pings_scope_text(&s);
-		if (db_begin(c.db) < 0 || (id = pings_round_open(c.db, c.now, c.now + deadline, text, "custodian")) < 0 ||
-		    db_commit(c.db) < 0) {
-			db_rollback(c.db);
+		if ((id = open_round(&c, deadline, text)) < 0)
 			rc = EX_TEMPFAIL;
-		}
 		g_free(text);
-		if (rc == 0 && (n = timers_fill_round(&c, id, 0, progress, GINT_TO_POINTER(isatty(2)))) >= 0) {
+		if (rc == 0 && (n = timers_fill_round(&c, id, 0, progress,
+						      GINT_TO_POINTER(isatty(2)))) >= 0) {
 			printf("round %" G_GINT64_FORMAT ": %d pings queued, deadline %s\n", id, n,
 			       clock_text(c.now + deadline, CLOCK_ISO, "-", when));
 		} else if (rc == 0) {
-			fprintf(stderr, "pocbot ping start: round %" G_GINT64_FORMAT " opened, but queuing failed: %s "
-				"(the daemon completes it)\n", id, sqlite3_errmsg(c.db));
+			fprintf(stderr,
+				"pocbot ping start: round %" G_GINT64_FORMAT
+				" opened, but queuing failed: %s "
+				"(the daemon completes it)\n",
+				id, sqlite3_errmsg(c.db));
 			rc = EX_TEMPFAIL;
 		}
 	}
@@ -289,7 +311,8 @@ static gint64 round_arg(const char *s)
 	gint64 id = s ? g_ascii_strtoll(s, &end, 10) : -1;
 
 	if (!s || end == s || *end || id <= 0) {
-		fprintf(stderr, "pocbot ping: ROUND is a round's number (see pocbot ping status)\n");
+		fprintf(stderr,
+			"pocbot ping: ROUND is a round's number (see pocbot ping status)\n");
 		return -1;
 	}
 	return id;
@@ -316,9 +339,12 @@ static int close_round(struct command_ctx *ctx, int argc, char **argv)
 		int closed = timers_close_round(&c, id);
 
 		if (closed == 1)
-			printf("round %" G_GINT64_FORMAT " closed; its report is queued to the custodians\n", id);
+			printf("round %" G_GINT64_FORMAT
+			       " closed; its report is queued to the custodians\n",
+			       id);
 		else if (closed == 0)
-			fprintf(stderr, "pocbot ping close: no open round %" G_GINT64_FORMAT "\n", id);
+			fprintf(stderr, "pocbot ping close: no open round %" G_GINT64_FORMAT "\n",
+				id);
 		rc = closed == 1 ? 0 : closed == 0 ? EX_DATAERR : EX_TEMPFAIL;
 	}
 	close_ctx(&c);
@@ -341,8 +367,9 @@ static int report(sqlite3 *db, const struct ping_opts *o, int argc, char **argv)
 	}
 	rc = ping_report_build(db, id, &r);
 	if (rc == 1) {
-		text = strcmp(format, "csv") == 0 ? ping_report_csv(&r) : strcmp(format, "json") == 0
-			? ping_report_json(&r) : ping_report_text(&r);
+		text = strcmp(format, "csv") == 0    ? ping_report_csv(&r)
+		       : strcmp(format, "json") == 0 ? ping_report_json(&r)
+						     : ping_report_text(&r);
 		fputs(text, stdout);
 		if (strcmp(format, "json") == 0)
 			putchar('\n');
@@ -357,13 +384,16 @@ int cmd_ping(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct ping_opts o = { NULL, NULL, NULL, NULL, FALSE };
 	GOptionEntry entries[] = {
-		{ "state", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.states, "start: only this State's POCs (repeatable)",
-		  "CODE" },
-		{ "type", 0, 0, G_OPTION_ARG_STRING, &o.type, "start: only POCs of this type", "TYPE" },
-		{ "deadline", 0, 0, G_OPTION_ARG_STRING, &o.deadline, "start: the round's deadline ([ping] deadline)",
-		  "DURATION" },
-		{ "dry-run", 0, 0, G_OPTION_ARG_NONE, &o.dry_run, "start: list the pings, queue nothing", NULL },
-		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format, "report: text (the default), csv or json", "FORMAT" },
+		{ "state", 0, 0, G_OPTION_ARG_STRING_ARRAY, &o.states,
+		  "start: only this State's POCs (repeatable)", "CODE" },
+		{ "type", 0, 0, G_OPTION_ARG_STRING, &o.type, "start: only POCs of this type",
+		  "TYPE" },
+		{ "deadline", 0, 0, G_OPTION_ARG_STRING, &o.deadline,
+		  "start: the round's deadline ([ping] deadline)", "DURATION" },
+		{ "dry-run", 0, 0, G_OPTION_ARG_NONE, &o.dry_run,
+		  "start: list the pings, queue nothing", NULL },
+		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format,
+		  "report: text (the default), csv or json", "FORMAT" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	int rc = command_options(ctx, "Communication checks: rounds of pings to every POC.",

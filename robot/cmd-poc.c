@@ -24,7 +24,8 @@ enum format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
 static gboolean masked(gunichar c)
 {
 	return c < 0x20 || (c >= 0x7f && c < 0xa0) || c == 0x061c || c == 0x200e || c == 0x200f ||
-	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029;
+	       (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) || c == 0x2028 ||
+	       c == 0x2029;
 }
 
 /* s fit for a terminal: valid UTF-8, masked characters as '?', at most
@@ -61,15 +62,16 @@ static char *joined(const GPtrArray *a, const char *sep)
 		return NULL;
 	out = g_string_new(NULL);
 	for (guint i = 0; i < a->len; i++)
-		g_string_append_printf(out, "%s%s", i ? sep : "", (const char *)g_ptr_array_index(a, i));
+		g_string_append_printf(out, "%s%s", i ? sep : "",
+				       (const char *)g_ptr_array_index(a, i));
 	return g_string_free(out, FALSE);
 }
 
 /* ---- text ---- */
 
 #define NCOLS 7
-static const char *const col_titles[NCOLS] = { "ID", "STATE", "TYPE", "STATUS", "VERSION", "ORGANISATION",
-					       "E-MAIL" };
+static const char *const col_titles[NCOLS] = { "ID",      "STATE",        "TYPE",  "STATUS",
+					       "VERSION", "ORGANISATION", "E-MAIL" };
 
 /* The cells of p's row, cleaned. g_strfreev it. */
 static char **text_row(const struct poc *p)
@@ -149,7 +151,8 @@ static void csv_field(const char *s, gboolean first)
 
 	if (!first)
 		fputc(',', stdout);
-	if (strpbrk(valid, ",\"\r\n") || (*valid && (valid[0] == ' ' || valid[strlen(valid) - 1] == ' '))) {
+	if (strpbrk(valid, ",\"\r\n") ||
+	    (*valid && (valid[0] == ' ' || valid[strlen(valid) - 1] == ' '))) {
 		fputc('"', stdout);
 		for (const char *p = valid; *p; p++) {
 			if (*p == '"')
@@ -167,12 +170,14 @@ static void csv_row(const struct poc *p)
 {
 	char *version = g_strdup_printf("%" G_GINT64_FORMAT, p->version);
 	char created[CLOCK_TEXT_LEN], updated[CLOCK_TEXT_LEN];
-	char *lists[] = { joined(p->emails, "; "), joined(p->phones, "; "), joined(p->phones_e164, "; "),
-			  joined(p->languages, "; ") };
-	const char *fields[] = { p->id, p->state, form_type_name(p->type), pocs_status_name(p->status), version,
-				 p->organisation, p->web, lists[0], lists[1], lists[2], lists[3], p->name,
-				 p->position, p->notes, clock_text(p->created, CLOCK_ISO, "?", created),
-				 clock_text(p->updated, CLOCK_ISO, "?", updated), p->withdrawn_reason };
+	char *lists[] = { joined(p->emails, "; "), joined(p->phones, "; "),
+			  joined(p->phones_e164, "; "), joined(p->languages, "; ") };
+	const char *fields[] = {
+		p->id, p->state, form_type_name(p->type), pocs_status_name(p->status), version,
+		p->organisation, p->web, lists[0], lists[1], lists[2], lists[3], p->name,
+		p->position, p->notes, clock_text(p->created, CLOCK_ISO, "?", created),
+		clock_text(p->updated, CLOCK_ISO, "?", updated), p->withdrawn_reason
+	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
 		csv_field(fields[i], i == 0);
@@ -184,8 +189,8 @@ static void csv_row(const struct poc *p)
 
 static void list_csv(const GPtrArray *pocs)
 {
-	fputs("id,state,type,status,version,organisation,web,emails,phones,phones_e164,languages,name,position,"
-	      "notes,created,updated,withdrawn_reason\r\n", stdout);
+	fputs("id,state,type,status,version,organisation,web,emails,phones,phones_e164,languages,"
+	      "name,position,notes,created,updated,withdrawn_reason\r\n", stdout);
 	for (guint i = 0; i < pocs->len; i++)
 		csv_row(g_ptr_array_index(pocs, i));
 }
@@ -207,7 +212,8 @@ static void list_json(const GPtrArray *pocs)
 
 /* ---- the commands ---- */
 
-static int list(sqlite3 *db, const char *state, enum poc_type type, enum format format, gboolean all)
+static int list(sqlite3 *db, const char *state, enum poc_type type, enum format format,
+		gboolean all)
 {
 	GPtrArray *pocs = pocs_list(db, state, type, all);
 
@@ -246,8 +252,10 @@ static void show_phones(const struct poc *p)
 	if (!p->phones || p->phones->len == 0)
 		show_line("phone", NULL);
 	for (guint i = 0; p->phones && i < p->phones->len; i++) {
-		const char *e = i < p->phones_e164->len ? g_ptr_array_index(p->phones_e164, i) : "";
-		char *v = *e ? g_strdup_printf("%s (E.164 %s)", (const char *)g_ptr_array_index(p->phones, i), e)
+		const char *e =
+			i < p->phones_e164->len ? g_ptr_array_index(p->phones_e164, i) : "";
+		char *v = *e ? g_strdup_printf("%s (E.164 %s)",
+					       (const char *)g_ptr_array_index(p->phones, i), e)
 			     : g_strdup(g_ptr_array_index(p->phones, i));
 
 		show_line("phone", v);
@@ -258,7 +266,8 @@ static void show_phones(const struct poc *p)
 static void show_poc(const struct poc *p, const struct states *ref)
 {
 	const char *name = ref ? states_name(ref, p->state, "en") : NULL;
-	char *state = g_strdup_printf("%s %s", p->state, name ? name : "(not in the reference data)");
+	char *state =
+		g_strdup_printf("%s %s", p->state, name ? name : "(not in the reference data)");
 	char *version = g_strdup_printf("%" G_GINT64_FORMAT, p->version);
 	char created[CLOCK_TEXT_LEN], updated[CLOCK_TEXT_LEN];
 
@@ -316,15 +325,16 @@ static int usage(void)
 }
 
 /* The options' values: 0, or the exit code. */
-static int read_opts(const struct poc_opts *o, const struct states *ref, char code[3], enum poc_type *type,
-		     enum format *format)
+static int read_opts(const struct poc_opts *o, const struct states *ref, char code[3],
+		     enum poc_type *type, enum format *format)
 {
 	char *word = o->type ? g_strdelimit(g_strdup(o->type), " _", '-') : NULL;
 	int bad_type = word && pocs_type_parse(word, type) < 0;
 
 	g_free(word);
 	if (bad_type) {
-		fprintf(stderr, "pocbot poc list: --type is diplomatic, technical, policy or law-enforcement\n");
+		fprintf(stderr, "pocbot poc list: --type is diplomatic, technical, policy "
+			"or law-enforcement\n");
 		return EX_USAGE;
 	}
 	if (!o->format || strcmp(o->format, "text") == 0)
@@ -366,10 +376,13 @@ int cmd_poc(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct poc_opts o = { NULL, NULL, NULL, FALSE };
 	GOptionEntry entries[] = {
-		{ "state", 0, 0, G_OPTION_ARG_STRING, &o.state, "list: only this State's (code or name)", "CODE" },
+		{ "state", 0, 0, G_OPTION_ARG_STRING, &o.state,
+		  "list: only this State's (code or name)", "CODE" },
 		{ "type", 0, 0, G_OPTION_ARG_STRING, &o.type,
-		  "list: only this type (diplomatic, technical, policy, law-enforcement)", "TYPE" },
-		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format, "list: text (the default), csv or json", "FORMAT" },
+		  "list: only this type (diplomatic, technical, policy, law-enforcement)",
+		  "TYPE" },
+		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format,
+		  "list: text (the default), csv or json", "FORMAT" },
 		{ "all", 0, 0, G_OPTION_ARG_NONE, &o.all, "list: withdrawn POCs too", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};

@@ -69,7 +69,8 @@ static void *intake_begin(void *data, const struct envelope *env)
 	struct intake *in;
 
 	if (!t) {
-		log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", env->sender, g_strerror(errno));
+		log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", env->sender,
+		        g_strerror(errno));
 		return NULL;
 	}
 	in = g_new0(struct intake, 1);
@@ -108,8 +109,8 @@ static int intake_commit(void *txn)
 		log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", in->sender,
 			g_strerror(errno));
 	else
-		log_msg(LOG_INFO, "%s: stored from=<%.200s> rcpts=%u size=%" G_GINT64_FORMAT, id, in->sender,
-			in->rcpts, in->bytes);
+		log_msg(LOG_INFO, "%s: stored from=<%.200s> rcpts=%u size=%" G_GINT64_FORMAT, id,
+		        in->sender, in->rcpts, in->bytes);
 	if (rc == 0)
 		raise_flag(in->d, &in->d->work_due);
 	g_free(id);
@@ -207,7 +208,8 @@ static int prepare(struct daemon *d)
 {
 	d->spool = config_var_path(d->cfg, "spool");
 	if (spool_init(d->spool) < 0) {
-		fprintf(stderr, "pocbot serve: cannot create %s: %s\n", d->spool, g_strerror(errno));
+		fprintf(stderr, "pocbot serve: cannot create %s: %s\n", d->spool,
+		        g_strerror(errno));
 		return EX_CANTCREAT;
 	}
 	d->gnupghome = config_var_path(d->cfg, "gnupg");
@@ -232,8 +234,10 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	db_close(ctx->db);	/* made and migrated; each thread opens its own */
 	ctx->db = NULL;
 	/* the configuration is read only now: not for --help */
-	params = (struct lmtp_params){ cfg->domain, cfg->message_bytes,
-				       { intake_begin, intake_write, intake_commit, intake_abort, &d } };
+	params = (struct lmtp_params){ cfg->domain,
+		                       cfg->message_bytes,
+		                       { intake_begin, intake_write, intake_commit, intake_abort,
+		                         &d } };
 	lim = (struct lmtp_server_limits){ cfg->lmtp_max_connections, cfg->lmtp_allow_uid,
 					   cfg->lmtp_allow_uids, cfg->lmtp_mail_deadline,
 					   cfg->lmtp_command_deadline, cfg->lmtp_data_deadline };

@@ -56,8 +56,8 @@ static int state_participates(sqlite3 *db, const char *code)
 	if (in == 1)
 		return 0;
 	if (in == 0) {
-		fprintf(stderr, "pocbot signer add: %s is not a participating State (pocbot state add %s)\n",
-			code, code);
+		fprintf(stderr, "pocbot signer add: %s is not a participating State "
+			"(pocbot state add %s)\n", code, code);
 		return EX_DATAERR;
 	}
 	fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
@@ -70,7 +70,8 @@ static int text_ok(const char *what, const char *s, size_t max)
 	if (!s)
 		return 1;
 	if (strlen(s) > max || strpbrk(s, "\r\n\t")) {
-		fprintf(stderr, "pocbot signer: --%s must be one line of at most %zu bytes\n", what, max);
+		fprintf(stderr, "pocbot signer: --%s must be one line of at most %zu bytes\n",
+			what, max);
 		return 0;
 	}
 	return 1;
@@ -115,8 +116,8 @@ static int not_enrolled(sqlite3 *db, const char *fpr)
 	int found = signers_find(db, fpr, &old);
 
 	if (found == 1)
-		fprintf(stderr, "pocbot signer add: %s is already enrolled for %s as %s%s\n", fpr, old.state,
-			signers_role_name(old.role), old.revoked ? " (revoked)" : "");
+		fprintf(stderr, "pocbot signer add: %s is already enrolled for %s as %s%s\n", fpr,
+			old.state, signers_role_name(old.role), old.revoked ? " (revoked)" : "");
 	else if (found < 0)
 		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
 	signers_clear(&old);
@@ -128,10 +129,11 @@ static char *enrol_detail(const struct signer *s)
 {
 	gboolean enc = s->enc_fingerprint[0] && strcmp(s->enc_fingerprint, s->fingerprint) != 0;
 
-	return g_strdup_printf("%s %s as %s%s%s%s%s%s%s", signers_protocol_name(s->protocol), s->fingerprint,
-			       signers_role_name(s->role), enc ? ", encrypt to " : "", enc ? s->enc_fingerprint : "",
-			       s->email ? ", " : "", s->email ? s->email : "", s->label ? ", label " : "",
-			       s->label ? s->label : "");
+	return g_strdup_printf("%s %s as %s%s%s%s%s%s%s", signers_protocol_name(s->protocol),
+			       s->fingerprint, signers_role_name(s->role),
+			       enc ? ", encrypt to " : "", enc ? s->enc_fingerprint : "",
+			       s->email ? ", " : "", s->email ? s->email : "",
+			       s->label ? ", label " : "", s->label ? s->label : "");
 }
 
 /* Writes s, its audit event and the notice, then commits. 0 or an exit code. */
@@ -150,25 +152,35 @@ static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s, const 
 	}
 	s->added = clock_now(cfg);
 	detail = enrol_detail(s);
-	rc = signers_add(db, s) < 0 || signers_set_lang(db, s->fingerprint, lang ? lang : "en") < 0 ||
-	     audit_append(db, s->added, "custodian", s->state, "signer-add", detail) < 0 ||
-	     notices_signer_change(db, cfg, s, "action-enrolled", s->added) < 0 || db_commit(db) < 0;
-	if (rc) {
-		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
-		db_rollback(db);
-	} else {
-		printf("enrolled for %s: %s\n", s->state, detail);
-	}
+	if (signers_add(db, s) < 0)
+		goto fail;
+	if (signers_set_lang(db, s->fingerprint, lang ? lang : "en") < 0)
+		goto fail;
+	if (audit_append(db, s->added, "custodian", s->state, "signer-add", detail) < 0)
+		goto fail;
+	if (notices_signer_change(db, cfg, s, "action-enrolled", s->added) < 0)
+		goto fail;
+	if (db_commit(db) < 0)
+		goto fail;
+	printf("enrolled for %s: %s\n", s->state, detail);
 	g_free(detail);
-	return rc ? EX_TEMPFAIL : 0;
+	return 0;
+fail:
+	fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
+	db_rollback(db);
+	g_free(detail);
+	return EX_TEMPFAIL;
 }
 
 static int add_usage(const struct signer_opts *o)
 {
-	if (o->state && o->role && (!o->pgp != !o->smime) && !(o->pgp && (o->chain || o->encrypt_cert)))
+	if (o->state && o->role && (!o->pgp != !o->smime) &&
+	    !(o->pgp && (o->chain || o->encrypt_cert)))
 		return 0;
-	fprintf(stderr, "usage: pocbot signer add --state CODE --role authority|reader|custodian "
-			"(--pgp FILE | --smime FILE [--chain FILE] [--encrypt-cert FILE]) [--label TEXT] [--lang LANG]\n");
+	fprintf(stderr,
+		"usage: pocbot signer add --state CODE --role authority|reader|custodian "
+		"(--pgp FILE | --smime FILE [--chain FILE] [--encrypt-cert FILE]) "
+		"[--label TEXT] [--lang LANG]\n");
 	return EX_USAGE;
 }
 
@@ -241,26 +253,33 @@ static int signer_list(sqlite3 *db, const struct signer_opts *o)
 }
 
 /* Marks s revoked with its audit event and notice, in one transaction. 0 or an exit code. */
-static int revoke(sqlite3 *db, const struct config *cfg, const struct signer *s, const char *reason)
+static int revoke(sqlite3 *db, const struct config *cfg, const struct signer *s,
+		  const char *reason)
 {
 	gint64 now = clock_now(cfg);
-	char *detail = g_strdup_printf("%s %s (%s): %s", signers_protocol_name(s->protocol), s->fingerprint,
-				       signers_role_name(s->role), reason);
-	int rc = signers_revoke(db, s->fingerprint, now, reason) != 1 ||
-		 audit_append(db, now, "custodian", s->state, "signer-revoke", detail) < 0 ||
-		 notices_signer_change(db, cfg, s, "action-revoked", now) < 0 || db_commit(db) < 0;
+	char *detail = g_strdup_printf("%s %s (%s): %s", signers_protocol_name(s->protocol),
+				       s->fingerprint, signers_role_name(s->role), reason);
 
-	if (rc) {
-		fprintf(stderr, "pocbot signer revoke: %s\n", sqlite3_errmsg(db));
-		db_rollback(db);
-	} else {
-		printf("revoked %s of %s\n", s->fingerprint, s->state);
-	}
+	if (signers_revoke(db, s->fingerprint, now, reason) != 1)
+		goto fail;
+	if (audit_append(db, now, "custodian", s->state, "signer-revoke", detail) < 0)
+		goto fail;
+	if (notices_signer_change(db, cfg, s, "action-revoked", now) < 0)
+		goto fail;
+	if (db_commit(db) < 0)
+		goto fail;
+	printf("revoked %s of %s\n", s->fingerprint, s->state);
 	g_free(detail);
-	return rc ? EX_TEMPFAIL : 0;
+	return 0;
+fail:
+	fprintf(stderr, "pocbot signer revoke: %s\n", sqlite3_errmsg(db));
+	db_rollback(db);
+	g_free(detail);
+	return EX_TEMPFAIL;
 }
 
-static int signer_revoke(const struct config *cfg, sqlite3 *db, const char *fpr, const struct signer_opts *o)
+static int signer_revoke(const struct config *cfg, sqlite3 *db, const char *fpr,
+			 const struct signer_opts *o)
 {
 	struct signer s;
 	int found, rc = EX_DATAERR;
@@ -277,7 +296,8 @@ static int signer_revoke(const struct config *cfg, sqlite3 *db, const char *fpr,
 		fprintf(stderr, "pocbot signer revoke: %s\n", sqlite3_errmsg(db));
 		rc = EX_TEMPFAIL;
 	} else if (found == 0) {
-		fprintf(stderr, "pocbot signer revoke: no signer has the fingerprint %.80s\n", fpr);
+		fprintf(stderr, "pocbot signer revoke: no signer has the fingerprint %.80s\n",
+			fpr);
 	} else if (s.revoked) {
 		fprintf(stderr, "pocbot signer revoke: %s is revoked already\n", s.fingerprint);
 	} else {
@@ -306,17 +326,27 @@ int cmd_signer(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct signer_opts o = { 0 };
 	GOptionEntry entries[] = {
-		{ "state", 0, 0, G_OPTION_ARG_STRING, &o.state, "the State (any code or name)", "CODE" },
-		{ "role", 0, 0, G_OPTION_ARG_STRING, &o.role, "authority, reader or custodian", "ROLE" },
-		{ "pgp", 0, 0, G_OPTION_ARG_FILENAME, &o.pgp, "the signer's OpenPGP public key", "FILE" },
-		{ "smime", 0, 0, G_OPTION_ARG_FILENAME, &o.smime, "the signer's S/MIME certificate", "FILE" },
-		{ "chain", 0, 0, G_OPTION_ARG_FILENAME, &o.chain, "the certificates that issued it", "FILE" },
+		{ "state", 0, 0, G_OPTION_ARG_STRING, &o.state, "the State (any code or name)",
+		  "CODE" },
+		{ "role", 0, 0, G_OPTION_ARG_STRING, &o.role, "authority, reader or custodian",
+		  "ROLE" },
+		{ "pgp", 0, 0, G_OPTION_ARG_FILENAME, &o.pgp, "the signer's OpenPGP public key",
+		  "FILE" },
+		{ "smime", 0, 0, G_OPTION_ARG_FILENAME, &o.smime,
+		  "the signer's S/MIME certificate", "FILE" },
+		{ "chain", 0, 0, G_OPTION_ARG_FILENAME, &o.chain,
+		  "the certificates that issued it", "FILE" },
 		{ "encrypt-cert", 0, 0, G_OPTION_ARG_FILENAME, &o.encrypt_cert,
-		  "the signer's encryption certificate, when the signing one is sign-only", "FILE" },
-		{ "label", 0, 0, G_OPTION_ARG_STRING, &o.label, "a note: who the signer is", "TEXT" },
-		{ "reason", 0, 0, G_OPTION_ARG_STRING, &o.reason, "why the signer is revoked", "TEXT" },
-		{ "lang", 0, 0, G_OPTION_ARG_STRING, &o.lang, "the language the robot writes to the signer in "
-		  "(ar en es fr ru zh; default en, then that of its signed commands)", "LANG" },
+		  "the signer's encryption certificate, when the signing one is sign-only",
+		  "FILE" },
+		{ "label", 0, 0, G_OPTION_ARG_STRING, &o.label, "a note: who the signer is",
+		  "TEXT" },
+		{ "reason", 0, 0, G_OPTION_ARG_STRING, &o.reason, "why the signer is revoked",
+		  "TEXT" },
+		{ "lang", 0, 0, G_OPTION_ARG_STRING, &o.lang,
+		  "the language the robot writes to the signer in "
+		  "(ar en es fr ru zh; default en, then that of its signed commands)",
+		  "LANG" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	int rc = command_options(ctx, "The keys and certificates enrolled for each participating "

@@ -30,7 +30,8 @@ static void list_dir(sqlite3 *db, const char *spool, enum spool_dir dir)
 
 static int retry(sqlite3 *db, const char *spool, const char *id)
 {
-	if (strchr(id, '/') || id[0] == '.' || spool_move(spool, id, SPOOL_QUARANTINE, SPOOL_NEW) < 0) {
+	if (strchr(id, '/') || id[0] == '.' ||
+	    spool_move(spool, id, SPOOL_QUARANTINE, SPOOL_NEW) < 0) {
 		fprintf(stderr, "pocbot spool retry: no quarantined message %s\n", id);
 		return EX_NOINPUT;
 	}

@@ -57,10 +57,12 @@ int cmd_state(struct command_ctx *ctx, int argc, char **argv)
 {
 	const struct states *ref;
 	char code[3] = "", *err = NULL, *text;
-	int rc = command_options(ctx,
-				 "The participating States. add: by ISO 3166-1 alpha-2 or alpha-3 code, or by "
-				 "name in Arabic, Chinese, English, French, Russian or Spanish; list: code, "
-				 "English name and number of POCs (withdrawn ones not counted).", NULL, &argc, &argv);
+	int rc = command_options(
+		ctx,
+		"The participating States. add: by ISO 3166-1 alpha-2 or alpha-3 code, or by "
+		"name in Arabic, Chinese, English, French, Russian or Spanish; list: code, "
+		"English name and number of POCs (withdrawn ones not counted).",
+		NULL, &argc, &argv);
 
 	if (rc)
 		return rc;

@@ -194,7 +194,8 @@ static int parse(const struct command_ctx *ctx, const char *summary, GOptionEntr
 		g_option_context_add_main_entries(oc, entries, NULL);
 	g_set_prgname(prgname);	/* for GOption's "Usage: pocbot ping ..." */
 	if (!g_option_context_parse(oc, argc, argv, &err)) {
-		fprintf(stderr, "pocbot %s: %s (see pocbot %s --help)\n", name, err->message, name);
+		fprintf(stderr, "pocbot %s: %s (see pocbot %s --help)\n", name, err->message,
+			name);
 		g_error_free(err);
 		rc = EX_USAGE;
 	}

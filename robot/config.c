@@ -13,8 +13,19 @@
 
 #define SYSTEM_CONFIG "/etc/pocbot/pocbot.conf"
 
-enum key_type { K_DOMAIN, K_ADDRESS, K_PATH, K_LISTEN, K_RELAY, K_SIZE, K_COUNT, K_BOOL, K_DURATION,
-		K_DURATIONS, K_UIDS };
+enum key_type {
+	K_DOMAIN,
+	K_ADDRESS,
+	K_PATH,
+	K_LISTEN,
+	K_RELAY,
+	K_SIZE,
+	K_COUNT,
+	K_BOOL,
+	K_DURATION,
+	K_DURATIONS,
+	K_UIDS
+};
 
 struct key {
 	const char *group, *name;
@@ -204,7 +215,8 @@ static int set_value(struct config *cfg, const struct key *k, const char *v,
 	case K_COUNT:
 		errno = 0;
 		n = g_ascii_strtoll(v, &end, 10);
-		if (errno || !*v || *end || n < 0 || (k->type == K_SIZE && (n < 1024 || n > G_MAXINT32)) ||
+		if (errno || !*v || *end || n < 0 ||
+		    (k->type == K_SIZE && (n < 1024 || n > G_MAXINT32)) ||
 		    (k->type == K_COUNT && n > 1000000))
 			goto bad;
 		if (k->type == K_SIZE)
@@ -225,7 +237,8 @@ static int set_value(struct config *cfg, const struct key *k, const char *v,
 			n = duration(g_strstrip(*p));
 			if (!**p && !p[1] && p == parts)
 				break;
-			if (n <= 0 || count >= CONFIG_MAX_REMINDERS || (count && n <= cfg->ping_remind[count - 1]))
+			if (n <= 0 || count >= CONFIG_MAX_REMINDERS ||
+			    (count && n <= cfg->ping_remind[count - 1]))
 				ok = 0;
 			else
 				cfg->ping_remind[count++] = n;
@@ -382,21 +395,26 @@ char *config_dump(const struct config *cfg)
 			g_string_append_printf(s, "%s[%s]\n", i ? "\n" : "", group = k->group);
 		g_string_append_printf(s, "%s = ", k->name);
 		if (k->type == K_SIZE)
-			g_string_append_printf(s, "%" G_GINT64_FORMAT "\n", *(const gint64 *)field);
+			g_string_append_printf(s, "%" G_GINT64_FORMAT "\n",
+			                       *(const gint64 *)field);
 		else if (k->type == K_DURATION)
-			g_string_append_printf(s, "%" G_GINT64_FORMAT "s\n", *(const gint64 *)field);
+			g_string_append_printf(s, "%" G_GINT64_FORMAT "s\n",
+			                       *(const gint64 *)field);
 		else if (k->type == K_COUNT)
 			g_string_append_printf(s, "%d\n", *(const int *)field);
 		else if (k->type == K_BOOL)
-			g_string_append_printf(s, "%s\n", *(const gboolean *)field ? "true" : "false");
+			g_string_append_printf(s, "%s\n",
+			                       *(const gboolean *)field ? "true" : "false");
 		else if (k->type == K_UIDS) {
 			for (int u = 0; u < cfg->lmtp_allow_uids; u++)
-				g_string_append_printf(s, "%s%u", u ? ", " : "", cfg->lmtp_allow_uid[u]);
+				g_string_append_printf(s, "%s%u", u ? ", " : "",
+				                       cfg->lmtp_allow_uid[u]);
 			g_string_append_c(s, '\n');
 		}
 		else if (k->type == K_DURATIONS) {
 			for (int r = 0; r < cfg->ping_reminders; r++)
-				g_string_append_printf(s, "%s%" G_GINT64_FORMAT "s", r ? ", " : "", cfg->ping_remind[r]);
+				g_string_append_printf(s, "%s%" G_GINT64_FORMAT "s", r ? ", " : "",
+				                       cfg->ping_remind[r]);
 			g_string_append_c(s, '\n');
 		}
 		else
@@ -414,7 +432,8 @@ void config_clear(struct config *cfg)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		if (keys[i].type != K_SIZE && keys[i].type != K_COUNT && keys[i].type != K_BOOL &&
-		    keys[i].type != K_DURATION && keys[i].type != K_DURATIONS && keys[i].type != K_UIDS)
+		    keys[i].type != K_DURATION && keys[i].type != K_DURATIONS &&
+		    keys[i].type != K_UIDS)
 			g_clear_pointer((char **)((char *)cfg + keys[i].offset), g_free);
 	g_clear_pointer(&cfg->file, g_free);
 }

@@ -15,7 +15,7 @@ struct config {
 	char *var;		/* [paths] var, absolute */
 	char *lmtp_listen;	/* [lmtp] listen: host:port or unix:/path (absolute) */
 	int lmtp_max_connections;	/* [lmtp] max_connections: more closes the longest idle */
-	guint32 lmtp_allow_uid[CONFIG_MAX_UIDS];	/* [lmtp] allow_uids: unix socket peers allowed */
+	guint32 lmtp_allow_uid[CONFIG_MAX_UIDS]; /* [lmtp] allow_uids: unix socket peers allowed */
 	int lmtp_allow_uids;	/* how many of lmtp_allow_uid are set; 0: any */
 	gint64 lmtp_mail_deadline;	/* [lmtp] mail_deadline: from connect to MAIL, seconds */
 	gint64 lmtp_command_deadline;	/* [lmtp] command_deadline: for one command */
@@ -24,12 +24,15 @@ struct config {
 	gint64 message_bytes;	/* [limits] message_bytes */
 	int help_per_day;	/* [limits] help_per_day */
 	gint64 trust_max_age;	/* [trust] max_age: oldest signature accepted, seconds */
-	gint64 trust_max_future;	/* [trust] max_future: how far ahead a signature may be dated */
-	gint64 ping_every;	/* [ping] every: a round starts by itself this long after the last; 0: never */
-	gint64 ping_remind[CONFIG_MAX_REMINDERS];	/* [ping] remind: "3d, 7d", after the ping was sent */
+	gint64 trust_max_future; /* [trust] max_future: how far ahead a signature may be dated */
+	gint64 ping_every; /* [ping] every: a round starts by itself this long after the last; 0:
+	                      never */
+	gint64 ping_remind[CONFIG_MAX_REMINDERS]; /* [ping] remind: "3d, 7d", after the ping was
+	                                             sent */
 	int ping_reminders;	/* how many of ping_remind are set */
 	gint64 ping_deadline;	/* [ping] deadline: a ping unanswered this long is silent */
-	gint64 update_every;	/* [reminders] update_every: each State's records to its signers; 0: never */
+	gint64 update_every; /* [reminders] update_every: each State's records to its signers; 0:
+	                        never */
 	int extracts_per_day;	/* [lookup] extracts_per_day, per State */
 	char *clock_file;	/* [test] clock_file, absolute, or NULL */
 	gboolean worker;	/* [test] worker: false leaves the spool unprocessed */

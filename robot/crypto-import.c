@@ -48,8 +48,10 @@ static int read_key_file(const char *file, int cert, gpgme_data_t *d, char **err
 		return -1;
 	}
 	if (holds_secret(text, len)) {
-		*err = g_strdup_printf("%s holds a private or secret key: give the public key or the "
-				       "certificate alone", file);
+		*err = g_strdup_printf(
+			"%s holds a private or secret key: give the public key or the "
+			"certificate alone",
+			file);
 		g_free(text);
 		return -1;
 	}
@@ -131,7 +133,8 @@ static void add_once(GPtrArray *a, const char *fpr)
 
 /* Imports d and says what it held (the result is copied: the next
  * operation on the context ends it). 0 or -1. */
-static int pgp_import(struct crypto *c, gpgme_data_t d, const char *file, struct pgp_imported *im, char **err)
+static int pgp_import(struct crypto *c, gpgme_data_t d, const char *file, struct pgp_imported *im,
+		      char **err)
 {
 	gpgme_import_result_t r;
 	gpgme_error_t e = gpgme_op_import(c->pgp, d);
@@ -172,10 +175,11 @@ static void pgp_forget(struct crypto *c, const struct pgp_imported *im)
 static int pgp_one_key(const struct pgp_imported *im, const char *file, char **err)
 {
 	if (im->secret)
-		*err = g_strdup_printf("%s holds a secret key: give the public key alone (gpg --export)", file);
+		*err = g_strdup_printf(
+			"%s holds a secret key: give the public key alone (gpg --export)", file);
 	else if (im->all->len != 1)
-		*err = g_strdup_printf("%s holds %u OpenPGP keys: give one signer's public key", file,
-				       im->all->len);
+		*err = g_strdup_printf("%s holds %u OpenPGP keys: give one signer's public key",
+				       file, im->all->len);
 	return *err ? -1 : 0;
 }
 
@@ -206,7 +210,8 @@ static const char *pgp_unusable(gpgme_key_t key)
 	if (!pgp_has_subkey(key, FALSE))
 		return "has no usable signing key";
 	if (!pgp_has_subkey(key, TRUE))
-		return "has no usable encryption subkey: the robot must encrypt directory data to its signers";
+		return "has no usable encryption subkey: "
+		       "the robot must encrypt directory data to its signers";
 	return NULL;
 }
 
@@ -229,7 +234,8 @@ static int pgp_check(struct crypto *c, const char *fpr, char **email, char **err
 	return *err ? -1 : 0;
 }
 
-int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LEN], char **email, char **err)
+int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LEN], char **email,
+		      char **err)
 {
 	struct pgp_imported im = { NULL, NULL, FALSE };
 	gpgme_data_t d = NULL;
@@ -265,8 +271,9 @@ static gpgme_key_t cms_key(struct crypto *c, const char *fpr, gboolean validate,
 	gpgme_key_t key = NULL;
 	gpgme_error_t e;
 
-	gpgme_set_keylist_mode(c->cms, validate ? old | GPGME_KEYLIST_MODE_VALIDATE
-						: old & ~(gpgme_keylist_mode_t)GPGME_KEYLIST_MODE_VALIDATE);
+	gpgme_set_keylist_mode(
+		c->cms, validate ? old | GPGME_KEYLIST_MODE_VALIDATE
+				 : old & ~(gpgme_keylist_mode_t)GPGME_KEYLIST_MODE_VALIDATE);
 	e = gpgme_get_key(c->cms, fpr, &key, 0);
 	gpgme_set_keylist_mode(c->cms, old);
 	if (e)
@@ -306,7 +313,8 @@ static GPtrArray *cms_import(struct crypto *c, const char *file, char **err)
 
 /* The end-entity certificate among fprs: the only one, or the only one
  * that is no CA. 0 or -1. */
-static int cms_leaf(struct crypto *c, GPtrArray *fprs, const char *file, char leaf[CRYPTO_FPR_LEN], char **err)
+static int cms_leaf(struct crypto *c, GPtrArray *fprs, const char *file, char leaf[CRYPTO_FPR_LEN],
+		    char **err)
 {
 	guint found = 0;
 
@@ -325,13 +333,16 @@ static int cms_leaf(struct crypto *c, GPtrArray *fprs, const char *file, char le
 	}
 	if (found == 1)
 		return 0;
-	*err = g_strdup_printf("%s holds %u certificates: give the signer's certificate alone, and its "
-			       "issuers with --chain FILE", file, fprs->len);
+	*err = g_strdup_printf(
+		"%s holds %u certificates: give the signer's certificate alone, and its "
+		"issuers with --chain FILE",
+		file, fprs->len);
 	return -1;
 }
 
 /* Imports file and gives its end-entity certificate's fingerprint. */
-static int cms_import_leaf(struct crypto *c, const char *file, char leaf[CRYPTO_FPR_LEN], char **err)
+static int cms_import_leaf(struct crypto *c, const char *file, char leaf[CRYPTO_FPR_LEN],
+			   char **err)
 {
 	GPtrArray *fprs = cms_import(c, file, err);
 	int rc;
@@ -362,8 +373,11 @@ static int cms_trust(struct crypto *c, const char *fpr, char **err)
 	const char *why;
 	gpgme_key_t k;
 
-	if (crypto_cms_root(c, fpr, "with --chain FILE", root, err) < 0 ||
-	    crypto_trust_root(c, root, err) < 0 || !(k = cms_key(c, fpr, TRUE, err)))
+	if (crypto_cms_root(c, fpr, "with --chain FILE", root, err) < 0)
+		return -1;
+	if (crypto_trust_root(c, root, err) < 0)
+		return -1;
+	if (!(k = cms_key(c, fpr, TRUE, err)))
 		return -1;
 	if ((why = cms_invalid(k)))
 		*err = g_strdup_printf("the certificate %s %s", fpr, why);
@@ -396,26 +410,30 @@ static gboolean share_email(gpgme_key_t a, gpgme_key_t b)
 
 /* The signer's separate encryption certificate: imported, able to
  * encrypt and naming the same person's address (not trusted yet). 0 or -1. */
-static int cms_encryption_cert(struct crypto *c, const char *file, gpgme_key_t signer, char enc_fpr[CRYPTO_FPR_LEN],
-			       char **err)
+static int cms_encryption_cert(struct crypto *c, const char *file, gpgme_key_t signer,
+			       char enc_fpr[CRYPTO_FPR_LEN], char **err)
 {
 	gpgme_key_t k = NULL;
 
 	if (cms_import_leaf(c, file, enc_fpr, err) < 0 || !(k = cms_key(c, enc_fpr, FALSE, err)))
 		return -1;
 	if (!k->can_encrypt)
-		*err = g_strdup_printf("the certificate %s of %s may not be used for encryption (no "
-				       "keyEncipherment)", enc_fpr, file);
+		*err = g_strdup_printf(
+			"the certificate %s of %s may not be used for encryption (no "
+			"keyEncipherment)",
+			enc_fpr, file);
 	else if (!share_email(signer, k))
-		*err = g_strdup_printf("the encryption certificate %s has no e-mail address in common with "
-				       "the signing certificate", enc_fpr);
+		*err = g_strdup_printf(
+			"the encryption certificate %s has no e-mail address in common with "
+			"the signing certificate",
+			enc_fpr);
 	gpgme_key_unref(k);
 	return *err ? -1 : 0;
 }
 
 /* Checks what the signing certificate may do and settles enc_fpr. */
-static int smime_uses(struct crypto *c, gpgme_key_t signer, const char *fpr, const char *encrypt_cert,
-		      char enc_fpr[CRYPTO_FPR_LEN], char **err)
+static int smime_uses(struct crypto *c, gpgme_key_t signer, const char *fpr,
+		      const char *encrypt_cert, char enc_fpr[CRYPTO_FPR_LEN], char **err)
 {
 	if (!signer->can_sign) {
 		*err = g_strdup_printf("the certificate %s may not be used for signing", fpr);
@@ -424,17 +442,20 @@ static int smime_uses(struct crypto *c, gpgme_key_t signer, const char *fpr, con
 	if (encrypt_cert)
 		return cms_encryption_cert(c, encrypt_cert, signer, enc_fpr, err);
 	if (!signer->can_encrypt) {
-		*err = g_strdup_printf("the certificate %s is for signing only (no keyEncipherment), and the "
-				       "robot must encrypt directory data to its signers: give the signer's "
-				       "encryption certificate with --encrypt-cert FILE", fpr);
+		*err = g_strdup_printf(
+			"the certificate %s is for signing only (no keyEncipherment), and the "
+			"robot must encrypt directory data to its signers: give the signer's "
+			"encryption certificate with --encrypt-cert FILE",
+			fpr);
 		return -1;
 	}
 	copy_fpr(fpr, enc_fpr);
 	return 0;
 }
 
-int crypto_import_smime(struct crypto *c, const char *cert, const char *chain, const char *encrypt_cert,
-			char fpr[CRYPTO_FPR_LEN], char enc_fpr[CRYPTO_FPR_LEN], char **email, char **err)
+int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
+			const char *encrypt_cert, char fpr[CRYPTO_FPR_LEN],
+			char enc_fpr[CRYPTO_FPR_LEN], char **email, char **err)
 {
 	gpgme_key_t signer = NULL;
 	GPtrArray *issuers = NULL;
@@ -446,12 +467,19 @@ int crypto_import_smime(struct crypto *c, const char *cert, const char *chain, c
 	if (chain && !(issuers = cms_import(c, chain, err)))
 		return -1;
 	/* what the certificates may do first: a refused one leaves no root trusted */
-	if (cms_import_leaf(c, cert, fpr, err) == 0 && (signer = cms_key(c, fpr, FALSE, err)) &&
-	    smime_uses(c, signer, fpr, encrypt_cert, enc_fpr, err) == 0 && cms_trust(c, fpr, err) == 0 &&
-	    (!encrypt_cert || cms_trust(c, enc_fpr, err) == 0)) {
-		*email = first_email(signer);
-		rc = 0;
-	}
+	if (cms_import_leaf(c, cert, fpr, err) != 0)
+		goto out;
+	if (!(signer = cms_key(c, fpr, FALSE, err)))
+		goto out;
+	if (smime_uses(c, signer, fpr, encrypt_cert, enc_fpr, err) != 0)
+		goto out;
+	if (cms_trust(c, fpr, err) != 0)
+		goto out;
+	if (encrypt_cert && cms_trust(c, enc_fpr, err) != 0)
+		goto out;
+	*email = first_email(signer);
+	rc = 0;
+out:
 	if (signer)
 		gpgme_key_unref(signer);
 	if (issuers)

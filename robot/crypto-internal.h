@@ -40,7 +40,8 @@ int crypto_ensure_signer(struct crypto *c, gpgme_ctx_t ctx, char **err);
 /* A detached signature of in by the robot: armoured for OpenPGP, DER for
  * CMS (with the whole chain, so that the reader needs only the root).
  * *hash gets the digest used. NULL with *err. */
-GString *crypto_sign_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgme_hash_algo_t *hash, char **err);
+GString *crypto_sign_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in,
+			  gpgme_hash_algo_t *hash, char **err);
 
 /* The signature part of a multipart/signed (its fields, a blank line, the
  * signature), appended to e. */
@@ -93,7 +94,8 @@ struct crypto_span crypto_entity_body(struct crypto_span e);
 
 /* The first part of a multipart body, headers and body, without the line
  * end that belongs to the delimiter after it (RFC 2046 5.1.1). */
-gboolean crypto_first_part(struct crypto_span body, const char *boundary, struct crypto_span *part);
+gboolean crypto_first_part(struct crypto_span body, const char *boundary,
+			   struct crypto_span *part);
 
 /* bytes with every line end made CRLF: the canonical form signed. */
 GByteArray *crypto_canonical(const char *p, size_t len);
@@ -131,13 +133,14 @@ int crypto_job_conclude(struct crypto_job *j, gpgme_ctx_t ctx, gpgme_error_t e, 
 /* Runs a verification: detached (sig over text) or with the signed text
  * inside sig, written to *plain. Takes sig into j->sig; the caller sets
  * j->content. As crypto_job_conclude. */
-int crypto_job_verify(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *sig, GByteArray *text, GByteArray **plain,
-		      const char *form);
+int crypto_job_verify(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *sig, GByteArray *text,
+		      GByteArray **plain, const char *form);
 
 /* Decrypts cipher on ctx into plain (OpenPGP: decrypts and verifies in
  * one pass; the signatures stay on ctx). 0, or -1 with j->r's outcome
  * and detail set. */
-int crypto_job_decrypt(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *cipher, GByteArray *plain);
+int crypto_job_decrypt(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *cipher,
+		       GByteArray *plain);
 
 /* How many signatures the last operation on ctx found. */
 int crypto_job_signature_count(gpgme_ctx_t ctx);
@@ -163,7 +166,8 @@ int crypto_trust_root(struct crypto *c, const char *fpr, char **err);
 /* The root that fpr's chain, as gpgsm holds it, ends in. An unknown
  * issuer is an error telling the custodian to give the issuing
  * certificates how ("with --chain FILE"). 0 or -1 with *err. */
-int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char root[CRYPTO_FPR_LEN], char **err);
+int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char root[CRYPTO_FPR_LEN],
+		    char **err);
 
 /* Imports certificates (PEM or DER) into gpgsm; *fprs gets their
  * fingerprints, upper case, NULL-terminated (g_strfreev it). 0 or -1. */
@@ -172,7 +176,8 @@ int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char roo
  * file is instead (an OpenPGP key given for a certificate, and so on). */
 int crypto_key_file_kind(const void *bytes, size_t len, const char *file, int cert, char **err);
 
-int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gchar ***fprs, char **err);
+int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gchar ***fprs,
+			    char **err);
 
 /* The public key or certificate fpr, armoured (PEM for a certificate:
  * gpgsm's description of it before the block is dropped). NULL with *err. */

@@ -28,11 +28,15 @@
 
 static int import_key(struct crypto *c, const char *leaf, const char *key, char **err)
 {
-	const char *p12_argv[] = { "openssl", "pkcs12", "-export", "-in", "/dev/stdin", "-inkey", key,
-				   "-keypbe", "PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1",
-				   "-passout", "pass:", NULL };
-	const char *import_argv[] = { crypto_engine_path(GPGME_PROTOCOL_CMS, "gpgsm"), "--homedir", c->home, "--batch",
-				      "--pinentry-mode", "loopback", "--passphrase-fd", "3", "--import", NULL };
+	const char *p12_argv[] = {
+		"openssl", "pkcs12", "-export", "-in", "/dev/stdin", "-inkey", key, "-keypbe",
+		"PBE-SHA1-3DES", "-certpbe", "PBE-SHA1-3DES", "-macalg", "sha1", "-passout",
+		"pass:", NULL
+	};
+	const char *import_argv[] = {
+		crypto_engine_path(GPGME_PROTOCOL_CMS, "gpgsm"), "--homedir", c->home, "--batch",
+		"--pinentry-mode", "loopback", "--passphrase-fd", "3", "--import", NULL
+	};
 	GBytes *pem = crypto_export_armoured(c->cms, leaf, err), *p12 = NULL, *out = NULL;
 	gpgme_key_t k = NULL;
 	gpgme_error_t e = 0;
@@ -90,7 +94,8 @@ static char *pick_leaf(struct crypto *c, gchar **fprs, char **err)
 	for (gchar **f = fprs; *f; f++) {
 		gpgme_key_t k = NULL;
 
-		if (!gpgme_get_key(c->cms, *f, &k, 0) && k->chain_id && strcmp(k->chain_id, k->fpr) != 0)
+		if (!gpgme_get_key(c->cms, *f, &k, 0) && k->chain_id &&
+		    strcmp(k->chain_id, k->fpr) != 0)
 			g_hash_table_add(issuers, g_ascii_strup(k->chain_id, -1));
 		if (k)
 			gpgme_key_unref(k);
@@ -149,7 +154,8 @@ static int file_ok(const char *path, char **err)
 	GStatBuf st;
 
 	if (g_stat(path, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_PEM_BYTES) {
-		*err = g_strdup_printf("%s: not a readable file of at most %d bytes", path, MAX_PEM_BYTES);
+		*err = g_strdup_printf("%s: not a readable file of at most %d bytes", path,
+				       MAX_PEM_BYTES);
 		return -1;
 	}
 	return 0;
@@ -163,12 +169,18 @@ int crypto_identity_import_smime(struct crypto *c, const char *cert, const char 
 	int rc = -2;	/* the files are at fault */
 
 	*err = NULL;
-	if (file_ok(cert, err) < 0 || file_ok(key, err) < 0 || import_cert_file(c, cert, &fprs, err) < 0 ||
-	    !(fpr = pick_leaf(c, fprs, err)) ||
-	    crypto_cms_root(c, fpr, "(the chain) in the certificate file", root, err) < 0)
+	if (file_ok(cert, err) < 0 || file_ok(key, err) < 0)
+		goto out;
+	if (import_cert_file(c, cert, &fprs, err) < 0)
+		goto out;
+	if (!(fpr = pick_leaf(c, fprs, err)))
+		goto out;
+	if (crypto_cms_root(c, fpr, "(the chain) in the certificate file", root, err) < 0)
 		goto out;
 	rc = -1;	/* GnuPG's part */
-	if (crypto_trust_root(c, root, err) < 0 || (rc = import_key(c, fpr, key, err)) < 0)
+	if (crypto_trust_root(c, root, err) < 0)
+		goto out;
+	if ((rc = import_key(c, fpr, key, err)) < 0)
 		goto out;
 	rc = -1;
 	if (smime_try_sign(c, fpr, err) < 0) {
@@ -176,8 +188,9 @@ int crypto_identity_import_smime(struct crypto *c, const char *cert, const char 
 		goto out;
 	}
 	if (crypto_identity(c, pgp, smime) < 0 || strcmp(smime, fpr) != 0) {
-		*err = g_strdup_printf("imported %s, but the robot still prefers %s (valid from a later date)", fpr,
-				       smime);
+		*err = g_strdup_printf(
+			"imported %s, but the robot still prefers %s (valid from a later date)",
+			fpr, smime);
 		rc = -2;
 		goto out;
 	}

@@ -34,7 +34,8 @@ static const char smime_parms[] =
 
 static int key_usable(gpgme_key_t k)
 {
-	return k->subkeys && k->can_sign && !k->revoked && !k->expired && !k->disabled && !k->invalid;
+	return k->subkeys && k->can_sign && !k->revoked && !k->expired && !k->disabled &&
+	       !k->invalid;
 }
 
 static int key_can_encrypt(gpgme_key_t k)
@@ -136,7 +137,8 @@ static int address_ok(const char *a)
 static int pgp_add_encryption(gpgme_ctx_t ctx, gpgme_key_t key, char **err)
 {
 	gpgme_error_t e = gpgme_op_createsubkey(ctx, key, "cv25519", 0, 0,
-						GPGME_CREATE_ENCR | GPGME_CREATE_NOPASSWD | GPGME_CREATE_NOEXPIRE);
+						GPGME_CREATE_ENCR | GPGME_CREATE_NOPASSWD |
+							GPGME_CREATE_NOEXPIRE);
 
 	if (e) {
 		*err = crypto_gpgme_error("creating the robot's OpenPGP encryption subkey", e);
@@ -150,9 +152,10 @@ static int pgp_add_encryption(gpgme_ctx_t ctx, gpgme_key_t key, char **err)
 static int pgp_create(gpgme_ctx_t ctx, const char *address, gpgme_key_t *out, char **err)
 {
 	char *uid = g_strdup_printf(PGP_UID_NAME " <%s>", address);
-	gpgme_error_t e = gpgme_op_createkey(ctx, uid, "ed25519", 0, 0, NULL,
-					     GPGME_CREATE_SIGN | GPGME_CREATE_CERT | GPGME_CREATE_NOPASSWD |
-					     GPGME_CREATE_NOEXPIRE);
+	gpgme_error_t e =
+		gpgme_op_createkey(ctx, uid, "ed25519", 0, 0, NULL,
+				   GPGME_CREATE_SIGN | GPGME_CREATE_CERT | GPGME_CREATE_NOPASSWD |
+					   GPGME_CREATE_NOEXPIRE);
 	gpgme_genkey_result_t r = e ? NULL : gpgme_op_genkey_result(ctx);
 
 	g_free(uid);
@@ -215,7 +218,8 @@ int crypto_key_file_kind(const void *bytes, size_t len, const char *file, int ce
 
 /* Imports certificates (PEM or DER) into gpgsm; *fprs gets their
  * fingerprints, upper case, NULL-terminated (g_strfreev it). */
-int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gchar ***fprs, char **err)
+int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gchar ***fprs,
+			    char **err)
 {
 	gpgme_data_t d = NULL;
 	gpgme_import_result_t ir = NULL;
@@ -252,10 +256,13 @@ int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gch
  * which is then imported. *out gets a reference. */
 static int smime_create(struct crypto *c, const char *address, gpgme_key_t *out, char **err)
 {
-	const char *argv[] = { crypto_engine_path(GPGME_PROTOCOL_CMS, "gpgsm"), "--homedir", c->home, "--batch",
-			       "--pinentry-mode", "loopback", "--passphrase-fd", "3", "--gen-key", NULL };
+	const char *argv[] = {
+		crypto_engine_path(GPGME_PROTOCOL_CMS, "gpgsm"), "--homedir", c->home, "--batch",
+		"--pinentry-mode", "loopback", "--passphrase-fd", "3", "--gen-key", NULL
+	};
 	char *parms = g_strdup_printf(smime_parms, address);
-	GBytes *in = g_bytes_new_take(parms, strlen(parms)), *cert = crypto_run_tool(argv, in, err);
+	GBytes *in = g_bytes_new_take(parms, strlen(parms)),
+	       *cert = crypto_run_tool(argv, in, err);
 	gchar **fprs = NULL;
 	gpgme_error_t e;
 	gsize n = 0;
@@ -294,7 +301,9 @@ int crypto_identity_ensure(struct crypto *c, const char *address, char **err)
 		*err = g_strdup_printf("unusable robot address '%.200s'", address ? address : "");
 		return -1;
 	}
-	if (pgp_ensure(c->pgp, address, err) < 0 || smime_ensure(c, address, err) < 0)
+	if (pgp_ensure(c->pgp, address, err) < 0)
+		return -1;
+	if (smime_ensure(c, address, err) < 0)
 		return -1;
 	return 0;
 }
@@ -337,9 +346,10 @@ static int export_one(gpgme_ctx_t ctx, const char *fpr, const char *path, char *
 	const char *data = armour ? g_bytes_get_data(armour, &len) : NULL;
 	int rc = armour ? 0 : -1;
 
-	if (armour && !g_file_set_contents_full(path, data, (gssize)len,
-						G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0644,
-						&gerr)) {
+	if (armour &&
+	    !g_file_set_contents_full(path, data, (gssize)len,
+				      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
+				      0644, &gerr)) {
 		*err = g_strdup_printf("%s: %s", path, gerr->message);
 		g_error_free(gerr);
 		rc = -1;
@@ -352,7 +362,8 @@ static int export_one(gpgme_ctx_t ctx, const char *fpr, const char *path, char *
 int crypto_identity_export(struct crypto *c, const char *dir, char **err)
 {
 	char pgp[CRYPTO_FPR_LEN], smime[CRYPTO_FPR_LEN];
-	char *asc = g_build_filename(dir, "pocbot.asc", NULL), *pem = g_build_filename(dir, "pocbot.pem", NULL);
+	char *asc = g_build_filename(dir, "pocbot.asc", NULL),
+	     *pem = g_build_filename(dir, "pocbot.pem", NULL);
 	int rc = -1;
 
 	*err = NULL;
@@ -362,8 +373,8 @@ int crypto_identity_export(struct crypto *c, const char *dir, char **err)
 		*err = g_strdup("the robot has no keys yet (pocbot keys show makes them)");
 	else if (g_mkdir_with_parents(dir, 0755) < 0)
 		*err = g_strdup_printf("%s: %s", dir, g_strerror(errno));
-	else if (export_one(c->pgp, pgp, asc, err) == 0 && export_one(c->cms, smime, pem, err) == 0)
-		rc = 0;
+	else if (export_one(c->pgp, pgp, asc, err) == 0)
+		rc = export_one(c->cms, smime, pem, err) == 0 ? 0 : -1;
 	g_free(asc);
 	g_free(pem);
 	return rc;

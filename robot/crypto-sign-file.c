@@ -174,7 +174,8 @@ static gpgme_error_t data_over(gpgme_data_t *d, int *fd)
 }
 
 /* The robot's detached signature over the whole of fd. */
-static GString *sign_fd(struct crypto *c, gpgme_ctx_t ctx, int fd, gpgme_hash_algo_t *hash, char **err)
+static GString *sign_fd(struct crypto *c, gpgme_ctx_t ctx, int fd, gpgme_hash_algo_t *hash,
+			char **err)
 {
 	gpgme_data_t in = NULL;
 	gpgme_error_t e;
@@ -192,8 +193,8 @@ static GString *sign_fd(struct crypto *c, gpgme_ctx_t ctx, int fd, gpgme_hash_al
 /* multipart/signed around the entity in inner_fd, written to o. The
  * boundary is random (122 bits) and holds "=_", which neither base64 nor
  * quoted-printable can produce: it cannot occur in the parts. */
-static int write_signed(struct crypto *c, enum crypto_protocol p, gpgme_ctx_t ctx, int inner_fd, struct out *o,
-			char **err)
+static int write_signed(struct crypto *c, enum crypto_protocol p, gpgme_ctx_t ctx, int inner_fd,
+			struct out *o, char **err)
 {
 	gpgme_hash_algo_t hash = GPGME_MD_NONE;
 	GString *sig = sign_fd(c, ctx, inner_fd, &hash, err), *s;
@@ -203,16 +204,20 @@ static int write_signed(struct crypto *c, enum crypto_protocol p, gpgme_ctx_t ct
 	if (!sig)
 		return -1;
 	if (!mic) {
-		*err = g_strdup_printf("signed with an unexpected digest (%s)", gpgme_hash_algo_name(hash));
+		*err = g_strdup_printf("signed with an unexpected digest (%s)",
+				       gpgme_hash_algo_name(hash));
 		g_string_free(sig, TRUE);
 		return -1;
 	}
 	b = random_boundary();
 	s = g_string_new(NULL);
-	g_string_append_printf(s, "Content-Type: multipart/signed; micalg=%s;\r\n\tprotocol=\"%s\";\r\n"
-			       "\tboundary=\"%s\"\r\n\r\n--%s\r\n", mic,
-			       p == CRYPTO_OPENPGP ? "application/pgp-signature" : "application/pkcs7-signature",
-			       b, b);
+	g_string_append_printf(
+		s,
+		"Content-Type: multipart/signed; micalg=%s;\r\n\tprotocol=\"%s\";\r\n"
+		"\tboundary=\"%s\"\r\n\r\n--%s\r\n",
+		mic,
+		p == CRYPTO_OPENPGP ? "application/pgp-signature" : "application/pkcs7-signature",
+		b, b);
 	put_string(o, s);
 	if (copy_from(inner_fd, 0, o, AS_IS) < 0)
 		o->failed = o->failed ? o->failed : EIO;
@@ -231,15 +236,17 @@ static int write_signed(struct crypto *c, enum crypto_protocol p, gpgme_ctx_t ct
 }
 
 /* signed_fd encrypted to fprs, written to o as the encrypted entity. */
-static int write_encrypted(struct crypto *c, enum crypto_protocol p, gpgme_ctx_t ctx, int signed_fd, int enc_fd,
-			   const char *const *fprs, size_t n, struct out *o, char **err)
+static int write_encrypted(struct crypto *c, enum crypto_protocol p, gpgme_ctx_t ctx,
+			   int signed_fd, int enc_fd, const char *const *fprs, size_t n,
+			   struct out *o, char **err)
 {
 	gpgme_data_t in = NULL, out = NULL;
 	char *b = p == CRYPTO_OPENPGP ? random_boundary() : NULL;
 	GString *head = g_string_new(NULL);
 	int rc = -1;
 
-	if (lseek(signed_fd, 0, SEEK_SET) < 0 || data_over(&in, &signed_fd) || data_over(&out, &enc_fd)) {
+	if (lseek(signed_fd, 0, SEEK_SET) < 0 || data_over(&in, &signed_fd) ||
+	    data_over(&out, &enc_fd)) {
 		*err = g_strdup("encrypting: cannot use the work files");
 		goto out;
 	}
@@ -267,26 +274,30 @@ out:
 	return rc;
 }
 
-int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path, const char *out_path,
-			const char *const *encrypt_to, char **err)
+int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
+			const char *out_path, const char *const *encrypt_to, char **err)
 {
 	gpgme_ctx_t ctx = p == CRYPTO_OPENPGP ? c->pgp : c->cms;
 	GString *keep = g_string_new(NULL), *content = g_string_new(NULL);
 	char *inner_name = NULL, *signed_name = NULL, *enc_name = NULL;
 	int in = -1, inner = -1, signd = -1, enc = -1;
-	struct out final = { -1, 0, g_string_sized_new(COPY_CHUNK) }, tmp = { -1, 0, g_string_sized_new(COPY_CHUNK) };
+	struct out final = { -1, 0, g_string_sized_new(COPY_CHUNK) },
+		   tmp = { -1, 0, g_string_sized_new(COPY_CHUNK) };
 	off_t body_at = 0;
 	size_t n = 0;
 	int rc = -1;
 
 	*err = NULL;
-	if ((p != CRYPTO_OPENPGP && p != CRYPTO_SMIME) || (n = crypto_count_recipients(encrypt_to, err)) == (size_t)-1) {
+	if ((p != CRYPTO_OPENPGP && p != CRYPTO_SMIME) ||
+	    (n = crypto_count_recipients(encrypt_to, err)) == (size_t)-1) {
 		if (!*err)
 			*err = g_strdup("crypto_protect_file: no protocol");
 		goto out;
 	}
-	if ((in = open(in_path, O_RDONLY | O_CLOEXEC)) < 0 || read_headers(in, keep, content, &body_at) < 0) {
-		*err = g_strdup_printf("%s: not a message as mail_compose_to_fd writes it", in_path);
+	if ((in = open(in_path, O_RDONLY | O_CLOEXEC)) < 0 ||
+	    read_headers(in, keep, content, &body_at) < 0) {
+		*err = g_strdup_printf("%s: not a message as mail_compose_to_fd writes it",
+				       in_path);
 		goto out;
 	}
 	if (crypto_ensure_signer(c, ctx, err) < 0)
@@ -306,13 +317,15 @@ int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in
 		if (write_signed(c, p, ctx, inner, &final, err) < 0)
 			goto out;
 	} else {
-		if ((signd = work_file(out_path, ".signed", &signed_name)) < 0 ||
-		    (enc = work_file(out_path, ".enc", &enc_name)) < 0)
+		if ((signd = work_file(out_path, ".signed", &signed_name)) < 0)
+			goto io;
+		if ((enc = work_file(out_path, ".enc", &enc_name)) < 0)
 			goto io;
 		tmp.fd = signd;
 		tmp.failed = 0;
-		if (write_signed(c, p, ctx, inner, &tmp, err) < 0 ||
-		    write_encrypted(c, p, ctx, signd, enc, encrypt_to, n, &final, err) < 0)
+		if (write_signed(c, p, ctx, inner, &tmp, err) < 0)
+			goto out;
+		if (write_encrypted(c, p, ctx, signd, enc, encrypt_to, n, &final, err) < 0)
 			goto out;
 	}
 	if (final.failed || fsync(final.fd) < 0)

@@ -59,7 +59,8 @@ int crypto_split_headers(const char *msg, size_t hlen, GString *keep, GString *c
 	int has_mime_version = 0;
 
 	for (size_t at = 0; at < hlen;) {
-		const char *line = msg + at, *end = g_strstr_len(line, (gssize)(hlen - at), "\r\n");
+		const char *line = msg + at,
+			   *end = g_strstr_len(line, (gssize)(hlen - at), "\r\n");
 		size_t n = end ? (size_t)(end - line) : hlen - at;
 
 		if (memchr(line, '\r', n) || memchr(line, '\n', n))
@@ -83,14 +84,18 @@ int crypto_split_headers(const char *msg, size_t hlen, GString *keep, GString *c
 
 static int split_message(const char *msg, size_t len, struct split *s, char **err)
 {
-	const char *blank = len >= 2 && msg[0] == '\r' && msg[1] == '\n' ? msg : g_strstr_len(msg, (gssize)len, "\r\n\r\n");
+	const char *blank = len >= 2 && msg[0] == '\r' && msg[1] == '\n'
+				    ? msg
+				    : g_strstr_len(msg, (gssize)len, "\r\n\r\n");
 	size_t hlen = blank == msg ? 0 : blank ? (size_t)(blank - msg) + 2 : 0;
 
 	s->keep = g_string_new(NULL);
 	s->content = g_string_new(NULL);
 	s->body = g_string_new(NULL);
-	if (!blank || memchr(msg, '\0', len) || crypto_split_headers(msg, hlen, s->keep, s->content) < 0) {
-		*err = g_strdup("not a message as mail_compose makes it (CRLF header block, then a blank line)");
+	if (!blank || memchr(msg, '\0', len) ||
+	    crypto_split_headers(msg, hlen, s->keep, s->content) < 0) {
+		*err = g_strdup("not a message as mail_compose makes it "
+				"(CRLF header block, then a blank line)");
 		return -1;
 	}
 	append_crlf(s->body, msg + hlen + 2, len - hlen - 2);
@@ -140,8 +145,10 @@ const char *crypto_micalg(enum crypto_protocol p, gpgme_hash_algo_t h)
 		gpgme_hash_algo_t h;
 		const char *pgp, *smime;
 	} names[] = {
-		{ GPGME_MD_SHA256, "pgp-sha256", "sha-256" }, { GPGME_MD_SHA384, "pgp-sha384", "sha-384" },
-		{ GPGME_MD_SHA512, "pgp-sha512", "sha-512" }, { GPGME_MD_SHA224, "pgp-sha224", "sha-224" },
+		{ GPGME_MD_SHA256, "pgp-sha256", "sha-256" },
+		{ GPGME_MD_SHA384, "pgp-sha384", "sha-384" },
+		{ GPGME_MD_SHA512, "pgp-sha512", "sha-512" },
+		{ GPGME_MD_SHA224, "pgp-sha224", "sha-224" },
 		{ GPGME_MD_SHA1, "pgp-sha1", "sha-1" },
 	};
 
@@ -161,7 +168,8 @@ int crypto_ensure_signer(struct crypto *c, gpgme_ctx_t ctx, char **err)
 	if (gpgme_signers_count(ctx) > 0)
 		return 0;
 	if (crypto_identity(c, pgp, smime) < 0 || !*fpr) {
-		*err = g_strdup_printf("the robot has no %s key yet", ctx == c->pgp ? "OpenPGP" : "S/MIME");
+		*err = g_strdup_printf("the robot has no %s key yet",
+				       ctx == c->pgp ? "OpenPGP" : "S/MIME");
 		return -1;
 	}
 	e = gpgme_get_key(ctx, fpr, &k, 1);
@@ -187,7 +195,8 @@ static GString *take_output(gpgme_data_t out)
 	return s;
 }
 
-GString *crypto_sign_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgme_hash_algo_t *hash, char **err)
+GString *crypto_sign_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in,
+			  gpgme_hash_algo_t *hash, char **err)
 {
 	gpgme_data_t out = NULL;
 	gpgme_sign_result_t r = NULL;
@@ -215,8 +224,8 @@ GString *crypto_sign_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gp
 }
 
 /* crypto_sign_data over data in memory. */
-static GString *sign_detached(struct crypto *c, gpgme_ctx_t ctx, const GString *data, gpgme_hash_algo_t *hash,
-			      char **err)
+static GString *sign_detached(struct crypto *c, gpgme_ctx_t ctx, const GString *data,
+			      gpgme_hash_algo_t *hash, char **err)
 {
 	gpgme_data_t in = NULL;
 	gpgme_error_t e = gpgme_data_new_from_mem(&in, data->str, data->len, 0);
@@ -234,15 +243,19 @@ static GString *sign_detached(struct crypto *c, gpgme_ctx_t ctx, const GString *
 /* multipart/signed around inner and its signature: a whole entity (its
  * Content-Type field, a blank line, the parts). The signed part is inner
  * byte for byte: the CRLF before the next boundary belongs to it. */
-static GString *signed_entity(enum crypto_protocol p, const char *mic, const GString *inner, const GString *sig)
+static GString *signed_entity(enum crypto_protocol p, const char *mic, const GString *inner,
+			      const GString *sig)
 {
 	char *b = boundary_for(inner);
 	GString *e = g_string_sized_new(inner->len + sig->len * 2 + 512);
 
-	g_string_append_printf(e, "Content-Type: multipart/signed; micalg=%s;\r\n\tprotocol=\"%s\";\r\n"
-			       "\tboundary=\"%s\"\r\n\r\n--%s\r\n", mic,
-			       p == CRYPTO_OPENPGP ? "application/pgp-signature" : "application/pkcs7-signature",
-			       b, b);
+	g_string_append_printf(
+		e,
+		"Content-Type: multipart/signed; micalg=%s;\r\n\tprotocol=\"%s\";\r\n"
+		"\tboundary=\"%s\"\r\n\r\n--%s\r\n",
+		mic,
+		p == CRYPTO_OPENPGP ? "application/pgp-signature" : "application/pkcs7-signature",
+		b, b);
 	g_string_append_len(e, inner->str, (gssize)inner->len);
 	g_string_append_printf(e, "\r\n--%s\r\n", b);
 	crypto_append_signature_part(e, p, sig);
@@ -254,15 +267,17 @@ static GString *signed_entity(enum crypto_protocol p, const char *mic, const GSt
 void crypto_append_signature_part(GString *e, enum crypto_protocol p, const GString *sig)
 {
 	if (p == CRYPTO_OPENPGP) {
-		g_string_append(e, "Content-Type: application/pgp-signature; name=\"signature.asc\"\r\n"
-				   "Content-Description: OpenPGP digital signature\r\n"
-				   "Content-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n");
+		g_string_append(
+			e, "Content-Type: application/pgp-signature; name=\"signature.asc\"\r\n"
+			   "Content-Description: OpenPGP digital signature\r\n"
+			   "Content-Disposition: attachment; filename=\"signature.asc\"\r\n\r\n");
 		append_crlf(e, sig->str, sig->len);
 	} else {
-		g_string_append(e, "Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
-				   "Content-Transfer-Encoding: base64\r\n"
-				   "Content-Disposition: attachment; filename=\"smime.p7s\"\r\n"
-				   "Content-Description: S/MIME cryptographic signature\r\n\r\n");
+		g_string_append(e,
+				"Content-Type: application/pkcs7-signature; name=\"smime.p7s\"\r\n"
+				"Content-Transfer-Encoding: base64\r\n"
+				"Content-Disposition: attachment; filename=\"smime.p7s\"\r\n"
+				"Content-Description: S/MIME cryptographic signature\r\n\r\n");
 		append_base64(e, sig->str, sig->len);
 	}
 }
@@ -353,8 +368,8 @@ int crypto_encrypt_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgm
 }
 
 /* crypto_encrypt_data over data in memory. */
-static GString *encrypt_to_keys(struct crypto *c, gpgme_ctx_t ctx, const GString *data, const char *const *fprs,
-				size_t n, char **err)
+static GString *encrypt_to_keys(struct crypto *c, gpgme_ctx_t ctx, const GString *data,
+				const char *const *fprs, size_t n, char **err)
 {
 	gpgme_data_t in = NULL, out = NULL;
 	gpgme_error_t e = gpgme_data_new_from_mem(&in, data->str, data->len, 0);
@@ -376,17 +391,21 @@ static GString *encrypt_to_keys(struct crypto *c, gpgme_ctx_t ctx, const GString
 void crypto_append_encrypted_head(GString *e, enum crypto_protocol p, const char *b)
 {
 	if (p == CRYPTO_SMIME) {
-		g_string_append(e, "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;\r\n"
-				   "\tname=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\n"
-				   "Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n");
+		g_string_append(
+			e, "Content-Type: application/pkcs7-mime; smime-type=enveloped-data;\r\n"
+			   "\tname=\"smime.p7m\"\r\nContent-Transfer-Encoding: base64\r\n"
+			   "Content-Disposition: attachment; filename=\"smime.p7m\"\r\n\r\n");
 		return;
 	}
-	g_string_append_printf(e, "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\";\r\n"
-			       "\tboundary=\"%s\"\r\n\r\n--%s\r\nContent-Type: application/pgp-encrypted\r\n"
-			       "Content-Description: PGP/MIME version identification\r\n\r\nVersion: 1\r\n\r\n"
-			       "--%s\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n"
-			       "Content-Description: OpenPGP encrypted message\r\n"
-			       "Content-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n", b, b, b);
+	g_string_append_printf(
+		e,
+		"Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\";\r\n"
+		"\tboundary=\"%s\"\r\n\r\n--%s\r\nContent-Type: application/pgp-encrypted\r\n"
+		"Content-Description: PGP/MIME version identification\r\n\r\nVersion: 1\r\n\r\n"
+		"--%s\r\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\r\n"
+		"Content-Description: OpenPGP encrypted message\r\n"
+		"Content-Disposition: inline; filename=\"encrypted.asc\"\r\n\r\n",
+		b, b, b);
 }
 
 /* The encrypted entity around ciphertext enc (RFC 3156 4, RFC 8551 3.3). */
@@ -412,7 +431,8 @@ size_t crypto_count_recipients(const char *const *fprs, char **err)
 
 	for (; fprs && fprs[n]; n++)
 		if (n >= MAX_ENCRYPT_TO || !fpr_ok(fprs[n])) {
-			*err = g_strdup_printf("not a fingerprint, or too many recipients: '%.80s'", fprs[n]);
+			*err = g_strdup_printf(
+				"not a fingerprint, or too many recipients: '%.80s'", fprs[n]);
 			return (size_t)-1;
 		}
 	return n;
@@ -427,10 +447,13 @@ static GString *protect_entity(struct crypto *c, enum crypto_protocol p, const G
 	GString *sig = NULL, *signd = NULL, *enc = NULL, *out = NULL;
 	const char *mic;
 
-	if (crypto_ensure_signer(c, ctx, err) < 0 || !(sig = sign_detached(c, ctx, inner, &hash, err)))
+	if (crypto_ensure_signer(c, ctx, err) < 0)
+		goto out;
+	if (!(sig = sign_detached(c, ctx, inner, &hash, err)))
 		goto out;
 	if (!(mic = crypto_micalg(p, hash))) {
-		*err = g_strdup_printf("signed with an unexpected digest (%s)", gpgme_hash_algo_name(hash));
+		*err = g_strdup_printf("signed with an unexpected digest (%s)",
+				       gpgme_hash_algo_name(hash));
 		goto out;
 	}
 	signd = signed_entity(p, mic, inner, sig);
@@ -463,7 +486,8 @@ char *crypto_protect(struct crypto *c, enum crypto_protocol p, const char *msg, 
 		*err = g_strdup("crypto_protect: no protocol");
 		return NULL;
 	}
-	if ((n = crypto_count_recipients(encrypt_to, err)) == (size_t)-1 || split_message(msg, len, &s, err) < 0)
+	if ((n = crypto_count_recipients(encrypt_to, err)) == (size_t)-1 ||
+	    split_message(msg, len, &s, err) < 0)
 		goto out;
 	inner = inner_entity(&s);
 	if (!(entity = protect_entity(c, p, inner, encrypt_to, n, err)))

@@ -29,11 +29,16 @@ static int memfile(const char *name, const void *data, size_t len)
 {
 	int fd = memfd_create(name, MFD_CLOEXEC);
 
-	if (fd >= 0 && len > 0 && (write(fd, data, len) != (ssize_t)len || lseek(fd, 0, SEEK_SET) < 0)) {
-		close(fd);
-		return -1;
-	}
+	if (fd < 0 || len == 0)
+		return fd;
+	if (write(fd, data, len) != (ssize_t)len)
+		goto fail;
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		goto fail;
 	return fd;
+fail:
+	close(fd);
+	return -1;
 }
 
 /* The contents of a memory file; g_bytes_unref it. */
@@ -60,7 +65,8 @@ GBytes *crypto_run_tool(const char *const *argv, GBytes *input, char **err)
 {
 	gsize in_len = 0;
 	const void *in_data = input ? g_bytes_get_data(input, &in_len) : NULL;
-	int in = memfile("in", in_data, in_len), out = memfile("out", NULL, 0), errf = memfile("err", NULL, 0);
+	int in = memfile("in", in_data, in_len), out = memfile("out", NULL, 0),
+	    errf = memfile("err", NULL, 0);
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), target = 3, status = 0, waited;
 	int fds[] = { in, out, errf, null };
 	GError *gerr = NULL;
@@ -69,9 +75,10 @@ GBytes *crypto_run_tool(const char *const *argv, GBytes *input, char **err)
 
 	if (in < 0 || out < 0 || errf < 0 || null < 0) {
 		*err = g_strdup_printf("%s: %s", argv[0], g_strerror(errno));
-	} else if (!g_spawn_async_with_pipes_and_fds(NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD,
-						     NULL, NULL, in, out, errf, &null, &target, 1, &pid, NULL, NULL,
-						     NULL, &gerr)) {
+	} else if (!g_spawn_async_with_pipes_and_fds(
+			   NULL, argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+			   NULL, in, out, errf, &null, &target, 1, &pid, NULL, NULL, NULL,
+			   &gerr)) {
 		*err = g_strdup_printf("%s: %s", argv[0], gerr->message);
 		g_error_free(gerr);
 	} else {
@@ -83,7 +90,8 @@ GBytes *crypto_run_tool(const char *const *argv, GBytes *input, char **err)
 		} else {
 			gsize n = 0;
 			const char *t = g_bytes_get_data(complaint = memfile_bytes(errf), &n);
-			*err = g_strdup_printf("%s %s failed: %.*s", argv[0], argv[1], (int)MIN(n, 400),
+			*err = g_strdup_printf("%s %s failed: %.*s", argv[0], argv[1],
+					       (int)MIN(n, 400),
 					       t ? t + (n > 400 ? n - 400 : 0) : "");
 		}
 	}

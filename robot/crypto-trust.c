@@ -13,8 +13,10 @@
 /* Asks gpg-agent to read trustlist.txt again (it reads it once). */
 static int agent_reload(const char *home, char **err)
 {
-	const char *argv[] = { crypto_engine_path(GPGME_PROTOCOL_GPGCONF, "gpgconf"), "--homedir", home, "--reload",
-			       "gpg-agent", NULL };
+	const char *argv[] = {
+		crypto_engine_path(GPGME_PROTOCOL_GPGCONF, "gpgconf"), "--homedir", home,
+		"--reload", "gpg-agent", NULL
+	};
 	GBytes *out = crypto_run_tool(argv, NULL, err);
 
 	if (!out)
@@ -57,7 +59,8 @@ static int trustlist_find(const char *text, const char *fpr)
 static char *subject_of(struct crypto *c, const char *fpr)
 {
 	gpgme_key_t k = NULL;
-	char *subject = g_strdup(!gpgme_get_key(c->cms, fpr, &k, 0) && k->uids && k->uids->uid ? k->uids->uid : "");
+	char *subject = g_strdup(
+		!gpgme_get_key(c->cms, fpr, &k, 0) && k->uids && k->uids->uid ? k->uids->uid : "");
 
 	if (k)
 		gpgme_key_unref(k);
@@ -74,18 +77,21 @@ int crypto_trust_root(struct crypto *c, const char *fpr, char **err)
 	if (!g_file_get_contents(path, &old, NULL, NULL))
 		old = g_strdup("");
 	if ((found = trustlist_find(old, fpr)) < 0) {
-		*err = g_strdup_printf("the root certificate %s is marked untrusted (!) in %s", fpr, path);
+		*err = g_strdup_printf("the root certificate %s is marked untrusted (!) in %s",
+				       fpr, path);
 		rc = -1;
 	} else if (found == 0) {
 		subject = subject_of(c, fpr);
-		text = g_strdup_printf("%s%s# %.200s\n%s S\n", old, *old && !g_str_has_suffix(old, "\n") ? "\n" : "",
-				       subject, fpr);
+		text = g_strdup_printf("%s%s# %.200s\n%s S\n", old,
+				       *old && !g_str_has_suffix(old, "\n") ? "\n" : "", subject,
+				       fpr);
 		for (char *p = strchr(text + strlen(old), '#'); p && *p != '\n'; p++)
 			if ((unsigned char)*p < ' ')
 				*p = ' ';
 		if (!g_file_set_contents_full(path, text, -1,
-					      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE, 0600,
-					      &gerr)) {
+					      G_FILE_SET_CONTENTS_CONSISTENT |
+						      G_FILE_SET_CONTENTS_DURABLE,
+					      0600, &gerr)) {
 			*err = g_strdup_printf("%s: %s", path, gerr->message);
 			g_error_free(gerr);
 			rc = -1;
@@ -100,7 +106,8 @@ int crypto_trust_root(struct crypto *c, const char *fpr, char **err)
 	return rc;
 }
 
-int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char root[CRYPTO_FPR_LEN], char **err)
+int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char root[CRYPTO_FPR_LEN],
+		    char **err)
 {
 	char *cur = g_ascii_strup(fpr, -1);
 	gpgme_keylist_mode_t mode = gpgme_get_keylist_mode(c->cms);
@@ -116,8 +123,10 @@ int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char roo
 			*err = crypto_gpgme_error(cur, e);
 			rc = -1;
 		} else if (!k->chain_id) {
-			*err = g_strdup_printf("the issuer of %s (%.200s) is not known: give the issuing "
-					       "certificates %s", cur, k->issuer_name ? k->issuer_name : "?", how);
+			*err = g_strdup_printf(
+				"the issuer of %s (%.200s) is not known: give the issuing "
+				"certificates %s",
+				cur, k->issuer_name ? k->issuer_name : "?", how);
 			rc = -1;
 		} else if (g_ascii_strcasecmp(k->chain_id, cur) == 0) {
 			g_strlcpy(root, cur, CRYPTO_FPR_LEN);
@@ -131,7 +140,8 @@ int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char roo
 	}
 	gpgme_set_keylist_mode(c->cms, mode);
 	if (rc > 0) {
-		*err = g_strdup_printf("the chain of %s is longer than %d certificates", fpr, MAX_CHAIN);
+		*err = g_strdup_printf("the chain of %s is longer than %d certificates", fpr,
+				       MAX_CHAIN);
 		rc = -1;
 	}
 	g_free(cur);

@@ -106,8 +106,8 @@ static void read_facts(gpgme_ctx_t ctx, struct sig_facts *f)
 
 static gboolean weak_hash(gpgme_hash_algo_t h)
 {
-	return h == GPGME_MD_MD5 || h == GPGME_MD_SHA1 || h == GPGME_MD_RMD160 || h == GPGME_MD_MD2 ||
-	       h == GPGME_MD_MD4;
+	return h == GPGME_MD_MD5 || h == GPGME_MD_SHA1 || h == GPGME_MD_RMD160 ||
+	       h == GPGME_MD_MD2 || h == GPGME_MD_MD4;
 }
 
 /* What GnuPG's trust check said, beyond the signature itself. */
@@ -117,7 +117,8 @@ static enum crypto_outcome judge_validity(const struct sig_facts *f, gpgme_proto
 
 	if ((f->summary & GPGME_SIGSUM_KEY_REVOKED) || why == GPG_ERR_CERT_REVOKED)
 		return CRYPTO_KEY_REVOKED;
-	if ((f->summary & (GPGME_SIGSUM_KEY_EXPIRED | GPGME_SIGSUM_SIG_EXPIRED)) || why == GPG_ERR_CERT_EXPIRED)
+	if ((f->summary & (GPGME_SIGSUM_KEY_EXPIRED | GPGME_SIGSUM_SIG_EXPIRED)) ||
+	    why == GPG_ERR_CERT_EXPIRED)
 		return CRYPTO_KEY_EXPIRED;
 	if (proto == GPGME_PROTOCOL_CMS)
 		return (f->summary & GPGME_SIGSUM_VALID) ? CRYPTO_GOOD : CRYPTO_UNTRUSTED;
@@ -149,7 +150,8 @@ static enum crypto_outcome judge(const struct sig_facts *f, gpgme_protocol_t pro
 		return CRYPTO_KEY_REVOKED;
 	if (st == GPG_ERR_KEY_EXPIRED || st == GPG_ERR_SIG_EXPIRED || st == GPG_ERR_CERT_EXPIRED)
 		return CRYPTO_KEY_EXPIRED;
-	if (st == GPG_ERR_NOT_TRUSTED || st == GPG_ERR_BAD_CERT_CHAIN || st == GPG_ERR_MISSING_CERT)
+	if (st == GPG_ERR_NOT_TRUSTED || st == GPG_ERR_BAD_CERT_CHAIN ||
+	    st == GPG_ERR_MISSING_CERT)
 		return CRYPTO_UNTRUSTED;
 	if (st != GPG_ERR_NO_ERROR)
 		return CRYPTO_BAD;
@@ -200,8 +202,9 @@ static void set_detail(struct crypto_result *r, const char *form, gpgme_error_t 
 {
 	g_free(r->detail);
 	if (e)
-		r->detail = g_strdup_printf("%s: %s: %s (%s)", form, crypto_outcome_name(r->outcome),
-					    gpgme_strerror(e), gpgme_strsource(e));
+		r->detail =
+			g_strdup_printf("%s: %s: %s (%s)", form, crypto_outcome_name(r->outcome),
+					gpgme_strerror(e), gpgme_strsource(e));
 	else
 		r->detail = g_strdup_printf("%s: %s", form, crypto_outcome_name(r->outcome));
 }
@@ -237,8 +240,8 @@ int crypto_job_conclude(struct crypto_job *j, gpgme_ctx_t ctx, gpgme_error_t e, 
 
 /* Runs a verification: detached (sig over text) or with the signed text
  * inside sig, written to *plain. Sets j->sig; the caller sets j->content. */
-int crypto_job_verify(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *sig, GByteArray *text, GByteArray **plain,
-		      const char *form)
+int crypto_job_verify(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *sig, GByteArray *text,
+		      GByteArray **plain, const char *form)
 {
 	gpgme_data_t dsig = NULL, dtext = NULL, dplain = NULL;
 	gpgme_error_t e;
@@ -265,17 +268,20 @@ int crypto_job_verify(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *sig, GB
 }
 
 /* Decrypts cipher on ctx (OpenPGP: decrypt and verify in one pass). */
-int crypto_job_decrypt(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *cipher, GByteArray *plain)
+int crypto_job_decrypt(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *cipher,
+		       GByteArray *plain)
 {
 	gpgme_data_t dcipher = NULL, dplain = NULL;
-	gpgme_error_t e = gpgme_data_new_from_mem(&dcipher, (const char *)cipher->data, cipher->len, 0);
+	gpgme_error_t e =
+		gpgme_data_new_from_mem(&dcipher, (const char *)cipher->data, cipher->len, 0);
 
 	if (!e)
 		e = gpgme_data_new_from_cbs(&dplain, &sink_cbs, plain);
 	if (!e) {
 		watch_status(j, ctx, TRUE);
-		e = ctx == j->c->cms ? gpgme_op_decrypt(ctx, dcipher, dplain)
-				     : gpgme_op_decrypt_ext(ctx, GPGME_DECRYPT_VERIFY, dcipher, dplain);
+		e = ctx == j->c->cms
+			    ? gpgme_op_decrypt(ctx, dcipher, dplain)
+			    : gpgme_op_decrypt_ext(ctx, GPGME_DECRYPT_VERIFY, dcipher, dplain);
 		watch_status(j, ctx, FALSE);
 	}
 	if (e) {

@@ -30,14 +30,16 @@ struct crypto_span crypto_entity_body(struct crypto_span e)
 
 /* Position of the next delimiter line "--boundary" at or after from, at the
  * start of a line; *after gets the start of the line that follows it. */
-static const char *next_delimiter(struct crypto_span s, size_t from, const char *boundary, size_t *after)
+static const char *next_delimiter(struct crypto_span s, size_t from, const char *boundary,
+				  size_t *after)
 {
 	size_t blen = strlen(boundary);
 
 	for (size_t i = from; i + 2 + blen <= s.len; i++) {
 		const char *q = s.p + i, *end = s.p + s.len, *t;
 
-		if ((i > 0 && q[-1] != '\n') || q[0] != '-' || q[1] != '-' || memcmp(q + 2, boundary, blen) != 0)
+		if ((i > 0 && q[-1] != '\n') || q[0] != '-' || q[1] != '-' ||
+		    memcmp(q + 2, boundary, blen) != 0)
 			continue;
 		t = q + 2 + blen;
 		if (t < end && !strchr("-\r\n \t", *t))
@@ -189,12 +191,15 @@ static char *text_to_utf8(const GByteArray *text, const char *charset)
 
 	if (text->len == 0)
 		return g_strdup("");
-	if (from && g_ascii_strcasecmp(from, "utf-8") != 0 && g_ascii_strcasecmp(from, "us-ascii") != 0)
-		utf8 = g_convert((const char *)text->data, text->len, "UTF-8", from, NULL, NULL, NULL);
+	if (from && g_ascii_strcasecmp(from, "utf-8") != 0 &&
+	    g_ascii_strcasecmp(from, "us-ascii") != 0)
+		utf8 = g_convert((const char *)text->data, text->len, "UTF-8", from, NULL, NULL,
+				 NULL);
 	if (!utf8 && g_utf8_validate((const char *)text->data, text->len, NULL))
 		utf8 = g_strndup((const char *)text->data, text->len);
 	if (!utf8)
-		utf8 = g_convert((const char *)text->data, text->len, "UTF-8", "windows-1252", NULL, NULL, NULL);
+		utf8 = g_convert((const char *)text->data, text->len, "UTF-8", "windows-1252",
+				 NULL, NULL, NULL);
 	if (!utf8)
 		utf8 = g_utf8_make_valid((const char *)text->data, (gssize)text->len);
 	return utf8;
@@ -218,7 +223,8 @@ GByteArray *crypto_text_entity(const GByteArray *plain, const char *charset)
 
 gboolean crypto_is_pkcs7_mime(GMimeObject *o)
 {
-	return crypto_type_is(o, "application", "pkcs7-mime") || crypto_type_is(o, "application", "x-pkcs7-mime");
+	return crypto_type_is(o, "application", "pkcs7-mime") ||
+	       crypto_type_is(o, "application", "x-pkcs7-mime");
 }
 
 /* 1 when o holds anything signed or encrypted (message/rfc822 not entered). */
@@ -229,13 +235,14 @@ gboolean crypto_holds_signature(GMimeObject *o, int level)
 
 	if (level > MAX_MIME_DEPTH)
 		return FALSE;
-	if (crypto_type_is(o, "multipart", "signed") || crypto_type_is(o, "multipart", "encrypted") ||
-	    crypto_is_pkcs7_mime(o))
+	if (crypto_type_is(o, "multipart", "signed") ||
+	    crypto_type_is(o, "multipart", "encrypted") || crypto_is_pkcs7_mime(o))
 		return TRUE;
 	if (GMIME_IS_MULTIPART(o)) {
 		int n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
 		for (int i = 0; i < n && i < MAX_MIME_PARTS; i++)
-			if (crypto_holds_signature(g_mime_multipart_get_part(GMIME_MULTIPART(o), i), level + 1))
+			if (crypto_holds_signature(
+				    g_mime_multipart_get_part(GMIME_MULTIPART(o), i), level + 1))
 				return TRUE;
 		return FALSE;
 	}

@@ -82,7 +82,8 @@ static int verify_multipart_signed(struct crypto_job *j, GMimeObject *o, struct 
 	if (!(sig = crypto_part_bytes(sigpart)))
 		return malformed(j, "multipart/signed: no signature");
 	crypto_job_keep(&j->content, crypto_canonical(signed_part.p, signed_part.len));
-	return crypto_job_verify(j, ctx, sig, j->content, NULL, ctx == j->c->cms ? "S/MIME detached" : "PGP/MIME");
+	return crypto_job_verify(j, ctx, sig, j->content, NULL,
+				 ctx == j->c->cms ? "S/MIME detached" : "PGP/MIME");
 }
 
 /* application/pkcs7-mime signed-data: the signed entity is inside. */
@@ -104,11 +105,13 @@ static int verify_inline(struct crypto_job *j, GMimeObject *o)
 		decide(j, CRYPTO_UNSIGNED, "inline PGP: several or unterminated signed blocks");
 	} else if (found > 0) {
 		j->r->text_outside |= outside;
-		rc = crypto_job_verify(j, j->c->pgp, g_byte_array_append(g_byte_array_new(), (const guint8 *)armour.p,
-								  (guint)armour.len),
-				NULL, &plain, "inline PGP");
+		GByteArray *signed_text = g_byte_array_new();
+		const char *charset = g_mime_object_get_content_type_parameter(o, "charset");
+
+		g_byte_array_append(signed_text, (const guint8 *)armour.p, (guint)armour.len);
+		rc = crypto_job_verify(j, j->c->pgp, signed_text, NULL, &plain, "inline PGP");
 		if (plain)
-			crypto_job_keep(&j->content, crypto_text_entity(plain, g_mime_object_get_content_type_parameter(o, "charset")));
+			crypto_job_keep(&j->content, crypto_text_entity(plain, charset));
 	}
 	if (plain)
 		g_byte_array_unref(plain);
@@ -129,7 +132,8 @@ static int verify_plaintext(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *p
 	struct crypto_span body;
 	int rc;
 
-	if (ctx == j->c->pgp && crypto_job_signature_count(ctx) > 0) {	/* signed and encrypted in one OpenPGP message */
+	/* signed and encrypted in one OpenPGP message */
+	if (ctx == j->c->pgp && crypto_job_signature_count(ctx) > 0) {
 		crypto_job_keep(&j->content, g_byte_array_ref(plain));
 		return crypto_job_conclude(j, ctx, 0, "PGP/MIME signed and encrypted");
 	}
@@ -137,7 +141,8 @@ static int verify_plaintext(struct crypto_job *j, gpgme_ctx_t ctx, GByteArray *p
 	parser = g_mime_parser_new_with_stream(stream);
 	inner = g_mime_parser_construct_part(parser, NULL);
 	body = crypto_entity_body((struct crypto_span){ (const char *)plain->data, plain->len });
-	rc = inner ? verify_entity(j, inner, body, 0) : malformed(j, "encrypted: no MIME entity inside");
+	rc = inner ? verify_entity(j, inner, body, 0)
+		   : malformed(j, "encrypted: no MIME entity inside");
 	if (rc == 0 && j->r->outcome == CRYPTO_UNSIGNED && !j->r->detail)
 		decide(j, CRYPTO_UNSIGNED, "encrypted to the robot, no signature inside");
 	g_clear_object(&inner);
@@ -212,8 +217,8 @@ static int verify_mixed(struct crypto_job *j, GMimeObject *o, struct crypto_span
 	GMimeObject *first = n > 0 ? g_mime_multipart_get_part(mp, 0) : NULL;
 	struct crypto_span part;
 
-	if (!first || !(crypto_type_is(first, "multipart", "signed") || crypto_is_pkcs7_mime(first) ||
-			crypto_type_is(first, "text", "plain")))
+	if (!first || !(crypto_type_is(first, "multipart", "signed") ||
+			crypto_is_pkcs7_mime(first) || crypto_type_is(first, "text", "plain")))
 		return 0;
 	for (int i = 1; i < n && i < MAX_MIME_PARTS; i++) {
 		GMimeObject *other = g_mime_multipart_get_part(mp, i);
@@ -255,11 +260,13 @@ static void refuse_nested(struct crypto_job *j)
 
 	if (j->r->outcome != CRYPTO_GOOD || !j->content)
 		return;
-	stream = g_mime_stream_mem_new_with_buffer((const char *)j->content->data, j->content->len);
+	stream =
+		g_mime_stream_mem_new_with_buffer((const char *)j->content->data, j->content->len);
 	parser = g_mime_parser_new_with_stream(stream);
 	inner = g_mime_parser_construct_part(parser, NULL);
 	if (inner && crypto_holds_signature(inner, 1)) {
-		decide(j, CRYPTO_UNSIGNED, "a signature over a signed or encrypted entity: none counts");
+		decide(j, CRYPTO_UNSIGNED,
+		       "a signature over a signed or encrypted entity: none counts");
 		j->r->fingerprint[0] = '\0';
 		j->r->created = 0;
 	}
@@ -281,15 +288,16 @@ static void replay_key(struct crypto_job *j)
 	GChecksum *sum;
 	char *who;
 
-	if (!j->sig || !j->content || r->outcome == CRYPTO_UNSIGNED || r->outcome == CRYPTO_MALFORMED ||
-	    r->outcome == CRYPTO_ERROR)
+	if (!j->sig || !j->content || r->outcome == CRYPTO_UNSIGNED ||
+	    r->outcome == CRYPTO_MALFORMED || r->outcome == CRYPTO_ERROR)
 		return;
 	sum = g_checksum_new(G_CHECKSUM_SHA256);
 	if (r->protocol == CRYPTO_OPENPGP && j->sig_id[0]) {
 		who = g_strdup_printf("openpgp sig-id %s", j->sig_id);
 		g_checksum_update(sum, (const guchar *)who, -1);
 	} else if (r->protocol == CRYPTO_SMIME && r->fingerprint[0]) {
-		who = g_strdup_printf("smime %s %" G_GINT64_FORMAT "\n", r->fingerprint, r->created);
+		who = g_strdup_printf("smime %s %" G_GINT64_FORMAT "\n", r->fingerprint,
+				      r->created);
 		g_checksum_update(sum, (const guchar *)who, -1);
 		g_checksum_update(sum, j->content->data, j->content->len);
 	} else {
@@ -319,7 +327,8 @@ int crypto_verify(struct crypto *c, const char *msg, size_t len, struct crypto_r
 	m = g_mime_parser_construct_message(parser, NULL);
 	top = m ? g_mime_message_get_mime_part(m) : NULL;
 	if (top)
-		rc = verify_entity(&j, top, crypto_entity_body((struct crypto_span){ msg, len }), ALLOW_DECRYPT | ALLOW_MIXED);
+		rc = verify_entity(&j, top, crypto_entity_body((struct crypto_span){ msg, len }),
+				   ALLOW_DECRYPT | ALLOW_MIXED);
 	refuse_nested(&j);
 	if (r->outcome == CRYPTO_UNSIGNED)
 		r->text_outside = FALSE;

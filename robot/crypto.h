@@ -97,13 +97,14 @@ char *crypto_protect(struct crypto *c, enum crypto_protocol p, const char *msg, 
 /* crypto_protect from the file in_path (as mail_compose_to_fd wrote it) to
  * the file out_path (created, fsynced), in bounded memory whatever the
  * size (crypto-sign-file.c). 0, or -1 with *err and no out_path. */
-int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path, const char *out_path,
-			const char *const *encrypt_to, char **err);
+int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
+			const char *out_path, const char *const *encrypt_to, char **err);
 
 /* Enrolment (crypto-import.c). Imports an OpenPGP public key file and
  * gives its primary fingerprint and first e-mail address (g_free it). 0 or
  * -1 with *err. */
-int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LEN], char **email, char **err);
+int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LEN], char **email,
+		      char **err);
 
 /* Imports an S/MIME signer's certificate (PEM or DER) with its chain
  * (chain may be NULL when the certificate is self-signed or its issuers
@@ -112,7 +113,8 @@ int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LE
  * (may be NULL). Gives the certificate's fingerprint and, in enc_fpr, the
  * fingerprint to encrypt to. 0 or -1 with *err saying why (a sign-only
  * certificate without encrypt_cert is refused). */
-int crypto_import_smime(struct crypto *c, const char *cert, const char *chain, const char *encrypt_cert,
-			char fpr[CRYPTO_FPR_LEN], char enc_fpr[CRYPTO_FPR_LEN], char **email, char **err);
+int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
+			const char *encrypt_cert, char fpr[CRYPTO_FPR_LEN],
+			char enc_fpr[CRYPTO_FPR_LEN], char **email, char **err);
 
 #endif

@@ -56,6 +56,17 @@ static int exec_or_err(sqlite3 *db, const char *sql, char **err)
 	return -1;
 }
 
+/* Names migration n in *err, rolls back. -1. */
+static int migration_failed(sqlite3 *db, int n, char **err)
+{
+	char *e = *err;
+
+	*err = g_strdup_printf("migration %s: %s", migration(n)->name, e);
+	g_free(e);
+	db_rollback(db);
+	return -1;
+}
+
 int db_migrate(sqlite3 *db, char **err)
 {
 	int have, want = db_schema_version();
@@ -65,8 +76,10 @@ int db_migrate(sqlite3 *db, char **err)
 	have = db_user_version(db);
 	if (have < 0 || have > want) {
 		*err = have < 0 ? g_strdup(sqlite3_errmsg(db))
-				: g_strdup_printf("the database is at schema version %d, newer than this "
-						  "pocbot (%d): use a newer pocbot", have, want);
+				: g_strdup_printf(
+					  "the database is at schema version %d, newer than this "
+					  "pocbot (%d): use a newer pocbot",
+					  have, want);
 		db_rollback(db);
 		return -1;
 	}
@@ -74,13 +87,10 @@ int db_migrate(sqlite3 *db, char **err)
 		char pragma[40];
 
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n);
-		if (exec_or_err(db, migration(n)->data, err) < 0 || exec_or_err(db, pragma, err) < 0) {
-			char *e = *err;
-			*err = g_strdup_printf("migration %s: %s", migration(n)->name, e);
-			g_free(e);
-			db_rollback(db);
-			return -1;
-		}
+		if (exec_or_err(db, migration(n)->data, err) < 0)
+			return migration_failed(db, n, err);
+		if (exec_or_err(db, pragma, err) < 0)
+			return migration_failed(db, n, err);
 	}
 	return exec_or_err(db, "COMMIT", err);
 }
@@ -88,6 +98,7 @@ int db_migrate(sqlite3 *db, char **err)
 sqlite3 *db_open(const char *path, char **err)
 {
 	sqlite3 *db = NULL;
+	char *e;
 
 	*err = NULL;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
@@ -97,13 +108,15 @@ sqlite3 *db_open(const char *path, char **err)
 	}
 	sqlite3_busy_timeout(db, DB_BUSY_MS);
 	if (exec_or_err(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-			" PRAGMA foreign_keys = ON;", err) < 0 || db_migrate(db, err) < 0) {
-		char *e = *err;
-		*err = g_strdup_printf("%s: %s", path, e);
-		g_free(e);
-		goto fail;
-	}
+			" PRAGMA foreign_keys = ON;", err) < 0)
+		goto fail_named;
+	if (db_migrate(db, err) < 0)
+		goto fail_named;
 	return db;
+fail_named:
+	e = *err;
+	*err = g_strdup_printf("%s: %s", path, e);
+	g_free(e);
 fail:
 	db_close(db);
 	return NULL;
@@ -152,7 +165,8 @@ static sqlite3_stmt *db_vquery(sqlite3 *db, const char *sql, const char *types, 
 {
 	sqlite3_stmt *st = cached(db, sql);
 
-	if (!st && sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+	if (!st &&
+	    sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
 		g_warning("database: cannot prepare \"%.60s\": %s", sql, sqlite3_errmsg(db));
 		sqlite3_finalize(st);
 		return NULL;

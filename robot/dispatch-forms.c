@@ -27,14 +27,21 @@ static const struct {
 	guint32 bit;
 	const char *key;	/* words.txt key of its label */
 } fields[] = {
-	{ FIELD_STATE, "field-state" }, { FIELD_TYPE, "field-type" }, { FIELD_ORGANISATION, "field-organisation" },
-	{ FIELD_WEB, "field-web" }, { FIELD_EMAIL, "field-email" }, { FIELD_PHONE, "field-phone" },
-	{ FIELD_LANGUAGES, "field-languages" }, { FIELD_NAME, "field-name" },
-	{ FIELD_POSITION, "field-position" }, { FIELD_NOTES, "field-notes" }, { FIELD_REASON, "field-reason" },
+	{ FIELD_STATE, "field-state" },
+	{ FIELD_TYPE, "field-type" },
+	{ FIELD_ORGANISATION, "field-organisation" },
+	{ FIELD_WEB, "field-web" },
+	{ FIELD_EMAIL, "field-email" },
+	{ FIELD_PHONE, "field-phone" },
+	{ FIELD_LANGUAGES, "field-languages" },
+	{ FIELD_NAME, "field-name" },
+	{ FIELD_POSITION, "field-position" },
+	{ FIELD_NOTES, "field-notes" },
+	{ FIELD_REASON, "field-reason" },
 };
 
-typedef enum pocs_outcome apply_fn(sqlite3 *, const struct pocs_request *, struct poc *, struct poc *,
-				   const char **);
+typedef enum pocs_outcome apply_fn(sqlite3 *, const struct pocs_request *, struct poc *,
+				   struct poc *, const char **);
 
 struct run {
 	sqlite3 *db;
@@ -90,7 +97,8 @@ static char *value(const struct poc *p, guint32 bit)
 	case FIELD_POSITION: return g_strdup(p->position ? p->position : "-");
 	case FIELD_NOTES: return g_strdup(p->notes ? p->notes : "-");
 	default:
-		return g_strdup_printf("%s%s%s", pocs_status_name(p->status), p->withdrawn_reason ? ": " : "",
+		return g_strdup_printf("%s%s%s", pocs_status_name(p->status),
+				       p->withdrawn_reason ? ": " : "",
 				       p->withdrawn_reason ? p->withdrawn_reason : "");
 	}
 }
@@ -106,7 +114,9 @@ static char *field(const struct run *r, const char *label, const char *value)
 /* "FR-T-1 (new point of contact)" and each changed field, was and now. */
 static void describe(struct run *r, const struct poc *before, const struct poc *after)
 {
-	const char *what = !before->id[0] ? "created" : after->status == POC_WITHDRAWN ? "withdrawn" : "updated";
+	const char *what = !before->id[0]                   ? "created"
+			   : after->status == POC_WITHDRAWN ? "withdrawn"
+							    : "updated";
 	char *w = phrase(r, what), *was = phrase(r, "field-was"), *now = phrase(r, "field-now");
 	guint32 diff = pocs_diff(before, after);
 	const char *vars[] = { "id", after->id, "what", w, NULL };
@@ -165,7 +175,8 @@ static void addresses_to_tell(struct run *r, const struct poc *before, const str
 
 	for (size_t k = 0; k < 2; k++)
 		for (guint i = 0; both[k]->emails && i < both[k]->emails->len; i++) {
-			char *entry = g_strdup_printf("%s %s", after->id, (char *)both[k]->emails->pdata[i]);
+			char *entry = g_strdup_printf("%s %s", after->id,
+						      (char *)both[k]->emails->pdata[i]);
 
 			if (g_ptr_array_find_with_equal_func(r->told, entry, g_str_equal, NULL))
 				g_free(entry);
@@ -174,7 +185,8 @@ static void addresses_to_tell(struct run *r, const struct poc *before, const str
 		}
 }
 
-static void problem(struct run *r, int line, const char *quoted, const char *key, const char *detail)
+static void problem(struct run *r, int line, const char *quoted, const char *key,
+		    const char *detail)
 {
 	char *l = phrase(r, "line"), *text = phrase(r, key), number[16], *head;
 	const char *what = quoted ? quoted : (detail ? detail : "");
@@ -182,7 +194,8 @@ static void problem(struct run *r, int line, const char *quoted, const char *key
 
 	g_snprintf(number, sizeof number, "%d", line);
 	head = templates_layout(r->ctx->tpl, r->lang, quoted ? "problem-quoted" : "problem", vars);
-	g_string_append_printf(r->problems, "%s%s\n%s\n", r->problems->len ? "\n" : "", head, text);
+	g_string_append_printf(r->problems, "%s%s\n%s\n", r->problems->len ? "\n" : "", head,
+			       text);
 	g_free(head);
 	g_free(l);
 	g_free(text);
@@ -262,8 +275,12 @@ static int tell_signers(struct run *r)
 	char *said = phrase(r, refused ? "outcome-refused" : "outcome-applied");
 	char *seed = g_strdup_printf("%s:signer-notice", r->hash);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	struct notice_request n = { .kind = "forms", .state = target_state(r), .lang = r->lang,
-				    .except = r->ctx->auth.fingerprint, .seed = seed, .vars = vars };
+	struct notice_request n = { .kind = "forms",
+				    .state = target_state(r),
+				    .lang = r->lang,
+				    .except = r->ctx->auth.fingerprint,
+				    .seed = seed,
+				    .vars = vars };
 	struct mail_ctx c = mail_of(r);
 	int rc;
 
@@ -287,11 +304,13 @@ static void parse_problems(struct run *r)
 	}
 }
 
-int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *lang, GHashTable *vars,
-		   const char **name)
+int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *lang,
+		   GHashTable *vars, const char **name)
 {
-	struct run r = { db, ctx, hash, lang, g_string_new(NULL), g_string_new(NULL), g_string_new(NULL), FALSE,
-			 g_ptr_array_new_with_free_func(g_free), NULL };
+	struct run r = {
+		db, ctx, hash, lang, g_string_new(NULL), g_string_new(NULL), g_string_new(NULL),
+		FALSE, g_ptr_array_new_with_free_func(g_free), NULL
+	};
 	const struct form_set *set = ctx->forms;
 	char now[CLOCK_TEXT_LEN];
 	int rc = 0;
@@ -307,7 +326,8 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 		if (rc < 0 || r.problems->len > 0 || set->dry_run)
 			db_rollback_to(db);
 		db_release(db);
-		for (guint i = 0; rc == 0 && !r.problems->len && !set->dry_run && i < r.told->len; i++)
+		for (guint i = 0; rc == 0 && !r.problems->len && !set->dry_run && i < r.told->len;
+		     i++)
 			rc = tell(&r, r.told->pdata[i]);
 	}
 	if (rc == 0 && !set->dry_run && (r.problems->len > 0 || r.changes->len > 0))

@@ -55,7 +55,8 @@ static int requester_key(struct job *j)
 
 	if (rc == 0) {
 		j->protocol = s.protocol;
-		g_strlcpy(j->key, signers_encrypt_key(s.protocol, s.fingerprint, s.enc_fingerprint),
+		g_strlcpy(j->key,
+			  signers_encrypt_key(s.protocol, s.fingerprint, s.enc_fingerprint),
 			  sizeof j->key);
 	}
 	signers_clear(&s);
@@ -70,7 +71,8 @@ static GHashTable *base_vars(const struct job *j)
 	char when[CLOCK_TEXT_LEN];
 
 	g_hash_table_insert(vars, "robot", g_strdup(cfg->address));
-	g_hash_table_insert(vars, "custodian", g_strdup(cfg->custodian ? cfg->custodian : cfg->address));
+	g_hash_table_insert(vars, "custodian",
+			    g_strdup(cfg->custodian ? cfg->custodian : cfg->address));
 	g_hash_table_insert(vars, "lang", g_strdup(j->lang));
 	g_hash_table_insert(vars, "asof", g_strdup(clock_text(j->ctx->now, CLOCK_ISO, "?", when)));
 	return vars;
@@ -78,8 +80,8 @@ static GHashTable *base_vars(const struct job *j)
 
 /* Renders template name with vars and queues it, signed and encrypted to
  * the requester. 0 or -1. */
-static int queue(struct job *j, const char *purpose, guint index, const char *name, GHashTable *vars,
-		 const struct outbox_attachment *att, size_t n_att)
+static int queue(struct job *j, const char *purpose, guint index, const char *name,
+		 GHashTable *vars, const struct outbox_attachment *att, size_t n_att)
 {
 	char *subject = NULL, *body = NULL, *seed;
 	int rc;
@@ -88,10 +90,16 @@ static int queue(struct job *j, const char *purpose, guint index, const char *na
 		return -1;
 	seed = g_strdup_printf("%s:%s:%u", j->hash, purpose, index);
 	{
-		struct outbox_item it = { .purpose = purpose, .to = j->to, .subject = subject, .body = body,
-					  .in_reply_to = j->msgid, .references = j->refs,
-					  .attachments = att, .n_attachments = n_att };
-		struct mail_ctx c = { j->db, j->ctx->cfg, j->ctx->crypto, j->ctx->tpl, j->ctx->now };
+		struct outbox_item it = { .purpose = purpose,
+			                  .to = j->to,
+			                  .subject = subject,
+			                  .body = body,
+			                  .in_reply_to = j->msgid,
+			                  .references = j->refs,
+			                  .attachments = att,
+			                  .n_attachments = n_att };
+		struct mail_ctx c = { j->db, j->ctx->cfg, j->ctx->crypto, j->ctx->tpl,
+			              j->ctx->now };
 
 		rc = notices_queue(&c, "lookup-answer", j->protocol, j->key, j->row, seed, &it);
 	}
@@ -115,8 +123,8 @@ static void criterion(GString *s, const struct job *j, const char *key, const ch
 /* What was asked, in the reply's language: the verb, then each criterion. */
 static char *asked_text(const struct job *j, const struct lookup_query *q)
 {
-	static const char *const type_keys[] = { "type-diplomatic", "type-technical", "type-policy",
-						 "type-law-enforcement" };
+	static const char *const type_keys[] = { "type-diplomatic", "type-technical",
+						 "type-policy", "type-law-enforcement" };
 	static const char *const formats[] = { "CSV", "vCard", "JSON" };
 	const struct states *ref = states_load(NULL);
 	char *verb_key = g_strdup_printf("verb-%s", lookup_verb_name(q->verb)), *verb, *text;
@@ -125,7 +133,8 @@ static char *asked_text(const struct job *j, const struct lookup_query *q)
 	for (guint i = 0; q->states->pdata[i]; i++) {
 		const char *name = ref ? states_name(ref, q->states->pdata[i], j->lang) : NULL;
 
-		g_string_append_printf(v, "%s%s", i ? ", " : "", name ? name : (char *)q->states->pdata[i]);
+		g_string_append_printf(v, "%s%s", i ? ", " : "",
+				       name ? name : (char *)q->states->pdata[i]);
 	}
 	if (v->len)
 		criterion(s, j, "field-state", v->str);
@@ -143,7 +152,8 @@ static char *asked_text(const struct job *j, const struct lookup_query *q)
 	for (guint i = 0; i < q->languages->len; i++) {
 		const char *name = langnames_name(q->languages->pdata[i], j->lang);
 
-		g_string_append_printf(v, "%s%s", i ? ", " : "", name ? name : (char *)q->languages->pdata[i]);
+		g_string_append_printf(v, "%s%s", i ? ", " : "",
+				       name ? name : (char *)q->languages->pdata[i]);
 	}
 	if (v->len)
 		criterion(s, j, "field-languages", v->str);
@@ -173,7 +183,8 @@ static char *asked_text(const struct job *j, const struct lookup_query *q)
 /* A phrase filled to the templates' width. */
 static char *paragraph(const struct job *j, const char *key)
 {
-	char *text = lookup_phrase(j->ctx->tpl, j->lang, key), *filled = wrap_text(text, TEMPLATE_WIDTH);
+	char *text = lookup_phrase(j->ctx->tpl, j->lang, key),
+	     *filled = wrap_text(text, TEMPLATE_WIDTH);
 
 	g_free(text);
 	return filled;
@@ -230,11 +241,12 @@ static int answer_query(struct job *j, const struct lookup_query *q, guint index
 		g_hash_table_insert(vars, "count", g_strdup_printf("%u", f.count));
 		g_hash_table_insert(vars, "listing", list);
 		g_hash_table_insert(vars, "attachments", attachment_names(j, &f));
-		rc = queue(j, q->verb == LOOKUP_EXTRACT ? "extract" : "lookup", index, "lookup", vars, f.att, f.n_att);
+		rc = queue(j, q->verb == LOOKUP_EXTRACT ? "extract" : "lookup", index, "lookup",
+			   vars, f.att, f.n_att);
 	}
 	if (rc == 0)
-		rc = lookup_store_record(j->db, a->fingerprint, a->state, a->role, j->hash, j->ctx->now, q->verb, asked,
-					 f.count, f.per_state);
+		rc = lookup_store_record(j->db, a->fingerprint, a->state, a->role, j->hash,
+					 j->ctx->now, q->verb, asked, f.count, f.per_state);
 	lookup_files_remove(&f);
 	g_hash_table_unref(vars);
 	g_free(asked);
@@ -256,13 +268,14 @@ static int answer_access_log(struct job *j, const struct lookup_query *q, guint 
 	if (rc == 0) {
 		g_hash_table_insert(vars, "state", g_strdup(name ? name : a->state));
 		g_hash_table_insert(vars, "count", g_strdup_printf("%u", count));
-		g_hash_table_insert(vars, "listing", count ? g_string_free(log, FALSE) : paragraph(j, "log-none"));
+		g_hash_table_insert(vars, "listing",
+				    count ? g_string_free(log, FALSE) : paragraph(j, "log-none"));
 		log = NULL;
 		rc = queue(j, "access-log", index, "lookup-access-log", vars, NULL, 0);
 	}
 	if (rc == 0)
-		rc = lookup_store_record(j->db, a->fingerprint, a->state, a->role, j->hash, j->ctx->now, q->verb, "",
-					 count, NULL);
+		rc = lookup_store_record(j->db, a->fingerprint, a->state, a->role, j->hash,
+					 j->ctx->now, q->verb, "", count, NULL);
 	if (log)
 		g_string_free(log, TRUE);
 	g_hash_table_unref(vars);
@@ -297,8 +310,8 @@ static int answer_errors(struct job *j, const struct lookup_request *req)
 		char *key = g_strdup_printf("error-%s", e->key), *why = paragraph(j, key);
 
 		if (e->line)
-			g_string_append_printf(s, "%s %d%s%s\n", line, e->line, e->quoted ? ": " : "",
-					       e->quoted ? e->quoted : "");
+			g_string_append_printf(s, "%s %d%s%s\n", line, e->line,
+					       e->quoted ? ": " : "", e->quoted ? e->quoted : "");
 		g_string_append_printf(s, "%s\n", why);
 		g_free(key);
 		g_free(why);
@@ -323,10 +336,12 @@ static int answer_all(struct job *j, const struct lookup_request *req)
 		if (q->verb == LOOKUP_ACCESS_LOG) {
 			rc = answer_access_log(j, q, i);
 		} else if (q->verb == LOOKUP_EXTRACT) {
-			int done = lookup_store_extracts_today(j->db, j->ctx->auth.state, j->ctx->now);
+			int done = lookup_store_extracts_today(j->db, j->ctx->auth.state,
+							       j->ctx->now);
 
-			rc = done < 0 ? -1 : done >= j->ctx->cfg->extracts_per_day ? refuse_extract(j, i)
-										 : answer_query(j, q, i);
+			rc = done < 0                                ? -1
+			     : done >= j->ctx->cfg->extracts_per_day ? refuse_extract(j, i)
+								     : answer_query(j, q, i);
 		} else {
 			rc = answer_query(j, q, i);
 		}
@@ -336,9 +351,14 @@ static int answer_all(struct job *j, const struct lookup_request *req)
 	return 0;
 }
 
-int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint64 row, const char **outcome)
+int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint64 row,
+		     const char **outcome)
 {
-	struct job j = { .db = db, .ctx = ctx, .hash = hash, .row = row, .lang = ctx->lang[0] ? ctx->lang : "en",
+	struct job j = { .db = db,
+			 .ctx = ctx,
+			 .hash = hash,
+			 .row = row,
+			 .lang = ctx->lang[0] ? ctx->lang : "en",
 			 .outcome = "answered" };
 	int rc = -1;
 
@@ -348,7 +368,8 @@ int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint
 	j.msgid = mail_message_id(ctx->mail);
 	j.refs = mail_references(ctx->mail);
 	if (j.msgid) {
-		char *all = g_strdup_printf("%s%s<%s>", j.refs ? j.refs : "", j.refs ? " " : "", j.msgid);
+		char *all = g_strdup_printf("%s%s<%s>", j.refs ? j.refs : "", j.refs ? " " : "",
+					    j.msgid);
 
 		g_free(j.refs);
 		j.refs = all;

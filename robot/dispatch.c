@@ -24,9 +24,14 @@ static gint64 insert_message(sqlite3 *db, const struct filter_ctx *ctx, const ch
 {
 	char *msgid = mail_message_id(ctx->mail);
 	char *rcpts = envelope_recipients_text(ctx->env);
-	struct message_row m = { .hash = hash, .spool_id = spool_id, .message_id = msgid,
-				 .sender = ctx->env->sender, .recipients = rcpts, .received = ctx->now,
-				 .kind = filter_kind_name(ctx->kind), .outcome = outcome,
+	struct message_row m = { .hash = hash,
+				 .spool_id = spool_id,
+				 .message_id = msgid,
+				 .sender = ctx->env->sender,
+				 .recipients = rcpts,
+				 .received = ctx->now,
+				 .kind = filter_kind_name(ctx->kind),
+				 .outcome = outcome,
 				 .reason = ctx->reason };
 	gint64 row = messages_insert(db, &m);
 
@@ -52,7 +57,8 @@ static const char *reply_lang(const struct filter_ctx *ctx)
 }
 
 static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *rp,
-			     const char *hash, const char *spool_id, gint64 *row, const char **outcome);
+			     const char *hash, const char *spool_id, gint64 *row,
+			     const char **outcome);
 
 /* What an accepted signer's forms came to, once applied (dispatch_forms). */
 enum forms_outcome {
@@ -211,7 +217,8 @@ static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gi
 {
 	const char *lang = reply_lang(ctx);
 	char *to = mail_reply_to_address(ctx->mail), *subject = NULL, *body = NULL, *seed = NULL;
-	char *msgid = mail_message_id(ctx->mail), *refs = mail_references(ctx->mail), *all_refs = NULL;
+	char *msgid = mail_message_id(ctx->mail), *refs = mail_references(ctx->mail),
+	     *all_refs = NULL;
 	int sent, rc = 0;
 
 	if (!to)
@@ -239,8 +246,12 @@ static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gi
 		all_refs = g_strdup_printf("%s%s<%s>", refs ? refs : "", refs ? " " : "", msgid);
 	seed = g_strdup_printf("%s:reply:%s", hash, r->purpose);
 	{
-		struct outbox_item it = { .purpose = r->purpose, .to = to, .subject = subject, .body = body,
-					  .in_reply_to = msgid, .references = all_refs };
+		struct outbox_item it = { .purpose = r->purpose,
+			                  .to = to,
+			                  .subject = subject,
+			                  .body = body,
+			                  .in_reply_to = msgid,
+			                  .references = all_refs };
 		struct mail_ctx c = { db, ctx->cfg, ctx->crypto, ctx->tpl, ctx->now };
 
 		rc = notices_queue(&c, "reply", ctx->auth.protocol, NULL, row, seed, &it);
@@ -314,7 +325,8 @@ int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *
 /* The message's row (its id in *row), the replay record and the reply.
  * 0 or -1. */
 static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *rp,
-			     const char *hash, const char *spool_id, gint64 *row, const char **outcome)
+			     const char *hash, const char *spool_id, gint64 *row,
+			     const char **outcome)
 {
 	const char *decided = "silent";
 

@@ -16,13 +16,14 @@ int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *
  * *name is "ack" (changes, forms, pending, dryrun) or "errors"
  * (problems). vars owns its values. 0, or -1 on a database error
  * (dispatch-forms.c). */
-int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *lang, GHashTable *vars,
-		   const char **name);
+int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *lang,
+		   GHashTable *vars, const char **name);
 
 /* Answers ctx->lookup (LOOKUP, EXTRACT, ACCESS-LOG) after the message's
- * row (messages.id row, keyed by hash) is written: each answer signed and encrypted to the requester,
- * recorded and audited; sets the row's outcome. 0, or -1 on a database
- * or composition error (dispatch-lookups.c). */
-int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint64 row, const char **outcome);
+ * row (messages.id row, keyed by hash) is written: each answer signed and encrypted to the
+ * requester, recorded and audited; sets the row's outcome. 0, or -1 on a database or composition
+ * error (dispatch-lookups.c). */
+int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint64 row,
+		     const char **outcome);
 
 #endif

@@ -27,7 +27,8 @@ char *envelope_recipients_text(const struct envelope *env)
 	GString *s = g_string_new(NULL);
 
 	for (guint i = 0; i < env->recipients->len; i++)
-		g_string_append_printf(s, "%s%s", i ? " " : "", (const char *)env->recipients->pdata[i]);
+		g_string_append_printf(s, "%s%s", i ? " " : "",
+		                       (const char *)env->recipients->pdata[i]);
 	return g_string_free(s, FALSE);
 }
 

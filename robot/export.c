@@ -34,8 +34,8 @@ int export_format_parse(const char *name, enum export_format *f)
 	return -1;
 }
 
-void export_names_init(struct export_names *n, const struct states *states, const struct templates *tpl,
-		       const char *lang)
+void export_names_init(struct export_names *n, const struct states *states,
+		       const struct templates *tpl, const char *lang)
 {
 	static const char *const keys[] = { "type-diplomatic", "type-technical", "type-policy",
 					    "type-law-enforcement" };
@@ -76,13 +76,15 @@ static char *joined(const GPtrArray *a, const char *sep)
 	GString *out = g_string_new(NULL);
 
 	for (guint i = 0; a && i < a->len; i++)
-		g_string_append_printf(out, "%s%s", i ? sep : "", (const char *)g_ptr_array_index(a, i));
+		g_string_append_printf(out, "%s%s", i ? sep : "",
+				       (const char *)g_ptr_array_index(a, i));
 	return g_string_free(out, FALSE);
 }
 
 static const char *e164_at(const struct poc *p, guint i)
 {
-	return p->phones_e164 && i < p->phones_e164->len ? g_ptr_array_index(p->phones_e164, i) : "";
+	return p->phones_e164 && i < p->phones_e164->len ? g_ptr_array_index(p->phones_e164, i)
+							 : "";
 }
 
 typedef void record_fn(GString *out, const struct poc *p, const struct export_names *names);
@@ -97,9 +99,9 @@ static int flush(GOutputStream *out, GString *buf, GError **err)
 }
 
 /* Writes head, each POC of the source as record (sep between two), tail. */
-static int stream(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
-		  record_fn *record, const char *head, const char *sep, const char *tail, guint *count,
-		  GError **err)
+static int stream(GOutputStream *out, export_next_fn *next, void *source,
+		  const struct export_names *names, record_fn *record, const char *head,
+		  const char *sep, const char *tail, guint *count, GError **err)
 {
 	GString *buf = g_string_new(head);
 	struct poc p;
@@ -130,7 +132,8 @@ static int stream(GOutputStream *out, export_next_fn *next, void *source, const 
 
 /* ---- CSV ---- */
 
-#define CSV_HEADER "id,state,state_name,type,type_name,status,organisation,web,emails,phones,phones_e164," \
+#define CSV_HEADER                                                                              \
+	"id,state,state_name,type,type_name,status,organisation,web,emails,phones,phones_e164," \
 	"languages,name,position,notes,updated\r\n"
 
 static void csv_field(GString *out, const char *s, gboolean first)
@@ -156,13 +159,15 @@ static void csv_field(GString *out, const char *s, gboolean first)
 
 static void csv_record(GString *out, const struct poc *p, const struct export_names *names)
 {
-	char *lists[] = { joined(p->emails, "; "), joined(p->phones, "; "), joined(p->phones_e164, "; "),
-			  joined(p->languages, "; ") };
+	char *lists[] = { joined(p->emails, "; "), joined(p->phones, "; "),
+			  joined(p->phones_e164, "; "), joined(p->languages, "; ") };
 	char updated[CLOCK_TEXT_LEN];
-	const char *fields[] = { p->id, p->state, export_state_name(names, p->state), form_type_name(p->type),
-				 type_name(names, p->type), pocs_status_name(p->status), p->organisation, p->web,
-				 lists[0], lists[1], lists[2], lists[3], p->name, p->position, p->notes,
-				 clock_text(p->updated, CLOCK_ISO, "", updated) };
+	const char *fields[] = {
+		p->id, p->state, export_state_name(names, p->state), form_type_name(p->type),
+		type_name(names, p->type), pocs_status_name(p->status), p->organisation, p->web,
+		lists[0], lists[1], lists[2], lists[3], p->name, p->position, p->notes,
+		clock_text(p->updated, CLOCK_ISO, "", updated)
+	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
 		csv_field(out, fields[i], i == 0);
@@ -171,8 +176,8 @@ static void csv_record(GString *out, const struct poc *p, const struct export_na
 		g_free(lists[i]);
 }
 
-int export_csv(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
-	       guint *count, GError **err)
+int export_csv(GOutputStream *out, export_next_fn *next, void *source,
+	       const struct export_names *names, guint *count, GError **err)
 {
 	return stream(out, next, source, names, csv_record, CSV_HEADER, NULL, NULL, count, err);
 }
@@ -254,8 +259,9 @@ static void vcard_phones(GString *out, const struct poc *p)
 
 static void vcard_record(GString *out, const struct poc *p, const struct export_names *names)
 {
-	char *note = g_strdup_printf("%s (%s), %s%s%s", export_state_name(names, p->state), p->state, p->id,
-				     p->notes && *p->notes ? "\n" : "", p->notes ? p->notes : "");
+	char *note = g_strdup_printf("%s (%s), %s%s%s", export_state_name(names, p->state),
+				     p->state, p->id, p->notes && *p->notes ? "\n" : "",
+				     p->notes ? p->notes : "");
 	char rev[CLOCK_TEXT_LEN];
 	GString *org = g_string_new(NULL);
 
@@ -283,8 +289,8 @@ static void vcard_record(GString *out, const struct poc *p, const struct export_
 	g_free(note);
 }
 
-int export_vcard(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
-		 guint *count, GError **err)
+int export_vcard(GOutputStream *out, export_next_fn *next, void *source,
+		 const struct export_names *names, guint *count, GError **err)
 {
 	return stream(out, next, source, names, vcard_record, "", NULL, NULL, count, err);
 }
@@ -363,8 +369,8 @@ static void json_record(GString *out, const struct poc *p, const struct export_n
 	g_object_unref(b);
 }
 
-int export_json(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
-		guint *count, GError **err)
+int export_json(GOutputStream *out, export_next_fn *next, void *source,
+		const struct export_names *names, guint *count, GError **err)
 {
 	return stream(out, next, source, names, json_record, "[\n", ",\n", "\n]\n", count, err);
 }

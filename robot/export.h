@@ -29,8 +29,8 @@ struct export_names {
 /* Fills n for lang (NULL or unknown: "en"). tpl (borrowed, may be NULL:
  * the store's English words) gives the type names: the first word of
  * type-<type> in templates/<lang>/words.txt. export_names_clear it. */
-void export_names_init(struct export_names *n, const struct states *states, const struct templates *tpl,
-		       const char *lang);
+void export_names_init(struct export_names *n, const struct states *states,
+		       const struct templates *tpl, const char *lang);
 void export_names_clear(struct export_names *n);
 
 /* The State's name in n's language (English, then the code, when it has
@@ -62,12 +62,12 @@ typedef int export_next_fn(void *source, struct poc *p);
  *   type_name, status, organisation, web, emails, phones [{written,
  *   e164}], languages, name, position, notes, updated; absent values null.
  * Text from the database is made valid UTF-8 first. */
-int export_csv(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
-	       guint *count, GError **err);
-int export_vcard(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
-		 guint *count, GError **err);
-int export_json(GOutputStream *out, export_next_fn *next, void *source, const struct export_names *names,
-		guint *count, GError **err);
+int export_csv(GOutputStream *out, export_next_fn *next, void *source,
+	       const struct export_names *names, guint *count, GError **err);
+int export_vcard(GOutputStream *out, export_next_fn *next, void *source,
+		 const struct export_names *names, guint *count, GError **err);
+int export_json(GOutputStream *out, export_next_fn *next, void *source,
+		const struct export_names *names, guint *count, GError **err);
 int export_write(enum export_format f, GOutputStream *out, export_next_fn *next, void *source,
 		 const struct export_names *names, guint *count, GError **err);
 

@@ -25,7 +25,8 @@ const char *form_field_key(guint32 field)
 
 const char *form_type_name(enum poc_type t)
 {
-	static const char *const names[] = { "diplomatic", "technical", "policy", "law-enforcement" };
+	static const char *const names[] = { "diplomatic", "technical", "policy",
+					     "law-enforcement" };
 
 	G_STATIC_ASSERT(G_N_ELEMENTS(names) == POC_LAW_ENFORCEMENT + 1);
 	return t >= POC_DIPLOMATIC && t <= POC_LAW_ENFORCEMENT ? names[t] : "";

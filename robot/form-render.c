@@ -79,7 +79,8 @@ char *form_render(const struct templates *tpl, const char *lang, enum form_verb 
 		add_line(out, tpl, lang, FIELD_ID, f->id);
 	if ((f->present & FIELD_STATE) && *f->state)
 		add_line(out, tpl, lang, FIELD_STATE, state_text(f->state, lang));
-	if ((f->present & FIELD_TYPE) && f->type >= POC_DIPLOMATIC && f->type <= POC_LAW_ENFORCEMENT) {
+	if ((f->present & FIELD_TYPE) && f->type >= POC_DIPLOMATIC &&
+	    f->type <= POC_LAW_ENFORCEMENT) {
 		word = templates_label(tpl, lang, types[f->type]);
 		add_line(out, tpl, lang, FIELD_TYPE, word);
 		g_free(word);

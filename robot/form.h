@@ -11,7 +11,13 @@ struct templates;
 
 enum form_verb { FORM_NOMINATE, FORM_UPDATE, FORM_WITHDRAW };
 
-enum poc_type { POC_TYPE_NONE = -1, POC_DIPLOMATIC, POC_TECHNICAL, POC_POLICY, POC_LAW_ENFORCEMENT };
+enum poc_type {
+	POC_TYPE_NONE = -1,
+	POC_DIPLOMATIC,
+	POC_TECHNICAL,
+	POC_POLICY,
+	POC_LAW_ENFORCEMENT
+};
 
 /* Which fields a form gave (bits of form_fields.present). */
 enum form_field {
@@ -31,10 +37,13 @@ struct form_fields {
 	enum poc_type type;
 	char *organisation;		/* each NULL when absent */
 	char *web;			/* http(s) URL */
-	GPtrArray *emails;		/* char *, as written (IDN domains kept), at least one when present */
+	GPtrArray *emails;		/* char *, as written (IDN domains kept), at least one
+					 * when present */
 	GPtrArray *phones;		/* char *, as written */
-	GPtrArray *phones_e164;		/* char *, "+..." or "" where it could not be normalised; same length */
-	GPtrArray *languages;		/* char *, ISO 639-1 codes (639-3 when there is no 639-1) */
+	GPtrArray *phones_e164;		/* char *, "+..." or "" where it could not be
+					 * normalised; same length */
+	GPtrArray *languages;		/* char *, ISO 639-1 codes (639-3 when there is no
+					 * 639-1) */
 	char *name, *position, *notes;
 	char *id;			/* UPDATE, WITHDRAW: the POC's identifier, e.g. "FR-T-1" */
 	char *reason;			/* WITHDRAW */
@@ -42,7 +51,8 @@ struct form_fields {
 
 struct form {
 	enum form_verb verb;
-	int line;			/* line number of the verb line (1-based, in the text given) */
+	int line;			/* line number of the verb line (1-based, in the text
+					 * given) */
 	char lang[8];			/* the language of the verb word */
 	struct form_fields f;
 };
@@ -51,12 +61,13 @@ struct form {
 struct form_error {
 	int line;			/* 0 when it concerns the whole message */
 	char *quoted;			/* the offending line as written (bounded), or NULL */
-	const char *key;		/* errors.txt key: unknown-label, missing-field, bad-email, bad-url,
-					 * bad-phone, unknown-state, unknown-type, unknown-language,
-					 * too-long, bad-characters, duplicate-field, too-many-forms,
-					 * missing-id, no-fields, missing-reason, bad-id,
-					 * too-many-values, unexpected-field,
-					 * too-many-errors. See form.c's first comment. */
+	const char *key;		/* errors.txt key: unknown-label, missing-field, bad-email,
+					 * bad-url, bad-phone, unknown-state, unknown-type,
+					 * unknown-language, too-long, bad-characters,
+					 * duplicate-field, too-many-forms, missing-id, no-fields,
+					 * missing-reason, bad-id, too-many-values,
+					 * unexpected-field, too-many-errors. See form.c's first
+					 * comment. */
 	char *detail;			/* e.g. the label or field concerned, or NULL */
 	guint32 field;			/* the enum form_field concerned, 0 when none */
 };
@@ -65,7 +76,8 @@ struct form_set {
 	GPtrArray *forms;		/* struct form * */
 	GPtrArray *errors;		/* struct form_error *; empty when every form is valid */
 	gboolean dry_run;
-	char lang[8];			/* the language of the first verb, "" when there is no form */
+	char lang[8];			/* the language of the first verb, "" when there is no
+					 * form */
 };
 
 /* The canonical name of a type ("technical"), and its identifier letter ('T'). */

@@ -4,8 +4,10 @@
 #include <glib.h>
 #include "html-text.h"
 
-static const char *const block_tags[] = { "br", "p", "/p", "div", "/div", "tr", "/tr", "li", "h1",
-					  "h2", "h3", "/h1", "/h2", "/h3", "blockquote", "/blockquote" };
+static const char *const block_tags[] = {
+	"br", "p", "/p", "div", "/div", "tr", "/tr", "li", "h1", "h2", "h3", "/h1", "/h2", "/h3",
+	"blockquote", "/blockquote"
+};
 
 static int tag_is(const char *tag, size_t len, const char *name)
 {

@@ -89,7 +89,8 @@ static int add_line(struct table *t, const char *line)
 {
 	gchar **cols = g_strsplit(line, "\t", 0);
 	struct row *r;
-	int ok = g_strv_length(cols) == NCOLS && *cols[1] && strlen(cols[0]) < 8 && strlen(cols[1]) < 8;
+	int ok = g_strv_length(cols) == NCOLS && *cols[1] && strlen(cols[0]) < 8 &&
+		 strlen(cols[1]) < 8;
 
 	if (!ok) {
 		g_strfreev(cols);

@@ -12,17 +12,19 @@
 #define DEFAULT_UPDATE_EVERY	(365 * 86400)	/* [reminders] update_every */
 #define DEFAULT_EXTRACTS_PER_DAY 10		/* [lookup] extracts_per_day */
 
-#define MAX_COMMAND_LINE	512	/* an LMTP command line, CRLF included (RFC 5321 4.5.3.1.4) */
-#define MAX_DATA_LINE		(64 * 1024)	/* longest data line accepted (RFC 5321 asks 1000; real mail is longer) */
+#define MAX_COMMAND_LINE 512 /* an LMTP command line, CRLF included (RFC 5321 4.5.3.1.4) */
+#define MAX_DATA_LINE                                                                             \
+	(64 * 1024) /* longest data line accepted (RFC 5321 asks 1000; real mail is longer) */
 #define MAX_RECIPIENTS		100	/* RCPT TO per transaction */
 #define MAX_ADDRESS_LEN		254	/* an address, local@domain */
 #define MAX_LOCAL_PART		64
 #define MAX_BAD_COMMANDS	10	/* protocol errors before the LMTP server hangs up */
-#define LMTP_DATA_BUFFER	(64 * 1024)	/* message bytes a session holds before writing them */
+#define LMTP_DATA_BUFFER (64 * 1024)    /* message bytes a session holds before writing them */
 #define LMTP_READ_BUFFER	(64 * 1024)	/* one read from a client (one buffer for all) */
-#define DEFAULT_LMTP_MAX_CONNECTIONS 256	/* [lmtp] max_connections; the longest idle goes first */
+#define DEFAULT_LMTP_MAX_CONNECTIONS 256 /* [lmtp] max_connections; the longest idle goes first   \
+	                                  */
 #define DEFAULT_LMTP_MAIL_DEADLINE 30	/* [lmtp] mail_deadline: seconds from connect to MAIL */
-#define DEFAULT_LMTP_COMMAND_DEADLINE 120	/* [lmtp] command_deadline: seconds for one command */
+#define DEFAULT_LMTP_COMMAND_DEADLINE 120 /* [lmtp] command_deadline: seconds for one command */
 #define DEFAULT_LMTP_DATA_DEADLINE 600	/* [lmtp] data_deadline: seconds for one whole DATA */
 
 #define MAX_MIME_DEPTH		16	/* nesting of multiparts and message/rfc822 */
@@ -34,8 +36,8 @@
 #define MAX_LOG_TEXT		200	/* untrusted text in a log line */
 
 #define MAX_ATTEMPTS		3	/* processing failures before quarantine */
-#define MAX_CRASHES		5	/* deaths of the robot while processing one message, before quarantine */
-#define RETRY_DELAY		300	/* seconds before retrying a failed message, times its failures */
+#define MAX_CRASHES 5   /* deaths of the robot while processing one message, before quarantine */
+#define RETRY_DELAY 300 /* seconds before retrying a failed message, times its failures */
 #define SEND_BACKOFF_FIRST	60	/* seconds before the first retry of a send */
 #define SEND_BACKOFF_MAX	3600	/* the longest wait between two sends */
 #define SEND_MAX_AGE		(5 * 24 * 3600)	/* a send still failing after this is given up */
@@ -44,8 +46,8 @@
 
 #define DB_BUSY_MS		10000	/* SQLite busy timeout */
 
-#define MAX_FORMS		20	/* nomination, update and withdrawal forms in one message */
-#define MAX_FORM_ERRORS		50	/* problems reported for one message; the rest are summed up */
+#define MAX_FORMS 20       /* nomination, update and withdrawal forms in one message */
+#define MAX_FORM_ERRORS 50 /* problems reported for one message; the rest are summed up */
 #define MAX_FIELD_LEN		200	/* characters of most form values */
 #define MAX_NOTES_LEN		1000	/* characters of a form's notes or withdrawal reason */
 #define MAX_URL_LEN		500	/* characters of a web page address */
@@ -54,7 +56,7 @@
 #define MAX_PHONES		5	/* numbers in one form's phone field */
 #define MAX_PHONE_LEN		50	/* characters of one phone number as written */
 #define MAX_LANGUAGES		10	/* languages in one form */
-#define MAX_LABEL_LEN		40	/* characters before a colon for a line to count as "Label: value" */
+#define MAX_LABEL_LEN 40 /* characters before a colon for a line to count as "Label: value" */
 #define MAX_QUOTED_LINE		200	/* bytes of an offending line quoted back in an error */
 
 #endif

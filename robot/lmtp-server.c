@@ -168,7 +168,8 @@ static const char *conn_late(const struct conn *c, gint64 now)
 
 	if (c->phase == LMTP_DATA)
 		return now - c->data_started > lim->data_deadline * G_USEC_PER_SEC ? "DATA" : NULL;
-	if (c->phase == LMTP_BEFORE_MAIL && now - c->connected > lim->mail_deadline * G_USEC_PER_SEC)
+	if (c->phase == LMTP_BEFORE_MAIL &&
+	    now - c->connected > lim->mail_deadline * G_USEC_PER_SEC)
 		return "MAIL";
 	return now - c->moved > lim->command_deadline * G_USEC_PER_SEC ? "command" : NULL;
 }
@@ -224,7 +225,8 @@ static gboolean peer_allowed(struct lmtp_server *srv, GSocket *sock)
 	for (int i = 0; i < srv->lim.allow_uids; i++)
 		if (srv->lim.allow_uid[i] == (guint32)uid)
 			return TRUE;
-	log_msg(LOG_WARNING, "lmtp: a client of uid %ld is not in [lmtp] allow_uids: refused", (long)uid);
+	log_msg(LOG_WARNING, "lmtp: a client of uid %ld is not in [lmtp] allow_uids: refused",
+	        (long)uid);
 	return FALSE;
 }
 
@@ -295,7 +297,8 @@ struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_para
 	GError *gerr = NULL;
 
 	if (lim->allow_uids > 0 && !g_str_has_prefix(listen, "unix:")) {
-		*err = g_strdup("[lmtp] allow_uids needs a unix socket: on TCP every local user can connect");
+		*err = g_strdup("[lmtp] allow_uids needs a unix socket:"
+				" on TCP every local user can connect");
 		g_clear_object(&sa);
 		return NULL;
 	}

@@ -141,9 +141,11 @@ static const char *mail_params(struct lmtp_session *s, const char *rest)
 			if (*end || size < 0)
 				reply = "501 5.5.4 Bad SIZE parameter\r\n";
 			else if (size > s->p.max_bytes)
-				reply = "552 5.3.4 Message size exceeds fixed maximum message size\r\n";
+				reply = "552 5.3.4 Message size exceeds"
+					" fixed maximum message size\r\n";
 		} else if (g_ascii_strncasecmp(*p, "BODY=", 5) == 0) {
-			if (g_ascii_strcasecmp(*p + 5, "7BIT") != 0 && g_ascii_strcasecmp(*p + 5, "8BITMIME") != 0)
+			if (g_ascii_strcasecmp(*p + 5, "7BIT") != 0 &&
+			    g_ascii_strcasecmp(*p + 5, "8BITMIME") != 0)
 				reply = "501 5.5.4 Bad BODY parameter\r\n";
 		} else {
 			reply = "555 5.5.4 Unsupported MAIL FROM parameter\r\n";
@@ -254,7 +256,8 @@ static void data_end(struct lmtp_session *s, GString *out)
 	else
 		reply = "250 2.0.0 Message stored";
 	for (guint i = 0; i < s->env.recipients->len; i++)
-		g_string_append_printf(out, "%s <%.254s>\r\n", reply, (char *)s->env.recipients->pdata[i]);
+		g_string_append_printf(out, "%s <%.254s>\r\n", reply,
+		                       (char *)s->env.recipients->pdata[i]);
 	s->progress++;
 	transaction_reset(s);
 }

@@ -31,7 +31,8 @@ struct lookup_files {
  * VAR/tmp. now is the robot's time. 0, or -1 with *err (g_free it); f is
  * to be lookup_files_remove'd either way. */
 int lookup_files_write(sqlite3 *db, const struct config *cfg, const struct templates *tpl,
-		       const struct lookup_query *q, const char *lang, struct lookup_files *f, char **err);
+		       const struct lookup_query *q, const char *lang, struct lookup_files *f,
+		       char **err);
 
 /* Adds directory.txt to the attachments (a listing too long for the body). */
 void lookup_files_attach_text(struct lookup_files *f);
@@ -50,14 +51,14 @@ int lookup_store_extracts_today(sqlite3 *db, const char *state, gint64 now);
  * State in per_state (may be NULL), and the audit event (actor the
  * signer's fingerprint, state the signer's State, action the verb; detail
  * {"message", "asked", "returned", "states": {code: n}}). 0 or -1. */
-int lookup_store_record(sqlite3 *db, const char *signer, const char *signer_state, const char *role,
-			const char *hash, gint64 now, enum lookup_verb verb, const char *asked, guint returned,
-			GHashTable *per_state);
+int lookup_store_record(sqlite3 *db, const char *signer, const char *signer_state,
+			const char *role, const char *hash, gint64 now, enum lookup_verb verb,
+			const char *asked, guint returned, GHashTable *per_state);
 
 /* Appends to out, in lang, the newest LOOKUP_ACCESS_LOG_MAX lookups and
  * extracts that returned POCs of state, newest first, one line each;
  * *count gets how many there are in all. 0 or -1. */
-int lookup_store_access_log(sqlite3 *db, const struct templates *tpl, const char *lang, const char *state,
-			    GString *out, guint *count);
+int lookup_store_access_log(sqlite3 *db, const struct templates *tpl, const char *lang,
+			    const char *state, GString *out, guint *count);
 
 #endif

@@ -54,8 +54,8 @@ static void append_clean(GString *out, const char *s)
 	for (const char *p = valid; *p; p = g_utf8_next_char(p)) {
 		gunichar c = g_utf8_get_char(p);
 
-		if (g_unichar_iscntrl(c) || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
-		    c == 0x2028 || c == 0x2029)
+		if (g_unichar_iscntrl(c) || (c >= 0x202A && c <= 0x202E) ||
+		    (c >= 0x2066 && c <= 0x2069) || c == 0x2028 || c == 0x2029)
 			g_string_append_c(out, ' ');
 		else
 			g_string_append_unichar(out, c);
@@ -68,18 +68,23 @@ struct listing {
 	const struct templates *tpl;
 	const char *lang;
 	struct export_names names;
-	char *label[9];			/* state type status organisation web email phone languages ping */
+	char *label[9];			/* state type status organisation web email phone
+					 * languages ping */
 	char *status[4];
 	char *never;
 	sqlite3 *db;
 };
 
-static void listing_init(struct listing *l, sqlite3 *db, const struct templates *tpl, const char *lang)
+static void listing_init(struct listing *l, sqlite3 *db, const struct templates *tpl,
+			 const char *lang)
 {
-	static const char *const words[] = { "field-state", "field-type", NULL, "field-organisation",
-					     "field-web", "field-email", "field-phone", "field-languages", NULL };
-	static const char *const statuses[] = { "status-pending", "status-active", "status-unverified",
-						"status-withdrawn" };
+	static const char *const words[] = { "field-state", "field-type",
+					     NULL,          "field-organisation",
+					     "field-web",   "field-email",
+					     "field-phone", "field-languages",
+					     NULL };
+	static const char *const statuses[] = { "status-pending", "status-active",
+						"status-unverified", "status-withdrawn" };
 
 	memset(l, 0, sizeof *l);
 	l->tpl = tpl;
@@ -87,7 +92,8 @@ static void listing_init(struct listing *l, sqlite3 *db, const struct templates 
 	export_names_init(&l->names, states_load(NULL), tpl, lang);
 	for (int i = 0; i < 9; i++)
 		l->label[i] = words[i] ? templates_label(tpl, lang, words[i])
-				       : lookup_phrase(tpl, lang, i == 2 ? "label-status" : "label-ping");
+				       : lookup_phrase(tpl, lang,
+						       i == 2 ? "label-status" : "label-ping");
 	for (int i = 0; i < 4; i++)
 		l->status[i] = lookup_phrase(tpl, lang, statuses[i]);
 	l->never = lookup_phrase(tpl, lang, "ping-never");
@@ -111,14 +117,16 @@ static void line(GString *out, const char *label, const char *value)
 	g_string_append_c(out, '\n');
 }
 
-static void list_line(GString *out, const char *label, const GPtrArray *a, const char *lang, gboolean names)
+static void list_line(GString *out, const char *label, const GPtrArray *a, const char *lang,
+		      gboolean names)
 {
 	GString *v = g_string_new(NULL);
 
 	for (guint i = 0; i < a->len; i++) {
 		const char *name = names ? langnames_name(a->pdata[i], lang) : NULL;
 
-		g_string_append_printf(v, "%s%s", i ? ", " : "", name ? name : (const char *)a->pdata[i]);
+		g_string_append_printf(v, "%s%s", i ? ", " : "",
+				       name ? name : (const char *)a->pdata[i]);
 	}
 	if (v->len)
 		line(out, label, v->str);
@@ -191,10 +199,11 @@ static int finish(GOutputStream *out, int rc, GError **err)
 }
 
 /* The text listing, counting the POCs of each State. 0 or -1. */
-static int write_text(sqlite3 *db, const struct templates *tpl, const struct lookup_query *q, const char *lang,
-		      struct lookup_files *f, GError **err)
+static int write_text(sqlite3 *db, const struct templates *tpl, const struct lookup_query *q,
+		      const char *lang, struct lookup_files *f, GError **err)
 {
-	struct filtered src = { export_cursor_new(db, (const char *const *)q->states->pdata), q, 0 };
+	struct filtered src = { export_cursor_new(db, (const char *const *)q->states->pdata), q,
+				0 };
 	GOutputStream *out = create(f->text_path, err);
 	struct listing l;
 	struct poc p = { 0 };
@@ -203,7 +212,8 @@ static int write_text(sqlite3 *db, const struct templates *tpl, const struct loo
 
 	if (!out || !src.cur) {
 		if (!*err)
-			g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "the POCs could not be read");
+			g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+				    "the POCs could not be read");
 		export_cursor_free(src.cur);
 		g_string_free(buf, TRUE);
 		return out ? finish(out, -1, err) : -1;
@@ -212,7 +222,8 @@ static int write_text(sqlite3 *db, const struct templates *tpl, const struct loo
 	while (rc == 0 && (r = filtered_next(&src, &p)) == 1) {
 		gpointer n = g_hash_table_lookup(f->per_state, p.state);
 
-		g_hash_table_insert(f->per_state, g_strdup(p.state), GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
+		g_hash_table_insert(f->per_state, g_strdup(p.state),
+				    GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
 		g_string_truncate(buf, 0);
 		listing_poc(&l, &p, buf);
 		pocs_clear(&p);
@@ -231,13 +242,15 @@ static int write_text(sqlite3 *db, const struct templates *tpl, const struct loo
 }
 
 /* One attachment in format fmt. 0 or -1. */
-static int write_export(sqlite3 *db, const struct templates *tpl, const struct lookup_query *q, const char *lang,
-			enum export_format fmt, struct lookup_files *f, GError **err)
+static int write_export(sqlite3 *db, const struct templates *tpl, const struct lookup_query *q,
+			const char *lang, enum export_format fmt, struct lookup_files *f,
+			GError **err)
 {
 	static const char *const names[] = { "directory.csv", "directory.vcf", "directory.json" };
-	static const char *const types[] = { "text/csv; charset=utf-8; header=present", "text/vcard; charset=utf-8",
-					     "application/json" };
-	struct filtered src = { export_cursor_new(db, (const char *const *)q->states->pdata), q, 0 };
+	static const char *const types[] = { "text/csv; charset=utf-8; header=present",
+					     "text/vcard; charset=utf-8", "application/json" };
+	struct filtered src = { export_cursor_new(db, (const char *const *)q->states->pdata), q,
+				0 };
 	char *path = g_build_filename(f->dir, names[fmt], NULL);
 	GOutputStream *out = create(path, err);
 	struct export_names en;
@@ -248,7 +261,8 @@ static int write_export(sqlite3 *db, const struct templates *tpl, const struct l
 	f->n_att++;
 	if (!out || !src.cur) {
 		if (!*err)
-			g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "the POCs could not be read");
+			g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED,
+				    "the POCs could not be read");
 		export_cursor_free(src.cur);
 		return out ? finish(out, -1, err) : -1;
 	}
@@ -260,7 +274,8 @@ static int write_export(sqlite3 *db, const struct templates *tpl, const struct l
 }
 
 int lookup_files_write(sqlite3 *db, const struct config *cfg, const struct templates *tpl,
-		       const struct lookup_query *q, const char *lang, struct lookup_files *f, char **err)
+		       const struct lookup_query *q, const char *lang, struct lookup_files *f,
+		       char **err)
 {
 	char *tmp = config_var_path(cfg, "tmp");
 	char *tmpl = g_build_filename(tmp, "lookup-XXXXXX", NULL);
@@ -293,7 +308,8 @@ void lookup_files_attach_text(struct lookup_files *f)
 	if (f->n_att >= LOOKUP_MAX_FILES)
 		return;
 	memmove(&f->att[1], &f->att[0], f->n_att * sizeof f->att[0]);
-	f->att[0] = (struct outbox_attachment){ "directory.txt", "text/plain; charset=utf-8", f->text_path };
+	f->att[0] = (struct outbox_attachment){ "directory.txt", "text/plain; charset=utf-8",
+						f->text_path };
 	f->n_att++;
 }
 

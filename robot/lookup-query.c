@@ -7,7 +7,9 @@
 #include "fold.h"
 
 static const char *const verb_keys[] = {
-	[LOOKUP_LOOKUP] = "lookup", [LOOKUP_EXTRACT] = "extract", [LOOKUP_ACCESS_LOG] = "access-log",
+	[LOOKUP_LOOKUP] = "lookup",
+	[LOOKUP_EXTRACT] = "extract",
+	[LOOKUP_ACCESS_LOG] = "access-log",
 };
 
 G_STATIC_ASSERT(G_N_ELEMENTS(verb_keys) == LOOKUP_ACCESS_LOG + 1);
@@ -65,7 +67,8 @@ static void append_list(GString *s, const char *name, const GPtrArray *a)
 
 char *lookup_query_summary(const struct lookup_query *q)
 {
-	static const char *const types[] = { "diplomatic", "technical", "policy", "law-enforcement" };
+	static const char *const types[] = { "diplomatic", "technical", "policy",
+					     "law-enforcement" };
 	static const char *const formats[] = { "csv", "vcard", "json" };
 	GString *s = g_string_new(NULL);
 	guint n = 0;
@@ -73,7 +76,11 @@ char *lookup_query_summary(const struct lookup_query *q)
 	append_list(s, "state", q->states);
 	for (int t = 0; t < 4; t++)
 		if (q->types & (1u << t))
-			g_string_append_printf(s, "%s%s", n++ ? "," : s->len ? " type=" : "type=", types[t]);
+			g_string_append_printf(s, "%s%s",
+					       n++      ? ","
+					       : s->len ? " type="
+							: "type=",
+					       types[t]);
 	append_list(s, "lang", q->languages);
 	append_list(s, "words", q->words);
 	if (q->verb != LOOKUP_ACCESS_LOG && q->formats != LOOKUP_FORMAT_ALL) {

@@ -44,7 +44,8 @@ struct lookup_query {
 	enum lookup_verb verb;
 	int line;			/* of the verb line, 1-based */
 	char lang[8];			/* the language of the verb word */
-	GPtrArray *states;		/* char *, alpha-2, NULL-terminated (pdata is a char **); none: all */
+	GPtrArray *states;		/* char *, alpha-2, NULL-terminated (pdata is a char
+					 * **); none: all */
 	guint types;			/* bits 1 << enum poc_type; 0: all types */
 	GPtrArray *languages;		/* char *, ISO 639 codes; empty: any */
 	GPtrArray *words;		/* char *, folded words of the organisation; empty: any */

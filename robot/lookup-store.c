@@ -20,8 +20,9 @@ int lookup_store_extracts_today(sqlite3 *db, const char *state, gint64 now)
 	gint64 day = now - ((now % 86400) + 86400) % 86400;
 	int n = -1;
 
-	if ((st = db_query(db, "SELECT count(*) FROM lookups WHERE state = ? AND verb = 'extract' AND at >= ?"
-			       " AND at < ?", NULL))) {
+	if ((st = db_query(db, "SELECT count(*) FROM lookups"
+			       " WHERE state = ? AND verb = 'extract' AND at >= ? AND at < ?",
+			   NULL))) {
 		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, day);
 		sqlite3_bind_int64(st, 3, day + 86400);
@@ -41,7 +42,9 @@ static int insert_states(sqlite3 *db, gint64 lookup, GHashTable *per_state)
 
 	if (!per_state || !g_hash_table_size(per_state))
 		return 0;
-	if (!(st = db_query(db, "INSERT INTO lookup_states (lookup, state, returned) VALUES (?, ?, ?)", NULL)))
+	if (!(st = db_query(db,
+			    "INSERT INTO lookup_states (lookup, state, returned) VALUES (?, ?, ?)",
+			    NULL)))
 		return -1;
 	g_hash_table_iter_init(&i, per_state);
 	while (rc == 0 && g_hash_table_iter_next(&i, &k, &v)) {
@@ -55,13 +58,15 @@ static int insert_states(sqlite3 *db, gint64 lookup, GHashTable *per_state)
 	return rc;
 }
 
-static gint64 insert_lookup(sqlite3 *db, const char *signer, const char *signer_state, const char *role,
-			    const char *hash, gint64 now, enum lookup_verb verb, const char *asked, guint returned)
+static gint64 insert_lookup(sqlite3 *db, const char *signer, const char *signer_state,
+			    const char *role, const char *hash, gint64 now, enum lookup_verb verb,
+			    const char *asked, guint returned)
 {
 	sqlite3_stmt *st = NULL;
 	gint64 row = -1;
 
-	if ((st = db_query(db, "INSERT INTO lookups (at, message, signer, state, role, verb, asked, returned)"
+	if ((st = db_query(db, "INSERT INTO lookups"
+			       " (at, message, signer, state, role, verb, asked, returned)"
 			       " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", NULL))) {
 		sqlite3_bind_int64(st, 1, now);
 		sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
@@ -79,10 +84,13 @@ static gint64 insert_lookup(sqlite3 *db, const char *signer, const char *signer_
 }
 
 /* {"message": .., "asked": .., "returned": n, "states": {"FR": 2}} */
-static char *detail_json(const char *hash, const char *asked, guint returned, GHashTable *per_state)
+static char *detail_json(const char *hash, const char *asked, guint returned,
+			 GHashTable *per_state)
 {
 	GString *s = g_string_new("{\"message\": ");
-	GList *codes = per_state ? g_list_sort(g_hash_table_get_keys(per_state), (GCompareFunc)strcmp) : NULL;
+	GList *codes =
+		per_state ? g_list_sort(g_hash_table_get_keys(per_state), (GCompareFunc)strcmp)
+			  : NULL;
 
 	pocs_json_string(s, hash);
 	g_string_append(s, ", \"asked\": ");
@@ -90,7 +98,8 @@ static char *detail_json(const char *hash, const char *asked, guint returned, GH
 	g_string_append_printf(s, ", \"returned\": %u, \"states\": {", returned);
 	for (GList *c = codes; c; c = c->next) {
 		pocs_json_string(s, c->data);
-		g_string_append_printf(s, ": %u%s", GPOINTER_TO_UINT(g_hash_table_lookup(per_state, c->data)),
+		g_string_append_printf(s, ": %u%s",
+				       GPOINTER_TO_UINT(g_hash_table_lookup(per_state, c->data)),
 				       c->next ? ", " : "");
 	}
 	g_string_append(s, "}}");
@@ -98,11 +107,12 @@ static char *detail_json(const char *hash, const char *asked, guint returned, GH
 	return g_string_free(s, FALSE);
 }
 
-int lookup_store_record(sqlite3 *db, const char *signer, const char *signer_state, const char *role,
-			const char *hash, gint64 now, enum lookup_verb verb, const char *asked, guint returned,
-			GHashTable *per_state)
+int lookup_store_record(sqlite3 *db, const char *signer, const char *signer_state,
+			const char *role, const char *hash, gint64 now, enum lookup_verb verb,
+			const char *asked, guint returned, GHashTable *per_state)
 {
-	gint64 row = insert_lookup(db, signer, signer_state, role, hash, now, verb, asked, returned);
+	gint64 row =
+		insert_lookup(db, signer, signer_state, role, hash, now, verb, asked, returned);
 	char *detail;
 	int rc;
 
@@ -123,14 +133,19 @@ static void log_line(const struct templates *tpl, const char *lang, sqlite3_stmt
 	char when[CLOCK_TEXT_LEN];
 	char *role_key = g_strdup_printf("role-%s", (const char *)sqlite3_column_text(st, 2));
 	char *verb_key = g_strdup_printf("log-%s", (const char *)sqlite3_column_text(st, 3));
-	char *role = lookup_phrase(tpl, lang, role_key), *verb = lookup_phrase(tpl, lang, verb_key);
+	char *role = lookup_phrase(tpl, lang, role_key),
+	     *verb = lookup_phrase(tpl, lang, verb_key);
 	char *of = lookup_phrase(tpl, lang, "log-returned");
 	const char *asked = (const char *)sqlite3_column_text(st, 4);
 
 	g_string_append_printf(out, "%s  %s (%s, %s), %s%s%s%s: %d %s %d\n",
 			       clock_text(sqlite3_column_int64(st, 0), CLOCK_ISO, "?", when),
-			       name ? name : code ? code : "?", code ? code : "?", role, verb, asked && *asked ? " [" : "",
-			       asked ? asked : "", asked && *asked ? "]" : "", sqlite3_column_int(st, 5), of, sqlite3_column_int(st, 6));
+			       name   ? name
+			       : code ? code
+				      : "?",
+			       code ? code : "?", role, verb, asked && *asked ? " [" : "",
+			       asked ? asked : "", asked && *asked ? "]" : "",
+			       sqlite3_column_int(st, 5), of, sqlite3_column_int(st, 6));
 	g_free(role_key);
 	g_free(verb_key);
 	g_free(role);
@@ -138,8 +153,8 @@ static void log_line(const struct templates *tpl, const char *lang, sqlite3_stmt
 	g_free(of);
 }
 
-int lookup_store_access_log(sqlite3 *db, const struct templates *tpl, const char *lang, const char *state,
-			    GString *out, guint *count)
+int lookup_store_access_log(sqlite3 *db, const struct templates *tpl, const char *lang,
+			    const char *state, GString *out, guint *count)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = -1, step;
@@ -151,9 +166,12 @@ int lookup_store_access_log(sqlite3 *db, const struct templates *tpl, const char
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*count = (guint)sqlite3_column_int(st, 0);
 	db_done(st);
-	if (!(st = db_query(db, "SELECT l.at, l.state, l.role, l.verb, l.asked, s.returned, l.returned"
-			       " FROM lookup_states s JOIN lookups l ON l.id = s.lookup WHERE s.state = ?"
-			       " ORDER BY l.id DESC LIMIT ?", NULL)))
+	if (!(st = db_query(
+		      db,
+		      "SELECT l.at, l.state, l.role, l.verb, l.asked, s.returned, l.returned"
+		      " FROM lookup_states s JOIN lookups l ON l.id = s.lookup WHERE s.state = ?"
+		      " ORDER BY l.id DESC LIMIT ?",
+		      NULL)))
 		return -1;
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, LOOKUP_ACCESS_LOG_MAX);

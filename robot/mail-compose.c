@@ -39,14 +39,17 @@ static char *crlf_lines(const char *text)
  * goes quoted-printable. */
 static GMimeContentEncoding body_encoding(GMimePart *part, const char *text)
 {
-	GMimeContentEncoding best = g_mime_part_get_best_content_encoding(part, GMIME_ENCODING_CONSTRAINT_7BIT);
+	GMimeContentEncoding best =
+		g_mime_part_get_best_content_encoding(part, GMIME_ENCODING_CONSTRAINT_7BIT);
 
 	if (best != GMIME_CONTENT_ENCODING_7BIT)
 		return best;
-	for (const char *line = text; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (const char *line = text; line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		size_t len = strcspn(line, "\n");
 
-		if (g_str_has_prefix(line, "From ") || (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t')))
+		if (g_str_has_prefix(line, "From ") ||
+		    (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t')))
 			return GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE;
 	}
 	return best;
@@ -60,7 +63,8 @@ static GMimeObject *text_body(const char *body)
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
 	char *canonical = crlf_lines(body);
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(canonical, strlen(canonical));
-	GMimeDataWrapper *content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	GMimeDataWrapper *content =
+		g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
 
 	g_mime_part_set_content(GMIME_PART(part), content);
 	g_object_unref(content);
@@ -140,10 +144,12 @@ static GMimeMessage *build(const struct outmsg *o)
 	GDateTime *date;
 
 	if (!header_safe(o->from) || !header_safe(o->from_name) || !header_safe(o->to) ||
-	    !header_safe(o->subject) || !header_safe(o->message_id) || !header_safe(o->in_reply_to) ||
-	    !header_safe(o->references) || !header_safe(o->loop_id) || !header_safe(o->reply_to) ||
+	    !header_safe(o->subject) || !header_safe(o->message_id) ||
+	    !header_safe(o->in_reply_to) || !header_safe(o->references) ||
+	    !header_safe(o->loop_id) || !header_safe(o->reply_to) ||
 	    !g_utf8_validate(o->body, -1, NULL) || !envelope_address_ok(o->from, 0) ||
-	    !envelope_address_ok(o->to, 0) || (o->reply_to && !envelope_address_ok(o->reply_to, 0)) ||
+	    !envelope_address_ok(o->to, 0) ||
+	    (o->reply_to && !envelope_address_ok(o->reply_to, 0)) ||
 	    !mail_msgid_ok(o->message_id) || (o->in_reply_to && !mail_msgid_ok(o->in_reply_to)))
 		return NULL;
 	mail_library_init();
@@ -210,7 +216,11 @@ int mail_compose_to_fd(const struct outmsg *o, int fd)
 	fo = crlf_format();
 	out = g_mime_stream_fs_new(fd);
 	g_mime_stream_fs_set_owner(GMIME_STREAM_FS(out), FALSE);
-	rc = g_mime_object_write_to_stream(GMIME_OBJECT(msg), fo, out) < 0 || g_mime_stream_flush(out) < 0 ? -1 : 0;
+	rc = 0;
+	if (g_mime_object_write_to_stream(GMIME_OBJECT(msg), fo, out) < 0)
+		rc = -1;
+	else if (g_mime_stream_flush(out) < 0)
+		rc = -1;
 	g_object_unref(out);
 	g_mime_format_options_free(fo);
 	g_object_unref(msg);

@@ -114,7 +114,8 @@ char *mail_report_part(const struct mail *m, const char *type)
 	if (GMIME_IS_PART(f.found))
 		return valid_text(m, part_bytes(GMIME_PART(f.found)), REPORT_TEXT_BYTES);
 	if (GMIME_IS_MESSAGE_PART(f.found))
-		return valid_text(m, message_part_text(GMIME_MESSAGE_PART(f.found)), REPORT_TEXT_BYTES);
+		return valid_text(m, message_part_text(GMIME_MESSAGE_PART(f.found)),
+				  REPORT_TEXT_BYTES);
 	return NULL;
 }
 
@@ -130,8 +131,10 @@ char *mail_report_returned_headers(const struct mail *m)
 	}
 	if (f.found && GMIME_IS_MESSAGE_PART(f.found) &&
 	    (inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(f.found))))
-		return valid_text(m, g_mime_object_get_headers(GMIME_OBJECT(inner), NULL), REPORT_TEXT_BYTES);
-	if (f.found && GMIME_IS_PART(f.found))	/* not parsed as a message: its bytes start with the headers */
+		return valid_text(m, g_mime_object_get_headers(GMIME_OBJECT(inner), NULL),
+				  REPORT_TEXT_BYTES);
+	if (f.found &&
+	    GMIME_IS_PART(f.found)) /* not parsed as a message: its bytes start with the headers */
 		return valid_text(m, part_bytes(GMIME_PART(f.found)), REPORT_TEXT_BYTES);
 	f.type = "text/rfc822-headers";
 	f.found = NULL;
@@ -179,7 +182,8 @@ char *mail_report_text(const struct mail *m)
 		/* a boundary that never comes: everything is in the prologue */
 		const char *prologue = g_mime_multipart_get_prologue(GMIME_MULTIPART(body));
 		if (prologue)
-			g_string_append_len(t.plain, prologue, MIN((gssize)strlen(prologue), REPORT_TEXT_BYTES));
+			g_string_append_len(t.plain, prologue,
+					    MIN((gssize)strlen(prologue), REPORT_TEXT_BYTES));
 	}
 	if (t.plain->len == 0 && t.html) {
 		html = g_mime_text_part_get_text(GMIME_TEXT_PART(t.html));

@@ -115,7 +115,8 @@ static char *decode_padded_words(GMimeParserOptions *opts, const char *raw)
 	for (const char *p = raw; *p;) {
 		size_t ws = strspn(p, " \t\r\n"), len = strcspn(p + ws, " \t\r\n");
 		const char *tok = p + ws;
-		gboolean word = len > 4 && strncmp(tok, "=?", 2) == 0 && strncmp(tok + len - 2, "?=", 2) == 0;
+		gboolean word = len > 4 && strncmp(tok, "=?", 2) == 0 &&
+		                strncmp(tok + len - 2, "?=", 2) == 0;
 		char *t, *d;
 
 		if (len == 0)
@@ -136,7 +137,8 @@ static char *decode_padded_words(GMimeParserOptions *opts, const char *raw)
 
 const char *mail_header(const struct mail *m, const char *name)
 {
-	GMimeHeader *h = g_mime_header_list_get_header(g_mime_object_get_header_list(GMIME_OBJECT(m->msg)), name);
+	GMimeHeader *h = g_mime_header_list_get_header(
+	        g_mime_object_get_header_list(GMIME_OBJECT(m->msg)), name);
 	const char *raw = h ? g_mime_header_get_raw_value(h) : NULL;
 	char *key, *value;
 
@@ -154,7 +156,8 @@ const char *mail_header(const struct mail *m, const char *name)
 
 int mail_has_header(const struct mail *m, const char *name)
 {
-	return g_mime_header_list_contains(g_mime_object_get_header_list(GMIME_OBJECT(m->msg)), name);
+	return g_mime_header_list_contains(g_mime_object_get_header_list(GMIME_OBJECT(m->msg)),
+	                                   name);
 }
 
 int mail_header_starts(const struct mail *m, const char *name, const char *const *values)
@@ -200,8 +203,8 @@ static GMimeObject *find_part(GMimeObject *o, const char *type, int level)
 	if (GMIME_IS_MULTIPART(o)) {
 		int n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
 		for (int i = 0; i < n && i < MAX_MIME_PARTS; i++) {
-			GMimeObject *found = find_part(g_mime_multipart_get_part(GMIME_MULTIPART(o), i),
-						       type, level + 1);
+			GMimeObject *found = find_part(
+			        g_mime_multipart_get_part(GMIME_MULTIPART(o), i), type, level + 1);
 			if (found)
 				return found;
 		}
@@ -209,7 +212,8 @@ static GMimeObject *find_part(GMimeObject *o, const char *type, int level)
 	}
 	if (!mail_part_is(o, type))
 		return NULL;
-	if (GMIME_IS_PART(o) && g_mime_part_is_attachment(GMIME_PART(o)) && g_str_has_prefix(type, "text/"))
+	if (GMIME_IS_PART(o) && g_mime_part_is_attachment(GMIME_PART(o)) &&
+	    g_str_has_prefix(type, "text/"))
 		return NULL;
 	return o;
 }
@@ -250,7 +254,8 @@ char *mail_valid_utf8(const struct mail *m, char *s)
 /* A text part's content as valid UTF-8. g_free it. */
 static char *part_text(const struct mail *m, GMimeObject *o)
 {
-	return mail_valid_utf8(m, GMIME_IS_TEXT_PART(o) ? g_mime_text_part_get_text(GMIME_TEXT_PART(o)) : NULL);
+	return mail_valid_utf8(
+	        m, GMIME_IS_TEXT_PART(o) ? g_mime_text_part_get_text(GMIME_TEXT_PART(o)) : NULL);
 }
 
 /* The readable text, decoded (and HTML made text) anew. */
@@ -286,11 +291,13 @@ static char *first_mailbox(InternetAddressList *list)
 		InternetAddress *a = internet_address_list_get_address(list, i);
 
 		if (INTERNET_ADDRESS_IS_GROUP(a)) {
-			char *addr = first_mailbox(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
+			char *addr = first_mailbox(
+			        internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a)));
 			if (addr)
 				return addr;
 		} else if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
-			const char *addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+			const char *addr =
+			        internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
 			if (addr && envelope_address_ok(addr, 0))
 				return g_strdup(addr);
 		}

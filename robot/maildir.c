@@ -84,13 +84,16 @@ static int maildir_write_file(const char *path, const char *data, size_t len, in
 
 	if (fd < 0)
 		return -1;
-	if ((lf_only ? write_unix_lines(fd, data, len) : durable_write_all(fd, data, len)) < 0 || fsync(fd) < 0) {
-		saved = errno;
-		(void)close(fd);	/* already failing: errno says why */
-		errno = saved;
-		return -1;
-	}
+	if ((lf_only ? write_unix_lines(fd, data, len) : durable_write_all(fd, data, len)) < 0)
+		goto fail;
+	if (fsync(fd) < 0)
+		goto fail;
 	return close(fd);
+fail:
+	saved = errno;
+	(void)close(fd);	/* already failing: errno says why */
+	errno = saved;
+	return -1;
 }
 
 static int deliver(const char *dir, const char *name, const char *data, size_t len, int lf_only)
@@ -107,7 +110,10 @@ static int deliver(const char *dir, const char *name, const char *data, size_t l
 	tmp = g_build_filename(dir, "tmp", name, NULL);
 	new_dir = g_build_filename(dir, "new", NULL);
 	new_path = g_build_filename(new_dir, name, NULL);
-	if (maildir_write_file(tmp, data, len, lf_only) < 0 || rename(tmp, new_path) < 0) {
+	rc = maildir_write_file(tmp, data, len, lf_only);
+	if (rc == 0)
+		rc = rename(tmp, new_path);
+	if (rc < 0) {
 		saved = errno;
 		(void)unlink(tmp);	/* best effort; may not exist */
 		errno = saved;

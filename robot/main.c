@@ -92,7 +92,8 @@ static int global_options(int *argc, char ***argv, char **config_file, gboolean 
 			  gboolean *version)
 {
 	GOptionEntry entries[] = {
-		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, config_file, "configuration file", "FILE" },
+		{ "config", 'c', 0, G_OPTION_ARG_FILENAME, config_file, "configuration file",
+		  "FILE" },
 		{ "help", 'h', 0, G_OPTION_ARG_NONE, help, "this text", NULL },
 		{ "version", 0, 0, G_OPTION_ARG_NONE, version, "the versions", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },

@@ -29,18 +29,21 @@ int messages_seen(sqlite3 *db, const char *hash)
 int messages_count_attempt(sqlite3 *db, const char *id, gint64 now)
 {
 	gint64 before = -1;
-	int rc = db_int64(db, &before, "INSERT INTO spool_failures (spool_id, attempts, updated)"
-			  " VALUES (?1, 1, ?2) ON CONFLICT (spool_id) DO UPDATE SET"
-			  " attempts = attempts + 1, updated = excluded.updated RETURNING attempts - 1",
-			  "ti", id, now);
+	int rc = db_int64(
+		db, &before,
+		"INSERT INTO spool_failures (spool_id, attempts, updated)"
+		" VALUES (?1, 1, ?2) ON CONFLICT (spool_id) DO UPDATE SET"
+		" attempts = attempts + 1, updated = excluded.updated RETURNING attempts - 1",
+		"ti", id, now);
 
 	return rc == 1 ? (int)before : -1;
 }
 
 int messages_note_failure(sqlite3 *db, const char *id, const char *error, gint64 now)
 {
-	return db_run(db, "UPDATE spool_failures SET last_error = ?1, updated = ?2 WHERE spool_id = ?3",
-		      "tit", error, now, id);
+	return db_run(
+		db, "UPDATE spool_failures SET last_error = ?1, updated = ?2 WHERE spool_id = ?3",
+		"tit", error, now, id);
 }
 
 int messages_failures(sqlite3 *db, const char *id, gint64 *attempts, gint64 *updated, char **error)

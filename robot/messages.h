@@ -40,7 +40,8 @@ int messages_note_failure(sqlite3 *db, const char *id, const char *error, gint64
 /* The failures on record for id: 1 with *attempts, *updated and *error
  * (g_free it; NULL when only interrupted attempts are recorded), 0 when
  * none, -1 on error. Any out pointer may be NULL. */
-int messages_failures(sqlite3 *db, const char *id, gint64 *attempts, gint64 *updated, char **error);
+int messages_failures(sqlite3 *db, const char *id, gint64 *attempts, gint64 *updated,
+		      char **error);
 
 /* Forgets the failures of id (processed, or put back by the custodian). 0 or -1. */
 int messages_forget_failures(sqlite3 *db, const char *id);

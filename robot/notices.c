@@ -16,29 +16,29 @@
 static const struct notice_kind kinds[] = {
 	/* name, outbox purpose, template,
 	 * audience, language, encrypted, signed, coalesced, urgency */
-	{ "signer-change", "notice", "notice-enrolment",
-	  NOTICE_STATE_SIGNERS, NOTICE_LANG_ENGLISH, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
-	{ "forms", "notice", "notice-signers",
-	  NOTICE_STATE_SIGNERS, NOTICE_LANG_REQUEST, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
-	{ "record-changed", "notice", "notice-change",
-	  NOTICE_ADDRESS, NOTICE_LANG_ENGLISH, FALSE, NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
-	{ "ping-escalation", "ping-escalation", "ping-escalation",
-	  NOTICE_STATE_SIGNERS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
-	{ "ping-unverified", "ping-unverified", "ping-unverified",
-	  NOTICE_STATE_SIGNERS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
-	{ "ping-report", "ping-report", "ping-report",
-	  NOTICE_CUSTODIANS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
-	{ "update-reminder", "update-reminder", "update-reminder",
-	  NOTICE_STATE_EDITORS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
+	{ "signer-change", "notice", "notice-enrolment", NOTICE_STATE_SIGNERS, NOTICE_LANG_ENGLISH,
+	  TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	{ "forms", "notice", "notice-signers", NOTICE_STATE_SIGNERS, NOTICE_LANG_REQUEST, TRUE,
+	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	{ "record-changed", "notice", "notice-change", NOTICE_ADDRESS, NOTICE_LANG_ENGLISH, FALSE,
+	  NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
+	{ "ping-escalation", "ping-escalation", "ping-escalation", NOTICE_STATE_SIGNERS,
+	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	{ "ping-unverified", "ping-unverified", "ping-unverified", NOTICE_STATE_SIGNERS,
+	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	{ "ping-report", "ping-report", "ping-report", NOTICE_CUSTODIANS, NOTICE_LANG_SIGNER, TRUE,
+	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
+	{ "update-reminder", "update-reminder", "update-reminder", NOTICE_STATE_EDITORS,
+	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
 	/* written by their callers, queued through notices_queue */
-	{ "reply", NULL, NULL,		/* help, form, ack, errors, refusals */
+	{ "reply", NULL, NULL, /* help, form, ack, errors, refusals */
 	  NOTICE_SENDER, NOTICE_LANG_REQUEST, FALSE, NOTICE_SIGN_SENDER, NULL, NOTICE_NOW },
-	{ "lookup-answer", NULL, NULL,
-	  NOTICE_SENDER, NOTICE_LANG_REQUEST, TRUE, NOTICE_SIGN_SENDER, NULL, NOTICE_NOW },
-	{ "ping", NULL, NULL,		/* ping, verification ping, reminder */
+	{ "lookup-answer", NULL, NULL, NOTICE_SENDER, NOTICE_LANG_REQUEST, TRUE,
+	  NOTICE_SIGN_SENDER, NULL, NOTICE_NOW },
+	{ "ping", NULL, NULL, /* ping, verification ping, reminder */
 	  NOTICE_ADDRESS, NOTICE_LANG_POC, FALSE, NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
-	{ "quarantine-alert", "notice", NULL,
-	  NOTICE_CUSTODIAN_ADDRESS, NOTICE_LANG_ENGLISH, FALSE, NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
+	{ "quarantine-alert", "notice", NULL, NOTICE_CUSTODIAN_ADDRESS, NOTICE_LANG_ENGLISH, FALSE,
+	  NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
 	{ NULL, NULL, NULL, 0, 0, FALSE, 0, NULL, 0 }
 };
 
@@ -86,8 +86,8 @@ static const char *lang_of(const struct notice_kind *k, const struct notice_requ
 
 /* The message of one notice in lang: subject and body (g_free them). 1,
  * 0 when the recipient has nothing to be told, or -1. */
-static int render(const struct mail_ctx *c, const struct notice_kind *k, const struct notice_request *r,
-		  const char *lang, char **subject, char **body)
+static int render(const struct mail_ctx *c, const struct notice_kind *k,
+		  const struct notice_request *r, const char *lang, char **subject, char **body)
 {
 	const struct states *ref = r->state ? states_load(NULL) : NULL;
 	const char *name = ref ? states_name(ref, r->state, lang) : NULL;
@@ -112,16 +112,21 @@ static int render(const struct mail_ctx *c, const struct notice_kind *k, const s
 }
 
 /* Queues k's notice of r to one recipient: the signer to, or r->address. */
-static int send_one(const struct mail_ctx *c, const struct notice_kind *k, const struct notice_request *r,
-		    const struct signer *to)
+static int send_one(const struct mail_ctx *c, const struct notice_kind *k,
+		    const struct notice_request *r, const struct signer *to)
 {
-	const char *key = to ? signers_encrypt_key(to->protocol, to->fingerprint, to->enc_fingerprint) : NULL;
+	const char *key =
+		to ? signers_encrypt_key(to->protocol, to->fingerprint, to->enc_fingerprint)
+		   : NULL;
 	const char *const encrypt_to[] = { key, NULL };
 	char *subject = NULL, *body = NULL, *seed;
 	int rc = render(c, k, r, lang_of(k, r, to), &subject, &body);
-	struct outbox_item it = { .purpose = k->purpose, .to = to ? to->email : r->address,
-				  .subject = subject, .body = body,
-				  .attachments = r->attachments, .n_attachments = r->n_attachments };
+	struct outbox_item it = { .purpose = k->purpose,
+				  .to = to ? to->email : r->address,
+				  .subject = subject,
+				  .body = body,
+				  .attachments = r->attachments,
+				  .n_attachments = r->n_attachments };
 
 	if (rc <= 0)
 		return rc;
@@ -144,7 +149,8 @@ int notices_send(const struct mail_ctx *c, const struct notice_request *r)
 
 	g_assert(k != NULL);
 	g_hash_table_insert(r->vars, "robot", c->cfg->address);
-	g_hash_table_insert(r->vars, "custodian", c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
+	g_hash_table_insert(r->vars, "custodian",
+			    c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
 	if (k->audience == NOTICE_ADDRESS)
 		return send_one(c, k, r, NULL);
 	if (!(to = signers_audience(c->db, audience_of(k->audience), r->state)))
@@ -171,8 +177,9 @@ int notices_queue(const struct mail_ctx *c, const char *kind, enum crypto_protoc
 	g_assert(!k->encrypted || key);
 	if (k->purpose)
 		it->purpose = k->purpose;
-	it->protocol = k->signing == NOTICE_SIGN_SENDER && sender_protocol == CRYPTO_SMIME ? CRYPTO_SMIME
-											     : CRYPTO_OPENPGP;
+	it->protocol = k->signing == NOTICE_SIGN_SENDER && sender_protocol == CRYPTO_SMIME
+	                       ? CRYPTO_SMIME
+	                       : CRYPTO_OPENPGP;
 	it->encrypt_to = k->encrypted ? encrypt_to : NULL;
 	return outbox_queue(c->db, c->cfg, c->crypto, c->now, message, seed, it);
 }
@@ -188,7 +195,8 @@ int notices_signer_change(sqlite3 *db, const struct config *cfg, const struct si
 	int rc = -1;
 
 	said = templates_phrase(c.tpl, "en", "reasons", action);
-	seed = g_strdup_printf("notice:%s:%s:%" G_GINT64_FORMAT, action, changed->fingerprint, now);
+	seed = g_strdup_printf("notice:%s:%s:%" G_GINT64_FORMAT, action, changed->fingerprint,
+			       now);
 	r.seed = seed;
 	g_hash_table_insert(vars, "action", said ? said : (char *)action);
 	g_hash_table_insert(vars, "fingerprint", (char *)changed->fingerprint);

@@ -78,7 +78,8 @@ struct notice_request {
 	const char *lang;		/* NOTICE_LANG_REQUEST: the language */
 	const char *seed;		/* unique per request: the outbox token of each
 					 * notice is made from seed and its recipient */
-	GHashTable *vars;		/* borrowed; "robot", "custodian" and "state" are set here */
+	GHashTable *vars;		/* borrowed; "robot", "custodian" and "state" are set
+					 * here */
 	const char *each_key;		/* a placeholder filled for each recipient by each */
 	notice_text_fn *each;		/* or NULL */
 	void *data;			/* for each */

@@ -43,17 +43,18 @@ static char *signed_message(struct crypto *c, const struct outmsg *o, const stru
 
 	if (!plain)
 		return NULL;
-	out = crypto_protect(c, it->protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP, plain, plain_len,
-			     it->encrypt_to, len, &err);
+	out = crypto_protect(c, it->protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP,
+			     plain, plain_len, it->encrypt_to, len, &err);
 	if (!out)
-		log_msg(LOG_ERR, "outbox: cannot sign the message to <%s>: %.200s", it->to, err ? err : "?");
+		log_msg(LOG_ERR, "outbox: cannot sign the message to <%s>: %.200s", it->to,
+			err ? err : "?");
 	g_free(err);
 	g_free(plain);
 	return out;
 }
 
-static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
-		       const char *seed, const struct outbox_item *it);
+static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now,
+		       gint64 message, const char *seed, const struct outbox_item *it);
 
 #define OUTBOX_DATA "outbox-data"	/* under VAR: messages kept in files */
 #define OUTBOX_SWEEP_AGE 3600		/* a file younger may belong to a transaction still open */
@@ -78,22 +79,29 @@ static int signed_file(const struct config *cfg, struct crypto *c, const struct 
 		       const struct outbox_item *it, const char *token)
 {
 	char *dir = config_var_path(cfg, OUTBOX_DATA);
-	char *plain = g_strdup_printf("%s/%s.plain", dir, token), *path = g_strdup_printf("%s/%s.eml", dir, token);
+	char *plain = g_strdup_printf("%s/%s.plain", dir, token),
+	     *path = g_strdup_printf("%s/%s.eml", dir, token);
 	char *err = NULL;
 	int fd = -1, rc = -1;
 
-	if (g_mkdir_with_parents(dir, 0700) < 0 ||
-	    (fd = open(plain, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+	if (g_mkdir_with_parents(dir, 0700) < 0) {
+		log_msg(LOG_ERR, "outbox: %s: %s", plain, g_strerror(errno));
+		goto out;
+	}
+	if ((fd = open(plain, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
 		log_msg(LOG_ERR, "outbox: %s: %s", plain, g_strerror(errno));
 		goto out;
 	}
 	if (mail_compose_to_fd(o, fd) < 0) {
-		log_msg(LOG_ERR, "outbox: cannot compose the message to <%s> (a field, or an attachment)", it->to);
+		log_msg(LOG_ERR,
+			"outbox: cannot compose the message to <%s> (a field, or an attachment)",
+			it->to);
 		goto out;
 	}
-	if (crypto_protect_file(c, it->protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP, plain, path,
-				it->encrypt_to, &err) < 0) {
-		log_msg(LOG_ERR, "outbox: cannot sign the message to <%s>: %.200s", it->to, err ? err : "?");
+	if (crypto_protect_file(c, it->protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP,
+				plain, path, it->encrypt_to, &err) < 0) {
+		log_msg(LOG_ERR, "outbox: cannot sign the message to <%s>: %.200s", it->to,
+			err ? err : "?");
 		goto out;
 	}
 	rc = durable_sync_dir(dir);
@@ -108,13 +116,14 @@ out:
 	return rc;
 }
 
-int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
-		 const char *seed, const struct outbox_item *it)
+int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now,
+		 gint64 message, const char *seed, const struct outbox_item *it)
 {
 	char *to = envelope_address_ascii(it->to);	/* the robot's SMTP has no SMTPUTF8 */
 
 	if (!to) {
-		log_msg(LOG_WARNING, "outbox: cannot send to <%.200s>: no ASCII form of the address", it->to);
+		log_msg(LOG_WARNING,
+			"outbox: cannot send to <%.200s>: no ASCII form of the address", it->to);
 		return 1;
 	}
 	{
@@ -129,8 +138,8 @@ int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64
 }
 
 /* outbox_queue for an item whose address is ASCII. */
-static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
-		       const char *seed, const struct outbox_item *it)
+static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now,
+		       gint64 message, const char *seed, const struct outbox_item *it)
 {
 	char *token = it->token ? g_strdup(it->token) : token_of(seed);
 	const char *verp_token = it->verp ? it->verp : token;
@@ -138,11 +147,20 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 	char *verp = own_address_make(cfg, OWN_BOUNCES, verp_token);
 	struct outpart *parts = g_new0(struct outpart, it->n_attachments + 1);
 	struct outmsg o = {
-		.from = cfg->address, .from_name = "POC Directory", .to = it->to, .subject = it->subject,
-		.body = it->body, .message_id = msgid, .in_reply_to = it->in_reply_to,
-		.references = it->references, .loop_id = cfg->domain, .date = now, .reply_to = it->reply_to,
+		.from = cfg->address,
+		.from_name = "POC Directory",
+		.to = it->to,
+		.subject = it->subject,
+		.body = it->body,
+		.message_id = msgid,
+		.in_reply_to = it->in_reply_to,
+		.references = it->references,
+		.loop_id = cfg->domain,
+		.date = now,
+		.reply_to = it->reply_to,
 		.asks_reply = it->asks_reply,
-		.parts = parts, .n_parts = it->n_attachments,
+		.parts = parts,
+		.n_parts = it->n_attachments,
 	};
 	size_t len = 0;
 	char *text = NULL, *file = NULL;
@@ -150,7 +168,8 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 	int rc = -1;
 
 	for (size_t i = 0; i < it->n_attachments; i++)
-		parts[i] = (struct outpart){ it->attachments[i].filename, it->attachments[i].content_type,
+		parts[i] = (struct outpart){ it->attachments[i].filename,
+					     it->attachments[i].content_type,
 					     it->attachments[i].path };
 	if (!token_ok(token) || !token_ok(verp_token)) {
 		log_msg(LOG_ERR, "outbox: a token is not [a-z0-9-]{1,60}: %.80s", token);
@@ -163,8 +182,10 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 	} else if (!(text = signed_message(c, &o, it, &len))) {
 		goto out;
 	}
-	if (!(st = db_query(db, "INSERT INTO outbox (token, message, purpose, env_from, rcpt, body,"
-			       " created, next_try, body_file, dsn_envid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL)))
+	if (!(st = db_query(db, "INSERT INTO outbox"
+				" (token, message, purpose, env_from, rcpt, body, created,"
+				" next_try, body_file, dsn_envid)"
+				" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", NULL)))
 		goto out;
 	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
 	if (message > 0)
@@ -196,8 +217,10 @@ int outbox_count_limited(sqlite3 *db, const char *rcpt, gint64 since)
 	sqlite3_stmt *st;
 	int n = -1;
 
-	if (!(st = db_query(db, "SELECT count(*) FROM outbox WHERE rcpt = ? COLLATE NOCASE"
-			       " AND purpose IN ('help', 'form', 'refusal') AND created > ?", NULL)))
+	if (!(st = db_query(db,
+			    "SELECT count(*) FROM outbox WHERE rcpt = ? COLLATE NOCASE"
+			    " AND purpose IN ('help', 'form', 'refusal') AND created > ?",
+			    NULL)))
 		return -1;
 	sqlite3_bind_text(st, 1, rcpt, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, since);
@@ -209,7 +232,8 @@ int outbox_count_limited(sqlite3 *db, const char *rcpt, gint64 since)
 
 int outbox_env_from(sqlite3 *db, const char *token, char **env_from)
 {
-	sqlite3_stmt *st = db_query(db, "SELECT env_from FROM outbox WHERE token = ?1", "t", token);
+	sqlite3_stmt *st =
+		db_query(db, "SELECT env_from FROM outbox WHERE token = ?1", "t", token);
 	int rc;
 
 	*env_from = NULL;
@@ -248,9 +272,12 @@ static GPtrArray *due_rows(sqlite3 *db, gint64 now)
 	GPtrArray *rows = g_ptr_array_new_with_free_func(due_free);
 	sqlite3_stmt *st;
 
-	if (!(st = db_query(db, "SELECT id, token, env_from, rcpt, body, created, attempts, body_file, dsn_envid"
-			       " FROM outbox"
-			       " WHERE state = 'queued' AND next_try <= ? ORDER BY next_try, id LIMIT ?", NULL))) {
+	if (!(st = db_query(
+		      db,
+		      "SELECT id, token, env_from, rcpt, body, created, attempts, body_file,"
+		      " dsn_envid FROM outbox"
+		      " WHERE state = 'queued' AND next_try <= ? ORDER BY next_try, id LIMIT ?",
+		      NULL))) {
 		g_ptr_array_unref(rows);
 		return NULL;
 	}
@@ -285,7 +312,8 @@ struct bytes {
 };
 
 /* 0, or -1 with *detail when the row's file cannot be read. */
-static int bytes_open(const struct config *cfg, const struct due *d, struct bytes *b, char **detail)
+static int bytes_open(const struct config *cfg, const struct due *d, struct bytes *b,
+		      char **detail)
 {
 	char *path;
 	struct stat sb;
@@ -295,8 +323,10 @@ static int bytes_open(const struct config *cfg, const struct due *d, struct byte
 	if (!d->file)
 		return 0;
 	path = g_build_filename(cfg->var, OUTBOX_DATA, d->file, NULL);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &sb) == 0 && sb.st_size > 0 &&
-	    (b->map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) != MAP_FAILED) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && fstat(fd, &sb) == 0 &&
+	    sb.st_size > 0 &&
+	    (b->map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) !=
+		    MAP_FAILED) {
 		b->data = b->map;
 		b->len = (size_t)sb.st_size;
 		rc = 0;
@@ -326,8 +356,8 @@ static enum send_status deliver(const struct config *cfg, const struct due *d, c
 	if (bytes_open(cfg, d, &b, detail) < 0)
 		return SEND_PERMFAIL;	/* the file is gone: retrying cannot bring it back */
 	if (cfg->smtp_relay) {
-		enum send_status s = smtp_send(cfg->smtp_relay, cfg->domain, d->from, d->rcpt, d->envid, b.data,
-					       b.len, detail);
+		enum send_status s = smtp_send(cfg->smtp_relay, cfg->domain, d->from, d->rcpt,
+					       d->envid, b.data, b.len, detail);
 
 		bytes_close(&b);
 		return s;
@@ -335,7 +365,8 @@ static enum send_status deliver(const struct config *cfg, const struct due *d, c
 	dir = config_var_path(cfg, "outbox");
 	name = g_strdup_printf("%" G_GINT64_FORMAT ".%s.pocbot", d->created, d->token);
 	rc = maildir_deliver_unix(dir, name, b.data, b.len);
-	*detail = rc < 0 ? g_strdup_printf("Maildir %s: %s", dir, g_strerror(errno)) : g_strdup("Maildir");
+	*detail = rc < 0 ? g_strdup_printf("Maildir %s: %s", dir, g_strerror(errno))
+			 : g_strdup("Maildir");
 	bytes_close(&b);
 	g_free(dir);
 	g_free(name);
@@ -378,7 +409,8 @@ static const enum outbox_state after_try[] = {
 G_STATIC_ASSERT(G_N_ELEMENTS(after_try) == SEND_PERMFAIL + 1);
 
 /* Records the outcome of one try of a queued row. 0 or -1. */
-static int record(sqlite3 *db, const struct due *d, enum send_status s, const char *detail, gint64 now)
+static int record(sqlite3 *db, const struct due *d, enum send_status s, const char *detail,
+		  gint64 now)
 {
 	gint64 wait = SEND_BACKOFF_FIRST << (d->attempts < 6 ? d->attempts : 6);
 	enum outbox_state to;
@@ -392,9 +424,11 @@ static int record(sqlite3 *db, const struct due *d, enum send_status s, const ch
 		to = OUTBOX_FAILED;
 	g_assert(moves[OUTBOX_QUEUED][to]);	/* due_rows reads queued rows only */
 	state = state_names[to];
-	if (!(st = db_query(db, "UPDATE outbox SET state = ?, attempts = attempts + 1, next_try = ?,"
-			       " done = CASE WHEN ? = 'queued' THEN NULL ELSE ? END, last_error = ?"
-			       " WHERE id = ?", NULL)))
+	if (!(st = db_query(db,
+			    "UPDATE outbox SET state = ?, attempts = attempts + 1, next_try = ?,"
+			    " done = CASE WHEN ? = 'queued' THEN NULL ELSE ? END, last_error = ?"
+			    " WHERE id = ?",
+			    NULL)))
 		return -1;
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now + MIN(wait, SEND_BACKOFF_MAX));
@@ -405,8 +439,8 @@ static int record(sqlite3 *db, const struct due *d, enum send_status s, const ch
 	sqlite3_bind_int64(st, 6, d->id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	db_done(st);
-	log_msg(s == SEND_OK ? LOG_INFO : LOG_WARNING, "send %s to=<%s> status=%s (%.200s)", d->token, d->rcpt,
-		state, detail ? detail : "");
+	log_msg(s == SEND_OK ? LOG_INFO : LOG_WARNING, "send %s to=<%s> status=%s (%.200s)",
+		d->token, d->rcpt, state, detail ? detail : "");
 	return rc;
 }
 
@@ -424,7 +458,8 @@ static int send_batch(sqlite3 *db, const struct config *cfg)
 		enum send_status s = deliver(cfg, d, &detail);
 
 		if (record(db, d, s, detail, clock_now(cfg)) < 0)
-			log_msg(LOG_ERR, "outbox: cannot record the send of %s: %s", d->token, sqlite3_errmsg(db));
+			log_msg(LOG_ERR, "outbox: cannot record the send of %s: %s", d->token,
+				sqlite3_errmsg(db));
 		else
 			forget_file(cfg, d, s);
 		g_free(detail);
@@ -451,7 +486,8 @@ static int file_wanted(sqlite3 *db, const char *file)
 	sqlite3_stmt *st;
 	int wanted = 1;	/* when in doubt, keep */
 
-	if (!(st = db_query(db, "SELECT 1 FROM outbox WHERE body_file = ? AND state = 'queued'", NULL)))
+	if (!(st = db_query(db, "SELECT 1 FROM outbox WHERE body_file = ? AND state = 'queued'",
+			    NULL)))
 		return 1;
 	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
 	wanted = sqlite3_step(st) != SQLITE_DONE;
@@ -471,8 +507,8 @@ int outbox_sweep(sqlite3 *db, const struct config *cfg)
 		char *path = g_build_filename(dir, name, NULL);
 		struct stat sb;
 
-		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_mtime < old && !file_wanted(db, name) &&
-		    unlink(path) == 0)
+		if (lstat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_mtime < old &&
+		    !file_wanted(db, name) && unlink(path) == 0)
 			removed++;
 		g_free(path);
 	}

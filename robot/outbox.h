@@ -25,8 +25,8 @@ struct outbox_item {
 	enum crypto_protocol protocol;	/* how the robot signs it: CRYPTO_NONE means OpenPGP */
 	const char *const *encrypt_to;	/* fingerprints to encrypt to (NULL-terminated), or NULL */
 	const char *reply_to;		/* Reply-To addr-spec, or NULL */
-	const char *token;		/* the row's token (Message-ID pocbot.TOKEN@, Maildir name),
-					 * or NULL: made from the seed */
+	const char *token;		/* the row's token (Message-ID pocbot.TOKEN@, Maildir
+					 * name), or NULL: made from the seed */
 	const char *verp;		/* token of the envelope sender bounces+VERP@ (and of the
 					 * DSN ENVID), or NULL: the row's own token */
 	gboolean dsn;			/* ask the relay for DSNs (NOTIFY=SUCCESS,FAILURE,DELAY) */
@@ -47,8 +47,8 @@ struct outbox_item {
  * the robot's SMTP has no SMTPUTF8), nothing queued; -1 on failure (also
  * when the message cannot be composed or signed safely). Internationalised
  * domains are queued as A-labels. */
-int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now, gint64 message,
-		 const char *seed, const struct outbox_item *it);
+int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now,
+		 gint64 message, const char *seed, const struct outbox_item *it);
 
 /* How many answers to unauthenticated mail (help, form, refusal) went to
  * rcpt since since: the [limits] help_per_day count. -1 on error. */

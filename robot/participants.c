@@ -5,7 +5,9 @@
 
 int participants_add(sqlite3 *db, const char *code, gint64 now)
 {
-	if (db_run(db, "INSERT INTO states (code, added) VALUES (?1, ?2) ON CONFLICT (code) DO NOTHING",
+	if (db_run(db,
+		   "INSERT INTO states (code, added) VALUES (?1, ?2)"
+		   " ON CONFLICT (code) DO NOTHING",
 		   "ti", code, now) < 0)
 		return -1;
 	return sqlite3_changes(db) > 0 ? 1 : 0;

@@ -4,9 +4,9 @@
  * and removed once queued), unverified POCs, and the yearly update
  * reminder with the State's records as ready-to-edit forms. Who gets
  * each, in which language, signed and encrypted how, is the notices
- * table's (notices.c), which sends them in the caller's transaction. Input: the directory and the pings table (bounce text from
- * mail arrives here bounded by ping-report.c). -1 when a notice cannot be
- * composed, signed or queued. */
+ * table's (notices.c), which sends them in the caller's transaction. Input: the directory and the
+ * pings table (bounce text from mail arrives here bounded by ping-report.c). -1 when a notice
+ * cannot be composed, signed or queued. */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -36,9 +36,12 @@ static char *silent_list(const struct mail_ctx *c, const GPtrArray *entries, con
 		if (e->outcome == PING_OUT_ANSWERED)
 			continue;
 		said = templates_phrase(c->tpl, lang, "ping-phrases", keys[e->outcome]);
-		g_string_append_printf(list, "  %-12s %s  (%s%s%s)\n", e->poc, e->address, said ? said : keys[e->outcome],
-				       e->outcome == PING_OUT_BOUNCED && e->bounce_status ? " " : "",
-				       e->outcome == PING_OUT_BOUNCED && e->bounce_status ? e->bounce_status : "");
+		g_string_append_printf(
+			list, "  %-12s %s  (%s%s%s)\n", e->poc, e->address,
+			said ? said : keys[e->outcome],
+			e->outcome == PING_OUT_BOUNCED && e->bounce_status ? " " : "",
+			e->outcome == PING_OUT_BOUNCED && e->bounce_status ? e->bounce_status
+									   : "");
 		g_free(said);
 	}
 	return g_string_free(list, FALSE);
@@ -53,14 +56,21 @@ static char *escalation_list(const struct mail_ctx *c, const char *lang, void *d
 	return silent_list(c, ((struct escalation *)data)->entries, lang);
 }
 
-int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *state, const GPtrArray *entries)
+int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *state,
+			  const GPtrArray *entries)
 {
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	char rid[24], *seed = g_strdup_printf("ping-escalation:%" G_GINT64_FORMAT ":%s:%" G_GINT64_FORMAT, round,
-					      state, c->now);
+	char rid[24], *seed = g_strdup_printf("ping-escalation:%" G_GINT64_FORMAT
+					      ":%s:%" G_GINT64_FORMAT,
+					      round, state, c->now);
 	struct escalation e = { entries };
-	struct notice_request n = { .kind = "ping-escalation", .state = state, .seed = seed, .vars = vars,
-				    .each_key = "list", .each = escalation_list, .data = &e };
+	struct notice_request n = { .kind = "ping-escalation",
+				    .state = state,
+				    .seed = seed,
+				    .vars = vars,
+				    .each_key = "list",
+				    .each = escalation_list,
+				    .data = &e };
 	int rc;
 
 	g_snprintf(rid, sizeof rid, "%" G_GINT64_FORMAT, round);
@@ -74,7 +84,8 @@ int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *st
 /* Writes text to a new file under VAR/tmp; its path (g_free it), or NULL. */
 static char *temp_file(const struct config *cfg, const char *text)
 {
-	char *dir = config_var_path(cfg, "tmp"), *path = g_build_filename(dir, "ping-report-XXXXXX", NULL);
+	char *dir = config_var_path(cfg, "tmp"),
+	     *path = g_build_filename(dir, "ping-report-XXXXXX", NULL);
 	int fd = g_mkdir_with_parents(dir, 0700) == 0 ? g_mkstemp(path) : -1;
 	size_t len = strlen(text), done = 0;
 
@@ -100,10 +111,12 @@ static char *temp_file(const struct config *cfg, const char *text)
 
 int ping_notices_report(const struct mail_ctx *c, const struct ping_report *r)
 {
-	char *text = ping_report_text(r), *csv = ping_report_csv(r), *path = temp_file(c->cfg, csv);
+	char *text = ping_report_text(r), *csv = ping_report_csv(r),
+	     *path = temp_file(c->cfg, csv);
 	char *filename = g_strdup_printf("ping-round-%" G_GINT64_FORMAT ".csv", r->round.id);
 	char *seed = g_strdup_printf("ping-report:%" G_GINT64_FORMAT, r->round.id), rid[24];
-	struct outbox_attachment csv_part = { filename, "text/csv; charset=utf-8; header=present", path };
+	struct outbox_attachment csv_part = { filename, "text/csv; charset=utf-8; header=present",
+					      path };
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	struct notice_request n = { .kind = "ping-report", .seed = seed, .vars = vars,
 				    .attachments = &csv_part, .n_attachments = 1 };
@@ -117,7 +130,8 @@ int ping_notices_report(const struct mail_ctx *c, const struct ping_report *r)
 		GPtrArray *to = signers_audience(c->db, SIGNERS_CUSTODIANS, NULL);
 
 		if (to && to->len == 0)
-			log_msg(LOG_WARNING, "ping round %s: no custodian signer to mail the report to", rid);
+			log_msg(LOG_WARNING,
+				"ping round %s: no custodian signer to mail the report to", rid);
 		if (to)
 			g_ptr_array_unref(to);
 		rc = notices_send(c, &n);
@@ -132,12 +146,14 @@ int ping_notices_report(const struct mail_ctx *c, const struct ping_report *r)
 	return rc;
 }
 
-int ping_notices_unverified(const struct mail_ctx *c, const char *state, const char *poc, const char *address,
-			    const char *seed)
+int ping_notices_unverified(const struct mail_ctx *c, const char *state, const char *poc,
+			    const char *address, const char *seed)
 {
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	char *s = g_strdup_printf("ping-unverified:%s", seed), date[CLOCK_TEXT_LEN];
-	struct notice_request n = { .kind = "ping-unverified", .state = state, .seed = s, .vars = vars };
+	struct notice_request n = {
+		.kind = "ping-unverified", .state = state, .seed = s, .vars = vars
+	};
 	int rc;
 
 	g_hash_table_insert(vars, "id", (char *)poc);
@@ -176,9 +192,15 @@ int ping_notices_update(const struct mail_ctx *c, const char *state)
 {
 	GPtrArray *pocs = pocs_list(c->db, state, POC_TYPE_NONE, FALSE);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	char *seed = g_strdup_printf("update-reminder:%s:%" G_GINT64_FORMAT, state, c->now), date[CLOCK_TEXT_LEN];
-	struct notice_request n = { .kind = "update-reminder", .state = state, .seed = seed, .vars = vars,
-				    .each_key = "forms", .each = update_forms, .data = pocs };
+	char *seed = g_strdup_printf("update-reminder:%s:%" G_GINT64_FORMAT, state, c->now),
+	     date[CLOCK_TEXT_LEN];
+	struct notice_request n = { .kind = "update-reminder",
+				    .state = state,
+				    .seed = seed,
+				    .vars = vars,
+				    .each_key = "forms",
+				    .each = update_forms,
+				    .data = pocs };
 	int rc = -1;
 
 	g_hash_table_insert(vars, "date", (char *)clock_text(c->now, CLOCK_MINUTE, "-", date));

@@ -12,15 +12,16 @@
 
 /* To state's signers: the POCs of round that did not answer (entries,
  * struct ping_entry *, all of state). */
-int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *state, const GPtrArray *entries);
+int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *state,
+			  const GPtrArray *entries);
 
 /* To every custodian signer: r as text, with its CSV attached. */
 int ping_notices_report(const struct mail_ctx *c, const struct ping_report *r);
 
 /* To state's signers: POC poc did not answer the verification ping sent
  * to address, and is now unverified. seed makes the notices unique. */
-int ping_notices_unverified(const struct mail_ctx *c, const char *state, const char *poc, const char *address,
-			    const char *seed);
+int ping_notices_unverified(const struct mail_ctx *c, const char *state, const char *poc,
+			    const char *address, const char *seed);
 
 /* To state's signers who may change its POCs (not readers): the State's
  * current records as ready-to-edit forms. */

@@ -25,7 +25,8 @@ struct rec {
 /* addr to compare: its domain in A-labels when it has one, case aside. */
 static char *address_key(const char *addr)
 {
-	char *ascii = envelope_address_ascii(addr), *key = g_ascii_strdown(ascii ? ascii : addr, -1);
+	char *ascii = envelope_address_ascii(addr),
+	     *key = g_ascii_strdown(ascii ? ascii : addr, -1);
 
 	g_free(ascii);
 	return key;
@@ -72,7 +73,8 @@ static int verify_poc(sqlite3 *db, const struct rec *r, const char *hash)
 	pocs_json_string(detail, hash);
 	g_string_append(detail, ", \"poc\": ");
 	pocs_json_string(detail, poc);
-	g_string_append_printf(detail, ", \"ping\": %" G_GINT64_FORMAT ", \"before\": ", r->p->ping);
+	g_string_append_printf(detail,
+			       ", \"ping\": %" G_GINT64_FORMAT ", \"before\": ", r->p->ping);
 	pocs_json_string(detail, was);
 	g_string_append(detail, ", \"after\": \"active\", \"from\": ");
 	pocs_json_string(detail, r->p->from);
@@ -86,9 +88,12 @@ static int verify_poc(sqlite3 *db, const struct rec *r, const char *hash)
 static char *event_detail(const struct ping_match *p)
 {
 	if (p->what == PING_BOUNCED || p->what == PING_DELAYED || p->what == PING_DELIVERED)
-		return g_strdup_printf("%s%s%s", p->status ? p->status : "", p->status && p->diagnostic ? " " : "",
-				       p->diagnostic ? p->diagnostic : "");	/* both bounded by the filter */
-	return p->from ? g_strdup_printf("from %s", p->from) : NULL;	/* an addr-spec, bounded by the adapter */
+		return g_strdup_printf("%s%s%s", p->status ? p->status : "",
+				       p->status && p->diagnostic ? " " : "",
+				       p->diagnostic ? p->diagnostic
+						     : ""); /* both bounded by the filter */
+	return p->from ? g_strdup_printf("from %s", p->from)
+		       : NULL; /* an addr-spec, bounded by the adapter */
 }
 
 /* The event row of what ctx->ping says. Borrows from r. */
@@ -96,10 +101,17 @@ static void event_of(struct rec *r, gint64 message, const char *message_id)
 {
 	const struct ping_match *p = r->p;
 
-	r->e = (struct ping_event){ .ping = p->ping, .message = message, .message_id = message_id,
-				    .at = r->ctx->now, .what = p->what, .matched_by = p->matched_by,
-				    .detail = r->detail, .status = p->status,
-				    .diagnostic = p->diagnostic, .hard = p->hard, .from = p->from };
+	r->e = (struct ping_event){ .ping = p->ping,
+				    .message = message,
+				    .message_id = message_id,
+				    .at = r->ctx->now,
+				    .what = p->what,
+				    .matched_by = p->matched_by,
+				    .detail = r->detail,
+				    .status = p->status,
+				    .diagnostic = p->diagnostic,
+				    .hard = p->hard,
+				    .from = p->from };
 }
 
 int ping_record(sqlite3 *db, const struct filter_ctx *ctx, const char *hash, gint64 message)

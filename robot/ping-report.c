@@ -159,7 +159,8 @@ static void duration(gint64 s, char out[32])
 	if (s < 0)
 		g_strlcpy(out, "-", 32);
 	else
-		g_snprintf(out, 32, "%" G_GINT64_FORMAT ":%02d:%02d", s / 3600, (int)(s / 60 % 60), (int)(s % 60));
+		g_snprintf(out, 32, "%" G_GINT64_FORMAT ":%02d:%02d", s / 3600, (int)(s / 60 % 60),
+			   (int)(s % 60));
 }
 
 static const char *group_name(const struct ping_figures *f, char buf[32])
@@ -182,7 +183,8 @@ static const char *outcome_name(enum ping_outcome o)
 	return names[o];
 }
 
-static void text_entries(GString *t, const struct ping_report *r, enum ping_outcome which, const char *title)
+static void text_entries(GString *t, const struct ping_report *r, enum ping_outcome which,
+			 const char *title)
 {
 	gboolean any = FALSE;
 
@@ -198,11 +200,14 @@ static void text_entries(GString *t, const struct ping_report *r, enum ping_outc
 		if (which == PING_OUT_BOUNCED) {
 			g_string_append_printf(t, "  %-12s %s  %s %s %s  %s\n", e->poc, e->address,
 					       e->bounce_status ? e->bounce_status : "-",
-					       e->bounce_hard == 1 ? "hard" : e->bounce_hard == 0 ? "soft" : "-",
+					       e->bounce_hard == 1   ? "hard"
+					       : e->bounce_hard == 0 ? "soft"
+								     : "-",
 					       clock_text(e->bounced, CLOCK_ISO, "-", when),
 					       e->bounce_diagnostic ? e->bounce_diagnostic : "");
 		} else
-			g_string_append_printf(t, "  %-12s %s  (%s)\n", e->poc, e->address, outcome_name(e->outcome));
+			g_string_append_printf(t, "  %-12s %s  (%s)\n", e->poc, e->address,
+					       outcome_name(e->outcome));
 	}
 }
 
@@ -211,26 +216,32 @@ char *ping_report_text(const struct ping_report *r)
 	GString *t = g_string_new(NULL);
 	char started[CLOCK_TEXT_LEN], deadline[CLOCK_TEXT_LEN], closed[CLOCK_TEXT_LEN];
 
-	g_string_append_printf(t, "Ping round %" G_GINT64_FORMAT "\n"
-			       "  Started:  %s (%s)\n  Deadline: %s\n  Closed:   %s\n  Scope:    %s\n\n",
-			       r->round.id, clock_text(r->round.started, CLOCK_ISO, "-", started), r->round.started_by,
-			       clock_text(r->round.deadline, CLOCK_ISO, "-", deadline),
-			       r->round.closed ? clock_text(r->round.closed, CLOCK_ISO, "-", closed) : "open",
-			       r->round.scope && *r->round.scope ? r->round.scope : "every POC");
-	g_string_append_printf(t, "%-22s %6s %6s %8s %10s %7s %6s %7s %11s %11s\n", "group", "pings", "sent",
-			       "answered", "auto-reply", "bounced", "silent", "rate", "median", "p90");
+	g_string_append_printf(
+		t,
+		"Ping round %" G_GINT64_FORMAT "\n"
+		"  Started:  %s (%s)\n  Deadline: %s\n  Closed:   %s\n  Scope:    %s\n\n",
+		r->round.id, clock_text(r->round.started, CLOCK_ISO, "-", started),
+		r->round.started_by, clock_text(r->round.deadline, CLOCK_ISO, "-", deadline),
+		r->round.closed ? clock_text(r->round.closed, CLOCK_ISO, "-", closed) : "open",
+		r->round.scope && *r->round.scope ? r->round.scope : "every POC");
+	g_string_append_printf(t, "%-22s %6s %6s %8s %10s %7s %6s %7s %11s %11s\n", "group",
+			       "pings", "sent", "answered", "auto-reply", "bounced", "silent",
+			       "rate", "median", "p90");
 	for (guint i = 0; i < r->groups->len; i++) {
 		const struct ping_figures *f = r->groups->pdata[i];
 		char name[32], med[32], p90[32];
 
 		duration(f->median, med);
 		duration(f->p90, p90);
-		g_string_append_printf(t, "%-22s %6d %6d %8d %10d %7d %6d %6.1f%% %11s %11s\n", group_name(f, name),
-				       f->pings, f->sent, f->answered, f->autoreply_only, f->bounced, f->silent,
-				       f->rate * 100, med, p90);
+		g_string_append_printf(t, "%-22s %6d %6d %8d %10d %7d %6d %6.1f%% %11s %11s\n",
+				       group_name(f, name), f->pings, f->sent, f->answered,
+				       f->autoreply_only, f->bounced, f->silent, f->rate * 100,
+				       med, p90);
 	}
-	g_string_append(t, "\nResponse times are from handing over to the answer's arrival (H:MM:SS).\n");
-	text_entries(t, r, PING_OUT_BOUNCED, "Bounces (POC, address, status, hard/soft, when, diagnostic)");
+	g_string_append(
+		t, "\nResponse times are from handing over to the answer's arrival (H:MM:SS).\n");
+	text_entries(t, r, PING_OUT_BOUNCED,
+		     "Bounces (POC, address, status, hard/soft, when, diagnostic)");
 	text_entries(t, r, PING_OUT_AUTOREPLY, "Automatic replies only");
 	text_entries(t, r, PING_OUT_SILENT, "No answer");
 	return g_string_free(t, FALSE);
@@ -266,24 +277,29 @@ static void csv_row(GString *out, const char *const *fields, int n)
 char *ping_report_csv(const struct ping_report *r)
 {
 	static const char *const header[CSV_COLUMNS] = {
-		"kind", "state", "type", "poc", "address", "pings", "sent", "answered", "autoreply_only", "bounced",
-		"silent", "response_rate", "median_seconds", "p90_seconds", "bounce_status", "bounce_hard",
-		"bounce_diagnostic", "at" };
+		"kind", "state", "type", "poc", "address", "pings", "sent", "answered",
+		"autoreply_only", "bounced", "silent", "response_rate", "median_seconds",
+		"p90_seconds", "bounce_status", "bounce_hard", "bounce_diagnostic", "at"
+	};
 	GString *out = g_string_new(NULL);
 
 	csv_row(out, header, CSV_COLUMNS);
 	for (guint i = 0; i < r->groups->len; i++) {
 		const struct ping_figures *f = r->groups->pdata[i];
 		char n[6][16], rate[16], med[24], p90[24];
-		const int v[6] = { f->pings, f->sent, f->answered, f->autoreply_only, f->bounced, f->silent };
+		const int v[6] = { f->pings,          f->sent,    f->answered,
+				   f->autoreply_only, f->bounced, f->silent };
 
 		for (int k = 0; k < 6; k++)
 			g_snprintf(n[k], sizeof n[k], "%d", v[k]);
 		g_snprintf(rate, sizeof rate, "%.4f", f->rate);
 		g_snprintf(med, sizeof med, "%" G_GINT64_FORMAT, f->median);
 		g_snprintf(p90, sizeof p90, "%" G_GINT64_FORMAT, f->p90);
-		csv_row(out, (const char *const[CSV_COLUMNS]){ "group", f->state, f->type, "", "", n[0], n[1], n[2],
-				n[3], n[4], n[5], rate, f->median < 0 ? "" : med, f->p90 < 0 ? "" : p90, "", "", "", "" },
+		csv_row(out,
+			(const char *const[CSV_COLUMNS]){ "group", f->state, f->type, "", "", n[0],
+							  n[1], n[2], n[3], n[4], n[5], rate,
+							  f->median < 0 ? "" : med,
+							  f->p90 < 0 ? "" : p90, "", "", "", "" },
 			CSV_COLUMNS);
 	}
 	for (guint i = 0; i < r->entries->len; i++) {
@@ -292,9 +308,13 @@ char *ping_report_csv(const struct ping_report *r)
 
 		if (e->outcome != PING_OUT_BOUNCED)
 			continue;
-		csv_row(out, (const char *const[CSV_COLUMNS]){ "bounce", e->state, e->type, e->poc, e->address, "", "",
-				"", "", "", "", "", "", "", e->bounce_status ? e->bounce_status : "",
-				e->bounce_hard == 1 ? "1" : e->bounce_hard == 0 ? "0" : "",
+		csv_row(out,
+			(const char *const[CSV_COLUMNS]){
+				"bounce", e->state, e->type, e->poc, e->address, "", "", "", "",
+				"", "", "", "", "", e->bounce_status ? e->bounce_status : "",
+				e->bounce_hard == 1   ? "1"
+				: e->bounce_hard == 0 ? "0"
+						      : "",
 				e->bounce_diagnostic ? e->bounce_diagnostic : "",
 				clock_text(e->bounced, CLOCK_ISO, "-", when) },
 			CSV_COLUMNS);
@@ -358,7 +378,8 @@ static void json_entry(JsonBuilder *b, const struct ping_entry *e)
 	json_member_string(b, "address", addr);
 	json_member_string(b, "outcome", outcome_name(e->outcome));
 	json_member_time(b, "sent", e->sent_at);
-	json_member_int(b, "response_seconds", e->outcome == PING_OUT_ANSWERED ? e->answer_seconds : -1, TRUE);
+	json_member_int(b, "response_seconds",
+			e->outcome == PING_OUT_ANSWERED ? e->answer_seconds : -1, TRUE);
 	if (e->outcome == PING_OUT_BOUNCED) {
 		json_member_time(b, "bounced", e->bounced);
 		json_member_string(b, "bounce_status", e->bounce_status);

@@ -37,7 +37,8 @@ struct ping_figures {
 struct ping_report {
 	struct pings_round round;
 	GPtrArray *entries;		/* struct ping_entry *, by State, type, POC */
-	GPtrArray *groups;		/* struct ping_figures *: each State, each type, then the round */
+	GPtrArray *groups;		/* struct ping_figures *: each State, each type, then
+					 * the round */
 };
 
 /* The report of round id: 1 and *out filled (ping_report_clear it), 0

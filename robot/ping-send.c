@@ -56,19 +56,21 @@ static int compose(const struct mail_ctx *c, const char *lang, const char *name,
 
 /* The variables every ping text has. The table borrows from its
  * arguments and owns the rest (g_hash_table_unref it). */
-static GHashTable *ping_vars(const struct mail_ctx *c, const char *token, const char *poc, const char *state,
-			     gint64 deadline)
+static GHashTable *ping_vars(const struct mail_ctx *c, const char *token, const char *poc,
+                             const char *state, gint64 deadline)
 {
 	GHashTable *v = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	char when[CLOCK_TEXT_LEN];
 
 	g_hash_table_insert(v, "token", g_strdup(token));
 	g_hash_table_insert(v, "id", g_strdup(poc));
-	g_hash_table_insert(v, "code", g_strdup(state));	/* "state" is its name, set by compose */
-	g_hash_table_insert(v, "deadline", g_strdup(clock_text(deadline, CLOCK_MINUTE, "-", when)));
+	g_hash_table_insert(v, "code", g_strdup(state)); /* "state" is its name, set by compose */
+	g_hash_table_insert(v, "deadline",
+	                    g_strdup(clock_text(deadline, CLOCK_MINUTE, "-", when)));
 	g_hash_table_insert(v, "reply", own_address_make(c->cfg, OWN_PING, token));
 	g_hash_table_insert(v, "robot", g_strdup(c->cfg->address));
-	g_hash_table_insert(v, "custodian", g_strdup(c->cfg->custodian ? c->cfg->custodian : c->cfg->address));
+	g_hash_table_insert(v, "custodian",
+	                    g_strdup(c->cfg->custodian ? c->cfg->custodian : c->cfg->address));
 	return v;
 }
 
@@ -77,11 +79,17 @@ static int queue(const struct mail_ctx *c, const char *purpose, const char *to, 
 		 const char *name, GHashTable *vars, const char *row_token, const char *ping_token,
 		 const char *in_reply_to)
 {
-	char *subject = NULL, *body = NULL, *reply = own_address_make(c->cfg, OWN_PING, ping_token);
+	char *subject = NULL, *body = NULL,
+	     *reply = own_address_make(c->cfg, OWN_PING, ping_token);
 	char *seed = g_strdup_printf("%s:%s", purpose, row_token);
-	struct outbox_item it = { .purpose = purpose, .to = to, .reply_to = reply,
-				  .token = row_token, .verp = strcmp(row_token, ping_token) ? ping_token : NULL,
-				  .dsn = TRUE, .in_reply_to = in_reply_to, .asks_reply = TRUE };
+	struct outbox_item it = { .purpose = purpose,
+		                  .to = to,
+		                  .reply_to = reply,
+		                  .token = row_token,
+		                  .verp = strcmp(row_token, ping_token) ? ping_token : NULL,
+		                  .dsn = TRUE,
+		                  .in_reply_to = in_reply_to,
+		                  .asks_reply = TRUE };
 	int rc = -1;
 
 	if (compose(c, lang, name, vars, &subject, &body) == 0) {
@@ -96,8 +104,8 @@ static int queue(const struct mail_ctx *c, const char *purpose, const char *to, 
 	return rc;
 }
 
-int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target *t, gint64 deadline,
-	       char token[PINGS_TOKEN_LEN])
+int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target *t,
+               gint64 deadline, char token[PINGS_TOKEN_LEN])
 {
 	char tok[PINGS_TOKEN_LEN];
 	GHashTable *vars;
@@ -120,7 +128,8 @@ int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target
 	return rc;
 }
 
-int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before, const struct poc *after)
+int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before,
+                               const struct poc *after)
 {
 	struct pings_target t = { .address = NULL };
 	int rc = 0;
@@ -128,12 +137,14 @@ int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *befor
 	g_strlcpy(t.poc, after->id, sizeof t.poc);
 	g_strlcpy(t.state, after->state, sizeof t.state);
 	g_strlcpy(t.type, form_type_name(after->type), sizeof t.type);
-	g_strlcpy(t.lang, pings_lang(after->languages->len ? after->languages->pdata[0] : NULL), sizeof t.lang);
+	g_strlcpy(t.lang, pings_lang(after->languages->len ? after->languages->pdata[0] : NULL),
+	          sizeof t.lang);
 	for (guint i = 0; rc == 0 && i < after->emails->len; i++) {
 		gboolean old = FALSE;
 
 		for (guint j = 0; before->emails && j < before->emails->len; j++)
-			old |= g_ascii_strcasecmp(after->emails->pdata[i], before->emails->pdata[j]) == 0;
+			old |= g_ascii_strcasecmp(after->emails->pdata[i],
+			                          before->emails->pdata[j]) == 0;
 		if (old)
 			continue;
 		t.address = after->emails->pdata[i];
@@ -152,7 +163,8 @@ int pings_remind(const struct mail_ctx *c, const struct ping *p, int n)
 
 	vars = ping_vars(c, p->token, p->poc, state, p->deadline);
 	g_hash_table_insert(vars, "n", g_strdup_printf("%d", n));
-	rc = queue(c, "ping-reminder", p->address, p->lang, "ping-reminder", vars, row, p->token, msgid);
+	rc = queue(c, "ping-reminder", p->address, p->lang, "ping-reminder", vars, row, p->token,
+	           msgid);
 	g_hash_table_unref(vars);
 	if (rc >= 0 && pings_set_reminders(c->db, p->id, n) < 0)
 		rc = -1;

@@ -45,7 +45,8 @@ gboolean pings_token_valid(const char *s)
 	if (!s)
 		return FALSE;
 	for (; s[n]; n++)
-		if (n >= PINGS_TOKEN_CHARS || !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '2' && s[n] <= '7')))
+		if (n >= PINGS_TOKEN_CHARS ||
+		    !((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '2' && s[n] <= '7')))
 			return FALSE;
 	return n == PINGS_TOKEN_CHARS;
 }
@@ -79,7 +80,8 @@ int pings_scope_parse(const char *text, struct pings_scope *s)
 			continue;
 		if (g_str_has_prefix(words[i], "states=") && !s->states)
 			s->states = g_strsplit(words[i] + 7, ",", -1);
-		else if (!g_str_has_prefix(words[i], "type=") || pocs_type_parse(words[i] + 5, &s->type) < 0)
+		else if (!g_str_has_prefix(words[i], "type=") ||
+		         pocs_type_parse(words[i] + 5, &s->type) < 0)
 			rc = -1;
 	}
 	for (int i = 0; rc == 0 && s->states && s->states[i]; i++)
@@ -115,8 +117,8 @@ const char *pings_lang(const char *lang)
 	return known ? known : "en";
 }
 
-GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 created_by, gint64 round,
-			 guint limit)
+GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 created_by,
+                         gint64 round, guint limit)
 {
 	sqlite3_stmt *st = NULL;
 	GPtrArray *out = g_ptr_array_new_with_free_func(target_free);
@@ -124,12 +126,16 @@ GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 cr
 	int rc;
 
 	if (!(st = db_query(db, "SELECT p.id, p.state, p.type,"
-			       " (SELECT address FROM poc_emails e WHERE e.poc = p.id ORDER BY position LIMIT 1),"
-			       " (SELECT code FROM poc_languages l WHERE l.poc = p.id ORDER BY position LIMIT 1)"
-			       " FROM pocs p WHERE p.status != 'withdrawn' AND p.created <= ?1"
-			       " AND (?2 IS NULL OR p.type = ?2) AND (?3 IS NULL OR instr(?3, ',' || p.state || ','))"
-			       " AND (?4 = 0 OR NOT EXISTS (SELECT 1 FROM pings g WHERE g.round = ?4 AND g.poc = p.id))"
-			       " ORDER BY p.state, p.type, p.number LIMIT ?5", NULL))) {
+			    " (SELECT address FROM poc_emails e WHERE e.poc = p.id"
+			    " ORDER BY position LIMIT 1),"
+			    " (SELECT code FROM poc_languages l WHERE l.poc = p.id"
+			    " ORDER BY position LIMIT 1)"
+			    " FROM pocs p WHERE p.status != 'withdrawn' AND p.created <= ?1"
+			    " AND (?2 IS NULL OR p.type = ?2)"
+			    " AND (?3 IS NULL OR instr(?3, ',' || p.state || ','))"
+			    " AND (?4 = 0 OR NOT EXISTS (SELECT 1 FROM pings g"
+			    " WHERE g.round = ?4 AND g.poc = p.id))"
+			    " ORDER BY p.state, p.type, p.number LIMIT ?5", NULL))) {
 		g_ptr_array_unref(out);
 		return NULL;
 	}
@@ -156,7 +162,8 @@ GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 cr
 		g_strlcpy(t->state, (const char *)sqlite3_column_text(st, 1), sizeof t->state);
 		g_strlcpy(t->type, (const char *)sqlite3_column_text(st, 2), sizeof t->type);
 		t->address = g_strdup((const char *)sqlite3_column_text(st, 3));
-		g_strlcpy(t->lang, pings_lang((const char *)sqlite3_column_text(st, 4)), sizeof t->lang);
+		g_strlcpy(t->lang, pings_lang((const char *)sqlite3_column_text(st, 4)),
+		          sizeof t->lang);
 		g_ptr_array_add(out, t);
 	}
 	db_done(st);
@@ -170,7 +177,8 @@ GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 cr
 
 /* ---- rounds ---- */
 
-gint64 pings_round_open(sqlite3 *db, gint64 now, gint64 deadline, const char *scope, const char *started_by)
+gint64 pings_round_open(sqlite3 *db, gint64 now, gint64 deadline, const char *scope,
+                        const char *started_by)
 {
 	sqlite3_stmt *st;
 	gint64 id = -1;
@@ -205,8 +213,10 @@ int pings_round_get(sqlite3 *db, gint64 id, struct pings_round *r)
 	int rc;
 
 	memset(r, 0, sizeof *r);
-	if (!(st = db_query(db, "SELECT id, started, deadline, coalesce(closed, 0), scope, started_by"
-			    " FROM ping_rounds WHERE id = ?1", "i", id)))
+	if (!(st = db_query(db,
+	                    "SELECT id, started, deadline, coalesce(closed, 0), scope, started_by"
+	                    " FROM ping_rounds WHERE id = ?1",
+	                    "i", id)))
 		return -1;
 	rc = db_step(st);
 	if (rc == 1)
@@ -238,16 +248,19 @@ int pings_in_round(sqlite3 *db, gint64 round, const char *poc)
 {
 	gint64 one;
 
-	return db_int64(db, &one, "SELECT 1 FROM pings WHERE round = ?1 AND poc = ?2", "it", round, poc);
+	return db_int64(db, &one, "SELECT 1 FROM pings WHERE round = ?1 AND poc = ?2", "it", round,
+	                poc);
 }
 
-int pings_insert(sqlite3 *db, gint64 round, const struct pings_target *t, const char *token, gint64 now,
-		 gint64 deadline)
+int pings_insert(sqlite3 *db, gint64 round, const struct pings_target *t, const char *token,
+                 gint64 now, gint64 deadline)
 {
-	return db_run(db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline)"
-		      " VALUES (nullif(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, ?8)", "itttttii", round,
-		      round > 0 ? "round" : "verification", t->poc, t->address, t->lang, token, now,
-		      deadline);
+	return db_run(
+	        db,
+	        "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline)"
+	        " VALUES (nullif(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	        "itttttii", round, round > 0 ? "round" : "verification", t->poc, t->address,
+	        t->lang, token, now, deadline);
 }
 
 int pings_set_reminders(sqlite3 *db, gint64 id, int n)
@@ -320,8 +333,8 @@ static void ping_free(gpointer p)
 GPtrArray *pings_of_round(sqlite3 *db, gint64 round)
 {
 	GPtrArray *all = g_ptr_array_new_with_free_func(ping_free);
-	sqlite3_stmt *st = db_query(db, "SELECT " PING_COLUMNS " WHERE g.round = ?1 ORDER BY g.poc",
-				    "i", round);
+	sqlite3_stmt *st = db_query(
+	        db, "SELECT " PING_COLUMNS " WHERE g.round = ?1 ORDER BY g.poc", "i", round);
 	int rc = st ? 1 : -1;
 
 	while (st && (rc = db_step(st)) == 1) {
@@ -342,8 +355,8 @@ GPtrArray *pings_of_round(sqlite3 *db, gint64 round)
 
 const char *ping_what_name(enum ping_what w)
 {
-	static const char *const names[] = { "delivered", "delayed", "bounced", "autoreply", "receipt",
-					     "answer" };
+	static const char *const names[] = { "delivered", "delayed", "bounced",
+		                             "autoreply", "receipt", "answer" };
 
 	G_STATIC_ASSERT(G_N_ELEMENTS(names) == PING_WHAT_COUNT);
 	g_assert((unsigned)w < G_N_ELEMENTS(names));
@@ -354,10 +367,11 @@ int pings_event_seen(sqlite3 *db, const struct ping_event *e)
 {
 	gint64 one;
 
-	return db_int64(db, &one, "SELECT 1 FROM ping_events e LEFT JOIN messages m ON m.id = e.message"
-			" WHERE e.ping = ?1 AND (e.message = ?2"
-			" OR (?3 IS NOT NULL AND m.message_id = ?3 AND e.what = ?4)) LIMIT 1",
-			"iitt", e->ping, e->message, e->message_id, ping_what_name(e->what));
+	return db_int64(db, &one,
+	                "SELECT 1 FROM ping_events e LEFT JOIN messages m ON m.id = e.message"
+	                " WHERE e.ping = ?1 AND (e.message = ?2"
+	                " OR (?3 IS NOT NULL AND m.message_id = ?3 AND e.what = ?4)) LIMIT 1",
+	                "iitt", e->ping, e->message, e->message_id, ping_what_name(e->what));
 }
 
 int pings_event_add(sqlite3 *db, const struct ping_event *e)
@@ -371,15 +385,17 @@ int pings_event_add(sqlite3 *db, const struct ping_event *e)
 static const char *const first_sql[] = {
 	[PING_DELIVERED] = "UPDATE pings SET delivered = ?1 WHERE id = ?2 AND delivered IS NULL",
 	[PING_DELAYED] = "UPDATE pings SET delayed = ?1 WHERE id = ?2 AND delayed IS NULL",
-	[PING_BOUNCED] = "UPDATE pings SET bounced = ?1, bounce_status = ?3, bounce_diagnostic = ?4,"
-			 " bounce_hard = CASE WHEN ?5 >= 0 THEN ?5 END WHERE id = ?2 AND bounced IS NULL",
-	[PING_AUTOREPLY] = "UPDATE pings SET autoreplied = ?1 WHERE id = ?2 AND autoreplied IS NULL",
+	[PING_BOUNCED] =
+	        "UPDATE pings SET bounced = ?1, bounce_status = ?3, bounce_diagnostic = ?4,"
+	        " bounce_hard = CASE WHEN ?5 >= 0 THEN ?5 END WHERE id = ?2 AND bounced IS NULL",
+	[PING_AUTOREPLY] =
+	        "UPDATE pings SET autoreplied = ?1 WHERE id = ?2 AND autoreplied IS NULL",
 	[PING_RECEIPT] = "UPDATE pings SET receipt = ?1 WHERE id = ?2 AND receipt IS NULL",
 	/* handed to the relay: the ping's own outbox row's done, else queued */
 	[PING_ANSWER] = "UPDATE pings SET answered = ?1, answer_from = ?3, answer_own = ?4,"
-			" answer_seconds = MAX(0, ?1 - COALESCE((SELECT o.done FROM outbox o"
-			" WHERE o.token = pings.token AND o.state = 'sent'), pings.queued))"
-			" WHERE id = ?2 AND answered IS NULL",
+	                " answer_seconds = MAX(0, ?1 - COALESCE((SELECT o.done FROM outbox o"
+	                " WHERE o.token = pings.token AND o.state = 'sent'), pings.queued))"
+	                " WHERE id = ?2 AND answered IS NULL",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(first_sql) == PING_WHAT_COUNT);
 
@@ -388,10 +404,11 @@ int pings_event_first(sqlite3 *db, const struct ping_event *e)
 	int rc;
 
 	if (e->what == PING_BOUNCED)
-		rc = db_run(db, first_sql[e->what], "iitti", e->at, e->ping, e->status, e->diagnostic,
-			    (gint64)e->hard);
+		rc = db_run(db, first_sql[e->what], "iitti", e->at, e->ping, e->status,
+		            e->diagnostic, (gint64)e->hard);
 	else if (e->what == PING_ANSWER)
-		rc = db_run(db, first_sql[e->what], "iiti", e->at, e->ping, e->from, (gint64)e->own);
+		rc = db_run(db, first_sql[e->what], "iiti", e->at, e->ping, e->from,
+		            (gint64)e->own);
 	else
 		rc = db_run(db, first_sql[e->what], "ii", e->at, e->ping);
 	return rc < 0 ? -1 : sqlite3_changes(db) > 0;
@@ -399,9 +416,12 @@ int pings_event_first(sqlite3 *db, const struct ping_event *e)
 
 GPtrArray *pings_addresses(sqlite3 *db, gint64 ping)
 {
-	return db_texts(db_query(db, "SELECT address FROM pings WHERE id = ?1 UNION ALL"
-				  " SELECT e.address FROM poc_emails e JOIN pings p ON e.poc = p.poc"
-				  " WHERE p.id = ?1", "i", ping));
+	return db_texts(
+	        db_query(db,
+	                 "SELECT address FROM pings WHERE id = ?1 UNION ALL"
+	                 " SELECT e.address FROM poc_emails e JOIN pings p ON e.poc = p.poc"
+	                 " WHERE p.id = ?1",
+	                 "i", ping));
 }
 
 int pings_verifiable(sqlite3 *db, gint64 ping, char *poc, char *state, char *was)
@@ -440,7 +460,8 @@ int pings_last_answer(sqlite3 *db, const char *poc, gint64 *answered, gint64 *se
 	rc = db_step(st);
 	if (rc == 1) {
 		*answered = sqlite3_column_int64(st, 0);
-		*seconds = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1);
+		*seconds = sqlite3_column_type(st, 1) == SQLITE_NULL ? -1
+		                                                     : sqlite3_column_int64(st, 1);
 	}
 	db_done(st);
 	return rc;
@@ -450,14 +471,17 @@ int pings_last_answer(sqlite3 *db, const char *poc, gint64 *answered, gint64 *se
 
 GArray *pings_rounds_to_fill(sqlite3 *db, gint64 now, gint64 grace)
 {
-	return db_ids(db_query(db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline > ?1"
-				   " AND (started_by = 'schedule' OR started <= ?1 - ?2)", "ii", now, grace));
+	return db_ids(db_query(db,
+	                       "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline > ?1"
+	                       " AND (started_by = 'schedule' OR started <= ?1 - ?2)",
+	                       "ii", now, grace));
 }
 
 GArray *pings_rounds_past_deadline(sqlite3 *db, gint64 now)
 {
-	return db_ids(db_query(db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline <= ?1",
-				   "i", now));
+	return db_ids(
+	        db_query(db, "SELECT id FROM ping_rounds WHERE closed IS NULL AND deadline <= ?1",
+	                 "i", now));
 }
 
 GPtrArray *pings_reminders_due(sqlite3 *db, const gint64 *delays, int n, gint64 now, int limit)
@@ -470,20 +494,25 @@ GPtrArray *pings_reminders_due(sqlite3 *db, const gint64 *delays, int n, gint64 
 	g_string_append_c(json, ']');
 	/* the delay of reminder reminders + 1 is element [reminders] of the
 	 * schedule; past its end json_extract gives NULL and nothing is due */
-	tokens = db_texts(db_query(db, "SELECT g.token FROM pings g JOIN outbox o ON o.token = g.token"
-				       " WHERE g.finished IS NULL AND g.answered IS NULL"
-				       " AND coalesce(g.bounce_hard, 0) = 0 AND g.deadline > ?2"
-				       " AND o.state = 'sent'"
-				       " AND o.done + json_extract(?1, '$[' || g.reminders || ']') <= ?2"
-				       " LIMIT ?3", "tii", json->str, now, (gint64)limit));
+	tokens = db_texts(
+	        db_query(db,
+	                 "SELECT g.token FROM pings g JOIN outbox o ON o.token = g.token"
+	                 " WHERE g.finished IS NULL AND g.answered IS NULL"
+	                 " AND coalesce(g.bounce_hard, 0) = 0 AND g.deadline > ?2"
+	                 " AND o.state = 'sent'"
+	                 " AND o.done + json_extract(?1, '$[' || g.reminders || ']') <= ?2"
+	                 " LIMIT ?3",
+	                 "tii", json->str, now, (gint64)limit));
 	g_string_free(json, TRUE);
 	return tokens;
 }
 
 GPtrArray *pings_verifications_due(sqlite3 *db, gint64 now, int limit)
 {
-	return db_texts(db_query(db, "SELECT token FROM pings WHERE finished IS NULL AND round IS NULL"
-				     " AND deadline <= ?1 LIMIT ?2", "ii", now, (gint64)limit));
+	return db_texts(db_query(db,
+	                         "SELECT token FROM pings WHERE finished IS NULL AND round IS NULL"
+	                         " AND deadline <= ?1 LIMIT ?2",
+	                         "ii", now, (gint64)limit));
 }
 
 int pings_finish(sqlite3 *db, gint64 id, gint64 now)
@@ -498,12 +527,16 @@ int pings_finish_state(sqlite3 *db, gint64 round, const char *state, gint64 due,
 		      "iiit", now, round, due, state);
 }
 
-int pings_due_states(sqlite3 *db, gint64 round, gint64 due, int limit, GArray *rounds, GPtrArray *states)
+int pings_due_states(sqlite3 *db, gint64 round, gint64 due, int limit, GArray *rounds,
+                     GPtrArray *states)
 {
-	sqlite3_stmt *st = db_query(db, "SELECT DISTINCT g.round, p.state FROM pings g"
-				    " JOIN pocs p ON p.id = g.poc"
-				    " WHERE g.finished IS NULL AND g.round IS NOT NULL AND g.deadline <= ?1"
-				    " AND (?2 = 0 OR g.round = ?2) LIMIT ?3", "iii", due, round, (gint64)limit);
+	sqlite3_stmt *st =
+	        db_query(db,
+	                 "SELECT DISTINCT g.round, p.state FROM pings g"
+	                 " JOIN pocs p ON p.id = g.poc"
+	                 " WHERE g.finished IS NULL AND g.round IS NOT NULL AND g.deadline <= ?1"
+	                 " AND (?2 = 0 OR g.round = ?2) LIMIT ?3",
+	                 "iii", due, round, (gint64)limit);
 	int rc = st ? 1 : -1;
 
 	while (st && (rc = db_step(st)) == 1) {
@@ -528,11 +561,14 @@ int pings_round_close(sqlite3 *db, gint64 id, gint64 now)
 GPtrArray *pings_rounds_list(sqlite3 *db)
 {
 	GPtrArray *all = g_ptr_array_new_with_free_func(round_free);
-	sqlite3_stmt *st = db_query(db, "SELECT r.id, r.started, r.deadline, coalesce(r.closed, 0),"
-				    " r.scope, r.started_by,"
-				    " (SELECT count(*) FROM pings WHERE round = r.id),"
-				    " (SELECT count(*) FROM pings WHERE round = r.id AND answered IS NOT NULL)"
-				    " FROM ping_rounds r ORDER BY r.id", NULL);
+	sqlite3_stmt *st = db_query(
+	        db,
+	        "SELECT r.id, r.started, r.deadline, coalesce(r.closed, 0),"
+	        " r.scope, r.started_by,"
+	        " (SELECT count(*) FROM pings WHERE round = r.id),"
+	        " (SELECT count(*) FROM pings WHERE round = r.id AND answered IS NOT NULL)"
+	        " FROM ping_rounds r ORDER BY r.id",
+	        NULL);
 	int rc = st ? 1 : -1;
 
 	while (st && (rc = db_step(st)) == 1) {
@@ -571,16 +607,19 @@ static char *column_dup(sqlite3_stmt *st, int i)
 GPtrArray *pings_entries(sqlite3 *db, gint64 round, const char *state, gint64 due)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(entry_free);
-	sqlite3_stmt *st = db_query(db, "SELECT g.poc, p.state, p.type, g.address, g.answered IS NOT NULL,"
-				    " coalesce(g.answer_seconds, 0), g.bounced IS NOT NULL,"
-				    " g.autoreplied IS NOT NULL, o.state = 'sent', coalesce(o.done, 0),"
-				    " coalesce(g.bounced, 0), g.bounce_status, g.bounce_diagnostic,"
-				    " coalesce(g.bounce_hard, -1)"
-				    " FROM pings g JOIN pocs p ON p.id = g.poc"
-				    " LEFT JOIN outbox o ON o.token = g.token"
-				    " WHERE g.round = ?1 AND (?2 IS NULL OR p.state = ?2)"
-				    " AND (?3 = 0 OR (g.finished IS NULL AND g.deadline <= ?3))"
-				    " ORDER BY p.state, p.type, p.number", "iti", round, state, due);
+	sqlite3_stmt *st =
+	        db_query(db,
+	                 "SELECT g.poc, p.state, p.type, g.address, g.answered IS NOT NULL,"
+	                 " coalesce(g.answer_seconds, 0), g.bounced IS NOT NULL,"
+	                 " g.autoreplied IS NOT NULL, o.state = 'sent', coalesce(o.done, 0),"
+	                 " coalesce(g.bounced, 0), g.bounce_status, g.bounce_diagnostic,"
+	                 " coalesce(g.bounce_hard, -1)"
+	                 " FROM pings g JOIN pocs p ON p.id = g.poc"
+	                 " LEFT JOIN outbox o ON o.token = g.token"
+	                 " WHERE g.round = ?1 AND (?2 IS NULL OR p.state = ?2)"
+	                 " AND (?3 = 0 OR (g.finished IS NULL AND g.deadline <= ?3))"
+	                 " ORDER BY p.state, p.type, p.number",
+	                 "iti", round, state, due);
 	int rc = st ? 1 : -1;
 
 	while (st && (rc = db_step(st)) == 1) {
@@ -590,8 +629,10 @@ GPtrArray *pings_entries(sqlite3 *db, gint64 round, const char *state, gint64 du
 		g_strlcpy(e->state, (const char *)sqlite3_column_text(st, 1), sizeof e->state);
 		g_strlcpy(e->type, (const char *)sqlite3_column_text(st, 2), sizeof e->type);
 		e->address = g_strdup((const char *)sqlite3_column_text(st, 3));
-		e->outcome = sqlite3_column_int(st, 4) ? PING_OUT_ANSWERED : sqlite3_column_int(st, 6) ? PING_OUT_BOUNCED
-			   : sqlite3_column_int(st, 7) ? PING_OUT_AUTOREPLY : PING_OUT_SILENT;
+		e->outcome = sqlite3_column_int(st, 4)   ? PING_OUT_ANSWERED
+		             : sqlite3_column_int(st, 6) ? PING_OUT_BOUNCED
+		             : sqlite3_column_int(st, 7) ? PING_OUT_AUTOREPLY
+		                                         : PING_OUT_SILENT;
 		e->answer_seconds = sqlite3_column_int64(st, 5);
 		e->sent = sqlite3_column_int(st, 8) == 1;
 		e->sent_at = e->sent ? sqlite3_column_int64(st, 9) : 0;

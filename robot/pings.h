@@ -32,7 +32,14 @@ struct poc;
 
 
 /* What came back for a ping: ping_events.what, in this order. */
-enum ping_what { PING_DELIVERED, PING_DELAYED, PING_BOUNCED, PING_AUTOREPLY, PING_RECEIPT, PING_ANSWER };
+enum ping_what {
+	PING_DELIVERED,
+	PING_DELAYED,
+	PING_BOUNCED,
+	PING_AUTOREPLY,
+	PING_RECEIPT,
+	PING_ANSWER
+};
 #define PING_WHAT_COUNT (PING_ANSWER + 1)
 
 /* "delivered", "delayed", "bounced", "autoreply", "receipt", "answer". */
@@ -73,12 +80,13 @@ struct pings_target {
  * have no ping in round (0: any round, i.e. do not look), by State, type
  * and number; at most limit of them (0: all). An array of struct
  * pings_target * that frees them, or NULL on a database error. */
-GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 created_by, gint64 round,
-			 guint limit);
+GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 created_by,
+                         gint64 round, guint limit);
 
 /* Opens a round (ping_rounds row): started now, deadline, scope text,
  * started_by "custodian" or "schedule". The round's id, or -1. */
-gint64 pings_round_open(sqlite3 *db, gint64 now, gint64 deadline, const char *scope, const char *started_by);
+gint64 pings_round_open(sqlite3 *db, gint64 now, gint64 deadline, const char *scope,
+                        const char *started_by);
 
 /* The round's row. 1 and the fields filled (*scope: g_free it; may be
  * NULL), 0 when there is none, -1 on error. */
@@ -104,8 +112,8 @@ const char *pings_lang(const char *lang);
  * "verification") with its token, queued now; set its reminder count.
  * 0 or -1. */
 int pings_in_round(sqlite3 *db, gint64 round, const char *poc);
-int pings_insert(sqlite3 *db, gint64 round, const struct pings_target *t, const char *token, gint64 now,
-		 gint64 deadline);
+int pings_insert(sqlite3 *db, gint64 round, const struct pings_target *t, const char *token,
+                 gint64 now, gint64 deadline);
 int pings_set_reminders(sqlite3 *db, gint64 id, int n);
 
 /* Sending (ping-send.c). Queues one ping to t: a pings row (purpose "round" when round > 0,
@@ -113,14 +121,15 @@ int pings_set_reminders(sqlite3 *db, gint64 id, int n);
  * its signed message in t->lang with English beside it. 0 queued (token
  * filled when not NULL); 1 not queued: t already has a ping in the round,
  * or its address has no ASCII form; -1 on failure. */
-int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target *t, gint64 deadline,
-	       char token[PINGS_TOKEN_LEN]);
+int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target *t,
+               gint64 deadline, char token[PINGS_TOKEN_LEN]);
 
 /* The verification pings of a form's change: one to each address of after
  * that before did not have (every address of a new POC), deadline now +
  * [ping] deadline. Call it where pocs_needs_verification(before, after)
  * is TRUE, in the form's transaction. 0 or -1. */
-int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before, const struct poc *after);
+int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before,
+                               const struct poc *after);
 
 /* One ping as the store has it (what the inbound half needs to match and
  * record). */
@@ -226,7 +235,8 @@ int pings_finish_state(sqlite3 *db, gint64 round, const char *state, gint64 due,
 
 /* Appends to rounds and states the (round, State) pairs with pings not
  * finished by due, of round (0: any round), at most limit (-1: all). 0 or -1. */
-int pings_due_states(sqlite3 *db, gint64 round, gint64 due, int limit, GArray *rounds, GPtrArray *states);
+int pings_due_states(sqlite3 *db, gint64 round, gint64 due, int limit, GArray *rounds,
+                     GPtrArray *states);
 
 /* Closes round id at now when none of its pings is unfinished: 1 closed,
  * 0 not, -1 on error. */

@@ -11,12 +11,15 @@ static const struct {
 } stages[] = {
 	{ "guard", guard_filter },		/* RFC 3834: never answer robots or ourselves */
 	{ "classify", classify_filter },	/* bounce, automatic reply or a person's mail */
-	{ "pings", ping_filter },		/* what came back for a ping: recorded, never answered */
-	{ "authenticate", authenticate_filter },	/* the signature that counts, its signer, its freshness */
+	{ "pings", ping_filter },		/* what came back for a ping: recorded, never
+						 * answered */
+	{ "authenticate", authenticate_filter },	/* the signature that counts, its
+							 * signer, its freshness */
 	{ "command", command_filter },		/* HELP, FORM or a command that needs authority */
 	{ "authorize", authorize_filter },	/* the signer's role and State allow it */
 	{ "forms", forms_filter },		/* nomination, update and withdrawal forms */
-	{ "lookup", lookup_filter },		/* LOOKUP, EXTRACT and ACCESS-LOG, and who may have them */
+	{ "lookup", lookup_filter },		/* LOOKUP, EXTRACT and ACCESS-LOG, and who may
+						 * have them */
 };
 
 enum verdict pipeline_run(struct filter_ctx *ctx)
@@ -32,7 +35,8 @@ enum verdict pipeline_run(struct filter_ctx *ctx)
 
 const char *filter_kind_name(enum mail_kind kind)
 {
-	static const char *const names[] = { "unknown", "loop", "bounce", "autoreply", "refused", "command" };
+	static const char *const names[] = { "unknown",   "loop",    "bounce",
+					     "autoreply", "refused", "command" };
 
 	G_STATIC_ASSERT(G_N_ELEMENTS(names) == KIND_COMMAND + 1);
 	g_assert((unsigned)kind < G_N_ELEMENTS(names));

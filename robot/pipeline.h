@@ -89,7 +89,8 @@ struct filter_ctx {
 	/* results */
 	enum mail_kind kind;
 	gboolean no_reply;	/* never answer this message */
-	gboolean null_sender;	/* <> now, or a Return-Path: <> left by an earlier delivery (guard) */
+	gboolean null_sender;	/* <> now, or a Return-Path: <> left by an earlier delivery
+				 * (guard) */
 	const char *reason;	/* why, a static string for the log and the messages table */
 	enum command cmd;
 	char lang[8];		/* language of the command, "" when none */

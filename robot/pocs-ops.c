@@ -16,19 +16,22 @@
 /* Inserts p's row (its number is the last part of its identifier). */
 static int insert_row(sqlite3 *db, const struct poc *p, gint64 number)
 {
-	return db_run(db, "INSERT INTO pocs (id, state, type, organisation, web, name, position, notes,"
-		      " status, withdrawn_reason, number, version, created, updated)"
-		      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-		      "ttttttttttiiii", p->id, p->state, form_type_name(p->type), p->organisation, p->web,
-		      p->name, p->position, p->notes, pocs_status_name(p->status), p->withdrawn_reason,
-		      number, p->version, p->created, p->updated);
+	return db_run(
+		db,
+		"INSERT INTO pocs (id, state, type, organisation, web, name, position, notes,"
+		" status, withdrawn_reason, number, version, created, updated)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+		"ttttttttttiiii", p->id, p->state, form_type_name(p->type), p->organisation,
+		p->web, p->name, p->position, p->notes, pocs_status_name(p->status),
+		p->withdrawn_reason, number, p->version, p->created, p->updated);
 }
 
 /* Writes p's row over the one at version p->version - 1. */
 static int update_row(sqlite3 *db, const struct poc *p)
 {
-	if (db_run(db, "UPDATE pocs SET organisation = ?2, web = ?3, name = ?4, position = ?5, notes = ?6,"
-		   " status = ?7, withdrawn_reason = ?8, version = ?9, updated = ?10"
+	if (db_run(db,
+		   "UPDATE pocs SET organisation = ?2, web = ?3, name = ?4, position = ?5,"
+		   " notes = ?6, status = ?7, withdrawn_reason = ?8, version = ?9, updated = ?10"
 		   " WHERE id = ?1 AND version = ?9 - 1",
 		   "ttttttttii", p->id, p->organisation, p->web, p->name, p->position, p->notes,
 		   pocs_status_name(p->status), p->withdrawn_reason, p->version, p->updated) < 0)
@@ -49,7 +52,8 @@ static int write_emails(sqlite3 *db, const struct poc *p)
 	if (db_run(db, "DELETE FROM poc_emails WHERE poc = ?1", "t", p->id) < 0)
 		return -1;
 	for (guint i = 0; i < p->emails->len; i++)
-		if (db_run(db, "INSERT INTO poc_emails (poc, address, position) VALUES (?1, ?2, ?3)",
+		if (db_run(db,
+			   "INSERT INTO poc_emails (poc, address, position) VALUES (?1, ?2, ?3)",
 			   "tti", p->id, g_ptr_array_index(p->emails, i), (gint64)i) < 0)
 			return -1;
 	return 0;
@@ -60,9 +64,11 @@ static int write_phones(sqlite3 *db, const struct poc *p)
 	if (db_run(db, "DELETE FROM poc_phones WHERE poc = ?1", "t", p->id) < 0)
 		return -1;
 	for (guint i = 0; i < p->phones->len; i++)
-		if (db_run(db, "INSERT INTO poc_phones (poc, written, e164, position) VALUES (?1, ?2, ?3, ?4)",
-			   "ttti", p->id, g_ptr_array_index(p->phones, i), item_or_null(p->phones_e164, i),
-			   (gint64)i) < 0)
+		if (db_run(db,
+			   "INSERT INTO poc_phones (poc, written, e164, position)"
+			   " VALUES (?1, ?2, ?3, ?4)",
+			   "ttti", p->id, g_ptr_array_index(p->phones, i),
+			   item_or_null(p->phones_e164, i), (gint64)i) < 0)
 			return -1;
 	return 0;
 }
@@ -72,7 +78,8 @@ static int write_languages(sqlite3 *db, const struct poc *p)
 	if (db_run(db, "DELETE FROM poc_languages WHERE poc = ?1", "t", p->id) < 0)
 		return -1;
 	for (guint i = 0; i < p->languages->len; i++)
-		if (db_run(db, "INSERT INTO poc_languages (poc, code, position) VALUES (?1, ?2, ?3)",
+		if (db_run(db,
+			   "INSERT INTO poc_languages (poc, code, position) VALUES (?1, ?2, ?3)",
 			   "tti", p->id, g_ptr_array_index(p->languages, i), (gint64)i) < 0)
 			return -1;
 	return 0;
@@ -93,15 +100,21 @@ static int take_number(sqlite3 *db, const char *state, enum poc_type type, gint6
 {
 	const char *t = form_type_name(type);
 
-	if (db_int64(db, number, "SELECT max(coalesce((SELECT next FROM poc_counters"
-		     " WHERE state = ?1 AND type = ?2), 1), coalesce((SELECT max(number) + 1 FROM pocs"
-		     " WHERE state = ?1 AND type = ?2), 1))", "tt", state, t) != 1)
+	if (db_int64(db, number,
+		     "SELECT max(coalesce((SELECT next FROM poc_counters"
+		     " WHERE state = ?1 AND type = ?2), 1),"
+		     " coalesce((SELECT max(number) + 1 FROM pocs"
+		     " WHERE state = ?1 AND type = ?2), 1))",
+		     "tt", state, t) != 1)
 		return -1;
-	return db_run(db, "INSERT INTO poc_counters (state, type, next) VALUES (?1, ?2, ?3 + 1)"
-		      " ON CONFLICT (state, type) DO UPDATE SET next = excluded.next", "tti", state, t, *number);
+	return db_run(db,
+		      "INSERT INTO poc_counters (state, type, next) VALUES (?1, ?2, ?3 + 1)"
+		      " ON CONFLICT (state, type) DO UPDATE SET next = excluded.next",
+		      "tti", state, t, *number);
 }
 
-int pocs_set_status(sqlite3 *db, const char *id, const char *only_from, enum poc_status to, gint64 now)
+int pocs_set_status(sqlite3 *db, const char *id, const char *only_from, enum poc_status to,
+		    gint64 now)
 {
 	if (db_run(db, "UPDATE pocs SET status = ?1, version = version + 1, updated = ?2"
 		   " WHERE id = ?3 AND (?4 IS NULL OR status = ?4)",
@@ -113,7 +126,8 @@ int pocs_set_status(sqlite3 *db, const char *id, const char *only_from, enum poc
 int pocs_update_reminded(sqlite3 *db, const char *state, gint64 now)
 {
 	char *name = g_strdup_printf("update:%s", state);
-	int rc = db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last) VALUES (?1, ?2)", "ti", name, now);
+	int rc = db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last) VALUES (?1, ?2)", "ti",
+			name, now);
 
 	g_free(name);
 	return rc;
@@ -199,8 +213,10 @@ static void set_phones(struct poc *p, const GPtrArray *phones, const GPtrArray *
 	pocs_strings_unref(p->phones_e164);
 	p->phones_e164 = pocs_strings_new();
 	for (guint i = 0; i < p->phones->len; i++)
-		g_ptr_array_add(p->phones_e164, g_strdup(e164 && i < e164->len && g_ptr_array_index(e164, i) ?
-							 (const char *)g_ptr_array_index(e164, i) : ""));
+		g_ptr_array_add(p->phones_e164,
+				g_strdup(e164 && i < e164->len && g_ptr_array_index(e164, i)
+						 ? (const char *)g_ptr_array_index(e164, i)
+						 : ""));
 }
 
 static gboolean given_empty(const struct form_fields *f, guint32 field)
@@ -267,7 +283,8 @@ static int audit(struct op *o, const char *action)
 	g_string_append(d, ",\"after\":");
 	pocs_json(o->after, d);
 	g_string_append_c(d, '}');
-	rc = audit_append(o->db, o->now, o->actor ? o->actor : "?", o->after->state, action, d->str);
+	rc = audit_append(o->db, o->now, o->actor ? o->actor : "?", o->after->state, action,
+			  d->str);
 	g_string_free(d, TRUE);
 	return rc;
 }
@@ -292,8 +309,13 @@ static enum pocs_outcome nominate(struct op *o)
 	p->created = p->updated = o->now;
 	if (take_number(o->db, p->state, p->type, &number) < 0)
 		return POCS_FAILED;
-	g_snprintf(p->id, sizeof p->id, "%s-%c-%" G_GINT64_FORMAT, p->state, form_type_letter(p->type), number);
-	if (insert_row(o->db, p, number) < 0 || write_lists(o->db, p) < 0 || audit(o, "poc-nominate") < 0)
+	g_snprintf(p->id, sizeof p->id, "%s-%c-%" G_GINT64_FORMAT, p->state,
+		   form_type_letter(p->type), number);
+	if (insert_row(o->db, p, number) < 0)
+		return POCS_FAILED;
+	if (write_lists(o->db, p) < 0)
+		return POCS_FAILED;
+	if (audit(o, "poc-nominate") < 0)
 		return POCS_FAILED;
 	return POCS_DONE;
 }
@@ -315,9 +337,11 @@ static enum pocs_outcome update(struct op *o)
 		p->status = POC_PENDING;
 	p->version++;
 	p->updated = o->now;
-	if (update_row(o->db, p) < 0 ||
-	    ((diff & (FIELD_EMAIL | FIELD_PHONE | FIELD_LANGUAGES)) && write_lists(o->db, p) < 0) ||
-	    audit(o, "poc-update") < 0)
+	if (update_row(o->db, p) < 0)
+		return POCS_FAILED;
+	if ((diff & (FIELD_EMAIL | FIELD_PHONE | FIELD_LANGUAGES)) && write_lists(o->db, p) < 0)
+		return POCS_FAILED;
+	if (audit(o, "poc-update") < 0)
 		return POCS_FAILED;
 	return POCS_DONE;
 }
@@ -336,7 +360,9 @@ static enum pocs_outcome withdraw(struct op *o)
 	set_text(&p->withdrawn_reason, o->f->reason);
 	p->version++;
 	p->updated = o->now;
-	if (update_row(o->db, p) < 0 || audit(o, "poc-withdraw") < 0)
+	if (update_row(o->db, p) < 0)
+		return POCS_FAILED;
+	if (audit(o, "poc-withdraw") < 0)
 		return POCS_FAILED;
 	return POCS_DONE;
 }
@@ -345,11 +371,13 @@ static enum pocs_outcome withdraw(struct op *o)
  * it was done for real: a refusal or a dry run leaves nothing behind, and
  * a dry run checks exactly what the real run would. */
 static enum pocs_outcome operate(enum pocs_outcome (*fn)(struct op *o), sqlite3 *db,
-				 const struct pocs_request *rq, struct poc *before, struct poc *after,
-				 const char **error_key)
+				 const struct pocs_request *rq, struct poc *before,
+				 struct poc *after, const char **error_key)
 {
-	struct op o = { db, &rq->form->f, rq->signer_state, rq->role, rq->actor, rq->message_hash, rq->now,
-			before, after, error_key, "" };
+	struct op o = {
+		db, &rq->form->f, rq->signer_state, rq->role, rq->actor, rq->message_hash, rq->now,
+		before, after, error_key, ""
+	};
 	enum pocs_outcome rc;
 
 	pocs_reset(before);

@@ -12,7 +12,8 @@
 
 #define POC_COLUMNS "id, state, type, organisation, web, name, position, notes, status, version," \
 		    " created, updated, withdrawn_reason"
-#define TYPE_ORDER "CASE type WHEN 'diplomatic' THEN 0 WHEN 'technical' THEN 1 WHEN 'policy' THEN 2 ELSE 3 END"
+#define TYPE_ORDER "CASE type WHEN 'diplomatic' THEN 0 WHEN 'technical' THEN 1" \
+		   " WHEN 'policy' THEN 2 ELSE 3 END"
 
 static const char *const status_names[] = { "pending", "active", "unverified", "withdrawn" };
 G_STATIC_ASSERT(G_N_ELEMENTS(status_names) == POC_WITHDRAWN + 1);
@@ -58,7 +59,8 @@ GPtrArray *pocs_strings_copy(const GPtrArray *a)
 	GPtrArray *c = pocs_strings_new();
 
 	for (guint i = 0; a && i < a->len; i++)
-		g_ptr_array_add(c, g_strdup(g_ptr_array_index(a, i) ? g_ptr_array_index(a, i) : ""));
+		g_ptr_array_add(c,
+				g_strdup(g_ptr_array_index(a, i) ? g_ptr_array_index(a, i) : ""));
 	return c;
 }
 
@@ -120,7 +122,8 @@ static void row_poc(sqlite3_stmt *st, struct poc *p)
 
 	pocs_reset(p);
 	g_strlcpy(p->id, (t = sqlite3_column_text(st, 0)) ? (const char *)t : "", sizeof p->id);
-	g_strlcpy(p->state, (t = sqlite3_column_text(st, 1)) ? (const char *)t : "", sizeof p->state);
+	g_strlcpy(p->state, (t = sqlite3_column_text(st, 1)) ? (const char *)t : "",
+		  sizeof p->state);
 	if (pocs_type_parse((const char *)sqlite3_column_text(st, 2), &p->type) < 0)
 		p->type = POC_TYPE_NONE;
 	p->organisation = column_dup(st, 3);
@@ -147,10 +150,19 @@ struct lists {
 static int lists_prepare(sqlite3 *db, struct lists *l)
 {
 	memset(l, 0, sizeof *l);
-	return (l->emails = db_query(db, "SELECT address, NULL FROM poc_emails WHERE poc = ?1 ORDER BY position", NULL)) &&
-	       (l->phones = db_query(db, "SELECT written, coalesce(e164, '') FROM poc_phones WHERE poc = ?1"
-				  " ORDER BY position", NULL)) &&
-	       (l->languages = db_query(db, "SELECT code, NULL FROM poc_languages WHERE poc = ?1 ORDER BY position", NULL)) ? 0 : -1;
+	l->emails = db_query(db, "SELECT address, NULL FROM poc_emails WHERE poc = ?1"
+			     " ORDER BY position", NULL);
+	if (!l->emails)
+		return -1;
+	l->phones = db_query(db, "SELECT written, coalesce(e164, '') FROM poc_phones"
+			     " WHERE poc = ?1 ORDER BY position", NULL);
+	if (!l->phones)
+		return -1;
+	l->languages = db_query(db, "SELECT code, NULL FROM poc_languages WHERE poc = ?1"
+				" ORDER BY position", NULL);
+	if (!l->languages)
+		return -1;
+	return 0;
 }
 
 static void lists_finalize(struct lists *l)
@@ -178,9 +190,13 @@ static int read_list(sqlite3_stmt *st, const char *id, GPtrArray *a, GPtrArray *
 
 static int lists_read(struct lists *l, struct poc *p)
 {
-	return read_list(l->emails, p->id, p->emails, NULL) < 0 ||
-	       read_list(l->phones, p->id, p->phones, p->phones_e164) < 0 ||
-	       read_list(l->languages, p->id, p->languages, NULL) < 0 ? -1 : 0;
+	if (read_list(l->emails, p->id, p->emails, NULL) < 0)
+		return -1;
+	if (read_list(l->phones, p->id, p->phones, p->phones_e164) < 0)
+		return -1;
+	if (read_list(l->languages, p->id, p->languages, NULL) < 0)
+		return -1;
+	return 0;
 }
 
 int pocs_load(sqlite3 *db, const char *id, struct poc *out)
@@ -220,7 +236,8 @@ GPtrArray *pocs_list(sqlite3 *db, const char *state, enum poc_type type, gboolea
 			       " AND (?2 IS NULL OR type = ?2) AND (?3 OR status <> 'withdrawn')"
 			       " ORDER BY state, " TYPE_ORDER ", number", NULL))) {
 		sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, type == POC_TYPE_NONE ? NULL : form_type_name(type), -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, type == POC_TYPE_NONE ? NULL : form_type_name(type), -1,
+				  SQLITE_STATIC);
 		sqlite3_bind_int(st, 3, with_withdrawn ? 1 : 0);
 		while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 			struct poc *p = g_new(struct poc, 1);
@@ -248,9 +265,13 @@ GHashTable *pocs_count_by_state(sqlite3 *db)
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
 
-	if ((st = db_query(db, "SELECT state, count(*) FROM pocs WHERE status <> 'withdrawn' GROUP BY state", NULL)))
+	if ((st = db_query(
+		     db,
+		     "SELECT state, count(*) FROM pocs WHERE status <> 'withdrawn' GROUP BY state",
+		     NULL)))
 		while ((step = sqlite3_step(st)) == SQLITE_ROW)
-			g_hash_table_insert(counts, column_dup(st, 0), GINT_TO_POINTER(sqlite3_column_int(st, 1)));
+			g_hash_table_insert(counts, column_dup(st, 0),
+					    GINT_TO_POINTER(sqlite3_column_int(st, 1)));
 	db_done(st);
 	if (step != SQLITE_DONE) {
 		g_hash_table_unref(counts);
@@ -281,11 +302,13 @@ int pocs_first_created(sqlite3 *db, gint64 *at)
 
 GPtrArray *pocs_states_due_update(sqlite3 *db, gint64 every, gint64 now, int limit)
 {
-	return db_texts(db_query(db, "SELECT p.state FROM pocs p"
-				  " LEFT JOIN timer_runs t ON t.name = 'update:' || p.state"
-				  " WHERE p.status != 'withdrawn' GROUP BY p.state"
-				  " HAVING coalesce(max(t.last), min(p.created)) + ?1 <= ?2 LIMIT ?3",
-				  "iii", every, now, (gint64)limit));
+	return db_texts(
+	        db_query(db,
+	                 "SELECT p.state FROM pocs p"
+	                 " LEFT JOIN timer_runs t ON t.name = 'update:' || p.state"
+	                 " WHERE p.status != 'withdrawn' GROUP BY p.state"
+	                 " HAVING coalesce(max(t.last), min(p.created)) + ?1 <= ?2 LIMIT ?3",
+	                 "iii", every, now, (gint64)limit));
 }
 
 struct pocs_cursor {
@@ -326,7 +349,8 @@ void pocs_cursor_free(struct pocs_cursor *c)
 
 int pocs_state_contributes(sqlite3 *db, const char *code)
 {
-	return state_has_row(db, "SELECT 1 FROM pocs WHERE state = ?1 AND status != 'withdrawn' LIMIT 1", code);
+	return state_has_row(
+		db, "SELECT 1 FROM pocs WHERE state = ?1 AND status != 'withdrawn' LIMIT 1", code);
 }
 
 /* ---- comparing ---- */
@@ -358,12 +382,16 @@ guint32 pocs_diff(const struct poc *a, const struct poc *b)
 	d |= !text_equal(a->organisation, b->organisation) ? FIELD_ORGANISATION : 0;
 	d |= !text_equal(a->web, b->web) ? FIELD_WEB : 0;
 	d |= !strings_equal(a->emails, b->emails) ? FIELD_EMAIL : 0;
-	d |= !strings_equal(a->phones, b->phones) || !strings_equal(a->phones_e164, b->phones_e164) ? FIELD_PHONE : 0;
+	d |= !strings_equal(a->phones, b->phones) || !strings_equal(a->phones_e164, b->phones_e164)
+		     ? FIELD_PHONE
+		     : 0;
 	d |= !strings_equal(a->languages, b->languages) ? FIELD_LANGUAGES : 0;
 	d |= !text_equal(a->name, b->name) ? FIELD_NAME : 0;
 	d |= !text_equal(a->position, b->position) ? FIELD_POSITION : 0;
 	d |= !text_equal(a->notes, b->notes) ? FIELD_NOTES : 0;
-	d |= a->status != b->status || !text_equal(a->withdrawn_reason, b->withdrawn_reason) ? FIELD_REASON : 0;
+	d |= a->status != b->status || !text_equal(a->withdrawn_reason, b->withdrawn_reason)
+		     ? FIELD_REASON
+		     : 0;
 	return d;
 }
 
@@ -426,7 +454,9 @@ static void json_phones(GString *out, const struct poc *p)
 {
 	g_string_append_c(out, '[');
 	for (guint i = 0; p->phones && i < p->phones->len; i++) {
-		const char *e = p->phones_e164 && i < p->phones_e164->len ? g_ptr_array_index(p->phones_e164, i) : NULL;
+		const char *e = p->phones_e164 && i < p->phones_e164->len
+					? g_ptr_array_index(p->phones_e164, i)
+					: NULL;
 
 		g_string_append(out, i ? ",{\"written\":" : "{\"written\":");
 		pocs_json_string(out, g_ptr_array_index(p->phones, i));
@@ -496,7 +526,8 @@ void pocs_to_fields(const struct poc *p, struct form_fields *out)
 	out->type = POC_TYPE_NONE;
 	if (!p->id[0])
 		return;
-	out->present = FIELD_ID | FIELD_STATE | FIELD_TYPE | FIELD_ORGANISATION | FIELD_EMAIL | FIELD_PHONE;
+	out->present = FIELD_ID | FIELD_STATE | FIELD_TYPE | FIELD_ORGANISATION | FIELD_EMAIL |
+		       FIELD_PHONE;
 	out->id = g_strdup(p->id);
 	g_strlcpy(out->state, p->state, sizeof out->state);
 	out->type = p->type;

@@ -43,7 +43,8 @@ void pocs_clear(struct poc *p);
 /* Sets the status of POC id to to (version + 1, updated now), only when
  * its status is only_from (a status name) unless that is NULL. The rows
  * changed (0 or 1), or -1. */
-int pocs_set_status(sqlite3 *db, const char *id, const char *only_from, enum poc_status to, gint64 now);
+int pocs_set_status(sqlite3 *db, const char *id, const char *only_from, enum poc_status to,
+		    gint64 now);
 
 /* When the first POC that is not withdrawn was created: 1 and *at, 0
  * when there is none, -1 on error. */

@@ -89,7 +89,8 @@ static void row_signer(sqlite3_stmt *st, struct signer *s)
 
 	memset(s, 0, sizeof *s);
 	s->id = sqlite3_column_int64(st, 0);
-	s->protocol = proto && strcmp((const char *)proto, "smime") == 0 ? CRYPTO_SMIME : CRYPTO_OPENPGP;
+	s->protocol =
+		proto && strcmp((const char *)proto, "smime") == 0 ? CRYPTO_SMIME : CRYPTO_OPENPGP;
 	column_copy(st, 2, s->fingerprint, sizeof s->fingerprint);
 	column_copy(st, 3, s->enc_fingerprint, sizeof s->enc_fingerprint);
 	column_copy(st, 4, s->state, sizeof s->state);
@@ -110,8 +111,11 @@ int signers_add(sqlite3 *db, const struct signer *s)
 
 	if (!signers_protocol_name(s->protocol))
 		return -1;
-	if ((st = db_query(db, "INSERT INTO signers (protocol, fingerprint, enc_fingerprint, state, role,"
-			       " label, email, added) VALUES (?1, ?2, nullif(?3, ''), ?4, ?5, ?6, ?7, ?8)", NULL))) {
+	if ((st = db_query(
+		     db,
+		     "INSERT INTO signers (protocol, fingerprint, enc_fingerprint, state, role,"
+		     " label, email, added) VALUES (?1, ?2, nullif(?3, ''), ?4, ?5, ?6, ?7, ?8)",
+		     NULL))) {
 		sqlite3_bind_text(st, 1, signers_protocol_name(s->protocol), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, s->fingerprint, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, s->enc_fingerprint, -1, SQLITE_STATIC);
@@ -135,7 +139,8 @@ int signers_find(sqlite3 *db, const char *fpr, struct signer *out)
 	memset(out, 0, sizeof *out);
 	if (signers_normalize_fpr(fpr, key) < 0)
 		return 0;	/* not a fingerprint: no signer has it */
-	if ((st = db_query(db, "SELECT " SIGNER_COLUMNS " FROM signers WHERE fingerprint = ?1", NULL))) {
+	if ((st = db_query(db, "SELECT " SIGNER_COLUMNS " FROM signers WHERE fingerprint = ?1",
+			   NULL))) {
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 		if ((step = sqlite3_step(st)) == SQLITE_ROW)
 			row_signer(st, out);
@@ -146,7 +151,8 @@ int signers_find(sqlite3 *db, const char *fpr, struct signer *out)
 
 /* The signers the statement sql selects, with state bound as ?1 and, when
  * types is "ti", n as ?2. */
-static GPtrArray *select_signers(sqlite3 *db, const char *sql, const char *types, const char *state, gint64 n)
+static GPtrArray *select_signers(sqlite3 *db, const char *sql, const char *types,
+				 const char *state, gint64 n)
 {
 	GPtrArray *all = g_ptr_array_new_with_free_func(signer_free);
 	sqlite3_stmt *st = NULL;
@@ -170,31 +176,39 @@ static GPtrArray *select_signers(sqlite3 *db, const char *sql, const char *types
 
 GPtrArray *signers_list(sqlite3 *db, const char *state)
 {
-	return select_signers(db, "SELECT " SIGNER_COLUMNS " FROM signers WHERE ?1 IS NULL OR state = ?1"
-			      " ORDER BY state, id", "t", state, 0);
+	return select_signers(db,
+			      "SELECT " SIGNER_COLUMNS
+			      " FROM signers WHERE ?1 IS NULL OR state = ?1"
+			      " ORDER BY state, id",
+			      "t", state, 0);
 }
 
 GPtrArray *signers_of_state(sqlite3 *db, const char *state)
 {
 	if (!state)
 		return NULL;
-	return select_signers(db, "SELECT " SIGNER_COLUMNS " FROM signers WHERE state = ?1 AND revoked IS NULL"
-			      " ORDER BY id", "t", state, 0);
+	return select_signers(db,
+			      "SELECT " SIGNER_COLUMNS
+			      " FROM signers WHERE state = ?1 AND revoked IS NULL"
+			      " ORDER BY id",
+			      "t", state, 0);
 }
 
 GPtrArray *signers_audience(sqlite3 *db, enum signers_audience who, const char *state)
 {
-	return select_signers(db, "SELECT " SIGNER_COLUMNS " FROM signers"
-			      " WHERE revoked IS NULL AND email IS NOT NULL"
-			      " AND CASE ?2 WHEN 2 THEN role = 'custodian'"
-			      " WHEN 1 THEN state = ?1 AND role != 'reader' ELSE state = ?1 END ORDER BY id",
-			      "ti", state ? state : "", (gint64)who);
+	return select_signers(
+		db,
+		"SELECT " SIGNER_COLUMNS " FROM signers"
+		" WHERE revoked IS NULL AND email IS NOT NULL"
+		" AND CASE ?2 WHEN 2 THEN role = 'custodian'"
+		" WHEN 1 THEN state = ?1 AND role != 'reader' ELSE state = ?1 END ORDER BY id",
+		"ti", state ? state : "", (gint64)who);
 }
 
 int signers_set_lang(sqlite3 *db, const char *fpr, const char *lang)
 {
-	return db_run(db, "UPDATE signers SET lang = ?1 WHERE fingerprint = ?2 AND lang != ?1", "tt",
-		      lang, fpr);
+	return db_run(db, "UPDATE signers SET lang = ?1 WHERE fingerprint = ?2 AND lang != ?1",
+		      "tt", lang, fpr);
 }
 
 int signers_revoke(sqlite3 *db, const char *fpr, gint64 at, const char *reason)
@@ -235,5 +249,6 @@ int signers_seen(sqlite3 *db, const char *replay_key)
 {
 	gint64 one;
 
-	return db_int64(db, &one, "SELECT 1 FROM seen_signatures WHERE replay_key = ?1", "t", replay_key);
+	return db_int64(db, &one, "SELECT 1 FROM seen_signatures WHERE replay_key = ?1", "t",
+			replay_key);
 }

@@ -16,7 +16,8 @@ struct signer {
 	gint64 id;
 	enum crypto_protocol protocol;		/* CRYPTO_OPENPGP or CRYPTO_SMIME */
 	char fingerprint[CRYPTO_FPR_LEN];	/* upper-case hex */
-	char enc_fingerprint[CRYPTO_FPR_LEN];	/* S/MIME: the certificate to encrypt to; "" if none */
+	char enc_fingerprint[CRYPTO_FPR_LEN];	/* S/MIME: the certificate to encrypt to; "" if
+						 * none */
 	char state[3];				/* alpha-2 */
 	enum signer_role role;
 	char *label;				/* or NULL */

@@ -263,7 +263,8 @@ int spool_move(const char *spool, const char *id, enum spool_dir from, enum spoo
 	/* a move is between two different folders (the daemon's: new -> cur
 	 * when recorded, new -> quarantine when given up, quarantine -> new on
 	 * pocbot spool retry) */
-	g_assert((unsigned)from < G_N_ELEMENTS(dir_names) && (unsigned)to < G_N_ELEMENTS(dir_names));
+	g_assert((unsigned)from < G_N_ELEMENTS(dir_names) &&
+	         (unsigned)to < G_N_ELEMENTS(dir_names));
 	g_assert(from != to);
 	src = g_build_filename(spool, dir_names[from], id, NULL);
 	dstdir = g_build_filename(spool, dir_names[to], NULL);

@@ -87,7 +87,8 @@ static char *unaccented(const char *key)
  * جزائر) - or NULL when it has none. g_free it. */
 static char *without_article(const char *key)
 {
-	static const char *const articles[] = { "the ", "les ", "los ", "las ", "le ", "la ", "el ", "l " };
+	static const char *const articles[] = { "the ", "les ", "los ", "las ",
+						"le ",  "la ",  "el ",  "l " };
 	glong letters = 0;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(articles); i++)
@@ -286,9 +287,10 @@ static int check_codes(const struct states *ref, char **err)
 			const struct state *a = &g_array_index(ref->list, struct state, i);
 			const struct state *b = &g_array_index(ref->list, struct state, j);
 
-			if (strcmp(a->alpha2, b->alpha2) == 0 || strcmp(a->alpha3, b->alpha3) == 0) {
-				*err = g_strdup_printf("%s/%s and %s/%s share a code", a->alpha2, a->alpha3,
-						       b->alpha2, b->alpha3);
+			if (strcmp(a->alpha2, b->alpha2) == 0 ||
+			    strcmp(a->alpha3, b->alpha3) == 0) {
+				*err = g_strdup_printf("%s/%s and %s/%s share a code", a->alpha2,
+						       a->alpha3, b->alpha2, b->alpha3);
 				return -1;
 			}
 		}

@@ -31,7 +31,8 @@ static int split_name(const char *path, char lang[8], char **name)
 {
 	const char *l, *slash;
 
-	if (!g_str_has_prefix(path, "templates/"))	/* before stepping past it: path may be shorter */
+	if (!g_str_has_prefix(path,
+			      "templates/")) /* before stepping past it: path may be shorter */
 		return -1;
 	l = path + strlen("templates/");
 	slash = strchr(l, '/');
@@ -134,7 +135,8 @@ static char *phrase_in(const char *text, const char *key)
 {
 	size_t klen = strlen(key);
 
-	for (const char *line = text; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+	for (const char *line = text; line && *line;
+	     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
 		if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
 			const char *v = line + klen + 1, *end = strchr(v, '\n');
 			char *value = g_strndup(v, end ? (gsize)(end - v) : strlen(v));
@@ -145,7 +147,8 @@ static char *phrase_in(const char *text, const char *key)
 	return NULL;
 }
 
-char *templates_phrase(const struct templates *t, const char *lang, const char *name, const char *key)
+char *templates_phrase(const struct templates *t, const char *lang, const char *name,
+		       const char *key)
 {
 	const char *text = templates_get(t, lang, name);
 	char *value = text ? phrase_in(text, key) : NULL;
@@ -183,7 +186,8 @@ char *templates_layout(const struct templates *t, const char *lang, const char *
 	return text ? text : g_strdup(key);
 }
 
-int templates_match_word(const struct templates *t, const char *key, const char *word, char lang[8])
+int templates_match_word(const struct templates *t, const char *key, const char *word,
+			 char lang[8])
 {
 	GPtrArray *list = g_hash_table_lookup(t->words, key);
 	char *folded = fold_text(word);
@@ -269,8 +273,8 @@ int template_split(const char *text, char **subject, char **body)
 	return 0;
 }
 
-int templates_message(const struct templates *t, const char *lang, const char *name, GHashTable *vars,
-		      char **subject, char **body)
+int templates_message(const struct templates *t, const char *lang, const char *name,
+		      GHashTable *vars, char **subject, char **body)
 {
 	const char *tmpl = templates_get(t, lang, name);
 	char *err = NULL, *text;
@@ -283,7 +287,8 @@ int templates_message(const struct templates *t, const char *lang, const char *n
 	if (text && template_split(text, subject, body) == 0)
 		rc = 0;
 	else
-		log_msg(LOG_ERR, "template %s/%s: %s", lang, name, err ? err : "missing or without a Subject line");
+		log_msg(LOG_ERR, "template %s/%s: %s", lang, name,
+			err ? err : "missing or without a Subject line");
 	g_free(text);
 	g_free(err);
 	return rc;

@@ -36,7 +36,8 @@ int templates_language_of(const struct templates *t, const char *name, char lang
 /* The text after "key:" on its line of templates/<lang>/<name>.txt (a
  * file of "key: text" lines), falling back to English; NULL when none.
  * g_free it. */
-char *templates_phrase(const struct templates *t, const char *lang, const char *name, const char *key);
+char *templates_phrase(const struct templates *t, const char *lang, const char *name,
+		       const char *key);
 
 /* A label: the first word templates/<lang>/words.txt lists for key (as
  * templates_phrase, falling back to English), or key itself when none.
@@ -62,7 +63,7 @@ int template_split(const char *text, char **subject, char **body);
 /* templates/<lang>/<name>.txt (English when lang has none) rendered with
  * vars and split into subject and body (g_free both). 0, or -1 with the
  * reason logged. */
-int templates_message(const struct templates *t, const char *lang, const char *name, GHashTable *vars,
-		      char **subject, char **body);
+int templates_message(const struct templates *t, const char *lang, const char *name,
+		      GHashTable *vars, char **subject, char **body);
 
 #endif

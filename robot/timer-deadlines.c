@@ -76,7 +76,9 @@ static int close_one(const struct mail_ctx *c, gint64 id)
 	if (rc == 1 && (rc = ping_report_build(c->db, id, &r)) == 1) {
 		rc = ping_notices_report(c, &r) < 0 ? -1 : 1;
 		ping_report_clear(&r);
-		log_msg(LOG_INFO, "ping round %" G_GINT64_FORMAT " closed; report sent to the custodians", id);
+		log_msg(LOG_INFO,
+			"ping round %" G_GINT64_FORMAT " closed; report sent to the custodians",
+			id);
 	}
 	return finish(c->db, rc);
 }

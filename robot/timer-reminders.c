@@ -44,7 +44,8 @@ int timer_reminders_send(const struct mail_ctx *c)
 	g_assert(cfg->ping_reminders >= 0 && cfg->ping_reminders <= CONFIG_MAX_REMINDERS);
 	if (cfg->ping_reminders == 0)
 		return 0;
-	tokens = pings_reminders_due(c->db, cfg->ping_remind, cfg->ping_reminders, c->now, STEP_BATCH);
+	tokens = pings_reminders_due(c->db, cfg->ping_remind, cfg->ping_reminders, c->now,
+				     STEP_BATCH);
 	if (!tokens)
 		return -1;
 	for (guint i = 0; rc >= 0 && i < tokens->len; i++) {

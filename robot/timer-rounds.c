@@ -34,10 +34,12 @@ int timer_rounds_schedule(const struct mail_ctx *c)
 	if (db_begin(c->db) < 0)
 		return -1;
 	if ((rc = round_due(c)) == 1) {	/* again, inside the transaction */
-		id = pings_round_open(c->db, c->now, c->now + c->cfg->ping_deadline, "", "schedule");
+		id = pings_round_open(c->db, c->now, c->now + c->cfg->ping_deadline, "",
+				      "schedule");
 		rc = id < 0 ? -1 : 1;
 		if (id > 0)
-			log_msg(LOG_INFO, "ping round %" G_GINT64_FORMAT " started on schedule", id);
+			log_msg(LOG_INFO, "ping round %" G_GINT64_FORMAT " started on schedule",
+				id);
 	}
 	return finish(c->db, rc);
 }
@@ -85,7 +87,8 @@ int timer_rounds_fill(const struct mail_ctx *c)
 	int rc = ids ? 0 : -1;
 
 	for (guint i = 0; rc >= 0 && ids && i < ids->len; i++) {
-		int n = timers_fill_round(c, g_array_index(ids, gint64, i), FILL_BATCH, NULL, NULL);
+		int n = timers_fill_round(c, g_array_index(ids, gint64, i), FILL_BATCH, NULL,
+					  NULL);
 
 		rc = n < 0 ? -1 : rc + n;
 	}

@@ -22,10 +22,12 @@ static const struct {
 	{ "schedule", timer_rounds_schedule },	/* a round of every POC on [ping] every */
 	{ "fill", timer_rounds_fill },		/* open rounds' POCs get their pings */
 	{ "remind", timer_reminders_send },	/* [ping] remind: reminders of unanswered pings */
-	{ "verification", timer_verify_expire },	/* silent verification pings: POC unverified */
+	{ "verification", timer_verify_expire },	/* silent verification pings: POC
+							 * unverified */
 	{ "deadline", timer_deadlines_finish },	/* rounds' pings finished, the silent escalated */
 	{ "close", timer_deadlines_close },	/* rounds done closed, reports to the custodians */
-	{ "update", timer_updates_send },	/* [reminders] update_every: records to the signers */
+	{ "update", timer_updates_send },	/* [reminders] update_every: records to the
+						 * signers */
 };
 
 int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl,
@@ -38,7 +40,8 @@ int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tp
 		int n = steps[i].run(&c);
 
 		if (n < 0) {
-			log_msg(LOG_ERR, "timers: the %s step failed: %s", steps[i].name, sqlite3_errmsg(db));
+			log_msg(LOG_ERR, "timers: the %s step failed: %s", steps[i].name,
+				sqlite3_errmsg(db));
 			failed = 1;
 		} else
 			total += n;

@@ -35,7 +35,8 @@ static char *message_hash(const struct envelope *env, const char *data, size_t l
 
 	g_checksum_update(ck, (const guchar *)env->sender, (gssize)strlen(env->sender) + 1);
 	for (guint i = 0; i < env->recipients->len; i++)
-		g_checksum_update(ck, env->recipients->pdata[i], (gssize)strlen(env->recipients->pdata[i]) + 1);
+		g_checksum_update(ck, env->recipients->pdata[i],
+				  (gssize)strlen(env->recipients->pdata[i]) + 1);
 	g_checksum_update(ck, (const guchar *)"\n", 1);
 	g_checksum_update(ck, (const guchar *)data, (gssize)len);
 	hex = g_strdup(g_checksum_get_string(ck));
@@ -88,8 +89,15 @@ static int apply(struct worker *w, const char *id, const char *hash, const struc
 		 const char *data, size_t len, const char **error)
 {
 	struct mail *m = mail_parse(data, len);
-	struct filter_ctx ctx = { .cfg = w->cfg, .tpl = w->tpl, .env = env, .mail = m, .raw = data,
-				  .raw_len = len, .crypto = w->crypto, .db = w->db, .now = clock_now(w->cfg) };
+	struct filter_ctx ctx = { .cfg = w->cfg,
+				  .tpl = w->tpl,
+				  .env = env,
+				  .mail = m,
+				  .raw = data,
+				  .raw_len = len,
+				  .crypto = w->crypto,
+				  .db = w->db,
+				  .now = clock_now(w->cfg) };
 	const char *outcome = NULL;
 	enum verdict v = pipeline_run(&ctx);
 	int rc = -1;
@@ -122,9 +130,11 @@ static void tell_custodian(struct worker *w, const char *id, const char *error)
 
 	if (!w->cfg->custodian)
 		return;
-	body = g_strdup_printf("The message %s failed %d times and was moved to\n%s/quarantine.\n\n"
-			       "Last error: %.200s\n\nAfter fixing the cause, put it back with:\n"
-			       "    pocbot spool retry %s\n", id, MAX_ATTEMPTS, w->spool, error, id);
+	body = g_strdup_printf(
+		"The message %s failed %d times and was moved to\n%s/quarantine.\n\n"
+		"Last error: %.200s\n\nAfter fixing the cause, put it back with:\n"
+		"    pocbot spool retry %s\n",
+		id, MAX_ATTEMPTS, w->spool, error, id);
 	seed = g_strdup_printf("quarantine:%s:%" G_GINT64_FORMAT, id, clock_now(w->cfg));
 	it.body = body;
 	c = (struct mail_ctx){ w->db, w->cfg, w->crypto, w->tpl, clock_now(w->cfg) };
@@ -171,7 +181,8 @@ int worker_process(struct worker *w, const char *id)
 	if (spool_load(w->spool, SPOOL_NEW, id, &env, &data, &len) < 0) {
 		envelope_clear(&env);
 		note_failure(w, id, "unreadable spool file");
-		return before + 1 >= MAX_ATTEMPTS ? quarantine(w, id, "unreadable spool file") : -1;
+		return before + 1 >= MAX_ATTEMPTS ? quarantine(w, id, "unreadable spool file")
+						  : -1;
 	}
 	hash = message_hash(&env, data, len);
 	if (db_begin(w->db) < 0) {
@@ -194,11 +205,13 @@ int worker_process(struct worker *w, const char *id)
 		log_msg(LOG_INFO, "%s: already processed (%.16s), not again", id, hash);
 	rc = spool_move(w->spool, id, SPOOL_NEW, SPOOL_CUR);
 	if (rc < 0)
-		log_msg(LOG_ERR, "%s: processed, but cannot move to cur: %s", id, g_strerror(errno));
+		log_msg(LOG_ERR, "%s: processed, but cannot move to cur: %s", id,
+			g_strerror(errno));
 out:
 	if (rc < 0 && error) {
 		char *copy = g_strdup(error);
-		log_msg(LOG_WARNING, "%s: processing failed (attempt %d): %.200s", id, before + 1, copy);
+		log_msg(LOG_WARNING, "%s: processing failed (attempt %d): %.200s", id, before + 1,
+			copy);
 		note_failure(w, id, copy);
 		if (before + 1 >= MAX_ATTEMPTS)
 			rc = quarantine(w, id, copy);
@@ -220,10 +233,12 @@ int worker_drain(struct worker *w)
 	int n = 0, swept = spool_sweep_tmp(w->spool);
 
 	if (swept > 0)
-		log_msg(LOG_INFO, "spool: removed %d unfinished files of dead writers from tmp/", swept);
+		log_msg(LOG_INFO, "spool: removed %d unfinished files of dead writers from tmp/",
+			swept);
 	for (int pass = 0; pass < 2; pass++)
 		for (guint i = 0; i < ids->len; i++)
-			if (g_hash_table_contains(later, ids->pdata[i]) == pass && worker_process(w, ids->pdata[i]) == 0)
+			if (g_hash_table_contains(later, ids->pdata[i]) == pass &&
+			    worker_process(w, ids->pdata[i]) == 0)
 				n++;
 	g_hash_table_unref(later);
 	g_ptr_array_unref(ids);

@@ -2,8 +2,10 @@
 # layers.sh - the layering of robot/ and filters/ (tests/check-layers.py):
 # first the check itself, on copies of the tree with one breach planted in
 # each (SQL in a filter, split over lines or continued after a macro; a
-# filters/ include in robot/; a header implemented in the other folder),
-# and text that is not SQL left alone; then the tree as it is.
+# filters/ include in robot/; a header implemented in the other folder; a
+# line of 100 columns, tabs counted to the next multiple of 8), and text
+# that is not SQL and a line of 99 columns left alone; then the tree as it
+# is.
 . "$(dirname "$0")/lib.sh"
 
 top=${POCBOT_TOP:?run through tests/run-all or set POCBOT_TOP}
@@ -93,6 +95,28 @@ plant robot/clock.c 'int planted_same(void)
 }'
 plant robot/clock.h 'int planted_same(void);'
 quiet "a robot/ header implemented in robot/" robot/clock.h
+
+# xs N: N letters x.
+xs() { printf "%${1}s" '' | tr ' ' x; }
+tab='	'
+
+plant filters/guard.c "/* $(xs 94) */"
+breach "a line of 100 columns in filters/" filters/guard.c
+
+plant robot/export.c "$tab$tab/* $(xs 78) */"
+breach "a line of 100 columns with two tabs (16 + 84) in robot/" robot/export.c
+
+plant robot/export.c "$tab$tab/* $(xs 77) */"
+quiet "a line of 99 columns with two tabs" robot/export.c
+
+plant robot/clock.c "int planted_wide;$tab/* $(xs 70) */"
+breach "a tab after 17 columns reaching 24, then 76 columns" robot/clock.c
+
+plant robot/clock.c "int planted_narrow;$tab/* $(xs 68) */"
+quiet "a tab after 18 columns reaching 24, then 75 columns (99, not 18 + 8 + 75)" robot/clock.c
+
+plant robot/config.c "/* $(xs 120) */"
+breach "a long line in robot/config.c" robot/config.c
 
 python3 "$check" "$tree" >"$T/planted.out" 2>&1
 rc=$?
