@@ -1,5 +1,6 @@
 /* cmd-serve.c - the daemon: the LMTP server (every connection on the main
- * loop, commits on a small pool) streams each message into the spool and wakes the worker; the worker drains the spool
+ * loop, commits on a small pool) streams each message into the spool and
+ * wakes the worker; the worker drains the spool
  * into the database and wakes the sender; the sender delivers the outbox.
  * Each thread has its own database connection; intake never waits on
  * parsing, crypto or SMTP. SIGTERM/SIGINT stop it cleanly; SIGKILL loses
