@@ -6,7 +6,8 @@
  * goes to the sink dot-unstuffed, CRLF made LF, through a buffer of
  * LMTP_DATA_BUFFER bytes, so memory does not grow with its size. Bad
  * commands get 5xx; a message that could not be stored gets 451 for every
- * recipient, so the MTA retries. */
+ * recipient, so the MTA retries. With defer_commit the caller commits (the
+ * server does it on its pool) and the session holds its input meanwhile. */
 #include <stdlib.h>
 #include <string.h>
 #include "lmtp.h"
