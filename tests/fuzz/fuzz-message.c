@@ -11,7 +11,7 @@
 #include "envelope.h"
 #include "filter.h"
 #include "form.h"
-#include "lookup.h"
+#include "lookup-parse.h"
 #include "mail.h"
 #include "templates.h"
 

@@ -6,7 +6,7 @@
 #include <glib.h>
 #include "form.h"
 #include "html-text.h"
-#include "lookup.h"
+#include "lookup-parse.h"
 #include "templates.h"
 
 static struct templates *tpl;
