@@ -10,7 +10,7 @@
 #include "config.h"
 #include "envelope.h"
 #include "filter.h"
-#include "form.h"
+#include "form-read.h"
 #include "lookup-parse.h"
 #include "mail.h"
 #include "templates.h"

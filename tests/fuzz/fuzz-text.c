@@ -4,7 +4,7 @@
  * undefined behaviour (ASan, UBSan). */
 #include <stdint.h>
 #include <glib.h>
-#include "form.h"
+#include "form-read.h"
 #include "html-text.h"
 #include "lookup-parse.h"
 #include "templates.h"
