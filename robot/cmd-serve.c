@@ -1,5 +1,6 @@
 /* cmd-serve.c - the daemon: the LMTP server (every connection on the main
- * loop) streams each message into the spool and wakes the worker; the worker drains the spool
+ * loop, commits on a small pool) streams each message into the spool and
+ * wakes the worker; the worker drains the spool
  * into the database and wakes the sender; the sender delivers the outbox.
  * Each thread has its own database connection; intake never waits on
  * parsing, crypto or SMTP. SIGTERM/SIGINT stop it cleanly; SIGKILL loses
@@ -99,6 +100,7 @@ static void intake_free(struct intake *in)
 	g_free(in);
 }
 
+/* Runs on the LMTP server's commit pool, not the main loop. */
 static int intake_commit(void *txn)
 {
 	struct intake *in = txn;
@@ -234,10 +236,10 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	db_close(ctx->db);	/* made and migrated; each thread opens its own */
 	ctx->db = NULL;
 	/* the configuration is read only now: not for --help */
-	params = (struct lmtp_params){ cfg->domain,
-		                       cfg->message_bytes,
-		                       { intake_begin, intake_write, intake_commit, intake_abort,
-		                         &d } };
+	params = (struct lmtp_params){ cfg->domain, cfg->message_bytes,
+				       { intake_begin, intake_write, intake_commit, intake_abort,
+					 &d },
+				       TRUE };	/* commits run on the server's pool */
 	lim = (struct lmtp_server_limits){ cfg->lmtp_max_connections, cfg->lmtp_allow_uid,
 					   cfg->lmtp_allow_uids, cfg->lmtp_mail_deadline,
 					   cfg->lmtp_command_deadline, cfg->lmtp_data_deadline };

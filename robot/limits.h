@@ -21,8 +21,8 @@
 #define MAX_BAD_COMMANDS	10	/* protocol errors before the LMTP server hangs up */
 #define LMTP_DATA_BUFFER (64 * 1024)    /* message bytes a session holds before writing them */
 #define LMTP_READ_BUFFER	(64 * 1024)	/* one read from a client (one buffer for all) */
-#define DEFAULT_LMTP_MAX_CONNECTIONS 256 /* [lmtp] max_connections; the longest idle goes first   \
-	                                  */
+#define LMTP_COMMIT_THREADS	4	/* the pool that fsyncs and renames into spool/new */
+#define DEFAULT_LMTP_MAX_CONNECTIONS 256 /* [lmtp] max_connections; the idlest goes first */
 #define DEFAULT_LMTP_MAIL_DEADLINE 30	/* [lmtp] mail_deadline: seconds from connect to MAIL */
 #define DEFAULT_LMTP_COMMAND_DEADLINE 120 /* [lmtp] command_deadline: seconds for one command */
 #define DEFAULT_LMTP_DATA_DEADLINE 600	/* [lmtp] data_deadline: seconds for one whole DATA */

@@ -6,7 +6,11 @@
  * command, for one DATA) and max_connections (the longest idle is closed
  * first) keep slow or idle clients from starving the MTA; on a unix socket
  * allow_uids is checked with SO_PEERCRED. A failed read or write ends the
- * connection; the session never acknowledged what it did not store. */
+ * connection; the session never acknowledged what it did not store.
+ * The durable part of storing a message (the sink's commit: fsyncs and a
+ * rename) runs on a pool of LMTP_COMMIT_THREADS, so connections commit side
+ * by side; the connection reads nothing until its result is back on the
+ * main loop, which then answers 250 or 451 for each recipient. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +28,8 @@ struct lmtp_server {
 	GPtrArray *conns;	/* struct conn * */
 	GSource *tick;		/* checks the deadlines every second */
 	char *buf;		/* LMTP_READ_BUFFER: one read, whichever connection */
+	GThreadPool *pool;	/* runs the sink's commits */
+	guint commits;		/* commits on the pool or waiting for the main loop */
 };
 
 struct conn {
@@ -37,9 +43,19 @@ struct conn {
 	gint64 connected, moved, data_started;	/* monotonic microseconds */
 	guint64 progress;
 	enum lmtp_phase phase;
+	gboolean committing;	/* its message's commit is on the pool */
+	gboolean gone;		/* closed while committing: freed when the commit is back */
+};
+
+/* A commit on the pool: rc is set there, then read on the main loop. */
+struct commit_job {
+	struct conn *c;
+	void *txn;
+	int rc;
 };
 
 static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data);
+static gboolean on_committed(gpointer data);
 static gboolean on_writable(GSocket *sock, GIOCondition cond, gpointer data);
 
 static void watch(struct conn *c, GSource **src, GIOCondition cond, GSocketSourceFunc fn)
@@ -59,7 +75,9 @@ static void unwatch(GSource **src)
 	g_clear_pointer(src, g_source_unref);
 }
 
-/* Ends the connection; a message still arriving is aborted. */
+/* Ends the connection; a message still arriving is aborted. One being
+ * committed is finished unanswered (the MTA sends it again): c itself is
+ * freed once its commit is back. */
 static void conn_close(struct conn *c)
 {
 	unwatch(&c->in);
@@ -69,7 +87,10 @@ static void conn_close(struct conn *c)
 	g_object_unref(c->sc);
 	lmtp_session_free(c->s);
 	g_string_free(c->pending, TRUE);
-	g_free(c);
+	if (c->committing)
+		c->gone = TRUE;
+	else
+		g_free(c);
 }
 
 /* Sends what is pending, without blocking. While the client does not take
@@ -97,11 +118,13 @@ static gboolean conn_flush(struct conn *c)
 		watch(c, &c->out, G_IO_OUT, on_writable);
 		return TRUE;
 	}
+	unwatch(&c->out);
+	if (c->committing)	/* nothing is read until the commit is back */
+		return TRUE;
 	if (c->closing) {
 		conn_close(c);
 		return FALSE;
 	}
-	unwatch(&c->out);
 	watch(c, &c->in, G_IO_IN, on_readable);
 	return TRUE;
 }
@@ -129,6 +152,56 @@ static void conn_note(struct conn *c)
 	c->phase = phase;
 }
 
+/* On the pool: the durable part of storing the message. */
+static void commit_run(gpointer data, gpointer user_data)
+{
+	struct commit_job *job = data;
+	struct lmtp_server *srv = user_data;
+
+	job->rc = srv->params.sink.commit(job->txn);
+	g_idle_add(on_committed, job);
+}
+
+/* After input (open: what the session returned): a message to commit goes
+ * to the pool, then what is pending is sent. FALSE when c was closed. */
+static gboolean conn_input_done(struct conn *c, gboolean open)
+{
+	void *txn = lmtp_session_take_commit(c->s);
+
+	if (!open)
+		c->closing = TRUE;
+	conn_note(c);
+	if (txn) {
+		struct commit_job *job = g_new0(struct commit_job, 1);
+
+		job->c = c;
+		job->txn = txn;
+		c->committing = TRUE;
+		c->srv->commits++;
+		unwatch(&c->in);
+		g_thread_pool_push(c->srv->pool, job, NULL);
+	}
+	return conn_flush(c);
+}
+
+/* Back on the main loop: the replies, then the input kept meanwhile. */
+static gboolean on_committed(gpointer data)
+{
+	struct commit_job *job = data;
+	struct conn *c = job->c;
+	int rc = job->rc;
+
+	g_free(job);
+	c->srv->commits--;
+	c->committing = FALSE;
+	if (c->gone) {
+		g_free(c);
+		return G_SOURCE_REMOVE;
+	}
+	conn_input_done(c, lmtp_session_committed(c->s, rc, c->pending));
+	return G_SOURCE_REMOVE;
+}
+
 static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data)
 {
 	struct conn *c = data;
@@ -145,11 +218,9 @@ static gboolean on_readable(GSocket *sock, GIOCondition cond, gpointer data)
 		conn_close(c);
 		return G_SOURCE_REMOVE;
 	}
-	if (!lmtp_session_input(c->s, c->srv->buf, (size_t)n, c->pending))
-		c->closing = TRUE;
-	conn_note(c);
-	/* conn_flush may remove this very source (paused, or closed) */
-	return conn_flush(c) && c->in ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+	/* conn_input_done may remove this very source (paused, or closed) */
+	return conn_input_done(c, lmtp_session_input(c->s, c->srv->buf, (size_t)n, c->pending)) &&
+	       c->in ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static gboolean on_writable(GSocket *sock, GIOCondition cond, gpointer data)
@@ -161,11 +232,13 @@ static gboolean on_writable(GSocket *sock, GIOCondition cond, gpointer data)
 	return conn_flush(c) && c->out ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
-/* The deadline c has passed, or NULL. */
+/* The deadline c has passed, or NULL. A commit is not the client's delay. */
 static const char *conn_late(const struct conn *c, gint64 now)
 {
 	const struct lmtp_server_limits *lim = &c->srv->lim;
 
+	if (c->committing)
+		return NULL;
 	if (c->phase == LMTP_DATA)
 		return now - c->data_started > lim->data_deadline * G_USEC_PER_SEC ? "DATA" : NULL;
 	if (c->phase == LMTP_BEFORE_MAIL &&
@@ -309,7 +382,9 @@ struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_para
 	srv->lim = *lim;
 	srv->unix_socket = g_str_has_prefix(listen, "unix:");
 	srv->conns = g_ptr_array_new();
+	srv->params.defer_commit = TRUE;
 	srv->buf = g_malloc(LMTP_READ_BUFFER);
+	srv->pool = g_thread_pool_new(commit_run, srv, LMTP_COMMIT_THREADS, FALSE, NULL);
 	srv->svc = g_socket_service_new();
 	g_socket_listener_set_backlog(G_SOCKET_LISTENER(srv->svc), 128);
 	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(srv->svc), sa, G_SOCKET_TYPE_STREAM,
@@ -335,6 +410,9 @@ void lmtp_server_stop(struct lmtp_server *srv)
 	g_socket_listener_close(G_SOCKET_LISTENER(srv->svc));
 	while (srv->conns->len > 0)
 		conn_close(srv->conns->pdata[0]);
+	while (srv->commits > 0)	/* each frees its connection on the main loop */
+		g_main_context_iteration(NULL, TRUE);
+	g_thread_pool_free(srv->pool, FALSE, TRUE);
 	unwatch(&srv->tick);
 	g_object_unref(srv->svc);
 	g_ptr_array_unref(srv->conns);

@@ -6,13 +6,15 @@
  * goes to the sink dot-unstuffed, CRLF made LF, through a buffer of
  * LMTP_DATA_BUFFER bytes, so memory does not grow with its size. Bad
  * commands get 5xx; a message that could not be stored gets 451 for every
- * recipient, so the MTA retries. */
+ * recipient, so the MTA retries. With defer_commit the caller commits (the
+ * server does it on its pool) and the session holds its input meanwhile. */
 #include <stdlib.h>
 #include <string.h>
 #include "lmtp.h"
 #include "limits.h"
 
-enum state { S_GREETED, S_READY, S_MAIL, S_RCPT, S_DATA };
+/* S_COMMIT: DATA has ended; the message waits for its commit (defer_commit). */
+enum state { S_GREETED, S_READY, S_MAIL, S_RCPT, S_DATA, S_COMMIT };
 
 /* Where DATA stands at the byte just read: at the start of a line (after
  * CRLF), after a '.' there, after ".\r" there, inside a line, after a CR. */
@@ -36,6 +38,8 @@ struct lmtp_session {
 	size_t line_len;	/* bytes since the last CR or LF */
 	gboolean data_too_big;	/* over max_bytes: read on, then refuse */
 	gboolean data_bad_line;	/* a line over MAX_DATA_LINE */
+	void *commit_txn;	/* S_COMMIT: the transaction, until taken */
+	GString *held;		/* S_COMMIT: input fed after the end of DATA */
 };
 
 struct lmtp_session *lmtp_session_new(const struct lmtp_params *p)
@@ -62,6 +66,10 @@ void lmtp_session_free(struct lmtp_session *s)
 	if (!s)
 		return;
 	data_drop(s);
+	if (s->commit_txn)
+		s->p.sink.abort(s->commit_txn);
+	if (s->held)
+		g_string_free(s->held, TRUE);
 	envelope_clear(&s->env);
 	g_string_free(s->command, TRUE);
 	g_free(s->buf);
@@ -77,6 +85,8 @@ enum lmtp_phase lmtp_session_phase(const struct lmtp_session *s)
 {
 	if (s->state == S_DATA)
 		return LMTP_DATA;
+	if (s->state == S_COMMIT)
+		return LMTP_COMMANDS;
 	return s->mail_seen ? LMTP_COMMANDS : LMTP_BEFORE_MAIL;
 }
 
@@ -238,28 +248,44 @@ static void data_emit(struct lmtp_session *s, char c)
 	s->progress++;	/* a full buffer: a client sending at any useful rate is not idle */
 }
 
-/* The end of DATA: one reply per recipient, all from the same outcome. */
+/* One reply per recipient, all the same; the transaction is over. */
+static void data_replies(struct lmtp_session *s, const char *reply, GString *out)
+{
+	for (guint i = 0; i < s->env.recipients->len; i++)
+		g_string_append_printf(out, "%s <%.254s>\r\n", reply,
+				       (char *)s->env.recipients->pdata[i]);
+	s->progress++;
+	transaction_reset(s);
+}
+
+static const char *commit_reply(int rc)
+{
+	return rc < 0 ? "451 4.3.0 Could not store the message, try again later"
+		      : "250 2.0.0 Message stored";
+}
+
+/* The end of DATA: a message refused is answered now; one to keep is
+ * committed now, or (defer_commit) waits in S_COMMIT for its commit. */
 static void data_end(struct lmtp_session *s, GString *out)
 {
-	const char *reply;
 	void *txn;
 
 	data_flush(s);
 	txn = s->txn;
 	s->txn = NULL;
 	if (s->data_too_big)
-		reply = "552 5.3.4 Message too big for system";
+		data_replies(s, "552 5.3.4 Message too big for system", out);
 	else if (s->data_bad_line)
-		reply = "500 5.6.0 Line too long in message data";
-	else if (!txn || s->p.sink.commit(txn) < 0)
-		reply = "451 4.3.0 Could not store the message, try again later";
-	else
-		reply = "250 2.0.0 Message stored";
-	for (guint i = 0; i < s->env.recipients->len; i++)
-		g_string_append_printf(out, "%s <%.254s>\r\n", reply,
-		                       (char *)s->env.recipients->pdata[i]);
-	s->progress++;
-	transaction_reset(s);
+		data_replies(s, "500 5.6.0 Line too long in message data", out);
+	else if (!txn)
+		data_replies(s, commit_reply(-1), out);
+	else if (!s->p.defer_commit)
+		data_replies(s, commit_reply(s->p.sink.commit(txn)), out);
+	else {
+		s->state = S_COMMIT;
+		s->commit_txn = txn;
+		s->progress++;
+	}
 }
 
 /* A byte inside a line: a CR waits to see whether LF follows. */
@@ -419,12 +445,24 @@ static void command_append(struct lmtp_session *s, const char *buf, size_t n)
 	g_string_append_len(s->command, buf, (gssize)n);
 }
 
+/* Keeps input that arrives while a commit is awaited. */
+static void hold(struct lmtp_session *s, const char *buf, size_t len)
+{
+	if (!s->held)
+		s->held = g_string_sized_new(len);
+	g_string_append_len(s->held, buf, (gssize)len);
+}
+
 gboolean lmtp_session_input(struct lmtp_session *s, const char *buf, size_t len, GString *out)
 {
 	while (len > 0) {
 		const char *nl;
 		size_t take;
 
+		if (s->state == S_COMMIT) {
+			hold(s, buf, len);
+			break;
+		}
 		if (s->state == S_DATA) {
 			take = data_input(s, buf, len, out);
 			buf += take;
@@ -442,4 +480,32 @@ gboolean lmtp_session_input(struct lmtp_session *s, const char *buf, size_t len,
 			return FALSE;
 	}
 	return TRUE;
+}
+
+void *lmtp_session_take_commit(struct lmtp_session *s)
+{
+	void *txn = s->commit_txn;
+
+	s->commit_txn = NULL;
+	return txn;
+}
+
+gboolean lmtp_session_waiting(const struct lmtp_session *s)
+{
+	return s->state == S_COMMIT;
+}
+
+gboolean lmtp_session_committed(struct lmtp_session *s, int rc, GString *out)
+{
+	GString *held = s->held;
+	gboolean open = TRUE;
+
+	g_return_val_if_fail(s->state == S_COMMIT && !s->commit_txn, FALSE);
+	data_replies(s, commit_reply(rc), out);
+	s->held = NULL;
+	if (held) {
+		open = lmtp_session_input(s, held->str, held->len, out);
+		g_string_free(held, TRUE);
+	}
+	return open;
 }

@@ -2,6 +2,8 @@
  * into reads at places the input chooses, storing through the real spool
  * sink (spool_begin, write, commit, abort) in a private folder under
  * TMPDIR (tests/fuzz/run puts it on /dev/shm, where fsync costs nothing).
+ * Commits are deferred as the server defers them: each taken after a read,
+ * its outcome given back, and the input kept meanwhile read then.
  * After each input it
  * checks what must always hold: every transaction ends in one commit or
  * abort, no write comes outside one, no message over max_bytes is stored,
@@ -136,7 +138,7 @@ static int empty(const char *name)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lmtp_params p = { "robot.test", MAX_BYTES,
-				 { sink_begin, sink_write, sink_commit, sink_abort, &sk } };
+				 { sink_begin, sink_write, sink_commit, sink_abort, &sk }, TRUE };
 	struct lmtp_session *s;
 	GString *out = g_string_new(NULL);
 	size_t cut = 1;
@@ -152,7 +154,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	lmtp_session_greeting(s, out);
 	for (size_t i = 0; i < size; i += cut) {
 		g_string_truncate(out, 0);
-		if (!lmtp_session_input(s, (const char *)data + i, MIN(cut, size - i), out))
+		gboolean open = lmtp_session_input(s, (const char *)data + i, MIN(cut, size - i), out);
+		void *txn;
+
+		/* as the server does: each message's commit, then the input kept */
+		while (open && (txn = lmtp_session_take_commit(s)))
+			open = lmtp_session_committed(s, sink_commit(txn), out);
+		if (!open)
 			break;
 		check(out->len == 0 || g_str_has_suffix(out->str, "\r\n"), "a reply without CRLF");
 	}

@@ -10,8 +10,8 @@
 #include "config.h"
 #include "envelope.h"
 #include "filter.h"
-#include "form.h"
-#include "lookup.h"
+#include "form-read.h"
+#include "lookup-parse.h"
 #include "mail.h"
 #include "templates.h"
 

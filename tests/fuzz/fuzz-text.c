@@ -4,9 +4,9 @@
  * undefined behaviour (ASan, UBSan). */
 #include <stdint.h>
 #include <glib.h>
-#include "form.h"
+#include "form-read.h"
 #include "html-text.h"
-#include "lookup.h"
+#include "lookup-parse.h"
 #include "templates.h"
 
 static struct templates *tpl;

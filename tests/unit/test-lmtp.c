@@ -783,6 +783,74 @@ START_TEST(test_progress)
 }
 END_TEST
 
+
+/* defer_commit, as the server runs it: nothing is answered for a message
+ * until its commit is given back; input fed meanwhile waits, then is read
+ * (here a second whole message, pipelined); a failed commit gets 451; a
+ * session freed with its commit not taken aborts it. */
+START_TEST(test_deferred_commit)
+{
+	struct world *w = world_new();
+	static const char batch[] = "MAIL FROM:<s@example.org>\r\nRCPT TO:<a@example.org>\r\n"
+				    "DATA\r\none\r\n.\r\n"
+				    "MAIL FROM:<s@example.org>\r\nRCPT TO:<b@example.org>\r\n"
+				    "DATA\r\ntwo\r\n.\r\nNOOP\r\n";
+	gchar **lines;
+	void *txn;
+
+	lmtp_session_free(w->s);
+	w->params.defer_commit = TRUE;
+	w->s = lmtp_session_new(&w->params);
+	hello(w);
+	ck_assert_ptr_null(lmtp_session_take_commit(w->s));
+	feed_bytes(w, batch, sizeof batch - 1, NULL);
+	ck_assert(lmtp_session_waiting(w->s));
+	ck_assert_int_eq(lmtp_session_phase(w->s), LMTP_COMMANDS);
+	ck_assert_msg(!strstr(w->out->str, "Message stored"), "%s", w->out->str);
+	ck_assert_int_eq(w->store.calls, 0);
+	txn = lmtp_session_take_commit(w->s);
+	ck_assert_ptr_nonnull(txn);
+	ck_assert_ptr_null(lmtp_session_take_commit(w->s));
+	/* more input while waiting is kept too, not answered */
+	feed_bytes(w, "NOOP\r\n", 6, NULL);
+	ck_assert_str_eq(w->out->str, "");
+	g_string_truncate(w->out, 0);
+	ck_assert(lmtp_session_committed(w->s, fake_commit(txn), w->out));
+	ck_assert_str_eq(w->store.data->str, "one\n");
+	lines = reply_lines(w->out->str);
+	ck_assert_uint_eq(g_strv_length(lines), 4);	/* 250 <a>, 250 MAIL, 250 RCPT, 354 */
+	ck_assert(g_str_has_prefix(lines[0], "250 2.0.0") && strstr(lines[0], "<a@example.org>"));
+	ck_assert(g_str_has_prefix(lines[3], "354 "));
+	g_strfreev(lines);
+	/* the second message now waits for its own commit, which fails */
+	ck_assert(lmtp_session_waiting(w->s));
+	txn = lmtp_session_take_commit(w->s);
+	ck_assert_ptr_nonnull(txn);
+	w->store.fail = 1;
+	g_string_truncate(w->out, 0);
+	ck_assert(lmtp_session_committed(w->s, fake_commit(txn), w->out));
+	lines = reply_lines(w->out->str);
+	ck_assert_uint_eq(g_strv_length(lines), 3);	/* 451 <b>, then both NOOPs */
+	ck_assert(g_str_has_prefix(lines[0], "451 ") && strstr(lines[0], "<b@example.org>"));
+	ck_assert(g_str_has_prefix(lines[1], "250 ") && g_str_has_prefix(lines[2], "250 "));
+	g_strfreev(lines);
+	ck_assert(!lmtp_session_waiting(w->s));
+	ck_assert_int_eq(w->store.calls, 2);
+	/* a third message, its commit never taken: freeing the session aborts it */
+	expect(w, "MAIL FROM:<s@example.org>", "250 ");
+	expect(w, "RCPT TO:<c@example.org>", "250 ");
+	expect(w, "DATA", "354 ");
+	feed_bytes(w, "three\r\n.\r\n", 10, NULL);
+	ck_assert(lmtp_session_waiting(w->s));
+	ck_assert_int_eq(w->store.aborts, 0);
+	lmtp_session_free(w->s);
+	w->s = NULL;
+	ck_assert_int_eq(w->store.aborts, 1);
+	ck_assert(!w->store.open);
+	world_free(w);
+}
+END_TEST
+
 static Suite *lmtp_suite(void)
 {
 	Suite *s = suite_create("lmtp");
@@ -816,6 +884,7 @@ static Suite *lmtp_suite(void)
 	tcase_add_test(tc, test_begin_fails);
 	tcase_add_test(tc, test_quoted_local_parts);
 	tcase_add_test(tc, test_progress);
+	tcase_add_test(tc, test_deferred_commit);
 	suite_add_tcase(s, tc);
 	return s;
 }
