@@ -47,6 +47,11 @@ GString *crypto_sign_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in,
  * signature), appended to e. */
 void crypto_append_signature_part(GString *e, enum crypto_protocol p, const GString *sig);
 
+/* Appends a multipart/signed header (micalg mic, boundary b, the protocol
+ * of p) and the first boundary line to e. */
+void crypto_append_signed_header(GString *e, enum crypto_protocol p, const char *mic,
+				 const char *b);
+
 /* in encrypted to the n keys of fprs into out: armoured for OpenPGP (the
  * robot pins fingerprints, so gpg's key validity is not asked), DER for
  * CMS. 0 or -1 with *err. */

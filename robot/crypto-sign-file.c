@@ -211,13 +211,7 @@ static int write_signed(struct crypto *c, enum crypto_protocol p, gpgme_ctx_t ct
 	}
 	b = random_boundary();
 	s = g_string_new(NULL);
-	g_string_append_printf(
-		s,
-		"Content-Type: multipart/signed; micalg=%s;\r\n\tprotocol=\"%s\";\r\n"
-		"\tboundary=\"%s\"\r\n\r\n--%s\r\n",
-		mic,
-		p == CRYPTO_OPENPGP ? "application/pgp-signature" : "application/pkcs7-signature",
-		b, b);
+	crypto_append_signed_header(s, p, mic, b);
 	put_string(o, s);
 	if (copy_from(inner_fd, 0, o, AS_IS) < 0)
 		o->failed = o->failed ? o->failed : EIO;

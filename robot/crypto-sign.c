@@ -249,19 +249,24 @@ static GString *signed_entity(enum crypto_protocol p, const char *mic, const GSt
 	char *b = boundary_for(inner);
 	GString *e = g_string_sized_new(inner->len + sig->len * 2 + 512);
 
-	g_string_append_printf(
-		e,
-		"Content-Type: multipart/signed; micalg=%s;\r\n\tprotocol=\"%s\";\r\n"
-		"\tboundary=\"%s\"\r\n\r\n--%s\r\n",
-		mic,
-		p == CRYPTO_OPENPGP ? "application/pgp-signature" : "application/pkcs7-signature",
-		b, b);
+	crypto_append_signed_header(e, p, mic, b);
 	g_string_append_len(e, inner->str, (gssize)inner->len);
 	g_string_append_printf(e, "\r\n--%s\r\n", b);
 	crypto_append_signature_part(e, p, sig);
 	g_string_append_printf(e, "\r\n--%s--\r\n", b);
 	g_free(b);
 	return e;
+}
+
+void crypto_append_signed_header(GString *e, enum crypto_protocol p, const char *mic,
+				 const char *b)
+{
+	const char *proto = p == CRYPTO_OPENPGP ? "application/pgp-signature"
+						: "application/pkcs7-signature";
+
+	g_string_append_printf(e, "Content-Type: multipart/signed; micalg=%s;\r\n"
+			       "\tprotocol=\"%s\";\r\n\tboundary=\"%s\"\r\n\r\n--%s\r\n",
+			       mic, proto, b, b);
 }
 
 void crypto_append_signature_part(GString *e, enum crypto_protocol p, const GString *sig)

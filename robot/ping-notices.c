@@ -47,13 +47,9 @@ static char *silent_list(const struct mail_ctx *c, const GPtrArray *entries, con
 	return g_string_free(list, FALSE);
 }
 
-struct escalation {
-	const GPtrArray *entries;
-};
-
 static char *escalation_list(const struct mail_ctx *c, const char *lang, void *data)
 {
-	return silent_list(c, ((struct escalation *)data)->entries, lang);
+	return silent_list(c, data, lang);	/* the entries */
 }
 
 int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *state,
@@ -63,14 +59,13 @@ int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *st
 	char rid[24], *seed = g_strdup_printf("ping-escalation:%" G_GINT64_FORMAT
 					      ":%s:%" G_GINT64_FORMAT,
 					      round, state, c->now);
-	struct escalation e = { entries };
 	struct notice_request n = { .kind = "ping-escalation",
 				    .state = state,
 				    .seed = seed,
 				    .vars = vars,
 				    .each_key = "list",
 				    .each = escalation_list,
-				    .data = &e };
+				    .data = (gpointer)entries };
 	int rc;
 
 	g_snprintf(rid, sizeof rid, "%" G_GINT64_FORMAT, round);
