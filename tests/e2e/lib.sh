@@ -98,6 +98,16 @@ wait_for() {
 	done
 }
 
+# read_reply FILE KEYS [text|all|kind]: a reply of the robot as its
+# recipient reads it: decrypted with KEYS (the signer's GnuPG home, or its
+# folder with cert.pem and key.pem for S/MIME), every text part (all: every
+# part) decoded. Every test that reads a reply to a signer goes through it;
+# an encrypted reply KEYS cannot open fails. "-" as KEYS: a clear reply only.
+read_reply() { python3 "$POCBOT_TOP/tests/e2e/reply.py" "$@"; }
+
+# reply_encrypted FILE: the reply is encrypted (PGP/MIME or S/MIME enveloped).
+reply_encrypted() { [ "$(read_reply "$1" - kind)" != clear ]; }
+
 # count_files DIR: how many files are in DIR.
 count_files() { find "$1" -type f 2>/dev/null | wc -l; }
 
