@@ -412,13 +412,19 @@ START_TEST(test_errors_values)
 	bad_line(NOM "Web page: https://user@evil.example/\n", "bad-url", 6, NULL);
 	bad_line(NOM "Web page: http://localhost/\n", "bad-url", 6, NULL);
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@@example.org\nPhone: +33123456789\n",
-		 "bad-email", 4, "E-mail: a@@example.org");
+		 "email-two-at", 4, "E-mail: a@@example.org");
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@example\nPhone: +33123456789\n",
-		 "bad-email", 4, NULL);
+		 "email-bad-domain", 4, NULL);
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a..b@example.org\nPhone: +33123456789\n",
-		 "bad-email", 4, NULL);
+		 "email-bad-local", 4, NULL);
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: ok@example.org bad\nPhone: +33123456789\n",
-		 "bad-email", 4, NULL);
+		 "email-no-at", 4, NULL);
+	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: cyber(at)example.org\n"
+		 "Phone: +33123456789\n", "email-no-at", 4, "E-mail: cyber(at)example.org");
+	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@example.org\n"
+		 "Phone: 01 23 45 67 89\n", "phone-no-prefix", 5, "Phone: 01 23 45 67 89");
+	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@example.org\n"
+		 "Phone: +33 1 23 45 67 89, (0)1 23 45 67 89\n", "phone-no-prefix", 5, NULL);
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@example.org\nPhone: call us\n",
 		 "bad-phone", 5, "Phone: call us");
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@example.org\nPhone: 12-34\n",
@@ -559,10 +565,25 @@ START_TEST(test_email_and_url)
 	form_set_free(set);
 
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: jürgen@example.de\nPhone: +4930123456\n",
-		 "bad-email", 4, "E-mail: jürgen@example.de");
+		 "email-non-ascii", 4, "E-mail: jürgen@example.de");
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: 张伟@例子.中国\nPhone: +4930123456\n",
-		 "bad-email", 4, NULL);
+		 "email-non-ascii", 4, NULL);
 	ck_assert_int_eq(form_check_email("a.b-c+d@sub.例子.中国"), 0);
+	ck_assert_ptr_null(form_email_problem("a.b-c+d@sub.例子.中国"));
+	ck_assert_str_eq(form_email_problem("cyber(at)example.org"), "email-no-at");
+	ck_assert_str_eq(form_email_problem("cyber[at]example.org"), "email-no-at");
+	ck_assert_str_eq(form_email_problem("a@b@example.org"), "email-two-at");
+	ck_assert_str_eq(form_email_problem("jürgen@example.de"), "email-non-ascii");
+	ck_assert_str_eq(form_email_problem("@example.org"), "email-bad-local");
+	ck_assert_str_eq(form_email_problem("a(b)@example.org"), "email-bad-local");
+	ck_assert_str_eq(form_email_problem("a.@example.org"), "email-bad-local");
+	ck_assert_str_eq(form_email_problem("a@localhost"), "email-bad-domain");
+	ck_assert_str_eq(form_email_problem("a@exa mple.org"), "email-bad-domain");
+	ck_assert(form_phone_has_prefix("+33 1 23 45 67 89"));
+	ck_assert(form_phone_has_prefix(" 0033 1 23 45 67 89"));
+	ck_assert(form_phone_has_prefix("＋４４ ２０"));
+	ck_assert(!form_phone_has_prefix("01 23 45 67 89"));
+	ck_assert(!form_phone_has_prefix("(0)1 23 45 67 89"));
 	ck_assert_int_eq(form_check_email(".a@example.org"), -1);
 	ck_assert_int_eq(form_check_email("a@-x.org"), -1);
 	ck_assert_int_eq(form_check_email("a@x.123"), -1);
@@ -619,7 +640,7 @@ START_TEST(test_render_round_trip)
 
 	/* an update and a withdrawal, with an identifier and a reason */
 	upd = g_string_new(NULL);
-	g_string_append(upd, "UPDATE\nID: FR-T-7\nType: law enforcement\nPhone: +33 1 00 00 00 00, 01 02 03 04 05\n");
+	g_string_append(upd, "UPDATE\nID: FR-T-7\nType: law enforcement\nPhone: +33 1 00 00 00 00, +1234567\n");
 	g_string_append(upd, "WITHDRAW\nID: FR-T-8\nState: FR\nReason: the unit was dissolved\n");
 	form_set_free(set);
 	set = parse_ok(upd->str, 2);
@@ -633,7 +654,7 @@ START_TEST(test_render_round_trip)
 		ck_assert_str_eq(form_at(back, 0)->f.id, f->f.id);
 		if (f->verb == FORM_UPDATE) {
 			ck_assert_int_eq(form_at(back, 0)->f.type, POC_LAW_ENFORCEMENT);
-			ck_assert_str_eq(form_at(back, 0)->f.phones->pdata[1], "01 02 03 04 05");
+			ck_assert_str_eq(form_at(back, 0)->f.phones->pdata[1], "+1234567");
 			ck_assert_str_eq(form_at(back, 0)->f.phones_e164->pdata[1], "");
 		} else {
 			ck_assert_str_eq(form_at(back, 0)->f.reason, f->f.reason);
