@@ -4,8 +4,9 @@
  * direction marks, quoted and pasted forms, several forms, DRY-RUN; every
  * error kind with its line and the line quoted; values normalised (States,
  * types, languages, E.164) and checked (e-mail, URL, lengths, characters);
- * form_render read back to the same fields in every language; the language
- * names of db/languages.tsv. */
+ * form_render read back to the same fields in every language, and the
+ * values answers show in each language; the language names of
+ * db/languages.tsv. */
 #include <check.h>
 #include <string.h>
 #include <glib.h>
@@ -752,6 +753,63 @@ START_TEST(test_words_unambiguous)
 }
 END_TEST
 
+/* The values an answer shows, in each language: the State's name in lang
+ * (never the bare code), the type's word of lang's words.txt, the language
+ * names of lang; each read back by the form reader to the same value; no
+ * English name in an answer that is not English. */
+START_TEST(test_render_values_in_lang)
+{
+	const char *lang = langs[_i];
+	const GPtrArray *codes;
+	GPtrArray *two = g_ptr_array_new();
+	char *type = form_type_text(tpl, lang, POC_TECHNICAL), *en = form_type_text(tpl, "en",
+										   POC_TECHNICAL);
+	char *names, *form, back[8];
+	struct form_set *set;
+
+	g_ptr_array_add(two, "fr");
+	g_ptr_array_add(two, "en");
+	codes = two;
+	names = form_languages_text(codes, lang);
+	ck_assert_str_ne(form_state_text("FR", lang), "FR");
+	ck_assert_str_ne(form_state_text("RU", lang), "RU");
+	ck_assert_str_eq(form_state_text("XX", lang), "XX");	/* unknown: the code */
+	ck_assert_msg(strcmp(lang, "en") == 0 || strcmp(type, en) != 0, "%s: type %s", lang, type);
+	ck_assert_msg(strcmp(lang, "en") == 0 || (!strstr(names, "French") && !strstr(names, "English")),
+		      "%s: languages %s", lang, names);
+	ck_assert_msg(strcmp(lang, "en") != 0 || strcmp(names, "French, English") == 0, "%s", names);
+	ck_assert_str_eq(form_type_text(tpl, lang, POC_TYPE_NONE), "-");
+	ck_assert_int_eq(langnames_find(langnames_name("fr", lang), back), 0);
+	ck_assert_str_eq(back, "fr");
+	{
+		static const char *const keys[] = { "nominate", "field-state", "field-type",
+						    "field-organisation", "field-email",
+						    "field-phone", "field-languages" };
+		char *w[G_N_ELEMENTS(keys)];
+
+		for (size_t k = 0; k < G_N_ELEMENTS(keys); k++)
+			w[k] = templates_label(tpl, lang, keys[k]);
+		form = g_strdup_printf("%s\n%s: %s\n%s: %s\n%s: CERT\n%s: a@example.org\n"
+				       "%s: +33123456789\n%s: %s\n", w[0], w[1],
+				       form_state_text("FR", lang), w[2], type, w[3], w[4], w[5], w[6],
+				       names);
+		for (size_t k = 0; k < G_N_ELEMENTS(keys); k++)
+			g_free(w[k]);
+	}
+	set = parse_ok(form, 1);
+	ck_assert_str_eq(form_at(set, 0)->f.state, "FR");
+	ck_assert_int_eq(form_at(set, 0)->f.type, POC_TECHNICAL);
+	ck_assert_str_eq(form_at(set, 0)->f.languages->pdata[0], "fr");
+	ck_assert_str_eq(form_at(set, 0)->f.languages->pdata[1], "en");
+	form_set_free(set);
+	g_free(form);
+	g_free(names);
+	g_free(type);
+	g_free(en);
+	g_ptr_array_unref(two);
+}
+END_TEST
+
 static Suite *form_suite(void)
 {
 	Suite *s = suite_create("form");
@@ -774,6 +832,7 @@ static Suite *form_suite(void)
 	tcase_add_test(values, test_language_names);
 	tcase_add_test(values, test_words_unambiguous);
 	tcase_add_loop_test(render, test_render_round_trip, 0, G_N_ELEMENTS(langs));
+	tcase_add_loop_test(render, test_render_values_in_lang, 0, G_N_ELEMENTS(langs));
 	suite_add_tcase(s, grammar);
 	suite_add_tcase(s, errors);
 	suite_add_tcase(s, values);
