@@ -483,6 +483,13 @@ START_TEST(test_quoted_and_utf8_senders)
 	ck_assert_ptr_null(reply_address_pick(m, "j\xc3\xbcrgen@example.org"));
 	mail_free(m);
 
+	/* a domain with no A-label form (a bidi control in it): the same */
+	m = parse_str("From: =?utf-8?q?x?= <jane@\xe2\x80\xae" "x.example>\nSubject: HELP\n\nHELP\n");
+	s = reply_address_pick(m, "jane@ministry.example");
+	ck_assert_str_eq(s, "jane@ministry.example");
+	g_free(s);
+	mail_free(m);
+
 	/* Reply-To first, even when it cannot be answered: the envelope then */
 	m = parse_str(utf8_quoted);
 	s = mail_reply_to_address(m);
