@@ -14,6 +14,7 @@
 #include "limits.h"
 #include "notices.h"
 #include "outbox.h"
+#include "reply-address.h"
 #include "signers.h"
 #include "ping-record.h"
 #include "templates.h"
@@ -219,13 +220,12 @@ static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gi
 		  const char *hash, const char **outcome)
 {
 	const char *lang = reply_lang(ctx);
-	char *to = mail_reply_to_address(ctx->mail), *subject = NULL, *body = NULL, *seed = NULL;
+	char *to = reply_address_pick(ctx->mail, ctx->env->sender), *subject = NULL, *body = NULL,
+	     *seed = NULL;
 	char *msgid = mail_message_id(ctx->mail), *refs = mail_references(ctx->mail),
 	     *all_refs = NULL;
 	int sent, rc = 0;
 
-	if (!to)
-		to = mail_from_address(ctx->mail);
 	if (!to) {
 		*outcome = "no reply address";
 		goto out;
