@@ -143,9 +143,11 @@ static void describe(struct run *r, const struct poc *before, const struct poc *
 
 		if (!(diff & fields[i].bit))
 			continue;
-		label = fields[i].key
-				? templates_label(r->ctx->tpl, r->lang, fields[i].key)
-				: templates_phrase(r->ctx->tpl, r->lang, "lookup-phrases", "label-status");
+		if (fields[i].key)
+			label = templates_label(r->ctx->tpl, r->lang, fields[i].key);
+		else
+			label = templates_phrase(r->ctx->tpl, r->lang, "lookup-phrases",
+						 "label-status");
 		old = value(r, before, fields[i].bit);
 		new = value(r, after, fields[i].bit);
 		if (before->id[0]) {
