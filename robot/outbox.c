@@ -439,9 +439,11 @@ static int record(sqlite3 *db, const struct due *d, enum send_status s, const ch
 	sqlite3_bind_int64(st, 6, d->id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	db_done(st);
-	if (rc == 0)	/* otherwise the caller says why, once (a robot fault) */
-		log_msg(s == SEND_OK ? LOG_INFO : LOG_WARNING, "send %s to=<%s> status=%s (%.200s)",
-			d->token, d->rcpt, state, detail ? detail : "");
+	/* when it failed, the caller says why, once (a robot fault) */
+	if (rc == 0)
+		log_msg(s == SEND_OK ? LOG_INFO : LOG_WARNING,
+			"send %s to=<%s> status=%s (%.200s)", d->token, d->rcpt, state,
+			detail ? detail : "");
 	return rc;
 }
 

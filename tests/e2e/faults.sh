@@ -5,7 +5,9 @@
 # forms, then writable: the daemon keeps taking mail into the spool, says
 # why once ("robot fault: ...") and once that it resumed, counts no
 # attempt, and processes every message exactly once without a restart.
-# Then spool/new made unwritable: intake answers 451 (LMTP) and 75 (pipe)
+# Then spool/cur made unwritable, so that the fault comes after a message
+# is committed: the message is not processed again, only moved. Then
+# spool/new made unwritable: intake answers 451 (LMTP) and 75 (pipe)
 # while it cannot keep a message safe, 250 and 0 again after.
 # Needs root and a filesystem whose files take chattr +i ($T's is checked);
 # every chattr is undone at exit, so that the world can be removed.
@@ -42,9 +44,9 @@ fr=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/fr.asc")
 $P signer add --state FR --role authority --pgp "$K/fr.asc" >/dev/null
 out=$VAR/outbox/new
 
-# The 13 signed nominations, made before the robot runs: n1..n3 at start,
-# n4..n13 in the burst. Each names its own POC.
-for i in $(seq 13); do
+# The 15 signed nominations, made before the robot runs: n1..n3 at start,
+# n4..n13 in the burst, n14 and n15 with spool/cur unwritable. Each names its own POC.
+for i in $(seq 15); do
 	printf 'NOMINATE\nType: technical\nOrganisation: Org %d\nE-mail: poc%d@fr.example\nPhone: +33 1 00 00 00 %02d\n' \
 		"$i" "$i" "$i" > "$K/form"
 	pgp_mime "$K/a" "$fr" alice@fr.example "form $i" "$K/form" "$K/m"
@@ -107,6 +109,23 @@ ok "nothing left in the spool or in quarantine" spool_empty
 ok "still one line naming the cause" log_has 1 "Operation not permitted"
 ok "no failure was counted against a message" log_has 0 "processing failed"
 ok "the log never says 'not an error'" log_has 0 "not an error"
+ok "the same daemon" alive
+
+echo "spool/cur unwritable: a fault after the commit"
+mark
+chattr +i "$VAR/spool/cur"
+deliver n14; deliver n15
+ok "the cause is logged once, naming the folder" wait_for 10 log_has 1 "robot fault: the spool's cur/ folder .*Operation not permitted"
+sleep 2
+ok "no attempt is counted twice while it lasts" \
+	[ "$(sql 'select coalesce(max(attempts), 0) from spool_failures')" -le 1 ]
+chattr -i "$VAR/spool/cur"
+ok "once writable, both are answered" wait_for 30 acks_are 15
+ok "one 'resumed' line" wait_for 5 log_has 1 "resumed"
+ok "the one committed is not processed again" wait_for 5 log_has 1 "already processed"
+ok "each processed once (15 POCs, 15 acknowledgements), no count left" each_once 15
+ok "nothing left in the spool or in quarantine" spool_empty
+ok "no failure was counted against a message" log_has 0 "processing failed"
 ok "the same daemon" alive
 
 echo "spool/new unwritable: intake refuses what it cannot keep"
