@@ -187,7 +187,7 @@ static gpointer worker_thread(gpointer data)
  * logged. */
 static void sender_failed(struct daemon *d, sqlite3 *db, const char *failure)
 {
-	struct probe_target t = { d->cfg, db, d->spool };
+	struct probe_target t = { d->cfg, db, d->spool, NULL };
 	char *cause = NULL;
 
 	if (probe_run(&t, &cause) < 0)

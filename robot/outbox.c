@@ -316,7 +316,7 @@ static int bytes_open(const struct config *cfg, const struct due *d, struct byte
 		      char **detail)
 {
 	char *path;
-	struct stat sb;
+	struct stat sb = { 0 };
 	int fd, rc = -1;
 
 	*b = (struct bytes){ d->body, d->len, NULL };
@@ -331,8 +331,11 @@ static int bytes_open(const struct config *cfg, const struct due *d, struct byte
 		b->len = (size_t)sb.st_size;
 		rc = 0;
 	} else {
+		/* a file that is there but empty: errno says nothing then */
+		int empty = fd >= 0 && S_ISREG(sb.st_mode) && sb.st_size == 0;
+
 		b->map = NULL;
-		*detail = g_strdup_printf("%s: %s", path, g_strerror(errno));
+		*detail = g_strdup_printf("%s: %s", path, empty ? "empty" : g_strerror(errno));
 	}
 	if (fd >= 0)
 		close(fd);

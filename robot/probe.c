@@ -76,8 +76,10 @@ static int probe_outbox(const struct probe_target *t, char **cause)
 	return rc;
 }
 
-/* The probes, in order. The crypto engine's (gpg-agent, gpgsm) goes here
- * when it has one: a failure of its own is then a robot fault too. */
+/* The probes, in order. The crypto engine's (gpg-agent, gpgsm: a check of
+ * t->crypto that involves no message) goes here when it has one; a failure
+ * of crypto code (VERDICT_ERROR, "the crypto engine failed") is then a
+ * robot fault whenever that probe fails too. */
 static int (*const probes[])(const struct probe_target *, char **) = {
 	probe_db,
 	probe_spool,
@@ -95,7 +97,7 @@ int probe_run(const struct probe_target *t, char **cause)
 
 int probe_ready(struct fault *f, const struct config *cfg, const char *spool, sqlite3 **db)
 {
-	struct probe_target t = { cfg, *db, spool };
+	struct probe_target t = { cfg, *db, spool, NULL };
 	char *path, *cause = NULL;
 
 	if (fault_waiting(f))

@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 #include "config.h"
+#include "crypto.h"
 #include "fault.h"
 
 /* What the probes touch. db may be NULL (not open): that probe is skipped. */
@@ -13,6 +14,8 @@ struct probe_target {
 	const struct config *cfg;
 	sqlite3 *db;
 	const char *spool;	/* VAR/spool */
+	struct crypto *crypto;	/* the thread's adapter, or NULL: for the crypto
+				 * engine's probe, when it has one (probe.c) */
 };
 
 /* Runs every probe in order (the database, the spool, the Maildir outbox

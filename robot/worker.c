@@ -82,7 +82,7 @@ static void note_failure(struct worker *w, const char *id, const char *error)
  * too (the fault is raised: logged once), otherwise. */
 static enum fault_class classify(struct worker *w, enum fault_class otherwise)
 {
-	struct probe_target t = { w->cfg, w->db, w->spool };
+	struct probe_target t = { w->cfg, w->db, w->spool, w->crypto };
 	char *cause = NULL;
 
 	if (probe_run(&t, &cause) == 0)
