@@ -450,9 +450,20 @@ static int record(sqlite3 *db, const struct due *d, enum send_status s, const ch
 	return rc;
 }
 
+/* 1 when the Maildir outbox takes messages (maildir_probe). */
+static int maildir_usable(const struct config *cfg)
+{
+	char *dir = config_var_path(cfg, "outbox");
+	int ok = maildir_probe(dir) == 0;
+
+	g_free(dir);
+	return ok;
+}
+
 /* One batch of at most SEND_BATCH due rows. The number tried, or -1 with
- * *failure when a row could not be recorded or the Maildir outbox did not
- * take one (the rest of the batch waits: they would fail alike). */
+ * *failure when a row could not be recorded, or the Maildir outbox takes
+ * no message (then the row is not counted a try): the rest of the batch
+ * waits, as it would fail alike. */
 static int send_batch(sqlite3 *db, const struct config *cfg, char **failure)
 {
 	GPtrArray *rows = due_rows(db, clock_now(cfg));
@@ -467,6 +478,11 @@ static int send_batch(sqlite3 *db, const struct config *cfg, char **failure)
 		char *detail = NULL;
 		enum send_status s = deliver(cfg, d, &detail);
 
+		if (s == SEND_TEMPFAIL && !cfg->smtp_relay && !maildir_usable(cfg)) {
+			/* the folder's fault, not the row's: no attempt recorded */
+			*failure = detail;
+			break;
+		}
 		if (record(db, d, s, detail, clock_now(cfg)) < 0) {
 			char *why = db_error(db);
 
@@ -476,8 +492,6 @@ static int send_batch(sqlite3 *db, const struct config *cfg, char **failure)
 		} else {
 			forget_file(cfg, d, s);
 		}
-		if (!*failure && s == SEND_TEMPFAIL && !cfg->smtp_relay)
-			*failure = g_strdup(detail);
 		g_free(detail);
 	}
 	n = *failure ? -1 : (int)rows->len;

@@ -6,7 +6,8 @@
 # why once ("robot fault: ...") and once that it resumed, counts no
 # attempt, and processes every message exactly once without a restart.
 # Then spool/cur made unwritable, so that the fault comes after a message
-# is committed: the message is not processed again, only moved. Then
+# is committed: the message is not processed again, only moved; then the
+# Maildir outbox: the reply goes once it is writable, its try not counted. Then
 # spool/new made unwritable: intake answers 451 (LMTP) and 75 (pipe)
 # while it cannot keep a message safe, 250 and 0 again after.
 # Needs root and a filesystem whose files take chattr +i ($T's is checked);
@@ -44,9 +45,10 @@ fr=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/fr.asc")
 $P signer add --state FR --role authority --pgp "$K/fr.asc" >/dev/null
 out=$VAR/outbox/new
 
-# The 15 signed nominations, made before the robot runs: n1..n3 at start,
-# n4..n13 in the burst, n14 and n15 with spool/cur unwritable. Each names its own POC.
-for i in $(seq 15); do
+# The 16 signed nominations, made before the robot runs: n1..n3 at start,
+# n4..n13 in the burst, n14 and n15 with spool/cur unwritable, n16 with the
+# outbox unwritable. Each names its own POC.
+for i in $(seq 16); do
 	printf 'NOMINATE\nType: technical\nOrganisation: Org %d\nE-mail: poc%d@fr.example\nPhone: +33 1 00 00 00 %02d\n' \
 		"$i" "$i" "$i" > "$K/form"
 	pgp_mime "$K/a" "$fr" alice@fr.example "form $i" "$K/form" "$K/m"
@@ -126,6 +128,21 @@ ok "the one committed is not processed again" wait_for 5 log_has 1 "already proc
 ok "each processed once (15 POCs, 15 acknowledgements), no count left" each_once 15
 ok "nothing left in the spool or in quarantine" spool_empty
 ok "no failure was counted against a message" log_has 0 "processing failed"
+ok "the same daemon" alive
+
+echo "the Maildir outbox unwritable"
+mark
+chattr +i "$out"
+deliver n16
+ok "the cause is logged once" wait_for 10 log_has 1 "robot fault: the outbox .*Operation not permitted"
+sleep 2
+chattr -i "$out"
+ok "once writable, the acknowledgement goes" wait_for 30 acks_are 16
+ok "one 'resumed' line" wait_for 5 log_has 1 "resumed"
+ok "each sent once, the outbox's tries not raised by the fault" \
+	[ "$(sql "select count(*) || ':' || max(attempts) from outbox where state = 'sent'")" = \
+		"$(sql "select count(*) from outbox"):1" ]
+ok "each processed once (16 POCs, 16 acknowledgements)" each_once 16
 ok "the same daemon" alive
 
 echo "spool/new unwritable: intake refuses what it cannot keep"
