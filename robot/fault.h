@@ -27,8 +27,9 @@ struct fault *fault_new(void);
 void fault_free(struct fault *f);
 
 /* The robot cannot work, because of cause (a probe's words, bounded when
- * logged). Logs it when the robot was working; otherwise doubles the wait
- * before the next retry. */
+ * logged). Logs it when the robot was working (the first cause is the one
+ * told); otherwise, when the retry was due (it failed), doubles the wait
+ * before the next one. Any thread may raise it, several at once. */
 void fault_raise(struct fault *f, const char *cause);
 
 /* The probe passed: logs that processing resumed, when in a fault. */
