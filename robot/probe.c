@@ -36,8 +36,8 @@ static char *db_cause(const struct config *cfg, const char *what, const char *wh
 
 	if (file && strstr(why, file))	/* said already */
 		g_clear_pointer(&file, g_free);
-	cause = g_strdup_printf("%s: %s%s%s%s", what, why, file ? " (" : "",
-				      file ? file : "", file ? ")" : "");
+	cause = g_strdup_printf("%s: %s%s%s%s", what, why, file ? " (" : "", file ? file : "",
+				file ? ")" : "");
 
 	g_free(file);
 	return cause;
