@@ -38,6 +38,7 @@ write_config "$T/r/pocbot.conf" "$port" "[test]" "clock_file = clock" "[limits]"
 	"[lookup]" "extracts_per_day = 2"
 P="$POCBOT -c $T/r/pocbot.conf"
 DB=$T/r/var/pocbot.db
+$P db migrate >/dev/null
 for s in FR DE EG JP; do $P state add $s >/dev/null; done
 
 echo "the directory"

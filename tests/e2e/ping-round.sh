@@ -128,6 +128,7 @@ sql() { sqlite3 -cmd '.timeout 10000' "$R/var/pocbot.db" "$1" 2>/dev/null; }
 mailpy() { $PY "$T/bin/ping-mail.py" "$@"; }
 clock() { echo $((T0 + $1)) > "$R/clock.new" && mv "$R/clock.new" "$R/clock"; }
 
+P db migrate >/dev/null || fail "db migrate"
 P state add FR >/dev/null || fail "state add FR"
 P state add CH >/dev/null || fail "state add CH"
 fr=$(pgp_person "$K/fr" "Alice Martin <alice@sink.test>" "$T/msg/fr.asc")

@@ -27,6 +27,7 @@ P="$POCBOT -c $T/r/pocbot.conf"
 DB=$T/r/var/pocbot.db
 out=$T/r/var/outbox/new
 q() { sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
+$P db migrate >/dev/null
 for s in FR DE RU CH; do $P state add $s >/dev/null; done
 
 # signers: alice (FR, learns French from her form), dave (DE, --lang es),
