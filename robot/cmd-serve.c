@@ -202,7 +202,7 @@ static gpointer sender_thread(gpointer data)
 static gboolean on_signal(gpointer loop)
 {
 	g_main_loop_quit(loop);
-	return G_SOURCE_REMOVE;
+	return G_SOURCE_CONTINUE;	/* removed with the others once stopped */
 }
 
 /* The LMTP server's limits from cfg (allow_uid points into cfg). */

@@ -135,7 +135,7 @@ fr=$(pgp_person "$K/fr" "Alice Martin <alice@sink.test>" "$T/msg/fr.asc")
 un=$(pgp_person "$K/un" "Custodian <custodian@sink.test>" "$T/msg/un.asc")
 chmod 644 "$T/msg"/*.asc && chmod 755 "$T/msg"
 P signer add --state FR --role authority --pgp "$T/msg/fr.asc" >/dev/null || fail "signer add FR"
-P signer add --state CH --role custodian --pgp "$T/msg/un.asc" >/dev/null || fail "signer add custodian"
+P signer add --role custodian --pgp "$T/msg/un.asc" >/dev/null || fail "signer add custodian"
 env HOME="$R" setpriv --reuid=$RUID --regid=$RGID --clear-groups "$BIN" -c "$CONF" serve >>"$R/serve.log" 2>&1 &
 ROBOT_PID=$!
 PIDS="$PIDS $ROBOT_PID"
