@@ -23,21 +23,24 @@ a=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/a.asc")
 pgp_person "$K/r" "Rita <rita@fr.example>" "$K/r.asc" >/dev/null
 pgp_person "$K/c" "Cora <cora@un.example>" "$K/c.asc" >/dev/null
 v=$(pgp_person "$K/v" "Victor <victor@de.example>" "$K/v.asc")
-$P signer add --state FR --role authority --pgp "$K/a.asc" --label "Alice, MFA" >/dev/null || exit 1
+$P signer add --state FR --role authority --pgp "$K/a.asc" --label "Alice, MFA" >/dev/null ||
+	exit 1
 $P signer add --state FR --role reader --pgp "$K/r.asc" --lang fr >/dev/null || exit 1
 $P signer add --state JP --role custodian --pgp "$K/c.asc" >/dev/null || exit 1
 $P signer add --state DE --role authority --pgp "$K/v.asc" >/dev/null || exit 1
 $P signer revoke "$v" --reason "left the ministry" >/dev/null || exit 1
 start_robot "$T/r/pocbot.conf" || exit 1
 for i in 1 2; do
-	printf 'NOMINATE\nPOC type: technical\nOrganisation: CERT-FR %s\nE-mail: cert%s@fr.example\nPhone: +33 1 71 75 84 6%s\nLanguages: French, English\n' \
-		"$i" "$i" "$i" > "$K/form"
+	printf 'NOMINATE\nPOC type: technical\nOrganisation: CERT-FR %s\n' "$i" > "$K/form"
+	printf 'E-mail: cert%s@fr.example\nPhone: +33 1 71 75 84 6%s\n' "$i" "$i" >> "$K/form"
+	printf 'Languages: French, English\n' >> "$K/form"
 	pgp_mime "$K/a" "$a" alice@fr.example "nomination" "$K/form" "$K/m"
 	$P deliver --sender alice@fr.example --recipient pocbot@robot.test < "$K/m" || exit 1
 done
 wait_for 60 sh -c "[ \$(sqlite3 '$T/r/var/pocbot.db' 'select count(*) from pocs') = 2 ]" || exit 1
 $P ping start --deadline 14d >/dev/null || exit 1
-wait_for 60 sh -c "[ \$(sqlite3 '$T/r/var/pocbot.db' \"select count(*) from outbox where state = 'queued'\") = 0 ]"
+wait_for 60 sh -c "[ \$(sqlite3 '$T/r/var/pocbot.db' \
+	\"select count(*) from outbox where state = 'queued'\") = 0 ]"
 stop_robot
 D=$POCBOT_TOP/tests/data
 {

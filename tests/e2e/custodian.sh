@@ -15,7 +15,9 @@ mkdir -p "$K" "$T/r"
 write_config "$T/r/pocbot.conf" "$(free_port)"
 P="$POCBOT -c $T/r/pocbot.conf"
 DB=$T/r/var/pocbot.db
-err() { grep -q -- "$1" "$OUT.err" || { echo "    no \"$1\" in: $(cat "$OUT.err")" >&2; return 1; }; }
+err() {
+	grep -q -- "$1" "$OUT.err" || { echo "    no \"$1\" in: $(cat "$OUT.err")" >&2; return 1; }
+}
 
 echo "enrolment"
 ok "db migrate" pocbot 0 db migrate
@@ -25,23 +27,26 @@ una=$(pgp_person "$K/u" "Una <una@un.example>" "$K/u.asc")
 ok "a custodian with --state is refused (64)" \
 	pocbot 64 signer add --state FR --role custodian --pgp "$K/u.asc"
 ok "  saying a custodian belongs to no State" err "a custodian belongs to no State"
-ok "an authority without --state is refused (64)" pocbot 64 signer add --role authority --pgp "$K/u.asc"
+ok "an authority without --state is refused (64)" \
+	pocbot 64 signer add --role authority --pgp "$K/u.asc"
 ok "  nothing enrolled" [ "$(sqlite3 "$DB" 'select count(*) from signers')" = 0 ]
 ok "a custodian without --state is enrolled" pocbot 0 signer add --role custodian --pgp "$K/u.asc"
 ok "  for every State" said "enrolled for every State"
-ok "  stored with no State" [ "$(sqlite3 "$DB" 'select count(*) from signers where state is null and role = '"'custodian'")" = 1 ]
+ok "  stored with no State" [ "$(sqlite3 "$DB" \
+	"select count(*) from signers where state is null and role = 'custodian'")" = 1 ]
 ok "signer list shows it with the State \"-\"" pocbot 0 signer list
 ok "  one line" said "^openpgp	$una	-	custodian	"
 ok "its enrolment is an audit event of no State" \
-	[ "$(sqlite3 "$DB" "select count(*) from events where action = 'signer-add' and state is null")" = 1 ]
+	[ "$(sqlite3 "$DB" \
+		"select count(*) from events where action = 'signer-add' and state is null")" = 1 ]
 
 echo "one custodian of no State acts for two States"
 start_robot "$T/r/pocbot.conf"
 out=$T/r/var/outbox/new
 # nominate ID STATE ADDRESS: a NOMINATE for STATE signed by the custodian, delivered.
 nominate() {
-	printf 'NOMINATE\nState: %s\nPOC type: technical\nOrganisation: CERT\nE-mail: %s\nPhone: +41 22 917 12 34\n' \
-		"$2" "$3" > "$K/form"
+	printf 'NOMINATE\nState: %s\nPOC type: technical\nOrganisation: CERT\n' "$2" > "$K/form"
+	printf 'E-mail: %s\nPhone: +41 22 917 12 34\n' "$3" >> "$K/form"
 	pgp_mime "$K/u" "$una" una@un.example "nomination" "$K/form" "$K/m"
 	sed "s/^Message-ID: <.*>/Message-ID: <$1@test.example>/" "$K/m" |
 		$P deliver --sender una@un.example --recipient pocbot@robot.test 2>>"$T/deliver.log"
@@ -58,7 +63,8 @@ ok "  FR-T-1 made" grep -q "FR-T-1" "$T/n1.txt"
 ok "the nomination for Germany is answered" replied n2
 ok "  DE-T-1 made" grep -q "DE-T-1" "$T/n2.txt"
 ok "both are stored, each under its State" \
-	[ "$(sqlite3 "$DB" 'select group_concat(id) from (select id from pocs order by id)')" = "DE-T-1,FR-T-1" ]
+	[ "$(sqlite3 "$DB" 'select group_concat(id) from (select id from pocs order by id)')" = \
+		"DE-T-1,FR-T-1" ]
 ok "each nomination is an audit event of its State, by the custodian signer" \
 	[ "$(sqlite3 "$DB" "select group_concat(state) from (select state from events where actor = '$una' and action = 'poc-nominate' order by state)")" = "DE,FR" ]
 stop_robot
