@@ -105,7 +105,8 @@ echo "SIGTERM"
 kill -TERM "$ROBOT_PID"; wait "$ROBOT_PID"; rc=$?
 PIDS=$(echo " $PIDS " | sed "s/ $ROBOT_PID / /"); ROBOT_PID=
 ok "stops the daemon with exit 0" [ "$rc" -eq 0 ]
-ok "no GLib critical or warning in its output" sh -c "! grep -q 'CRITICAL\|WARNING' '$LOG'"
+ok "no GLib critical or warning, no sanitizer report in its output" \
+	sh -c "! grep -q 'CRITICAL\|WARNING\|Sanitizer\|runtime error' '$LOG'"
 ok "nothing left listening" sh -c "! python3 -c \"import socket; socket.create_connection(('127.0.0.1',$port),1)\" 2>/dev/null"
 
 echo "no silent empty robot"
