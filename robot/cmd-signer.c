@@ -187,7 +187,8 @@ static int add_usage(const struct signer_opts *o)
 	    !(o->pgp && (o->chain || o->encrypt_cert)))
 		return 0;
 	fprintf(stderr,
-		"usage: pocbot signer add (--state CODE --role authority|reader | --role custodian) "
+		"usage: pocbot signer add "
+		"(--state CODE --role authority|reader | --role custodian) "
 		"(--pgp FILE | --smime FILE [--chain FILE] [--encrypt-cert FILE]) "
 		"[--label TEXT] [--lang LANG]\n");
 	return EX_USAGE;

@@ -193,7 +193,8 @@ static int robot_found(const struct command_ctx *ctx)
 		fprintf(stderr, "pocbot: no robot here: no configuration was found (no -c FILE, "
 			"$POCBOT_CONFIG is not set, there is no %s) and there is no database at "
 			"%s; give the robot's configuration with -c FILE ('pocbot serve' or "
-			"'pocbot db migrate' makes a new robot)\n", "/etc/pocbot/pocbot.conf", path);
+			"'pocbot db migrate' makes a new robot)\n",
+			"/etc/pocbot/pocbot.conf", path);
 	g_free(path);
 	return found ? 0 : EX_CONFIG;
 }

@@ -70,8 +70,8 @@ struct config *reload_read(const struct config *running)
 	keep(&next->domain, running->domain, "[robot] domain");
 	keep(&next->address, running->address, "[robot] address");
 	if (next->lmtp_allow_uids > 0 && !g_str_has_prefix(next->lmtp_listen, "unix:")) {
-		log_msg(LOG_ERR, "reload: [lmtp] allow_uids needs a unix socket; the configuration "
-			"stays as it was");
+		log_msg(LOG_ERR, "reload: [lmtp] allow_uids needs a unix socket; "
+			"the configuration stays as it was");
 		reload_drop(next);
 		return NULL;
 	}
