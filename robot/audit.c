@@ -116,7 +116,7 @@ static int insert_event(sqlite3 *db, const struct audit_event *e, const char *pr
 int audit_append(sqlite3 *db, gint64 at, const char *actor, const char *state, const char *action,
 		 const char *detail)
 {
-	struct audit_event e = { 0, at, actor, state, action, detail };
+	struct audit_event e = { 0, at, actor, state && *state ? state : NULL, action, detail };
 	char prev[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN];
 	gint64 last, issued;
 

@@ -14,8 +14,9 @@
 
 /* Appends one event inside the caller's transaction (BEGIN IMMEDIATE, so
  * that no other writer can chain onto the same last event): outside a
- * transaction it refuses. state and detail may be NULL. The caller bounds
- * untrusted text in detail. 0, or -1 (the caller rolls back). */
+ * transaction it refuses. state ("" is taken as NULL) and detail may be
+ * NULL. The caller bounds untrusted text in detail. 0, or -1 (the caller
+ * rolls back). */
 int audit_append(sqlite3 *db, gint64 at, const char *actor, const char *state, const char *action,
 		 const char *detail);
 

@@ -4,7 +4,10 @@
  * into the database and wakes the sender; the sender delivers the outbox.
  * Each thread has its own database connection; intake never waits on
  * parsing, crypto or SMTP. SIGTERM/SIGINT stop it cleanly; SIGKILL loses
- * nothing, since nothing is acknowledged before it is on disk. */
+ * nothing, since nothing is acknowledged before it is on disk. SIGHUP
+ * reads the configuration again and reopens the log (reload.c): each
+ * thread takes the current configuration at the top of its loop and
+ * drops it at the bottom, so a reload takes effect at the next pass. */
 #include <errno.h>
 #include <stdio.h>
 #include <sysexits.h>
@@ -19,12 +22,15 @@
 #include "log.h"
 #include "outbox.h"
 #include "probe.h"
+#include "reload.h"
 #include "spool.h"
 #include "templates.h"
 #include "worker.h"
 
 struct daemon {
-	struct config *cfg;
+	struct config *cfg;	/* the current configuration (reload.h); the pointer under lock */
+	GPtrArray *lmtp_cfgs;	/* those the LMTP server was given: they live until it stops */
+	struct lmtp_server *svc;
 	struct templates *tpl;
 	char *spool;
 	char *gnupghome;	/* VAR/gnupg */
@@ -160,13 +166,17 @@ static int worker_crypto(struct daemon *d, struct worker *w)
 static gpointer worker_thread(gpointer data)
 {
 	struct daemon *d = data;
-	struct worker w = { d->cfg, d->tpl, NULL, NULL, d->spool, d->fault,
+	struct worker w = { NULL, d->tpl, NULL, NULL, d->spool, d->fault,
 			    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
 	gint64 timers_ran = 0;	/* monotonic, microseconds */
+	struct config *cfg;
 
 	do {
-		if (worker_crypto(d, &w) < 0)
+		w.cfg = cfg = reload_take(&d->cfg, &d->lock);
+		if (worker_crypto(d, &w) < 0) {
+			reload_drop(cfg);
 			continue;
+		}
 		if (worker_drain(&w) > 0)
 			raise_flag(d, &d->send_due);
 		/* the timers at most once a second: each of their steps is a
@@ -176,6 +186,7 @@ static gpointer worker_thread(gpointer data)
 			if (worker_timers(&w) > 0)
 				raise_flag(d, &d->send_due);
 		}
+		reload_drop(cfg);
 	} while (wait_for(d, &d->work_due));
 	crypto_close(w.crypto);
 	db_close(w.db);
@@ -185,9 +196,10 @@ static gpointer worker_thread(gpointer data)
 
 /* A failure of the sender: a robot fault when the probe fails too, else
  * logged. */
-static void sender_failed(struct daemon *d, sqlite3 *db, const char *failure)
+static void sender_failed(struct daemon *d, const struct config *cfg, sqlite3 *db,
+			  const char *failure)
 {
-	struct probe_target t = { d->cfg, db, d->spool, NULL };
+	struct probe_target t = { cfg, db, d->spool, NULL };
 	char *cause = NULL;
 
 	if (probe_run(&t, &cause) < 0)
@@ -203,16 +215,19 @@ static gpointer sender_thread(gpointer data)
 	sqlite3 *db = NULL;
 	gboolean swept = FALSE;
 	char *failure = NULL;
+	struct config *cfg;
 
 	do {
-		if (!probe_ready(d->fault, d->cfg, d->spool, &db))
-			continue;
-		if (!swept)
-			outbox_sweep(db, d->cfg);
-		swept = TRUE;
-		if (outbox_send_due(db, d->cfg, &failure) < 0)
-			sender_failed(d, db, failure);
-		g_clear_pointer(&failure, g_free);
+		cfg = reload_take(&d->cfg, &d->lock);
+		if (probe_ready(d->fault, cfg, d->spool, &db)) {
+			if (!swept)
+				outbox_sweep(db, cfg);
+			swept = TRUE;
+			if (outbox_send_due(db, cfg, &failure) < 0)
+				sender_failed(d, cfg, db, failure);
+			g_clear_pointer(&failure, g_free);
+		}
+		reload_drop(cfg);
 	} while (wait_for(d, &d->send_due));
 	db_close(db);
 	return NULL;
@@ -221,7 +236,43 @@ static gpointer sender_thread(gpointer data)
 static gboolean on_signal(gpointer loop)
 {
 	g_main_loop_quit(loop);
-	return G_SOURCE_REMOVE;
+	return G_SOURCE_CONTINUE;	/* removed with the others once stopped */
+}
+
+/* The LMTP server's limits from cfg (allow_uid points into cfg). */
+static struct lmtp_server_limits lmtp_limits(const struct config *cfg)
+{
+	return (struct lmtp_server_limits){ cfg->lmtp_max_connections, cfg->lmtp_allow_uid,
+					    cfg->lmtp_allow_uids, cfg->lmtp_mail_deadline,
+					    cfg->lmtp_command_deadline,
+					    cfg->lmtp_data_deadline };
+}
+
+/* SIGHUP: the configuration read again, the log reopened; a broken file
+ * changes nothing. The worker and the sender take the new configuration
+ * at their next pass; the old one is freed when the last drops it. */
+static gboolean on_hangup(gpointer data)
+{
+	struct daemon *d = data;
+	struct config *old = d->cfg;	/* only this thread replaces it */
+	struct config *next = reload_read(old);
+	struct lmtp_server_limits lim;
+
+	if (!next)
+		return G_SOURCE_CONTINUE;
+	log_open(next);
+	lim = lmtp_limits(next);
+	if (d->svc)
+		lmtp_server_set_limits(d->svc, next->message_bytes, &lim);
+	g_ptr_array_add(d->lmtp_cfgs, g_atomic_rc_box_acquire(next));
+	g_mutex_lock(&d->lock);
+	d->cfg = next;
+	g_cond_broadcast(&d->wake);
+	g_mutex_unlock(&d->lock);
+	reload_drop(old);
+	log_msg(LOG_INFO, "reload: configuration read again from %s",
+		next->file ? next->file : "the embedded defaults");
+	return G_SOURCE_CONTINUE;
 }
 
 /* The robot's keys, made on first start. 0, or an exit code. */
@@ -281,10 +332,11 @@ static int prepare(struct daemon *d)
 int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct config *cfg = ctx->cfg;
-	struct daemon d = { .cfg = cfg };
+	struct daemon d = { .cfg = NULL };
 	struct lmtp_params params;
 	struct lmtp_server_limits lim;
-	GMainLoop *loop;
+	GMainLoop *loop = NULL;
+	guint signals[3] = { 0 };
 	struct lmtp_server *svc;
 	GThread *worker = NULL, *sender;
 	char *err = NULL;
@@ -293,21 +345,27 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	rc = command_options(ctx, "Runs the robot until SIGTERM or SIGINT.", NULL, &argc, &argv);
 	if (rc)
 		return rc;
+	d.cfg = cfg = reload_share(ctx->cfg);
+	d.lmtp_cfgs = g_ptr_array_new_with_free_func((GDestroyNotify)reload_drop);
+	g_ptr_array_add(d.lmtp_cfgs, g_atomic_rc_box_acquire(cfg));
 	/* the configuration is read only now: not for --help */
 	params = (struct lmtp_params){ cfg->domain, cfg->message_bytes,
 				       { intake_begin, intake_write, intake_commit, intake_abort,
 					 &d },
 				       TRUE };	/* commits run on the server's pool */
-	lim = (struct lmtp_server_limits){ cfg->lmtp_max_connections, cfg->lmtp_allow_uid,
-					   cfg->lmtp_allow_uids, cfg->lmtp_mail_deadline,
-					   cfg->lmtp_command_deadline, cfg->lmtp_data_deadline };
+	lim = lmtp_limits(cfg);
 	d.fault = fault_new();
 	if ((rc = prepare(&d)))
 		goto out;
 	d.tpl = templates_load();
 	g_mutex_init(&d.lock);
 	g_cond_init(&d.wake);
-	if (!(svc = lmtp_server_start(cfg->lmtp_listen, &params, &lim, &err))) {
+	/* before the listener opens: a SIGHUP from then on reloads, never kills */
+	loop = g_main_loop_new(NULL, FALSE);
+	signals[0] = g_unix_signal_add(SIGTERM, on_signal, loop);
+	signals[1] = g_unix_signal_add(SIGINT, on_signal, loop);
+	signals[2] = g_unix_signal_add(SIGHUP, on_hangup, &d);
+	if (!(d.svc = svc = lmtp_server_start(cfg->lmtp_listen, &params, &lim, &err))) {
 		fprintf(stderr, "pocbot serve: %s\n", err);
 		g_free(err);
 		rc = EX_UNAVAILABLE;
@@ -320,12 +378,10 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	sender = g_thread_new("sender", sender_thread, &d);
 	log_msg(LOG_INFO, "serving LMTP on %s, var %s, outbound %s", cfg->lmtp_listen, cfg->var,
 		cfg->smtp_relay ? cfg->smtp_relay : "Maildir var/outbox");
-	loop = g_main_loop_new(NULL, FALSE);
-	g_unix_signal_add(SIGTERM, on_signal, loop);
-	g_unix_signal_add(SIGINT, on_signal, loop);
 	g_main_loop_run(loop);
 	log_msg(LOG_INFO, "stopping");
 	lmtp_server_stop(svc);
+	d.svc = NULL;
 	g_mutex_lock(&d.lock);
 	d.stop = TRUE;
 	g_cond_broadcast(&d.wake);
@@ -333,9 +389,15 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	if (worker)
 		g_thread_join(worker);
 	g_thread_join(sender);
-	g_main_loop_unref(loop);
 out:
 	fault_free(d.fault);
+	for (size_t i = 0; i < G_N_ELEMENTS(signals); i++)
+		if (signals[i])
+			g_source_remove(signals[i]);
+	if (loop)
+		g_main_loop_unref(loop);
+	g_ptr_array_unref(d.lmtp_cfgs);
+	reload_drop(d.cfg);
 	templates_free(d.tpl);
 	g_free(d.spool);
 	g_free(d.gnupghome);

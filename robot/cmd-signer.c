@@ -1,5 +1,6 @@
 /* cmd-signer.c - "signer add" enrols a State's signing key (OpenPGP) or
- * certificate (S/MIME) with a role, "signer list" shows the enrolled
+ * certificate (S/MIME) with a role (a custodian's with no State: it acts
+ * for every State), "signer list" shows the enrolled
  * signers, "signer revoke" withdraws one. Each change is written to the
  * audit trail, and told to the State's other signers, in the transaction
  * that makes it. Input: the custodian's options and key files made by
@@ -117,7 +118,8 @@ static int not_enrolled(sqlite3 *db, const char *fpr)
 
 	if (found == 1)
 		fprintf(stderr, "pocbot signer add: %s is already enrolled for %s as %s%s\n", fpr,
-			old.state, signers_role_name(old.role), old.revoked ? " (revoked)" : "");
+			old.state[0] ? old.state : "no State", signers_role_name(old.role),
+			old.revoked ? " (revoked)" : "");
 	else if (found < 0)
 		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
 	signers_clear(&old);
@@ -162,7 +164,7 @@ static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s, const 
 		goto fail;
 	if (db_commit(db) < 0)
 		goto fail;
-	printf("enrolled for %s: %s\n", s->state, detail);
+	printf("enrolled for %s: %s\n", s->state[0] ? s->state : "every State (no State)", detail);
 	g_free(detail);
 	return 0;
 fail:
@@ -174,11 +176,19 @@ fail:
 
 static int add_usage(const struct signer_opts *o)
 {
-	if (o->state && o->role && (!o->pgp != !o->smime) &&
+	gboolean custodian = o->role && g_ascii_strcasecmp(o->role, "custodian") == 0;
+
+	if (custodian && o->state) {
+		fprintf(stderr, "pocbot signer add: a custodian belongs to no State and acts for "
+			"every State: leave out --state\n");
+		return EX_USAGE;
+	}
+	if ((o->state || custodian) && o->role && (!o->pgp != !o->smime) &&
 	    !(o->pgp && (o->chain || o->encrypt_cert)))
 		return 0;
 	fprintf(stderr,
-		"usage: pocbot signer add --state CODE --role authority|reader|custodian "
+		"usage: pocbot signer add "
+		"(--state CODE --role authority|reader | --role custodian) "
 		"(--pgp FILE | --smime FILE [--chain FILE] [--encrypt-cert FILE]) "
 		"[--label TEXT] [--lang LANG]\n");
 	return EX_USAGE;
@@ -189,7 +199,7 @@ static int signer_add(const struct config *cfg, sqlite3 *db, const struct signer
 	struct signer s = { 0 };
 	int rc;
 
-	if ((rc = state_code(o->state, s.state)) != 0)
+	if (o->state && (rc = state_code(o->state, s.state)) != 0)
 		return rc;
 	if (signers_role_parse(o->role, &s.role) < 0) {
 		fprintf(stderr, "pocbot signer add: --role is authority, reader or custodian\n");
@@ -204,7 +214,9 @@ static int signer_add(const struct config *cfg, sqlite3 *db, const struct signer
 	if (!file_readable(o->pgp) || !file_readable(o->smime) || !file_readable(o->chain) ||
 	    !file_readable(o->encrypt_cert))
 		return EX_NOINPUT;
-	if ((rc = state_participates(db, s.state)) != 0 || (rc = import_key(cfg, o, &s)) != 0)
+	if (s.state[0] && (rc = state_participates(db, s.state)) != 0)
+		goto out;
+	if ((rc = import_key(cfg, o, &s)) != 0)
 		goto out;
 	s.label = g_strdup(o->label);
 	rc = enrol(db, cfg, &s, o->lang);
@@ -216,8 +228,8 @@ out:
 /* One signer as a line of "signer list". */
 static void print_signer(const struct signer *s)
 {
-	printf("%s\t%s\t%s\t%s\t", signers_protocol_name(s->protocol), s->fingerprint, s->state,
-	       signers_role_name(s->role));
+	printf("%s\t%s\t%s\t%s\t", signers_protocol_name(s->protocol), s->fingerprint,
+	       s->state[0] ? s->state : "-", signers_role_name(s->role));
 	command_print_text(s->label);
 	fputc('\t', stdout);
 	command_print_text(s->email);
@@ -268,7 +280,7 @@ static int revoke(sqlite3 *db, const struct config *cfg, const struct signer *s,
 		goto fail;
 	if (db_commit(db) < 0)
 		goto fail;
-	printf("revoked %s of %s\n", s->fingerprint, s->state);
+	printf("revoked %s of %s\n", s->fingerprint, s->state[0] ? s->state : "no State");
 	g_free(detail);
 	return 0;
 fail:
@@ -326,8 +338,8 @@ int cmd_signer(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct signer_opts o = { 0 };
 	GOptionEntry entries[] = {
-		{ "state", 0, 0, G_OPTION_ARG_STRING, &o.state, "the State (any code or name)",
-		  "CODE" },
+		{ "state", 0, 0, G_OPTION_ARG_STRING, &o.state,
+		  "the State (any code or name); none for a custodian", "CODE" },
 		{ "role", 0, 0, G_OPTION_ARG_STRING, &o.role, "authority, reader or custodian",
 		  "ROLE" },
 		{ "pgp", 0, 0, G_OPTION_ARG_FILENAME, &o.pgp, "the signer's OpenPGP public key",

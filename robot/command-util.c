@@ -173,6 +173,32 @@ static int open_db(struct command_ctx *ctx)
 	return rc;
 }
 
+/* 0, or 78 after saying where it looked, when the action would make a new
+ * robot where none is: no configuration was found (the embedded defaults,
+ * so VAR is ./var) and VAR holds no database, and the action may not
+ * create one. A custodian in the wrong folder is told, not given an empty
+ * robot. */
+static int robot_found(const struct command_ctx *ctx)
+{
+	const struct config *cfg = ctx->cfg;
+	char *path;
+	int found;
+
+	if (cfg->file || !(ctx->row->flags & (CMD_DB | CMD_VAR)) ||
+	    (ctx->row->flags & CMD_DB_CREATE))
+		return 0;
+	path = config_var_path(cfg, "pocbot.db");
+	found = g_file_test(path, G_FILE_TEST_EXISTS);
+	if (!found)
+		fprintf(stderr, "pocbot: no robot here: no configuration was found (no -c FILE, "
+			"$POCBOT_CONFIG is not set, there is no %s) and there is no database at "
+			"%s; give the robot's configuration with -c FILE ('pocbot serve' or "
+			"'pocbot db migrate' makes a new robot)\n",
+			"/etc/pocbot/pocbot.conf", path);
+	g_free(path);
+	return found ? 0 : EX_CONFIG;
+}
+
 /* GOption over the command's entries, its help listing the command's rows:
  * 0, or 64 after saying why. */
 static int parse(const struct command_ctx *ctx, const char *summary, GOptionEntry *entries,
@@ -218,6 +244,8 @@ int command_options(struct command_ctx *ctx, const char *summary, GOptionEntry *
 	if ((rc = check_options(ctx->row, entries)))
 		return rc;
 	if ((rc = check_operands(ctx->row, *argc - skip, *argv + skip)))
+		return rc;
+	if ((rc = robot_found(ctx)))
 		return rc;
 	return ctx->row->flags & CMD_DB ? open_db(ctx) : 0;
 }

@@ -16,6 +16,7 @@ enum command_flags {
 	CMD_DB = 1 << 0,	/* opened (and migrated) before the action runs */
 	CMD_DB_WRITE = 1 << 1,	/* the action writes it; else the connection refuses writes */
 	CMD_DB_CREATE = 1 << 2,	/* VAR and the database may be created; else a missing one is 66 */
+	CMD_VAR = 1 << 3,	/* uses VAR without the database (keys, spool) */
 };
 
 struct command_ctx;
@@ -61,7 +62,9 @@ command_fn cmd_ping;
  * the table: a known action, its number of operands, no option that this
  * action does not take; then opens the database as the row says. argv[0]
  * is the command's name. Returns 0, or the exit code to end with after
- * saying why: 64 usage, 66 no database yet, 73 VAR cannot be made, 77 the
+ * saying why: 64 usage, 78 no configuration was found and ./var holds no
+ * robot (only an action that may create the database makes one there),
+ * 66 no database yet, 73 VAR cannot be made, 77 the
  * database is not ours to open, 69 it needs a newer pocbot, 75 otherwise
  * (busy, locked, disk full: a retry can help). */
 int command_options(struct command_ctx *ctx, const char *summary, GOptionEntry *entries, int *argc,

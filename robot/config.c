@@ -428,12 +428,29 @@ char *config_var_path(const struct config *cfg, const char *name)
 	return g_build_filename(cfg->var, name, NULL);
 }
 
+/* Is k's field a string the configuration owns? */
+static int owns_string(const struct key *k)
+{
+	return k->type != K_SIZE && k->type != K_COUNT && k->type != K_BOOL &&
+	       k->type != K_DURATION && k->type != K_DURATIONS && k->type != K_UIDS;
+}
+
+void config_copy(struct config *dst, const struct config *src)
+{
+	*dst = *src;
+	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (owns_string(&keys[i])) {
+			char **field = (char **)((char *)dst + keys[i].offset);
+
+			*field = g_strdup(*field);
+		}
+	dst->file = g_strdup(src->file);
+}
+
 void config_clear(struct config *cfg)
 {
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-		if (keys[i].type != K_SIZE && keys[i].type != K_COUNT && keys[i].type != K_BOOL &&
-		    keys[i].type != K_DURATION && keys[i].type != K_DURATIONS &&
-		    keys[i].type != K_UIDS)
+		if (owns_string(&keys[i]))
 			g_clear_pointer((char **)((char *)cfg + keys[i].offset), g_free);
 	g_clear_pointer(&cfg->file, g_free);
 }

@@ -53,6 +53,9 @@ char *config_dump(const struct config *cfg);
 /* A path under [paths] var; g_free it. */
 char *config_var_path(const struct config *cfg, const char *name);
 
+/* Fills dst with a copy of src that owns its own strings (config_clear it). */
+void config_copy(struct config *dst, const struct config *src);
+
 void config_clear(struct config *cfg);
 
 #endif

@@ -72,8 +72,7 @@ static GHashTable *base_vars(const struct job *j)
 	char when[CLOCK_TEXT_LEN];
 
 	g_hash_table_insert(vars, "robot", g_strdup(cfg->address));
-	g_hash_table_insert(vars, "custodian",
-			    g_strdup(cfg->custodian ? cfg->custodian : cfg->address));
+	g_hash_table_insert(vars, "custodian", g_strdup(cfg->custodian ? cfg->custodian : ""));
 	g_hash_table_insert(vars, "lang", g_strdup(j->lang));
 	g_hash_table_insert(vars, "asof", g_strdup(clock_text(j->ctx->now, CLOCK_ISO, "?", when)));
 	return vars;

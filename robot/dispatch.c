@@ -181,8 +181,7 @@ static int render(const struct filter_ctx *ctx, const char *lang, const struct r
 	int rc;
 
 	g_hash_table_insert(vars, "robot", ctx->cfg->address);
-	g_hash_table_insert(vars, "custodian",
-			    ctx->cfg->custodian ? ctx->cfg->custodian : ctx->cfg->address);
+	g_hash_table_insert(vars, "custodian", ctx->cfg->custodian ? ctx->cfg->custodian : "");
 	g_hash_table_insert(vars, "lang", (char *)lang);
 	g_hash_table_insert(vars, "reason", reason ? reason : (char *)r->refusal ?: "");
 	if (r->vars) {

@@ -404,6 +404,13 @@ struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_para
 	return srv;
 }
 
+void lmtp_server_set_limits(struct lmtp_server *srv, gint64 max_bytes,
+			    const struct lmtp_server_limits *lim)
+{
+	srv->params.max_bytes = max_bytes;
+	srv->lim = *lim;
+}
+
 void lmtp_server_stop(struct lmtp_server *srv)
 {
 	g_socket_service_stop(srv->svc);

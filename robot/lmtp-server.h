@@ -26,6 +26,13 @@ struct lmtp_server;
 struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params,
 				      const struct lmtp_server_limits *lim, char **err);
 
+/* Applies new limits and a new message size limit (max_bytes) to the
+ * connections accepted from now on; the deadlines and the count apply to
+ * every connection at once. lim->allow_uid must live as long as the
+ * server or until the next update. Called from the main loop's thread. */
+void lmtp_server_set_limits(struct lmtp_server *srv, gint64 max_bytes,
+			    const struct lmtp_server_limits *lim);
+
 /* Stops listening, closes the open connections (a message not yet
  * acknowledged is aborted: the MTA sends it again) and frees the server.
  * Called from the thread that runs the main loop. */

@@ -1,17 +1,21 @@
 /* log.c - one line per event: to stderr, and to syslog (facility mail) when
- * [log] syslog is on. Callers bound untrusted text themselves (%.200s). */
+ * [log] syslog is on; log_open again closes and reopens syslog. Callers
+ * bound untrusted text themselves (%.200s). */
 #include <stdarg.h>
 #include <stdio.h>
 #include "log.h"
 
-static int use_syslog;
-static int use_stderr = 1;
+/* Set by log_open (again on the daemon's SIGHUP) while threads log. */
+static gint use_syslog;
+static gint use_stderr = 1;
 
 void log_open(const struct config *cfg)
 {
-	use_stderr = cfg->foreground_log;
-	use_syslog = cfg->syslog;
-	if (use_syslog)
+	if (g_atomic_int_get(&use_syslog))
+		closelog();
+	g_atomic_int_set(&use_stderr, cfg->foreground_log);
+	g_atomic_int_set(&use_syslog, cfg->syslog);
+	if (cfg->syslog)
 		openlog("pocbot", LOG_PID, LOG_MAIL);
 }
 
@@ -23,7 +27,7 @@ void log_msg(int priority, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	if (use_stderr) {
+	if (g_atomic_int_get(&use_stderr)) {
 		GDateTime *now = g_date_time_new_now_utc();
 		char *stamp = g_date_time_format(now, "%Y-%m-%dT%H:%M:%SZ");
 
@@ -31,6 +35,6 @@ void log_msg(int priority, const char *fmt, ...)
 		g_free(stamp);
 		g_date_time_unref(now);
 	}
-	if (use_syslog)
+	if (g_atomic_int_get(&use_syslog))
 		syslog(priority, "%s", line);
 }

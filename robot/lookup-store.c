@@ -128,7 +128,8 @@ int lookup_store_record(sqlite3 *db, const char *signer, const char *signer_stat
 static void log_line(const struct templates *tpl, const char *lang, sqlite3_stmt *st, GString *out)
 {
 	const struct states *ref = states_load(NULL);
-	const char *code = (const char *)sqlite3_column_text(st, 1);
+	const char *text = (const char *)sqlite3_column_text(st, 1);
+	const char *code = text && *text ? text : NULL;	/* "": a custodian of no State */
 	const char *name = ref && code ? states_name(ref, code, lang) : NULL;
 	char when[CLOCK_TEXT_LEN];
 	char *role_key = g_strdup_printf("role-%s", (const char *)sqlite3_column_text(st, 2));
@@ -142,8 +143,8 @@ static void log_line(const struct templates *tpl, const char *lang, sqlite3_stmt
 			       clock_text(sqlite3_column_int64(st, 0), CLOCK_ISO, "?", when),
 			       name   ? name
 			       : code ? code
-				      : "?",
-			       code ? code : "?", role, verb, asked && *asked ? " [" : "",
+				      : "-",
+			       code ? code : "-", role, verb, asked && *asked ? " [" : "",
 			       asked ? asked : "", asked && *asked ? "]" : "",
 			       sqlite3_column_int(st, 5), of, sqlite3_column_int(st, 6));
 	g_free(role_key);

@@ -15,13 +15,14 @@
 #define DB_READ CMD_DB
 #define DB_WRITE (CMD_DB | CMD_DB_WRITE)
 #define DB_MAKE (CMD_DB | CMD_DB_WRITE | CMD_DB_CREATE)
+#define VAR CMD_VAR
 
 /* name, action, entry point, operands, min and max operands, options, database, summary.
  * A command's rows are consecutive. */
 static const struct command commands[] = {
 	{ "serve", NULL, cmd_serve, NULL, 0, 0, NULL, 0,	/* opens it itself: cmd-serve.c */
 	  "Runs the daemon until SIGTERM or SIGINT: LMTP intake, the worker and the sender." },
-	{ "deliver", NULL, cmd_deliver, NULL, 0, 0, "sender recipient", 0,
+	{ "deliver", NULL, cmd_deliver, NULL, 0, 0, "sender recipient", VAR,
 	  "Stores one message read on standard input (for an MTA's pipe)." },
 	{ "config", NULL, cmd_config, NULL, 0, 0, NULL, 0,
 	  "Prints the effective configuration." },
@@ -31,13 +32,13 @@ static const struct command commands[] = {
 	  "Lists the received mail waiting in the queue and in quarantine." },
 	{ "spool", "retry", cmd_spool, "ID", 1, 1, NULL, DB_WRITE,
 	  "Puts a quarantined message back into the queue." },
-	{ "state", "add", cmd_state, "CODE|NAME", 1, -1, NULL, DB_MAKE,
+	{ "state", "add", cmd_state, "CODE|NAME", 1, -1, NULL, DB_WRITE,
 	  "Makes a State a participating one (alpha-2 or alpha-3 code, or its name in a UN "
 	  "language)." },
 	{ "state", "list", cmd_state, NULL, 0, 0, NULL, DB_READ,
 	  "Lists the participating States and how many POCs each has." },
 	{ "signer", "add", cmd_signer, NULL, 0, 0,
-	  "state role pgp smime chain encrypt-cert label lang", DB_MAKE,
+	  "state role pgp smime chain encrypt-cert label lang", DB_WRITE,
 	  "Enrols a key (--pgp) or a certificate (--smime) for a State's signer." },
 	{ "signer", "list", cmd_signer, NULL, 0, 0, "state", DB_READ,
 	  "Lists the enrolled signers." },
@@ -63,11 +64,11 @@ static const struct command commands[] = {
 	  "Lists the audit trail's events." },
 	{ "audit", "list", cmd_audit, NULL, 0, 0, "state", DB_READ,
 	  "The same as audit log." },
-	{ "keys", "show", cmd_keys, NULL, 0, 0, NULL, 0,
+	{ "keys", "show", cmd_keys, NULL, 0, 0, NULL, VAR,
 	  "Prints the robot's OpenPGP and S/MIME fingerprints (making the keys on first use)." },
-	{ "keys", "export", cmd_keys, "DIR", 1, 1, NULL, 0,
+	{ "keys", "export", cmd_keys, "DIR", 1, 1, NULL, VAR,
 	  "Writes DIR/pocbot.asc and DIR/pocbot.pem for correspondents." },
-	{ "keys", "import-smime", cmd_keys, "CERT KEY", 2, 2, NULL, 0,
+	{ "keys", "import-smime", cmd_keys, "CERT KEY", 2, 2, NULL, VAR,
 	  "Installs a CA-issued certificate (PEM, with its chain) and its key as the robot's "
 	  "S/MIME identity." },
 };

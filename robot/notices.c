@@ -177,8 +177,7 @@ int notices_send(const struct mail_ctx *c, const struct notice_request *r)
 
 	g_assert(k != NULL);
 	g_hash_table_insert(r->vars, "robot", c->cfg->address);
-	g_hash_table_insert(r->vars, "custodian",
-			    c->cfg->custodian ? c->cfg->custodian : c->cfg->address);
+	g_hash_table_insert(r->vars, "custodian", c->cfg->custodian ? c->cfg->custodian : "");
 	if (k->audience == NOTICE_ADDRESS)
 		return send_one(c, k, r, NULL);
 	if (!(to = signers_audience(c->db, audience_of(k->audience), r->state)))
@@ -218,7 +217,9 @@ int notices_signer_change(sqlite3 *db, const struct config *cfg, const struct si
 	char *home = config_var_path(cfg, "gnupg"), *err = NULL, *said, *seed;
 	struct mail_ctx c = { db, cfg, crypto_open(home, &err), templates_load(), now };
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	struct notice_request r = { .kind = "signer-change", .state = changed->state,
+	/* a custodian of no State: the other custodians of no State are told */
+	struct notice_request r = { .kind = "signer-change",
+				    .state = changed->state[0] ? changed->state : NULL,
 				    .except = changed->fingerprint, .vars = vars };
 	int rc = -1;
 
@@ -230,6 +231,8 @@ int notices_signer_change(sqlite3 *db, const struct config *cfg, const struct si
 	g_hash_table_insert(vars, "fingerprint", (char *)changed->fingerprint);
 	g_hash_table_insert(vars, "role", (char *)signers_role_name(changed->role));
 	g_hash_table_insert(vars, "label", changed->label ? changed->label : "-");
+	if (!r.state)
+		g_hash_table_insert(vars, "state", "no State (the custodians)");
 	if (c.crypto && crypto_identity_ensure(c.crypto, cfg->address, &err) == 0)
 		rc = notices_send(&c, &r);
 	if (err)

@@ -69,8 +69,7 @@ static GHashTable *ping_vars(const struct mail_ctx *c, const char *token, const 
 	                    g_strdup(clock_text(deadline, CLOCK_MINUTE, "-", when)));
 	g_hash_table_insert(v, "reply", own_address_make(c->cfg, OWN_PING, token));
 	g_hash_table_insert(v, "robot", g_strdup(c->cfg->address));
-	g_hash_table_insert(v, "custodian",
-	                    g_strdup(c->cfg->custodian ? c->cfg->custodian : c->cfg->address));
+	g_hash_table_insert(v, "custodian", g_strdup(c->cfg->custodian ? c->cfg->custodian : ""));
 	return v;
 }
 

@@ -119,7 +119,7 @@ int signers_add(sqlite3 *db, const struct signer *s)
 		sqlite3_bind_text(st, 1, signers_protocol_name(s->protocol), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, s->fingerprint, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 3, s->enc_fingerprint, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, s->state, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, s->state[0] ? s->state : NULL, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 5, signers_role_name(s->role), -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 6, s->label, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 7, s->email, -1, SQLITE_STATIC);
@@ -201,7 +201,8 @@ GPtrArray *signers_audience(sqlite3 *db, enum signers_audience who, const char *
 		"SELECT " SIGNER_COLUMNS " FROM signers"
 		" WHERE revoked IS NULL AND email IS NOT NULL"
 		" AND CASE ?2 WHEN 2 THEN role = 'custodian'"
-		" WHEN 1 THEN state = ?1 AND role != 'reader' ELSE state = ?1 END ORDER BY id",
+		" WHEN 1 THEN state = ?1 AND role != 'reader'"
+		" ELSE coalesce(state, '') = ?1 END ORDER BY id",
 		"ti", state ? state : "", (gint64)who);
 }
 

@@ -1,7 +1,8 @@
 /* signers.h - the store of enrolled signers (the signers table) and of
  * signatures already accepted (seen_signatures, the replay guard). A
- * signer is one OpenPGP key or S/MIME certificate enrolled for one
- * participating State with one role; a revoked signer stays, marked. */
+ * signer is one OpenPGP key or S/MIME certificate enrolled with one role,
+ * for one participating State; a custodian belongs to no State (its
+ * state is "") and acts for any. A revoked signer stays, marked. */
 #ifndef POCBOT_SIGNERS_H
 #define POCBOT_SIGNERS_H
 
@@ -18,7 +19,7 @@ struct signer {
 	char fingerprint[CRYPTO_FPR_LEN];	/* upper-case hex */
 	char enc_fingerprint[CRYPTO_FPR_LEN];	/* S/MIME: the certificate to encrypt to; "" if
 						 * none */
-	char state[3];				/* alpha-2 */
+	char state[3];				/* alpha-2; "" for a custodian of no State */
 	enum signer_role role;
 	char *label;				/* or NULL */
 	char *email;				/* or NULL */
@@ -48,7 +49,7 @@ const char *signers_protocol_name(enum crypto_protocol p);
 int signers_normalize_fpr(const char *fpr, char out[CRYPTO_FPR_LEN]);
 
 /* Adds s (its id, revoked and revoke_reason are ignored; the State must be
- * in the states table). 0, or -1 (among the reasons, a fingerprint
+ * in the states table, or "" for a custodian). 0, or -1 (among the reasons, a fingerprint
  * already enrolled: look it up first). */
 int signers_add(sqlite3 *db, const struct signer *s);
 
@@ -67,7 +68,8 @@ GPtrArray *signers_of_state(sqlite3 *db, const char *state);
 
 /* Who a notice about a State goes to. */
 enum signers_audience {
-	SIGNERS_OF_STATE,	/* every signer of the State */
+	SIGNERS_OF_STATE,	/* every signer of the State; of no State (NULL or
+				 * ""): the custodians enrolled without one */
 	SIGNERS_EDITORS,	/* its authorities and custodians (no readers) */
 	SIGNERS_CUSTODIANS	/* the custodian signers, whatever their State */
 };

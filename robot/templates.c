@@ -222,6 +222,26 @@ int templates_language_of(const struct templates *t, const char *name, char lang
 	return templates_match_word(t, "language", name, lang);
 }
 
+/* After the tag {{name}} that ends at after: where rendering goes on. A
+ * section {{#name}}...{{/name}} is kept when vars gives name a value that
+ * is not empty, else skipped whole; its closing tag writes nothing. NULL
+ * when the section is not closed. */
+static const char *section(const char *name, const char *after, GHashTable *vars)
+{
+	const char *value = vars ? g_hash_table_lookup(vars, name + 1) : NULL;
+	char *end_tag;
+	const char *end;
+
+	if (name[0] == '/' || (value && *value))
+		return after;
+	end_tag = g_strdup_printf("{{/%s}}", name + 1);
+	end = strstr(after, end_tag);
+	if (end)
+		end += strlen(end_tag);
+	g_free(end_tag);
+	return end;
+}
+
 char *template_render(const char *tmpl, GHashTable *vars, char **err)
 {
 	GString *out = g_string_new(NULL);
@@ -244,6 +264,15 @@ char *template_render(const char *tmpl, GHashTable *vars, char **err)
 			break;
 		}
 		name = g_strstrip(g_strndup(open + 2, (gsize)(close - open - 2)));
+		if (name[0] == '#' || name[0] == '/') {
+			p = section(name, close + 2, vars);
+			if (!p)
+				*err = g_strdup_printf("{{%.40s}} is not closed", name);
+			g_free(name);
+			if (!p)
+				break;
+			continue;
+		}
 		value = vars ? g_hash_table_lookup(vars, name) : NULL;
 		if (!value) {
 			*err = g_strdup_printf("no value for {{%.40s}}", name);

@@ -2,8 +2,10 @@
  *
  * Templates are compiled in from templates/<lang>/<name>.txt. A template
  * starts with "Subject: ..." and a blank line, then the body. Placeholders
- * are {{name}}; anything else is text. words.txt lists the words the robot
- * recognises in that language: "key: word, word, ...". */
+ * are {{name}}; {{#name}}...{{/name}} is kept only when name has a value
+ * (the secretariat's address: [robot] custodian); anything else is text.
+ * words.txt lists the words the robot recognises in that language:
+ * "key: word, word, ...". */
 #ifndef POCBOT_TEMPLATES_H
 #define POCBOT_TEMPLATES_H
 
@@ -52,8 +54,10 @@ char *templates_layout(const struct templates *t, const char *lang, const char *
 		       const char *const *vars);
 
 /* Renders a template: {{name}} replaced by vars[name]. Values are inserted
- * as they are, never interpreted. NULL with *err when a placeholder has no
- * value or a {{ is not closed. g_free the result. */
+ * as they are, never interpreted. {{#name}}text{{/name}} is text when
+ * vars[name] is set and not empty, else nothing (not nested). NULL with
+ * *err when a placeholder has no value or a {{ or a section is not closed.
+ * g_free the result. */
 char *template_render(const char *tmpl, GHashTable *vars, char **err);
 
 /* Splits a rendered template into subject and body. 0, or -1 when the

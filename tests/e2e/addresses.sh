@@ -28,6 +28,7 @@ port=$(free_port)
 write_config "$T/r/pocbot.conf" "$port"
 P="$POCBOT -c $T/r/pocbot.conf"
 JANE='"Jane Doe"@ministry.example'
+$P db migrate >/dev/null
 $P state add FR >/dev/null
 $P state add DE >/dev/null
 jane=$(pgp_person "$K/j" "Jane Doe <$JANE>" "$K/jane.asc")

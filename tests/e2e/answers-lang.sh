@@ -17,6 +17,7 @@ mkdir -p "$K" "$T/r"
 port=$(free_port)
 write_config "$T/r/pocbot.conf" "$port"
 P="$POCBOT -c $T/r/pocbot.conf"
+$P db migrate >/dev/null
 $P state add FR >/dev/null
 $P state add RU >/dev/null
 fr=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/fr.asc")

@@ -18,6 +18,7 @@ PY=python3
 /usr/bin/python3 -c 'import vobject' 2>/dev/null && PY=/usr/bin/python3
 
 
+ok "db migrate makes the robot" pocbot 0 db migrate
 ok "state add France" pocbot 0 state add FR
 ok "state add Germany" pocbot 0 state add DE
 ok "state add Egypt" pocbot 0 state add EG

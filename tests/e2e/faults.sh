@@ -40,6 +40,7 @@ mkdir -p "$K" "$R"
 port=$(free_port)
 write_config "$R/pocbot.conf" "$port"
 P="$POCBOT -c $R/pocbot.conf"
+$P db migrate >/dev/null
 $P state add FR >/dev/null
 fr=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/fr.asc")
 $P signer add --state FR --role authority --pgp "$K/fr.asc" >/dev/null

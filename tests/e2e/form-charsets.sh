@@ -20,6 +20,7 @@ mkdir -p "$K" "$T/r"
 port=$(free_port)
 write_config "$T/r/pocbot.conf" "$port"
 P="$POCBOT -c $T/r/pocbot.conf"
+$P db migrate >/dev/null
 $P state add FR >/dev/null
 
 # France's signers: one OpenPGP, one S/MIME (a certificate from a test CA).

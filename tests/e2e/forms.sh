@@ -12,6 +12,7 @@ mkdir -p "$K" "$T/r"
 port=$(free_port)
 write_config "$T/r/pocbot.conf" "$port"
 P="$POCBOT -c $T/r/pocbot.conf"
+$P db migrate >/dev/null
 $P state add FR >/dev/null
 fr=$(pgp_person "$K/a" "Alice <alice@fr.example>" "$K/fr.asc")
 $P signer add --state FR --role authority --pgp "$K/fr.asc" >/dev/null

@@ -128,13 +128,14 @@ sql() { sqlite3 -cmd '.timeout 10000' "$R/var/pocbot.db" "$1" 2>/dev/null; }
 mailpy() { $PY "$T/bin/ping-mail.py" "$@"; }
 clock() { echo $((T0 + $1)) > "$R/clock.new" && mv "$R/clock.new" "$R/clock"; }
 
+P db migrate >/dev/null || fail "db migrate"
 P state add FR >/dev/null || fail "state add FR"
 P state add CH >/dev/null || fail "state add CH"
 fr=$(pgp_person "$K/fr" "Alice Martin <alice@sink.test>" "$T/msg/fr.asc")
 un=$(pgp_person "$K/un" "Custodian <custodian@sink.test>" "$T/msg/un.asc")
 chmod 644 "$T/msg"/*.asc && chmod 755 "$T/msg"
 P signer add --state FR --role authority --pgp "$T/msg/fr.asc" >/dev/null || fail "signer add FR"
-P signer add --state CH --role custodian --pgp "$T/msg/un.asc" >/dev/null || fail "signer add custodian"
+P signer add --role custodian --pgp "$T/msg/un.asc" >/dev/null || fail "signer add custodian"
 env HOME="$R" setpriv --reuid=$RUID --regid=$RGID --clear-groups "$BIN" -c "$CONF" serve >>"$R/serve.log" 2>&1 &
 ROBOT_PID=$!
 PIDS="$PIDS $ROBOT_PID"

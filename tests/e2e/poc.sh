@@ -16,6 +16,7 @@ DB="$T/r/var/pocbot.db"
 not_said() { ! grep -q -- "$1" "$OUT" || { echo "    \"$1\" in:" >&2; sed 's/^/    | /' "$OUT" >&2; return 1; }; }
 lines() { [ "$(wc -l < "$OUT")" -eq "$1" ] || { echo "    $(wc -l < "$OUT") lines, wanted $1:" >&2; sed 's/^/    | /' "$OUT" >&2; return 1; }; }
 
+ok "db migrate makes the robot" pocbot 0 db migrate
 ok "state add France" pocbot 0 state add FR
 ok "state add Germany" pocbot 0 state add DE
 ok "state add Japan" pocbot 0 state add JP

@@ -45,6 +45,7 @@ FD=$(smime_signer "$T/ca2" "$T/d" dan@fr.test)
 smime_signer "$T/ca3" "$T/u" ursula@fr.test > /dev/null
 
 echo "OpenPGP"
+ok "db migrate makes the robot" pocbot 0 db migrate
 ok "state add FR" pocbot 0 state add FR
 ok "an OpenPGP key is enrolled for FR as authority" pocbot 0 signer add --state FR --role authority --pgp "$T/a.asc" --label "Alice, MFA"
 ok "  and the output names its fingerprint" said "$FA"

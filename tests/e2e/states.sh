@@ -17,6 +17,10 @@ state() {
 }
 says() { grep -qx "$1" "$T/out" || { echo "    said: $(cat "$T/out" "$T/err")" >&2; return 1; }; }
 
+ok "state add before any database: exit 66 (only serve and db migrate make a robot)" \
+	state 66 add FRA
+ok "  and no database is made" [ ! -e "$T/r/var/pocbot.db" ]
+"$POCBOT" $C db migrate >/dev/null
 ok "state add FRA: exit 0" state 0 add FRA
 ok "it says: added FR France" says "added FR France"
 ok "state add France again: exit 0" state 0 add France

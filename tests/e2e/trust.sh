@@ -14,6 +14,7 @@ now=$(date +%s)
 echo "$now" > "$T/r/clock"
 write_config "$T/r/pocbot.conf" "$port" "[test]" "clock_file = clock" "[limits]" "help_per_day = 100"
 P="$POCBOT -c $T/r/pocbot.conf"
+$P db migrate >/dev/null
 $P state add FR >/dev/null && $P state add DE >/dev/null
 
 echo "signers"

@@ -163,6 +163,48 @@ START_TEST(test_list_and_of_state)
 }
 END_TEST
 
+/* A custodian of no State: stored with a NULL State, found with "", told
+ * what concerns the custodians and the signers of no State, never a
+ * State's notices; only a custodian may have no State. */
+START_TEST(test_custodian_of_no_state)
+{
+	struct testlib_db w;
+	struct signer u = make(CRYPTO_OPENPGP, FPR_D, "", SIGNER_CUSTODIAN);
+	struct signer r = make(CRYPTO_OPENPGP, "1111222233334444555566667777888899990000", "",
+			       SIGNER_READER);
+	struct signer s;
+	GPtrArray *to;
+	gint64 nulls = -1;
+
+	world_new(&w);
+	add_three(w.db);
+	ck_assert_int_eq(signers_add(w.db, &u), 0);
+	ck_assert_int_eq(signers_add(w.db, &r), -1);	/* a reader needs a State */
+	ck_assert_int_eq(db_int64(w.db, &nulls, "SELECT count(*) FROM signers WHERE state IS NULL",
+				  NULL), 1);
+	ck_assert_int_eq(nulls, 1);
+	ck_assert_int_eq(signers_find(w.db, FPR_D, &s), 1);
+	ck_assert_str_eq(s.state, "");
+	ck_assert_int_eq(s.role, SIGNER_CUSTODIAN);
+	signers_clear(&s);
+	to = signers_audience(w.db, SIGNERS_CUSTODIANS, NULL);	/* C (under DE) and U */
+	ck_assert_uint_eq(to->len, 2);
+	g_ptr_array_unref(to);
+	to = signers_audience(w.db, SIGNERS_OF_STATE, "FR");
+	ck_assert_uint_eq(to->len, 2);	/* A and B, not U */
+	g_ptr_array_unref(to);
+	to = signers_audience(w.db, SIGNERS_OF_STATE, NULL);	/* of no State: U */
+	ck_assert_uint_eq(to->len, 1);
+	ck_assert_str_eq(fpr_at(to, 0), FPR_D);
+	g_ptr_array_unref(to);
+	to = signers_list(w.db, NULL);
+	ck_assert_uint_eq(to->len, 4);
+	ck_assert_str_eq(fpr_at(to, 0), FPR_D);	/* no State first */
+	g_ptr_array_unref(to);
+	testlib_db_free(&w);
+}
+END_TEST
+
 START_TEST(test_replay_guard)
 {
 	struct testlib_db w;
@@ -210,6 +252,7 @@ static Suite *signers_suite(void)
 	tcase_add_test(tc, test_revoke);
 	tcase_add_test(tc, test_list_and_of_state);
 	tcase_add_test(tc, test_replay_guard);
+	tcase_add_test(tc, test_custodian_of_no_state);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
 	return s;

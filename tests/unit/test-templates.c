@@ -68,6 +68,65 @@ START_TEST(test_render)
 }
 END_TEST
 
+/* {{#name}}...{{/name}}: kept when name has a value, dropped when it has
+ * none or an empty one (the secretariat's address, [robot] custodian). */
+START_TEST(test_sections)
+{
+	GHashTable *v = vars_new();
+
+	g_hash_table_insert(v, (gpointer)"name", (gpointer)"World");
+	g_hash_table_insert(v, (gpointer)"empty", (gpointer)"");
+	assert_renders("write{{#name}} to {{name}}{{/name}}.", v, "write to World.");
+	assert_renders("write{{#empty}} to {{empty}}{{/empty}}.", v, "write.");
+	assert_renders("a{{#nosuch}} {{nosuch}}\nb{{/nosuch}}c", v, "ac");
+	assert_renders("{{#name}}{{/name}}", v, "");
+	assert_render_fails("write{{#empty}} to {{empty}}.", v, "{{#empty}} is not closed");
+	g_hash_table_unref(v);
+}
+END_TEST
+
+/* Is every {{custodian}} of text inside a {{#custodian}} section? */
+static int custodian_in_sections(const char *text)
+{
+	for (const char *p = strstr(text, "{{custodian}}"); p; p = strstr(p + 1, "{{custodian}}")) {
+		gsize before = (gsize)(p - text);
+		const char *open = g_strrstr_len(text, (gssize)before, "{{#custodian}}");
+		const char *close = g_strrstr_len(text, (gssize)before, "{{/custodian}}");
+
+		if (!open || (close && close > open))
+			return 0;
+	}
+	return 1;
+}
+
+/* With no [robot] custodian, no text names a secretariat's address: each
+ * {{custodian}} is in a section dropped when it is empty. */
+START_TEST(test_no_custodian)
+{
+	struct templates *t = templates_load();
+	const char *names[] = { "ack", "ack-dry-run", "errors", "help", "lookup-limit",
+				"notice-change",
+				"notice-enrolment", "notice-signers", "ping-escalation",
+				"ping-unverified", "ping-verification", "ping", "refusal",
+				"update-reminder", NULL };
+	int checked = 0;
+
+	for (const char *const *l = languages; *l; l++)
+		for (const char *const *n = names; *n; n++) {
+			const char *tmpl = templates_get(t, *l, *n);
+
+			ck_assert_msg(tmpl && strstr(tmpl, "{{custodian}}"), "templates/%s/%s.txt",
+				      *l, *n);
+			ck_assert_msg(custodian_in_sections(tmpl),
+				      "templates/%s/%s.txt: {{custodian}} outside {{#custodian}}", *l,
+				      *n);
+			checked++;
+		}
+	ck_assert_int_eq(checked, 84);
+	templates_free(t);
+}
+END_TEST
+
 START_TEST(test_split)
 {
 	char *subject, *body;
@@ -338,6 +397,8 @@ static Suite *templates_suite(void)
 
 	tcase_add_test(tc_render, test_render);
 	tcase_add_test(tc_render, test_split);
+	tcase_add_test(tc_render, test_sections);
+	tcase_add_test(tc_files, test_no_custodian);
 	tcase_add_test(tc_render, test_fold);
 	tcase_add_test(tc_files, test_every_language_present);
 	tcase_add_test(tc_files, test_help_words);
