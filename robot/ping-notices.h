@@ -11,9 +11,10 @@
 #include "ping-report.h"
 
 /* To state's signers: the POCs of round that did not answer (entries,
- * struct ping_entry *, all of state). */
+ * struct ping_entry *, all of state), and whether the round reached its
+ * deadline or was closed by the custodian (closed, pocbot ping close). */
 int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *state,
-			  const GPtrArray *entries);
+			  const GPtrArray *entries, gboolean closed);
 
 /* To every custodian signer: r as text, with its CSV attached. */
 int ping_notices_report(const struct mail_ctx *c, const struct ping_report *r);

@@ -424,30 +424,6 @@ GPtrArray *pings_addresses(sqlite3 *db, gint64 ping)
 	                 "i", ping));
 }
 
-int pings_verifiable(sqlite3 *db, gint64 ping, char *poc, char *state, char *was)
-{
-	sqlite3_stmt *st = db_query(db, "SELECT c.id, c.state, c.status FROM pings p"
-				    " JOIN pocs c ON c.id = p.poc"
-				    " WHERE p.id = ?1 AND p.purpose = 'verification'"
-				    " AND c.status IN ('pending', 'unverified')"
-				    " AND NOT EXISTS (SELECT 1 FROM pings n WHERE n.poc = p.poc"
-				    " AND n.purpose = 'verification' AND n.id > p.id)"
-				    " AND EXISTS (SELECT 1 FROM poc_emails e WHERE e.poc = p.poc"
-				    " AND e.address = p.address COLLATE NOCASE)", "i", ping);
-	int rc;
-
-	if (!st)
-		return -1;
-	rc = db_step(st);
-	if (rc == 1) {
-		g_strlcpy(poc, (const char *)sqlite3_column_text(st, 0), POCS_ID_LEN);
-		g_strlcpy(state, (const char *)sqlite3_column_text(st, 1), 3);
-		g_strlcpy(was, (const char *)sqlite3_column_text(st, 2), 16);
-	}
-	db_done(st);
-	return rc;
-}
-
 int pings_last_answer(sqlite3 *db, const char *poc, gint64 *answered, gint64 *seconds)
 {
 	sqlite3_stmt *st = db_query(db, "SELECT answered, answer_seconds FROM pings"

@@ -131,6 +131,13 @@ int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target
 int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before,
                                const struct poc *after);
 
+/* A verification ping to address, one of p's (any case; as p writes it),
+ * deadline now + [ping] deadline: an UPDATE stating an undeliverable
+ * address again, or pocbot poc recheck. As pings_send; 1 also when
+ * address is not p's. */
+int pings_recheck(const struct mail_ctx *c, const struct poc *p, const char *address,
+                  char token[PINGS_TOKEN_LEN]);
+
 /* One ping as the store has it (what the inbound half needs to match and
  * record). */
 struct ping {
@@ -196,13 +203,6 @@ int pings_event_first(sqlite3 *db, const struct ping_event *e);
 /* The address ping was sent to, then the addresses its POC has now
  * (g_ptr_array_unref it), or NULL on error. */
 GPtrArray *pings_addresses(sqlite3 *db, gint64 ping);
-
-/* The POC of verification ping ping when an answer to it verifies the
- * POC: it is the POC's latest verification ping, the address pinged is
- * still one of the POC's, and the POC is pending or unverified. 1 with
- * poc (POCS_ID_LEN), state (3) and its status was (16) filled, 0 when
- * not, -1 on error. */
-int pings_verifiable(sqlite3 *db, gint64 ping, char *poc, char *state, char *was);
 
 /* When poc last answered a ping and how fast: 1 with *answered and
  * *seconds (-1 when not known), 0 when it never did, -1 on error. */

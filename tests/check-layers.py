@@ -26,6 +26,7 @@ STORE_MODULES = [
     "robot/messages.c",
     "robot/outbox.c",
     "robot/pings.c",
+    "robot/pings-health.c",
     "robot/pocs.c",
     "robot/pocs-ops.c",
     "robot/signers.c",
