@@ -72,3 +72,14 @@ CREATE TABLE notices_held (
 	body TEXT NOT NULL
 );
 CREATE INDEX notices_held_due ON notices_held(due);
+
+-- The addresses a round did not ping because they were undeliverable,
+-- for its report: "skipped: undeliverable since DATE (STATUS)".
+CREATE TABLE ping_skips (
+	round INTEGER NOT NULL REFERENCES ping_rounds(id),
+	poc TEXT NOT NULL REFERENCES pocs(id),
+	address TEXT NOT NULL,
+	since INTEGER NOT NULL,
+	status TEXT,
+	PRIMARY KEY (round, poc, address)
+);

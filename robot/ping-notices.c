@@ -184,6 +184,35 @@ int ping_notices_unverified(const struct mail_ctx *c, const char *state, const c
 	return rc;
 }
 
+int ping_notices_undeliverable(const struct mail_ctx *c, const struct pings_dead *d)
+{
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	char *s = g_strdup_printf("address-undeliverable:%s:%s:%" G_GINT64_FORMAT, d->poc,
+				  d->address, d->since),
+	     since[CLOCK_TEXT_LEN], *status = NULL, *diagnostic = NULL;
+	struct ping_entry e = { .bounce_status = g_strdup(d->status),
+				.bounce_diagnostic = g_strdup(d->diagnostic) };
+	struct notice_request n = {
+		.kind = "address-undeliverable", .state = d->state, .seed = s, .vars = vars
+	};
+	int rc;
+
+	ping_report_clean(&e);	/* from mail: one bounded line each */
+	status = e.bounce_status ? e.bounce_status : g_strdup("-");
+	diagnostic = e.bounce_diagnostic ? e.bounce_diagnostic : g_strdup("-");
+	g_hash_table_insert(vars, "id", (char *)d->poc);
+	g_hash_table_insert(vars, "address", d->address);
+	g_hash_table_insert(vars, "since", (char *)clock_text(d->since, CLOCK_MINUTE, "-", since));
+	g_hash_table_insert(vars, "status", status);
+	g_hash_table_insert(vars, "diagnostic", diagnostic);
+	rc = notices_send(c, &n);
+	g_hash_table_unref(vars);
+	g_free(status);
+	g_free(diagnostic);
+	g_free(s);
+	return rc;
+}
+
 /* The State's records as forms in lang. g_free it. */
 static char *forms_of(const struct mail_ctx *c, const GPtrArray *pocs, const char *lang)
 {

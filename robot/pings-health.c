@@ -140,6 +140,40 @@ GPtrArray *pings_health_dead(sqlite3 *db, const char *poc, gboolean untold)
 	return out;
 }
 
+int pings_health_skip(sqlite3 *db, gint64 round, const struct pings_dead *d)
+{
+	return db_run(db, "INSERT OR IGNORE INTO ping_skips (round, poc, address, since, status)"
+		      " VALUES (?1, ?2, ?3, ?4, ?5)", "ittit", round, d->poc, d->address, d->since,
+		      d->status);
+}
+
+GPtrArray *pings_health_skips(sqlite3 *db, gint64 round)
+{
+	GPtrArray *out = g_ptr_array_new_with_free_func(pings_dead_free);
+	sqlite3_stmt *st = db_query(db, "SELECT k.poc, p.state, k.address, k.since, k.status"
+				    " FROM ping_skips k JOIN pocs p ON p.id = k.poc"
+				    " WHERE k.round = ?1 ORDER BY p.state, p.type, p.number,"
+				    " k.address", "i", round);
+	int rc = st ? 1 : -1;
+
+	while (st && (rc = db_step(st)) == 1) {
+		struct pings_dead *d = g_new0(struct pings_dead, 1);
+
+		g_strlcpy(d->poc, (const char *)sqlite3_column_text(st, 0), sizeof d->poc);
+		g_strlcpy(d->state, (const char *)sqlite3_column_text(st, 1), sizeof d->state);
+		d->address = column_dup(st, 2);
+		d->since = sqlite3_column_int64(st, 3);
+		d->status = column_dup(st, 4);
+		g_ptr_array_add(out, d);
+	}
+	db_done(st);
+	if (rc < 0) {
+		g_ptr_array_unref(out);
+		return NULL;
+	}
+	return out;
+}
+
 int pings_health_told(sqlite3 *db, const char *poc, const char *address, gint64 now)
 {
 	return db_run(db, "UPDATE address_health SET told = ?3 WHERE poc = ?1 AND address = ?2",

@@ -50,6 +50,12 @@ int pings_health_is_dead(sqlite3 *db, const char *poc, const char *address);
 /* The State was told of the mark on address of poc at now. 0 or -1. */
 int pings_health_told(sqlite3 *db, const char *poc, const char *address, gint64 now);
 
+/* Records that round did not ping d's address. 0 or -1. And the
+ * addresses round skipped (struct pings_dead *, since and status from
+ * then), by POC; NULL on error. */
+int pings_health_skip(sqlite3 *db, gint64 round, const struct pings_dead *d);
+GPtrArray *pings_health_skips(sqlite3 *db, gint64 round);
+
 /* What decides a POC's status (ping-evidence.h). */
 struct pings_evidence {
 	gint64 proven;			/* latest answer by a person to a ping sent to one

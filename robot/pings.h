@@ -11,7 +11,8 @@
  * subject token, and In-Reply-To the ping. The time a ping was sent is
  * its outbox row's done (state 'sent').
  *
- * One ping per POC in a round, to its first e-mail address; a
+ * One ping per POC in a round, to its first e-mail address not marked
+ * undeliverable (pings-health.h; the others are recorded as skipped); a
  * verification ping to each address a form added. Every function that
  * writes runs in the caller's transaction unless it says otherwise. */
 #ifndef POCBOT_PINGS_H
@@ -72,12 +73,14 @@ struct pings_target {
 	char poc[32];
 	char state[3];
 	char type[16];
-	char *address;		/* its first e-mail address, as written */
+	char *address;		/* its first deliverable e-mail address, as written;
+				 * NULL when every one is undeliverable */
 	char lang[8];		/* its first language when the robot writes it, else "en" */
 };
 
 /* The POCs of scope not withdrawn, created at or before created_by, that
- * have no ping in round (0: any round, i.e. do not look), by State, type
+ * have no ping nor skipped address in round (0: any round, i.e. do not
+ * look), by State, type
  * and number; at most limit of them (0: all). An array of struct
  * pings_target * that frees them, or NULL on a database error. */
 GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 created_by,

@@ -27,6 +27,7 @@ STORE_MODULES = [
     "robot/outbox.c",
     "robot/pings.c",
     "robot/pings-health.c",
+    "robot/notice-hold.c",
     "robot/pocs.c",
     "robot/pocs-ops.c",
     "robot/signers.c",
