@@ -4,8 +4,8 @@
  * dates, and its addresses marked undeliverable. Input: the database,
  * whose text came from States' mail and is trusted in nothing: the text
  * format masks control and bidi-control characters and bounds each value;
- * CSV (RFC 4180) is quoted and JSON escaped, values whole. Exit: 0; 64 usage; 65 an unknown State or POC;
- * 75 the database could not be read. */
+ * CSV (RFC 4180) is quoted and JSON escaped, values whole. Exit: 0; 64
+ * usage; 65 an unknown State or POC; 75 the database could not be read. */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
