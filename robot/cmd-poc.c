@@ -408,7 +408,11 @@ int cmd_poc(struct command_ctx *ctx, int argc, char **argv)
 		{ "all", 0, 0, G_OPTION_ARG_NONE, &o.all, "list: withdrawn POCs too", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc = command_options(ctx, "The points of contact. list: one line each (withdrawn "
+	int rc;
+
+	if (argc > 1 && strcmp(argv[1], "recheck") == 0)
+		return cmd_poc_recheck(ctx, argc, argv);	/* cmd-recheck.c */
+	rc = command_options(ctx, "The points of contact. list: one line each (withdrawn "
 				 "ones only with --all); show: every field of one, with its "
 				 "status, version and dates.", entries, &argc, &argv);
 

@@ -75,6 +75,7 @@ static int recheck(struct mail_ctx *c, const char *id, const char *address)
 			rc < 0 ? sqlite3_errmsg(c->db) : "no such POC");
 		return rc < 0 ? EX_TEMPFAIL : EX_DATAERR;
 	}
+	rc = 0;
 	if (p.status == POC_WITHDRAWN) {
 		fprintf(stderr, "pocbot poc recheck: %s is withdrawn\n", p.id);
 		rc = EX_DATAERR;
@@ -93,7 +94,7 @@ static int recheck(struct mail_ctx *c, const char *id, const char *address)
 int cmd_poc_recheck(struct command_ctx *ctx, int argc, char **argv)
 {
 	GOptionEntry entries[] = { { NULL, 0, 0, 0, NULL, NULL, NULL } };
-	struct mail_ctx c = { ctx->db, ctx->cfg, NULL, NULL, clock_now(ctx->cfg) };
+	struct mail_ctx c = { NULL, ctx->cfg, NULL, NULL, clock_now(ctx->cfg) };
 	char *home, *err = NULL;
 	int rc = command_options(ctx, "Sends a verification ping to a POC's undeliverable "
 				 "addresses, or to ADDRESS; a person's answer clears the mark.",
@@ -101,6 +102,7 @@ int cmd_poc_recheck(struct command_ctx *ctx, int argc, char **argv)
 
 	if (rc != 0)
 		return rc;
+	c.db = ctx->db;	/* opened by command_options */
 	home = config_var_path(ctx->cfg, "gnupg");
 	c.tpl = templates_load();
 	if (!(c.crypto = crypto_open(home, &err)) ||
