@@ -120,7 +120,7 @@ static const char *set_emails(struct form_fields *f, const char *value)
 		if (strlen(addr) > MAX_ADDRESS_LEN)
 			key = "too-long";
 		else if (form_check_email(addr) < 0)
-			key = "bad-email";
+			key = form_email_problem(addr);
 		else if (!in_list(emails, addr))
 			g_ptr_array_add(emails, g_steal_pointer(&addr));
 		g_free(addr);
@@ -157,6 +157,10 @@ static const char *set_phones(struct form_fields *f, const char *value)
 
 		if (!n)
 			key = chars(items->pdata[i]) > MAX_PHONE_LEN ? "too-long" : "bad-phone";
+		else if (!*n && !form_phone_has_prefix(items->pdata[i]))
+			key = "phone-no-prefix";	/* a calling code is never guessed */
+		if (key)
+			g_free(n);
 		else
 			g_ptr_array_add(e164, n);
 	}

@@ -31,6 +31,11 @@ int form_check_text(const char *value);
  * labels, internationalised domains accepted as written. */
 int form_check_email(const char *addr);
 
+/* What is wrong with an address, as a problems.txt key: "email-no-at",
+ * "email-two-at", "email-non-ascii" (in the local part), "email-bad-local",
+ * "email-bad-domain"; NULL when form_check_email accepts it. Static. */
+const char *form_email_problem(const char *addr);
+
 /* An http or https URL with a host. */
 int form_check_url(const char *url);
 
@@ -38,6 +43,11 @@ int form_check_url(const char *url);
  * it cannot be normalised; NULL when it is not a phone number at all.
  * g_free it. */
 char *form_phone_e164(const char *phone);
+
+/* 1 when phone starts with an international prefix ("+" or "00"): a
+ * number without one is refused (phone-no-prefix), never completed with a
+ * guessed calling code. */
+int form_phone_has_prefix(const char *phone);
 
 /* What form.c, form-fields.c and form-values.c share. */
 

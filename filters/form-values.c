@@ -1,8 +1,8 @@
 /* form-values.c - checks and normalises single values of a form: free text
  * (no control or bidi-override characters), e-mail addresses, web pages,
  * phone numbers (E.164), and splits list values. Input: values typed by
- * people in mail, any script. Each check answers yes or no; nothing here
- * fails otherwise. */
+ * people in mail, any script. Each check answers yes or no (an e-mail
+ * address: what is wrong with it); nothing here fails otherwise. */
 #include <stdlib.h>
 #include <string.h>
 #include "form-read.h"
@@ -160,23 +160,32 @@ static int atext(char c)
 	return g_ascii_isalnum(c) || (c && strchr("!#$%&'*+/=?^_`{|}~-", c));
 }
 
-int form_check_email(const char *addr)
+const char *form_email_problem(const char *addr)
 {
 	const char *at = strchr(addr, '@');
 	size_t llen;
 
-	if (!at || strchr(at + 1, '@') || strlen(addr) > MAX_ADDRESS_LEN)
-		return -1;
+	if (!at)
+		return "email-no-at";
+	if (strchr(at + 1, '@'))
+		return "email-two-at";
 	llen = (size_t)(at - addr);
-	if (llen == 0 || llen > MAX_LOCAL_PART || addr[0] == '.' || addr[llen - 1] == '.')
-		return -1;
-	for (size_t i = 0; i < llen; i++) {
-		if (addr[i] == '.' && addr[i + 1] == '.')
-			return -1;
-		if (addr[i] != '.' && !atext(addr[i]))
-			return -1;	/* non-ASCII too: no SMTPUTF8 */
-	}
-	return domain_ok(at + 1, 0) ? 0 : -1;
+	if (llen == 0 || llen > MAX_LOCAL_PART || strlen(addr) > MAX_ADDRESS_LEN)
+		return "email-bad-local";
+	for (size_t i = 0; i < llen; i++)
+		if ((unsigned char)addr[i] >= 0x80)
+			return "email-non-ascii";	/* no SMTPUTF8 */
+	if (addr[0] == '.' || addr[llen - 1] == '.')
+		return "email-bad-local";
+	for (size_t i = 0; i < llen; i++)
+		if ((addr[i] == '.' && addr[i + 1] == '.') || (addr[i] != '.' && !atext(addr[i])))
+			return "email-bad-local";
+	return domain_ok(at + 1, 0) ? NULL : "email-bad-domain";
+}
+
+int form_check_email(const char *addr)
+{
+	return form_email_problem(addr) ? -1 : 0;
 }
 
 int form_check_url(const char *url)
@@ -252,6 +261,19 @@ static int phone_digits(const char *phone, GString *digits, int *plus)
 		}
 	}
 	return digits->len >= 6 ? 0 : -1;
+}
+
+int form_phone_has_prefix(const char *phone)
+{
+	char *nfkc = g_utf8_normalize(phone, -1, G_NORMALIZE_NFKC);
+	const char *p = nfkc ? nfkc : "";
+	int yes;
+
+	while (*p && (g_unichar_isspace(g_utf8_get_char(p)) || *p == '('))
+		p = g_utf8_next_char(p);
+	yes = *p == '+' || g_str_has_prefix(p, "00");
+	g_free(nfkc);
+	return yes;
 }
 
 char *form_phone_e164(const char *phone)

@@ -17,6 +17,9 @@
  *   too-many-values   more e-mail addresses, phones or languages than allowed
  *   bad-email, bad-url, bad-phone, bad-id, unknown-state, unknown-type,
  *   unknown-language  a value that is not what its field takes
+ *   email-no-at, email-two-at, email-non-ascii, email-bad-local,
+ *   email-bad-domain  an e-mail address, what is wrong with it
+ *   phone-no-prefix   a phone number with no "+" or "00" (never guessed)
  *   too-many-forms    more than MAX_FORMS forms in the message
  *   too-many-errors   more than MAX_FORM_ERRORS problems (line 0)
  */

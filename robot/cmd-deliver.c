@@ -2,7 +2,8 @@
  * Input: the message on standard input and the envelope as arguments,
  * from the MTA. Exit codes follow sysexits: 0 stored; 75 (EX_TEMPFAIL)
  * whenever it could not be stored, so the MTA retries; 65 for a message
- * retrying cannot fix (too big, a line over MAX_DATA_LINE, bad address);
+ * retrying cannot fix (too big, a line over MAX_DATA_LINE, bad address, an
+ * address whose local part is not ASCII: no SMTPUTF8, as LMTP's 553 5.6.7);
  * never 1. The message is streamed into spool/tmp, never held whole. */
 #include <errno.h>
 #include <stdio.h>
@@ -85,12 +86,22 @@ int cmd_deliver(struct command_ctx *ctx, int argc, char **argv)
 	if (g_ascii_strcasecmp(sender, "MAILER-DAEMON") == 0)
 		sender[0] = '\0';
 	rc = EX_DATAERR;
+	if (!envelope_local_ascii(sender)) {
+		fprintf(stderr, "pocbot deliver: 5.6.7 non-ASCII sender address not permitted"
+				" (no SMTPUTF8)\n");
+		goto out;
+	}
 	if (!envelope_address_ok(sender, 1)) {
 		fprintf(stderr, "pocbot deliver: bad sender address\n");
 		goto out;
 	}
 	env.sender = g_strdup(sender);
 	for (char **r = rcpts; *r; r++) {
+		if (!envelope_local_ascii(*r)) {
+			fprintf(stderr, "pocbot deliver: 5.6.7 non-ASCII recipient address not"
+					" permitted (no SMTPUTF8)\n");
+			goto out;
+		}
 		if (!envelope_address_ok(*r, 0)) {
 			fprintf(stderr, "pocbot deliver: bad recipient address\n");
 			goto out;

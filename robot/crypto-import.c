@@ -9,7 +9,7 @@
 #include <string.h>
 #include <glib/gstdio.h>
 #include "crypto-internal.h"
-#include "limits.h"
+#include "envelope.h"
 
 #define IMPORT_MAX_BYTES	(1024 * 1024)	/* a key or certificate file */
 
@@ -68,15 +68,12 @@ static int read_key_file(const char *file, int cert, gpgme_data_t *d, char **err
 	return 0;
 }
 
-/* An e-mail address fit to store: bounded, printable. */
+/* An e-mail address fit to store and to write to: an address
+ * (envelope_address_ok: bounded, printable, a quoted local part allowed)
+ * whose local part is ASCII (the robot has no SMTPUTF8). */
 static gboolean usable_email(const char *s)
 {
-	if (!s || !*s || strlen(s) > MAX_ADDRESS_LEN || !strchr(s, '@'))
-		return FALSE;
-	for (const char *p = s; *p; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
-			return FALSE;
-	return TRUE;
+	return s && envelope_address_ok(s, 0) && envelope_local_ascii(s);
 }
 
 /* A user ID's address, lower case, without the angle brackets gpgsm

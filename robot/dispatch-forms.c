@@ -13,6 +13,7 @@
 #include "dispatch.h"
 #include "db.h"
 #include "form.h"
+#include "langs.h"
 #include "limits.h"
 #include "notices.h"
 #include "outbox.h"
@@ -39,7 +40,8 @@ static const struct {
 	{ FIELD_NAME, "field-name" },
 	{ FIELD_POSITION, "field-position" },
 	{ FIELD_NOTES, "field-notes" },
-	{ FIELD_REASON, "field-reason" },
+	{ FIELD_REASON, NULL },	/* the status, with the reason: "label-status" of
+				 * lookup-phrases.txt, as the lookup answers */
 };
 
 typedef enum pocs_outcome apply_fn(sqlite3 *, const struct pocs_request *, struct poc *,
@@ -82,26 +84,38 @@ static char *joined(const GPtrArray *a)
 	return g_string_free(s, FALSE);
 }
 
-/* One field of p as text. g_free it. */
-static char *value(const struct poc *p, guint32 bit)
+/* A status in lang, with the withdrawal's reason: the words of the
+ * lookup answers (lookup-phrases.txt). g_free it. */
+static char *status_text(const struct run *r, const struct poc *p)
+{
+	char *key = g_strdup_printf("status-%s", pocs_status_name(p->status));
+	char *word = templates_phrase(r->ctx->tpl, r->lang, "lookup-phrases", key);
+	char *text = g_strdup_printf("%s%s%s", word ? word : pocs_status_name(p->status),
+				     p->withdrawn_reason ? ": " : "",
+				     p->withdrawn_reason ? p->withdrawn_reason : "");
+
+	g_free(key);
+	g_free(word);
+	return text;
+}
+
+/* One field of p as text in the reply's language. g_free it. */
+static char *value(const struct run *r, const struct poc *p, guint32 bit)
 {
 	if (!p->id[0])
 		return g_strdup("-");
 	switch (bit) {
-	case FIELD_STATE: return g_strdup(p->state);
-	case FIELD_TYPE: return g_strdup(form_type_name(p->type));
+	case FIELD_STATE: return g_strdup(form_state_text(p->state, r->lang));
+	case FIELD_TYPE: return form_type_text(r->ctx->tpl, r->lang, p->type);
 	case FIELD_ORGANISATION: return g_strdup(p->organisation ? p->organisation : "-");
 	case FIELD_WEB: return g_strdup(p->web ? p->web : "-");
 	case FIELD_EMAIL: return joined(p->emails);
 	case FIELD_PHONE: return joined(p->phones);
-	case FIELD_LANGUAGES: return joined(p->languages);
+	case FIELD_LANGUAGES: return form_languages_text(p->languages, r->lang);
 	case FIELD_NAME: return g_strdup(p->name ? p->name : "-");
 	case FIELD_POSITION: return g_strdup(p->position ? p->position : "-");
 	case FIELD_NOTES: return g_strdup(p->notes ? p->notes : "-");
-	default:
-		return g_strdup_printf("%s%s%s", pocs_status_name(p->status),
-				       p->withdrawn_reason ? ": " : "",
-				       p->withdrawn_reason ? p->withdrawn_reason : "");
+	default: return status_text(r, p);
 	}
 }
 
@@ -131,9 +145,13 @@ static void describe(struct run *r, const struct poc *before, const struct poc *
 
 		if (!(diff & fields[i].bit))
 			continue;
-		label = templates_label(r->ctx->tpl, r->lang, fields[i].key);
-		old = value(before, fields[i].bit);
-		new = value(after, fields[i].bit);
+		if (fields[i].key)
+			label = templates_label(r->ctx->tpl, r->lang, fields[i].key);
+		else
+			label = templates_phrase(r->ctx->tpl, r->lang, "lookup-phrases",
+						 "label-status");
+		old = value(r, before, fields[i].bit);
+		new = value(r, after, fields[i].bit);
 		if (before->id[0]) {
 			char *o = field(r, was, old), *n = field(r, now, new);
 
@@ -155,13 +173,14 @@ static void describe(struct run *r, const struct poc *before, const struct poc *
 	g_free(now);
 }
 
-/* The record as a ready-to-edit form, for the reply. */
+/* The record as a ready-to-edit form, for the reply; none in a dry run,
+ * where nothing was created or changed. */
 static void record_form(struct run *r, const struct poc *after)
 {
 	struct form_fields f;
 	char *text;
 
-	if (after->status == POC_WITHDRAWN)
+	if (after->status == POC_WITHDRAWN || r->ctx->forms->dry_run)
 		return;
 	pocs_to_fields(after, &f);
 	text = form_render(r->ctx->tpl, r->lang, FORM_UPDATE, &f);
@@ -170,14 +189,25 @@ static void record_form(struct run *r, const struct poc *after)
 	pocs_fields_clear(&f);
 }
 
-/* The addresses to tell that the record changed: old and new. */
+/* The POC's first language that is one of the six, else English. */
+static const char *first_un_language(const struct poc *p)
+{
+	for (guint i = 0; p->languages && i < p->languages->len; i++)
+		if (langs_known(p->languages->pdata[i]))
+			return langs_known(p->languages->pdata[i]);
+	return "en";
+}
+
+/* The addresses to tell that the record changed, old and new, each as
+ * "ID LANG ADDRESS" (LANG: the POC's first UN language). */
 static void addresses_to_tell(struct run *r, const struct poc *before, const struct poc *after)
 {
 	const struct poc *both[] = { before, after };
 
 	for (size_t k = 0; k < 2; k++)
 		for (guint i = 0; both[k]->emails && i < both[k]->emails->len; i++) {
-			char *entry = g_strdup_printf("%s %s", after->id,
+			char *entry = g_strdup_printf("%s %s %s", after->id,
+						      first_un_language(after),
 						      (char *)both[k]->emails->pdata[i]);
 
 			if (g_ptr_array_find_with_equal_func(r->told, entry, g_str_equal, NULL))
@@ -275,24 +305,23 @@ static int apply(struct run *r, const struct form *f)
 	return o == POCS_FAILED ? -1 : 0;
 }
 
-/* Tells one address that record id changed (no directory data in it). */
-/* Tells one of a POC's addresses ("ID address") that its record changed. */
+/* Tells one of a POC's addresses ("ID LANG ADDRESS") that its record
+ * changed, in LANG (no directory data in it). */
 static int tell(struct run *r, const char *entry)
 {
-	const char *space = strchr(entry, ' ');
-	char *id = g_strndup(entry, (gsize)(space - entry));
-	char *seed = g_strdup_printf("%s:poc-notice:%s", r->hash, id);
+	char **part = g_strsplit(entry, " ", 3);
+	char *seed = g_strdup_printf("%s:poc-notice:%s", r->hash, part[0]);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	struct notice_request n = { .kind = "record-changed", .address = space + 1, .seed = seed,
-				    .vars = vars };
+	struct notice_request n = { .kind = "record-changed", .address = part[2],
+				    .lang = part[1], .seed = seed, .vars = vars };
 	struct mail_ctx c = mail_of(r);
 	int rc;
 
-	g_hash_table_insert(vars, "id", id);
+	g_hash_table_insert(vars, "id", part[0]);
 	g_hash_table_insert(vars, "date", r->date);
 	rc = notices_send(&c, &n);
 	g_hash_table_unref(vars);
-	g_free(id);
+	g_strfreev(part);
 	g_free(seed);
 	return rc;
 }
@@ -369,7 +398,7 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 	}
 	if (rc == 0 && !set->dry_run && (r.problems->len > 0 || r.changes->len > 0))
 		rc = tell_signers(&r);
-	*name = r.problems->len > 0 ? "errors" : "ack";
+	*name = r.problems->len > 0 ? "errors" : set->dry_run ? "ack-dry-run" : "ack";
 	g_hash_table_insert(vars, "problems", g_string_free(r.problems, FALSE));
 	g_hash_table_insert(vars, "changes", g_string_free(r.changes, FALSE));
 	g_hash_table_insert(vars, "forms", g_string_free(r.forms, FALSE));

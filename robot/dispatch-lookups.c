@@ -27,6 +27,7 @@
 #include "lookup-answer.h"
 #include "notices.h"
 #include "outbox.h"
+#include "reply-address.h"
 #include "signers.h"
 #include "states.h"
 #include "templates.h"
@@ -362,9 +363,7 @@ int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint
 			 .outcome = "answered" };
 	int rc = -1;
 
-	j.to = mail_reply_to_address(ctx->mail);
-	if (!j.to)
-		j.to = mail_from_address(ctx->mail);
+	j.to = reply_address_pick(ctx->mail, ctx->env->sender);
 	j.msgid = mail_message_id(ctx->mail);
 	j.refs = mail_references(ctx->mail);
 	if (j.msgid) {

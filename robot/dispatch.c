@@ -14,6 +14,7 @@
 #include "limits.h"
 #include "notices.h"
 #include "outbox.h"
+#include "reply-address.h"
 #include "signers.h"
 #include "ping-record.h"
 #include "templates.h"
@@ -63,7 +64,8 @@ static int record_and_answer(sqlite3 *db, struct filter_ctx *ctx, const struct r
 /* What an accepted signer's forms came to, once applied (dispatch_forms). */
 enum forms_outcome {
 	FORMS_NONE,		/* no forms, or not an accepted signer's */
-	FORMS_ACK,		/* applied (or a dry run): the "ack" reply */
+	FORMS_ACK,		/* applied: the "ack" reply */
+	FORMS_DRY_RUN,		/* a dry run that would apply: the "ack-dry-run" reply */
 	FORMS_ERRORS		/* refused, all rolled back: the "errors" reply */
 };
 
@@ -97,6 +99,8 @@ static const struct rule {
 	  { "refusal", "refusal", signer_refusal, TRUE, NULL } },
 	{ YES, ANY, ANY, YES, FORMS_ACK,    ANY, ANY,
 	  { "signed-ack", "ack", NULL, FALSE, NULL } },
+	{ YES, ANY, ANY, YES, FORMS_DRY_RUN, ANY, ANY,
+	  { "signed-dry-run", "ack-dry-run", NULL, FALSE, NULL } },
 	{ YES, ANY, ANY, YES, FORMS_ERRORS, ANY, ANY,
 	  { "signed-errors", "errors", NULL, FALSE, NULL } },
 	{ YES, ANY, ANY, YES, ANY,          YES, ANY,           { NULL } },
@@ -216,13 +220,12 @@ static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gi
 		  const char *hash, const char **outcome)
 {
 	const char *lang = reply_lang(ctx);
-	char *to = mail_reply_to_address(ctx->mail), *subject = NULL, *body = NULL, *seed = NULL;
+	char *to = reply_address_pick(ctx->mail, ctx->env->sender), *subject = NULL, *body = NULL,
+	     *seed = NULL;
 	char *msgid = mail_message_id(ctx->mail), *refs = mail_references(ctx->mail),
 	     *all_refs = NULL;
 	int sent, rc = 0;
 
-	if (!to)
-		to = mail_from_address(ctx->mail);
 	if (!to) {
 		*outcome = "no reply address";
 		goto out;
@@ -289,8 +292,10 @@ static int apply_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, GH
 	*vars = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, g_free);
 	if (dispatch_forms(db, ctx, hash, reply_lang(ctx), *vars, &name) < 0)
 		return -1;
-	g_assert(strcmp(name, "ack") == 0 || strcmp(name, "errors") == 0);
-	return strcmp(name, "errors") == 0 ? FORMS_ERRORS : FORMS_ACK;
+	if (strcmp(name, "errors") == 0)
+		return FORMS_ERRORS;
+	g_assert(strcmp(name, "ack") == 0 || strcmp(name, "ack-dry-run") == 0);
+	return strcmp(name, "ack") == 0 ? FORMS_ACK : FORMS_DRY_RUN;
 }
 
 int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *spool_id,

@@ -13,9 +13,9 @@ int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *
 /* Applies ctx->forms all or nothing inside the open transaction (a dry
  * run, or any form refused, rolls them all back), queues the change
  * notices to the POCs' addresses, and fills vars with the reply's blocks:
- * *name is "ack" (changes, forms, pending, dryrun) or "errors"
- * (problems). vars owns its values. 0, or -1 on a database error
- * (dispatch-forms.c). */
+ * *name is "ack" (changes, forms, pending, dryrun), "ack-dry-run" (the
+ * same, no forms: nothing was created) or "errors" (problems). vars owns
+ * its values. 0, or -1 on a database error (dispatch-forms.c). */
 int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *lang,
 		   GHashTable *vars, const char **name);
 

@@ -1,6 +1,9 @@
 /* envelope.c - the SMTP envelope. Addresses come from the MTA (untrusted):
  * envelope_address_ok bounds them before they go anywhere; a quoted local
- * part ("System Administrator"@example.org) is an address too. */
+ * part ("System Administrator"@example.org) is an address too. The robot
+ * speaks no SMTPUTF8: an address whose local part is not ASCII is one
+ * (envelope_address_ok) but cannot be used in an envelope
+ * (envelope_local_ascii); a domain in U-labels can (as A-labels). */
 #include <string.h>
 #include "envelope.h"
 #include "limits.h"
@@ -33,14 +36,18 @@ char *envelope_recipients_text(const struct envelope *env)
 }
 
 /* The byte after a quoted local part starting at p ('"'), or NULL: printable
- * ASCII and quoted pairs (RFC 5321 4.1.2), but no '<' or '>', which would
- * end a path for a careless reader. */
+ * ASCII and quoted pairs (RFC 5321 4.1.2), UTF-8 (RFC 6532: the caller
+ * checks it is valid), but no '<' or '>', which would end a path for a
+ * careless reader. */
 static const char *quoted_end(const char *p)
 {
 	for (p++; *p != '"'; p++) {
+		unsigned char c;
+
 		if (*p == '\\')
 			p++;
-		if (*p < ' ' || *p > '~' || *p == '<' || *p == '>')
+		c = (unsigned char)*p;
+		if (c < ' ' || c == 0x7f || c == '<' || c == '>')
 			return NULL;
 	}
 	return p + 1;
@@ -66,16 +73,23 @@ int envelope_address_ok(const char *addr, int allow_null)
 	return g_utf8_validate(addr, -1, NULL);
 }
 
+int envelope_local_ascii(const char *addr)
+{
+	const char *at = strrchr(addr, '@');
+
+	for (const char *p = addr; at ? p < at : *p != '\0'; p++)
+		if ((unsigned char)*p >= 0x80)
+			return 0;
+	return 1;
+}
+
 char *envelope_address_ascii(const char *addr)
 {
 	const char *at = strrchr(addr, '@');
 	char *domain, *out = NULL;
 
-	if (!at)
+	if (!at || !envelope_local_ascii(addr))
 		return NULL;
-	for (const char *p = addr; p < at; p++)
-		if ((unsigned char)*p >= 0x80)
-			return NULL;
 	domain = g_hostname_to_ascii(at + 1);
 	if (domain)
 		out = g_strdup_printf("%.*s@%s", (int)(at - addr), addr, domain);

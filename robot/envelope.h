@@ -21,6 +21,11 @@ char *envelope_recipients_text(const struct envelope *env);
  * allow_null. */
 int envelope_address_ok(const char *addr, int allow_null);
 
+/* 1 when addr's local part (before its last '@'; all of it without one)
+ * is ASCII: the robot has no SMTPUTF8, so only such an address can be
+ * written in an envelope, in MAIL FROM or RCPT TO (RFC 6531). */
+int envelope_local_ascii(const char *addr);
+
 /* addr with its domain as A-labels (IDNA, "xn--"); NULL when the domain
  * cannot be converted or the local part is not ASCII. g_free it. */
 char *envelope_address_ascii(const char *addr);

@@ -1,8 +1,9 @@
 /* form-render.c - writes a POC record back as a ready-to-edit form in one
  * of the six languages: the verb word, then "Label: value" for each field
  * present, with the words of templates/<lang>/words.txt, so that form_parse
- * reads it back to the same fields. Input: a record the robot holds
- * (values checked when they came in). Never fails. */
+ * reads it back to the same fields; and the values every answer shows in
+ * its language (State names, type words, language names). Input: a record
+ * the robot holds (values checked when they came in). Never fails. */
 #include <string.h>
 #include "form.h"
 #include "langnames.h"
@@ -18,8 +19,7 @@ static void add_line(GString *out, const struct templates *tpl, const char *lang
 	g_free(label);
 }
 
-/* A State by its name in lang when that name leads back to it, else its code. */
-static const char *state_text(const char *code, const char *lang)
+const char *form_state_text(const char *code, const char *lang)
 {
 	char *err = NULL;
 	const struct states *ref = states_load(&err);
@@ -41,12 +41,21 @@ static char *join(const GPtrArray *a)
 	return g_string_free(s, FALSE);
 }
 
-/* Languages by their names in lang where the name leads back to the code. */
-static char *languages_text(const GPtrArray *codes, const char *lang)
+char *form_type_text(const struct templates *tpl, const char *lang, enum poc_type type)
+{
+	static const char *const types[] = { "type-diplomatic", "type-technical", "type-policy",
+					     "type-law-enforcement" };
+
+	if (type < POC_DIPLOMATIC || type > POC_LAW_ENFORCEMENT)
+		return g_strdup("-");
+	return templates_label(tpl, lang, types[type]);
+}
+
+char *form_languages_text(const GPtrArray *codes, const char *lang)
 {
 	GString *s = g_string_new(NULL);
 
-	for (guint i = 0; i < codes->len; i++) {
+	for (guint i = 0; codes && i < codes->len; i++) {
 		const char *code = codes->pdata[i], *name = langnames_name(code, lang);
 		char back[8];
 
@@ -68,8 +77,6 @@ char *form_render(const struct templates *tpl, const char *lang, enum form_verb 
 		  const struct form_fields *f)
 {
 	static const char *const verbs[] = { "nominate", "update", "withdraw" };
-	static const char *const types[] = { "type-diplomatic", "type-technical", "type-policy",
-					     "type-law-enforcement" };
 	GString *out = g_string_new(NULL);
 	char *word = templates_label(tpl, lang, verbs[verb]);
 
@@ -78,10 +85,10 @@ char *form_render(const struct templates *tpl, const char *lang, enum form_verb 
 	if ((f->present & FIELD_ID) && f->id)
 		add_line(out, tpl, lang, FIELD_ID, f->id);
 	if ((f->present & FIELD_STATE) && *f->state)
-		add_line(out, tpl, lang, FIELD_STATE, state_text(f->state, lang));
+		add_line(out, tpl, lang, FIELD_STATE, form_state_text(f->state, lang));
 	if ((f->present & FIELD_TYPE) && f->type >= POC_DIPLOMATIC &&
 	    f->type <= POC_LAW_ENFORCEMENT) {
-		word = templates_label(tpl, lang, types[f->type]);
+		word = form_type_text(tpl, lang, f->type);
 		add_line(out, tpl, lang, FIELD_TYPE, word);
 		g_free(word);
 	}
@@ -94,7 +101,7 @@ char *form_render(const struct templates *tpl, const char *lang, enum form_verb 
 	if ((f->present & FIELD_PHONE) && f->phones)
 		add_list(out, tpl, lang, FIELD_PHONE, join(f->phones));
 	if ((f->present & FIELD_LANGUAGES) && f->languages)
-		add_list(out, tpl, lang, FIELD_LANGUAGES, languages_text(f->languages, lang));
+		add_list(out, tpl, lang, FIELD_LANGUAGES, form_languages_text(f->languages, lang));
 	if ((f->present & FIELD_NAME) && f->name)
 		add_line(out, tpl, lang, FIELD_NAME, f->name);
 	if ((f->present & FIELD_POSITION) && f->position)

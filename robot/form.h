@@ -61,8 +61,9 @@ struct form {
 struct form_error {
 	int line;			/* 0 when it concerns the whole message */
 	char *quoted;			/* the offending line as written (bounded), or NULL */
-	const char *key;		/* errors.txt key: unknown-label, missing-field, bad-email,
-					 * bad-url, bad-phone, unknown-state, unknown-type,
+	const char *key;		/* problems.txt key: unknown-label, missing-field,
+					 * bad-email, email-no-at..., bad-url, bad-phone,
+					 * phone-no-prefix, unknown-state, unknown-type,
 					 * unknown-language, too-long, bad-characters,
 					 * duplicate-field, too-many-forms, missing-id, no-fields,
 					 * missing-reason, bad-id, too-many-values,
@@ -86,6 +87,15 @@ char form_type_letter(enum poc_type t);
 
 /* Which field-* key of words.txt names an enum form_field bit, or NULL. */
 const char *form_field_key(guint32 field);
+
+/* Values as an answer in lang shows them, each read back by form_parse to
+ * the same value: a State by its name in lang when that name leads back to
+ * it, else its code (borrowed); a type by its first word in words.txt, "-"
+ * for none; languages by their names in lang where the name leads back to
+ * the code, else the code, joined by ", " (g_free both). */
+const char *form_state_text(const char *code, const char *lang);
+char *form_type_text(const struct templates *tpl, const char *lang, enum poc_type type);
+char *form_languages_text(const GPtrArray *codes, const char *lang);
 
 /* The form's fields written back as a ready-to-edit form in lang (the
  * verb line, then "Label: value" lines, labels from words.txt). g_free it. */

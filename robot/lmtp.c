@@ -5,7 +5,9 @@
  * <CRLF>.<CRLF> (RFC 5321 4.1.1.4): a bare LF or CR is data. The message
  * goes to the sink dot-unstuffed, CRLF made LF, through a buffer of
  * LMTP_DATA_BUFFER bytes, so memory does not grow with its size. Bad
- * commands get 5xx; a message that could not be stored gets 451 for every
+ * commands get 5xx; no SMTPUTF8 is offered, so an address whose local part
+ * is not ASCII gets 553 5.6.7 (RFC 6531; a domain in U-labels is accepted
+ * as written). A message that could not be stored gets 451 for every
  * recipient, so the MTA retries. With defer_commit the caller commits (the
  * server does it on its pool) and the session holds its input meanwhile. */
 #include <stdlib.h>
@@ -176,6 +178,10 @@ static const char *cmd_mail(struct lmtp_session *s, const char *arg)
 		return "503 5.5.1 Nested MAIL command\r\n";
 	if (g_ascii_strncasecmp(arg, "FROM:", 5) != 0 || !(addr = path_arg(arg + 5, &rest)))
 		return "501 5.5.4 Syntax: MAIL FROM:<address>\r\n";
+	if (!envelope_local_ascii(addr)) {
+		g_free(addr);
+		return "553 5.6.7 Non-ASCII addresses not permitted for that sender\r\n";
+	}
 	if (!envelope_address_ok(addr, 1)) {
 		g_free(addr);
 		return "553 5.1.7 Bad sender address syntax\r\n";
@@ -202,6 +208,10 @@ static const char *cmd_rcpt(struct lmtp_session *s, const char *arg)
 	if (*rest && strspn(rest, " ") != strlen(rest)) {
 		g_free(addr);
 		return "555 5.5.4 RCPT TO parameters not supported\r\n";
+	}
+	if (!envelope_local_ascii(addr)) {
+		g_free(addr);
+		return "553 5.6.7 Non-ASCII addresses not permitted for that recipient\r\n";
 	}
 	if (!envelope_address_ok(addr, 0)) {
 		g_free(addr);

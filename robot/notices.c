@@ -21,7 +21,7 @@ static const struct notice_kind kinds[] = {
 	  TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
 	{ "forms", "notice", "notice-signers", NOTICE_STATE_SIGNERS, NOTICE_LANG_REQUEST, TRUE,
 	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
-	{ "record-changed", "notice", "notice-change", NOTICE_ADDRESS, NOTICE_LANG_ENGLISH, FALSE,
+	{ "record-changed", "notice", "notice-change", NOTICE_ADDRESS, NOTICE_LANG_POC, FALSE,
 	  NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
 	{ "ping-escalation", "ping-escalation", "ping-escalation", NOTICE_STATE_SIGNERS,
 	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, "state", NOTICE_NOW },
@@ -81,11 +81,34 @@ static enum signers_audience audience_of(enum notice_audience a)
 static const char *lang_of(const struct notice_kind *k, const struct notice_request *r,
 			   const struct signer *to)
 {
-	if (k->lang == NOTICE_LANG_REQUEST && r->lang && *r->lang)
+	if ((k->lang == NOTICE_LANG_REQUEST || k->lang == NOTICE_LANG_POC) && r->lang && *r->lang)
 		return r->lang;
 	if (k->lang == NOTICE_LANG_SIGNER && to && *to->lang)
 		return to->lang;
 	return "en";
+}
+
+/* body with the English text of k's template beside it (NOTICE_LANG_POC,
+ * as the pings): the POC's language may not be its reader's. 0 or -1. */
+static int english_beside(const struct mail_ctx *c, const struct notice_kind *k,
+			  const struct notice_request *r, const char *lang, char **body)
+{
+	const struct states *ref = r->state ? states_load(NULL) : NULL;
+	const char *name = ref ? states_name(ref, r->state, "en") : NULL;
+	char *subject = NULL, *en = NULL, *both;
+
+	if (k->lang != NOTICE_LANG_POC || strcmp(lang, "en") == 0)
+		return 0;
+	if (r->state)
+		g_hash_table_insert(r->vars, "state", (char *)(name ? name : r->state));
+	if (templates_message(c->tpl, "en", k->template, r->vars, &subject, &en) < 0)
+		return -1;
+	both = g_strdup_printf("%s\n\n-------- English --------\n\n%s", *body, en);
+	g_free(*body);
+	*body = both;
+	g_free(subject);
+	g_free(en);
+	return 0;
 }
 
 /* The message of one notice in lang: subject and body (g_free them). 1,
@@ -109,6 +132,11 @@ static int render(const struct mail_ctx *c, const struct notice_kind *k,
 	if (r->state)
 		g_hash_table_insert(r->vars, "state", (char *)(name ? name : r->state));
 	rc = templates_message(c->tpl, lang, k->template, r->vars, subject, body) == 0 ? 1 : -1;
+	if (rc == 1 && english_beside(c, k, r, lang, body) < 0) {
+		g_clear_pointer(subject, g_free);
+		g_clear_pointer(body, g_free);
+		rc = -1;
+	}
 	if (text)
 		g_hash_table_remove(r->vars, r->each_key);
 	g_free(text);

@@ -75,7 +75,7 @@ struct notice_request {
 					 * placeholder, named in the notice's language), or NULL */
 	const char *except;		/* a signer's fingerprint not told (who acted), or NULL */
 	const char *address;		/* NOTICE_ADDRESS: where it goes */
-	const char *lang;		/* NOTICE_LANG_REQUEST: the language */
+	const char *lang;		/* NOTICE_LANG_REQUEST, NOTICE_LANG_POC: the language */
 	const char *seed;		/* unique per request: the outbox token of each
 					 * notice is made from seed and its recipient */
 	GHashTable *vars;		/* borrowed; "robot", "custodian" and "state" are set

@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "pocs-internal.h"
 #include "db.h"
+#include "log.h"
 #include "participants.h"
 
 /* ---- writing ---- */
@@ -176,7 +177,9 @@ static enum pocs_outcome check_signer(struct op *o)
 }
 
 /* Loads the POC the form names into o->before: it must be o->state's and
- * not withdrawn. */
+ * not withdrawn. Another State's POC is refused as an unknown one, its
+ * record not handed back, so that a refusal never tells whether an
+ * identifier exists; the log (the custodian's) says what it was. */
 static enum pocs_outcome find_target(struct op *o)
 {
 	int found;
@@ -187,8 +190,13 @@ static enum pocs_outcome find_target(struct op *o)
 		return POCS_FAILED;
 	if (found == 0)
 		return refuse(o, "unknown-poc");
-	if (strcmp(o->before->state, o->state) != 0)
-		return refuse(o, "poc-of-other-state");
+	if (strcmp(o->before->state, o->state) != 0) {
+		log_msg(LOG_NOTICE, "pocs: %.40s is a point of contact of %s, not of %s:"
+			" refused to %.64s as unknown", o->before->id, o->before->state,
+			o->state, o->actor ? o->actor : "?");
+		pocs_clear(o->before);
+		return refuse(o, "unknown-poc");
+	}
 	if (o->before->status == POC_WITHDRAWN)
 		return refuse(o, "poc-withdrawn");
 	return POCS_DONE;

@@ -122,7 +122,8 @@ enum pocs_outcome {
  *		reader), "missing-state" (a custodian's form names no State),
  *		"wrong-state" (an authority writing for another State),
  *		"not-participating", "missing-field", "missing-id",
- *		"unknown-poc", "poc-of-other-state", "poc-withdrawn",
+ *		"unknown-poc" (none, or another State's: one refusal, so
+ *		that it tells no one whether it exists), "poc-withdrawn",
  *		"type-change" (an update may not change a POC's type: its
  *		identifier says it).
  * The form's State, or the signer's when the form gives none, is the one

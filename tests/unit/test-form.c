@@ -4,8 +4,9 @@
  * direction marks, quoted and pasted forms, several forms, DRY-RUN; every
  * error kind with its line and the line quoted; values normalised (States,
  * types, languages, E.164) and checked (e-mail, URL, lengths, characters);
- * form_render read back to the same fields in every language; the language
- * names of db/languages.tsv. */
+ * form_render read back to the same fields in every language, and the
+ * values answers show in each language; the language names of
+ * db/languages.tsv. */
 #include <check.h>
 #include <string.h>
 #include <glib.h>
@@ -412,13 +413,19 @@ START_TEST(test_errors_values)
 	bad_line(NOM "Web page: https://user@evil.example/\n", "bad-url", 6, NULL);
 	bad_line(NOM "Web page: http://localhost/\n", "bad-url", 6, NULL);
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@@example.org\nPhone: +33123456789\n",
-		 "bad-email", 4, "E-mail: a@@example.org");
+		 "email-two-at", 4, "E-mail: a@@example.org");
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@example\nPhone: +33123456789\n",
-		 "bad-email", 4, NULL);
+		 "email-bad-domain", 4, NULL);
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a..b@example.org\nPhone: +33123456789\n",
-		 "bad-email", 4, NULL);
+		 "email-bad-local", 4, NULL);
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: ok@example.org bad\nPhone: +33123456789\n",
-		 "bad-email", 4, NULL);
+		 "email-no-at", 4, NULL);
+	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: cyber(at)example.org\n"
+		 "Phone: +33123456789\n", "email-no-at", 4, "E-mail: cyber(at)example.org");
+	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@example.org\n"
+		 "Phone: 01 23 45 67 89\n", "phone-no-prefix", 5, "Phone: 01 23 45 67 89");
+	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@example.org\n"
+		 "Phone: +33 1 23 45 67 89, (0)1 23 45 67 89\n", "phone-no-prefix", 5, NULL);
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@example.org\nPhone: call us\n",
 		 "bad-phone", 5, "Phone: call us");
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: a@example.org\nPhone: 12-34\n",
@@ -559,10 +566,25 @@ START_TEST(test_email_and_url)
 	form_set_free(set);
 
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: jürgen@example.de\nPhone: +4930123456\n",
-		 "bad-email", 4, "E-mail: jürgen@example.de");
+		 "email-non-ascii", 4, "E-mail: jürgen@example.de");
 	bad_line("NOMINATE\nType: technical\nOrganisation: CERT\nE-mail: 张伟@例子.中国\nPhone: +4930123456\n",
-		 "bad-email", 4, NULL);
+		 "email-non-ascii", 4, NULL);
 	ck_assert_int_eq(form_check_email("a.b-c+d@sub.例子.中国"), 0);
+	ck_assert_ptr_null(form_email_problem("a.b-c+d@sub.例子.中国"));
+	ck_assert_str_eq(form_email_problem("cyber(at)example.org"), "email-no-at");
+	ck_assert_str_eq(form_email_problem("cyber[at]example.org"), "email-no-at");
+	ck_assert_str_eq(form_email_problem("a@b@example.org"), "email-two-at");
+	ck_assert_str_eq(form_email_problem("jürgen@example.de"), "email-non-ascii");
+	ck_assert_str_eq(form_email_problem("@example.org"), "email-bad-local");
+	ck_assert_str_eq(form_email_problem("a(b)@example.org"), "email-bad-local");
+	ck_assert_str_eq(form_email_problem("a.@example.org"), "email-bad-local");
+	ck_assert_str_eq(form_email_problem("a@localhost"), "email-bad-domain");
+	ck_assert_str_eq(form_email_problem("a@exa mple.org"), "email-bad-domain");
+	ck_assert(form_phone_has_prefix("+33 1 23 45 67 89"));
+	ck_assert(form_phone_has_prefix(" 0033 1 23 45 67 89"));
+	ck_assert(form_phone_has_prefix("＋４４ ２０"));
+	ck_assert(!form_phone_has_prefix("01 23 45 67 89"));
+	ck_assert(!form_phone_has_prefix("(0)1 23 45 67 89"));
 	ck_assert_int_eq(form_check_email(".a@example.org"), -1);
 	ck_assert_int_eq(form_check_email("a@-x.org"), -1);
 	ck_assert_int_eq(form_check_email("a@x.123"), -1);
@@ -619,7 +641,7 @@ START_TEST(test_render_round_trip)
 
 	/* an update and a withdrawal, with an identifier and a reason */
 	upd = g_string_new(NULL);
-	g_string_append(upd, "UPDATE\nID: FR-T-7\nType: law enforcement\nPhone: +33 1 00 00 00 00, 01 02 03 04 05\n");
+	g_string_append(upd, "UPDATE\nID: FR-T-7\nType: law enforcement\nPhone: +33 1 00 00 00 00, +1234567\n");
 	g_string_append(upd, "WITHDRAW\nID: FR-T-8\nState: FR\nReason: the unit was dissolved\n");
 	form_set_free(set);
 	set = parse_ok(upd->str, 2);
@@ -633,7 +655,7 @@ START_TEST(test_render_round_trip)
 		ck_assert_str_eq(form_at(back, 0)->f.id, f->f.id);
 		if (f->verb == FORM_UPDATE) {
 			ck_assert_int_eq(form_at(back, 0)->f.type, POC_LAW_ENFORCEMENT);
-			ck_assert_str_eq(form_at(back, 0)->f.phones->pdata[1], "01 02 03 04 05");
+			ck_assert_str_eq(form_at(back, 0)->f.phones->pdata[1], "+1234567");
 			ck_assert_str_eq(form_at(back, 0)->f.phones_e164->pdata[1], "");
 		} else {
 			ck_assert_str_eq(form_at(back, 0)->f.reason, f->f.reason);
@@ -731,6 +753,63 @@ START_TEST(test_words_unambiguous)
 }
 END_TEST
 
+/* The values an answer shows, in each language: the State's name in lang
+ * (never the bare code), the type's word of lang's words.txt, the language
+ * names of lang; each read back by the form reader to the same value; no
+ * English name in an answer that is not English. */
+START_TEST(test_render_values_in_lang)
+{
+	const char *lang = langs[_i];
+	const GPtrArray *codes;
+	GPtrArray *two = g_ptr_array_new();
+	char *type = form_type_text(tpl, lang, POC_TECHNICAL), *en = form_type_text(tpl, "en",
+										   POC_TECHNICAL);
+	char *names, *form, back[8];
+	struct form_set *set;
+
+	g_ptr_array_add(two, "fr");
+	g_ptr_array_add(two, "en");
+	codes = two;
+	names = form_languages_text(codes, lang);
+	ck_assert_str_ne(form_state_text("FR", lang), "FR");
+	ck_assert_str_ne(form_state_text("RU", lang), "RU");
+	ck_assert_str_eq(form_state_text("XX", lang), "XX");	/* unknown: the code */
+	ck_assert_msg(strcmp(lang, "en") == 0 || strcmp(type, en) != 0, "%s: type %s", lang, type);
+	ck_assert_msg(strcmp(lang, "en") == 0 || (!strstr(names, "French") && !strstr(names, "English")),
+		      "%s: languages %s", lang, names);
+	ck_assert_msg(strcmp(lang, "en") != 0 || strcmp(names, "French, English") == 0, "%s", names);
+	ck_assert_str_eq(form_type_text(tpl, lang, POC_TYPE_NONE), "-");
+	ck_assert_int_eq(langnames_find(langnames_name("fr", lang), back), 0);
+	ck_assert_str_eq(back, "fr");
+	{
+		static const char *const keys[] = { "nominate", "field-state", "field-type",
+						    "field-organisation", "field-email",
+						    "field-phone", "field-languages" };
+		char *w[G_N_ELEMENTS(keys)];
+
+		for (size_t k = 0; k < G_N_ELEMENTS(keys); k++)
+			w[k] = templates_label(tpl, lang, keys[k]);
+		form = g_strdup_printf("%s\n%s: %s\n%s: %s\n%s: CERT\n%s: a@example.org\n"
+				       "%s: +33123456789\n%s: %s\n", w[0], w[1],
+				       form_state_text("FR", lang), w[2], type, w[3], w[4], w[5], w[6],
+				       names);
+		for (size_t k = 0; k < G_N_ELEMENTS(keys); k++)
+			g_free(w[k]);
+	}
+	set = parse_ok(form, 1);
+	ck_assert_str_eq(form_at(set, 0)->f.state, "FR");
+	ck_assert_int_eq(form_at(set, 0)->f.type, POC_TECHNICAL);
+	ck_assert_str_eq(form_at(set, 0)->f.languages->pdata[0], "fr");
+	ck_assert_str_eq(form_at(set, 0)->f.languages->pdata[1], "en");
+	form_set_free(set);
+	g_free(form);
+	g_free(names);
+	g_free(type);
+	g_free(en);
+	g_ptr_array_unref(two);
+}
+END_TEST
+
 static Suite *form_suite(void)
 {
 	Suite *s = suite_create("form");
@@ -753,6 +832,7 @@ static Suite *form_suite(void)
 	tcase_add_test(values, test_language_names);
 	tcase_add_test(values, test_words_unambiguous);
 	tcase_add_loop_test(render, test_render_round_trip, 0, G_N_ELEMENTS(langs));
+	tcase_add_loop_test(render, test_render_values_in_lang, 0, G_N_ELEMENTS(langs));
 	suite_add_tcase(s, grammar);
 	suite_add_tcase(s, errors);
 	suite_add_tcase(s, values);

@@ -762,6 +762,48 @@ START_TEST(test_quoted_local_parts)
 }
 END_TEST
 
+/* F9: no SMTPUTF8: a UTF-8 local part gets 553 5.6.7 (RFC 6531) at MAIL FROM
+ * and RCPT TO, quoted or not; a domain in U-labels alone is accepted as
+ * written. */
+START_TEST(test_utf8_addresses)
+{
+	struct world *w = world_new();
+
+	hello(w);
+	expect(w, "MAIL FROM:<j\xc3\xbcrgen@b\xc3\xbc" "cher.example>",
+	       "553 5.6.7 Non-ASCII addresses not permitted for that sender");
+	expect(w, "MAIL FROM:<\"J\xc3\xbcrgen M\"@example.org>", "553 5.6.7 ");
+	expect(w, "MAIL FROM:<juergen@b\xc3\xbc" "cher.example>", "250 ");
+	expect(w, "RCPT TO:<j\xc3\xbcrgen@robot.example>",
+	       "553 5.6.7 Non-ASCII addresses not permitted for that recipient");
+	expect(w, "RCPT TO:<pocbot@b\xc3\xbc" "cher.example>", "250 ");
+	expect(w, "DATA", "354 ");
+	feed(w, "x");
+	expect(w, ".", "250 ");
+	ck_assert_str_eq(w->store.sender, "juergen@b\xc3\xbc" "cher.example");
+	ck_assert_uint_eq(w->store.recipients->len, 1);
+	world_free(w);
+}
+END_TEST
+
+/* The envelope's address checks that intake and the outbox share. */
+START_TEST(test_envelope_local_ascii)
+{
+	ck_assert(envelope_local_ascii("jane@example.org"));
+	ck_assert(envelope_local_ascii("\"Jane Doe\"@ministry.example"));
+	ck_assert(envelope_local_ascii("jane@b\xc3\xbc" "cher.example"));
+	ck_assert(envelope_local_ascii(""));
+	ck_assert(!envelope_local_ascii("j\xc3\xbcrgen@example.org"));
+	ck_assert(!envelope_local_ascii("\"J\xc3\xa4ne\"@example.org"));
+	ck_assert(!envelope_local_ascii("j\xc3\xbcrgen"));
+	/* a quoted local part may hold UTF-8 (RFC 6532): an address, not ASCII */
+	ck_assert(envelope_address_ok("\"J\xc3\xa4ne Doe\"@example.org", 0));
+	ck_assert(!envelope_address_ok("\"J\xc3\xa4\x01ne\"@example.org", 0));
+	ck_assert(!envelope_address_ok("\"J\xc3\"@example.org", 0));	/* bad UTF-8 */
+	ck_assert_ptr_null(envelope_address_ascii("\"J\xc3\xa4ne\"@example.org"));
+}
+END_TEST
+
 START_TEST(test_progress)
 {
 	struct world *w = world_new();
@@ -883,6 +925,8 @@ static Suite *lmtp_suite(void)
 	tcase_add_test(tc, test_abort);
 	tcase_add_test(tc, test_begin_fails);
 	tcase_add_test(tc, test_quoted_local_parts);
+	tcase_add_test(tc, test_utf8_addresses);
+	tcase_add_test(tc, test_envelope_local_ascii);
 	tcase_add_test(tc, test_progress);
 	tcase_add_test(tc, test_deferred_commit);
 	suite_add_tcase(s, tc);

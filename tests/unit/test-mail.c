@@ -8,6 +8,7 @@
 #include <string.h>
 #include <glib.h>
 #include "robot/mail.h"
+#include "robot/reply-address.h"
 
 static const struct outmsg base = {
 	.from = "pocbot@example.org",
@@ -440,6 +441,67 @@ START_TEST(test_addresses_and_ids)
 }
 END_TEST
 
+/* F9: a quoted local part is read as written and answered there, a reply
+ * composed to it keeps it; a UTF-8 local part (none of our envelopes can
+ * carry it) is answered at the envelope sender instead. */
+START_TEST(test_quoted_and_utf8_senders)
+{
+	static const char quoted[] = "From: Jane Doe <\"Jane Doe\"@ministry.example>\n"
+				     "Subject: HELP\n\nHELP\n";
+	static const char utf8[] = "From: J\xc3\xbcrgen <j\xc3\xbcrgen@b\xc3\xbc" "cher.example>\n"
+				   "Subject: HELP\n\nHELP\n";
+	static const char utf8_quoted[] = "Reply-To: \"J\xc3\xa4ne D\"@ministry.example\n"
+					  "From: jane@ministry.example\nSubject: HELP\n\nHELP\n";
+	struct mail *m = parse_str(quoted);
+	struct outmsg o = base;
+	char *s, *msg, *block;
+	size_t len;
+
+	s = mail_from_address(m);
+	ck_assert_str_eq(s, "\"Jane Doe\"@ministry.example");
+	g_free(s);
+	s = reply_address_pick(m, "bounces@ministry.example");
+	ck_assert_str_eq(s, "\"Jane Doe\"@ministry.example");
+	o.to = s;
+	msg = mail_compose(&o, &len);
+	ck_assert_ptr_nonnull(msg);
+	block = header_block(msg);
+	assert_header(block, "To", "\"Jane Doe\"@ministry.example");
+	g_free(block);
+	g_free(msg);
+	g_free(s);
+	mail_free(m);
+
+	m = parse_str(utf8);
+	s = mail_from_address(m);
+	ck_assert_str_eq(s, "j\xc3\xbcrgen@b\xc3\xbc" "cher.example");
+	g_free(s);
+	s = reply_address_pick(m, "juergen@xn--bcher-kva.example");
+	ck_assert_str_eq(s, "juergen@xn--bcher-kva.example");
+	g_free(s);
+	ck_assert_ptr_null(reply_address_pick(m, ""));	/* the null sender: none */
+	ck_assert_ptr_null(reply_address_pick(m, "j\xc3\xbcrgen@example.org"));
+	mail_free(m);
+
+	/* a domain with no A-label form (a bidi control in it): the same */
+	m = parse_str("From: =?utf-8?q?x?= <jane@\xe2\x80\xae" "x.example>\nSubject: HELP\n\nHELP\n");
+	s = reply_address_pick(m, "jane@ministry.example");
+	ck_assert_str_eq(s, "jane@ministry.example");
+	g_free(s);
+	mail_free(m);
+
+	/* Reply-To first, even when it cannot be answered: the envelope then */
+	m = parse_str(utf8_quoted);
+	s = mail_reply_to_address(m);
+	ck_assert_str_eq(s, "\"J\xc3\xa4ne D\"@ministry.example");
+	g_free(s);
+	s = reply_address_pick(m, "jane@ministry.example");
+	ck_assert_str_eq(s, "jane@ministry.example");
+	g_free(s);
+	mail_free(m);
+}
+END_TEST
+
 START_TEST(test_padded_encoded_words)
 {
 	/* adjacent base64 words, the first padded: GMime 3.2.13 alone loses the second */
@@ -483,6 +545,7 @@ static Suite *mail_suite(void)
 	tcase_add_test(tc_parse, test_text_latin1_without_charset);
 	tcase_add_test(tc_parse, test_addresses_and_ids);
 	tcase_add_test(tc_parse, test_padded_encoded_words);
+	tcase_add_test(tc_parse, test_quoted_and_utf8_senders);
 	suite_add_tcase(s, tc_compose);
 	suite_add_tcase(s, tc_parse);
 	return s;

@@ -311,10 +311,17 @@ START_TEST(test_rows_as_today)
 		const char *const langs[] = { "ar", "ar" };
 		check_kind(&w, &r, to, langs);
 	}
-	{	/* a record changed: the POC's address, not encrypted, English */
+	{	/* a record changed: the POC's address, not encrypted, in the POC's language */
 		struct notice_request r = { .kind = "record-changed", .address = "poc@fr.test", .seed = "t3",
-					    .vars = v };
+					    .lang = "fr", .vars = v };
 		const char *const to[] = { "poc@fr.test", NULL };
+		const char *const langs[] = { "fr" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* no language known: English */
+		struct notice_request r = { .kind = "record-changed", .address = "poc2@fr.test",
+					    .seed = "t3b", .vars = v };
+		const char *const to[] = { "poc2@fr.test", NULL };
 		const char *const langs[] = { "en" };
 		check_kind(&w, &r, to, langs);
 	}

@@ -169,6 +169,26 @@ static void expect_refused(struct testlib_db *w, const struct form *fm, const ch
 	g_free(is);
 }
 
+/* F11: fm names another State's POC (or none at all): refused exactly as
+ * an unknown identifier, with no record handed back, so that the refusal
+ * cannot tell whether the identifier exists. */
+static void expect_as_unknown(struct testlib_db *w, const struct form *fm,
+			      const char *signer_state, enum signer_role role)
+{
+	struct poc before, after;
+	const char *key = NULL;
+
+	expect_refused(w, fm, signer_state, role, "unknown-poc");
+	ck_assert_int_eq(act(w, fm, signer_state, role, FALSE, &before, &after, &key),
+			 POCS_REFUSED);
+	ck_assert_str_eq(before.id, "");
+	ck_assert_ptr_null(before.organisation);
+	ck_assert_ptr_null(before.emails);
+	ck_assert_str_eq(after.id, "");
+	pocs_clear(&before);
+	pocs_clear(&after);
+}
+
 static gint64 count(sqlite3 *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
@@ -412,19 +432,25 @@ START_TEST(test_other_state_refused)
 	fm.f.notes = g_strdup("hijacked");
 	expect_refused(&w, &fm, "DE", SIGNER_AUTHORITY, "wrong-state");
 	form_done(&fm);
-	/* updating France's POC, naming no State (so Germany) */
+	/* updating France's POC, naming no State (so Germany): refused as if
+	 * it did not exist (F11), as an identifier nobody has is */
 	naming(&fm, FORM_UPDATE, NULL, fr);
 	fm.f.present |= FIELD_NOTES;
 	fm.f.notes = g_strdup("hijacked");
-	expect_refused(&w, &fm, "DE", SIGNER_AUTHORITY, "poc-of-other-state");
+	expect_as_unknown(&w, &fm, "DE", SIGNER_AUTHORITY);
+	form_done(&fm);
+	naming(&fm, FORM_UPDATE, NULL, "DE-T-99");
+	fm.f.present |= FIELD_NOTES;
+	fm.f.notes = g_strdup("hijacked");
+	expect_as_unknown(&w, &fm, "DE", SIGNER_AUTHORITY);
 	form_done(&fm);
 	/* withdrawing it */
 	naming(&fm, FORM_WITHDRAW, "DE", fr);
-	expect_refused(&w, &fm, "DE", SIGNER_AUTHORITY, "poc-of-other-state");
+	expect_as_unknown(&w, &fm, "DE", SIGNER_AUTHORITY);
 	form_done(&fm);
 	/* a custodian naming Germany for France's POC */
 	naming(&fm, FORM_WITHDRAW, "DE", fr);
-	expect_refused(&w, &fm, "FR", SIGNER_CUSTODIAN, "poc-of-other-state");
+	expect_as_unknown(&w, &fm, "FR", SIGNER_CUSTODIAN);
 	form_done(&fm);
 	g_free(fr);
 	g_free(de);

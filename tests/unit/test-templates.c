@@ -1,6 +1,7 @@
 /* test-templates.c - template_render and template_split, fold_text, and the
  * compiled-in templates/<lang>/ folders: every language has its help, form
- * and words, its help word is recognised, and every text renders and splits.
+ * and words, its help word is recognised, and every text renders and splits;
+ * the dry run's answer and every problem and status word in each language.
  * Nothing here touches the file system: the templates are in the binary. */
 #include <check.h>
 #include <string.h>
@@ -290,6 +291,45 @@ START_TEST(test_every_template_renders)
 }
 END_TEST
 
+/* The dry run's answer in each language: its own subject, not the
+ * acknowledgement's; the changes and the dry-run paragraph, no forms. Every
+ * key of en/problems.txt (the value errors, the change block's words) is
+ * written in every language, as are the status words answers show. */
+START_TEST(test_dry_run_and_problems)
+{
+	struct templates *t = templates_load();
+	const char *en = templates_get(t, "en", "problems");
+
+	ck_assert_ptr_nonnull(en);
+	for (const char *const *l = languages; *l; l++) {
+		const char *dry = templates_get(t, *l, "ack-dry-run"), *ack = templates_get(t, *l, "ack");
+		const char *problems = templates_get(t, *l, "problems");
+		const char *phrases = templates_get(t, *l, "lookup-phrases");
+		gchar **lines = g_strsplit(en, "\n", -1);
+
+		ck_assert_msg(dry && ack, "%s: no ack-dry-run or ack", *l);
+		ck_assert_msg(strncmp(dry, ack, strcspn(ack, "\n")) != 0 ||
+			      strcspn(dry, "\n") != strcspn(ack, "\n"), "%s: the same subject", *l);
+		ck_assert_msg(strstr(dry, "{{changes}}") && strstr(dry, "{{dryrun}}") &&
+			      !strstr(dry, "{{forms}}"), "%s: ack-dry-run's blocks", *l);
+		for (gchar **line = lines; *line; line++) {
+			char *key;
+
+			if (!**line || **line == '#' || !strchr(*line, ':'))
+				continue;
+			key = g_strdup_printf("\n%.*s:", (int)(strchr(*line, ':') - *line), *line);
+			ck_assert_msg(strstr(problems, key), "%s/problems.txt has no%s", *l, key);
+			g_free(key);
+		}
+		g_strfreev(lines);
+		for (const char *const *k = (const char *const[]){ "\nstatus-pending:", "\nstatus-active:",
+			"\nstatus-unverified:", "\nstatus-withdrawn:", "\nlabel-status:", NULL }; *k; k++)
+			ck_assert_msg(strstr(phrases, *k), "%s/lookup-phrases.txt has no%s", *l, *k);
+	}
+	templates_free(t);
+}
+END_TEST
+
 static Suite *templates_suite(void)
 {
 	Suite *s = suite_create("templates");
@@ -304,6 +344,7 @@ static Suite *templates_suite(void)
 	tcase_add_test(tc_files, test_language_of);
 	tcase_add_test(tc_files, test_every_template_renders);
 	tcase_add_test(tc_files, test_layout);
+	tcase_add_test(tc_files, test_dry_run_and_problems);
 	suite_add_tcase(s, tc_render);
 	suite_add_tcase(s, tc_files);
 	return s;
