@@ -22,8 +22,9 @@ port=$(free_port)
 t0=$(date +%s)
 echo $t0 > "$T/r/clock"
 at() { echo $((t0 + $1)) > "$T/r/clock.new" && mv "$T/r/clock.new" "$T/r/clock"; }
+# [trust] max_age: the forms are signed now, read by a robot whose clock is days ahead
 write_config "$T/r/pocbot.conf" "$port" "[ping]" "every = 0" "remind = 3d" "deadline = 14d" \
-	"[test]" "clock_file = clock"
+	"[trust]" "max_age = 30d" "[test]" "clock_file = clock"
 P="$POCBOT -c $T/r/pocbot.conf"
 DB=$T/r/var/pocbot.db
 out=$T/r/var/outbox/new
@@ -189,6 +190,14 @@ ok "nothing of any kind went to the withdrawn FR-P-1 after its withdrawal" sh -c
 	"[ \$(sqlite3 '$DB' \"select count(*) from outbox where rcpt = 'wd@fr.example'\") = $wd_rows ] &&
 	 [ \$(grep -l '^To: wd@fr.example' '$out'/* | wc -l) = $wd_files ]"
 
+echo "an UPDATE stating gone@ again sends it a verification ping; so does poc recheck"
+vgone() { q "select count(*) from pings where poc = 'FR-T-2' and purpose = 'verification' and address = 'gone@fr.example'"; }
+printf 'UPDATE\nID: FR-T-2\nE-mail: gone@fr.example, alt@fr.example\n' > "$K/up"
+pgp_mime "$K/a" "$alice" alice@fr.example "update" "$K/up" "$K/u"
+deliver alice@fr.example pocbot@robot.test "$K/u"
+restated() { is "$(vgone)" 2; }
+ok "the UPDATE restating gone@ queues it a verification ping" wait_for 30 restated
+ok "the mark stays until a person answers" is "$(q "select count(*) from address_health where undeliverable is not null")" 1
 echo "poc recheck, and a person's answer: the mark is cleared"
 $P poc recheck FR-T-2 > "$T/recheck"
 ok "poc recheck queues a verification ping to gone@" grep -q "^FR-T-2: verification ping [a-z2-7]* queued to gone@fr.example" "$T/recheck"
