@@ -13,13 +13,14 @@
 #include "clock.h"
 #include "crypto.h"
 #include "db.h"
+#include "fault.h"
 #include "limits.h"
 #include "lmtp-server.h"
 #include "log.h"
 #include "outbox.h"
+#include "probe.h"
 #include "spool.h"
 #include "templates.h"
-#include "timers.h"
 #include "worker.h"
 
 struct daemon {
@@ -27,6 +28,7 @@ struct daemon {
 	struct templates *tpl;
 	char *spool;
 	char *gnupghome;	/* VAR/gnupg */
+	struct fault *fault;	/* the robot's, shared by intake, worker and sender */
 	GMutex lock;
 	GCond wake;
 	gboolean stop, work_due, send_due;
@@ -63,6 +65,17 @@ struct intake {
 	gint64 bytes;
 };
 
+/* Intake cannot keep a message safe (the MTA is told 451): a robot fault,
+ * which the worker's probe ends when the spool takes files again. */
+static void intake_failed(struct daemon *d, int err)
+{
+	char *cause = g_strdup_printf("the spool %s cannot store a message: %s", d->spool,
+				      g_strerror(err));
+
+	fault_raise(d->fault, cause);
+	g_free(cause);
+}
+
 static void *intake_begin(void *data, const struct envelope *env)
 {
 	struct daemon *d = data;
@@ -70,8 +83,7 @@ static void *intake_begin(void *data, const struct envelope *env)
 	struct intake *in;
 
 	if (!t) {
-		log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", env->sender,
-		        g_strerror(errno));
+		intake_failed(d, errno);
 		return NULL;
 	}
 	in = g_new0(struct intake, 1);
@@ -89,8 +101,7 @@ static int intake_write(void *txn, const char *buf, size_t len)
 	in->bytes += (gint64)len;
 	if (spool_write(in->t, buf, len) == 0)
 		return 0;
-	log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", in->sender,
-		g_strerror(errno));
+	intake_failed(in->d, errno);
 	return -1;
 }
 
@@ -108,8 +119,7 @@ static int intake_commit(void *txn)
 	int rc = spool_commit(in->t, &id);
 
 	if (rc < 0)
-		log_msg(LOG_ERR, "intake: cannot store a message from <%.200s>: %s", in->sender,
-			g_strerror(errno));
+		intake_failed(in->d, errno);
 	else
 		log_msg(LOG_INFO, "%s: stored from=<%.200s> rcpts=%u size=%" G_GINT64_FORMAT, id,
 		        in->sender, in->rcpts, in->bytes);
@@ -128,55 +138,81 @@ static void intake_abort(void *txn)
 	intake_free(in);
 }
 
-static sqlite3 *thread_db(struct daemon *d)
+/* The worker's crypto adapter, opened when it is not: 0, or -1 with the
+ * robot fault raised. */
+static int worker_crypto(struct daemon *d, struct worker *w)
 {
-	sqlite3 *db = command_open_db(d->cfg);
+	char *err = NULL, *cause;
 
-	if (!db)
-		log_msg(LOG_ERR, "cannot open the database; the daemon stops");
-	return db;
+	if (w->crypto || fault_waiting(d->fault))
+		return w->crypto ? 0 : -1;
+	if ((w->crypto = crypto_open(d->gnupghome, &err)))
+		return 0;
+	cause = g_strdup_printf("the crypto engine: %s", err ? err : "cannot start");
+	fault_raise(d->fault, cause);
+	g_free(cause);
+	g_free(err);
+	return -1;
 }
 
+/* The database is opened by the worker itself (worker_ready): when it
+ * cannot be, intake goes on filling the spool and the worker retries. */
 static gpointer worker_thread(gpointer data)
 {
 	struct daemon *d = data;
-	struct worker w = { d->cfg, d->tpl, thread_db(d), NULL, d->spool };
+	struct worker w = { d->cfg, d->tpl, NULL, NULL, d->spool, d->fault,
+			    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
 	gint64 timers_ran = 0;	/* monotonic, microseconds */
-	char *err = NULL;
 
-	if (w.db && !(w.crypto = crypto_open(d->gnupghome, &err)))
-		log_msg(LOG_ERR, "worker: %s; the daemon stops", err);
-	if (!w.db || !w.crypto)
-		goto out;
 	do {
+		if (worker_crypto(d, &w) < 0)
+			continue;
 		if (worker_drain(&w) > 0)
 			raise_flag(d, &d->send_due);
 		/* the timers at most once a second: each of their steps is a
 		 * transaction, too costly to run after every message */
 		if (g_get_monotonic_time() - timers_ran >= G_USEC_PER_SEC) {
 			timers_ran = g_get_monotonic_time();
-			if (timers_run(w.db, w.cfg, w.tpl, w.crypto) > 0)
+			if (worker_timers(&w) > 0)
 				raise_flag(d, &d->send_due);
 		}
 	} while (wait_for(d, &d->work_due));
-out:
-	g_free(err);
 	crypto_close(w.crypto);
 	db_close(w.db);
+	g_hash_table_unref(w.taken);
 	return NULL;
+}
+
+/* A failure of the sender: a robot fault when the probe fails too, else
+ * logged. */
+static void sender_failed(struct daemon *d, sqlite3 *db, const char *failure)
+{
+	struct probe_target t = { d->cfg, db, d->spool, NULL };
+	char *cause = NULL;
+
+	if (probe_run(&t, &cause) < 0)
+		fault_raise(d->fault, cause);
+	else
+		log_msg(LOG_ERR, "sender: %.200s", failure);
+	g_free(cause);
 }
 
 static gpointer sender_thread(gpointer data)
 {
 	struct daemon *d = data;
-	sqlite3 *db = thread_db(d);
+	sqlite3 *db = NULL;
+	gboolean swept = FALSE;
+	char *failure = NULL;
 
-	if (!db)
-		return NULL;
-	outbox_sweep(db, d->cfg);
 	do {
-		if (outbox_send_due(db, d->cfg) < 0)
-			log_msg(LOG_ERR, "sender: %s", sqlite3_errmsg(db));
+		if (!probe_ready(d->fault, d->cfg, d->spool, &db))
+			continue;
+		if (!swept)
+			outbox_sweep(db, d->cfg);
+		swept = TRUE;
+		if (outbox_send_due(db, d->cfg, &failure) < 0)
+			sender_failed(d, db, failure);
+		g_clear_pointer(&failure, g_free);
 	} while (wait_for(d, &d->send_due));
 	db_close(db);
 	return NULL;
@@ -204,16 +240,40 @@ static int ensure_identity(struct daemon *d)
 	return rc;
 }
 
+/* Makes and migrates the database before the threads start. One newer
+ * than this binary stops the daemon (no retry can help); one that cannot
+ * be written now does not: intake keeps mail safe in the spool, and the
+ * worker says why once and waits for it (a robot fault). */
+static int prepare_db(struct daemon *d)
+{
+	char *path = config_var_path(d->cfg, "pocbot.db"), *err = NULL;
+	sqlite3 *db = db_open(path, &err);
+	int rc = 0;
+
+	if (!db && db_too_new(path)) {
+		fprintf(stderr, "pocbot serve: %s\n", err);
+		rc = EX_UNAVAILABLE;
+	}
+	db_close(db);
+	g_free(err);
+	g_free(path);
+	return rc;
+}
+
 /* Creates VAR, the spool, the database and the robot's keys before
  * anything is accepted. */
 static int prepare(struct daemon *d)
 {
+	int rc;
+
 	d->spool = config_var_path(d->cfg, "spool");
 	if (spool_init(d->spool) < 0) {
 		fprintf(stderr, "pocbot serve: cannot create %s: %s\n", d->spool,
 		        g_strerror(errno));
 		return EX_CANTCREAT;
 	}
+	if ((rc = prepare_db(d)))
+		return rc;
 	d->gnupghome = config_var_path(d->cfg, "gnupg");
 	return ensure_identity(d);
 }
@@ -233,8 +293,6 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	rc = command_options(ctx, "Runs the robot until SIGTERM or SIGINT.", NULL, &argc, &argv);
 	if (rc)
 		return rc;
-	db_close(ctx->db);	/* made and migrated; each thread opens its own */
-	ctx->db = NULL;
 	/* the configuration is read only now: not for --help */
 	params = (struct lmtp_params){ cfg->domain, cfg->message_bytes,
 				       { intake_begin, intake_write, intake_commit, intake_abort,
@@ -243,6 +301,7 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	lim = (struct lmtp_server_limits){ cfg->lmtp_max_connections, cfg->lmtp_allow_uid,
 					   cfg->lmtp_allow_uids, cfg->lmtp_mail_deadline,
 					   cfg->lmtp_command_deadline, cfg->lmtp_data_deadline };
+	d.fault = fault_new();
 	if ((rc = prepare(&d)))
 		goto out;
 	d.tpl = templates_load();
@@ -276,6 +335,7 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	g_thread_join(sender);
 	g_main_loop_unref(loop);
 out:
+	fault_free(d.fault);
 	templates_free(d.tpl);
 	g_free(d.spool);
 	g_free(d.gnupghome);

@@ -2,10 +2,12 @@
  * db/ compiled into the binary. A database newer than the binary is refused.
  * Returns NULL/-1 with a message on failure; never formats SQL but
  * PRAGMA user_version. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
 #include "db.h"
 #include "embedded.h"
@@ -106,6 +108,15 @@ sqlite3 *db_open(const char *path, char **err)
 		*err = g_strdup_printf("%s: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 		goto fail;
 	}
+	/* SQLite falls back to reading a file it may not write (chattr +i, a
+	 * read-only mount, its mode): such a connection could never write,
+	 * even once the file is writable again */
+	if (sqlite3_db_readonly(db, "main") == 1) {
+		int saved = access(path, W_OK) < 0 ? errno : EROFS;
+
+		*err = g_strdup_printf("%s: cannot be written: %s", path, g_strerror(saved));
+		goto fail;
+	}
 	sqlite3_busy_timeout(db, DB_BUSY_MS);
 	if (exec_or_err(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
 			" PRAGMA foreign_keys = ON;", err) < 0)
@@ -120,6 +131,55 @@ fail_named:
 fail:
 	db_close(db);
 	return NULL;
+}
+
+int db_too_new(const char *path)
+{
+	sqlite3 *ro = NULL;
+	int version = -1;
+
+	if (sqlite3_open_v2(path, &ro, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK)
+		version = db_user_version(ro);
+	sqlite3_close(ro);
+	return version > db_schema_version();
+}
+
+char *db_error(sqlite3 *db)
+{
+	int code = sqlite3_errcode(db) & 0xff, sys = sqlite3_system_errno(db);
+
+	if (code == SQLITE_OK)	/* sqlite3_errmsg would say "not an error" */
+		return g_strdup("a failure outside the database");
+	if (sys && (code == SQLITE_IOERR || code == SQLITE_CANTOPEN || code == SQLITE_FULL ||
+		    code == SQLITE_READONLY))
+		return g_strdup_printf("%s (%s)", sqlite3_errmsg(db), g_strerror(sys));
+	return g_strdup(sqlite3_errmsg(db));
+}
+
+/* A write transaction that changes nothing (user_version set to itself),
+ * then a checkpoint, which writes the database file itself. */
+int db_probe(sqlite3 *db, char **cause)
+{
+	char pragma[40];
+	int v;
+
+	*cause = NULL;
+	if (db_begin(db) < 0)
+		goto fail;
+	v = db_user_version(db);
+	snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v);
+	if (v < 0 || sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
+	    db_commit(db) < 0) {
+		*cause = db_error(db);
+		db_rollback(db);
+		return -1;
+	}
+	if (sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) ==
+	    SQLITE_OK)
+		return 0;
+fail:
+	*cause = db_error(db);
+	return -1;
 }
 
 int db_query_only(sqlite3 *db)

@@ -10,6 +10,20 @@
  * among them a database newer than this binary. */
 sqlite3 *db_open(const char *path, char **err);
 
+/* 1 when the database at path is at a schema version newer than this
+ * binary's (no retry can help), 0 otherwise (also when unreadable). */
+int db_too_new(const char *path);
+
+/* The last error of db with its cause: sqlite3_errmsg, and the system's
+ * error behind an I/O failure ("disk I/O error (Operation not permitted)");
+ * never SQLite's "not an error". g_free it. */
+char *db_error(sqlite3 *db);
+
+/* Whether db can be written now, without touching any table: a write
+ * transaction that changes nothing is committed and checkpointed into the
+ * database file. 0, or -1 with *cause (g_free it). Outside a transaction. */
+int db_probe(sqlite3 *db, char **cause);
+
 /* Applies the migrations in db/ that are newer than the database. 0 or -1. */
 int db_migrate(sqlite3 *db, char **err);
 

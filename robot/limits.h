@@ -39,6 +39,8 @@
 #define MAX_ATTEMPTS		3	/* processing failures before quarantine */
 #define MAX_CRASHES 5   /* deaths of the robot while processing one message, before quarantine */
 #define RETRY_DELAY 300 /* seconds before retrying a failed message, times its failures */
+#define FAULT_RETRY_FIRST	1	/* seconds before the first retry in a robot fault */
+#define FAULT_RETRY_MAX		60	/* the longest wait (doubling) between two retries */
 #define SEND_BACKOFF_FIRST	60	/* seconds before the first retry of a send */
 #define SEND_BACKOFF_MAX	3600	/* the longest wait between two sends */
 #define SEND_MAX_AGE		(5 * 24 * 3600)	/* a send still failing after this is given up */

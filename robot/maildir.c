@@ -136,3 +136,27 @@ int maildir_deliver_unix(const char *dir, const char *name, const char *data, si
 {
 	return deliver(dir, name, data, len, 1);
 }
+
+int maildir_probe(const char *dir)
+{
+	char *name, *tmp, *new_dir;
+	int rc, saved;
+
+	if (maildir_make(dir) < 0)
+		return -1;
+	/* a dot: no message's name; the thread's own, as two threads may probe */
+	name = g_strdup_printf(".probe.%d.%08x", (int)getpid(), g_random_int());
+	tmp = g_build_filename(dir, "tmp", name, NULL);
+	g_free(name);
+	new_dir = g_build_filename(dir, "new", NULL);
+	rc = maildir_write_file(tmp, "", 0, 0);
+	saved = errno;
+	if (rc == 0 && (rc = unlink(tmp)) < 0)
+		saved = errno;
+	if (rc == 0 && (rc = access(new_dir, W_OK | X_OK)) < 0)
+		saved = errno;
+	g_free(tmp);
+	g_free(new_dir);
+	errno = saved;
+	return rc;
+}

@@ -17,4 +17,9 @@ int maildir_deliver(const char *dir, const char *name, const char *data, size_t 
  * as files in a Maildir have them (through a bounded buffer). */
 int maildir_deliver_unix(const char *dir, const char *name, const char *data, size_t len);
 
+/* Whether dir can take a message now: its folders made, a file written
+ * and synced in dir/tmp and removed, dir/new writable. 0, or -1 with
+ * errno set. */
+int maildir_probe(const char *dir);
+
 #endif

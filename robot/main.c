@@ -19,7 +19,7 @@
 /* name, action, entry point, operands, min and max operands, options, database, summary.
  * A command's rows are consecutive. */
 static const struct command commands[] = {
-	{ "serve", NULL, cmd_serve, NULL, 0, 0, NULL, DB_MAKE,
+	{ "serve", NULL, cmd_serve, NULL, 0, 0, NULL, 0,	/* opens it itself: cmd-serve.c */
 	  "Runs the daemon until SIGTERM or SIGINT: LMTP intake, the worker and the sender." },
 	{ "deliver", NULL, cmd_deliver, NULL, 0, 0, "sender recipient", 0,
 	  "Stores one message read on standard input (for an MTA's pipe)." },

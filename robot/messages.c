@@ -26,15 +26,15 @@ int messages_seen(sqlite3 *db, const char *hash)
 	return db_int64(db, &one, "SELECT 1 FROM messages WHERE hash = ?1", "t", hash);
 }
 
-int messages_count_attempt(sqlite3 *db, const char *id, gint64 now)
+int messages_count_attempt(sqlite3 *db, const char *id, gint64 now, gboolean again)
 {
 	gint64 before = -1;
 	int rc = db_int64(
 		db, &before,
 		"INSERT INTO spool_failures (spool_id, attempts, updated)"
 		" VALUES (?1, 1, ?2) ON CONFLICT (spool_id) DO UPDATE SET"
-		" attempts = attempts + 1, updated = excluded.updated RETURNING attempts - 1",
-		"ti", id, now);
+		" attempts = attempts + ?3, updated = excluded.updated RETURNING attempts - 1",
+		"tii", id, now, (gint64)(again ? 0 : 1));
 
 	return rc == 1 ? (int)before : -1;
 }

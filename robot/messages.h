@@ -31,8 +31,9 @@ int messages_set_outcome(sqlite3 *db, const char *hash, const char *outcome);
 int messages_seen(sqlite3 *db, const char *hash);
 
 /* Counts one more attempt at spool entry id at time now: the attempts made
- * before this one, or -1. */
-int messages_count_attempt(sqlite3 *db, const char *id, gint64 now);
+ * before this one, or -1. again: the attempt counted last was taken by a
+ * robot fault (worker.c), and this one takes its place (not counted). */
+int messages_count_attempt(sqlite3 *db, const char *id, gint64 now, gboolean again);
 
 /* Records why the latest attempt at id failed. 0 or -1. */
 int messages_note_failure(sqlite3 *db, const char *id, const char *error, gint64 now);

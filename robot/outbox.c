@@ -316,7 +316,7 @@ static int bytes_open(const struct config *cfg, const struct due *d, struct byte
 		      char **detail)
 {
 	char *path;
-	struct stat sb;
+	struct stat sb = { 0 };
 	int fd, rc = -1;
 
 	*b = (struct bytes){ d->body, d->len, NULL };
@@ -331,8 +331,11 @@ static int bytes_open(const struct config *cfg, const struct due *d, struct byte
 		b->len = (size_t)sb.st_size;
 		rc = 0;
 	} else {
+		/* a file that is there but empty: errno says nothing then */
+		int empty = fd >= 0 && S_ISREG(sb.st_mode) && sb.st_size == 0;
+
 		b->map = NULL;
-		*detail = g_strdup_printf("%s: %s", path, g_strerror(errno));
+		*detail = g_strdup_printf("%s: %s", path, empty ? "empty" : g_strerror(errno));
 	}
 	if (fd >= 0)
 		close(fd);
@@ -439,43 +442,71 @@ static int record(sqlite3 *db, const struct due *d, enum send_status s, const ch
 	sqlite3_bind_int64(st, 6, d->id);
 	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
 	db_done(st);
-	log_msg(s == SEND_OK ? LOG_INFO : LOG_WARNING, "send %s to=<%s> status=%s (%.200s)",
-		d->token, d->rcpt, state, detail ? detail : "");
+	/* when it failed, the caller says why, once (a robot fault) */
+	if (rc == 0)
+		log_msg(s == SEND_OK ? LOG_INFO : LOG_WARNING,
+			"send %s to=<%s> status=%s (%.200s)", d->token, d->rcpt, state,
+			detail ? detail : "");
 	return rc;
 }
 
-/* One batch of at most SEND_BATCH due rows. The number tried, or -1. */
-static int send_batch(sqlite3 *db, const struct config *cfg)
+/* 1 when the Maildir outbox takes messages (maildir_probe). */
+static int maildir_usable(const struct config *cfg)
+{
+	char *dir = config_var_path(cfg, "outbox");
+	int ok = maildir_probe(dir) == 0;
+
+	g_free(dir);
+	return ok;
+}
+
+/* One batch of at most SEND_BATCH due rows. The number tried, or -1 with
+ * *failure when a row could not be recorded, or the Maildir outbox takes
+ * no message (then the row is not counted a try): the rest of the batch
+ * waits, as it would fail alike. */
+static int send_batch(sqlite3 *db, const struct config *cfg, char **failure)
 {
 	GPtrArray *rows = due_rows(db, clock_now(cfg));
 	int n;
 
-	if (!rows)
+	if (!rows) {
+		*failure = db_error(db);
 		return -1;
-	for (guint i = 0; i < rows->len; i++) {
+	}
+	for (guint i = 0; i < rows->len && !*failure; i++) {
 		struct due *d = rows->pdata[i];
 		char *detail = NULL;
 		enum send_status s = deliver(cfg, d, &detail);
 
-		if (record(db, d, s, detail, clock_now(cfg)) < 0)
-			log_msg(LOG_ERR, "outbox: cannot record the send of %s: %s", d->token,
-				sqlite3_errmsg(db));
-		else
+		if (s == SEND_TEMPFAIL && !cfg->smtp_relay && !maildir_usable(cfg)) {
+			/* the folder's fault, not the row's: no attempt recorded */
+			*failure = detail;
+			break;
+		}
+		if (record(db, d, s, detail, clock_now(cfg)) < 0) {
+			char *why = db_error(db);
+
+			*failure = g_strdup_printf("cannot record the send of %s: %s", d->token,
+						   why);
+			g_free(why);
+		} else {
 			forget_file(cfg, d, s);
+		}
 		g_free(detail);
 	}
-	n = (int)rows->len;
+	n = *failure ? -1 : (int)rows->len;
 	g_ptr_array_unref(rows);
 	return n;
 }
 
-int outbox_send_due(sqlite3 *db, const struct config *cfg)
+int outbox_send_due(sqlite3 *db, const struct config *cfg, char **failure)
 {
 	int n = 0, total = 0;
 
-	/* batch after batch until one is not full (bounded, should rows fail
-	 * to be recorded): a burst is not left waiting for the next wake-up */
-	for (int i = 0; i < 100 && (n = send_batch(db, cfg)) == SEND_BATCH; i++)
+	*failure = NULL;
+	/* batch after batch until one is not full (bounded): a burst is not
+	 * left waiting for the next wake-up */
+	for (int i = 0; i < 100 && (n = send_batch(db, cfg, failure)) == SEND_BATCH; i++)
 		total += n;
 	return n < 0 ? -1 : total + n;
 }

@@ -59,8 +59,11 @@ int outbox_count_limited(sqlite3 *db, const char *rcpt, gint64 since);
 int outbox_env_from(sqlite3 *db, const char *token, char **env_from);
 
 /* Delivers every due row once (SMTP relay, or the Maildir VAR/outbox).
- * The number of rows tried, or -1 on a database error. */
-int outbox_send_due(sqlite3 *db, const struct config *cfg);
+ * The number of rows tried, or -1 with *failure (g_free it) when the
+ * database failed or the Maildir outbox takes no message (that row's try
+ * is not recorded): the sending stops there (the caller probes for a
+ * robot fault). */
+int outbox_send_due(sqlite3 *db, const struct config *cfg, char **failure);
 
 /* Removes the files of VAR/outbox-data that no queued row names and that
  * are over an hour old (left by a transaction that rolled back, or a

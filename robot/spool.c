@@ -164,6 +164,38 @@ int spool_store(const char *spool, const struct envelope *env,
 	return spool_commit(t, id);
 }
 
+/* Writes, syncs and removes a file in tmp/ (a leftover of a crash is
+ * swept like any dead writer's), then checks that the other folders
+ * take entries. */
+int spool_probe(const char *spool, char **cause)
+{
+	char *id = NULL, *tmp = NULL;
+	int fd = create_unique(spool, &id, &tmp), rc = -1;
+	const char *where = "tmp";
+
+	*cause = NULL;
+	if (fd >= 0 && durable_write_all(fd, SPOOL_MAGIC, strlen(SPOOL_MAGIC)) == 0 &&
+	    fsync(fd) == 0)
+		rc = 0;
+	if (fd >= 0 && close(fd) < 0)
+		rc = -1;
+	if (fd >= 0 && unlink(tmp) < 0)
+		rc = -1;
+	for (size_t i = 0; rc == 0 && i < G_N_ELEMENTS(dir_names); i++) {
+		char *dir = g_build_filename(spool, dir_names[i], NULL);
+
+		rc = access(dir, W_OK | X_OK);
+		where = dir_names[i];
+		g_free(dir);
+	}
+	if (rc < 0)
+		*cause = g_strdup_printf("the spool's %s/ folder (%s): %s", where, spool,
+					 g_strerror(errno));
+	g_free(id);
+	g_free(tmp);
+	return rc;
+}
+
 /* 1 when the process that named id ("SECS.USECS.PPID.RHEX") is gone. */
 static int writer_dead(const char *id)
 {

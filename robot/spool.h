@@ -40,6 +40,12 @@ void spool_abort(struct spool_txn *t);
  * number removed. */
 int spool_sweep_tmp(const char *spool);
 
+/* Whether the spool can take and move entries now, without touching any
+ * entry: a file written and synced in tmp/, then removed; new/, cur/ and
+ * quarantine/ writable. 0, or -1 with *cause naming the folder and the
+ * system's error (g_free it). */
+int spool_probe(const char *spool, char **cause);
+
 /* Reads entry id of folder dir. 0 with env filled and *data (g_free it),
  * or -1 (missing, unreadable or not a spool file). */
 int spool_load(const char *spool, enum spool_dir dir, const char *id,

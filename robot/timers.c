@@ -2,8 +2,9 @@
  * order they run at each wake, and their runner. Each job is in its own
  * file (robot/timer-*.c, sharing timers-internal.h), does a bounded amount
  * of work in short transactions on the clock's time (clock_now), and is
- * logged by its name here when it fails: rolled back, tried again at the
- * next wake, the others still run. A new job is a row here plus a file.
+ * named here when it fails (the caller logs it, or raises a robot fault:
+ * worker_timers): rolled back, tried again at the next wake, the others
+ * still run. A new job is a row here plus a file.
  * Input: the database only.
  *
  * The outbox's deliveries and retries are not a job of this table: the
@@ -13,7 +14,7 @@
 #include "timers.h"
 #include "timers-internal.h"
 #include "clock.h"
-#include "log.h"
+#include "db.h"
 
 static const struct {
 	const char *name;
@@ -33,19 +34,24 @@ static const struct {
 };
 
 int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl,
-	       struct crypto *crypto)
+	       struct crypto *crypto, char **failure)
 {
 	int total = 0, failed = 0;
 
+	*failure = NULL;
 	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++) {
 		struct mail_ctx c = { db, cfg, crypto, tpl, clock_now(cfg) };
 		int n = steps[i].run(&c);
 
-		if (n < 0) {
-			log_msg(LOG_ERR, "timers: the %s step failed: %s", steps[i].name,
-				sqlite3_errmsg(db));
+		if (n < 0 && !*failure) {
+			char *why = db_error(db);
+
+			*failure = g_strdup_printf("the %s step failed: %s", steps[i].name, why);
+			g_free(why);
+		}
+		if (n < 0)
 			failed = 1;
-		} else
+		else
 			total += n;
 	}
 	return failed && total == 0 ? -1 : total;

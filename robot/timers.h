@@ -19,9 +19,10 @@ struct templates;
 /* Runs every step that is due, a bounded amount of work each (a round of
  * thousands of pings is queued over several wakes). The number of
  * messages queued (wake the sender when > 0), or -1 when a step failed
- * (logged; the others still ran). */
+ * (the others still ran). *failure (g_free it) names the first step that
+ * failed and why, or is NULL. */
 int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl,
-	       struct crypto *c);
+	       struct crypto *c, char **failure);
 
 /* Closes round id now, as its deadline would (pocbot ping close): every
  * ping not finished is finished, the States' signers are told of the

@@ -1,10 +1,16 @@
 /* test-db.c - db_open and the migrations: a new database ends at the
  * binary's schema version with its tables, WAL and foreign keys on; a second
- * migration changes nothing; a database newer than the binary is refused.
+ * migration changes nothing; a database newer than the binary is refused;
+ * so is one SQLite could only read (its read-only fallback), until it is
+ * writable again; the probe and the error text of a failure.
  * Each test works in its own temporary directory and removes it. */
 #define _XOPEN_SOURCE 700
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/fs.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -228,6 +234,84 @@ START_TEST(test_unopenable_path)
 }
 END_TEST
 
+/* Makes path unwritable (on) or writable again (off): the immutable flag
+ * for root, whom modes do not stop; its mode for anyone else. 0 or -1. */
+static int unwritable(const char *path, int on)
+{
+	int fd, flags, rc = -1;
+
+	if (geteuid() != 0)
+		return chmod(path, on ? 0400 : 0600);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+		flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+		rc = ioctl(fd, FS_IOC_SETFLAGS, &flags);
+	}
+	close(fd);
+	return rc;
+}
+
+START_TEST(test_read_only_refused)
+{
+	char *tmp = testlib_dir_new("db");
+	char *path = g_build_filename(tmp, "pocbot.db", NULL);
+	char *err = NULL;
+	sqlite3 *db = db_open(path, &err), *ro;
+	int made;
+
+	ck_assert_msg(db != NULL, "%s", err ? err : "?");
+	db_close(db);
+	made = unwritable(path, 1);
+	ck_assert_msg(made == 0, "cannot make %s unwritable (immutable files?)", path);
+	ro = db_open(path, &err);
+	ck_assert_int_eq(unwritable(path, 0), 0);	/* before any assertion can fail */
+	db_close(ro);
+	ck_assert_msg(ro == NULL, "a database SQLite can only read was opened");
+	ck_assert_msg(err && strstr(err, "cannot be written") && strstr(err, path), "error: %s",
+		      err ? err : "(none)");
+	g_free(err);
+	/* writable again: opened, and it writes */
+	db = db_open(path, &err);
+	ck_assert_msg(db != NULL, "%s", err ? err : "?");
+	ck_assert_int_eq(db_probe(db, &err), 0);
+	ck_assert(err == NULL);
+	db_close(db);
+	g_free(path);
+	testlib_dir_free(tmp);
+}
+END_TEST
+
+START_TEST(test_probe_and_error_text)
+{
+	char *tmp = testlib_dir_new("db");
+	char *path = g_build_filename(tmp, "pocbot.db", NULL);
+	char *err = NULL;
+	sqlite3 *db = db_open(path, &err);
+	int version;
+
+	ck_assert_msg(db != NULL, "%s", err ? err : "?");
+	version = db_user_version(db);
+	ck_assert_int_eq(db_probe(db, &err), 0);
+	ck_assert(err == NULL);
+	ck_assert_int_eq(db_user_version(db), version);	/* the probe changes nothing */
+	/* no error recorded: never SQLite's "not an error" */
+	err = db_error(db);
+	ck_assert_msg(!strstr(err, "not an error"), "%s", err);
+	g_free(err);
+	/* a connection that may not write: the probe fails and says why */
+	ck_assert_int_eq(db_query_only(db), 0);
+	ck_assert_int_eq(db_probe(db, &err), -1);
+	ck_assert_msg(err && *err && !strstr(err, "not an error"), "cause: %s", err ? err : "(none)");
+	ck_assert_msg(strstr(err, "readonly") || strstr(err, "read-only"), "cause: %s", err);
+	g_free(err);
+	ck_assert(sqlite3_get_autocommit(db));	/* no transaction was left open */
+	db_close(db);
+	g_free(path);
+	testlib_dir_free(tmp);
+}
+END_TEST
+
 static Suite *db_suite(void)
 {
 	Suite *s = suite_create("db");
@@ -239,6 +323,8 @@ static Suite *db_suite(void)
 	tcase_add_test(tc, test_statements_cached);
 	tcase_add_test(tc, test_newer_database_refused);
 	tcase_add_test(tc, test_unopenable_path);
+	tcase_add_test(tc, test_read_only_refused);
+	tcase_add_test(tc, test_probe_and_error_text);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -100,7 +100,7 @@ START_TEST(ping_fields)
 				  .reply_to = "ping+abcdefghijklmnopqrstuvwxyz@robot.test",
 				  .token = "abcdefghijklmnopqrstuvwxyz", .dsn = TRUE };
 	struct outbox_item reminder = it;
-	char *v, *text;
+	char *v, *text, *failure;
 
 	world_new(&w);
 	ck_assert_int_eq(outbox_queue(w.db, &w.cfg, w.c, 1700000000, 0, "unused", &it), 0);
@@ -117,7 +117,8 @@ START_TEST(ping_fields)
 	ck_assert_int_eq(outbox_queue(w.db, &w.cfg, w.c, 1700000000, 0, "x", &it), -1);
 	ck_assert_int_eq(sqlite3_exec(w.db, "DELETE FROM outbox WHERE token != 'abcdefghijklmnopqrstuvwxyz'", NULL, NULL,
 				      NULL), SQLITE_OK);
-	ck_assert_int_eq(outbox_send_due(w.db, &w.cfg), 1);
+	ck_assert_int_eq(outbox_send_due(w.db, &w.cfg, &failure), 1);
+	ck_assert_ptr_null(failure);
 	text = delivered(&w);
 	ck_assert_ptr_nonnull(strstr(text, "Message-Id: <pocbot.abcdefghijklmnopqrstuvwxyz@robot.test>\n"));
 	ck_assert_ptr_nonnull(strstr(text, "Reply-To: ping+abcdefghijklmnopqrstuvwxyz@robot.test\n"));
@@ -130,7 +131,7 @@ END_TEST
 START_TEST(attachments_from_files)
 {
 	struct world w;
-	char *csv, *v, *text, *file;
+	char *csv, *v, *text, *file, *failure;
 	struct outbox_attachment att[1];
 	struct outbox_item it = { .purpose = "extract", .to = "reader@example.net", .subject = "Extract",
 				  .body = "See the attachment.\n", .protocol = CRYPTO_OPENPGP,
@@ -145,7 +146,8 @@ START_TEST(attachments_from_files)
 	ck_assert_msg(v && g_str_has_prefix(v, "0 ") && g_str_has_suffix(v, ".eml"), "%s", v ? v : "(null)");
 	file = g_build_filename(w.cfg.var, "outbox-data", v + 2, NULL);
 	ck_assert(g_file_test(file, G_FILE_TEST_EXISTS));
-	ck_assert_int_eq(outbox_send_due(w.db, &w.cfg), 1);
+	ck_assert_int_eq(outbox_send_due(w.db, &w.cfg, &failure), 1);
+	ck_assert_ptr_null(failure);
 	ck_assert(!g_file_test(file, G_FILE_TEST_EXISTS));	/* sent: the file goes */
 	text = delivered(&w);
 	ck_assert_ptr_nonnull(strstr(text, "Content-Type: multipart/signed"));

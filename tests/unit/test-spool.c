@@ -313,6 +313,34 @@ START_TEST(test_store_rename_fails_cleans_tmp)
 }
 END_TEST
 
+START_TEST(test_probe)
+{
+	struct world *w = world_new();
+	char *cur = g_build_filename(w->spool, "cur", NULL);
+	char *tmp = g_build_filename(w->spool, "tmp", NULL);
+	char *cause = (char *)"untouched";
+
+	ck_assert_int_eq(spool_probe(w->spool, &cause), 0);
+	ck_assert(cause == NULL);
+	ck_assert_int_eq(testlib_count_entries(w->spool, "tmp"), 0);	/* the probe's file went */
+	/* a folder the worker moves entries into is missing: named, with why */
+	ck_assert_int_eq(rmdir(cur), 0);
+	ck_assert_int_eq(spool_probe(w->spool, &cause), -1);
+	ck_assert_msg(cause && strstr(cause, "cur/") && strstr(cause, g_strerror(ENOENT)), "%s",
+		      cause ? cause : "(none)");
+	g_free(cause);
+	/* tmp/ cannot take a file */
+	ck_assert_int_eq(g_mkdir(cur, 0700), 0);
+	ck_assert_int_eq(rmdir(tmp), 0);
+	ck_assert_int_eq(spool_probe(w->spool, &cause), -1);
+	ck_assert_msg(cause && strstr(cause, "tmp/"), "%s", cause ? cause : "(none)");
+	g_free(cause);
+	g_free(cur);
+	g_free(tmp);
+	world_free(w);
+}
+END_TEST
+
 static Suite *spool_suite(void)
 {
 	Suite *s = suite_create("spool");
@@ -326,6 +354,7 @@ static Suite *spool_suite(void)
 	tcase_add_test(tc, test_load_corrupt);
 	tcase_add_test(tc, test_store_unwritable);
 	tcase_add_test(tc, test_store_rename_fails_cleans_tmp);
+	tcase_add_test(tc, test_probe);
 	suite_add_tcase(s, tc);
 	return s;
 }
