@@ -134,7 +134,7 @@ static int dry_run(struct mail_ctx *c, const struct pings_scope *s)
 		const struct pings_target *p = t->pdata[i];
 
 		printf("%s\t%s\t", p->poc, p->lang);
-		command_print_text(p->address);
+		command_print_text(p->address ? p->address : "(every address undeliverable)");
 		putchar('\n');
 	}
 	printf("dry run: %u pings would be queued; nothing was written\n", t->len);

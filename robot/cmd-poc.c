@@ -1,11 +1,11 @@
 /* cmd-poc.c - "poc list [--state CODE] [--type TYPE] [--format text|csv|json]
  * [--all]" prints the points of contact (withdrawn ones only with --all);
  * "poc show ID" prints one with every field, its status, version and
- * dates. Input: the database, whose text came from States' mail and is
- * trusted in nothing: the text format masks control and bidi-control
- * characters and bounds each value; CSV (RFC 4180) is quoted and JSON
- * escaped, values whole. Exit: 0; 64 usage; 65 an unknown State or POC;
- * 75 the database could not be read. */
+ * dates, and its addresses marked undeliverable. Input: the database,
+ * whose text came from States' mail and is trusted in nothing: the text
+ * format masks control and bidi-control characters and bounds each value;
+ * CSV (RFC 4180) is quoted and JSON escaped, values whole. Exit: 0; 64
+ * usage; 65 an unknown State or POC; 75 the database could not be read. */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "commands.h"
 #include "db.h"
+#include "pings-health.h"
 #include "pocs.h"
 #include "states.h"
 
@@ -263,7 +264,27 @@ static void show_phones(const struct poc *p)
 	}
 }
 
-static void show_poc(const struct poc *p, const struct states *ref)
+/* Each address of p marked undeliverable: since when, status, reason. */
+static void show_dead(sqlite3 *db, const struct poc *p)
+{
+	GPtrArray *dead = pings_health_dead(db, p->id, FALSE);
+
+	for (guint i = 0; dead && i < dead->len; i++) {
+		const struct pings_dead *d = dead->pdata[i];
+		char since[CLOCK_TEXT_LEN], *v;
+
+		v = g_strdup_printf("%s since %s (%s: %s)", d->address,
+				    clock_text(d->since, CLOCK_ISO, "?", since),
+				    d->status ? d->status : "-",
+				    d->diagnostic ? d->diagnostic : "-");
+		show_line("undeliverable", v);
+		g_free(v);
+	}
+	if (dead)
+		g_ptr_array_unref(dead);
+}
+
+static void show_poc(sqlite3 *db, const struct poc *p, const struct states *ref)
 {
 	const char *name = ref ? states_name(ref, p->state, "en") : NULL;
 	char *state =
@@ -279,6 +300,7 @@ static void show_poc(const struct poc *p, const struct states *ref)
 	show_line("organisation", p->organisation);
 	show_line("web", p->web);
 	show_list("e-mail", p->emails);
+	show_dead(db, p);
 	show_phones(p);
 	show_list("language", p->languages);
 	show_line("name", p->name);
@@ -308,7 +330,7 @@ static int show(sqlite3 *db, const char *id, const struct states *ref)
 		g_free(shown);
 		return EX_DATAERR;
 	}
-	show_poc(&p, ref);
+	show_poc(db, &p, ref);
 	pocs_clear(&p);
 	return 0;
 }
@@ -386,7 +408,11 @@ int cmd_poc(struct command_ctx *ctx, int argc, char **argv)
 		{ "all", 0, 0, G_OPTION_ARG_NONE, &o.all, "list: withdrawn POCs too", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc = command_options(ctx, "The points of contact. list: one line each (withdrawn "
+	int rc;
+
+	if (argc > 1 && strcmp(argv[1], "recheck") == 0)
+		return cmd_poc_recheck(ctx, argc, argv);	/* cmd-recheck.c */
+	rc = command_options(ctx, "The points of contact. list: one line each (withdrawn "
 				 "ones only with --all); show: every field of one, with its "
 				 "status, version and dates.", entries, &argc, &argv);
 

@@ -54,6 +54,7 @@ command_fn cmd_signer;
 command_fn cmd_audit;
 command_fn cmd_keys;
 command_fn cmd_poc;
+command_fn cmd_poc_recheck;	/* poc recheck, called by cmd_poc */
 command_fn cmd_export;
 command_fn cmd_ping;
 

@@ -55,6 +55,7 @@ static const struct key keys[] = {
 	{ "ping", "remind", K_DURATIONS, AT(ping_remind) },
 	{ "ping", "deadline", K_DURATION, AT(ping_deadline) },
 	{ "reminders", "update_every", K_DURATION, AT(update_every) },
+	{ "notices", "coalesce", K_DURATION, AT(notices_coalesce) },
 	{ "lookup", "extracts_per_day", K_COUNT, AT(extracts_per_day) },
 	{ "log", "syslog", K_BOOL, AT(syslog) },
 	{ "log", "stderr", K_BOOL, AT(foreground_log) },
@@ -83,6 +84,7 @@ void config_defaults(struct config *cfg, const char *base)
 	cfg->ping_reminders = 2;
 	cfg->ping_deadline = DEFAULT_PING_DEADLINE;
 	cfg->update_every = DEFAULT_UPDATE_EVERY;
+	cfg->notices_coalesce = DEFAULT_NOTICES_COALESCE;
 	cfg->extracts_per_day = DEFAULT_EXTRACTS_PER_DAY;
 	cfg->foreground_log = TRUE;
 }

@@ -33,6 +33,8 @@ struct config {
 	gint64 ping_deadline;	/* [ping] deadline: a ping unanswered this long is silent */
 	gint64 update_every; /* [reminders] update_every: each State's records to its signers; 0:
 	                        never */
+	gint64 notices_coalesce; /* [notices] coalesce: notices of one kind to one signer
+	                            about one State merged within this of the first; 0: never */
 	int extracts_per_day;	/* [lookup] extracts_per_day, per State */
 	char *clock_file;	/* [test] clock_file, absolute, or NULL */
 	gboolean worker;	/* [test] worker: false leaves the spool unprocessed */

@@ -18,6 +18,8 @@
 #include "notices.h"
 #include "outbox.h"
 #include "pings.h"
+#include "pings-health.h"
+#include "audit.h"
 #include "pocs.h"
 #include "signers.h"
 #include "states.h"
@@ -231,6 +233,39 @@ static void problem(struct run *r, int line, const char *quoted, const char *key
 	g_free(text);
 }
 
+/* What a change means for the pings: a withdrawn POC gets nothing more
+ * (its pings finished, their queued messages cancelled, audited); an
+ * UPDATE forgets what was known of the addresses it removed, and sends a
+ * verification ping to each undeliverable address it states again. */
+static int lifecycle(struct run *r, const struct form *f, const struct poc *before,
+		     const struct poc *after)
+{
+	struct mail_ctx c = mail_of(r);
+	int rc = 0;
+
+	if (after->status == POC_WITHDRAWN && before->status != POC_WITHDRAWN) {
+		int n = pings_health_cancel(r->db, after->id, r->ctx->now);
+		char *detail = g_strdup_printf("{\"poc\": \"%s\", \"outbox_cancelled\": %d}",
+					       after->id, n);
+
+		rc = n < 0 ? -1
+			   : audit_append(r->db, r->ctx->now, "robot", after->state,
+					  "poc-pings-cancelled", detail);
+		g_free(detail);
+		return rc;
+	}
+	if (f->verb != FORM_UPDATE || pings_health_forget(r->db, after->id) < 0)
+		return f->verb == FORM_UPDATE ? -1 : 0;
+	for (guint i = 0; rc == 0 && f->f.emails && i < f->f.emails->len; i++) {
+		int dead = pings_health_is_dead(r->db, after->id, f->f.emails->pdata[i]);
+
+		if (dead > 0)
+			dead = pings_recheck(&c, after, f->f.emails->pdata[i], NULL);
+		rc = dead < 0 ? -1 : 0;
+	}
+	return rc;
+}
+
 /* Applies one form. -1 on a database error. */
 static int apply(struct run *r, const struct form *f)
 {
@@ -263,6 +298,8 @@ static int apply(struct run *r, const struct form *f)
 	} else if (o == POCS_DONE) {
 		record_form(r, &after);
 	}
+	if (o == POCS_DONE && lifecycle(r, f, &before, &after) < 0)
+		o = POCS_FAILED;
 	pocs_clear(&before);
 	pocs_clear(&after);
 	return o == POCS_FAILED ? -1 : 0;

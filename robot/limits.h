@@ -10,6 +10,7 @@
 #define DEFAULT_PING_EVERY	(182 * 86400)	/* [ping] every */
 #define DEFAULT_PING_DEADLINE	(14 * 86400)	/* [ping] deadline */
 #define DEFAULT_UPDATE_EVERY	(365 * 86400)	/* [reminders] update_every */
+#define DEFAULT_NOTICES_COALESCE	3600	/* [notices] coalesce */
 #define DEFAULT_EXTRACTS_PER_DAY 10		/* [lookup] extracts_per_day */
 
 #define MAX_COMMAND_LINE 512 /* an LMTP command line, CRLF included (RFC 5321 4.5.3.1.4) */

@@ -16,6 +16,7 @@
 #include "pocs.h"
 #include "states.h"
 #include "pings.h"
+#include "pings-health.h"
 
 /* A source over the cursor that keeps the POCs matching q, and counts them. */
 struct filtered {
@@ -160,6 +161,30 @@ static void ping_line(struct listing *l, GString *out, const char *id)
 	}
 }
 
+/* Each address of the POC marked undeliverable: since when, the status. */
+static void dead_lines(struct listing *l, GString *out, const char *id)
+{
+	GPtrArray *dead = pings_health_dead(l->db, id, FALSE);
+	char *label = dead && dead->len ? lookup_phrase(l->tpl, l->lang, "label-undeliverable")
+					: NULL,
+	     *since = label ? lookup_phrase(l->tpl, l->lang, "undeliverable-since") : NULL;
+
+	for (guint i = 0; dead && i < dead->len; i++) {
+		const struct pings_dead *d = dead->pdata[i];
+		char day[CLOCK_TEXT_LEN], *v;
+
+		v = g_strdup_printf("%s (%s %s, %s)", d->address, since,
+				    clock_text(d->since, CLOCK_DAY, "?", day),
+				    d->status ? d->status : "-");
+		line(out, label, v);
+		g_free(v);
+	}
+	if (dead)
+		g_ptr_array_unref(dead);
+	g_free(label);
+	g_free(since);
+}
+
 /* One POC as the listing shows it. */
 static void listing_poc(struct listing *l, const struct poc *p, GString *out)
 {
@@ -171,6 +196,7 @@ static void listing_poc(struct listing *l, const struct poc *p, GString *out)
 	if (p->web)
 		line(out, l->label[4], p->web);
 	list_line(out, l->label[5], p->emails, l->lang, FALSE);
+	dead_lines(l, out, p->id);
 	list_line(out, l->label[6], p->phones, l->lang, FALSE);
 	list_line(out, l->label[7], p->languages, l->lang, TRUE);
 	ping_line(l, out, p->id);

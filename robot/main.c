@@ -48,6 +48,8 @@ static const struct command commands[] = {
 	  "Lists the points of contact, one line each." },
 	{ "poc", "show", cmd_poc, "ID", 1, 1, NULL, DB_READ,
 	  "Shows every field of one POC." },
+	{ "poc", "recheck", cmd_poc, "ID [ADDRESS]", 1, 2, NULL, DB_WRITE,
+	  "Sends a verification ping to a POC's undeliverable addresses (or to ADDRESS)." },
 	{ "export", NULL, cmd_export, NULL, 0, 0, "format state lang output", DB_READ,
 	  "Writes the directory for the custodian: CSV, vCard or JSON." },
 	{ "ping", "start", cmd_ping, NULL, 0, 0, "state type deadline dry-run", DB_WRITE,

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "log.h"
+#include "notice-hold.h"
 #include "states.h"
 #include "templates.h"
 
@@ -23,9 +24,12 @@ static const struct notice_kind kinds[] = {
 	{ "record-changed", "notice", "notice-change", NOTICE_ADDRESS, NOTICE_LANG_POC, FALSE,
 	  NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
 	{ "ping-escalation", "ping-escalation", "ping-escalation", NOTICE_STATE_SIGNERS,
-	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, "state", NOTICE_NOW },
 	{ "ping-unverified", "ping-unverified", "ping-unverified", NOTICE_STATE_SIGNERS,
-	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, "state", NOTICE_NOW },
+	{ "address-undeliverable", "address-undeliverable", "address-undeliverable",
+	  NOTICE_STATE_EDITORS, NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, "state",
+	  NOTICE_NOW },
 	{ "ping-report", "ping-report", "ping-report", NOTICE_CUSTODIANS, NOTICE_LANG_SIGNER, TRUE,
 	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
 	{ "update-reminder", "update-reminder", "update-reminder", NOTICE_STATE_EDITORS,
@@ -139,7 +143,23 @@ static int render(const struct mail_ctx *c, const struct notice_kind *k,
 	return rc;
 }
 
-/* Queues k's notice of r to one recipient: the signer to, or r->address. */
+/* Holds k's notice it to signer to about r->state, to be merged with the
+ * others of its kind to to about that State (notice-hold.h). */
+static int hold(const struct mail_ctx *c, const struct notice_kind *k,
+		const struct notice_request *r, const struct signer *to, const char *key,
+		const struct outbox_item *it, const char *seed)
+{
+	struct notice_held h = { .kind = (char *)k->name, .signer = (char *)to->fingerprint,
+				 .state = (char *)r->state, .rcpt = (char *)it->to,
+				 .enc_key = (char *)key, .purpose = (char *)k->purpose,
+				 .seed = (char *)seed, .subject = (char *)it->subject,
+				 .body = (char *)it->body, .protocol = it->protocol };
+
+	return notice_hold_add(c->db, &h, c->now, c->cfg->notices_coalesce);
+}
+
+/* Queues k's notice of r to one recipient: the signer to, or r->address;
+ * a coalesced kind's notice to a signer about a State is held instead. */
 static int send_one(const struct mail_ctx *c, const struct notice_kind *k,
 		    const struct notice_request *r, const struct signer *to)
 {
@@ -162,7 +182,10 @@ static int send_one(const struct mail_ctx *c, const struct notice_kind *k,
 	it.protocol = to && k->signing == NOTICE_SIGN_RECIPIENT ? to->protocol : CRYPTO_OPENPGP;
 	it.encrypt_to = k->encrypted ? encrypt_to : NULL;
 	seed = g_strdup_printf("%s:%s", r->seed, to ? to->fingerprint : r->address);
-	rc = outbox_queue(c->db, c->cfg, c->crypto, c->now, 0, seed, &it) < 0 ? -1 : 0;
+	if (k->coalesce && to && r->state && c->cfg->notices_coalesce > 0)
+		rc = hold(c, k, r, to, key, &it, seed);
+	else
+		rc = outbox_queue(c->db, c->cfg, c->crypto, c->now, 0, seed, &it) < 0 ? -1 : 0;
 	g_free(seed);
 	g_free(subject);
 	g_free(body);

@@ -430,7 +430,8 @@ static int record(sqlite3 *db, const struct due *d, enum send_status s, const ch
 	if (!(st = db_query(db,
 			    "UPDATE outbox SET state = ?, attempts = attempts + 1, next_try = ?,"
 			    " done = CASE WHEN ? = 'queued' THEN NULL ELSE ? END, last_error = ?"
-			    " WHERE id = ?",
+			    /* not a row cancelled meanwhile (its POC withdrawn) */
+			    " WHERE id = ? AND state = 'queued'",
 			    NULL)))
 		return -1;
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);

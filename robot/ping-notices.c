@@ -21,6 +21,7 @@
 #include "signers.h"
 #include "states.h"
 #include "templates.h"
+#include "wrap.h"
 
 /* The POCs of entries that did not answer, one a line, with what came
  * back in lang (templates/<lang>/ping-phrases.txt). g_free it. */
@@ -47,25 +48,48 @@ static char *silent_list(const struct mail_ctx *c, const GPtrArray *entries, con
 	return g_string_free(list, FALSE);
 }
 
+/* What an escalation says: its round, State, how the round ended, and
+ * the entries of the State's POCs that did not answer. */
+struct escalation {
+	const char *round, *state;
+	gboolean closed;		/* closed by the custodian before its deadline */
+	const GPtrArray *entries;
+};
+
+/* How the round ended and who did not answer, in lang. */
 static char *escalation_list(const struct mail_ctx *c, const char *lang, void *data)
 {
-	return silent_list(c, data, lang);	/* the entries */
+	const struct escalation *e = data;
+	const struct states *ref = states_load(NULL);
+	const char *name = ref ? states_name(ref, e->state, lang) : NULL;
+	const char *vars[] = { "round", e->round, "state", name ? name : e->state, NULL };
+	char *said = templates_layout(c->tpl, lang,
+				      e->closed ? "escalation-closed" : "escalation-deadline",
+				      vars),
+	     *head = wrap_text(said, 72), *list = silent_list(c, e->entries, lang),
+	     *text = g_strdup_printf("%s\n\n%s", head, list);
+
+	g_free(said);
+	g_free(head);
+	g_free(list);
+	return text;
 }
 
 int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *state,
-			  const GPtrArray *entries)
+			  const GPtrArray *entries, gboolean closed)
 {
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	char rid[24], *seed = g_strdup_printf("ping-escalation:%" G_GINT64_FORMAT
 					      ":%s:%" G_GINT64_FORMAT,
 					      round, state, c->now);
+	struct escalation e = { rid, state, closed, entries };
 	struct notice_request n = { .kind = "ping-escalation",
 				    .state = state,
 				    .seed = seed,
 				    .vars = vars,
 				    .each_key = "list",
 				    .each = escalation_list,
-				    .data = (gpointer)entries };
+				    .data = &e };
 	int rc;
 
 	g_snprintf(rid, sizeof rid, "%" G_GINT64_FORMAT, round);
@@ -156,6 +180,35 @@ int ping_notices_unverified(const struct mail_ctx *c, const char *state, const c
 	g_hash_table_insert(vars, "date", (char *)clock_text(c->now, CLOCK_MINUTE, "-", date));
 	rc = notices_send(c, &n);
 	g_hash_table_unref(vars);
+	g_free(s);
+	return rc;
+}
+
+int ping_notices_undeliverable(const struct mail_ctx *c, const struct pings_dead *d)
+{
+	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
+	char *s = g_strdup_printf("address-undeliverable:%s:%s:%" G_GINT64_FORMAT, d->poc,
+				  d->address, d->since),
+	     since[CLOCK_TEXT_LEN], *status = NULL, *diagnostic = NULL;
+	struct ping_entry e = { .bounce_status = g_strdup(d->status),
+				.bounce_diagnostic = g_strdup(d->diagnostic) };
+	struct notice_request n = {
+		.kind = "address-undeliverable", .state = d->state, .seed = s, .vars = vars
+	};
+	int rc;
+
+	ping_report_clean(&e);	/* from mail: one bounded line each */
+	status = e.bounce_status ? e.bounce_status : g_strdup("-");
+	diagnostic = e.bounce_diagnostic ? e.bounce_diagnostic : g_strdup("-");
+	g_hash_table_insert(vars, "id", (char *)d->poc);
+	g_hash_table_insert(vars, "address", d->address);
+	g_hash_table_insert(vars, "since", (char *)clock_text(d->since, CLOCK_MINUTE, "-", since));
+	g_hash_table_insert(vars, "status", status);
+	g_hash_table_insert(vars, "diagnostic", diagnostic);
+	rc = notices_send(c, &n);
+	g_hash_table_unref(vars);
+	g_free(status);
+	g_free(diagnostic);
 	g_free(s);
 	return rc;
 }

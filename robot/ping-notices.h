@@ -9,11 +9,13 @@
 
 #include "pings.h"
 #include "ping-report.h"
+#include "pings-health.h"
 
 /* To state's signers: the POCs of round that did not answer (entries,
- * struct ping_entry *, all of state). */
+ * struct ping_entry *, all of state), and whether the round reached its
+ * deadline or was closed by the custodian (closed, pocbot ping close). */
 int ping_notices_escalate(const struct mail_ctx *c, gint64 round, const char *state,
-			  const GPtrArray *entries);
+			  const GPtrArray *entries, gboolean closed);
 
 /* To every custodian signer: r as text, with its CSV attached. */
 int ping_notices_report(const struct mail_ctx *c, const struct ping_report *r);
@@ -22,6 +24,10 @@ int ping_notices_report(const struct mail_ctx *c, const struct ping_report *r);
  * to address, and is now unverified. seed makes the notices unique. */
 int ping_notices_unverified(const struct mail_ctx *c, const char *state, const char *poc,
 			    const char *address, const char *seed);
+
+/* To the State's authority signers: d's address is undeliverable since
+ * d->since (d->status, d->diagnostic), and how to mend it. */
+int ping_notices_undeliverable(const struct mail_ctx *c, const struct pings_dead *d);
 
 /* To state's signers who may change its POCs (not readers): the State's
  * current records as ready-to-edit forms. */

@@ -3,7 +3,10 @@
  * its status, diagnostic and hard/soft), automatic reply, read receipt and
  * answer by a person (its arrival, the seconds since the ping was handed
  * to the relay, its From and whether that is one of the POC's addresses).
- * A verification ping's first answer makes its POC active, audited.
+ * The first answer to any ping (round, verification, reminder) proves the
+ * address pinged: its undeliverable mark goes and the POC's status is
+ * decided again (ping-evidence.c); the first bounce may mark the address
+ * undeliverable (pings-health.c). Each change audited.
  * Input: ctx->ping from filters/ping-match.c (From and the diagnostic are
  * untrusted: bound and stored as text, never in SQL). Runs inside the
  * worker's transaction; returns -1 on a database error so the message is
@@ -13,6 +16,8 @@
 #include "audit.h"
 #include "pings.h"
 #include "envelope.h"
+#include "ping-evidence.h"
+#include "pings-health.h"
 #include "pocs.h"
 
 struct rec {
@@ -58,29 +63,66 @@ static int answer_own(sqlite3 *db, const struct rec *r, const char *from)
 	return own;
 }
 
-/* The POC answered its verification ping: active, version + 1, audited. */
-static int verify_poc(sqlite3 *db, const struct rec *r, const char *hash)
+/* The JSON members that say which message and ping: for the audit. */
+static char *audit_extra(const struct rec *r, const char *hash, const struct ping *g)
 {
-	char poc[POCS_ID_LEN], state[3], was[16];
-	GString *detail;
-	int rc = pings_verifiable(db, r->p->ping, poc, state, was);
+	GString *d = g_string_new("\"message\": ");
+
+	pocs_json_string(d, hash);
+	g_string_append_printf(d, ", \"ping\": %" G_GINT64_FORMAT ", \"address\": ", g->id);
+	pocs_json_string(d, g->address);
+	if (r->p->what == PING_ANSWER) {
+		g_string_append(d, ", \"from\": ");
+		pocs_json_string(d, r->p->from);
+	} else {
+		g_string_append(d, ", \"status\": ");
+		pocs_json_string(d, r->p->status);
+	}
+	return g_string_free(d, FALSE);
+}
+
+/* An audit event about g's POC: action, with extra's members. */
+static int audit_poc(sqlite3 *db, const struct rec *r, const struct ping *g,
+		     const char *action, const char *extra)
+{
+	char state[3] = { g->poc[0], g->poc[1], 0 };	/* an identifier starts with its State */
+	GString *d = g_string_new("{\"poc\": ");
+	int rc;
+
+	pocs_json_string(d, g->poc);
+	g_string_append_printf(d, ", %s}", extra);
+	rc = audit_append(db, r->ctx->now, "ping", state, action, d->str);
+	g_string_free(d, TRUE);
+	return rc;
+}
+
+/* What the first answer or bounce of a ping proves (ping-evidence.c): an
+ * answer proves the address pinged (its undeliverable mark goes, audited)
+ * and may make the POC active; a bounce may mark the address
+ * undeliverable (pings-health.c), audited. */
+static int evidence(sqlite3 *db, const struct rec *r, const char *hash)
+{
+	struct ping g;
+	char *extra;
+	int rc = pings_find(db, r->p->token, &g);
 
 	if (rc <= 0)
 		return rc;
-	if (pocs_set_status(db, poc, NULL, POC_ACTIVE, r->ctx->now) < 0)
-		return -1;
-	detail = g_string_new("{\"message\": ");
-	pocs_json_string(detail, hash);
-	g_string_append(detail, ", \"poc\": ");
-	pocs_json_string(detail, poc);
-	g_string_append_printf(detail,
-			       ", \"ping\": %" G_GINT64_FORMAT ", \"before\": ", r->p->ping);
-	pocs_json_string(detail, was);
-	g_string_append(detail, ", \"after\": \"active\", \"from\": ");
-	pocs_json_string(detail, r->p->from);
-	g_string_append(detail, "}");
-	rc = audit_append(db, r->ctx->now, "ping", state, "poc-verified", detail->str);
-	g_string_free(detail, TRUE);
+	extra = audit_extra(r, hash, &g);
+	if (r->p->what == PING_ANSWER) {
+		rc = pings_health_clear(db, g.poc, g.address);
+		if (rc > 0)
+			rc = audit_poc(db, r, &g, "address-deliverable", extra);
+		if (rc >= 0)
+			rc = ping_evidence_apply(db, g.poc, r->ctx->now, "ping", extra, NULL);
+	} else {
+		rc = pings_health_bounce(db, g.poc, g.address, g.round, r->p->hard, r->p->status,
+					 r->p->diagnostic, r->ctx->now);
+		if (rc > 0)
+			rc = audit_poc(db, r, &g, "address-undeliverable", extra);
+	}
+	g_free(extra);
+	pings_clear(&g);
 	return rc;
 }
 
@@ -133,7 +175,9 @@ int ping_record(sqlite3 *db, const struct filter_ctx *ctx, const char *hash, gin
 	first = pings_event_first(db, &r.e);
 	if (first < 0)
 		goto out;
-	rc = first == 1 && r.p->what == PING_ANSWER ? verify_poc(db, &r, hash) : 0;
+	rc = first == 1 && (r.p->what == PING_ANSWER || r.p->what == PING_BOUNCED)
+		     ? evidence(db, &r, hash)
+		     : 0;
 out:
 	if (rc > 0)
 		rc = 0;

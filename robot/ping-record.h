@@ -12,9 +12,11 @@
  * ctx->now, inside the caller's transaction. Only the first of each kind
  * of news sets the ping's columns; the same message (the same row, or the
  * same Message-ID come again by another envelope) is recorded once. A
- * person's first answer to a verification ping makes its POC active
- * (from pending or unverified) with an audit event, when that ping is the
- * POC's latest verification ping and its address is still the POC's.
+ * person's first answer to any ping proves the address pinged when it is
+ * still the POC's (ping-evidence.h decides the status: a pending or
+ * unverified POC becomes active) and clears its undeliverable mark; a
+ * first hard bounce (or soft ones in consecutive rounds) marks it. Each
+ * change with an audit event.
  * 0, or -1 on a database error (the caller rolls back). */
 int ping_record(sqlite3 *db, const struct filter_ctx *ctx, const char *hash, gint64 message);
 

@@ -119,11 +119,12 @@ int ping_report_build(sqlite3 *db, gint64 id, struct ping_report *out)
 	int rc = pings_round_get(db, id, &out->round);
 	GPtrArray *keys;
 
-	out->entries = out->groups = NULL;
+	out->entries = out->groups = out->skips = NULL;
 	if (rc <= 0)
 		return rc;
 	out->groups = g_ptr_array_new_with_free_func(g_free);
-	if (!(out->entries = pings_entries(db, id, NULL, 0))) {
+	if (!(out->entries = pings_entries(db, id, NULL, 0)) ||
+	    !(out->skips = pings_health_skips(db, id))) {
 		ping_report_clear(out);
 		return -1;
 	}
@@ -148,7 +149,9 @@ void ping_report_clear(struct ping_report *r)
 		g_ptr_array_unref(r->entries);
 	if (r->groups)
 		g_ptr_array_unref(r->groups);
-	r->entries = r->groups = NULL;
+	if (r->skips)
+		g_ptr_array_unref(r->skips);
+	r->entries = r->groups = r->skips = NULL;
 }
 
 /* ---- text ---- */
@@ -211,6 +214,24 @@ static void text_entries(GString *t, const struct ping_report *r, enum ping_outc
 	}
 }
 
+/* The addresses the round did not ping: "skipped: undeliverable since
+ * DATE (STATUS)". The status came from mail: made one clean line. */
+static void text_skips(GString *t, const struct ping_report *r)
+{
+	for (guint i = 0; r->skips && i < r->skips->len; i++) {
+		const struct pings_dead *d = r->skips->pdata[i];
+		char day[CLOCK_TEXT_LEN],
+		     *status = one_line((const unsigned char *)(d->status ? d->status : "-"), 16);
+
+		if (i == 0)
+			g_string_append(t, "\nNot pinged (POC, address, why)\n");
+		g_string_append_printf(t, "  %-12s %s  skipped: undeliverable since %s (%s)\n",
+				       d->poc, d->address,
+				       clock_text(d->since, CLOCK_DAY, "-", day), status);
+		g_free(status);
+	}
+}
+
 char *ping_report_text(const struct ping_report *r)
 {
 	GString *t = g_string_new(NULL);
@@ -244,6 +265,7 @@ char *ping_report_text(const struct ping_report *r)
 		     "Bounces (POC, address, status, hard/soft, when, diagnostic)");
 	text_entries(t, r, PING_OUT_AUTOREPLY, "Automatic replies only");
 	text_entries(t, r, PING_OUT_SILENT, "No answer");
+	text_skips(t, r);
 	return g_string_free(t, FALSE);
 }
 

@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <sqlite3.h>
 #include "pings.h"
+#include "pings-health.h"
 
 /* One ping of the round as the report sees it. Each ping is in exactly
  * one outcome: answered (by a person), else bounced, else auto-reply
@@ -39,6 +40,8 @@ struct ping_report {
 	GPtrArray *entries;		/* struct ping_entry *, by State, type, POC */
 	GPtrArray *groups;		/* struct ping_figures *: each State, each type, then
 					 * the round */
+	GPtrArray *skips;		/* struct pings_dead * (pings-health.h): the
+					 * undeliverable addresses the round did not ping */
 };
 
 /* The report of round id: 1 and *out filled (ping_report_clear it), 0

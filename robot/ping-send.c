@@ -127,17 +127,24 @@ int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target
 	return rc;
 }
 
+/* The target of a verification ping to p (its address to be set). */
+static void target_of(const struct poc *p, struct pings_target *t)
+{
+	*t = (struct pings_target){ .address = NULL };
+	g_strlcpy(t->poc, p->id, sizeof t->poc);
+	g_strlcpy(t->state, p->state, sizeof t->state);
+	g_strlcpy(t->type, form_type_name(p->type), sizeof t->type);
+	g_strlcpy(t->lang, pings_lang(p->languages->len ? p->languages->pdata[0] : NULL),
+	          sizeof t->lang);
+}
+
 int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before,
                                const struct poc *after)
 {
-	struct pings_target t = { .address = NULL };
+	struct pings_target t;
 	int rc = 0;
 
-	g_strlcpy(t.poc, after->id, sizeof t.poc);
-	g_strlcpy(t.state, after->state, sizeof t.state);
-	g_strlcpy(t.type, form_type_name(after->type), sizeof t.type);
-	g_strlcpy(t.lang, pings_lang(after->languages->len ? after->languages->pdata[0] : NULL),
-	          sizeof t.lang);
+	target_of(after, &t);
 	for (guint i = 0; rc == 0 && i < after->emails->len; i++) {
 		gboolean old = FALSE;
 
@@ -150,6 +157,20 @@ int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *befor
 		rc = pings_send(c, 0, &t, c->now + c->cfg->ping_deadline, NULL) < 0 ? -1 : 0;
 	}
 	return rc;
+}
+
+int pings_recheck(const struct mail_ctx *c, const struct poc *p, const char *address,
+                  char token[PINGS_TOKEN_LEN])
+{
+	struct pings_target t;
+
+	target_of(p, &t);
+	for (guint i = 0; i < p->emails->len; i++)
+		if (g_ascii_strcasecmp(p->emails->pdata[i], address) == 0)
+			t.address = p->emails->pdata[i];
+	if (!t.address)
+		return 1;
+	return pings_send(c, 0, &t, c->now + c->cfg->ping_deadline, token);
 }
 
 int pings_remind(const struct mail_ctx *c, const struct ping *p, int n)

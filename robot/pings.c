@@ -127,6 +127,8 @@ GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 cr
 
 	if (!(st = db_query(db, "SELECT p.id, p.state, p.type,"
 			    " (SELECT address FROM poc_emails e WHERE e.poc = p.id"
+			    " AND NOT EXISTS (SELECT 1 FROM address_health h WHERE h.poc = e.poc"
+			    " AND h.address = e.address AND h.undeliverable IS NOT NULL)"
 			    " ORDER BY position LIMIT 1),"
 			    " (SELECT code FROM poc_languages l WHERE l.poc = p.id"
 			    " ORDER BY position LIMIT 1)"
@@ -134,7 +136,9 @@ GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 cr
 			    " AND (?2 IS NULL OR p.type = ?2)"
 			    " AND (?3 IS NULL OR instr(?3, ',' || p.state || ','))"
 			    " AND (?4 = 0 OR NOT EXISTS (SELECT 1 FROM pings g"
-			    " WHERE g.round = ?4 AND g.poc = p.id))"
+			    " WHERE g.round = ?4 AND g.poc = p.id)"
+			    " AND NOT EXISTS (SELECT 1 FROM ping_skips k"
+			    " WHERE k.round = ?4 AND k.poc = p.id))"
 			    " ORDER BY p.state, p.type, p.number LIMIT ?5", NULL))) {
 		g_ptr_array_unref(out);
 		return NULL;
@@ -155,13 +159,11 @@ GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 cr
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct pings_target *t;
 
-		if (sqlite3_column_type(st, 3) == SQLITE_NULL)
-			continue;	/* a POC always has an address; be safe */
 		t = g_new0(struct pings_target, 1);
 		g_strlcpy(t->poc, (const char *)sqlite3_column_text(st, 0), sizeof t->poc);
 		g_strlcpy(t->state, (const char *)sqlite3_column_text(st, 1), sizeof t->state);
 		g_strlcpy(t->type, (const char *)sqlite3_column_text(st, 2), sizeof t->type);
-		t->address = g_strdup((const char *)sqlite3_column_text(st, 3));
+		t->address = g_strdup((const char *)sqlite3_column_text(st, 3)); /* or NULL */
 		g_strlcpy(t->lang, pings_lang((const char *)sqlite3_column_text(st, 4)),
 		          sizeof t->lang);
 		g_ptr_array_add(out, t);
@@ -422,30 +424,6 @@ GPtrArray *pings_addresses(sqlite3 *db, gint64 ping)
 	                 " SELECT e.address FROM poc_emails e JOIN pings p ON e.poc = p.poc"
 	                 " WHERE p.id = ?1",
 	                 "i", ping));
-}
-
-int pings_verifiable(sqlite3 *db, gint64 ping, char *poc, char *state, char *was)
-{
-	sqlite3_stmt *st = db_query(db, "SELECT c.id, c.state, c.status FROM pings p"
-				    " JOIN pocs c ON c.id = p.poc"
-				    " WHERE p.id = ?1 AND p.purpose = 'verification'"
-				    " AND c.status IN ('pending', 'unverified')"
-				    " AND NOT EXISTS (SELECT 1 FROM pings n WHERE n.poc = p.poc"
-				    " AND n.purpose = 'verification' AND n.id > p.id)"
-				    " AND EXISTS (SELECT 1 FROM poc_emails e WHERE e.poc = p.poc"
-				    " AND e.address = p.address COLLATE NOCASE)", "i", ping);
-	int rc;
-
-	if (!st)
-		return -1;
-	rc = db_step(st);
-	if (rc == 1) {
-		g_strlcpy(poc, (const char *)sqlite3_column_text(st, 0), POCS_ID_LEN);
-		g_strlcpy(state, (const char *)sqlite3_column_text(st, 1), 3);
-		g_strlcpy(was, (const char *)sqlite3_column_text(st, 2), 16);
-	}
-	db_done(st);
-	return rc;
 }
 
 int pings_last_answer(sqlite3 *db, const char *poc, gint64 *answered, gint64 *seconds)

@@ -11,7 +11,8 @@
  * subject token, and In-Reply-To the ping. The time a ping was sent is
  * its outbox row's done (state 'sent').
  *
- * One ping per POC in a round, to its first e-mail address; a
+ * One ping per POC in a round, to its first e-mail address not marked
+ * undeliverable (pings-health.h; the others are recorded as skipped); a
  * verification ping to each address a form added. Every function that
  * writes runs in the caller's transaction unless it says otherwise. */
 #ifndef POCBOT_PINGS_H
@@ -72,12 +73,14 @@ struct pings_target {
 	char poc[32];
 	char state[3];
 	char type[16];
-	char *address;		/* its first e-mail address, as written */
+	char *address;		/* its first deliverable e-mail address, as written;
+				 * NULL when every one is undeliverable */
 	char lang[8];		/* its first language when the robot writes it, else "en" */
 };
 
 /* The POCs of scope not withdrawn, created at or before created_by, that
- * have no ping in round (0: any round, i.e. do not look), by State, type
+ * have no ping nor skipped address in round (0: any round, i.e. do not
+ * look), by State, type
  * and number; at most limit of them (0: all). An array of struct
  * pings_target * that frees them, or NULL on a database error. */
 GPtrArray *pings_targets(sqlite3 *db, const struct pings_scope *scope, gint64 created_by,
@@ -130,6 +133,13 @@ int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target
  * is TRUE, in the form's transaction. 0 or -1. */
 int pings_verify_new_addresses(const struct mail_ctx *c, const struct poc *before,
                                const struct poc *after);
+
+/* A verification ping to address, one of p's (any case; as p writes it),
+ * deadline now + [ping] deadline: an UPDATE stating an undeliverable
+ * address again, or pocbot poc recheck. As pings_send; 1 also when
+ * address is not p's. */
+int pings_recheck(const struct mail_ctx *c, const struct poc *p, const char *address,
+                  char token[PINGS_TOKEN_LEN]);
 
 /* One ping as the store has it (what the inbound half needs to match and
  * record). */
@@ -196,13 +206,6 @@ int pings_event_first(sqlite3 *db, const struct ping_event *e);
 /* The address ping was sent to, then the addresses its POC has now
  * (g_ptr_array_unref it), or NULL on error. */
 GPtrArray *pings_addresses(sqlite3 *db, gint64 ping);
-
-/* The POC of verification ping ping when an answer to it verifies the
- * POC: it is the POC's latest verification ping, the address pinged is
- * still one of the POC's, and the POC is pending or unverified. 1 with
- * poc (POCS_ID_LEN), state (3) and its status was (16) filled, 0 when
- * not, -1 on error. */
-int pings_verifiable(sqlite3 *db, gint64 ping, char *poc, char *state, char *was);
 
 /* When poc last answered a ping and how fast: 1 with *answered and
  * *seconds (-1 when not known), 0 when it never did, -1 on error. */

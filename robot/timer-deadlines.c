@@ -23,7 +23,8 @@ static GPtrArray *unfinished(sqlite3 *db, gint64 round, const char *state, gint6
 
 /* Finishes the pings of round in state due by due and tells the State of
  * those that did not answer. In its own transaction. 1, or -1. */
-static int finish_state(const struct mail_ctx *c, gint64 round, const char *state, gint64 due)
+static int finish_state(const struct mail_ctx *c, gint64 round, const char *state, gint64 due,
+			gboolean closed)
 {
 	GPtrArray *entries;
 	int rc;
@@ -33,15 +34,16 @@ static int finish_state(const struct mail_ctx *c, gint64 round, const char *stat
 	entries = unfinished(c->db, round, state, due);
 	rc = entries ? pings_finish_state(c->db, round, state, due, c->now) : -1;
 	if (rc == 0 && entries->len)
-		rc = ping_notices_escalate(c, round, state, entries);
+		rc = ping_notices_escalate(c, round, state, entries, closed);
 	if (entries)
 		g_ptr_array_unref(entries);
 	return finish(c->db, rc < 0 ? -1 : 1);
 }
 
 /* (round, State) pairs with pings due by due (round 0: any round,
- * STATE_BATCH of them; else all of that round's). */
-static int finish_due(const struct mail_ctx *c, gint64 round, gint64 due)
+ * STATE_BATCH of them; else all of that round's); closed: the custodian
+ * closes the round before its deadline. */
+static int finish_due(const struct mail_ctx *c, gint64 round, gint64 due, gboolean closed)
 {
 	GArray *rounds = g_array_new(FALSE, FALSE, sizeof(gint64));
 	GPtrArray *states = g_ptr_array_new_with_free_func(g_free);
@@ -49,7 +51,8 @@ static int finish_due(const struct mail_ctx *c, gint64 round, gint64 due)
 	int rc = pings_due_states(c->db, round, due, limit, rounds, states) < 0 ? -1 : 0;
 
 	for (guint i = 0; rc >= 0 && i < states->len; i++) {
-		int n = finish_state(c, g_array_index(rounds, gint64, i), states->pdata[i], due);
+		int n = finish_state(c, g_array_index(rounds, gint64, i), states->pdata[i], due,
+				     closed);
 
 		rc = n < 0 ? -1 : rc + n;
 	}
@@ -60,7 +63,7 @@ static int finish_due(const struct mail_ctx *c, gint64 round, gint64 due)
 
 int timer_deadlines_finish(const struct mail_ctx *c)
 {
-	return finish_due(c, 0, c->now);
+	return finish_due(c, 0, c->now, FALSE);
 }
 
 /* Closes round id when none of its pings is left unfinished, and mails
@@ -102,12 +105,12 @@ int timers_close_round(const struct mail_ctx *c, gint64 id)
 {
 	struct pings_round r;
 	int rc = pings_round_get(c->db, id, &r);
-	gboolean open = rc == 1 && !r.closed;
+	gboolean open = rc == 1 && !r.closed, early = open && c->now < r.deadline;
 
 	pings_round_clear(&r);
 	if (!open)
 		return rc < 0 ? -1 : 0;
-	if (finish_due(c, id, G_MAXINT64) < 0)
+	if (finish_due(c, id, G_MAXINT64, early) < 0)
 		return -1;
 	return close_one(c, id);
 }

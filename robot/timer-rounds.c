@@ -2,7 +2,9 @@
  *   schedule   a round of every POC starts when the last round started
  *              [ping] every ago; before any round, [ping] every after the
  *              first POC (not withdrawn) was created;
- *   fill       an open round's POCs without a ping get theirs, FILL_BATCH
+ *   fill       an open round's POCs without a ping get theirs (to the first
+ *              address not undeliverable; the others recorded as skipped
+ *              for the report), FILL_BATCH
  *              a wake: a scheduled round's at once, a round the command
  *              started (and did not finish: a crash, ^C) after FILL_GRACE,
  *              so that the two do not sign the same round side by side.
@@ -11,6 +13,7 @@
 #include "timers-internal.h"
 #include "log.h"
 #include "pings.h"
+#include "pings-health.h"
 #include "pocs.h"
 
 /* 1 when a scheduled round is due, 0 when not, -1 on error. */
@@ -44,6 +47,23 @@ int timer_rounds_schedule(const struct mail_ctx *c)
 	return finish(c->db, rc);
 }
 
+/* Records t's undeliverable addresses as skipped in round, and pings its
+ * first deliverable one (pings_send's answer; 1 when it has none). */
+static int fill_one(const struct mail_ctx *c, gint64 round, const struct pings_target *t,
+		    gint64 deadline)
+{
+	GPtrArray *dead = pings_health_dead(c->db, t->poc, FALSE);
+	int rc = dead ? 0 : -1;
+
+	for (guint i = 0; rc == 0 && i < dead->len; i++)
+		rc = pings_health_skip(c->db, round, dead->pdata[i]);
+	if (dead)
+		g_ptr_array_unref(dead);
+	if (rc == 0)
+		rc = t->address ? pings_send(c, round, t, deadline, NULL) : 1;
+	return rc;
+}
+
 int timers_fill_round(const struct mail_ctx *c, gint64 id, guint limit,
 		      void (*progress)(guint done, guint total, void *data), void *data)
 {
@@ -68,7 +88,7 @@ int timers_fill_round(const struct mail_ctx *c, gint64 id, guint limit,
 			rc = -1;
 			break;
 		}
-		rc = finish(c->db, pings_send(c, id, targets->pdata[i], r.deadline, NULL));
+		rc = finish(c->db, fill_one(c, id, targets->pdata[i], r.deadline));
 		queued += rc == 0;
 		if (progress)
 			progress(i + 1, targets->len, data);

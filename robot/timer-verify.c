@@ -1,9 +1,11 @@
 /* timer-verify.c - the timers' verification deadlines: a verification ping
- * (one of no round) unanswered at its deadline makes a pending POC
- * unverified, audited, and its State is told; an answered one is just
- * finished. STEP_BATCH pings a wake, each in its own transaction. */
+ * (one of no round) at its deadline is finished, and the POC's status
+ * decided again (ping-evidence.c): a pending POC with no address proven
+ * since that ping was queued becomes unverified, audited, and its State is
+ * told; one proven by any ping's answer is not. STEP_BATCH pings a
+ * wake, each in its own transaction. */
 #include "timers-internal.h"
-#include "audit.h"
+#include "ping-evidence.h"
 #include "log.h"
 #include "ping-notices.h"
 #include "pings.h"
@@ -12,7 +14,8 @@
 static int verification_expired(const struct mail_ctx *c, const char *token)
 {
 	struct ping p;
-	char *detail;
+	enum poc_status after = POC_PENDING;
+	char *extra;
 	int rc = pings_find(c->db, token, &p), changed = 0;
 	char state[3] = { p.poc[0], p.poc[1], 0 };	/* an identifier starts with its State */
 
@@ -21,18 +24,16 @@ static int verification_expired(const struct mail_ctx *c, const char *token)
 		return rc < 0 ? -1 : 0;
 	}
 	rc = pings_finish(c->db, p.id, c->now);
-	if (rc == 0 && !p.answered) {
-		changed = pocs_set_status(c->db, p.poc, "pending", POC_UNVERIFIED, c->now);
+	extra = g_strdup_printf("\"ping\": \"%s\"", p.token);
+	if (rc == 0) {
+		changed = ping_evidence_apply(c->db, p.poc, c->now, "robot", extra, &after);
 		rc = changed < 0 ? -1 : 0;
 	}
-	if (changed > 0) {
-		detail = g_strdup_printf("{\"poc\": \"%s\", \"ping\": \"%s\"}", p.poc, p.token);
-		rc = audit_append(c->db, c->now, "robot", state, "poc-unverified", detail);
-		g_free(detail);
-		if (rc == 0)
-			rc = ping_notices_unverified(c, state, p.poc, p.address, p.token);
+	if (changed > 0 && after == POC_UNVERIFIED) {
+		rc = ping_notices_unverified(c, state, p.poc, p.address, p.token);
 		log_msg(LOG_INFO, "%s: unverified (no answer to ping %s)", p.poc, p.token);
 	}
+	g_free(extra);
 	pings_clear(&p);
 	return rc < 0 ? -1 : 1;
 }

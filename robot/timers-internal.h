@@ -42,6 +42,12 @@ timer_step_fn timer_verify_expire;
 timer_step_fn timer_deadlines_finish;
 timer_step_fn timer_deadlines_close;
 
+/* timer-dead.c: the State told once of each undeliverable address. */
+timer_step_fn timer_dead_tell;
+
+/* timer-notices.c: held notices merged and queued when due. */
+timer_step_fn timer_notices_flush;
+
 /* timer-updates.c: each State's yearly update reminder. */
 timer_step_fn timer_updates_send;
 

@@ -29,6 +29,8 @@ static const struct {
 	{ "close", timer_deadlines_close },	/* rounds done closed, reports to the custodians */
 	{ "update", timer_updates_send },	/* [reminders] update_every: records to the
 						 * signers */
+	{ "dead", timer_dead_tell },		/* each undeliverable address told once */
+	{ "notices", timer_notices_flush },	/* held notices merged, queued when due */
 };
 
 int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl,

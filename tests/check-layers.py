@@ -26,6 +26,8 @@ STORE_MODULES = [
     "robot/messages.c",
     "robot/outbox.c",
     "robot/pings.c",
+    "robot/pings-health.c",
+    "robot/notice-hold.c",
     "robot/pocs.c",
     "robot/pocs-ops.c",
     "robot/signers.c",

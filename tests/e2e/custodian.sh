@@ -77,7 +77,8 @@ sqlite3 "$T/old/var/pocbot.db" < "$DATA/schema8.sql"
 O="$POCBOT -c $T/old/pocbot.conf"
 ok "the fixture is at schema 8" [ "$(sqlite3 "$T/old/var/pocbot.db" 'pragma user_version')" = 8 ]
 ok "audit verify passes after the migration" sh -c "$O audit verify > '$T/old/verify' 2>&1"
-ok "  the database is at schema 9" [ "$(sqlite3 "$T/old/var/pocbot.db" 'pragma user_version')" = 9 ]
+latest=$(ls "$POCBOT_TOP"/db/[0-9]*.sql | sed -n '$s|.*/0*\([0-9]*\)-.*|\1|p')
+ok "  the database is at the latest schema ($latest)" [ "$(sqlite3 "$T/old/var/pocbot.db" 'pragma user_version')" = "$latest" ]
 for c in "signer list" "poc list" "ping status" "audit log" "state list"; do
 	sed -n "/^== $c\$/,/^== /p" "$DATA/schema8.out" | sed '1d;/^== /d' > "$T/old/want"
 	$O $c > "$T/old/got" 2>&1

@@ -8,8 +8,10 @@
 #            sends the answer through Postfix to the robot;
 #   away@    an out-of-office responder (ping-vacation.py, a Postfix pipe)
 #            that answers the envelope sender, bounces+TOKEN@, from <>;
-#   missing@ no such mailbox: Postfix accepts it, then bounces with its own
-#            DSN to the VERP address bounces+TOKEN@robot.test;
+#   missing@ no such mailbox: Postfix accepts it, then bounces its
+#            verification ping with its own DSN to the VERP address
+#            bounces+TOKEN@robot.test: a hard bounce, the address is
+#            undeliverable, and the round skips it (its report says so);
 #   silent@  a Maildir nobody reads: it gets the reminders, and France's
 #            signer is told at the deadline.
 # The robot relays through Postfix asking for DSNs; its clock is
@@ -203,18 +205,21 @@ ok "the others stay pending" is "$(sql "SELECT count(*) FROM pocs WHERE status =
 echo "a round starts an hour after the nominations"
 clock 3600
 must "pocbot ping start" P ping start --deadline 14d >"$T/start.out" 2>&1
-must "four round pings" wait_for 30 has_rows "SELECT count(*) FROM pings WHERE round IS NOT NULL" 4
+must "three round pings" wait_for 30 has_rows "SELECT count(*) FROM pings WHERE round IS NOT NULL" 3
+ok "missing@, undeliverable since its verification ping bounced, is skipped" \
+	is "$(sql "SELECT poc || ' ' || address || ' ' || status FROM ping_skips")" "FR-T-3 missing@poc.test 5.1.1"
 tok() { sql "SELECT token FROM pings WHERE round IS NOT NULL AND address = '$1@poc.test'"; }
-ta=$(tok answer) tw=$(tok away) tm=$(tok missing) ts=$(tok silent)
-must "all four handed to Postfix" wait_for 60 has_rows \
-	"SELECT count(*) FROM outbox o JOIN pings p ON p.token = o.token WHERE p.round IS NOT NULL AND o.state = 'sent'" 4
+ta=$(tok answer) tw=$(tok away) ts=$(tok silent)
+tm=$(sql "SELECT token FROM pings WHERE purpose = 'verification' AND address = 'missing@poc.test'")
+must "all three handed to Postfix" wait_for 60 has_rows \
+	"SELECT count(*) FROM outbox o JOIN pings p ON p.token = o.token WHERE p.round IS NOT NULL AND o.state = 'sent'" 3
 must "answer@ receives its ping" wait_for 60 in_maildir "$MB/poc/answer" Message-ID "pocbot.$ta@robot.test"
 ok "silent@ receives its ping" wait_for 60 in_maildir "$MB/poc/silent" Message-ID "pocbot.$ts@robot.test"
 f=$(mailpy find "$MB/poc/answer" Message-ID "pocbot.$ta@robot.test")
 ok "the ping's envelope sender is bounces+TOKEN@robot.test" is "$(mailpy header "$f" Return-Path)" "<bounces+$ta@robot.test>"
 ok "its Reply-To is ping+TOKEN@robot.test" is "$(mailpy header "$f" Reply-To)" "ping+$ta@robot.test"
 ok "its subject carries the token" sh -c "$PY $T/bin/ping-mail.py header '$f' Subject | grep -q '$ta'"
-ok "Postfix's bounce for missing@ is attributed to its ping" \
+ok "Postfix's bounce for missing@ is attributed to its verification ping" \
 	wait_for 90 has_rows "SELECT count(*) FROM pings WHERE token = '$tm' AND bounced IS NOT NULL"
 ok "with status 5.1.1, hard" is "$(sql "SELECT bounce_status || ' ' || bounce_hard FROM pings WHERE token = '$tm'")" "5.1.1 1"
 ok "and Postfix's diagnostic" has_rows "SELECT count(*) FROM pings WHERE token = '$tm' AND bounce_diagnostic LIKE '%nknown%'"
@@ -255,20 +260,31 @@ ok "answer@ gets no reminder" is "$(mailpy find "$MB/poc/answer" Message-ID "poc
 echo "the deadline: escalation and the report"
 clock $((3600 + 14 * 86400 + 60))
 must "the round closes" wait_for 60 has_rows "SELECT count(*) FROM ping_rounds WHERE closed IS NOT NULL"
+clock $((3600 + 14 * 86400 + 60 + 3660))	# notices to a State are held an hour ([notices] coalesce)
 ok "the report reaches the custodian" wait_for 60 in_maildir "$SINK" To custodian@sink.test
 report=$(mailpy find "$SINK" To custodian@sink.test | tail -1)
 mailpy text "$K/un" "$report" > "$T/report.txt"
 ok "it decrypts with the custodian's key" grep -q "^Ping round" "$T/report.txt"
 all=$(awk '$1 == "all" { print $2, $4, $5, $6, $7, $9; exit }' "$T/report.txt")
-ok "4 pings: 1 answered, 1 auto-reply only, 1 bounced, 1 silent, median 2:00:00" is "$all" "4 1 1 1 1 2:00:00"
-ok "the bounce with its reason" grep -q "FR-T-3 *missing@poc.test *5.1.1 hard" "$T/report.txt"
+ok "3 pings: 1 answered, 1 auto-reply only, 0 bounced, 1 silent, median 2:00:00" is "$all" "3 1 1 0 1 2:00:00"
+ok "the skipped address with its status" \
+	grep -q "FR-T-3 *missing@poc.test *skipped: undeliverable since [-0-9]* (5.1.1)" "$T/report.txt"
 ok "the auto-reply" grep -q "FR-T-2 *away@poc.test *(auto-reply only)" "$T/report.txt"
 ok "the silent one" grep -q "FR-P-1 *silent@poc.test *(silent)" "$T/report.txt"
 ok "the CSV attachment" grep -q "^group," "$T/report.txt"
-ok "France's signer is told, encrypted" wait_for 60 in_maildir "$SINK" To alice@sink.test
+# every message to alice handed over is in the sink, the escalation among them
+alice_all() {
+	has_rows "SELECT count(*) FROM outbox WHERE rcpt = 'alice@sink.test' AND purpose = 'ping-escalation' AND state = 'sent'" &&
+	[ "$(mailpy find "$SINK" To alice@sink.test | wc -l)" -ge \
+		"$(sql "SELECT count(*) FROM outbox WHERE rcpt = 'alice@sink.test' AND state = 'sent'")" ]
+}
+ok "France's signer is told, encrypted" wait_for 60 alice_all
+ok "the three unverified POCs in one notice, not three" is \
+	"$(sql "SELECT count(*) FROM outbox WHERE rcpt = 'alice@sink.test' AND purpose = 'ping-unverified'")" 1
 : > "$T/fr.txt"
 for f in $(mailpy find "$SINK" To alice@sink.test); do mailpy text "$K/fr" "$f" >> "$T/fr.txt"; done
 ok "that FR-P-1 did not answer" grep -q "FR-P-1" "$T/fr.txt"
+ok "and that missing@ is undeliverable" grep -q "missing@poc.test" "$T/fr.txt"
 ok "FR-T-1's ping counts once: not among the unanswered" sh -c "! grep 'silent@\|FR-P-1' '$T/fr.txt' | grep -q 'FR-T-1'"
 
 echo "nothing answered the answers, bounces or auto-replies"

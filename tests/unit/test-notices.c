@@ -16,6 +16,7 @@
 #include "robot/signers.h"
 #include "robot/states.h"
 #include "robot/templates.h"
+#include "robot/timers-internal.h"
 
 struct world {
 	char *dir;
@@ -212,7 +213,7 @@ static GHashTable *vars_new(void)
 	GHashTable *v = g_hash_table_new(g_str_hash, g_str_equal);
 	static const char *const keys[] = { "action", "fingerprint", "role", "label", "id", "date", "address",
 					    "signer", "outcome", "details", "round", "list", "report", "filename",
-					    "forms", "robot", "custodian" };
+					    "forms", "robot", "custodian", "since", "status", "diagnostic" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		g_hash_table_insert(v, (char *)keys[i], "x");
@@ -251,7 +252,7 @@ START_TEST(test_table_is_whole)
 		ck_assert(k->audience != NOTICE_ADDRESS || !k->encrypted);
 		g_hash_table_unref(v);
 	}
-	ck_assert_int_eq(rows, 11);
+	ck_assert_int_eq(rows, 12);
 	ck_assert_ptr_null(notices_kind("no-such-kind"));
 	templates_free((struct templates *)tpl);
 }
@@ -294,6 +295,7 @@ START_TEST(test_rows_as_today)
 	GHashTable *v;
 
 	world_new(&w);
+	w.cfg.notices_coalesce = 0;	/* each at once: test_coalesced holds them */
 	v = vars_new();
 	{	/* enrolment and revocation: the State's other signers, in English */
 		struct notice_request r = { .kind = "signer-change", .state = "FR", .except = w.fpr[0],
@@ -336,6 +338,13 @@ START_TEST(test_rows_as_today)
 		const char *const langs[] = { "fr", "ru", "es" };
 		check_kind(&w, &r, to, langs);
 	}
+	{	/* an undeliverable address: the State's authorities (no reader) */
+		struct notice_request r = { .kind = "address-undeliverable", .state = "FR",
+					    .seed = "t8", .vars = v };
+		const char *const to[] = { "alice@fr.test", "bruno@fr.test", NULL };
+		const char *const langs[] = { "fr", "ru" };
+		check_kind(&w, &r, to, langs);
+	}
 	{	/* the round's report: the custodian signers */
 		struct notice_request r = { .kind = "ping-report", .seed = "t6", .vars = v };
 		const char *const to[] = { "carl@un.test", NULL };
@@ -354,6 +363,78 @@ START_TEST(test_rows_as_today)
 }
 END_TEST
 
+/* Sends r at now in its own transaction. */
+static void send_at(struct world *w, const struct notice_request *r, gint64 now)
+{
+	w->c.now = now;
+	ck_assert_int_eq(db_begin(w->c.db), 0);
+	ck_assert_int_eq(notices_send(&w->c, r), 0);
+	ck_assert_int_eq(db_commit(w->c.db), 0);
+}
+
+/* Runs the held notices' job at now: the messages it queued. */
+static int flush_at(struct world *w, gint64 now)
+{
+	w->c.now = now;
+	return timer_notices_flush(&w->c);
+}
+
+/* Notices of one kind to one signer about one State falling due within
+ * [notices] coalesce of the first go as one message at the first's time
+ * + coalesce; another kind, another State or a later one is apart. */
+START_TEST(test_coalesced)
+{
+	struct world w;
+	GHashTable *v;
+	GPtrArray *got;
+	const gint64 t = 1700000000;
+	struct notice_request fr = { .kind = "ping-unverified", .state = "FR", .seed = "u1" };
+	struct notice_request fr2 = fr, fr3 = fr, late = fr, other = fr;
+
+	world_new(&w);
+	ck_assert_int_eq(w.cfg.notices_coalesce, 3600);	/* the default */
+	v = vars_new();
+	fr.vars = fr2.vars = fr3.vars = late.vars = other.vars = v;
+	fr2.seed = "u2";
+	fr3.seed = "u3";
+	late.seed = "u4";
+	other.kind = "address-undeliverable";
+	other.seed = "u5";
+	send_at(&w, &fr, t);
+	send_at(&w, &fr2, t + 60);
+	send_at(&w, &other, t + 120);
+	send_at(&w, &fr3, t + 3599);
+	got = take_outbox(&w);
+	ck_assert_int_eq(got->len, 0);	/* held */
+	g_ptr_array_unref(got);
+	ck_assert_int_eq(flush_at(&w, t + 3599), 0);
+	/* at t + 3600: the unverified group, one message to each of the
+	 * three FR signers, and not yet the other kind (held at t + 120) */
+	ck_assert_int_eq(flush_at(&w, t + 3600), 3);
+	send_at(&w, &late, t + 3601);	/* after the group went: a new group */
+	got = take_outbox(&w);
+	ck_assert_int_eq(got->len, 3);
+	for (guint i = 0; i < got->len; i++) {
+		const struct sent *s = got->pdata[i];
+
+		ck_assert_msg(g_str_has_suffix(s->subject, " (3)"), "subject %s", s->subject);
+		ck_assert(s->encrypted);
+		ck_assert_str_eq(s->purpose, "ping-unverified");
+	}
+	g_ptr_array_unref(got);
+	ck_assert_int_eq(flush_at(&w, t + 3720), 2);	/* the other kind: alice, bruno */
+	ck_assert_int_eq(flush_at(&w, t + 3601 + 3600), 3);	/* the late one, alone */
+	got = take_outbox(&w);
+	ck_assert_int_eq(got->len, 5);
+	for (guint i = 0; i < got->len; i++)
+		ck_assert(!g_str_has_suffix(((struct sent *)got->pdata[i])->subject, ")"));
+	g_ptr_array_unref(got);
+	ck_assert_int_eq(flush_at(&w, t + 90000), 0);	/* nothing held is left */
+	g_hash_table_unref(v);
+	world_free(&w);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("notices");
@@ -366,6 +447,7 @@ int main(void)
 	tcase_add_test(tc, test_table_is_whole);
 	tcase_add_test(tc, test_rows_as_today);
 	tcase_add_test(tc, test_written_by_callers);
+	tcase_add_test(tc, test_coalesced);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -18,6 +18,8 @@
 #include "tests/unit/testlib.h"
 #include "robot/ping-report.h"
 #include "robot/pings.h"
+#include "robot/ping-evidence.h"
+#include "robot/pings-health.h"
 #include "robot/templates.h"
 
 #define NOW 1700000000
@@ -396,6 +398,173 @@ START_TEST(test_templates)
 }
 END_TEST
 
+/* ---- evidence and address health ---- */
+
+/* The rule, case by case (README, "A POC's status"). */
+START_TEST(test_evidence_rule)
+{
+	const struct pings_evidence none = { 0 },
+		round_answer = { .proven = NOW - 50 },
+		after_verification = { .proven = NOW - 10, .verification = NOW - 20,
+				       .verification_deadline = NOW - 5 },
+		before_verification = { .proven = NOW - 30, .verification = NOW - 20,
+					.verification_deadline = NOW - 5 },
+		waiting = { .verification = NOW - 20, .verification_deadline = NOW + 5 },
+		verified = { .proven = NOW - 10, .verification = NOW - 20,
+			     .verification_deadline = NOW - 5, .verification_answered = TRUE };
+
+	/* an answer to any ping (here a round's) proves: pending, unverified -> active */
+	ck_assert_int_eq(ping_evidence_status(POC_PENDING, &round_answer, NOW), POC_ACTIVE);
+	ck_assert_int_eq(ping_evidence_status(POC_UNVERIFIED, &round_answer, NOW), POC_ACTIVE);
+	/* proven after the verification ping was queued: never unverified */
+	ck_assert_int_eq(ping_evidence_status(POC_PENDING, &after_verification, NOW), POC_ACTIVE);
+	ck_assert_int_eq(ping_evidence_status(POC_PENDING, &verified, NOW), POC_ACTIVE);
+	/* a proof older than the verification ping does not count for it */
+	ck_assert_int_eq(ping_evidence_status(POC_PENDING, &before_verification, NOW),
+			 POC_UNVERIFIED);
+	/* before the deadline nothing is decided; nothing at all: as it was */
+	ck_assert_int_eq(ping_evidence_status(POC_PENDING, &waiting, NOW), POC_PENDING);
+	ck_assert_int_eq(ping_evidence_status(POC_PENDING, &none, NOW), POC_PENDING);
+	ck_assert_int_eq(ping_evidence_status(POC_ACTIVE, &before_verification, NOW), POC_ACTIVE);
+	/* withdrawn stays withdrawn whatever comes */
+	ck_assert_int_eq(ping_evidence_status(POC_WITHDRAWN, &round_answer, NOW), POC_WITHDRAWN);
+}
+END_TEST
+
+/* What the store reads back as evidence, and the application, audited. */
+START_TEST(test_evidence_apply)
+{
+	struct testlib_db w;
+	struct pings_evidence e;
+	enum poc_status after;
+	gint64 n = 0;
+
+	world_new(&w);
+	/* FR-P-1 (pending) answered round 1 from its address; a verification
+	 * ping before that is unanswered */
+	ck_assert_int_eq(pings_round_open(w.db, NOW, NOW + 86400, "", "custodian"), 1);
+	testlib_sql(w.db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued,"
+		    " deadline) VALUES (NULL, 'verification', 'FR-P-1', 'policy@fr.example', 'en',"
+		    " 'aaaaaaaaaaaaaaaaaaaaaaaaaa', 1000, 2000);"
+		    "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline,"
+		    " answered) VALUES (1, 'round', 'FR-P-1', 'POLICY@fr.example', 'en',"
+		    " 'bbbbbbbbbbbbbbbbbbbbbbbbbb', 1500, 9000, 1600);"
+		    /* an answer to an address DE-T-1 no longer has proves nothing */
+		    "INSERT INTO pings (round, purpose, poc, address, lang, token, queued, deadline,"
+		    " answered) VALUES (1, 'round', 'DE-T-1', 'gone@de.example', 'en',"
+		    " 'cccccccccccccccccccccccccc', 1500, 9000, 1600)");
+	ck_assert_int_eq(pings_health_evidence(w.db, "FR-P-1", &e), 0);
+	ck_assert_int_eq(e.proven, 1600);
+	ck_assert_int_eq(e.verification, 1000);
+	ck_assert(!e.verification_answered);
+	ck_assert_int_eq(db_begin(w.db), 0);
+	ck_assert_int_eq(ping_evidence_apply(w.db, "FR-P-1", NOW, "ping", "\"x\": 1", &after), 1);
+	ck_assert_int_eq(after, POC_ACTIVE);
+	ck_assert_int_eq(ping_evidence_apply(w.db, "FR-P-1", NOW, "ping", NULL, &after), 0);
+	ck_assert_int_eq(db_commit(w.db), 0);
+	ck_assert_int_eq(db_int64(w.db, &n, "SELECT count(*) FROM events WHERE action ="
+				  " 'poc-verified' AND detail LIKE '%FR-P-1%\"before\": \"pending\"%'",
+				  NULL), 1);
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(pings_health_evidence(w.db, "DE-T-1", &e), 0);
+	ck_assert_int_eq(e.proven, 0);
+	ck_assert_int_eq(ping_evidence_apply(w.db, "DE-T-1", NOW, "ping", NULL, &after), 0);
+	ck_assert_int_eq(after, POC_UNVERIFIED);
+	testlib_db_free(&w);
+}
+END_TEST
+
+static int dead_count(sqlite3 *db, const char *poc, gboolean untold)
+{
+	GPtrArray *d = pings_health_dead(db, poc, untold);
+	int n;
+
+	ck_assert_ptr_nonnull(d);
+	n = (int)d->len;
+	g_ptr_array_unref(d);
+	return n;
+}
+
+/* Hard bounces mark at once; soft ones after PINGS_SOFT_ROUNDS rounds in a
+ * row; an answer clears; the round pings the next deliverable address
+ * and records the skipped one; a withdrawn POC's pings are cancelled. */
+START_TEST(test_address_health)
+{
+	struct testlib_db w;
+	struct pings_scope fr = { (char *[]){ "FR", NULL }, POC_TYPE_NONE };
+	GPtrArray *skips;
+	char *got;
+	gint64 n = 0;
+
+	world_new(&w);
+	ck_assert_int_eq(PINGS_SOFT_ROUNDS, 2);
+	/* hard: marked once, the first status stays */
+	ck_assert_int_eq(pings_health_bounce(w.db, "FR-T-1", "CERT@fr.example", 1, 1, "5.1.1",
+					     "no such user", NOW), 1);
+	ck_assert_int_eq(pings_health_bounce(w.db, "FR-T-1", "cert@fr.example", 2, 1, "5.2.1",
+					     "x", NOW + 5), 0);
+	ck_assert_int_eq(pings_health_is_dead(w.db, "FR-T-1", "cert@FR.example"), 1);
+	skips = pings_health_dead(w.db, "FR-T-1", FALSE);
+	ck_assert_int_eq(skips->len, 1);
+	ck_assert_str_eq(((struct pings_dead *)skips->pdata[0])->status, "5.1.1");
+	ck_assert_int_eq(((struct pings_dead *)skips->pdata[0])->since, NOW);
+	g_ptr_array_unref(skips);
+	/* an address the POC does not have is never marked */
+	ck_assert_int_eq(pings_health_bounce(w.db, "FR-T-1", "other@fr.example", 1, 1, "5.1.1",
+					     NULL, NOW), 0);
+	/* told once */
+	ck_assert_int_eq(dead_count(w.db, NULL, TRUE), 1);
+	ck_assert_int_eq(pings_health_told(w.db, "FR-T-1", "cert@fr.example", NOW), 0);
+	ck_assert_int_eq(dead_count(w.db, NULL, TRUE), 0);
+	ck_assert_int_eq(dead_count(w.db, NULL, FALSE), 1);
+	/* the round pings the second address and records the first skipped */
+	got = ids(pings_targets(w.db, &fr, NOW, 0, 0));
+	ck_assert_str_eq(got, "FR-P-1:en:policy@fr.example FR-T-1:fr:second@x.example");
+	g_free(got);
+	/* soft: a verification ping's does not count; one round's counts once */
+	ck_assert_int_eq(pings_health_bounce(w.db, "FR-P-1", "policy@fr.example", 0, 0, "4.2.2",
+					     NULL, NOW), 0);
+	ck_assert_int_eq(pings_health_bounce(w.db, "FR-P-1", "policy@fr.example", 1, 0, "4.2.2",
+					     NULL, NOW), 0);
+	ck_assert_int_eq(pings_health_bounce(w.db, "FR-P-1", "policy@fr.example", 1, -1, "4.2.2",
+					     NULL, NOW), 0);
+	/* an answer in between starts the count again */
+	ck_assert_int_eq(pings_health_clear(w.db, "FR-P-1", "policy@fr.example"), 0);
+	ck_assert_int_eq(pings_health_bounce(w.db, "FR-P-1", "policy@fr.example", 2, 0, "4.2.2",
+					     NULL, NOW), 0);
+	ck_assert_int_eq(pings_health_bounce(w.db, "FR-P-1", "policy@fr.example", 3, 0, "4.2.2",
+					     "mailbox full", NOW + 9), 1);
+	ck_assert_int_eq(dead_count(w.db, "FR-P-1", FALSE), 1);
+	/* an answer clears the mark, and says there was one */
+	ck_assert_int_eq(pings_health_clear(w.db, "FR-P-1", "policy@fr.example"), 1);
+	ck_assert_int_eq(dead_count(w.db, "FR-P-1", FALSE), 0);
+	/* a mark on an address the POC no longer has is forgotten */
+	testlib_sql(w.db, "UPDATE poc_emails SET address = 'new@fr.example'"
+		    " WHERE poc = 'FR-T-1' AND position = 0");
+	ck_assert_int_eq(dead_count(w.db, "FR-T-1", FALSE), 0);	/* not shown */
+	ck_assert_int_eq(pings_health_forget(w.db, "FR-T-1"), 0);
+	ck_assert_int_eq(db_int64(w.db, &n, "SELECT count(*) FROM address_health"
+				  " WHERE poc = 'FR-T-1'", NULL), 1);
+	ck_assert_int_eq(n, 0);
+	/* a withdrawn POC: its pings finished, its queued rows cancelled */
+	testlib_sql(w.db, "INSERT INTO pings (round, purpose, poc, address, lang, token, queued,"
+		    " deadline) VALUES (NULL, 'verification', 'FR-P-1', 'policy@fr.example', 'en',"
+		    " 'dddddddddddddddddddddddddd', 1, 99);"
+		    "INSERT INTO outbox (token, purpose, env_from, rcpt, body, created, next_try)"
+		    " VALUES ('dddddddddddddddddddddddddd', 'ping', 'b', 'r', x'00', 1, 1),"
+		    " ('dddddddddddddddddddddddddd-r1', 'ping-reminder', 'b', 'r', x'00', 1, 1),"
+		    " ('eeeeeeeeeeeeeeeeeeeeeeeeee', 'notice', 'b', 'r', x'00', 1, 1)");
+	ck_assert_int_eq(pings_health_cancel(w.db, "FR-P-1", NOW), 2);
+	ck_assert_int_eq(db_int64(w.db, &n, "SELECT count(*) FROM outbox WHERE state ="
+				  " 'cancelled'", NULL), 1);
+	ck_assert_int_eq(n, 2);
+	ck_assert_int_eq(db_int64(w.db, &n, "SELECT count(*) FROM pings WHERE poc = 'FR-P-1'"
+				  " AND finished IS NULL", NULL), 1);
+	ck_assert_int_eq(n, 0);
+	testlib_db_free(&w);
+}
+END_TEST
+
 static Suite *pings_suite(void)
 {
 	Suite *s = suite_create("pings");
@@ -410,6 +579,9 @@ static Suite *pings_suite(void)
 	tcase_add_test(tc, test_report_figures);
 	tcase_add_test(tc, test_report_formats);
 	tcase_add_test(tc, test_templates);
+	tcase_add_test(tc, test_evidence_rule);
+	tcase_add_test(tc, test_evidence_apply);
+	tcase_add_test(tc, test_address_health);
 	suite_add_tcase(s, tc);
 	return s;
 }
