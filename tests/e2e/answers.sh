@@ -69,6 +69,7 @@ reply_to() { grep -l "^In-Reply-To: <$1@test.example>" "$out"/* 2>/dev/null | he
 replied() { wait_for 20 sh -c "grep -l '^In-Reply-To: <$1@test.example>' '$out'/* >/dev/null 2>&1"; }
 outcome() { sqlite3 "$T/r/var/pocbot.db" "select outcome from messages where message_id = '$1@test.example'"; }
 recorded() { [ -n "$(outcome "$1")" ]; }
+all_sent() { [ "$(sqlite3 "$T/r/var/pocbot.db" "select count(*) from outbox where state = 'queued'")" = 0 ]; }
 # unanswered ID: ID was processed, recorded and not answered.
 unanswered() { wait_for 20 recorded "$1" && [ "$(outcome "$1")" = silent ] && [ -z "$(reply_to "$1")" ]; }
 # to_is ID ADDR: the reply to ID went to ADDR.
@@ -106,7 +107,7 @@ ok "a signed UPDATE with a planted Reply-To: the acknowledgement goes to the key
 ok "  encrypted, and gerd's key reads it" reads "$id" "$K/g" "$T/upd.txt"
 ok "  (the record, old and new phone)" \
 	sh -c "grep -q '9582 5555' '$T/upd.txt' && grep -q 'DE-T-1' '$T/upd.txt'"
-sleep 1	# the sender thread has written every message of the transaction
+wait_for 20 all_sent	# every message of the transaction is in the Maildir
 ok "nothing was sent to the attacker's address" [ -z "$(grep -l '^To: attacker@evil.example' "$out"/*)" ]
 for pat in DE-T-1 CERT-Bund 9582 cert-bund@bsi.example; do
 	ok "  no \"$pat\" at attacker@evil.example" clean_at attacker@evil.example "$pat"
@@ -152,8 +153,7 @@ garbage() {
 }
 first=$((n + 1))
 for i in 1 2 3; do garbage gerd@de.example "$K/m"; deliver "$K/m"; done
-wait_for 30 recorded "$id"
-sleep 1
+wait_for 30 recorded "$id" && wait_for 20 all_sent
 got=0 one=
 for i in $first $((first + 1)) $((first + 2)); do
 	f=$(reply_to "a$i"); [ -n "$f" ] && { got=$((got + 1)); one=$f; }
