@@ -3,10 +3,16 @@
  * ([trust] max_age back, max_future ahead), never seen before. Input: a
  * person's mail (bounces and auto-replies are not verified). Sets
  * ctx->auth; a signed message that fails any check keeps the reason for
- * the refusal. Only a crypto engine failure is an error (retry later). */
+ * the refusal, and who may be told of it (DESIGN.md 3a, F8): the enrolled
+ * signer whose signature it is (accepted, stale or replayed); for a
+ * signature that does not verify, only the enrolled signer whose key holds
+ * From; for a valid signature by a key not enrolled, the sender only when
+ * that key holds From; else nobody. Only a crypto engine or database
+ * failure is an error (retry later). */
 #include <string.h>
 #include "filter.h"
 #include "../robot/crypto.h"
+#include "../robot/notices.h"
 #include "../robot/signers.h"
 
 /* The reasons.txt key for what the crypto adapter said, or NULL for good. */
@@ -37,8 +43,8 @@ static const char *refusal_of(enum crypto_outcome o)
 
 /* Looks the signer up by the fingerprint that signed (only the enrolled
  * signing key authenticates; an S/MIME encryption certificate is there to
- * encrypt to): NULL when enrolled and usable (state and role set), else
- * the refusal; "" on a database error. */
+ * encrypt to): NULL when enrolled and usable (state and role set, and it
+ * is the signer told), else the refusal; "" on a database error. */
 static const char *enrolment(struct filter_ctx *ctx)
 {
 	struct signer s;
@@ -54,6 +60,8 @@ static const char *enrolment(struct filter_ctx *ctx)
 	else {
 		g_strlcpy(ctx->auth.state, s.state, sizeof ctx->auth.state);
 		g_strlcpy(ctx->auth.role, signers_role_name(s.role), sizeof ctx->auth.role);
+		g_strlcpy(ctx->auth.signer, s.fingerprint, sizeof ctx->auth.signer);
+		ctx->auth.answer = AUTH_TO_SIGNER;
 	}
 	signers_clear(&s);
 	return refusal;
@@ -82,6 +90,53 @@ static enum verdict accept_or_refuse(struct filter_ctx *ctx)
 	return VERDICT_CONTINUE;
 }
 
+/* A valid signature by a key that is not an enrolled signer's: its
+ * refusal goes to the sender only when the key holds From (F8 b). 0 or -1. */
+static int answer_stranger(struct filter_ctx *ctx, const char *from)
+{
+	const char *const fprs[] = { ctx->auth.fingerprint, NULL };
+	GPtrArray *addresses;
+
+	if (crypto_key_addresses(ctx->crypto, ctx->auth.protocol, fprs, &addresses) < 0)
+		return -1;
+	ctx->auth.answer =
+		notices_address_among(addresses, from) ? AUTH_TO_SENDER : AUTH_TO_NOBODY;
+	g_ptr_array_unref(addresses);
+	return 0;
+}
+
+/* A signature that does not verify: told only to the enrolled signer
+ * whose key holds From, if there is one (F8 a). 0 or -1. */
+static int answer_unverified(struct filter_ctx *ctx, const char *from)
+{
+	struct signer s;
+	int found = notices_signer_of_address(ctx->db, ctx->crypto, from, &s);
+
+	if (found < 0)
+		return -1;
+	ctx->auth.answer = found ? AUTH_TO_SIGNER : AUTH_TO_NOBODY;
+	if (found)
+		g_strlcpy(ctx->auth.signer, s.fingerprint, sizeof ctx->auth.signer);
+	signers_clear(&s);
+	return 0;
+}
+
+/* Who may be told about a signed message (DESIGN.md 3a): an enrolled
+ * signer's signature (accepted, stale or replayed) was settled by
+ * enrolment(). 0 or -1 when the crypto engine or the database failed. */
+static int settle_answer(struct filter_ctx *ctx)
+{
+	char *from;
+	int rc;
+
+	if (ctx->auth.answer == AUTH_TO_SIGNER)
+		return 0;
+	from = mail_from_address(ctx->mail);
+	rc = ctx->auth.verified ? answer_stranger(ctx, from) : answer_unverified(ctx, from);
+	g_free(from);
+	return rc;
+}
+
 enum verdict authenticate_filter(struct filter_ctx *ctx)
 {
 	struct crypto_result r;
@@ -106,9 +161,15 @@ enum verdict authenticate_filter(struct filter_ctx *ctx)
 		if (r.content)
 			a->content = mail_parse(r.content, r.content_len);
 		a->refusal = refusal_of(r.outcome);
-		if (r.outcome == CRYPTO_GOOD)
+		a->verified = r.outcome == CRYPTO_GOOD;
+		if (a->verified)
 			v = accept_or_refuse(ctx);
-		ctx->reason = a->accepted ? "signed" : a->refusal;
+		if (v == VERDICT_CONTINUE && settle_answer(ctx) < 0) {
+			ctx->reason = "the crypto engine or the database failed";
+			v = VERDICT_ERROR;
+		}
+		if (v == VERDICT_CONTINUE)
+			ctx->reason = a->accepted ? "signed" : a->refusal;
 	}
 	crypto_result_clear(&r);
 	return v;

@@ -2,14 +2,14 @@
  * certificate with its chain, into the robot's GNUPGHOME, marks the
  * chain's root trusted for gpgsm (GNUPGHOME/trustlist.txt), and refuses
  * what the robot could not rely on: a secret key, several keys at once, an
- * expired, revoked or unvalidated key, and a key the robot could not
- * encrypt directory data to. Input: files the custodian was given by a
- * State (read whole, at most IMPORT_MAX_BYTES). Returns -1 with *err. */
+ * expired, revoked or unvalidated key, a key the robot could not encrypt
+ * directory data to, and one with no e-mail address. Input: files the
+ * custodian was given by a State (read whole, at most IMPORT_MAX_BYTES).
+ * Returns -1 with *err. */
 #include <errno.h>
 #include <string.h>
 #include <glib/gstdio.h>
 #include "crypto-internal.h"
-#include "envelope.h"
 
 #define IMPORT_MAX_BYTES	(1024 * 1024)	/* a key or certificate file */
 
@@ -68,38 +68,13 @@ static int read_key_file(const char *file, int cert, gpgme_data_t *d, char **err
 	return 0;
 }
 
-/* An e-mail address fit to store and to write to: an address
- * (envelope_address_ok: bounded, printable, a quoted local part allowed)
- * whose local part is ASCII (the robot has no SMTPUTF8). */
-static gboolean usable_email(const char *s)
-{
-	return s && envelope_address_ok(s, 0) && envelope_local_ascii(s);
-}
-
-/* A user ID's address, lower case, without the angle brackets gpgsm
- * keeps around it; NULL when it has none fit to store. g_free it. */
-static char *uid_email(gpgme_user_id_t u)
-{
-	char *e;
-
-	if (!u->email || u->revoked || u->invalid)
-		return NULL;
-	e = g_ascii_strdown(u->email + (u->email[0] == '<'), -1);
-	if (g_str_has_suffix(e, ">"))
-		e[strlen(e) - 1] = '\0';
-	if (usable_email(e))
-		return e;
-	g_free(e);
-	return NULL;
-}
-
 /* The key's first usable e-mail address (g_free it), or NULL. */
 static char *first_email(gpgme_key_t key)
 {
 	char *e = NULL;
 
 	for (gpgme_user_id_t u = key->uids; u && !e; u = u->next)
-		e = uid_email(u);
+		e = crypto_uid_email(u);
 	return e;
 }
 
@@ -225,8 +200,11 @@ static int pgp_check(struct crypto *c, const char *fpr, char **email, char **err
 	}
 	if ((why = pgp_unusable(key)))
 		*err = g_strdup_printf("the OpenPGP key %s %s", fpr, why);
-	else
-		*email = first_email(key);
+	else if (!(*email = first_email(key)))
+		*err = g_strdup_printf(
+			"the OpenPGP key %s has no e-mail address in its user IDs: the robot "
+			"answers a signer at an address of its key",
+			fpr);
 	gpgme_key_unref(key);
 	return *err ? -1 : 0;
 }
@@ -385,11 +363,11 @@ static int cms_trust(struct crypto *c, const char *fpr, char **err)
 /* Whether u's address is one of key's. */
 static gboolean has_email(gpgme_key_t key, gpgme_user_id_t u)
 {
-	char *want = uid_email(u), *e;
+	char *want = crypto_uid_email(u), *e;
 	gboolean found = FALSE;
 
 	for (gpgme_user_id_t v = key->uids; want && v && !found; v = v->next) {
-		found = (e = uid_email(v)) && strcmp(e, want) == 0;
+		found = (e = crypto_uid_email(v)) && strcmp(e, want) == 0;
 		g_free(e);
 	}
 	g_free(want);
@@ -470,18 +448,28 @@ int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
 		goto out;
 	if (smime_uses(c, signer, fpr, encrypt_cert, enc_fpr, err) != 0)
 		goto out;
+	if (!(*email = first_email(signer))) {
+		*err = g_strdup_printf(
+			"the certificate %s has no e-mail address (subjectAltName or "
+			"emailAddress): the robot answers a signer at an address of its "
+			"certificate",
+			fpr);
+		goto out;
+	}
 	if (cms_trust(c, fpr, err) != 0)
 		goto out;
 	if (encrypt_cert && cms_trust(c, enc_fpr, err) != 0)
 		goto out;
-	*email = first_email(signer);
 	rc = 0;
 out:
 	if (signer)
 		gpgme_key_unref(signer);
 	if (issuers)
 		g_ptr_array_unref(issuers);
-	if (rc < 0)
+	if (rc < 0) {
 		fpr[0] = enc_fpr[0] = '\0';
+		g_free(*email);
+		*email = NULL;
+	}
 	return rc;
 }

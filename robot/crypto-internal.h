@@ -21,6 +21,12 @@ void crypto_cms_reset(struct crypto *c);
 /* A GPGME error as one line. g_free it. */
 char *crypto_gpgme_error(const char *what, gpgme_error_t e);
 
+/* A user ID's address, lower case (ASCII letters), without the angle
+ * brackets gpgsm keeps around it; NULL when it has none fit to store
+ * (revoked or invalid, unbounded, unprintable). g_free it
+ * (crypto-addresses.c). */
+char *crypto_uid_email(gpgme_user_id_t u);
+
 /* What crypto-sign.c shares with crypto-sign-file.c. */
 
 /* Sorts the header lines of msg[0..hlen) (CRLF each) into keep and

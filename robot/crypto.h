@@ -102,7 +102,8 @@ int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in
 
 /* Enrolment (crypto-import.c). Imports an OpenPGP public key file and
  * gives its primary fingerprint and first e-mail address (g_free it). 0 or
- * -1 with *err. */
+ * -1 with *err (a key with no e-mail address in its user IDs is refused:
+ * the robot answers a signer at an address of its key). */
 int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LEN], char **email,
 		      char **err);
 
@@ -110,11 +111,29 @@ int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LE
  * (chain may be NULL when the certificate is self-signed or its issuers
  * are already known), marks the chain's root trusted, and checks that the
  * robot can encrypt to the signer: to cert itself, or to encrypt_cert
- * (may be NULL). Gives the certificate's fingerprint and, in enc_fpr, the
- * fingerprint to encrypt to. 0 or -1 with *err saying why (a sign-only
- * certificate without encrypt_cert is refused). */
+ * (may be NULL). Gives the certificate's fingerprint, in enc_fpr the
+ * fingerprint to encrypt to, and its first e-mail address. 0 or -1 with
+ * *err saying why (a sign-only certificate without encrypt_cert, or one
+ * with no e-mail address, is refused). */
 int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
 			const char *encrypt_cert, char fpr[CRYPTO_FPR_LEN],
 			char enc_fpr[CRYPTO_FPR_LEN], char **email, char **err);
+
+/* Addresses (crypto-addresses.c). The e-mail addresses of the keys fprs
+ * (NULL-terminated; primary fingerprints for OpenPGP, certificates for
+ * S/MIME, as p says): OpenPGP user IDs, the subjectAltNames and subject
+ * emailAddress of a certificate, in the order the keys list them, each
+ * once, ASCII letters in lower case, domains as the key writes them. A
+ * key the robot does not hold adds none. 0 with *out (g_ptr_array_unref
+ * it), or -1 when the engine failed. */
+int crypto_key_addresses(struct crypto *c, enum crypto_protocol p, const char *const *fprs,
+			 GPtrArray **out);
+
+/* The fingerprints (upper-case hex) of the OpenPGP keys and S/MIME
+ * certificates whose user IDs may hold addr: candidates found by a
+ * substring search with the domain both as A-labels and in Unicode; the
+ * caller compares crypto_key_addresses with addr. 0 with *fprs
+ * (g_ptr_array_unref it), or -1 when the engine failed. */
+int crypto_keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs);
 
 #endif

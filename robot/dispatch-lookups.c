@@ -27,7 +27,6 @@
 #include "lookup-answer.h"
 #include "notices.h"
 #include "outbox.h"
-#include "reply-address.h"
 #include "signers.h"
 #include "states.h"
 #include "templates.h"
@@ -40,27 +39,27 @@ struct job {
 	const char *hash;
 	const char *lang;
 	gint64 row;			/* the messages row answered */
-	char *to;			/* the reply address */
+	char *to;			/* the requester's signer address */
 	char *msgid, *refs;		/* In-Reply-To, References */
-	enum crypto_protocol protocol;
-	char key[CRYPTO_FPR_LEN];	/* to encrypt to */
+	struct signer signer;		/* the requester: its key, its protocol */
 	const char *outcome;
 };
 
-/* The key the requester's answers are encrypted to: its enrolled key or,
- * for S/MIME, the certificate enrolled for encryption. 0, or -1. */
-static int requester_key(struct job *j)
+/* The requester, enrolled and not revoked, and its signer address (the
+ * rule of DESIGN.md 3a: the answers go encrypted to its key, at an
+ * address of it). 1, 0 when it has none, or -1. */
+static int requester(struct job *j)
 {
-	struct signer s;
-	int rc = signers_find(j->db, j->ctx->auth.fingerprint, &s) == 1 && !s.revoked ? 0 : -1;
+	char *reply_to = mail_reply_to_address(j->ctx->mail);
+	char *from = mail_from_address(j->ctx->mail);
+	int rc = signers_find(j->db, j->ctx->auth.fingerprint, &j->signer);
 
-	if (rc == 0) {
-		j->protocol = s.protocol;
-		g_strlcpy(j->key,
-			  signers_encrypt_key(s.protocol, s.fingerprint, s.enc_fingerprint),
-			  sizeof j->key);
-	}
-	signers_clear(&s);
+	if (rc == 1 && j->signer.revoked)
+		rc = -1;	/* authenticate accepted it in this transaction */
+	if (rc == 1)
+		rc = notices_signer_address(j->ctx->crypto, &j->signer, reply_to, from, &j->to);
+	g_free(reply_to);
+	g_free(from);
 	return rc;
 }
 
@@ -79,7 +78,7 @@ static GHashTable *base_vars(const struct job *j)
 }
 
 /* Renders template name with vars and queues it, signed and encrypted to
- * the requester. 0 or -1. */
+ * the requester at its signer address. 0 or -1. */
 static int queue(struct job *j, const char *purpose, guint index, const char *name,
 		 GHashTable *vars, const struct outbox_attachment *att, size_t n_att)
 {
@@ -101,7 +100,8 @@ static int queue(struct job *j, const char *purpose, guint index, const char *na
 		struct mail_ctx c = { j->db, j->ctx->cfg, j->ctx->crypto, j->ctx->tpl,
 			              j->ctx->now };
 
-		rc = notices_queue(&c, "lookup-answer", j->protocol, j->key, j->row, seed, &it);
+		rc = notices_queue(&c, "lookup-answer", CRYPTO_NONE, &j->signer, j->row, seed,
+				   &it);
 	}
 	if (rc > 0)
 		j->outcome = "no usable reply address";
@@ -360,9 +360,8 @@ int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint
 			 .row = row,
 			 .lang = ctx->lang[0] ? ctx->lang : "en",
 			 .outcome = "answered" };
-	int rc = -1;
+	int rc = -1, found = requester(&j);
 
-	j.to = reply_address_pick(ctx->mail, ctx->env->sender);
 	j.msgid = mail_message_id(ctx->mail);
 	j.refs = mail_references(ctx->mail);
 	if (j.msgid) {
@@ -372,15 +371,16 @@ int dispatch_lookups(sqlite3 *db, struct filter_ctx *ctx, const char *hash, gint
 		g_free(j.refs);
 		j.refs = all;
 	}
-	if (!j.to) {
+	if (found == 0) {
 		j.outcome = "no reply address";
 		rc = 0;
-	} else if (requester_key(&j) == 0) {
+	} else if (found > 0) {
 		rc = answer_all(&j, ctx->lookup);
 	}
 	*outcome = j.outcome;
 	if (rc == 0 && messages_set_outcome(db, hash, j.outcome) < 0)
 		rc = -1;
+	signers_clear(&j.signer);
 	g_free(j.to);
 	g_free(j.msgid);
 	g_free(j.refs);

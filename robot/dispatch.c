@@ -2,13 +2,17 @@
  * replies it earns, written in the worker's transaction. Unsigned mail is
  * answered only for HELP and FORM (and a command that needs a signature
  * gets the "not signed" refusal), at most [limits] help_per_day times a
- * day per address, so forged spam never turns into backscatter. Every
- * reply is signed by the robot, in S/MIME when the sender wrote in S/MIME. */
+ * day per address, so forged spam never turns into backscatter. A reply
+ * to an enrolled signer goes encrypted to its key, at its signer address
+ * (notices_signer_address); any other is in clear, to Reply-To else From,
+ * and carries no directory data. Every reply is signed by the robot, in
+ * S/MIME when the signer (else the sender) uses S/MIME. */
 #include <string.h>
 #include "dispatch.h"
 #include "form.h"
 #include "crypto.h"
 #include "db.h"
+#include "envelope.h"
 #include "log.h"
 #include "messages.h"
 #include "limits.h"
@@ -41,13 +45,20 @@ static gint64 insert_message(sqlite3 *db, const struct filter_ctx *ctx, const ch
 	return row;
 }
 
-/* What a message earns: which template, why, and whether the daily limit
- * for strangers applies. */
+/* How often a reply may go to one address. */
+enum limit {
+	UNLIMITED,
+	HELP_PER_DAY,		/* counts against [limits] help_per_day (help, form, refusal) */
+	ONCE_A_DAY		/* one of its purpose a day (a signature that does not verify) */
+};
+
+/* What a message earns: which template, why, and whether a daily limit
+ * applies. */
 struct reply {
 	const char *purpose;	/* outbox purpose; NULL: no reply */
 	const char *name;	/* template */
 	const char *refusal;	/* reasons.txt key, for a refusal */
-	gboolean limited;	/* counts against [limits] help_per_day */
+	enum limit limited;
 	GHashTable *vars;	/* more placeholders (the forms' blocks), or NULL */
 };
 
@@ -78,43 +89,53 @@ static const char signer_refusal[] = "(the signer's)";
 /* What a message earns, the first row that matches. Columns:
  *   answerable  a person's command (KIND_COMMAND), not marked no_reply
  *   ping        an answer to one of our pings (its command stages ran)
- *   signed      a signature where one counts; accepted: it is good
+ *   signed      a signature where one counts; good: it verifies (by a key
+ *               enrolled or not); accepted: it authorises
+ *   to          who may be told (ANY, or AUTH_TO_*: ctx->auth.answer)
  *   forms       what an accepted signer's forms came to (ANY, or FORMS_*)
  *   lookup      an accepted signer's LOOKUP, EXTRACT or ACCESS-LOG
  *   cmd         the command recognised (ANY, or CMD_*)
  * Unsigned mail is answered only for HELP and FORM, and a command that
  * needs authority gets the "not signed" refusal; a signed message that
- * fails a check gets its refusal; an accepted signer gets what was asked,
- * or the help. Lookups are answered by dispatch_lookups, not here. */
+ * fails a check gets its refusal when someone may be told (a signature
+ * that does not verify: the enrolled signer whose key holds From, once a
+ * day); an accepted signer gets what was asked, or the help. Lookups are
+ * answered by dispatch_lookups, not here. Whether a reply goes to an
+ * enrolled signer (encrypted, at its signer address) or in clear to the
+ * sender is ctx->auth.answer's (answer()). */
 static const struct rule {
-	signed char answerable, ping, is_signed, accepted, forms, lookup, cmd;
+	signed char answerable, ping, is_signed, good, accepted, to, forms, lookup, cmd;
 	struct reply reply;	/* purpose, template, refusal, limited */
 } rules[] = {
-/*        answ ping sign acc  forms         look cmd                  */
-	{ NO,  ANY, ANY, ANY, ANY,          ANY, ANY,           { NULL } },
+/*        answ ping sign good acc  to              forms         look cmd           */
+	{ NO,  ANY, ANY, ANY, ANY, ANY,            ANY,          ANY, ANY,      { NULL } },
 	/* a signed answer to a ping: only a signer's command is answered */
-	{ YES, YES, ANY, NO,  ANY,          ANY, ANY,           { NULL } },
-	{ YES, YES, ANY, ANY, ANY,          ANY, CMD_NONE,      { NULL } },
-	{ YES, ANY, YES, NO,  ANY,          ANY, ANY,
-	  { "refusal", "refusal", signer_refusal, TRUE, NULL } },
-	{ YES, ANY, ANY, YES, FORMS_ACK,    ANY, ANY,
-	  { "signed-ack", "ack", NULL, FALSE, NULL } },
-	{ YES, ANY, ANY, YES, FORMS_DRY_RUN, ANY, ANY,
-	  { "signed-dry-run", "ack-dry-run", NULL, FALSE, NULL } },
-	{ YES, ANY, ANY, YES, FORMS_ERRORS, ANY, ANY,
-	  { "signed-errors", "errors", NULL, FALSE, NULL } },
-	{ YES, ANY, ANY, YES, ANY,          YES, ANY,           { NULL } },
-	{ YES, ANY, ANY, YES, ANY,          ANY, CMD_FORM,
-	  { "signed-form", "form", NULL, FALSE, NULL } },
-	{ YES, ANY, ANY, YES, ANY,          ANY, ANY,
-	  { "signed-help", "help", NULL, FALSE, NULL } },
-	{ YES, ANY, ANY, NO,  ANY,          ANY, CMD_HELP,
-	  { "help", "help", NULL, TRUE, NULL } },
-	{ YES, ANY, ANY, NO,  ANY,          ANY, CMD_FORM,
-	  { "form", "form", NULL, TRUE, NULL } },
-	{ YES, ANY, ANY, NO,  ANY,          ANY, CMD_AUTHORITY,
-	  { "refusal", "refusal", "not-signed", TRUE, NULL } },
-	{ ANY, ANY, ANY, ANY, ANY,          ANY, ANY,           { NULL } },
+	{ YES, YES, ANY, ANY, NO,  ANY,            ANY,          ANY, ANY,      { NULL } },
+	{ YES, YES, ANY, ANY, ANY, ANY,            ANY,          ANY, CMD_NONE, { NULL } },
+	/* a signature that does not authorise (F8) */
+	{ YES, ANY, YES, ANY, NO,  AUTH_TO_NOBODY, ANY,          ANY, ANY,      { NULL } },
+	{ YES, ANY, YES, NO,  NO,  AUTH_TO_SIGNER, ANY,          ANY, ANY,
+	  { "unverified", "refusal", signer_refusal, ONCE_A_DAY, NULL } },
+	{ YES, ANY, YES, ANY, NO,  ANY,            ANY,          ANY, ANY,
+	  { "refusal", "refusal", signer_refusal, HELP_PER_DAY, NULL } },
+	{ YES, ANY, ANY, ANY, YES, ANY,            FORMS_ACK,    ANY, ANY,
+	  { "signed-ack", "ack", NULL, UNLIMITED, NULL } },
+	{ YES, ANY, ANY, ANY, YES, ANY,            FORMS_DRY_RUN, ANY, ANY,
+	  { "signed-dry-run", "ack-dry-run", NULL, UNLIMITED, NULL } },
+	{ YES, ANY, ANY, ANY, YES, ANY,            FORMS_ERRORS, ANY, ANY,
+	  { "signed-errors", "errors", NULL, UNLIMITED, NULL } },
+	{ YES, ANY, ANY, ANY, YES, ANY,            ANY,          YES, ANY,      { NULL } },
+	{ YES, ANY, ANY, ANY, YES, ANY,            ANY,          ANY, CMD_FORM,
+	  { "signed-form", "form", NULL, UNLIMITED, NULL } },
+	{ YES, ANY, ANY, ANY, YES, ANY,            ANY,          ANY, ANY,
+	  { "signed-help", "help", NULL, UNLIMITED, NULL } },
+	{ YES, ANY, ANY, ANY, NO,  ANY,            ANY,          ANY, CMD_HELP,
+	  { "help", "help", NULL, HELP_PER_DAY, NULL } },
+	{ YES, ANY, ANY, ANY, NO,  ANY,            ANY,          ANY, CMD_FORM,
+	  { "form", "form", NULL, HELP_PER_DAY, NULL } },
+	{ YES, ANY, ANY, ANY, NO,  ANY,            ANY,          ANY, CMD_AUTHORITY,
+	  { "refusal", "refusal", "not-signed", HELP_PER_DAY, NULL } },
+	{ ANY, ANY, ANY, ANY, ANY, ANY,            ANY,          ANY, ANY,      { NULL } },
 };
 
 static gboolean holds(signed char test, int value)
@@ -133,7 +154,8 @@ static struct reply plan(const struct filter_ctx *ctx, enum forms_outcome forms)
 		struct reply r = w->reply;
 
 		if (!holds(w->answerable, answerable) || !holds(w->ping, ctx->ping != NULL) ||
-		    !holds(w->is_signed, !!a->is_signed) || !holds(w->accepted, !!a->accepted) ||
+		    !holds(w->is_signed, !!a->is_signed) || !holds(w->good, !!a->verified) ||
+		    !holds(w->accepted, !!a->accepted) || !holds(w->to, a->answer) ||
 		    !holds(w->forms, forms) || !holds(w->lookup, ctx->lookup != NULL) ||
 		    !holds(w->cmd, ctx->cmd))
 			continue;
@@ -214,27 +236,68 @@ static void note_outside_text(const struct filter_ctx *ctx, const char *lang, ch
 	*body = both;
 }
 
+/* Where the reply goes (g_free *to; NULL: nowhere) and, for an enrolled
+ * signer, who it is (*s, signers_clear it): the signer at its signer
+ * address (DESIGN.md 3a), else Reply-To, else From. 0 or -1. */
+static int reply_address(sqlite3 *db, const struct filter_ctx *ctx, struct signer *s, char **to)
+{
+	char *reply_to = mail_reply_to_address(ctx->mail), *from = mail_from_address(ctx->mail);
+	int rc = 0;
+
+	*to = NULL;
+	memset(s, 0, sizeof *s);
+	if (ctx->auth.answer != AUTH_TO_SIGNER) {
+		*to = reply_address_pick(ctx->mail, ctx->env->sender);
+	} else if ((rc = signers_find(db, ctx->auth.signer, s)) == 1) {
+		/* a signature that does not verify is answered at From, the address
+		 * that named the signer, and nowhere else */
+		rc = notices_signer_address(ctx->crypto, s, ctx->auth.verified ? reply_to : NULL,
+					    from, to) < 0 ? -1 : 0;
+	}
+	g_free(reply_to);
+	g_free(from);
+	return rc < 0 ? -1 : 0;
+}
+
+/* How many replies like r already went to to today: the count its limit
+ * is compared with (0 when it has none); -1 on error. */
+static int sent_today(sqlite3 *db, const struct filter_ctx *ctx, const struct reply *r,
+		      const char *to)
+{
+	char *ascii = r->limited == ONCE_A_DAY ? envelope_address_ascii(to) : NULL;
+	int n = 0;
+
+	if (r->limited == HELP_PER_DAY)
+		n = outbox_count_limited(db, to, ctx->now - 24 * 3600);
+	else if (r->limited == ONCE_A_DAY)
+		n = outbox_count_purpose(db, ascii ? ascii : to, r->purpose,
+					 ctx->now - 24 * 3600);
+	g_free(ascii);
+	return n;
+}
+
 /* Queues the reply r. Sets *outcome. 0 or -1. */
 static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gint64 row,
 		  const char *hash, const char **outcome)
 {
 	const char *lang = reply_lang(ctx);
-	char *to = reply_address_pick(ctx->mail, ctx->env->sender), *subject = NULL, *body = NULL,
-	     *seed = NULL;
+	char *to = NULL, *subject = NULL, *body = NULL, *seed = NULL;
 	char *msgid = mail_message_id(ctx->mail), *refs = mail_references(ctx->mail),
 	     *all_refs = NULL;
-	int sent, rc = 0;
+	struct signer s;
+	int sent, rc = reply_address(db, ctx, &s, &to);
 
+	if (rc < 0)
+		goto out;
 	if (!to) {
 		*outcome = "no reply address";
 		goto out;
 	}
-	sent = r->limited ? outbox_count_limited(db, to, ctx->now - 24 * 3600) : 0;
-	if (sent < 0) {
+	if ((sent = sent_today(db, ctx, r, to)) < 0) {
 		rc = -1;
 		goto out;
 	}
-	if (sent >= ctx->cfg->help_per_day) {
+	if (sent >= (r->limited == ONCE_A_DAY ? 1 : ctx->cfg->help_per_day)) {
 		*outcome = "rate-limited";
 		goto out;
 	}
@@ -256,11 +319,14 @@ static int answer(sqlite3 *db, struct filter_ctx *ctx, const struct reply *r, gi
 			                  .references = all_refs };
 		struct mail_ctx c = { db, ctx->cfg, ctx->crypto, ctx->tpl, ctx->now };
 
-		rc = notices_queue(&c, "reply", ctx->auth.protocol, NULL, row, seed, &it);
+		rc = s.fingerprint[0]
+			? notices_queue(&c, "signer-reply", CRYPTO_NONE, &s, row, seed, &it)
+			: notices_queue(&c, "reply", ctx->auth.protocol, NULL, row, seed, &it);
 	}
 	*outcome = rc > 0 ? "no usable reply address" : r->refusal ? "refused" : "answered";
 	rc = rc < 0 ? -1 : 0;
 out:
+	signers_clear(&s);
 	g_free(to);
 	g_free(subject);
 	g_free(body);

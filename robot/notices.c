@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "config.h"
 #include "crypto.h"
+#include "envelope.h"
 #include "log.h"
 #include "notice-hold.h"
 #include "states.h"
@@ -35,10 +36,12 @@ static const struct notice_kind kinds[] = {
 	{ "update-reminder", "update-reminder", "update-reminder", NOTICE_STATE_EDITORS,
 	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
 	/* written by their callers, queued through notices_queue */
-	{ "reply", NULL, NULL, /* help, form, ack, errors, refusals */
+	{ "signer-reply", NULL, NULL, /* ack, errors, help, form, any refusal to a signer */
+	  NOTICE_SIGNER, NOTICE_LANG_REQUEST, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	{ "lookup-answer", NULL, NULL, NOTICE_SIGNER, NOTICE_LANG_REQUEST, TRUE,
+	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
+	{ "reply", NULL, NULL, /* help, form, refusal to unsigned or non-enrolled mail */
 	  NOTICE_SENDER, NOTICE_LANG_REQUEST, FALSE, NOTICE_SIGN_SENDER, NULL, NOTICE_NOW },
-	{ "lookup-answer", NULL, NULL, NOTICE_SENDER, NOTICE_LANG_REQUEST, TRUE,
-	  NOTICE_SIGN_SENDER, NULL, NOTICE_NOW },
 	{ "ping", NULL, NULL, /* ping, verification ping, reminder */
 	  NOTICE_ADDRESS, NOTICE_LANG_POC, FALSE, NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
 	{ "quarantine-alert", "notice", NULL, NOTICE_CUSTODIAN_ADDRESS, NOTICE_LANG_ENGLISH, FALSE,
@@ -70,6 +73,7 @@ static enum signers_audience audience_of(enum notice_audience a)
 	case NOTICE_STATE_SIGNERS:
 	case NOTICE_ADDRESS:
 	case NOTICE_SENDER:
+	case NOTICE_SIGNER:
 	case NOTICE_CUSTODIAN_ADDRESS:
 		break;
 	}
@@ -218,20 +222,139 @@ int notices_send(const struct mail_ctx *c, const struct notice_request *r)
 }
 
 int notices_queue(const struct mail_ctx *c, const char *kind, enum crypto_protocol sender_protocol,
-		  const char *key, gint64 message, const char *seed, struct outbox_item *it)
+		  const struct signer *signer, gint64 message, const char *seed,
+		  struct outbox_item *it)
 {
 	const struct notice_kind *k = notices_kind(kind);
+	const char *key = signer ? signers_encrypt_key(signer->protocol, signer->fingerprint,
+						       signer->enc_fingerprint)
+				 : NULL;
 	const char *const encrypt_to[] = { key, NULL };
 
 	g_assert(k != NULL && !k->template);
 	g_assert(!k->encrypted || key);
+	g_assert(k->audience != NOTICE_SIGNER || (signer && it->to));
 	if (k->purpose)
 		it->purpose = k->purpose;
-	it->protocol = k->signing == NOTICE_SIGN_SENDER && sender_protocol == CRYPTO_SMIME
-	                       ? CRYPTO_SMIME
-	                       : CRYPTO_OPENPGP;
+	if (k->signing == NOTICE_SIGN_RECIPIENT && signer)
+		it->protocol = signer->protocol;
+	else if (k->signing == NOTICE_SIGN_SENDER && sender_protocol == CRYPTO_SMIME)
+		it->protocol = CRYPTO_SMIME;
+	else
+		it->protocol = CRYPTO_OPENPGP;
 	it->encrypt_to = k->encrypted ? encrypt_to : NULL;
 	return outbox_queue(c->db, c->cfg, c->crypto, c->now, message, seed, it);
+}
+
+/* The signer-address rule ------------------------------------------------ */
+
+/* addr as compared: its domain in A-labels when it converts, ASCII
+ * letters in lower case. g_free it. */
+static char *address_key(const char *addr)
+{
+	char *ascii = envelope_address_ascii(addr);
+	char *key = g_ascii_strdown(ascii ? ascii : addr, -1);
+
+	g_free(ascii);
+	return key;
+}
+
+gboolean notices_address_among(const GPtrArray *addresses, const char *addr)
+{
+	char *want = addr ? address_key(addr) : NULL;
+	gboolean found = FALSE;
+
+	for (guint i = 0; want && !found && addresses && i < addresses->len; i++) {
+		char *key = address_key(addresses->pdata[i]);
+
+		found = strcmp(key, want) == 0;
+		g_free(key);
+	}
+	g_free(want);
+	return found;
+}
+
+int notices_signer_addresses(struct crypto *crypto, const struct signer *s, GPtrArray **out)
+{
+	const char *const fprs[] = { s->fingerprint, s->enc_fingerprint, NULL };
+
+	if (crypto_key_addresses(crypto, s->protocol, fprs, out) < 0)
+		return -1;
+	if ((*out)->len == 0 && s->email && *s->email)
+		g_ptr_array_add(*out, g_strdup(s->email));
+	return 0;
+}
+
+/* The key's spelling of addr, one of addresses (notices_address_among). */
+static char *spelled_as_key(const GPtrArray *addresses, const char *addr)
+{
+	char *want = address_key(addr), *found = NULL;
+
+	for (guint i = 0; !found && i < addresses->len; i++) {
+		char *key = address_key(addresses->pdata[i]);
+
+		if (strcmp(key, want) == 0)
+			found = g_strdup(addresses->pdata[i]);
+		g_free(key);
+	}
+	g_free(want);
+	return found;
+}
+
+int notices_signer_address(struct crypto *crypto, const struct signer *s, const char *reply_to,
+			   const char *from, char **to)
+{
+	GPtrArray *addresses;
+
+	*to = NULL;
+	if (notices_signer_addresses(crypto, s, &addresses) < 0)
+		return -1;
+	if (notices_address_among(addresses, reply_to))
+		*to = spelled_as_key(addresses, reply_to);
+	else if (notices_address_among(addresses, from))
+		*to = spelled_as_key(addresses, from);
+	else if (s->email && *s->email)
+		*to = g_strdup(s->email);
+	else if (addresses->len)
+		*to = g_strdup(addresses->pdata[0]);
+	g_ptr_array_unref(addresses);
+	return *to ? 1 : 0;
+}
+
+/* Whether the signer that fpr names, s, is one not revoked whose key holds
+ * addr. 1, 0 or -1. */
+static int holds_address(struct crypto *crypto, const struct signer *s, const char *addr)
+{
+	GPtrArray *addresses;
+	int rc;
+
+	if (s->revoked)
+		return 0;
+	if (notices_signer_addresses(crypto, s, &addresses) < 0)
+		return -1;
+	rc = notices_address_among(addresses, addr) ? 1 : 0;
+	g_ptr_array_unref(addresses);
+	return rc;
+}
+
+int notices_signer_of_address(sqlite3 *db, struct crypto *crypto, const char *addr,
+			      struct signer *out)
+{
+	GPtrArray *fprs;
+	int rc = 0;
+
+	memset(out, 0, sizeof *out);
+	if (!addr || crypto_keys_holding(crypto, addr, &fprs) < 0)
+		return addr ? -1 : 0;
+	for (guint i = 0; rc == 0 && i < fprs->len; i++) {
+		int found = signers_find_by_key(db, fprs->pdata[i], out);
+
+		rc = found <= 0 ? found : holds_address(crypto, out, addr);
+		if (rc <= 0)
+			signers_clear(out);
+	}
+	g_ptr_array_unref(fprs);
+	return rc;
 }
 
 int notices_signer_change(sqlite3 *db, const struct config *cfg, const struct signer *changed,

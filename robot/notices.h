@@ -5,9 +5,10 @@
  * request of a kind. The table is DESIGN.md section 3a, with today's rules.
  *
  * Every notice is queued through the outbox in the caller's transaction,
- * signed by the robot; a notice to an enrolled signer is encrypted to the
- * key signers_encrypt_key names. Functions return 0 or -1 (the caller
- * rolls back). */
+ * signed by the robot; every message to an enrolled signer is encrypted
+ * to the key signers_encrypt_key names, and an answer to a signer's
+ * message goes to its signer address (notices_signer_address). Functions
+ * return 0 or -1 (the caller rolls back). */
 #ifndef POCBOT_NOTICES_H
 #define POCBOT_NOTICES_H
 
@@ -23,6 +24,8 @@ enum notice_audience {
 	NOTICE_CUSTODIANS,	/* the custodian signers */
 	NOTICE_ADDRESS,		/* one address the request names (a POC's): no key */
 	NOTICE_SENDER,		/* whoever sent the message answered (Reply-To, else From) */
+	NOTICE_SIGNER,		/* the enrolled signer the message answered is from, at its
+				 * signer address (notices_signer_address) */
 	NOTICE_CUSTODIAN_ADDRESS	/* [robot] custodian, the secretariat's address */
 };
 
@@ -92,16 +95,46 @@ struct notice_request {
 int notices_send(const struct mail_ctx *c, const struct notice_request *r);
 
 /* Queues a message its caller wrote for a person: the answer to a
- * message (it->to the sender's address, in the message's language), a ping
- * (it->to the POC's address) or an alert to [robot] custodian; it holds
- * the recipient, subject, body and the threading and outbox fields. How it
- * is signed, whether it is encrypted and its purpose are kind's row's:
- * signed as the message answered was when the row says so (its protocol
- * in sender_protocol), encrypted to key when the row encrypts (key must
- * then be given). message: the messages row answered, or 0. As
- * outbox_queue: 0 queued, 1 no usable address, -1 on failure. */
+ * message (it->to the sender's address, or for a signer its signer
+ * address; in the message's language), a ping (it->to the POC's address)
+ * or an alert to [robot] custodian; it holds the recipient, subject, body
+ * and the threading and outbox fields. How it is signed, whether it is
+ * encrypted and its purpose are kind's row's: signed as the message
+ * answered was (its protocol in sender_protocol) or in the signer's
+ * protocol, encrypted to signer's key (signers_encrypt_key) when the row
+ * encrypts (signer must then be given). message: the messages row
+ * answered, or 0. As outbox_queue: 0 queued, 1 no usable address, -1 on
+ * failure. */
 int notices_queue(const struct mail_ctx *c, const char *kind, enum crypto_protocol sender_protocol,
-		  const char *key, gint64 message, const char *seed, struct outbox_item *it);
+		  const struct signer *signer, gint64 message, const char *seed,
+		  struct outbox_item *it);
+
+/* The signer-address rule (DESIGN.md section 3a). Addresses are compared
+ * with their domains in A-labels and case folded (notices_address_among).
+ *
+ * The addresses of s's enrolled key: its OpenPGP user IDs, or the
+ * subjectAltNames of its S/MIME signing and encryption certificates, as
+ * the crypto adapter reads them from the robot's keyrings; the address
+ * recorded at enrolment when the keyrings give none. 0 with *out
+ * (g_ptr_array_unref it), or -1 when the crypto engine failed. */
+int notices_signer_addresses(struct crypto *crypto, const struct signer *s, GPtrArray **out);
+
+/* Whether addr (may be NULL) is one of addresses. */
+gboolean notices_address_among(const GPtrArray *addresses, const char *addr);
+
+/* Where a message to signer s goes, for a message with Reply-To reply_to
+ * and From from (either may be NULL): reply_to if it is an address of
+ * s's key, else from if it is one, else the key's first address (as
+ * enrolled). The key's own spelling of it. 1 with *to (g_free it), 0 when
+ * s has no address, -1 when the crypto engine failed. */
+int notices_signer_address(struct crypto *crypto, const struct signer *s, const char *reply_to,
+			   const char *from, char **to);
+
+/* The signer not revoked whose enrolled key holds addr (the first
+ * enrolled when several do): 1 with *out (signers_clear it), 0 when none
+ * does, -1 on a database or crypto engine failure. */
+int notices_signer_of_address(sqlite3 *db, struct crypto *crypto, const char *addr,
+			      struct signer *out);
 
 /* Tells the other enrolled signers of changed's State that changed was
  * enrolled or revoked (action: "action-enrolled" or "action-revoked", a

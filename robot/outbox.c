@@ -230,6 +230,20 @@ int outbox_count_limited(sqlite3 *db, const char *rcpt, gint64 since)
 	return n;
 }
 
+int outbox_count_purpose(sqlite3 *db, const char *rcpt, const char *purpose, gint64 since)
+{
+	sqlite3_stmt *st = db_query(db,
+				    "SELECT count(*) FROM outbox WHERE rcpt = ?1 COLLATE NOCASE"
+				    " AND purpose = ?2 AND created > ?3",
+				    "tti", rcpt, purpose, since);
+	int n = -1;
+
+	if (st && db_step(st) == 1)
+		n = sqlite3_column_int(st, 0);
+	db_done(st);
+	return n;
+}
+
 int outbox_env_from(sqlite3 *db, const char *token, char **env_from)
 {
 	sqlite3_stmt *st =

@@ -54,6 +54,10 @@ int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64
  * rcpt since since: the [limits] help_per_day count. -1 on error. */
 int outbox_count_limited(sqlite3 *db, const char *rcpt, gint64 since);
 
+/* How many rows of purpose went to rcpt (as queued: domains in A-labels)
+ * since since. -1 on error. */
+int outbox_count_purpose(sqlite3 *db, const char *rcpt, const char *purpose, gint64 since);
+
 /* The envelope sender of the row whose token is token: 1 and *env_from
  * set (g_free it), 0 when there is no such row, -1 on error. */
 int outbox_env_from(sqlite3 *db, const char *token, char **env_from);

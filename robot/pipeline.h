@@ -42,10 +42,25 @@ enum command {
 	CMD_AUTHORITY		/* a command that needs a signature: a form, a lookup */
 };
 
+/* Who may be told about a message (DESIGN.md 3a; filters/authenticate.c). */
+enum auth_answer {
+	AUTH_TO_SENDER,		/* unsigned, or a valid signature by a key that is not
+				 * enrolled and holds From: Reply-To else From, in clear */
+	AUTH_TO_SIGNER,		/* the enrolled signer auth.signer, at its signer address,
+				 * encrypted */
+	AUTH_TO_NOBODY		/* a signature that does not authorise and concerns no
+				 * signer: recorded, not answered */
+};
+
 /* What authenticate found (filters/authenticate.c). */
 struct auth {
 	gboolean is_signed;	/* a signature where one counts */
+	gboolean verified;	/* it verifies by a valid key (enrolled or not) */
 	gboolean accepted;	/* it verifies, by an enrolled signer, fresh, not replayed */
+	int answer;		/* enum auth_answer */
+	char signer[65];	/* AUTH_TO_SIGNER: the fingerprint of the signer told: the
+				 * one whose signature it is, or, for a signature that does
+				 * not verify, the one whose key holds From */
 	const char *refusal;	/* templates' reasons.txt key when signed but refused */
 	int protocol;		/* enum crypto_protocol */
 	char fingerprint[65];

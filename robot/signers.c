@@ -149,6 +149,25 @@ int signers_find(sqlite3 *db, const char *fpr, struct signer *out)
 	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
+int signers_find_by_key(sqlite3 *db, const char *fpr, struct signer *out)
+{
+	char key[CRYPTO_FPR_LEN];
+	sqlite3_stmt *st = NULL;
+	int step = SQLITE_ERROR;
+
+	memset(out, 0, sizeof *out);
+	if (signers_normalize_fpr(fpr, key) < 0)
+		return 0;
+	if ((st = db_query(db, "SELECT " SIGNER_COLUMNS " FROM signers"
+			       " WHERE fingerprint = ?1 OR enc_fingerprint = ?1"
+			       " ORDER BY revoked IS NOT NULL, id LIMIT 1", "t", key))) {
+		if ((step = sqlite3_step(st)) == SQLITE_ROW)
+			row_signer(st, out);
+	}
+	db_done(st);
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
 /* The signers the statement sql selects, with state bound as ?1 and, when
  * types is "ti", n as ?2. */
 static GPtrArray *select_signers(sqlite3 *db, const char *sql, const char *types,

@@ -57,6 +57,11 @@ int signers_add(sqlite3 *db, const struct signer *s);
  * filled (signers_clear it), 0 when there is none, -1 on error. */
 int signers_find(sqlite3 *db, const char *fpr, struct signer *out);
 
+/* The signer whose enrolled key is fpr: its signing key or certificate,
+ * or for S/MIME its encryption certificate; a signer not revoked first.
+ * As signers_find. */
+int signers_find_by_key(sqlite3 *db, const char *fpr, struct signer *out);
+
 /* All signers, or those of state when it is not NULL, revoked ones too,
  * by State then enrolment. An array of struct signer * that frees them
  * (g_ptr_array_unref it), or NULL on error. */

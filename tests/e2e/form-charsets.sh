@@ -80,16 +80,20 @@ stored() {
 		from pocs p where p.id in (select poc from poc_emails where address = '$1')"
 }
 
-# acknowledged NAME LANG EMAIL: NAME was answered with LANG's acknowledgement
-# and its record is stored as expected; says what went wrong otherwise.
+# acknowledged NAME LANG EMAIL SIGN: NAME was answered with LANG's
+# acknowledgement, encrypted to its signer (SIGN: pgp or smime), and its
+# record is stored as expected; says what went wrong otherwise.
 acknowledged() {
 	_f=$(grep -l "^In-Reply-To: <$1@charsets.test>" "$out"/* 2>/dev/null | head -1)
 	[ -n "$_f" ] || { echo "       no reply" >&2; return 1; }
+	_keys=$K/a
+	[ "$4" = smime ] && _keys=$K/s
+	read_signer_reply "$_f" "$_keys" > "$C/$1.reply" || return 1
 	_got=$($MAILFILE "$_f" Subject)
 	_want=$(sed -n '1s/^Subject: //p' "$POCBOT_TOP/templates/$2/ack.txt")
-	if [ "$_got" != "$_want" ]; then
+	if [ "$_got" != "$_want" ] || [ ! -s "$C/$1.reply" ]; then
 		echo "       reply: $_got" >&2
-		$MAILFILE "$_f" text | grep -E '[0-9]+ ?[:：]' | head -4 | sed 's/^/       | /' >&2
+		grep -E '[0-9]+ ?[:：]' "$C/$1.reply" | head -4 | sed 's/^/       | /' >&2
 		return 1
 	fi
 	_rec=$(stored "$3")
@@ -101,7 +105,7 @@ acknowledged() {
 
 echo "forms in six languages and their charsets, answered in their language and stored"
 while IFS=$TAB read -r name lang sign email what <&3; do
-	ok "$what" acknowledged "$name" "$lang" "$email"
+	ok "$what" acknowledged "$name" "$lang" "$email" "$sign"
 done 3< "$C/index"
 ok "every form made exactly one POC" [ "$(sqlite3 "$T/r/var/pocbot.db" "select count(*) from pocs")" = "$N" ]
 keys_cleanup "$K"

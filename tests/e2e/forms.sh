@@ -32,7 +32,7 @@ signed() {
 reply_to() { grep -l "^In-Reply-To: <$1@test.example>" "$out"/* 2>/dev/null | head -1; }
 replied() {
 	wait_for 20 sh -c "grep -l '^In-Reply-To: <$1@test.example>' '$out'/* >/dev/null 2>&1" || return 1
-	read_reply "$(reply_to "$1")" "$K/a" > "$T/$1.txt"
+	read_signer_reply "$(reply_to "$1")" "$K/a" > "$T/$1.txt"
 }
 subject_is() { [ "$($MAILFILE "$(reply_to "$1")" Subject)" = "$(sed -n '1s/^Subject: //p' "$POCBOT_TOP/templates/$2/$3.txt")" ]; }
 pocs() { sqlite3 "$T/r/var/pocbot.db" "$1"; }
@@ -68,7 +68,7 @@ ok "without any directory data" sh -c "! $MAILFILE '$notice' text | grep -q 'ANS
 # decrypted NAME: every notice to bob decrypted with his key, into $T/NAME.
 decrypted() {
 	for f in $(grep -l '^To: bob@fr.example' "$out"/*); do
-		read_reply "$f" "$K/b"
+		read_signer_reply "$f" "$K/b"
 	done > "$T/$1"
 }
 wait_for 20 sh -c "grep -l '^To: bob@fr.example' '$out'/* >/dev/null 2>&1"

@@ -106,7 +106,15 @@ wait_for() {
 read_reply() { python3 "$POCBOT_TOP/tests/e2e/reply.py" "$@"; }
 
 # reply_encrypted FILE: the reply is encrypted (PGP/MIME or S/MIME enveloped).
-reply_encrypted() { [ "$(read_reply "$1" - kind)" != clear ]; }
+reply_encrypted() { case $(read_reply "$1" - kind) in pgp | smime) ;; *) false ;; esac; }
+
+# read_signer_reply FILE KEYS [text|all]: read_reply of a reply to an
+# enrolled signer, which must be encrypted (DESIGN.md 3a): fails, saying
+# so, on a clear one.
+read_signer_reply() {
+	reply_encrypted "$1" || { echo "    $1 is not encrypted" >&2; return 1; }
+	read_reply "$@"
+}
 
 # count_files DIR: how many files are in DIR.
 count_files() { find "$1" -type f 2>/dev/null | wc -l; }

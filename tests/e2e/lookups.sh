@@ -161,18 +161,29 @@ smime_open() {
 }
 has_attachments() { [ "$(cut -d' ' -f1 "$T/$1/attachments" | tr '\n' ' ')" = "$2" ]; }
 subject_is() { [ "$($MAILFILE "$(reply_to "$1")" Subject)" = "$(sed -n '1s/^Subject: //p' "$POCBOT_TOP/templates/$2/$3.txt")" ]; }
-# leaks_nothing ID: neither the answer as sent nor any text of it names a POC.
+# answer_text ID [KEYS]: every part of the answer to ID as its recipient
+# reads it: an enrolled signer (KEYS its keys) gets it encrypted, anyone
+# else ("-", the default) in clear; fails otherwise.
+answer_text() {
+	if [ "${2:--}" = - ]; then read_reply "$(reply_to "$1")" - all
+	else read_signer_reply "$(reply_to "$1")" "$2" all; fi
+}
+# leaks_nothing ID [KEYS]: neither the answer as sent nor any part of it,
+# decoded (decrypted with KEYS), names a POC.
 leaks_nothing() {
 	_f=$(reply_to "$1")
 	[ -n "$_f" ] || return 1
+	answer_text "$1" "${2:--}" > "$T/$1.all" || return 1
 	! grep -qE 'FR-T-1|FR-D-1|DE-L-1|EG-P-1|cert@example|bka@example|CERT-FR|Bundeskriminalamt' "$_f" &&
-		! $MAILFILE "$_f" text | grep -qE 'FR-T-1|DE-L-1|cert@example|CERT-FR' &&
-		! grep -q 'directory\.csv' "$_f"
+		! grep -qE 'FR-T-1|DE-L-1|cert@example|CERT-FR' "$T/$1.all" &&
+		! grep -q 'directory\.csv' "$_f" "$T/$1.all"
 }
-# says ID KEY [LANG]: the answer to ID gives the reason KEY of reasons.txt.
+# says ID KEY [LANG] [KEYS]: the answer to ID gives the reason KEY of
+# reasons.txt (read as answer_text does).
 says() {
 	_want=$(sed -n "s/^$2: *//p" "$POCBOT_TOP/templates/${3:-en}/reasons.txt" | cut -d' ' -f1-6)
-	$MAILFILE "$(reply_to "$1")" text | tr '\n' ' ' | tr -s ' ' | grep -qF "$_want"
+	answer_text "$1" "${4:--}" > "$T/$1.says" || return 1
+	tr '\n' ' ' < "$T/$1.says" | tr -s ' ' | grep -qF "$_want"
 }
 
 echo "a PGP/MIME LOOKUP, answered encrypted to the signer's key"
@@ -264,18 +275,20 @@ send "$K/m"; replied "$id"; ok "a valid certificate not enrolled: not enrolled" 
 ok "  and names no POC" leaks_nothing "$id"
 request "$K/q" LOOKUP "State: France"
 pgp_mime "$K/j" "$jiro" jiro@jp.example "x" "$K/q" "$K/m"
-send "$K/m"; replied "$id"; ok "an authority of Japan, which has no POC: not participating" says "$id" not-participating
-ok "  and names no POC" leaks_nothing "$id"
+send "$K/m"; replied "$id"
+ok "an authority of Japan, which has no POC: not participating, encrypted to it" \
+	says "$id" not-participating en "$K/j"
+ok "  and names no POC" leaks_nothing "$id" "$K/j"
 request "$K/q" ACCESS-LOG
 pgp_mime "$K/j" "$jiro" jiro@jp.example "x" "$K/q" "$K/m"
-send "$K/m"; replied "$id"; ok "  nor its ACCESS-LOG" says "$id" not-participating
+send "$K/m"; replied "$id"; ok "  nor its ACCESS-LOG" says "$id" not-participating en "$K/j"
 request "$K/q" LOOKUP "State: France"
 pgp_mime "$K/v" "$victor" victor@fr.example "x" "$K/q" "$K/m"
 send "$K/m"; replied "$id"; ok "a revoked signer: revoked" says "$id" revoked
 ok "  and names no POC" leaks_nothing "$id"
 send "$T/sent1" other@test.example; replied "$id"
-ok "alice's first LOOKUP sent again: replayed" says "$id" replayed
-ok "  and names no POC" leaks_nothing "$id"
+ok "alice's first LOOKUP sent again: replayed, encrypted to her" says "$id" replayed en "$K/a"
+ok "  and names no POC" leaks_nothing "$id" "$K/a"
 
 echo "the daily limit of extracts (2 a State)"
 request "$K/q" EXTRACT "Format: text"
@@ -293,7 +306,7 @@ ok "the third, by France's other signer, is refused" replied "$id"
 ok "  decrypted" pgp_open "$id" "$K/r"
 ok "  it is the daily-limit refusal" grep -q "the most that one State may receive in one day" "$T/$id/body.txt"
 ok "  with the limit's subject" subject_is "$id" en lookup-limit
-ok "  and names no POC" leaks_nothing "$id"
+ok "  and names no POC" leaks_nothing "$id" "$K/r"
 ok "  not even encrypted" sh -c "! grep -qE 'FR-T-1|CERT-FR' '$T/$id/body.txt' && [ ! -s '$T/$id/attachments' ]"
 ok "Germany's extract counts for Germany alone" \
 	[ "$(sqlite3 "$DB" "select count(*) from lookups where state = 'DE' and verb = 'extract'")" -eq 1 ]

@@ -246,6 +246,10 @@ ok "sent to ping+TOKEN@ through Postfix" send_file alice@sink.test "ping+$ta@rob
 ok "the update is applied" wait_for 60 has_rows "SELECT count(*) FROM poc_phones WHERE poc = 'FR-T-2' AND written = '+33 1 99 99 99 99'"
 uid=$(sed -n 's/^Message-ID: <\(.*\)>$/\1/p' "$T/msg/update.eml")
 ok "and acknowledged to the signer" wait_for 60 in_maildir "$SINK" In-Reply-To "$uid"
+# signer_reads FILE HOME: the reply is encrypted and HOME's key reads the record in it.
+signer_reads() { read_signer_reply "$1" "$2" > "$T/ack.txt" && grep -q "FR-T-2" "$T/ack.txt"; }
+ok "  encrypted, and alice's key reads the record" \
+	signer_reads "$(mailpy find "$SINK" In-Reply-To "$uid" | head -1)" "$K/fr"
 ok "the ping keeps its first answer" is "$(sql "SELECT answer_from || ' ' || answer_seconds FROM pings WHERE token = '$ta'")" "answer@poc.test 7200"
 
 echo "reminders at 3 and 7 days"
@@ -282,7 +286,7 @@ ok "France's signer is told, encrypted" wait_for 60 alice_all
 ok "the three unverified POCs in one notice, not three" is \
 	"$(sql "SELECT count(*) FROM outbox WHERE rcpt = 'alice@sink.test' AND purpose = 'ping-unverified'")" 1
 : > "$T/fr.txt"
-for f in $(mailpy find "$SINK" To alice@sink.test); do mailpy text "$K/fr" "$f" >> "$T/fr.txt"; done
+for f in $(mailpy find "$SINK" To alice@sink.test); do read_signer_reply "$f" "$K/fr" >> "$T/fr.txt"; done
 ok "that FR-P-1 did not answer" grep -q "FR-P-1" "$T/fr.txt"
 ok "and that missing@ is undeliverable" grep -q "missing@poc.test" "$T/fr.txt"
 ok "FR-T-1's ping counts once: not among the unanswered" sh -c "! grep 'silent@\|FR-P-1' '$T/fr.txt' | grep -q 'FR-T-1'"

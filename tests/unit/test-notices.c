@@ -248,43 +248,120 @@ START_TEST(test_table_is_whole)
 			g_free(subject);
 			g_free(body);
 		}
-		/* what goes to an address without a key is never encrypted */
+		/* what goes to an address without a key is never encrypted; what goes
+		 * to a signer always is (DESIGN.md 3a) */
 		ck_assert(k->audience != NOTICE_ADDRESS || !k->encrypted);
+		ck_assert(k->audience == NOTICE_ADDRESS || k->audience == NOTICE_SENDER ||
+			  k->audience == NOTICE_CUSTODIAN_ADDRESS || k->encrypted);
 		g_hash_table_unref(v);
 	}
-	ck_assert_int_eq(rows, 12);
+	ck_assert_int_eq(rows, 13);
 	ck_assert_ptr_null(notices_kind("no-such-kind"));
 	templates_free((struct templates *)tpl);
 }
 END_TEST
 
-/* What callers write goes out as its row says: an answer signed as the
- * message answered was, a lookup answer encrypted, a ping in OpenPGP. */
+/* What callers write goes out as its row says: an answer to a signer
+ * (a reply, a lookup answer) encrypted to its key and signed in its
+ * protocol, an answer to a stranger signed as its message was and in
+ * clear, a ping in OpenPGP. */
 START_TEST(test_written_by_callers)
 {
 	struct world w;
 	GPtrArray *got;
+	struct signer alice;
 	struct outbox_item reply = { .purpose = "help", .to = "someone@de.test", .subject = "s", .body = "b" };
+	struct outbox_item ack = { .purpose = "signed-ack", .to = "alice@fr.test", .subject = "s", .body = "b" };
 	struct outbox_item answer = { .purpose = "lookup", .to = "alice@fr.test", .subject = "s", .body = "b" };
 	struct outbox_item ping = { .purpose = "ping", .to = "poc@fr.test", .subject = "s", .body = "b" };
 
 	world_new(&w);
+	ck_assert_int_eq(signers_find(w.c.db, w.fpr[0], &alice), 1);
 	ck_assert_int_eq(db_begin(w.c.db), 0);
 	ck_assert_int_eq(notices_queue(&w.c, "reply", CRYPTO_SMIME, NULL, 0, "q1", &reply), 0);
-	ck_assert_int_eq(notices_queue(&w.c, "lookup-answer", CRYPTO_OPENPGP, w.fpr[0], 0, "q2", &answer), 0);
+	ck_assert_int_eq(notices_queue(&w.c, "lookup-answer", CRYPTO_SMIME, &alice, 0, "q2", &answer), 0);
 	ck_assert_int_eq(notices_queue(&w.c, "ping", CRYPTO_SMIME, NULL, 0, "q3", &ping), 0);
+	ck_assert_int_eq(notices_queue(&w.c, "signer-reply", CRYPTO_SMIME, &alice, 0, "q4", &ack), 0);
 	ck_assert_int_eq(db_commit(w.c.db), 0);
 	got = take_outbox(&w);
-	ck_assert_int_eq(got->len, 3);
-	/* by recipient: alice (the answer), poc, someone */
-	ck_assert(((struct sent *)got->pdata[0])->encrypted);
-	ck_assert_str_eq(((struct sent *)got->pdata[0])->purpose, "lookup");
-	ck_assert(((struct sent *)got->pdata[1])->signed_only);
+	ck_assert_int_eq(got->len, 4);
+	/* by recipient: alice (the answer and the ack), poc, someone */
+	for (guint i = 0; i < 2; i++) {
+		const struct sent *a = got->pdata[i];
+
+		ck_assert_str_eq(a->rcpt, "alice@fr.test");
+		ck_assert_msg(a->encrypted, "%s to alice is not encrypted", a->purpose);
+	}
 	ck_assert(((struct sent *)got->pdata[2])->signed_only);
-	ck_assert_str_eq(((struct sent *)got->pdata[2])->purpose, "help");
-	ck_assert_int_eq(reply.protocol, CRYPTO_SMIME);
+	ck_assert(((struct sent *)got->pdata[3])->signed_only);
+	ck_assert_str_eq(((struct sent *)got->pdata[3])->purpose, "help");
+	ck_assert_int_eq(reply.protocol, CRYPTO_SMIME);	/* as the stranger wrote */
+	ck_assert_int_eq(ack.protocol, CRYPTO_OPENPGP);	/* alice's protocol */
+	ck_assert_int_eq(answer.protocol, CRYPTO_OPENPGP);
 	ck_assert_int_eq(ping.protocol, CRYPTO_OPENPGP);
 	g_ptr_array_unref(got);
+	signers_clear(&alice);
+	world_free(&w);
+}
+END_TEST
+
+/* The rule's answer for alice with reply_to and from. */
+static void address_is(struct world *w, const struct signer *s, const char *reply_to,
+		       const char *from, const char *want)
+{
+	char *to = NULL;
+
+	ck_assert_int_eq(notices_signer_address(w->c.crypto, s, reply_to, from, &to), 1);
+	ck_assert_msg(strcmp(to, want) == 0, "Reply-To %s, From %s: %s, wanted %s",
+		      reply_to ? reply_to : "-", from ? from : "-", to, want);
+	g_free(to);
+}
+
+/* The signer-address rule: Reply-To if it is an address of the key, else
+ * From if it is one, else the key's first address; compared with domains
+ * in A-labels and case folded; the key's spelling is used. */
+START_TEST(test_signer_address)
+{
+	struct world w;
+	struct signer alice, found;
+	char *cmd, *err = NULL, *email = NULL, fpr[CRYPTO_FPR_LEN];
+
+	world_new(&w);
+	/* alice's key gets a second address, an internationalised domain */
+	cmd = g_strdup_printf("gpg --homedir '%s/k0' --batch --passphrase '' --quick-add-uid %s"
+			      " 'Alice <alice@xn--bcher-kva.example>' 2>/dev/null &&"
+			      " gpg --homedir '%s/k0' --batch --armor --export > '%s/k0.asc' &&"
+			      " gpgconf --homedir '%s/k0' --kill all",
+			      w.dir, w.fpr[0], w.dir, w.dir, w.dir);
+	run(cmd);
+	g_free(cmd);
+	cmd = g_strdup_printf("%s/k0.asc", w.dir);
+	ck_assert_msg(crypto_import_pgp(w.c.crypto, cmd, fpr, &email, &err) == 0, "%s", err);
+	g_free(cmd);
+	g_free(email);
+	ck_assert_int_eq(signers_find(w.c.db, w.fpr[0], &alice), 1);
+
+	address_is(&w, &alice, "attacker@evil.example", "alice@fr.test", "alice@fr.test");
+	address_is(&w, &alice, "attacker@evil.example", "mallory@evil.example", "alice@fr.test");
+	address_is(&w, &alice, NULL, NULL, "alice@fr.test");
+	address_is(&w, &alice, "ALICE@Fr.Test", "x@y.example", "alice@fr.test");
+	address_is(&w, &alice, "alice@bücher.example", "alice@fr.test", "alice@xn--bcher-kva.example");
+	address_is(&w, &alice, "bob@fr.test", "Alice@XN--BCHER-KVA.example", "alice@xn--bcher-kva.example");
+
+	/* who holds an address: the enrolled signer, whatever the spelling */
+	ck_assert_int_eq(notices_signer_of_address(w.c.db, w.c.crypto, "Alice@Bücher.example", &found), 1);
+	ck_assert_str_eq(found.fingerprint, w.fpr[0]);
+	signers_clear(&found);
+	ck_assert_int_eq(notices_signer_of_address(w.c.db, w.c.crypto, "rita@fr.test", &found), 1);
+	ck_assert_str_eq(found.fingerprint, w.fpr[1]);
+	signers_clear(&found);
+	ck_assert_int_eq(notices_signer_of_address(w.c.db, w.c.crypto, "lice@fr.test", &found), 0);
+	ck_assert_int_eq(notices_signer_of_address(w.c.db, w.c.crypto, "pocbot@robot.test", &found), 0);
+	ck_assert_int_eq(notices_signer_of_address(w.c.db, w.c.crypto, "<alice@fr.test>", &found), 0);
+	/* a revoked signer holds no address any more */
+	ck_assert_int_eq(signers_revoke(w.c.db, w.fpr[1], 2, "left"), 1);
+	ck_assert_int_eq(notices_signer_of_address(w.c.db, w.c.crypto, "rita@fr.test", &found), 0);
+	signers_clear(&alice);
 	world_free(&w);
 }
 END_TEST
@@ -448,6 +525,7 @@ int main(void)
 	tcase_add_test(tc, test_rows_as_today);
 	tcase_add_test(tc, test_written_by_callers);
 	tcase_add_test(tc, test_coalesced);
+	tcase_add_test(tc, test_signer_address);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
