@@ -4,6 +4,10 @@
   reply.py FILE KEYS [text]   every text/plain part, decrypted first
   reply.py FILE KEYS kind     clear, pgp (PGP/MIME encrypted) or smime (enveloped)
   reply.py FILE KEYS all      every part decoded, text or not (for "holds no data")
+  reply.py --batch            reads lines "FILE<TAB>KEYS<TAB>OUT" on standard input and
+                              writes OUT.kind, OUT.subject and OUT (the text) for each
+                              (one process for many replies; OUT is not written when the
+                              reply cannot be decrypted)
 
 KEYS is the recipient's keys: a GnuPG home (PGP/MIME), or a folder with
 cert.pem and key.pem (S/MIME, decrypted by openssl). A reply that is
@@ -74,7 +78,39 @@ def parts(msg, keys):
             yield part
 
 
+def text_of(msg, keys, what="text"):
+    out = []
+    for part in parts(opened(msg, keys), keys):
+        if part.get_content_type() == "text/plain":
+            out.append(part.get_content())
+        elif what == "all":
+            payload = part.get_payload(decode=True) or b""
+            out.append(payload.decode("utf-8", "replace"))
+    return "".join(t + "\n" for t in out)
+
+
+def batch():
+    for line in sys.stdin:
+        path, keys, out = line.rstrip("\n").split("\t")
+        with open(path, "rb") as f:
+            msg = parse(f.read())
+        with open(out + ".kind", "w") as f:
+            f.write(kind(msg) + "\n")
+        with open(out + ".subject", "w", encoding="utf-8") as f:
+            f.write(str(msg.get("Subject", "")) + "\n")
+        try:
+            text = text_of(msg, keys)
+        except SystemExit as e:
+            print(e, file=sys.stderr)
+            continue
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
 def main():
+    if sys.argv[1:] == ["--batch"]:
+        batch()
+        return
     if len(sys.argv) < 3:
         sys.exit(__doc__)
     with open(sys.argv[1], "rb") as f:
@@ -84,12 +120,7 @@ def main():
     if what == "kind":
         print(kind(msg))
         return
-    for part in parts(opened(msg, keys), keys):
-        if part.get_content_type() == "text/plain":
-            print(part.get_content())
-        elif what == "all":
-            payload = part.get_payload(decode=True) or b""
-            print(payload.decode("utf-8", "replace"))
+    sys.stdout.write(text_of(msg, keys, what))
 
 
 main()
