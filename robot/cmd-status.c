@@ -11,7 +11,6 @@
 #include <json-glib/json-glib.h>
 #include "commands.h"
 #include "clock.h"
-#include "crypto.h"
 #include "status.h"
 
 static const char *const levels[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
@@ -214,7 +213,7 @@ static gboolean asks_check(int argc, char **argv)
 int cmd_status(struct command_ctx *ctx, int argc, char **argv)
 {
 	gboolean check = FALSE, wants_check = asks_check(argc, argv);
-	char *format = NULL, *gnupghome, *err = NULL, *why = NULL;
+	char *format = NULL, *why = NULL;
 	GOptionEntry entries[] = {
 		{ "format", 0, 0, G_OPTION_ARG_STRING, &format, "text (the default) or json",
 		  "FORMAT" },
@@ -222,7 +221,6 @@ int cmd_status(struct command_ctx *ctx, int argc, char **argv)
 		  "one line, and the monitoring plugin's exit code", NULL },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	struct crypto *crypto;
 	struct status s;
 	int rc = command_options(ctx, "The robot at a glance; --check for monitoring.", entries,
 				 &argc, &argv), level;
@@ -236,12 +234,7 @@ int cmd_status(struct command_ctx *ctx, int argc, char **argv)
 		g_free(format);
 		return check ? 3 : EX_USAGE;
 	}
-	gnupghome = config_var_path(ctx->cfg, "gnupg");
-	crypto = crypto_open(gnupghome, &err);
-	g_free(gnupghome);
-	g_free(err);
-	status_gather(&s, ctx->db, ctx->cfg, crypto);
-	crypto_close(crypto);
+	status_gather(&s, ctx->db, ctx->cfg);
 	level = status_check(&s, ctx->cfg, &why);
 	if (format && strcmp(format, "json") == 0)
 		print_json(&s, level, why);

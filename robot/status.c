@@ -116,8 +116,23 @@ static void db_figures(struct status *s, sqlite3 *db, const struct config *cfg)
 		failed(s, "the next update reminder");
 }
 
-void status_gather(struct status *s, sqlite3 *db, const struct config *cfg,
-		   struct crypto *crypto)
+/* The keys from VAR/gnupg; none when it does not exist yet (the daemon
+ * never ran: no robot key, no signer enrolled), not made here. */
+static void keys_open(struct status *s, sqlite3 *db, const struct config *cfg)
+{
+	char *home = config_var_path(cfg, "gnupg"), *err = NULL;
+	struct crypto *c = NULL;
+
+	if (!g_file_test(home, G_FILE_TEST_IS_DIR))
+		s->keys = g_ptr_array_new_with_free_func(key_free);
+	else if (!(c = crypto_open(home, &err)) || keys_figures(s, db, c) < 0)
+		failed(s, "the keys' expiry");
+	crypto_close(c);
+	g_free(err);
+	g_free(home);
+}
+
+void status_gather(struct status *s, sqlite3 *db, const struct config *cfg)
 {
 	char *spool = config_var_path(cfg, "spool");
 
@@ -132,8 +147,7 @@ void status_gather(struct status *s, sqlite3 *db, const struct config *cfg,
 	spool_figures(spool, SPOOL_QUARANTINE, &s->quarantine, &s->oldest_quarantine);
 	g_free(spool);
 	db_figures(s, db, cfg);
-	if (!crypto || keys_figures(s, db, crypto) < 0)
-		failed(s, "the keys' expiry");
+	keys_open(s, db, cfg);
 	s->audit = timers_audit_last(cfg, &s->audit_at, &s->audit_intact, &s->audit_text);
 	if (s->audit < 0)
 		failed(s, "the last audit verify");

@@ -39,9 +39,8 @@ struct status {
 };
 
 /* Fills s; the figures it could not read are left empty and s->error
- * names the first. crypto may be NULL (the keys unknown). */
-void status_gather(struct status *s, sqlite3 *db, const struct config *cfg,
-		   struct crypto *crypto);
+ * names the first. The keys are read from VAR/gnupg when it exists. */
+void status_gather(struct status *s, sqlite3 *db, const struct config *cfg);
 void status_clear(struct status *s);
 
 /* The check's verdict: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the

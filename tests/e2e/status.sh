@@ -18,11 +18,13 @@ t0=$(date +%s)
 echo "$t0" > "$T/r/clock"
 CONF=$T/r/pocbot.conf
 write_config "$CONF" "$(free_port)" "[smtp]" "relay = 127.0.0.1:$(cat "$T/relay.port")" \
-	"[test]" "clock_file = clock" "[status]"
+	"[test]" "clock_file = clock" "[ping]" "every = 30d" "[reminders]" "update_every = 365d" \
+	"[status]"
 P="$POCBOT -c $CONF"
 q() { sqlite3 -cmd '.timeout 10000' "$T/r/var/pocbot.db" "$1"; }
 # js EXPR: EXPR (Python, over the parsed JSON d) of the last output is true.
-js() { python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' "$OUT" "$1" ||
+JS='import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)'
+js() { python3 -c "$JS" "$OUT" "$1" ||
 	{ echo "    not $1 in:" >&2; sed 's/^/    | /' "$OUT" >&2; return 1; }; }
 $P db migrate >/dev/null
 $P state add FR >/dev/null
@@ -41,6 +43,7 @@ echo "before the daemon ever ran"
 ok "status --check: CRITICAL (2), the daemon not running" pocbot 2 status --check
 ok "  its one line" said "^POCBOT CRITICAL - daemon not running"
 ok "  and no audit verify yet" said "no daily audit verify yet"
+ok "  every figure read" sh -c "! grep -q 'cannot read' '$OUT'"
 
 echo "a healthy robot"
 start_robot "$CONF"
@@ -62,14 +65,16 @@ ok "  the audit verify intact" js "d['audit_verify']['intact'] is True"
 
 echo "a second daemon on the same VAR"
 ok "is refused with 75" sh -c "$P serve 2>'$T/second.err'; [ \$? = 75 ]"
-ok "  naming the running one's pid" grep -q "another daemon (pid $ROBOT_PID) runs on" "$T/second.err"
+ok "  naming the running one's pid" \
+	grep -q "another daemon (pid $ROBOT_PID) runs on" "$T/second.err"
 ok "  and the first still runs" kill -0 "$ROBOT_PID"
 
 echo "a signer key expiring in 5 days"
 pgp_home "$K/e"
 gpg --homedir "$K/e" --batch --pinentry-mode loopback --passphrase '' \
 	--quick-gen-key "Eve <eve@fr.example>" future-default default 5d 2>/dev/null
-eve=$(gpg --homedir "$K/e" --with-colons --list-keys eve@fr.example | awk -F: '$1 == "fpr" { print $10; exit }')
+eve=$(gpg --homedir "$K/e" --with-colons --list-keys eve@fr.example |
+	awk -F: '$1 == "fpr" { print $10; exit }')
 pgp_export "$K/e" "$eve" "$K/e.asc"
 $P signer add --state FR --role authority --label Eve --pgp "$K/e.asc" >/dev/null
 ok "status --check: WARNING (1)" pocbot 1 status --check
@@ -79,7 +84,8 @@ ok "status lists it" pocbot 0 status
 ok "  with its date" said "^key expiring: *signer FR authority Eve $eve expires 20"
 ok "status --format json" pocbot 0 status --format json
 ok "  parsed: the key, not expired" \
-	js "[k['fingerprint'] for k in d['keys_expiring']] == ['$eve'] and not d['keys_expiring'][0]['expired'] and d['check'] == 'WARNING'"
+	js "([k['fingerprint'] for k in d['keys_expiring']] == ['$eve']
+	    and not d['keys_expiring'][0]['expired'] and d['check'] == 'WARNING')"
 $P signer revoke "$eve" --reason "test over" >/dev/null
 ok "once revoked, OK again" pocbot 0 status --check
 
@@ -120,7 +126,7 @@ cp "$K/c.asc" "$T/r/var/spool/quarantine/$t0.000001.P1.R00000001"
 ok "status --check: WARNING (1)" pocbot 1 status --check
 ok "  its line" said "^POCBOT WARNING - 1 quarantined$"
 ok "status shows it, the oldest's arrival" pocbot 0 status
-ok "  the count and the time" said "^quarantine: *1, oldest $(date -u -d "@$t0" +%Y-%m-%dT%H:%M:%SZ)$"
+ok "  the count and the time" said "^quarantine: *1, oldest $(date -u -d "@$t0" +%FT%TZ)$"
 echo "quarantine_critical = 1" >> "$CONF"
 ok "with quarantine_critical = 1: CRITICAL (2)" pocbot 2 status --check
 ok "status --format json" pocbot 0 status --format json
@@ -135,6 +141,16 @@ ok "status says so" pocbot 0 status
 ok "  not running" said "^daemon: *not running$"
 ok "status --format json" pocbot 0 status --format json
 ok "  parsed: not running" js "d['daemon']['running'] is False and d['daemon']['since'] is None"
+
+echo "the next round and reminder, by the timers' rules"
+q "insert into pocs (id, state, type, number, organisation, status, version, created, updated)
+   values ('FR-T-1', 'FR', 'technical', 1, 'Org', 'active', 1, $t0, $t0)"
+ok "status" pocbot 0 status
+ok "  no round yet" said "^last ping round: *none$"
+ok "  the first round [ping] every after the first POC" \
+	said "^next ping round: *$(date -u -d "@$((t0 + 30 * 86400))" +%FT%TZ) (in 29d)$"
+ok "  the update reminder [reminders] update_every after it" \
+	said "^next update reminder: *$(date -u -d "@$((t0 + 365 * 86400))" +%FT%TZ) (in 364d)$"
 
 echo "no robot"
 write_config "$T/none.conf" "$(free_port)"
