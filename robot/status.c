@@ -215,7 +215,7 @@ static void audit_rule(const struct status *s, const struct config *cfg, int *le
 		       GString *why)
 {
 	if (s->audit == 1 && !s->audit_intact)
-		problem(level, why, 2, g_strdup_printf("audit trail %s", s->audit_text));
+		problem(level, why, 2, g_strdup_printf("audit trail broken %s", s->audit_text));
 	else if (cfg->status_audit_age > 0 && s->audit == 0)
 		problem(level, why, 1, g_strdup("no daily audit verify yet"));
 	else if (cfg->status_audit_age > 0 && s->audit == 1 &&

@@ -4,9 +4,11 @@
 # refuses some recipients 550 and defers others 451 (status-relay.py), on
 # the test clock. A healthy robot (0), a second daemon kept off the same
 # VAR (75), a signer key expiring in 5 days, a failed outbox message, a
-# deferred one older than [status] deferred_age, a quarantined message, no
-# daemon running (2), no robot at all (3): each with its exit code and its
-# line; every --format json parsed with python3's json module.
+# deferred one older than [status] deferred_age, a quarantined message, an
+# audit trail edited (the daemon's next daily verify records it broken,
+# status reads that), no daemon running (2), no robot at all (3): each with
+# its exit code and its line; the next round and reminder; every --format
+# json parsed with python3's json module.
 . "$(dirname "$0")/lib.sh"
 . "$POCBOT_TOP/tests/lib/keys.sh"
 K=$T/k
@@ -133,10 +135,20 @@ ok "status --format json" pocbot 0 status --format json
 ok "  parsed: one quarantined" js "d['quarantine']['count'] == 1 and d['check'] == 'CRITICAL'"
 rm "$T/r/var/spool/quarantine/$t0.000001.P1.R00000001"
 
+echo "an audit trail edited behind the robot's back"
+q "DROP TRIGGER events_no_update; UPDATE events SET detail = 'forged' WHERE id = 1"
+echo $((t0 + 3 * 86400)) > "$T/r/clock"
+ok "the next daily audit verify records it broken" \
+	wait_for 20 grep -q "^$((t0 + 3 * 86400)) broken at event 1: " "$T/r/var/audit-verify"
+ok "status --check: CRITICAL (2), without walking the chain" pocbot 2 status --check
+ok "  its line" said "^POCBOT CRITICAL - audit trail broken at event 1: "
+ok "status says so" pocbot 0 status
+ok "  broken" said "^audit verify: *BROKEN at event 1: event 1 was changed"
+
 echo "no daemon running"
 stop_robot
 ok "status --check: CRITICAL (2)" pocbot 2 status --check
-ok "  its line" said "^POCBOT CRITICAL - daemon not running$"
+ok "  its line" said "^POCBOT CRITICAL - daemon not running; audit trail broken at event 1: "
 ok "status says so" pocbot 0 status
 ok "  not running" said "^daemon: *not running$"
 ok "status --format json" pocbot 0 status --format json
@@ -148,9 +160,9 @@ q "insert into pocs (id, state, type, number, organisation, status, version, cre
 ok "status" pocbot 0 status
 ok "  no round yet" said "^last ping round: *none$"
 ok "  the first round [ping] every after the first POC" \
-	said "^next ping round: *$(date -u -d "@$((t0 + 30 * 86400))" +%FT%TZ) (in 29d)$"
+	said "^next ping round: *$(date -u -d "@$((t0 + 30 * 86400))" +%FT%TZ) (in 27d)$"
 ok "  the update reminder [reminders] update_every after it" \
-	said "^next update reminder: *$(date -u -d "@$((t0 + 365 * 86400))" +%FT%TZ) (in 364d)$"
+	said "^next update reminder: *$(date -u -d "@$((t0 + 365 * 86400))" +%FT%TZ) (in 362d)$"
 
 echo "no robot"
 write_config "$T/none.conf" "$(free_port)"
