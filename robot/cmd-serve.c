@@ -7,7 +7,8 @@
  * nothing, since nothing is acknowledged before it is on disk. SIGHUP
  * reads the configuration again and reopens the log (reload.c): each
  * thread takes the current configuration at the top of its loop and
- * drops it at the bottom, so a reload takes effect at the next pass. */
+ * drops it at the bottom, so a reload takes effect at the next pass.
+ * VAR/pocbot.pid, locked, keeps a second daemon off the same VAR (75). */
 #include <errno.h>
 #include <stdio.h>
 #include <sysexits.h>
@@ -21,6 +22,7 @@
 #include "lmtp-server.h"
 #include "log.h"
 #include "outbox.h"
+#include "pidfile.h"
 #include "probe.h"
 #include "reload.h"
 #include "spool.h"
@@ -311,6 +313,23 @@ static int prepare_db(struct daemon *d)
 	return rc;
 }
 
+/* Takes VAR/pocbot.pid (pidfile.c): one daemon per VAR. 0; 75 when another
+ * daemon holds it (named; a retry helps once it stops), 73 when the file
+ * cannot be written. */
+static int hold_var(struct daemon *d)
+{
+	pid_t other = 0;
+	int rc = pidfile_hold(d->cfg->var, clock_now(d->cfg), &other);
+
+	if (rc == 1)
+		fprintf(stderr, "pocbot serve: another daemon (pid %ld) runs on %s\n",
+			(long)other, d->cfg->var);
+	else if (rc < 0)
+		fprintf(stderr, "pocbot serve: cannot lock %s/pocbot.pid: %s\n", d->cfg->var,
+			g_strerror(errno));
+	return rc == 1 ? EX_TEMPFAIL : rc < 0 ? EX_CANTCREAT : 0;
+}
+
 /* Creates VAR, the spool, the database and the robot's keys before
  * anything is accepted. */
 static int prepare(struct daemon *d)
@@ -323,6 +342,8 @@ static int prepare(struct daemon *d)
 		        g_strerror(errno));
 		return EX_CANTCREAT;
 	}
+	if ((rc = hold_var(d)))
+		return rc;
 	if ((rc = prepare_db(d)))
 		return rc;
 	d->gnupghome = config_var_path(d->cfg, "gnupg");

@@ -47,6 +47,7 @@ struct command_ctx {
 command_fn cmd_serve;
 command_fn cmd_deliver;
 command_fn cmd_config;
+command_fn cmd_status;
 command_fn cmd_db;
 command_fn cmd_spool;
 command_fn cmd_state;

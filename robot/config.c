@@ -57,6 +57,13 @@ static const struct key keys[] = {
 	{ "reminders", "update_every", K_DURATION, AT(update_every) },
 	{ "notices", "coalesce", K_DURATION, AT(notices_coalesce) },
 	{ "lookup", "extracts_per_day", K_COUNT, AT(extracts_per_day) },
+	{ "status", "quarantine_warning", K_COUNT, AT(status_quarantine_warning) },
+	{ "status", "quarantine_critical", K_COUNT, AT(status_quarantine_critical) },
+	{ "status", "outbox_failed_warning", K_COUNT, AT(status_failed_warning) },
+	{ "status", "outbox_failed_critical", K_COUNT, AT(status_failed_critical) },
+	{ "status", "deferred_age", K_DURATION, AT(status_deferred_age) },
+	{ "status", "key_expiry_warning", K_DURATION, AT(status_key_expiry_warning) },
+	{ "status", "audit_age", K_DURATION, AT(status_audit_age) },
 	{ "log", "syslog", K_BOOL, AT(syslog) },
 	{ "log", "stderr", K_BOOL, AT(foreground_log) },
 	{ "test", "clock_file", K_PATH, AT(clock_file) },
@@ -86,6 +93,11 @@ void config_defaults(struct config *cfg, const char *base)
 	cfg->update_every = DEFAULT_UPDATE_EVERY;
 	cfg->notices_coalesce = DEFAULT_NOTICES_COALESCE;
 	cfg->extracts_per_day = DEFAULT_EXTRACTS_PER_DAY;
+	cfg->status_quarantine_warning = 1;
+	cfg->status_failed_warning = 1;
+	cfg->status_deferred_age = DEFAULT_STATUS_DEFERRED_AGE;
+	cfg->status_key_expiry_warning = DEFAULT_STATUS_KEY_EXPIRY;
+	cfg->status_audit_age = DEFAULT_STATUS_AUDIT_AGE;
 	cfg->foreground_log = TRUE;
 }
 

@@ -36,6 +36,14 @@ struct config {
 	gint64 notices_coalesce; /* [notices] coalesce: notices of one kind to one signer
 	                            about one State merged within this of the first; 0: never */
 	int extracts_per_day;	/* [lookup] extracts_per_day, per State */
+	/* [status]: pocbot status --check's thresholds; a count of 0 is off */
+	int status_quarantine_warning;	/* quarantined messages for WARNING */
+	int status_quarantine_critical;	/* ... for CRITICAL */
+	int status_failed_warning;	/* outbox rows failed for WARNING */
+	int status_failed_critical;	/* ... for CRITICAL */
+	gint64 status_deferred_age;	/* a deferred row older than this: WARNING */
+	gint64 status_key_expiry_warning;	/* a key expiring within this: WARNING */
+	gint64 status_audit_age;	/* the last audit verify older than this: WARNING */
 	char *clock_file;	/* [test] clock_file, absolute, or NULL */
 	gboolean worker;	/* [test] worker: false leaves the spool unprocessed */
 	gboolean syslog;	/* [log] syslog */

@@ -129,6 +129,12 @@ int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
 int crypto_key_addresses(struct crypto *c, enum crypto_protocol p, const char *const *fprs,
 			 GPtrArray **out);
 
+/* Expiry (crypto-expiry.c). When the key or certificate fpr (protocol p)
+ * expires: 1 with *expires (seconds since the epoch), 0 when it never
+ * does or the robot does not hold it, -1 when the engine failed. */
+int crypto_key_expiry(struct crypto *c, enum crypto_protocol p, const char *fpr,
+		      gint64 *expires);
+
 /* The fingerprints (upper-case hex) of the OpenPGP keys and S/MIME
  * certificates whose user IDs may hold addr: candidates found by a
  * substring search with the domain both as A-labels and in Unicode; the

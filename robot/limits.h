@@ -12,6 +12,9 @@
 #define DEFAULT_UPDATE_EVERY	(365 * 86400)	/* [reminders] update_every */
 #define DEFAULT_NOTICES_COALESCE	3600	/* [notices] coalesce */
 #define DEFAULT_EXTRACTS_PER_DAY 10		/* [lookup] extracts_per_day */
+#define DEFAULT_STATUS_DEFERRED_AGE 86400	/* [status] deferred_age */
+#define DEFAULT_STATUS_KEY_EXPIRY (30 * 86400)	/* [status] key_expiry_warning */
+#define DEFAULT_STATUS_AUDIT_AGE (2 * 86400)	/* [status] audit_age */
 
 #define MAX_COMMAND_LINE 512 /* an LMTP command line, CRLF included (RFC 5321 4.5.3.1.4) */
 #define MAX_DATA_LINE                                                                             \

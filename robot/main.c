@@ -24,6 +24,8 @@ static const struct command commands[] = {
 	  "Runs the daemon until SIGTERM or SIGINT: LMTP intake, the worker and the sender." },
 	{ "deliver", NULL, cmd_deliver, NULL, 0, 0, "sender recipient", VAR,
 	  "Stores one message read on standard input (for an MTA's pipe)." },
+	{ "status", NULL, cmd_status, NULL, 0, 0, "format check", DB_READ,
+	  "Shows the robot at a glance; --check: one line and a monitoring plugin's exit code." },
 	{ "config", NULL, cmd_config, NULL, 0, 0, NULL, 0,
 	  "Prints the effective configuration." },
 	{ "db", "migrate", cmd_db, NULL, 0, 0, NULL, DB_MAKE,

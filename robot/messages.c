@@ -84,3 +84,9 @@ GHashTable *messages_troubled(sqlite3 *db)
 	db_done(st);
 	return set;
 }
+
+int messages_last_received(sqlite3 *db, gint64 *at)
+{
+	return db_int64(db, at, "SELECT coalesce(max(received), 0) FROM messages", NULL) < 0
+	       ? -1 : 0;
+}

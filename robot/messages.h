@@ -51,4 +51,8 @@ int messages_forget_failures(sqlite3 *db, const char *id);
  * set of owned strings (g_hash_table_unref it); empty on error. */
 GHashTable *messages_troubled(sqlite3 *db);
 
+/* When the last message was received (its row's time; 0 when none).
+ * 0 or -1. */
+int messages_last_received(sqlite3 *db, gint64 *at);
+
 #endif

@@ -565,3 +565,34 @@ int outbox_sweep(sqlite3 *db, const struct config *cfg)
 	g_free(dir);
 	return removed;
 }
+
+/* One state's count and oldest row: 0 or -1. */
+static int figure(sqlite3 *db, const char *where, gint64 *n, gint64 *oldest)
+{
+	sqlite3_stmt *st = db_query(db, where, NULL);
+	int rc = st ? db_step(st) : -1;
+
+	if (rc == 1) {
+		*n = sqlite3_column_int64(st, 0);
+		*oldest = sqlite3_column_int64(st, 1);
+	}
+	if (st)
+		db_done(st);
+	return rc == 1 ? 0 : -1;
+}
+
+int outbox_figures(sqlite3 *db, struct outbox_figures *f)
+{
+	memset(f, 0, sizeof *f);
+	if (figure(db, "SELECT count(*), coalesce(min(created), 0) FROM outbox"
+		       " WHERE state = 'queued' AND attempts = 0", &f->queued,
+		   &f->oldest_queued) < 0 ||
+	    figure(db, "SELECT count(*), coalesce(min(created), 0) FROM outbox"
+		       " WHERE state = 'queued' AND attempts > 0", &f->deferred,
+		   &f->oldest_deferred) < 0 ||
+	    figure(db, "SELECT count(*), coalesce(min(created), 0) FROM outbox"
+		       " WHERE state = 'failed'", &f->failed, &f->oldest_failed) < 0)
+		return -1;
+	return db_int64(db, &f->last_sent, "SELECT coalesce(max(done), 0) FROM outbox"
+			" WHERE state = 'sent'", NULL) < 0 ? -1 : 0;
+}

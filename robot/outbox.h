@@ -62,6 +62,18 @@ int outbox_count_purpose(sqlite3 *db, const char *rcpt, const char *purpose, gin
  * set (g_free it), 0 when there is no such row, -1 on error. */
 int outbox_env_from(sqlite3 *db, const char *token, char **env_from);
 
+/* The outbox's figures for pocbot status: rows queued (attempts 0),
+ * deferred (queued, tried at least once) and failed, each with its oldest
+ * row's creation (0 when none), and the last successful send (0: none). */
+struct outbox_figures {
+	gint64 queued, deferred, failed;
+	gint64 oldest_queued, oldest_deferred, oldest_failed;
+	gint64 last_sent;
+};
+
+/* Fills f. 0 or -1. */
+int outbox_figures(sqlite3 *db, struct outbox_figures *f);
+
 /* Delivers every due row once (SMTP relay, or the Maildir VAR/outbox).
  * The number of rows tried, or -1 with *failure (g_free it) when the
  * database failed or the Maildir outbox takes no message (that row's try

@@ -300,15 +300,21 @@ int pocs_first_created(sqlite3 *db, gint64 *at)
 	return db_int64(db, at, "SELECT min(created) FROM pocs WHERE status != 'withdrawn'", NULL);
 }
 
+/* Each State's update reminder: its base, the States it is taken over. */
+#define UPDATE_BASE "coalesce(max(t.last), min(p.created))"
+#define UPDATE_FROM " FROM pocs p LEFT JOIN timer_runs t ON t.name = 'update:' || p.state" \
+		    " WHERE p.status != 'withdrawn' GROUP BY p.state"
+
 GPtrArray *pocs_states_due_update(sqlite3 *db, gint64 every, gint64 now, int limit)
 {
-	return db_texts(
-	        db_query(db,
-	                 "SELECT p.state FROM pocs p"
-	                 " LEFT JOIN timer_runs t ON t.name = 'update:' || p.state"
-	                 " WHERE p.status != 'withdrawn' GROUP BY p.state"
-	                 " HAVING coalesce(max(t.last), min(p.created)) + ?1 <= ?2 LIMIT ?3",
-	                 "iii", every, now, (gint64)limit));
+	return db_texts(db_query(db, "SELECT p.state" UPDATE_FROM " HAVING " UPDATE_BASE
+				 " + ?1 <= ?2 LIMIT ?3", "iii", every, now, (gint64)limit));
+}
+
+int pocs_update_base(sqlite3 *db, gint64 *at)
+{
+	return db_int64(db, at, "SELECT min(base) FROM (SELECT " UPDATE_BASE " AS base"
+			UPDATE_FROM ")", NULL);
 }
 
 struct pocs_cursor {

@@ -55,6 +55,10 @@ int pocs_first_created(sqlite3 *db, gint64 *at);
  * Their codes (g_ptr_array_unref it), or NULL on error. And: the reminder
  * to state was sent at now. 0 or -1. */
 GPtrArray *pocs_states_due_update(sqlite3 *db, gint64 every, gint64 now, int limit);
+/* The earliest State's base for that rule (its last reminder, else its
+ * first POC): a reminder falls due every seconds after it. 1 and *at, 0
+ * when no State has POCs, -1 on error. */
+int pocs_update_base(sqlite3 *db, gint64 *at);
 int pocs_update_reminded(sqlite3 *db, const char *state, gint64 now);
 
 /* The POCs that are not withdrawn, by State, type and number, one at a

@@ -16,15 +16,25 @@
 #include "pings-health.h"
 #include "pocs.h"
 
+int timers_next_round(sqlite3 *db, const struct config *cfg, gint64 *at)
+{
+	gint64 base = 0;
+	int rc = cfg->ping_every <= 0 ? 0 : pings_last_round_start(db, &base);
+
+	if (cfg->ping_every > 0 && rc == 0)
+		rc = pocs_first_created(db, &base);
+	if (rc == 1)
+		*at = base + cfg->ping_every;
+	return rc;
+}
+
 /* 1 when a scheduled round is due, 0 when not, -1 on error. */
 static int round_due(const struct mail_ctx *c)
 {
-	gint64 base = 0;
-	int rc = pings_last_round_start(c->db, &base);
+	gint64 at = 0;
+	int rc = timers_next_round(c->db, c->cfg, &at);
 
-	if (rc == 0)
-		rc = pocs_first_created(c->db, &base);
-	return rc <= 0 ? rc : base + c->cfg->ping_every <= c->now;
+	return rc <= 0 ? rc : at <= c->now;
 }
 
 int timer_rounds_schedule(const struct mail_ctx *c)

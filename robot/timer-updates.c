@@ -2,6 +2,7 @@
  * [reminders] update_every after its last reminder (the first: after its
  * first POC), gets its records as forms; STATE_BATCH States a wake, each
  * in its own transaction. */
+#include "timers.h"
 #include "timers-internal.h"
 #include "log.h"
 #include "ping-notices.h"
@@ -38,5 +39,15 @@ int timer_updates_send(const struct mail_ctx *c)
 		rc = n < 0 ? -1 : rc + n;
 	}
 	g_ptr_array_unref(states);
+	return rc;
+}
+
+int timers_next_update(sqlite3 *db, const struct config *cfg, gint64 *at)
+{
+	gint64 base = 0;
+	int rc = cfg->update_every <= 0 ? 0 : pocs_update_base(db, &base);
+
+	if (rc == 1)
+		*at = base + cfg->update_every;
 	return rc;
 }

@@ -51,4 +51,7 @@ timer_step_fn timer_notices_flush;
 /* timer-updates.c: each State's yearly update reminder. */
 timer_step_fn timer_updates_send;
 
+/* timer-audit.c: the audit trail verified once a day, the result in VAR. */
+timer_step_fn timer_audit_verify;
+
 #endif

@@ -37,4 +37,18 @@ int timers_close_round(const struct mail_ctx *c, gint64 id);
 int timers_fill_round(const struct mail_ctx *c, gint64 id, guint limit,
 		      void (*progress)(guint done, guint total, void *data), void *data);
 
+/* When the next scheduled ping round starts (timer-rounds.c: [ping] every
+ * after the last round, or after the first POC): 1 with *at, 0 when none
+ * is scheduled ([ping] every 0, no POC), -1 on error. */
+int timers_next_round(sqlite3 *db, const struct config *cfg, gint64 *at);
+
+/* When the next yearly update reminder falls due (timer-updates.c, the
+ * earliest State's): as timers_next_round. */
+int timers_next_update(sqlite3 *db, const struct config *cfg, gint64 *at);
+
+/* The last daily audit verify (timer-audit.c, kept in VAR/audit-verify):
+ * 1 with *at, *intact and *text (g_free it), 0 when none has run, -1 when
+ * the file is unreadable. */
+int timers_audit_last(const struct config *cfg, gint64 *at, gboolean *intact, char **text);
+
 #endif
