@@ -136,4 +136,11 @@ int crypto_key_addresses(struct crypto *c, enum crypto_protocol p, const char *c
  * (g_ptr_array_unref it), or -1 when the engine failed. */
 int crypto_keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs);
 
+/* Expiry (crypto-expiry.c). When each key and certificate the robot holds
+ * expires: upper-case fingerprint (primary key, certificate) to a gint64
+ * (0: never), for both protocols; an OpenPGP key whose every encryption
+ * subkey expires before its primary key expires with the last of them. 0
+ * with *out (g_hash_table_unref it), or -1 when an engine failed. */
+int crypto_key_expiries(struct crypto *c, GHashTable **out);
+
 #endif
