@@ -3,8 +3,9 @@
  * log [--state CODE] [--format text|json]" (or "audit list") prints the
  * events, one line each or a JSON array (json-out.c). Input: the database
  * file, which someone may have edited (text from it is printed bounded,
- * control characters masked; JSON escaped, values whole). Exit: 0; 64 usage; 65 a broken trail or an unknown
- * State; 75 the database could not be read. */
+ * control characters masked; JSON escaped, values whole). Exit: 0; 64
+ * usage; 65 a broken trail or an unknown State; 75 the database could not
+ * be read. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
