@@ -294,11 +294,7 @@ static void json_ping(JsonBuilder *b, const struct ping *p)
 	json_out_time(b, "sent", p->sent);
 	json_out_int(b, "reminders", p->reminders);
 	json_out_string(b, "outcome", ping_state(p));
-	json_builder_set_member_name(b, "response_seconds");
-	if (p->answer_seconds >= 0)
-		json_builder_add_int_value(b, p->answer_seconds);
-	else
-		json_builder_add_null_value(b);
+	json_out_int_or_null(b, "response_seconds", p->answer_seconds);
 	json_builder_end_object(b);
 }
 

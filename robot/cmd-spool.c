@@ -35,15 +35,15 @@ static void list_dir(sqlite3 *db, const char *spool, enum spool_dir dir, JsonBui
 		char *error = NULL;
 		int found = messages_failures(db, id, &attempts, &updated, &error);
 
+		if (found != 1)
+			attempts = updated = 0;
 		if (b)
-			json_entry(b, dir, id, found == 1 ? attempts : 0, found == 1 ? updated : 0,
-				   error);
+			json_entry(b, dir, id, attempts, updated, error);
+		else if (found == 1)
+			printf("%-10s %s  attempts=%d  %s\n", spool_dir_name(dir), id,
+			       (int)attempts, error ? error : "");
 		else
-			printf("%-10s %s", spool_dir_name(dir), id);
-		if (!b && found == 1)
-			printf("  attempts=%d  %s", (int)attempts, error ? error : "");
-		if (!b)
-			printf("\n");
+			printf("%-10s %s\n", spool_dir_name(dir), id);
 		g_free(error);
 	}
 	g_ptr_array_unref(ids);

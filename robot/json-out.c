@@ -36,6 +36,15 @@ void json_out_int(JsonBuilder *b, const char *name, gint64 v)
 	json_builder_add_int_value(b, v);
 }
 
+void json_out_int_or_null(JsonBuilder *b, const char *name, gint64 v)
+{
+	json_builder_set_member_name(b, name);
+	if (v < 0)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_int_value(b, v);
+}
+
 void json_out_time(JsonBuilder *b, const char *name, gint64 t)
 {
 	char iso[CLOCK_TEXT_LEN];

@@ -17,6 +17,9 @@ void json_out_string(JsonBuilder *b, const char *name, const char *v);
 /* A member name: the number v. */
 void json_out_int(JsonBuilder *b, const char *name, gint64 v);
 
+/* A member name: the number v, or null when v is negative (not known, none). */
+void json_out_int_or_null(JsonBuilder *b, const char *name, gint64 v);
+
 /* A member name: the time t as "YYYY-MM-DDTHH:MM:SSZ"; null when t <= 0. */
 void json_out_time(JsonBuilder *b, const char *name, gint64 t);
 
