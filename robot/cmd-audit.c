@@ -105,16 +105,16 @@ int cmd_audit(struct command_ctx *ctx, int argc, char **argv)
 		  "FORMAT" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc =
+	int json = 0, rc =
 		command_options(ctx, "The audit trail: verify its hash chain, or list its events.",
 				entries, &argc, &argv);
+	char *what = rc ? NULL : g_strdup_printf("audit %s", argv[1]);	/* log or list */
 
-	int json = rc ? 0 : json_out_format("audit log", format);
-
-	if (rc == 0 && json < 0)
+	if (rc == 0 && (json = json_out_format(what, format)) < 0)
 		rc = EX_USAGE;
 	else if (rc == 0)
 		rc = strcmp(argv[1], "verify") == 0 ? verify(ctx->db) : list(ctx->db, state, json);
+	g_free(what);
 	g_free(state);
 	g_free(format);
 	return rc;

@@ -137,7 +137,7 @@ PY
 check "  the custodian's enrolment is an event of State null" <<'PY'
 assert [e['state'] for e in doc if e['action'] == 'signer-add' and 'carol' in e['detail']] == [None]
 PY
-ok "audit log --state FR --format json" pocbot 0 audit log --state FR --format json
+ok "audit list --state FR --format json (list is log)" pocbot 0 audit list --state FR --format json
 check "  only France's events" <<'PY'
 assert doc and all(e['state'] == 'FR' for e in doc), doc
 assert len(doc) == sql("select count(*) from events where state = 'FR'")[0][0]
@@ -171,6 +171,9 @@ for c in "state list" "signer list" "ping status" "audit log" "spool list"; do
 	ok "$c --format xml: exit 64" pocbot 64 $c --format xml
 	ok "  saying the formats" grep -q "^pocbot $c: --format is text or json, not \"xml\"" "$OUT.err"
 done
+ok "audit list --format xml names audit list" pocbot 64 audit list --format xml
+ok "  saying the formats" grep -q '^pocbot audit list: --format is text or json' "$OUT.err"
+ok "audit verify takes no --format (64)" pocbot 64 audit verify --format json
 ok "state add takes no --format (64)" pocbot 64 state add DE --format json
 ok "--format text is the text listing" pocbot 0 state list --format text
 ok "  as without it" [ "$(cat "$OUT")" = "$($P state list)" ]
