@@ -2,9 +2,9 @@
  * certificate (S/MIME) with a role (a custodian's with no State: it acts
  * for every State), "signer list" shows the enrolled signers (--format
  * json: with each key's expiry, read from the robot's keyrings through the
- * crypto adapter; json-out.c), "signer revoke" withdraws one. Each change is written to the
- * audit trail, and told to the State's other signers, in the transaction
- * that makes it. Input: the custodian's options and key files made by
+ * crypto adapter; json-out.c), "signer revoke" withdraws one. Each
+ * change is written to the audit trail, and told to the State's other
+ * signers, in the transaction that makes it. Input: the custodian's options and key files made by
  * others (checked by crypto_import_*). Exit: 0; 64 usage; 65 a refused key,
  * State or fingerprint; 66 an unreadable file; 75 a database or GnuPG
  * failure worth retrying. */
@@ -267,7 +267,7 @@ static int load_expiries(const struct config *cfg, GHashTable **out)
 	return rc;
 }
 
-/* One member: the time one of s's keys stops being usable (the earlier of
+/* Two members: the time one of s's keys stops being usable (the earlier of
  * the signing and the encryption one's), null when never; and whether the
  * robot holds the key at all. */
 static void json_expiry(JsonBuilder *b, GHashTable *expiries, const struct signer *s)
