@@ -2,11 +2,12 @@
 # json.sh - '--format json' on the listings (issue 16 item 3): 'state
 # list', 'signer list' (with each key's expiry, from the robot's keyring),
 # 'ping status' (the rounds, and one round), 'audit log' and 'spool list'
-# on a small robot (two States, three signers of which one is a custodian
-# of no State and one key expires in 30 days, a revoked one, POCs, a ping
-# round, a message waiting and one quarantined), each parsed by python3's
-# json module and checked against the database and the keyring; an
-# unknown --format is refused with 64 by each.
+# on a small robot (two States; OpenPGP signers: one whose key never
+# expires, one whose key expires in 30 days, a custodian of no State, a
+# revoked one; an S/MIME signer, its certificate expiring at its notAfter;
+# POCs, a ping round, a message waiting and one quarantined), each parsed
+# by python3's json module and checked against the database, gpg and
+# openssl; an unknown --format is refused with 64 by each.
 . "$(dirname "$0")/lib.sh"
 . "$POCBOT_TOP/tests/lib/keys.sh"
 K=$T/k
@@ -39,11 +40,15 @@ eve_expires=$(gpg --homedir "$K/e" --with-colons --list-keys "$eve" | awk -F: '$
 pgp_export "$K/e" "$eve" "$K/e.asc"
 carol=$(pgp_person "$K/c" "Carol <carol@un.example>" "$K/c.asc")
 bob=$(pgp_person "$K/b" "Bob <bob@de.example>" "$K/b.asc")
+ca_make "$K/ca"
+dan=$(smime_signer "$K/ca" "$K/d" dan@de.example)
+dan_until=$(openssl x509 -in "$K/d/cert.pem" -noout -enddate | sed 's/^notAfter=//')
 $P signer add --state FR --role authority --pgp "$K/a.asc" --label "Alice, MFA" >/dev/null
 $P signer add --state FR --role reader --pgp "$K/e.asc" >/dev/null
 $P signer add --role custodian --pgp "$K/c.asc" >/dev/null
 $P signer add --state DE --role reader --pgp "$K/b.asc" >/dev/null
 $P signer revoke "$bob" --reason "key lost" >/dev/null
+$P signer add --state DE --role reader --smime "$K/d/cert.pem" --chain "$K/d/chain.pem" >/dev/null
 now=$(date +%s)
 poc() {	# ID STATE TYPE STATUS ADDRESS
 	_r="NULL"; [ "$4" = withdrawn ] && _r="'gone'"
@@ -69,8 +74,9 @@ rows = sql("select fingerprint, coalesce(state, ''), role, coalesce(label, ''), 
            " from signers")
 got = [(s['fingerprint'], s['state'] or '', s['role'], s['label'] or '', s['email'], s['lang'])
        for s in doc]
-assert sorted(got) == sorted(rows) and len(got) == 4, (got, rows)
-assert all(s['protocol'] == 'openpgp' and s['encrypt_fingerprint'] is None for s in doc)
+assert sorted(got) == sorted(rows) and len(got) == 5, (got, rows)
+assert [s['protocol'] for s in doc].count('smime') == 1, doc
+assert all(s['encrypt_fingerprint'] is None for s in doc)
 assert all(isinstance(s['key_held'], bool) and s['key_held'] for s in doc)
 PY
 check "  the custodian of no State has state null" <<PY
@@ -82,6 +88,12 @@ import datetime
 e = [s for s in doc if s['fingerprint'] == '$eve'][0]
 want = datetime.datetime.fromtimestamp($eve_expires, datetime.timezone.utc)
 assert e['expires'] == want.strftime('%Y-%m-%dT%H:%M:%SZ'), e
+PY
+check "  Dan's certificate expires at its notAfter ($dan_until)" <<PY
+import datetime
+d = [s for s in doc if s['fingerprint'] == '$dan'][0]
+want = datetime.datetime.strptime('$dan_until', '%b %d %H:%M:%S %Y GMT')
+assert d['protocol'] == 'smime' and d['expires'] == want.strftime('%Y-%m-%dT%H:%M:%SZ'), d
 PY
 check "  a key that never expires has expires null" <<PY
 a = [s for s in doc if s['fingerprint'] == '$alice'][0]
@@ -131,7 +143,7 @@ ok "audit log --format json: exit 0" pocbot 0 audit log --format json
 check "  every event, as the events table has them" <<'PY'
 rows = sql("select id, actor, state, action, detail from events order by id")
 got = [(e['id'], e['actor'], e['state'], e['action'], e['detail']) for e in doc]
-assert got == rows and len(rows) == 5, (got, rows)
+assert got == rows and len(rows) == 6, (got, rows)
 assert all(e['at'].endswith('Z') and len(e['at']) == 20 for e in doc)
 PY
 check "  the custodian's enrolment is an event of State null" <<'PY'
