@@ -3,6 +3,7 @@
  * (made valid UTF-8: the database's text came from mail), numbers, times
  * (ISO 8601 UTC) and null for none, and the document printed. Failure:
  * -1 for an unknown format (said on stderr) or a stdout not written. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "clock.h"
@@ -64,6 +65,8 @@ int json_out_print(JsonBuilder *b)
 	json_generator_set_root(gen, root);
 	text = json_generator_to_data(gen, NULL);
 	rc = fputs(text, stdout) < 0 || fputc('\n', stdout) == EOF || fflush(stdout) ? -1 : 0;
+	if (rc < 0)
+		fprintf(stderr, "pocbot: cannot write the listing: %s\n", g_strerror(errno));
 	g_free(text);
 	json_node_unref(root);
 	g_object_unref(gen);

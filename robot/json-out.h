@@ -24,7 +24,7 @@ void json_out_int_or_null(JsonBuilder *b, const char *name, gint64 v);
 void json_out_time(JsonBuilder *b, const char *name, gint64 t);
 
 /* Prints b's document to stdout, indented, with a newline, and unrefs b.
- * 0, or -1 when stdout could not be written. */
+ * 0, or -1 after saying why when stdout could not be written (exit 74). */
 int json_out_print(JsonBuilder *b);
 
 #endif

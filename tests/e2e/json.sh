@@ -186,6 +186,8 @@ done
 ok "audit list --format xml names audit list" pocbot 64 audit list --format xml
 ok "  saying the formats" grep -q '^pocbot audit list: --format is text or json' "$OUT.err"
 ok "audit verify takes no --format (64)" pocbot 64 audit verify --format json
+ok "a listing that cannot be written (/dev/full): exit 74, saying so" sh -c \
+	"$P state list --format json > /dev/full 2> '$T/full'; [ \$? = 74 ] && grep -q 'cannot write' '$T/full'"
 ok "state add takes no --format (64)" pocbot 64 state add DE --format json
 ok "--format text is the text listing" pocbot 0 state list --format text
 ok "  as without it" [ "$(cat "$OUT")" = "$($P state list)" ]
