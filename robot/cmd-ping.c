@@ -3,7 +3,8 @@
  *		opens a round and queues one signed ping per POC in scope that
  *		is not withdrawn, showing its progress (what it leaves undone,
  *		after a crash or ^C, the daemon's timer completes);
- *   ping status [ROUND]	the rounds, or one round's pings;
+ *   ping status [ROUND] [--format text|json]	the rounds, or one round's
+ *		pings (JSON: json-out.c);
  *   ping close ROUND	closes a round now, as its deadline would;
  *   ping report ROUND [--format text|csv|json]	the round's figures.
  * Input: the options and the database (POC addresses and bounce text are
@@ -17,6 +18,7 @@
 #include "commands.h"
 #include "clock.h"
 #include "db.h"
+#include "json-out.h"
 #include "ping-report.h"
 #include "pings.h"
 #include "pocs.h"
@@ -225,16 +227,37 @@ static void print_time(gint64 t)
 	fputs(t > 0 ? clock_text(t, CLOCK_ISO, "-", iso) : "-", stdout);
 }
 
-static int list_rounds(sqlite3 *db)
+static void json_round(JsonBuilder *b, const struct pings_round *r)
+{
+	json_out_int(b, "round", r->id);
+	json_out_time(b, "started", r->started);
+	json_out_time(b, "deadline", r->deadline);
+	json_out_time(b, "closed", r->closed);
+	json_out_string(b, "started_by", r->started_by);
+	json_out_string(b, "scope", r->scope);
+}
+
+static int list_rounds(sqlite3 *db, gboolean json)
 {
 	GPtrArray *rounds = pings_rounds_list(db);
+	JsonBuilder *b;
 
 	if (!rounds)
 		return EX_TEMPFAIL;
-	printf("round\tstarted\tdeadline\tclosed\tby\tpings\tanswered\tscope\n");
+	b = json ? json_builder_begin_array(json_builder_new()) : NULL;
+	if (!b)
+		printf("round\tstarted\tdeadline\tclosed\tby\tpings\tanswered\tscope\n");
 	for (guint i = 0; i < rounds->len; i++) {
 		const struct pings_round *r = rounds->pdata[i];
 
+		if (b) {
+			json_builder_begin_object(b);
+			json_round(b, r);
+			json_out_int(b, "pings", r->pings);
+			json_out_int(b, "answered", r->answered);
+			json_builder_end_object(b);
+			continue;
+		}
 		printf("%" G_GINT64_FORMAT "\t", r->id);
 		print_time(r->started);
 		putchar('\t');
@@ -249,7 +272,7 @@ static int list_rounds(sqlite3 *db)
 		putchar('\n');
 	}
 	g_ptr_array_unref(rounds);
-	return 0;
+	return b && json_out_print(json_builder_end_array(b)) < 0 ? EX_IOERR : 0;
 }
 
 static const char *ping_state(const struct ping *p)
@@ -261,28 +284,48 @@ static const char *ping_state(const struct ping *p)
 	       : p->sent ? "sent" : "queued";
 }
 
-static int show_round(sqlite3 *db, gint64 id)
+static void json_ping(JsonBuilder *b, const struct ping *p)
 {
-	struct pings_round r;
-	GPtrArray *pings;
-	int rc = pings_round_get(db, id, &r);
+	json_builder_begin_object(b);
+	json_out_string(b, "poc", p->poc);
+	json_out_string(b, "address", p->address);
+	json_out_string(b, "token", p->token);
+	json_out_string(b, "lang", p->lang);
+	json_out_time(b, "sent", p->sent);
+	json_out_int(b, "reminders", p->reminders);
+	json_out_string(b, "outcome", ping_state(p));
+	json_out_int_or_null(b, "response_seconds", p->answer_seconds);
+	json_builder_end_object(b);
+}
 
-	if (rc <= 0) {
-		if (rc == 0)
-			fprintf(stderr, "pocbot ping: no round %" G_GINT64_FORMAT "\n", id);
-		return rc == 0 ? EX_DATAERR : EX_TEMPFAIL;
-	}
-	printf("round %" G_GINT64_FORMAT " (%s), started ", r.id, r.started_by);
-	print_time(r.started);
+/* One round and its pings as a JSON object. */
+static int show_round_json(const struct pings_round *r, const GPtrArray *pings)
+{
+	JsonBuilder *b = json_builder_begin_object(json_builder_new());
+
+	json_round(b, r);
+	json_builder_set_member_name(b, "ping_list");
+	json_builder_begin_array(b);
+	for (guint i = 0; i < pings->len; i++)
+		json_ping(b, pings->pdata[i]);
+	json_builder_end_array(b);
+	return json_out_print(json_builder_end_object(b)) < 0 ? EX_IOERR : 0;
+}
+
+static void show_round_head(const struct pings_round *r)
+{
+	printf("round %" G_GINT64_FORMAT " (%s), started ", r->id, r->started_by);
+	print_time(r->started);
 	fputs(", deadline ", stdout);
-	print_time(r.deadline);
-	fputs(r.closed ? ", closed " : ", open", stdout);
-	if (r.closed)
-		print_time(r.closed);
-	printf(", scope %s\n", r.scope && *r.scope ? r.scope : "every POC");
-	pings_round_clear(&r);
-	if (!(pings = pings_of_round(db, id)))
-		return EX_TEMPFAIL;
+	print_time(r->deadline);
+	fputs(r->closed ? ", closed " : ", open", stdout);
+	if (r->closed)
+		print_time(r->closed);
+	printf(", scope %s\n", r->scope && *r->scope ? r->scope : "every POC");
+}
+
+static void show_pings(const GPtrArray *pings)
+{
 	printf("poc\taddress\ttoken\tlang\tsent\treminders\tstate\tresponse_seconds\n");
 	for (guint i = 0; i < pings->len; i++) {
 		const struct ping *p = pings->pdata[i];
@@ -300,8 +343,32 @@ static int show_round(sqlite3 *db, gint64 id)
 		else
 			puts("-");
 	}
-	g_ptr_array_unref(pings);
-	return 0;
+}
+
+static int show_round(sqlite3 *db, gint64 id, gboolean json)
+{
+	struct pings_round r;
+	GPtrArray *pings = NULL;
+	int rc = pings_round_get(db, id, &r);
+
+	if (rc <= 0) {
+		if (rc == 0)
+			fprintf(stderr, "pocbot ping: no round %" G_GINT64_FORMAT "\n", id);
+		return rc == 0 ? EX_DATAERR : EX_TEMPFAIL;
+	}
+	if (!json)
+		show_round_head(&r);
+	rc = 0;
+	if (!(pings = pings_of_round(db, id)))
+		rc = EX_TEMPFAIL;
+	else if (json)
+		rc = show_round_json(&r, pings);
+	else
+		show_pings(pings);
+	pings_round_clear(&r);
+	if (pings)
+		g_ptr_array_unref(pings);
+	return rc;
 }
 
 /* ROUND as a number, or -1 after saying why. */
@@ -318,13 +385,14 @@ static gint64 round_arg(const char *s)
 	return id;
 }
 
-static int status(sqlite3 *db, int argc, char **argv)
+static int status(sqlite3 *db, const struct ping_opts *o, int argc, char **argv)
 {
 	gint64 id = argc > 1 ? round_arg(argv[1]) : 0;
+	int json = json_out_format("ping status", o->format);
 
-	if (id < 0)
+	if (id < 0 || json < 0)
 		return EX_USAGE;
-	return id ? show_round(db, id) : list_rounds(db);
+	return id ? show_round(db, id, json) : list_rounds(db, json);
 }
 
 static int close_round(struct command_ctx *ctx, int argc, char **argv)
@@ -393,7 +461,7 @@ int cmd_ping(struct command_ctx *ctx, int argc, char **argv)
 		{ "dry-run", 0, 0, G_OPTION_ARG_NONE, &o.dry_run,
 		  "start: list the pings, queue nothing", NULL },
 		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format,
-		  "report: text (the default), csv or json", "FORMAT" },
+		  "report: text (the default), csv or json; status: text or json", "FORMAT" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	int rc = command_options(ctx, "Communication checks: rounds of pings to every POC.",
@@ -402,7 +470,7 @@ int cmd_ping(struct command_ctx *ctx, int argc, char **argv)
 	if (rc == 0 && strcmp(argv[1], "start") == 0)
 		rc = start(ctx, &o);
 	else if (rc == 0 && strcmp(argv[1], "status") == 0)
-		rc = status(ctx->db, argc - 1, argv + 1);
+		rc = status(ctx->db, &o, argc - 1, argv + 1);
 	else if (rc == 0 && strcmp(argv[1], "close") == 0)
 		rc = close_round(ctx, argc - 1, argv + 1);
 	else if (rc == 0)

@@ -1,9 +1,10 @@
 /* cmd-signer.c - "signer add" enrols a State's signing key (OpenPGP) or
  * certificate (S/MIME) with a role (a custodian's with no State: it acts
- * for every State), "signer list" shows the enrolled
- * signers, "signer revoke" withdraws one. Each change is written to the
- * audit trail, and told to the State's other signers, in the transaction
- * that makes it. Input: the custodian's options and key files made by
+ * for every State), "signer list" shows the enrolled signers (--format
+ * json: with each key's expiry, read from the robot's keyrings through the
+ * crypto adapter; json-out.c), "signer revoke" withdraws one. Each
+ * change is written to the audit trail, and told to the State's other
+ * signers, in the transaction that makes it. Input: the custodian's options and key files made by
  * others (checked by crypto_import_*). Exit: 0; 64 usage; 65 a refused key,
  * State or fingerprint; 66 an unreadable file; 75 a database or GnuPG
  * failure worth retrying. */
@@ -16,6 +17,7 @@
 #include "commands.h"
 #include "crypto.h"
 #include "db.h"
+#include "json-out.h"
 #include "langs.h"
 #include "participants.h"
 #include "pocs.h"
@@ -27,7 +29,7 @@
 #define MAX_REASON 500		/* why a signer was revoked */
 
 struct signer_opts {
-	char *state, *role, *pgp, *smime, *chain, *encrypt_cert, *label, *reason, *lang;
+	char *state, *role, *pgp, *smime, *chain, *encrypt_cert, *label, *reason, *lang, *format;
 };
 
 
@@ -245,28 +247,107 @@ static void print_signer(const struct signer *s)
 	fputc('\n', stdout);
 }
 
-static int signer_list(sqlite3 *db, const struct signer_opts *o)
+/* The robot's keys' expiries (crypto_key_expiries); none when it has no
+ * keyring yet (nothing is made for a listing). 0, or an exit code. */
+static int load_expiries(const struct config *cfg, GHashTable **out)
+{
+	char *home = config_var_path(cfg, "gnupg"), *err = NULL;
+	struct crypto *c = NULL;
+	int rc = 0;
+
+	*out = NULL;
+	if (g_file_test(home, G_FILE_TEST_IS_DIR) &&
+	    (!(c = crypto_open(home, &err)) || crypto_key_expiries(c, out) < 0)) {
+		fprintf(stderr, "pocbot signer list: %s\n", err ? err : "GnuPG failed");
+		rc = EX_TEMPFAIL;
+	}
+	crypto_close(c);
+	g_free(home);
+	g_free(err);
+	return rc;
+}
+
+/* Two members: the time one of s's keys stops being usable (the earlier of
+ * the signing and the encryption one's), null when never; and whether the
+ * robot holds the key at all. */
+static void json_expiry(JsonBuilder *b, GHashTable *expiries, const struct signer *s)
+{
+	const gint64 *sign = expiries ? g_hash_table_lookup(expiries, s->fingerprint) : NULL;
+	const gint64 *enc = expiries && s->enc_fingerprint[0]
+				    ? g_hash_table_lookup(expiries, s->enc_fingerprint) : NULL;
+	gint64 when = sign ? *sign : 0;
+
+	if (enc && *enc && (!when || *enc < when))
+		when = *enc;
+	json_out_time(b, "expires", when);
+	json_builder_set_member_name(b, "key_held");
+	json_builder_add_boolean_value(b, sign != NULL);
+}
+
+static void json_signer(JsonBuilder *b, GHashTable *expiries, const struct signer *s)
+{
+	gboolean enc = s->enc_fingerprint[0] && strcmp(s->enc_fingerprint, s->fingerprint);
+
+	json_builder_begin_object(b);
+	json_out_string(b, "protocol", signers_protocol_name(s->protocol));
+	json_out_string(b, "fingerprint", s->fingerprint);
+	json_out_string(b, "encrypt_fingerprint", enc ? s->enc_fingerprint : NULL);
+	json_out_string(b, "state", s->state);
+	json_out_string(b, "role", signers_role_name(s->role));
+	json_out_string(b, "label", s->label);
+	json_out_string(b, "email", s->email);
+	json_out_string(b, "lang", s->lang);
+	json_out_time(b, "added", s->added);
+	json_out_time(b, "revoked", s->revoked);
+	json_out_string(b, "revoke_reason", s->revoke_reason);
+	json_expiry(b, expiries, s);
+	json_builder_end_object(b);
+}
+
+static int list_json(const struct config *cfg, const GPtrArray *all)
+{
+	GHashTable *expiries;
+	JsonBuilder *b;
+	int rc = load_expiries(cfg, &expiries);
+
+	if (rc)
+		return rc;
+	b = json_builder_begin_array(json_builder_new());
+	for (guint i = 0; i < all->len; i++)
+		json_signer(b, expiries, all->pdata[i]);
+	if (expiries)
+		g_hash_table_unref(expiries);
+	return json_out_print(json_builder_end_array(b)) < 0 ? EX_IOERR : 0;
+}
+
+static int signer_list(const struct config *cfg, sqlite3 *db, const struct signer_opts *o)
 {
 	char code[3] = "";
 	GPtrArray *all;
-	int rc;
+	int rc, json = json_out_format("signer list", o->format);
 
+	if (json < 0)
+		return EX_USAGE;
 	if (o->state && (rc = state_code(o->state, code)) != 0)
 		return rc;
 	if (!(all = signers_list(db, o->state ? code : NULL))) {
 		fprintf(stderr, "pocbot signer list: %s\n", sqlite3_errmsg(db));
 		return EX_TEMPFAIL;
 	}
-	printf("protocol\tfingerprint\tstate\trole\tlabel\temail\trevoked\n");
-	for (guint i = 0; i < all->len; i++)
+	rc = 0;
+	if (json)
+		rc = list_json(cfg, all);
+	else
+		printf("protocol\tfingerprint\tstate\trole\tlabel\temail\trevoked\n");
+	for (guint i = 0; !json && i < all->len; i++)
 		print_signer(all->pdata[i]);
 	g_ptr_array_unref(all);
-	return 0;
+	return rc;
 }
 
 /* Marks s revoked with its audit event and notice, in one transaction. 0 or an exit code. */
-static int revoke(sqlite3 *db, const struct config *cfg, const struct signer *s,
-		  const char *reason)
+static int revoke_one(sqlite3 *db, const struct config *cfg, const struct signer *s,
+		      const char *reason)
 {
 	gint64 now = clock_now(cfg);
 	char *detail = g_strdup_printf("%s %s (%s): %s", signers_protocol_name(s->protocol),
@@ -313,7 +394,7 @@ static int signer_revoke(const struct config *cfg, sqlite3 *db, const char *fpr,
 	} else if (s.revoked) {
 		fprintf(stderr, "pocbot signer revoke: %s is revoked already\n", s.fingerprint);
 	} else {
-		rc = revoke(db, cfg, &s, o->reason);
+		rc = revoke_one(db, cfg, &s, o->reason);
 	}
 	if (found != 1 || s.revoked)
 		db_rollback(db);
@@ -330,7 +411,7 @@ static int run(const struct config *cfg, sqlite3 *db, char **argv, const struct 
 	if (strcmp(argv[1], "add") == 0)
 		return signer_add(cfg, db, o);
 	if (strcmp(argv[1], "list") == 0)
-		return signer_list(db, o);
+		return signer_list(cfg, db, o);
 	return signer_revoke(cfg, db, argv[2], o);
 }
 
@@ -359,6 +440,8 @@ int cmd_signer(struct command_ctx *ctx, int argc, char **argv)
 		  "the language the robot writes to the signer in "
 		  "(ar en es fr ru zh; default en, then that of its signed commands)",
 		  "LANG" },
+		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format,
+		  "list: text (the default) or json (with each key's expiry)", "FORMAT" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
 	int rc = command_options(ctx, "The keys and certificates enrolled for each participating "
@@ -375,5 +458,6 @@ int cmd_signer(struct command_ctx *ctx, int argc, char **argv)
 	g_free(o.label);
 	g_free(o.reason);
 	g_free(o.lang);
+	g_free(o.format);
 	return rc;
 }

@@ -2,8 +2,9 @@
  * stored once under its alpha-2 code whichever code or name (in any of the
  * six UN languages) the custodian gives; "state list" prints the
  * participating States, code, English name and how many POCs that are not
- * withdrawn each has, sorted by code. A name that is no State's exits 65
- * (EX_DATAERR); a database failure 70. */
+ * withdrawn each has, sorted by code (--format json: an array, json-out.c).
+ * A name that is no State's exits 65 (EX_DATAERR); an unknown format 64; a
+ * database failure 70. */
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
@@ -13,6 +14,7 @@
 #include "pocs.h"
 #include "states.h"
 #include "db.h"
+#include "json-out.h"
 #include "participants.h"
 
 static int add(sqlite3 *db, const struct config *cfg, const char code[3], const char *name)
@@ -30,42 +32,67 @@ static int add(sqlite3 *db, const struct config *cfg, const char code[3], const 
 	return 0;
 }
 
-static int list(sqlite3 *db, const struct states *ref)
+static void list_json(JsonBuilder *b, const char *code, const char *name, int n)
+{
+	json_builder_begin_object(b);
+	json_out_string(b, "code", code);
+	json_out_string(b, "name", name);
+	json_out_int(b, "pocs", n);
+	json_builder_end_object(b);
+}
+
+static int list(sqlite3 *db, const struct states *ref, gboolean json)
 {
 	GHashTable *counts = pocs_count_by_state(db);
 	GPtrArray *codes = counts ? participants_list(db) : NULL;
+	JsonBuilder *b = json ? json_builder_begin_array(json_builder_new()) : NULL;
+	int rc = 0;
 
 	for (guint i = 0; codes && i < codes->len; i++) {
 		const char *code = codes->pdata[i];
 		const char *name = states_name(ref, code, "en");
 		int n = GPOINTER_TO_INT(g_hash_table_lookup(counts, code));
 
-		printf("%s %s (%d POC%s)\n", code, name ? name : "(not in the reference data)",
-		       n, n == 1 ? "" : "s");
+		if (b)
+			list_json(b, code, name, n);
+		else
+			printf("%s %s (%d POC%s)\n", code,
+			       name ? name : "(not in the reference data)", n, n == 1 ? "" : "s");
 	}
 	if (counts)
 		g_hash_table_unref(counts);
+	if (codes && b && json_out_print(json_builder_end_array(b)) < 0)
+		rc = EX_IOERR;
+	else if (!codes && b)
+		g_object_unref(b);
 	if (!codes) {
 		fprintf(stderr, "pocbot state list: %s\n", sqlite3_errmsg(db));
 		return EX_SOFTWARE;
 	}
 	g_ptr_array_unref(codes);
-	return 0;
+	return rc;
 }
 
 int cmd_state(struct command_ctx *ctx, int argc, char **argv)
 {
 	const struct states *ref;
-	char code[3] = "", *err = NULL, *text;
-	int rc = command_options(
+	char code[3] = "", *err = NULL, *text, *format = NULL;
+	GOptionEntry entries[] = {
+		{ "format", 0, 0, G_OPTION_ARG_STRING, &format, "list: text (the default) or json",
+		  "FORMAT" },
+		{ NULL, 0, 0, 0, NULL, NULL, NULL },
+	};
+	int json, rc = command_options(
 		ctx,
 		"The participating States. add: by ISO 3166-1 alpha-2 or alpha-3 code, or by "
 		"name in Arabic, Chinese, English, French, Russian or Spanish; list: code, "
 		"English name and number of POCs (withdrawn ones not counted).",
-		NULL, &argc, &argv);
+		entries, &argc, &argv);
 
-	if (rc)
-		return rc;
+	json = rc ? 0 : json_out_format("state list", format);
+	g_free(format);
+	if (rc || json < 0)
+		return rc ? rc : EX_USAGE;
 	if (!(ref = states_load(&err))) {
 		fprintf(stderr, "pocbot state: %s\n", err);
 		g_free(err);
@@ -82,5 +109,5 @@ int cmd_state(struct command_ctx *ctx, int argc, char **argv)
 	}
 	if (strcmp(argv[1], "add") == 0)
 		return add(ctx->db, ctx->cfg, code, states_name(ref, code, "en"));
-	return list(ctx->db, ref);
+	return list(ctx->db, ref, json);
 }

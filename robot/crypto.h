@@ -129,17 +129,24 @@ int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
 int crypto_key_addresses(struct crypto *c, enum crypto_protocol p, const char *const *fprs,
 			 GPtrArray **out);
 
-/* Expiry (crypto-expiry.c). When the key or certificate fpr (protocol p)
- * expires: 1 with *expires (seconds since the epoch), 0 when it never
- * does or the robot does not hold it, -1 when the engine failed. */
-int crypto_key_expiry(struct crypto *c, enum crypto_protocol p, const char *fpr,
-		      gint64 *expires);
-
 /* The fingerprints (upper-case hex) of the OpenPGP keys and S/MIME
  * certificates whose user IDs may hold addr: candidates found by a
  * substring search with the domain both as A-labels and in Unicode; the
  * caller compares crypto_key_addresses with addr. 0 with *fprs
  * (g_ptr_array_unref it), or -1 when the engine failed. */
 int crypto_keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs);
+
+/* Expiry (crypto-expiry.c). When each key and certificate the robot holds
+ * expires: upper-case fingerprint (primary key, certificate) to a gint64
+ * (0: never), for both protocols; an OpenPGP key whose every encryption
+ * subkey expires before its primary key expires with the last of them. 0
+ * with *out (g_hash_table_unref it), or -1 when an engine failed. */
+int crypto_key_expiries(struct crypto *c, GHashTable **out);
+
+/* The same rule for the one key or certificate fpr (protocol p): 1 with
+ * *expires (seconds since the epoch), 0 when it never expires or the robot
+ * does not hold it, -1 when the engine failed. */
+int crypto_key_expiry(struct crypto *c, enum crypto_protocol p, const char *fpr,
+		      gint64 *expires);
 
 #endif

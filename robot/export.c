@@ -6,9 +6,9 @@
  * folded (vCard) or escaped by json-glib (JSON), values whole. Failure:
  * -1 with a GError, from the stream or from the source. */
 #include <string.h>
-#include <json-glib/json-glib.h>
 #include "clock.h"
 #include "export.h"
+#include "json-out.h"
 #include "langs.h"
 
 #define VCARD_LINE 75		/* octets of a vCard line before folding (RFC 6350 3.2) */
@@ -297,18 +297,6 @@ int export_vcard(GOutputStream *out, export_next_fn *next, void *source,
 
 /* ---- JSON ---- */
 
-static void json_text(JsonBuilder *b, const char *member, const char *value)
-{
-	char *v = value ? g_utf8_make_valid(value, -1) : NULL;
-
-	json_builder_set_member_name(b, member);
-	if (v && *v)
-		json_builder_add_string_value(b, v);
-	else
-		json_builder_add_null_value(b);
-	g_free(v);
-}
-
 static void json_strings(JsonBuilder *b, const char *member, const GPtrArray *a)
 {
 	json_builder_set_member_name(b, member);
@@ -328,8 +316,8 @@ static void json_phones(JsonBuilder *b, const struct poc *p)
 	json_builder_begin_array(b);
 	for (guint i = 0; p->phones && i < p->phones->len; i++) {
 		json_builder_begin_object(b);
-		json_text(b, "written", g_ptr_array_index(p->phones, i));
-		json_text(b, "e164", e164_at(p, i));
+		json_out_string(b, "written", g_ptr_array_index(p->phones, i));
+		json_out_string(b, "e164", e164_at(p, i));
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -343,21 +331,21 @@ static void json_record(GString *out, const struct poc *p, const struct export_n
 	char updated[CLOCK_TEXT_LEN], *text;
 
 	json_builder_begin_object(b);
-	json_text(b, "id", p->id);
-	json_text(b, "state", p->state);
-	json_text(b, "state_name", export_state_name(names, p->state));
-	json_text(b, "type", form_type_name(p->type));
-	json_text(b, "type_name", type_name(names, p->type));
-	json_text(b, "status", pocs_status_name(p->status));
-	json_text(b, "organisation", p->organisation);
-	json_text(b, "web", p->web);
+	json_out_string(b, "id", p->id);
+	json_out_string(b, "state", p->state);
+	json_out_string(b, "state_name", export_state_name(names, p->state));
+	json_out_string(b, "type", form_type_name(p->type));
+	json_out_string(b, "type_name", type_name(names, p->type));
+	json_out_string(b, "status", pocs_status_name(p->status));
+	json_out_string(b, "organisation", p->organisation);
+	json_out_string(b, "web", p->web);
 	json_strings(b, "emails", p->emails);
 	json_phones(b, p);
 	json_strings(b, "languages", p->languages);
-	json_text(b, "name", p->name);
-	json_text(b, "position", p->position);
-	json_text(b, "notes", p->notes);
-	json_text(b, "updated", clock_text(p->updated, CLOCK_ISO, "", updated));
+	json_out_string(b, "name", p->name);
+	json_out_string(b, "position", p->position);
+	json_out_string(b, "notes", p->notes);
+	json_out_string(b, "updated", clock_text(p->updated, CLOCK_ISO, "", updated));
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
 	json_generator_set_root(gen, root);

@@ -7,8 +7,8 @@
  * are written). Returns -1 on a database error. */
 #include <stdlib.h>
 #include <string.h>
-#include <json-glib/json-glib.h>
 #include "clock.h"
+#include "json-out.h"
 #include "ping-report.h"
 #include "pings.h"
 
@@ -346,46 +346,21 @@ char *ping_report_csv(const struct ping_report *r)
 
 /* ---- JSON ---- */
 
-static void json_member_string(JsonBuilder *b, const char *name, const char *v)
-{
-	json_builder_set_member_name(b, name);
-	if (v && *v)
-		json_builder_add_string_value(b, v);
-	else
-		json_builder_add_null_value(b);
-}
-
-static void json_member_int(JsonBuilder *b, const char *name, gint64 v, gboolean null_if_negative)
-{
-	json_builder_set_member_name(b, name);
-	if (null_if_negative && v < 0)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_int_value(b, v);
-}
-
-static void json_member_time(JsonBuilder *b, const char *name, gint64 t)
-{
-	char iso[CLOCK_TEXT_LEN];
-
-	json_member_string(b, name, t > 0 ? clock_text(t, CLOCK_ISO, NULL, iso) : NULL);
-}
-
 static void json_group(JsonBuilder *b, const struct ping_figures *f)
 {
 	json_builder_begin_object(b);
-	json_member_string(b, "state", f->state);
-	json_member_string(b, "type", f->type);
-	json_member_int(b, "pings", f->pings, FALSE);
-	json_member_int(b, "sent", f->sent, FALSE);
-	json_member_int(b, "answered", f->answered, FALSE);
-	json_member_int(b, "autoreply_only", f->autoreply_only, FALSE);
-	json_member_int(b, "bounced", f->bounced, FALSE);
-	json_member_int(b, "silent", f->silent, FALSE);
+	json_out_string(b, "state", f->state);
+	json_out_string(b, "type", f->type);
+	json_out_int(b, "pings", f->pings);
+	json_out_int(b, "sent", f->sent);
+	json_out_int(b, "answered", f->answered);
+	json_out_int(b, "autoreply_only", f->autoreply_only);
+	json_out_int(b, "bounced", f->bounced);
+	json_out_int(b, "silent", f->silent);
 	json_builder_set_member_name(b, "response_rate");
 	json_builder_add_double_value(b, f->rate);
-	json_member_int(b, "median_seconds", f->median, TRUE);
-	json_member_int(b, "p90_seconds", f->p90, TRUE);
+	json_out_int_or_null(b, "median_seconds", f->median);
+	json_out_int_or_null(b, "p90_seconds", f->p90);
 	json_builder_end_object(b);
 }
 
@@ -394,23 +369,23 @@ static void json_entry(JsonBuilder *b, const struct ping_entry *e)
 	char *addr = g_utf8_make_valid(e->address, -1);
 
 	json_builder_begin_object(b);
-	json_member_string(b, "poc", e->poc);
-	json_member_string(b, "state", e->state);
-	json_member_string(b, "type", e->type);
-	json_member_string(b, "address", addr);
-	json_member_string(b, "outcome", outcome_name(e->outcome));
-	json_member_time(b, "sent", e->sent_at);
-	json_member_int(b, "response_seconds",
-			e->outcome == PING_OUT_ANSWERED ? e->answer_seconds : -1, TRUE);
+	json_out_string(b, "poc", e->poc);
+	json_out_string(b, "state", e->state);
+	json_out_string(b, "type", e->type);
+	json_out_string(b, "address", addr);
+	json_out_string(b, "outcome", outcome_name(e->outcome));
+	json_out_time(b, "sent", e->sent_at);
+	json_out_int_or_null(b, "response_seconds",
+			e->outcome == PING_OUT_ANSWERED ? e->answer_seconds : -1);
 	if (e->outcome == PING_OUT_BOUNCED) {
-		json_member_time(b, "bounced", e->bounced);
-		json_member_string(b, "bounce_status", e->bounce_status);
+		json_out_time(b, "bounced", e->bounced);
+		json_out_string(b, "bounce_status", e->bounce_status);
 		json_builder_set_member_name(b, "bounce_hard");
 		if (e->bounce_hard < 0)
 			json_builder_add_null_value(b);
 		else
 			json_builder_add_boolean_value(b, e->bounce_hard == 1);
-		json_member_string(b, "bounce_diagnostic", e->bounce_diagnostic);
+		json_out_string(b, "bounce_diagnostic", e->bounce_diagnostic);
 	}
 	json_builder_end_object(b);
 	g_free(addr);
@@ -426,12 +401,12 @@ char *ping_report_json(const struct ping_report *r)
 	json_builder_begin_object(b);
 	json_builder_set_member_name(b, "round");
 	json_builder_begin_object(b);
-	json_member_int(b, "id", r->round.id, FALSE);
-	json_member_time(b, "started", r->round.started);
-	json_member_time(b, "deadline", r->round.deadline);
-	json_member_time(b, "closed", r->round.closed);
-	json_member_string(b, "scope", r->round.scope);
-	json_member_string(b, "started_by", r->round.started_by);
+	json_out_int(b, "id", r->round.id);
+	json_out_time(b, "started", r->round.started);
+	json_out_time(b, "deadline", r->round.deadline);
+	json_out_time(b, "closed", r->round.closed);
+	json_out_string(b, "scope", r->round.scope);
+	json_out_string(b, "started_by", r->round.started_by);
 	json_builder_end_object(b);
 	json_builder_set_member_name(b, "groups");
 	json_builder_begin_array(b);

@@ -52,8 +52,8 @@ while read -r c a; do
 	ok "pocbot $c $a $foreign: exit 64" pocbot 64 $c $a $foreign
 	ok "  naming $foreign" err -- "$foreign"
 done < "$T/rows"
-ok "ping status --format csv (an option of ping report): exit 64" pocbot 64 ping status --format csv
-ok "  naming --format" err "ping status: --format is not an option"
+ok "ping status --deadline 1d (an option of ping start): exit 64" pocbot 64 ping status --deadline 1d
+ok "  naming --deadline" err "ping status: --deadline is not an option"
 
 # usage: 64, saying what is missing or unknown
 ok "ping report with no round: exit 64" pocbot 64 ping report
