@@ -51,4 +51,7 @@ timer_step_fn timer_notices_flush;
 /* timer-updates.c: each State's yearly update reminder. */
 timer_step_fn timer_updates_send;
 
+/* timer-outbox.c: the daily alert and digest of undelivered mail. */
+timer_step_fn timer_outbox_alert;
+
 #endif
