@@ -18,12 +18,11 @@ static char *digest_list(const GPtrArray *rows)
 
 	for (guint i = 0; i < rows->len; i++) {
 		const struct outbox_entry *e = rows->pdata[i];
+		const char *state = g_strcmp0(e->state, "failed") == 0 ? "failed" : "deferred";
 
-		g_string_append_printf(s, "#%" G_GINT64_FORMAT " %s, %s, to <%s>, %" G_GINT64_FORMAT
-				       " tries\n    %s\n", e->id,
-				       g_strcmp0(e->state, "failed") == 0 ? "failed" : "deferred",
-				       e->purpose, e->rcpt, e->attempts,
-				       e->last_error ? e->last_error : "-");
+		g_string_append_printf(s, "#%" G_GINT64_FORMAT " %s, %s, to <%s>, %d tries\n",
+				       e->id, state, e->purpose, e->rcpt, (int)e->attempts);
+		g_string_append_printf(s, "    %s\n", e->last_error ? e->last_error : "-");
 	}
 	return g_string_free(s, FALSE);
 }
@@ -98,8 +97,9 @@ int timer_outbox_alert(const struct mail_ctx *c)
 		rc = outbox_alert_mark(c->db, c->now);
 	rc = finish(c->db, rc < 0 ? -1 : queued);
 	if (rc > 0)
-		log_msg(LOG_WARNING, "outbox: %d failed and %d deferred message(s): custodian told",
-			failed, (int)rows->len - failed);
+		log_msg(LOG_WARNING,
+			"outbox: %d failed and %d deferred message(s): the custodian told", failed,
+			(int)rows->len - failed);
 	g_ptr_array_unref(rows);
 	g_free(seed);
 	return rc;

@@ -31,7 +31,7 @@ static const struct {
 						 * signers */
 	{ "dead", timer_dead_tell },		/* each undeliverable address told once */
 	{ "notices", timer_notices_flush },	/* held notices merged, queued when due */
-	{ "outbox", timer_outbox_alert },	/* daily: undelivered mail told to the custodians */
+	{ "outbox", timer_outbox_alert },	/* daily: undelivered mail, to the custodians */
 };
 
 int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl,
