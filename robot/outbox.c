@@ -4,7 +4,9 @@
  * instead of doubling. A message with attachments is built from file to
  * file in VAR/outbox-data and sent from there, never held whole in memory.
  * Delivery failures are recorded in the row (retry with backoff on
- * temporary ones, given up on permanent ones), never lost. */
+ * temporary ones, given up on permanent ones), never lost. The
+ * custodian's view (pocbot outbox) reads rows and the header blocks of
+ * their messages, never a body. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -391,12 +393,13 @@ static enum send_status deliver(const struct config *cfg, const struct due *d, c
 	return rc < 0 ? SEND_TEMPFAIL : SEND_OK;
 }
 
-/* A row's file, once it is sent or given up. */
+/* A row's file, once it is sent. A failed row keeps it, for outbox show
+ * and retry, until dropped (outbox_sweep). */
 static void forget_file(const struct config *cfg, const struct due *d, enum send_status s)
 {
 	char *path;
 
-	if (!d->file || s == SEND_TEMPFAIL)
+	if (!d->file || s != SEND_OK)
 		return;
 	path = g_build_filename(cfg->var, OUTBOX_DATA, d->file, NULL);
 	unlink(path);
@@ -527,13 +530,14 @@ int outbox_send_due(sqlite3 *db, const struct config *cfg, char **failure)
 	return n < 0 ? -1 : total + n;
 }
 
-/* 1 when a queued row names file. */
+/* 1 when a queued or failed row names file. */
 static int file_wanted(sqlite3 *db, const char *file)
 {
 	sqlite3_stmt *st;
 	int wanted = 1;	/* when in doubt, keep */
 
-	if (!(st = db_query(db, "SELECT 1 FROM outbox WHERE body_file = ? AND state = 'queued'",
+	if (!(st = db_query(db, "SELECT 1 FROM outbox WHERE body_file = ?"
+			    " AND state IN ('queued', 'failed')",
 			    NULL)))
 		return 1;
 	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
@@ -562,7 +566,8 @@ int outbox_sweep(sqlite3 *db, const struct config *cfg)
 	if (d)
 		g_dir_close(d);
 	if (removed)
-		log_msg(LOG_INFO, "outbox: removed %d file(s) no queued message names", removed);
+		log_msg(LOG_INFO, "outbox: removed %d file(s) no queued or failed message names",
+			removed);
 	g_free(dir);
 	return removed;
 }

@@ -69,9 +69,10 @@ int outbox_env_from(sqlite3 *db, const char *token, char **env_from);
  * robot fault). */
 int outbox_send_due(sqlite3 *db, const struct config *cfg, char **failure);
 
-/* Removes the files of VAR/outbox-data that no queued row names and that
- * are over an hour old (left by a transaction that rolled back, or a
- * crash while a message was being built). The number removed. */
+/* Removes the files of VAR/outbox-data that no queued or failed row
+ * names and that are over an hour old (left by a transaction that rolled
+ * back, a crash while a message was being built, or a dropped row). The
+ * number removed. */
 int outbox_sweep(sqlite3 *db, const struct config *cfg);
 
 /* ---- the custodian's view of the queue (pocbot outbox, the daily alert) ---- */
