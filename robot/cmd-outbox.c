@@ -6,7 +6,6 @@
  * again: the daemon's sender takes it within a second), "outbox drop ID"
  * (cancelled, an audit event). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 #include <json-glib/json-glib.h>
@@ -183,6 +182,7 @@ static int show(struct command_ctx *ctx, const char *arg)
 	}
 	count = g_strdup_printf("%" G_GINT64_FORMAT, e->attempts);
 	age_text(clock_now(ctx->cfg) - e->created, age);
+	field("id:", arg);
 	field("state:", shown_state(e));
 	field("purpose:", e->purpose);
 	field("recipient:", e->rcpt);
@@ -195,7 +195,7 @@ static int show(struct command_ctx *ctx, const char *arg)
 	field("last answer:", e->last_error);
 	printf("\n");
 	if (!e->headers)
-		printf("(the message's file is gone: sent or given up)\n");
+		printf("(no header fields: its file went when it was sent or dropped)\n");
 	lines = e->headers ? g_strsplit(e->headers, "\n", -1) : NULL;
 	for (char **p = lines; p && *p; p++) {
 		g_strchomp(*p);
