@@ -50,6 +50,7 @@ command_fn cmd_config;
 command_fn cmd_status;
 command_fn cmd_db;
 command_fn cmd_spool;
+command_fn cmd_outbox;
 command_fn cmd_state;
 command_fn cmd_signer;
 command_fn cmd_audit;

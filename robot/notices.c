@@ -46,6 +46,10 @@ static const struct notice_kind kinds[] = {
 	  NOTICE_ADDRESS, NOTICE_LANG_POC, FALSE, NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
 	{ "quarantine-alert", "notice", NULL, NOTICE_CUSTODIAN_ADDRESS, NOTICE_LANG_ENGLISH, FALSE,
 	  NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
+	{ "outbox-alert", "notice", NULL, NOTICE_CUSTODIAN_ADDRESS, NOTICE_LANG_ENGLISH, FALSE,
+	  NOTICE_SIGN_OPENPGP, NULL, NOTICE_DAILY },	/* counts only: timer-outbox.c */
+	{ "outbox-digest", "notice", "outbox-digest", NOTICE_CUSTODIANS, NOTICE_LANG_SIGNER, TRUE,
+	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
 	{ NULL, NULL, NULL, 0, 0, FALSE, 0, NULL, 0 }
 };
 

@@ -4,7 +4,9 @@
  * instead of doubling. A message with attachments is built from file to
  * file in VAR/outbox-data and sent from there, never held whole in memory.
  * Delivery failures are recorded in the row (retry with backoff on
- * temporary ones, given up on permanent ones), never lost. */
+ * temporary ones, given up on permanent ones), never lost. The
+ * custodian's view (pocbot outbox) reads rows and the header blocks of
+ * their messages, never a body. */
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <gmime/gmime.h>
 #include "envelope.h"
 #include "outbox.h"
 #include "clock.h"
@@ -390,12 +393,13 @@ static enum send_status deliver(const struct config *cfg, const struct due *d, c
 	return rc < 0 ? SEND_TEMPFAIL : SEND_OK;
 }
 
-/* A row's file, once it is sent or given up. */
+/* A row's file, once it is sent. A failed row keeps it, for outbox show
+ * and retry, until dropped (outbox_sweep). */
 static void forget_file(const struct config *cfg, const struct due *d, enum send_status s)
 {
 	char *path;
 
-	if (!d->file || s == SEND_TEMPFAIL)
+	if (!d->file || s != SEND_OK)
 		return;
 	path = g_build_filename(cfg->var, OUTBOX_DATA, d->file, NULL);
 	unlink(path);
@@ -526,13 +530,14 @@ int outbox_send_due(sqlite3 *db, const struct config *cfg, char **failure)
 	return n < 0 ? -1 : total + n;
 }
 
-/* 1 when a queued row names file. */
+/* 1 when a queued or failed row names file. */
 static int file_wanted(sqlite3 *db, const char *file)
 {
 	sqlite3_stmt *st;
 	int wanted = 1;	/* when in doubt, keep */
 
-	if (!(st = db_query(db, "SELECT 1 FROM outbox WHERE body_file = ? AND state = 'queued'",
+	if (!(st = db_query(db, "SELECT 1 FROM outbox WHERE body_file = ?"
+			    " AND state IN ('queued', 'failed')",
 			    NULL)))
 		return 1;
 	sqlite3_bind_text(st, 1, file, -1, SQLITE_STATIC);
@@ -561,7 +566,8 @@ int outbox_sweep(sqlite3 *db, const struct config *cfg)
 	if (d)
 		g_dir_close(d);
 	if (removed)
-		log_msg(LOG_INFO, "outbox: removed %d file(s) no queued message names", removed);
+		log_msg(LOG_INFO, "outbox: removed %d file(s) no queued or failed message names",
+			removed);
 	g_free(dir);
 	return removed;
 }
@@ -595,4 +601,172 @@ int outbox_figures(sqlite3 *db, struct outbox_figures *f)
 		return -1;
 	return db_int64(db, &f->last_sent, "SELECT coalesce(max(done), 0) FROM outbox"
 			" WHERE state = 'sent'", NULL) < 0 ? -1 : 0;
+}
+
+/* ---- the custodian's view of the queue ---- */
+
+#define HEADER_MAX 65536	/* bytes of a stored message read for its header block */
+
+void outbox_entry_free(gpointer p)
+{
+	struct outbox_entry *e = p;
+
+	if (!e)
+		return;
+	g_free(e->token);
+	g_free(e->purpose);
+	g_free(e->state);
+	g_free(e->rcpt);
+	g_free(e->last_error);
+	g_free(e->headers);
+	g_free(e->subject);
+	g_free(e);
+}
+
+/* The header block of a message's first len bytes (up to the blank
+ * line), or NULL when there is none. */
+static char *header_block(const char *data, size_t len)
+{
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (data[i] == '\n' && data[i + 1] == '\n')
+			return g_strndup(data, i + 1);
+		if (data[i] == '\n' && i + 2 < len && data[i + 1] == '\r' && data[i + 2] == '\n')
+			return g_strndup(data, i + 1);
+	}
+	return NULL;
+}
+
+/* The header block of row's file VAR/outbox-data/file, or NULL. */
+static char *file_headers(const struct config *cfg, const char *file)
+{
+	char *path = g_build_filename(cfg->var, OUTBOX_DATA, file, NULL), *h = NULL;
+	char *buf = g_malloc(HEADER_MAX);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd >= 0 ? read(fd, buf, HEADER_MAX) : -1;
+
+	if (n > 0)
+		h = header_block(buf, (size_t)n);
+	if (fd >= 0)
+		close(fd);
+	g_free(buf);
+	g_free(path);
+	return h;
+}
+
+/* The Subject field of a header block, unfolded and decoded, or NULL. */
+static char *subject_of(const char *headers)
+{
+	GString *s = NULL;
+	char *out;
+
+	for (const char *p = headers; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (s && (*p == ' ' || *p == '\t'))
+			g_string_append_len(s, p, (gssize)n);
+		else if (s)
+			break;
+		else if (g_ascii_strncasecmp(p, "Subject:", 8) == 0)
+			s = g_string_new_len(p + 8, (gssize)n - 8);
+		p = eol ? eol + 1 : p + n;
+	}
+	if (!s)
+		return NULL;
+	g_strdelimit(s->str, "\r\t", ' ');
+	out = g_mime_utils_header_decode_text(NULL, g_strstrip(s->str));
+	g_string_free(s, TRUE);
+	return out;
+}
+
+#define ENTRY_COLUMNS "id, token, purpose, state, rcpt, created, attempts, next_try, done," \
+		      " last_error, body, body_file FROM outbox"
+
+static struct outbox_entry *entry_read(sqlite3_stmt *st, const struct config *cfg)
+{
+	struct outbox_entry *e = g_new0(struct outbox_entry, 1);
+	const char *file = (const char *)sqlite3_column_text(st, 11);
+
+	e->id = sqlite3_column_int64(st, 0);
+	e->token = g_strdup((const char *)sqlite3_column_text(st, 1));
+	e->purpose = g_strdup((const char *)sqlite3_column_text(st, 2));
+	e->state = g_strdup((const char *)sqlite3_column_text(st, 3));
+	e->rcpt = g_strdup((const char *)sqlite3_column_text(st, 4));
+	e->created = sqlite3_column_int64(st, 5);
+	e->attempts = sqlite3_column_int64(st, 6);
+	e->next_try = sqlite3_column_int64(st, 7);
+	e->done = sqlite3_column_int64(st, 8);
+	e->last_error = g_strdup((const char *)sqlite3_column_text(st, 9));
+	if (file)
+		e->headers = file_headers(cfg, file);
+	else
+		e->headers = header_block(sqlite3_column_blob(st, 10),
+					  (size_t)sqlite3_column_bytes(st, 10));
+	e->subject = subject_of(e->headers);
+	return e;
+}
+
+GPtrArray *outbox_list(sqlite3 *db, const struct config *cfg, enum outbox_filter filter,
+		       gint64 now)
+{
+	sqlite3_stmt *st = db_query(
+		db,
+		"SELECT " ENTRY_COLUMNS " WHERE"
+		" (?1 = 0 AND state IN ('queued', 'failed'))"
+		" OR (?1 IN (1, 3) AND state = 'failed' AND (?1 = 1 OR done > coalesce("
+		"  (SELECT last FROM timer_runs WHERE name = 'outbox-alert'), ?2 - 86400)))"
+		" OR (?1 = 2 AND state = 'queued' AND attempts > 0)"
+		" OR (?1 = 3 AND state = 'queued' AND attempts > 0 AND created <= ?2 - 86400)"
+		" ORDER BY id",
+		"ii", (gint64)filter, now);
+	GPtrArray *rows = st ? g_ptr_array_new_with_free_func(outbox_entry_free) : NULL;
+	int rc = 0;
+
+	while (st && (rc = db_step(st)) == 1)
+		g_ptr_array_add(rows, entry_read(st, cfg));
+	db_done(st);
+	if (rows && rc < 0)
+		g_clear_pointer(&rows, g_ptr_array_unref);
+	return rows;
+}
+
+int outbox_get(sqlite3 *db, const struct config *cfg, gint64 id, struct outbox_entry **out)
+{
+	sqlite3_stmt *st = db_query(db, "SELECT " ENTRY_COLUMNS " WHERE id = ?1", "i", id);
+	int rc = st ? db_step(st) : -1;
+
+	*out = rc == 1 ? entry_read(st, cfg) : NULL;
+	db_done(st);
+	return rc;
+}
+
+int outbox_retry(sqlite3 *db, gint64 id, gint64 now)
+{
+	if (db_run(db,
+		   "UPDATE outbox SET state = 'queued', next_try = ?2, done = NULL"
+		   " WHERE state IN ('queued', 'failed') AND (?1 = 0 OR id = ?1)",
+		   "ii", id, now) < 0)
+		return -1;
+	return sqlite3_changes(db);
+}
+
+int outbox_drop(sqlite3 *db, gint64 id, gint64 now)
+{
+	if (db_run(db,
+		   "UPDATE outbox SET state = 'cancelled', done = ?2"
+		   " WHERE id = ?1 AND state IN ('queued', 'failed')",
+		   "ii", id, now) < 0)
+		return -1;
+	return sqlite3_changes(db);
+}
+
+int outbox_alert_last(sqlite3 *db, gint64 *last)
+{
+	return db_int64(db, last, "SELECT last FROM timer_runs WHERE name = 'outbox-alert'", NULL);
+}
+
+int outbox_alert_mark(sqlite3 *db, gint64 now)
+{
+	return db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last)"
+			  " VALUES ('outbox-alert', ?1)", "i", now);
 }

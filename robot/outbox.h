@@ -81,9 +81,54 @@ int outbox_figures(sqlite3 *db, struct outbox_figures *f);
  * robot fault). */
 int outbox_send_due(sqlite3 *db, const struct config *cfg, char **failure);
 
-/* Removes the files of VAR/outbox-data that no queued row names and that
- * are over an hour old (left by a transaction that rolled back, or a
- * crash while a message was being built). The number removed. */
+/* Removes the files of VAR/outbox-data that no queued or failed row
+ * names and that are over an hour old (left by a transaction that rolled
+ * back, a crash while a message was being built, or a dropped row). The
+ * number removed. */
 int outbox_sweep(sqlite3 *db, const struct config *cfg);
+
+/* ---- the custodian's view of the queue (pocbot outbox, the daily alert) ---- */
+
+/* Which rows outbox_list gives. */
+enum outbox_filter {
+	OUTBOX_LIST_UNSENT,		/* queued (deferred or not yet tried) and failed */
+	OUTBOX_LIST_FAILED,	/* given up */
+	OUTBOX_LIST_DEFERRED,	/* queued, tried at least once */
+	OUTBOX_LIST_STUCK,		/* failed since the last daily alert (or within a day), or
+				 * deferred and created over a day ago */
+};
+
+/* One row as the custodian sees it: never its body. */
+struct outbox_entry {
+	gint64 id, created, attempts, next_try, done;
+	char *token, *purpose, *state, *rcpt;
+	char *last_error;	/* the last try's answer (an SMTP reply), or NULL */
+	char *headers;		/* the message's header block as sent, or NULL (file gone) */
+	char *subject;		/* decoded from headers, or NULL */
+};
+
+void outbox_entry_free(gpointer e);
+
+/* The rows of filter (now for OUTBOX_LIST_STUCK), oldest first, as
+ * outbox_entry (g_ptr_array_unref), or NULL on error. */
+GPtrArray *outbox_list(sqlite3 *db, const struct config *cfg, enum outbox_filter filter,
+		       gint64 now);
+
+/* The row id: 1 and *out (outbox_entry_free it), 0 when none, -1 on error. */
+int outbox_get(sqlite3 *db, const struct config *cfg, gint64 id, struct outbox_entry **out);
+
+/* Makes row id (0: every row) due at now: a queued row is tried at the
+ * sender's next pass, a failed one is queued again. The number of rows
+ * changed, or -1. */
+int outbox_retry(sqlite3 *db, gint64 id, gint64 now);
+
+/* Cancels row id if queued or failed (never sent then). 1, 0 when there
+ * is no such row still unsent, -1. */
+int outbox_drop(sqlite3 *db, gint64 id, gint64 now);
+
+/* When the daily outbox alert last ran (timer_runs 'outbox-alert'): 1
+ * and *last, 0 never, -1. outbox_alert_mark records now. */
+int outbox_alert_last(sqlite3 *db, gint64 *last);
+int outbox_alert_mark(sqlite3 *db, gint64 now);
 
 #endif

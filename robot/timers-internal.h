@@ -53,5 +53,7 @@ timer_step_fn timer_updates_send;
 
 /* timer-audit.c: the audit trail verified once a day, the result in VAR. */
 timer_step_fn timer_audit_verify;
+/* timer-outbox.c: the daily alert and digest of undelivered mail. */
+timer_step_fn timer_outbox_alert;
 
 #endif

@@ -32,6 +32,7 @@ static const struct {
 	{ "dead", timer_dead_tell },		/* each undeliverable address told once */
 	{ "notices", timer_notices_flush },	/* held notices merged, queued when due */
 	{ "audit", timer_audit_verify },	/* the audit trail verified once a day */
+	{ "outbox", timer_outbox_alert },	/* daily: undelivered mail, to the custodians */
 };
 
 int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl,

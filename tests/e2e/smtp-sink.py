@@ -1,19 +1,37 @@
 #!/usr/bin/env python3
 """smtp-sink.py - an SMTP server on loopback that keeps what it is sent.
 
-Usage: smtp-sink.py PORTFILE DIR
+Usage: smtp-sink.py PORTFILE DIR [ANSWERS]
 Listens on 127.0.0.1 on a free port, written to PORTFILE once listening.
 Each message is kept as DIR/N.env (the MAIL FROM and RCPT TO command lines
 exactly as received) and DIR/N.eml (the message, dot-unstuffed), written
 under a temporary name and renamed, so a test that sees N.eml sees it whole.
-Every command is accepted (250); it runs until killed.
+Every command is accepted (250), except a RCPT TO when ANSWERS is given:
+that file (read at each RCPT TO, so a test changes it as it goes) holds
+lines "TEXT CODE REPLY..."; the first whose TEXT is in the recipient's
+address answers with CODE and REPLY (e.g. "fail.example 550 5.1.1 no such
+user"). It runs until killed.
 """
 import os
 import socketserver
 import sys
 
 DIR = sys.argv[2]
+ANSWERS = sys.argv[3] if len(sys.argv) > 3 else None
 count = 0
+
+
+def answer(cmd):
+    """The scripted reply to a RCPT TO command line, or None: 250."""
+    if not ANSWERS or not os.path.exists(ANSWERS):
+        return None
+    rcpt = cmd.decode("ascii", "replace").lower()
+    with open(ANSWERS) as f:
+        for line in f:
+            words = line.split(None, 1)
+            if len(words) == 2 and words[0].lower() in rcpt:
+                return words[1].strip()
+    return None
 
 
 class Session(socketserver.StreamRequestHandler):
@@ -33,6 +51,8 @@ class Session(socketserver.StreamRequestHandler):
             if verb == b"EHLO":
                 self.say("250-sink.test")
                 self.say("250 8BITMIME")
+            elif verb == b"RCPT" and answer(cmd):
+                self.say(answer(cmd))
             elif verb in (b"MAIL", b"RCPT"):
                 envelope.append(cmd)
                 self.say("250 OK")

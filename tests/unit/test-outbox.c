@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <utime.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include "robot/config.h"
@@ -164,6 +165,86 @@ START_TEST(attachments_from_files)
 }
 END_TEST
 
+/* The custodian's view (pocbot outbox): rows by filter with the header
+ * block and subject of their message, never the body; a failed row keeps
+ * its file (for show and retry) until dropped, then the sweep takes it. */
+START_TEST(custodian_view)
+{
+	struct world w;
+	char *csv, *v, *file;
+	GPtrArray *rows;
+	struct outbox_entry *e = NULL;
+	struct outbox_attachment att[1];
+	struct outbox_item it = { .purpose = "extract", .to = "reader@example.net",
+				  .subject = "Extract \xc3\xa9t\xc3\xa9", .body = "See the attachment.\n",
+				  .protocol = CRYPTO_OPENPGP, .attachments = att, .n_attachments = 1 };
+	struct outbox_item plain = { .purpose = "help", .to = "x@example.org", .subject = "Help",
+				     .body = "Body text.\n", .protocol = CRYPTO_OPENPGP };
+
+	world_new(&w);
+	csv = g_build_filename(w.dir, "d.csv", NULL);
+	ck_assert(g_file_set_contents(csv, "id\r\nFR-T-1\r\n", -1, NULL));
+	att[0] = (struct outbox_attachment){ "d.csv", "text/csv; charset=utf-8", csv };
+	ck_assert_int_eq(outbox_queue(w.db, &w.cfg, w.c, 1700000000, 0, "view-1", &it), 0);
+	ck_assert_int_eq(outbox_queue(w.db, &w.cfg, w.c, 1700000000, 0, "view-2", &plain), 0);
+	g_free(query(w.db, "UPDATE outbox SET state = 'failed', attempts = 1, done = 1700000100,"
+			   " last_error = 'RCPT TO: 550 5.1.1 no' WHERE purpose = 'extract'"));
+	g_free(query(w.db, "UPDATE outbox SET attempts = 2, last_error = 'RCPT TO: 451 later'"
+			   " WHERE purpose = 'help'"));
+	rows = outbox_list(w.db, &w.cfg, OUTBOX_LIST_UNSENT, 1700000200);
+	ck_assert_int_eq(rows->len, 2);
+	g_ptr_array_unref(rows);
+	rows = outbox_list(w.db, &w.cfg, OUTBOX_LIST_FAILED, 1700000200);
+	ck_assert_int_eq(rows->len, 1);
+	e = rows->pdata[0];
+	ck_assert_str_eq(e->subject, "Extract \xc3\xa9t\xc3\xa9");	/* decoded */
+	ck_assert_str_eq(e->last_error, "RCPT TO: 550 5.1.1 no");
+	ck_assert_ptr_nonnull(strstr(e->headers, "To: reader@example.net"));
+	ck_assert_ptr_null(strstr(e->headers, "See the attachment"));
+	g_ptr_array_unref(rows);
+	rows = outbox_list(w.db, &w.cfg, OUTBOX_LIST_DEFERRED, 1700000200);
+	ck_assert_int_eq(rows->len, 1);
+	e = rows->pdata[0];
+	ck_assert_str_eq(e->subject, "Help");
+	ck_assert_ptr_null(strstr(e->headers, "Body text"));
+	g_ptr_array_unref(rows);
+	/* a day later: both stuck (no alert yet: failed within the day before now) */
+	rows = outbox_list(w.db, &w.cfg, OUTBOX_LIST_STUCK, 1700000000 + 86400);
+	ck_assert_int_eq(rows->len, 2);
+	g_ptr_array_unref(rows);
+	ck_assert_int_eq(outbox_alert_mark(w.db, 1700000000 + 86400), 0);
+	rows = outbox_list(w.db, &w.cfg, OUTBOX_LIST_STUCK, 1700000000 + 86400);
+	ck_assert_int_eq(rows->len, 1);	/* the failed one was told */
+	g_ptr_array_unref(rows);
+	/* the failed row's file is kept by the sweep, even old */
+	v = query(w.db, "SELECT body_file FROM outbox WHERE purpose = 'extract'");
+	file = g_build_filename(w.cfg.var, "outbox-data", v, NULL);
+	ck_assert_int_eq(g_utime(file, &(struct utimbuf){ 1000000000, 1000000000 }), 0);
+	ck_assert_int_eq(outbox_sweep(w.db, &w.cfg), 0);
+	ck_assert(g_file_test(file, G_FILE_TEST_EXISTS));
+	ck_assert_int_eq(outbox_get(w.db, &w.cfg, 1, &e), 1);
+	ck_assert_str_eq(e->state, "failed");
+	outbox_entry_free(e);
+	ck_assert_int_eq(outbox_get(w.db, &w.cfg, 99, &e), 0);
+	/* retry: queued again, due now; drop: cancelled, once; then swept */
+	ck_assert_int_eq(outbox_retry(w.db, 1, 1700000300), 1);
+	g_free(v);
+	v = query(w.db, "SELECT state || ' ' || next_try || ' ' || (done IS NULL) FROM outbox"
+			" WHERE id = 1");
+	ck_assert_str_eq(v, "queued 1700000300 1");
+	ck_assert_int_eq(outbox_drop(w.db, 1, 1700000400), 1);
+	ck_assert_int_eq(outbox_drop(w.db, 1, 1700000400), 0);
+	ck_assert_int_eq(outbox_retry(w.db, 1, 1700000500), 0);	/* cancelled stays */
+	ck_assert_int_eq(outbox_sweep(w.db, &w.cfg), 1);
+	ck_assert(!g_file_test(file, G_FILE_TEST_EXISTS));
+	ck_assert_int_eq(outbox_retry(w.db, 0, 1700000500), 1);	/* --all: the other */
+	g_free(v);
+	g_free(file);
+	g_free(csv);
+	world_free(&w);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("outbox");
@@ -175,6 +256,7 @@ int main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, ping_fields);
 	tcase_add_test(tc, attachments_from_files);
+	tcase_add_test(tc, custodian_view);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
