@@ -120,6 +120,7 @@ pidU=$!; PIDS="$PIDS $pidU"
 wait_for 20 sh -c "python3 -c \"import socket; s=socket.socket(socket.AF_UNIX); s.connect('$T/u/lmtp.sock')\""
 $HOSTILE "unix:$T/u/lmtp.sock" quoted > "$T/uid2.out" 2>&1
 ok "once its user is listed, the same client is served" grep -q '^end 250 2.0.0' "$T/uid2.out"
+kill "$pidU"; wait "$pidU" 2>/dev/null	# its lock on VAR would refuse the next serve first
 sed -i 's|^listen = .*|listen = 127.0.0.1:1|' "$T/u/pocbot.conf"
 timeout 30 "$POCBOT" -c "$T/u/pocbot.conf" serve > "$T/tcp-uids.out" 2>&1
 ok "allow_uids with a TCP listener is refused at start (exit 69)" \
