@@ -107,6 +107,33 @@ static char *column_dup(sqlite3_stmt *st, int i)
 	return t ? g_strdup((const char *)t) : NULL;
 }
 
+/* The rows of st (poc, state, address, since, status[, diagnostic]) added
+ * to out, given back; NULL (out freed) on a database error or no st. */
+static GPtrArray *dead_rows(sqlite3_stmt *st, GPtrArray *out)
+{
+	int rc = st ? 1 : -1;
+
+	while (st && (rc = db_step(st)) == 1) {
+		struct pings_dead *d = g_new0(struct pings_dead, 1);
+
+		g_strlcpy(d->poc, (const char *)sqlite3_column_text(st, 0), sizeof d->poc);
+		g_strlcpy(d->state, (const char *)sqlite3_column_text(st, 1), sizeof d->state);
+		d->address = column_dup(st, 2);
+		d->since = sqlite3_column_int64(st, 3);
+		d->status = column_dup(st, 4);
+		if (sqlite3_column_count(st) > 5)
+			d->diagnostic = column_dup(st, 5);
+		g_ptr_array_add(out, d);
+	}
+	if (st)
+		db_done(st);
+	if (rc < 0) {
+		g_ptr_array_unref(out);
+		return NULL;
+	}
+	return out;
+}
+
 GPtrArray *pings_health_dead(sqlite3 *db, const char *poc, gboolean untold)
 {
 	GPtrArray *out = g_ptr_array_new_with_free_func(pings_dead_free);
@@ -119,25 +146,8 @@ GPtrArray *pings_health_dead(sqlite3 *db, const char *poc, gboolean untold)
 				    " AND (?2 = 0 OR h.told IS NULL)"
 				    " AND " CURRENT("h.poc", "h.address")
 				    " ORDER BY h.poc, h.address", "ti", poc, (gint64)untold);
-	int rc = st ? 1 : -1;
 
-	while (st && (rc = db_step(st)) == 1) {
-		struct pings_dead *d = g_new0(struct pings_dead, 1);
-
-		g_strlcpy(d->poc, (const char *)sqlite3_column_text(st, 0), sizeof d->poc);
-		g_strlcpy(d->state, (const char *)sqlite3_column_text(st, 1), sizeof d->state);
-		d->address = column_dup(st, 2);
-		d->since = sqlite3_column_int64(st, 3);
-		d->status = column_dup(st, 4);
-		d->diagnostic = column_dup(st, 5);
-		g_ptr_array_add(out, d);
-	}
-	db_done(st);
-	if (rc < 0) {
-		g_ptr_array_unref(out);
-		return NULL;
-	}
-	return out;
+	return dead_rows(st, out);
 }
 
 int pings_health_skip(sqlite3 *db, gint64 round, const struct pings_dead *d)
@@ -154,24 +164,8 @@ GPtrArray *pings_health_skips(sqlite3 *db, gint64 round)
 				    " FROM ping_skips k JOIN pocs p ON p.id = k.poc"
 				    " WHERE k.round = ?1 ORDER BY p.state, p.type, p.number,"
 				    " k.address", "i", round);
-	int rc = st ? 1 : -1;
 
-	while (st && (rc = db_step(st)) == 1) {
-		struct pings_dead *d = g_new0(struct pings_dead, 1);
-
-		g_strlcpy(d->poc, (const char *)sqlite3_column_text(st, 0), sizeof d->poc);
-		g_strlcpy(d->state, (const char *)sqlite3_column_text(st, 1), sizeof d->state);
-		d->address = column_dup(st, 2);
-		d->since = sqlite3_column_int64(st, 3);
-		d->status = column_dup(st, 4);
-		g_ptr_array_add(out, d);
-	}
-	db_done(st);
-	if (rc < 0) {
-		g_ptr_array_unref(out);
-		return NULL;
-	}
-	return out;
+	return dead_rows(st, out);
 }
 
 int pings_health_told(sqlite3 *db, const char *poc, const char *address, gint64 now)

@@ -1,7 +1,7 @@
 #!/bin/sh
 # status.sh - pocbot status and status --check (the Nagios plugin codes)
 # through the real binary: a robot relaying through a loopback relay that
-# refuses some recipients 550 and defers others 451 (status-relay.py), on
+# refuses some recipients 550 and defers others 451 (smtp-sink.py), on
 # the test clock. A healthy robot (0), a second daemon kept off the same
 # VAR (75), a signer key expiring in 5 days, a failed outbox message, a
 # deferred one older than [status] deferred_age, a quarantined message, an
@@ -12,8 +12,9 @@
 . "$(dirname "$0")/lib.sh"
 . "$POCBOT_TOP/tests/lib/keys.sh"
 K=$T/k
-mkdir -p "$K" "$T/r"
-python3 "$POCBOT_TOP/tests/e2e/status-relay.py" "$T/relay.port" &
+mkdir -p "$K" "$T/r" "$T/sink"
+printf 'smtp550 550 5.1.1 no such user\nsmtp451 451 4.3.0 try again later\n' > "$T/answers"
+python3 "$POCBOT_TOP/tests/e2e/smtp-sink.py" "$T/relay.port" "$T/sink" "$T/answers" &
 PIDS="$PIDS $!"
 wait_for 10 test -s "$T/relay.port" || echo "the relay did not start" >&2
 t0=$(date +%s)
