@@ -98,7 +98,12 @@ static int list_holding(gpgme_ctx_t ctx, const char **patterns, GPtrArray *out)
 
 int crypto_keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs)
 {
-	const char *at = strrchr(addr, '@');
+	/* a pattern that starts with one of these signs means something else to
+	 * GnuPG (an exact match, a key ID...): such an address is looked for by
+	 * none; nor one over the bound, before any IDNA work on it */
+	gboolean usable = addr[0] && !strchr("<@=*#&+^.~!: \t", addr[0]) &&
+			  strlen(addr) <= MAX_ADDRESS_LEN;
+	const char *at = usable ? strrchr(addr, '@') : NULL;
 	char *ascii = at ? g_hostname_to_ascii(at + 1) : NULL;
 	char *uni = at ? g_hostname_to_unicode(at + 1) : NULL;
 	char *a = ascii ? g_strdup_printf("%.*s@%s", (int)(at - addr), addr, ascii) : NULL;
@@ -106,11 +111,8 @@ int crypto_keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs)
 	const char *patterns[] = { addr, a, u, NULL };
 	int rc;
 
-	/* a pattern that starts with one of these signs means something else to
-	 * GnuPG (an exact match, a key ID...): such an address is looked for by none */
 	*fprs = g_ptr_array_new_with_free_func(g_free);
-	if (!at || !addr[0] || strchr("<@=*#&+^.~!: \t", addr[0]) ||
-	    strlen(addr) > MAX_ADDRESS_LEN) {
+	if (!at) {
 		rc = 0;
 		goto out;
 	}
