@@ -154,7 +154,7 @@ static int worker_crypto(struct daemon *d, struct worker *w)
 
 	if (w->crypto || fault_waiting(d->fault))
 		return w->crypto ? 0 : -1;
-	if ((w->crypto = crypto_open(d->gnupghome, &err)))
+	if ((w->crypto = crypto_open_engine(d->gnupghome, &err)))
 		return 0;
 	cause = g_strdup_printf("the crypto engine: %s", err ? err : "cannot start");
 	fault_raise(d->fault, cause);
@@ -221,7 +221,7 @@ static gpointer sender_thread(gpointer data)
 
 	do {
 		cfg = reload_take(&d->cfg, &d->lock);
-		if (probe_ready(d->fault, cfg, d->spool, &db)) {
+		if (probe_ready(d->fault, cfg, d->spool, NULL, &db)) {
 			if (!swept)
 				outbox_sweep(db, cfg);
 			swept = TRUE;

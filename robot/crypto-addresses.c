@@ -54,6 +54,8 @@ int crypto_key_addresses(struct crypto *c, enum crypto_protocol p, const char *c
 {
 	gpgme_ctx_t ctx = p == CRYPTO_SMIME ? c->cms : c->pgp;
 
+	if (c->engine)
+		return crypto_client_key_addresses(c, p, fprs, out);
 	*out = g_ptr_array_new_with_free_func(g_free);
 	for (; fprs && *fprs; fprs++) {
 		gpgme_key_t key = NULL;
@@ -96,7 +98,7 @@ static int list_holding(gpgme_ctx_t ctx, const char **patterns, GPtrArray *out)
 	return gpgme_err_code(e) == GPG_ERR_EOF ? 0 : -1;
 }
 
-int crypto_keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs)
+static int keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs)
 {
 	/* a pattern that starts with one of these signs means something else to
 	 * GnuPG (an exact match, a key ID...): such an address is looked for by
@@ -110,7 +112,6 @@ int crypto_keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs)
 	char *u = uni ? g_strdup_printf("%.*s@%s", (int)(at - addr), addr, uni) : NULL;
 	const char *patterns[] = { addr, a, u, NULL };
 	int rc;
-
 	*fprs = g_ptr_array_new_with_free_func(g_free);
 	if (!at) {
 		rc = 0;
@@ -133,4 +134,11 @@ out:
 	g_free(a);
 	g_free(u);
 	return rc;
+}
+
+int crypto_keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs)
+{
+	if (c->engine)
+		return crypto_client_keys_holding(c, addr, fprs);
+	return keys_holding(c, addr, fprs);
 }

@@ -51,6 +51,8 @@ static int list_expiries(gpgme_ctx_t ctx, GHashTable *out)
 
 int crypto_key_expiries(struct crypto *c, GHashTable **out)
 {
+	if (c->engine)
+		return crypto_client_key_expiries(c, out);
 	*out = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	if (list_expiries(c->pgp, *out) == 0 && list_expiries(c->cms, *out) == 0)
 		return 0;
@@ -69,6 +71,8 @@ int crypto_key_expiry(struct crypto *c, enum crypto_protocol p, const char *fpr,
 	*expires = 0;
 	if (!fpr || !*fpr)
 		return 0;
+	if (c->engine)
+		return crypto_client_key_expiry(c, p, fpr, expires);
 	e = gpgme_get_key(ctx, fpr, &key, 0);
 	if (gpgme_err_code(e) == GPG_ERR_EOF)
 		return 0;	/* not in the keyring */

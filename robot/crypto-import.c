@@ -209,7 +209,7 @@ static int pgp_check(struct crypto *c, const char *fpr, char **email, char **err
 	return *err ? -1 : 0;
 }
 
-int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LEN], char **email,
+static int import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LEN], char **email,
 		      char **err)
 {
 	struct pgp_imported im = { NULL, NULL, FALSE };
@@ -428,7 +428,7 @@ static int smime_uses(struct crypto *c, gpgme_key_t signer, const char *fpr,
 	return 0;
 }
 
-int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
+static int import_smime(struct crypto *c, const char *cert, const char *chain,
 			const char *encrypt_cert, char fpr[CRYPTO_FPR_LEN],
 			char enc_fpr[CRYPTO_FPR_LEN], char **email, char **err)
 {
@@ -471,5 +471,34 @@ out:
 		g_free(*email);
 		*email = NULL;
 	}
+	return rc;
+}
+
+/* Under the home's exclusive lock: the crypto engine waits. */
+int crypto_import_pgp(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LEN], char **email,
+		      char **err)
+{
+	int lock, rc;
+
+	g_return_val_if_fail(!c->engine, -1);	/* custodian commands: in process */
+	if ((lock = crypto_home_lock(c->home, 1, err)) < 0)
+		return -1;
+	rc = import_pgp(c, file, fpr, email, err);
+	crypto_home_unlock(lock);
+	return rc;
+}
+
+/* Under the home's exclusive lock: the crypto engine waits. */
+int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
+			const char *encrypt_cert, char fpr[CRYPTO_FPR_LEN],
+			char enc_fpr[CRYPTO_FPR_LEN], char **email, char **err)
+{
+	int lock, rc;
+
+	g_return_val_if_fail(!c->engine, -1);	/* custodian commands: in process */
+	if ((lock = crypto_home_lock(c->home, 1, err)) < 0)
+		return -1;
+	rc = import_smime(c, cert, chain, encrypt_cert, fpr, enc_fpr, email, err);
+	crypto_home_unlock(lock);
 	return rc;
 }

@@ -10,7 +10,36 @@ struct crypto {
 	char *home;		/* GNUPGHOME */
 	gpgme_ctx_t pgp;	/* OpenPGP context, reused */
 	gpgme_ctx_t cms;	/* CMS (gpgsm) context, reused */
+	unsigned cms_encrypts;	/* ENCRYPT commands the gpgsm server has run */
+	struct crypto_client *engine;	/* crypto_open_engine: every call runs
+					 * there (crypto-client.c); pgp, cms NULL */
 };
+
+/* The calls an engine adapter forwards (crypto-client.c): the public
+ * functions of the same name without "client_" start with them when
+ * c->engine is set; each takes and gives what that function does. */
+int crypto_client_verify(struct crypto *c, const char *msg, size_t len, struct crypto_result *r);
+char *crypto_client_protect(struct crypto *c, enum crypto_protocol p, const char *msg,
+			    size_t len, const char *const *encrypt_to, size_t *out_len,
+			    char **err);
+int crypto_client_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
+			       const char *out_path, const char *const *encrypt_to, char **err);
+int crypto_client_key_addresses(struct crypto *c, enum crypto_protocol p, const char *const *fprs,
+				GPtrArray **out);
+int crypto_client_keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs);
+int crypto_client_key_expiries(struct crypto *c, GHashTable **out);
+int crypto_client_key_expiry(struct crypto *c, enum crypto_protocol p, const char *fpr,
+			     gint64 *expires);
+int crypto_client_identity(struct crypto *c, char pgp[CRYPTO_FPR_LEN], char smime[CRYPTO_FPR_LEN]);
+int crypto_client_canary(struct crypto *c, char **cause);
+
+/* Ends the engine of c (it ends at the end of its input) and frees it. */
+void crypto_client_close(struct crypto *c);
+
+/* ENCRYPT commands one gpgsm server runs before the adapter starts a fresh
+ * one (measured: gpgsm 2.2.40 fails the ninth with "Cannot allocate
+ * memory (gcrypt)"). */
+#define CMS_ENCRYPTS_PER_SERVER 6
 
 /* Makes GPGME start a fresh gpgsm server at the next CMS operation. A
  * long-lived gpgsm 2.2 session is spoilt by a refused CMS object ("Invalid

@@ -161,7 +161,7 @@ static int file_ok(const char *path, char **err)
 	return 0;
 }
 
-int crypto_identity_import_smime(struct crypto *c, const char *cert, const char *key, char **err)
+static int identity_import_smime(struct crypto *c, const char *cert, const char *key, char **err)
 {
 	char pgp[CRYPTO_FPR_LEN], smime[CRYPTO_FPR_LEN], root[CRYPTO_FPR_LEN];
 	gchar **fprs = NULL;
@@ -198,5 +198,18 @@ int crypto_identity_import_smime(struct crypto *c, const char *cert, const char 
 out:
 	g_strfreev(fprs);
 	g_free(fpr);
+	return rc;
+}
+
+/* Under the home's exclusive lock: the crypto engine waits. */
+int crypto_identity_import_smime(struct crypto *c, const char *cert, const char *key, char **err)
+{
+	int lock, rc;
+
+	g_return_val_if_fail(!c->engine, -1);	/* custodian commands: in process */
+	if ((lock = crypto_home_lock(c->home, 1, err)) < 0)
+		return -1;
+	rc = identity_import_smime(c, cert, key, err);
+	crypto_home_unlock(lock);
 	return rc;
 }

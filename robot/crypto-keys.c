@@ -104,6 +104,8 @@ int crypto_identity(struct crypto *c, char pgp[CRYPTO_FPR_LEN], char smime[CRYPT
 	char *err = NULL;
 	int rc = -1;
 
+	if (c->engine)
+		return crypto_client_identity(c, pgp, smime);
 	pgp[0] = smime[0] = '\0';
 	if (find_identity(c->pgp, &kp, &err) < 0 || find_identity(c->cms, &ks, &err) < 0)
 		goto out;
@@ -294,7 +296,7 @@ static int smime_ensure(struct crypto *c, const char *address, char **err)
 	return rc;
 }
 
-int crypto_identity_ensure(struct crypto *c, const char *address, char **err)
+static int identity_ensure(struct crypto *c, const char *address, char **err)
 {
 	*err = NULL;
 	if (!address_ok(address)) {
@@ -377,5 +379,18 @@ int crypto_identity_export(struct crypto *c, const char *dir, char **err)
 		rc = export_one(c->cms, smime, pem, err) == 0 ? 0 : -1;
 	g_free(asc);
 	g_free(pem);
+	return rc;
+}
+
+/* Under the home's exclusive lock: the crypto engine waits. */
+int crypto_identity_ensure(struct crypto *c, const char *address, char **err)
+{
+	int lock, rc;
+
+	g_return_val_if_fail(!c->engine, -1);	/* custodian commands: in process */
+	if ((lock = crypto_home_lock(c->home, 1, err)) < 0)
+		return -1;
+	rc = identity_ensure(c, address, err);
+	crypto_home_unlock(lock);
 	return rc;
 }

@@ -268,7 +268,7 @@ out:
 	return rc;
 }
 
-int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
+static int protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
 			const char *out_path, const char *const *encrypt_to, char **err)
 {
 	gpgme_ctx_t ctx = p == CRYPTO_OPENPGP ? c->pgp : c->cms;
@@ -345,4 +345,12 @@ out:
 	g_string_free(final.buf, TRUE);
 	g_string_free(tmp.buf, TRUE);
 	return rc;
+}
+
+int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
+			const char *out_path, const char *const *encrypt_to, char **err)
+{
+	if (c->engine)
+		return crypto_client_protect_file(c, p, in_path, out_path, encrypt_to, err);
+	return protect_file(c, p, in_path, out_path, encrypt_to, err);
 }

@@ -366,8 +366,10 @@ int crypto_encrypt_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgm
 	if (e)
 		*err = crypto_gpgme_error("encrypting", e);
 	gpgme_set_armor(ctx, 0);
-	if (ctx == c->cms)
-		crypto_cms_reset(c);	/* gpgsm leaks secure memory per ENCRYPT */
+	/* gpgsm 2.2 leaks secure memory per ENCRYPT: a fresh server before it
+	 * runs out (a failure here is healed by the engine all the same) */
+	if (ctx == c->cms && (e || ++c->cms_encrypts >= CMS_ENCRYPTS_PER_SERVER))
+		crypto_cms_reset(c);
 	keys_free(keys);
 	return e ? -1 : 0;
 }
@@ -487,6 +489,8 @@ char *crypto_protect(struct crypto *c, enum crypto_protocol p, const char *msg, 
 	char *result = NULL;
 
 	*err = NULL;
+	if (c->engine)
+		return crypto_client_protect(c, p, msg, len, encrypt_to, out_len, err);
 	if (p != CRYPTO_OPENPGP && p != CRYPTO_SMIME) {
 		*err = g_strdup("crypto_protect: no protocol");
 		return NULL;

@@ -319,6 +319,8 @@ int crypto_verify(struct crypto *c, const char *msg, size_t len, struct crypto_r
 	GMimeObject *top;
 	int rc = 0;
 
+	if (c->engine)
+		return crypto_client_verify(c, msg, len, r);
 	memset(r, 0, sizeof *r);
 	r->outcome = CRYPTO_UNSIGNED;
 	mail_library_init();

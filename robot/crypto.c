@@ -101,6 +101,8 @@ void crypto_close(struct crypto *c)
 {
 	if (!c)
 		return;
+	if (c->engine)
+		crypto_client_close(c);
 	if (c->pgp)
 		gpgme_release(c->pgp);
 	if (c->cms)
@@ -112,5 +114,6 @@ void crypto_close(struct crypto *c)
 void crypto_cms_reset(struct crypto *c)
 {
 	gpgme_ctx_set_engine_info(c->cms, GPGME_PROTOCOL_CMS, NULL, c->home);
+	c->cms_encrypts = 0;
 }
 

@@ -51,10 +51,33 @@ struct crypto;
 struct crypto *crypto_open(const char *gnupghome, char **err);
 void crypto_close(struct crypto *c);
 
+/* The same adapter run in a crypto engine, a process of its own
+ * (crypto-engine.c, crypto-client.c): GPGME forks it, not the caller, to
+ * run gpg and gpgsm, and it restarts what dies. The daemon's worker uses
+ * it; custodian commands use crypto_open. It does the calls below marked
+ * [engine]; the others (key import and export, making the robot's keys)
+ * need crypto_open. NULL with *err when the engine cannot be started. */
+struct crypto *crypto_open_engine(const char *gnupghome, char **err);
+
+/* The engine's process: answers requests on fd until it closes (main.c
+ * runs it for `pocbot crypto-engine`). The exit code. */
+int crypto_engine_main(int fd);
+
+/* [engine] The self-check that involves no message (crypto-canary.c):
+ * the robot signs a fixed text with both of its keys and verifies both
+ * signatures. 0, or -1 with *cause (g_free it) naming what failed. */
+int crypto_canary(struct crypto *c, char **cause);
+
+/* The lock of a GnuPG home: shared for each call of the engine, exclusive
+ * while a key import rewrites the home. The lock's descriptor, or -1 with
+ * *err. crypto_home_unlock takes -1 too. */
+int crypto_home_lock(const char *home, int exclusive, char **err);
+void crypto_home_unlock(int fd);
+
 /* GPGME's version, for pocbot --version. */
 const char *crypto_library_version(void);
 
-/* Verification (crypto-verify.c). Looks for the one signature that counts
+/* [engine] Verification (crypto-verify.c). Looks for the one signature that counts
  * in msg (a whole message): top level multipart/signed (PGP/MIME, S/MIME
  * detached), application/pkcs7-mime signed-data (opaque), inline PGP
  * clearsigned text, the first part of a top-level multipart/mixed, or
@@ -74,7 +97,7 @@ const char *crypto_outcome_name(enum crypto_outcome o);
  * they do not exist yet. 0 or -1 with *err. */
 int crypto_identity_ensure(struct crypto *c, const char *address, char **err);
 
-/* The robot's fingerprints; "" where there is none. 0 or -1. */
+/* [engine] The robot's fingerprints; "" where there is none. 0 or -1. */
 int crypto_identity(struct crypto *c, char pgp[CRYPTO_FPR_LEN], char smime[CRYPTO_FPR_LEN]);
 
 /* Writes dir/pocbot.asc (OpenPGP public key) and dir/pocbot.pem (the
@@ -86,7 +109,7 @@ int crypto_identity_export(struct crypto *c, const char *dir, char **err);
  * failed; -2 with *err when the files are at fault. */
 int crypto_identity_import_smime(struct crypto *c, const char *cert, const char *key, char **err);
 
-/* Outbound (crypto-sign.c). Takes a whole message as mail_compose made it
+/* [engine] Outbound (crypto-sign.c). Takes a whole message as mail_compose made it
  * and returns it with the same header block and its body signed by the
  * robot with protocol p (multipart/signed) and, when encrypt_to lists
  * fingerprints (NULL-terminated), encrypted to them as well. NULL with
@@ -94,7 +117,7 @@ int crypto_identity_import_smime(struct crypto *c, const char *cert, const char 
 char *crypto_protect(struct crypto *c, enum crypto_protocol p, const char *msg, size_t len,
 		     const char *const *encrypt_to, size_t *out_len, char **err);
 
-/* crypto_protect from the file in_path (as mail_compose_to_fd wrote it) to
+/* [engine] crypto_protect from the file in_path (as mail_compose_to_fd wrote it) to
  * the file out_path (created, fsynced), in bounded memory whatever the
  * size (crypto-sign-file.c). 0, or -1 with *err and no out_path. */
 int crypto_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
@@ -119,7 +142,7 @@ int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
 			const char *encrypt_cert, char fpr[CRYPTO_FPR_LEN],
 			char enc_fpr[CRYPTO_FPR_LEN], char **email, char **err);
 
-/* Addresses (crypto-addresses.c). The e-mail addresses of the keys fprs
+/* [engine] Addresses (crypto-addresses.c). The e-mail addresses of the keys fprs
  * (NULL-terminated; primary fingerprints for OpenPGP, certificates for
  * S/MIME, as p says): OpenPGP user IDs, the subjectAltNames and subject
  * emailAddress of a certificate, in the order the keys list them, each
@@ -129,21 +152,21 @@ int crypto_import_smime(struct crypto *c, const char *cert, const char *chain,
 int crypto_key_addresses(struct crypto *c, enum crypto_protocol p, const char *const *fprs,
 			 GPtrArray **out);
 
-/* The fingerprints (upper-case hex) of the OpenPGP keys and S/MIME
+/* [engine] The fingerprints (upper-case hex) of the OpenPGP keys and S/MIME
  * certificates whose user IDs may hold addr: candidates found by a
  * substring search with the domain both as A-labels and in Unicode; the
  * caller compares crypto_key_addresses with addr. 0 with *fprs
  * (g_ptr_array_unref it), or -1 when the engine failed. */
 int crypto_keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs);
 
-/* Expiry (crypto-expiry.c). When each key and certificate the robot holds
+/* [engine] Expiry (crypto-expiry.c). When each key and certificate the robot holds
  * expires: upper-case fingerprint (primary key, certificate) to a gint64
  * (0: never), for both protocols; an OpenPGP key whose every encryption
  * subkey expires before its primary key expires with the last of them. 0
  * with *out (g_hash_table_unref it), or -1 when an engine failed. */
 int crypto_key_expiries(struct crypto *c, GHashTable **out);
 
-/* The same rule for the one key or certificate fpr (protocol p): 1 with
+/* [engine] The same rule for the one key or certificate fpr (protocol p): 1 with
  * *expires (seconds since the epoch), 0 when it never expires or the robot
  * does not hold it, -1 when the engine failed. */
 int crypto_key_expiry(struct crypto *c, enum crypto_protocol p, const char *fpr,

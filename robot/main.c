@@ -8,6 +8,7 @@
 #include <sysexits.h>
 #include <sqlite3.h>
 #include "commands.h"
+#include "crypto.h"
 #include "db.h"
 #include "log.h"
 #include "mail.h"
@@ -182,6 +183,10 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	signal(SIGPIPE, SIG_IGN);	/* a dead peer is an error return, not a death */
+	/* the daemon's crypto engine (crypto-client.c starts it): not a command
+	 * of the table, which `pocbot help` lists; it needs no configuration */
+	if (argc == 2 && strcmp(argv[1], "crypto-engine") == 0)
+		return crypto_engine_main(3);
 	if ((rc = global_options(&argc, &argv, &config_file, &help, &version)) != 0)
 		return rc;
 	if (version) {

@@ -76,14 +76,29 @@ static int probe_outbox(const struct probe_target *t, char **cause)
 	return rc;
 }
 
-/* The probes, in order. The crypto engine's (gpg-agent, gpgsm: a check of
- * t->crypto that involves no message) goes here when it has one; a failure
- * of crypto code (VERDICT_ERROR, "the crypto engine failed") is then a
- * robot fault whenever that probe fails too. */
+/* The crypto engine's canary (crypto_canary: the robot signs and verifies
+ * a fixed text with both keys; the engine restarts gpgsm first when it
+ * fails), when the thread has an adapter: a failure of crypto code
+ * (VERDICT_ERROR, "the crypto engine failed"; a reply that cannot be
+ * signed) is the robot's when the canary fails too, and the message's
+ * when it passes. */
+static int probe_crypto(const struct probe_target *t, char **cause)
+{
+	char *why = NULL;
+
+	if (!t->crypto || crypto_canary(t->crypto, &why) == 0)
+		return 0;
+	*cause = g_strdup_printf("the crypto engine: %s", why ? why : "its canary failed");
+	g_free(why);
+	return -1;
+}
+
+/* The probes, in order. */
 static int (*const probes[])(const struct probe_target *, char **) = {
 	probe_db,
 	probe_spool,
 	probe_outbox,
+	probe_crypto,
 };
 
 int probe_run(const struct probe_target *t, char **cause)
@@ -95,9 +110,10 @@ int probe_run(const struct probe_target *t, char **cause)
 	return 0;
 }
 
-int probe_ready(struct fault *f, const struct config *cfg, const char *spool, sqlite3 **db)
+int probe_ready(struct fault *f, const struct config *cfg, const char *spool,
+		struct crypto *crypto, sqlite3 **db)
 {
-	struct probe_target t = { cfg, *db, spool, NULL };
+	struct probe_target t = { cfg, *db, spool, crypto };
 	char *path, *cause = NULL;
 
 	if (fault_waiting(f))
@@ -114,7 +130,8 @@ int probe_ready(struct fault *f, const struct config *cfg, const char *spool, sq
 		}
 	}
 	if (*db && (!fault_on(f) || probe_run(&t, &cause) == 0)) {
-		fault_clear(f);
+		if (crypto)	/* every probe ran */
+			fault_clear(f);
 		return 1;
 	}
 	fault_raise(f, cause);

@@ -24,10 +24,15 @@ struct probe_target {
 int probe_run(const struct probe_target *t, char **cause);
 
 /* Whether a thread of the daemon can work now, with the database *db
- * (opened here when NULL, from VAR/pocbot.db). During a robot fault,
- * nothing is tried until its retry is due; then the probe runs, and the
- * fault ends (logged) when it passes. A failure to open, or of the probe,
- * raises the fault in f (logged once). 1 ready, 0 wait. */
-int probe_ready(struct fault *f, const struct config *cfg, const char *spool, sqlite3 **db);
+ * (opened here when NULL, from VAR/pocbot.db) and its crypto adapter
+ * (NULL: it has none). During a robot fault, nothing is tried until its
+ * retry is due; then the probe runs, and the fault ends (logged) when it
+ * passes. A thread without an adapter (the sender) works when its probes
+ * pass, but leaves the fault to the worker, whose probes include the
+ * crypto engine's canary: a fault of the canary does not end because the
+ * database works. A failure to open, or of the probe, raises the fault in
+ * f (logged once). 1 ready, 0 wait. */
+int probe_ready(struct fault *f, const struct config *cfg, const char *spool,
+		struct crypto *crypto, sqlite3 **db);
 
 #endif

@@ -282,7 +282,7 @@ int worker_process(struct worker *w, const char *id)
 
 int worker_ready(struct worker *w)
 {
-	return probe_ready(w->fault, w->cfg, w->spool, &w->db);
+	return probe_ready(w->fault, w->cfg, w->spool, w->crypto, &w->db);
 }
 
 /* Oldest first, but the messages that failed or were being processed when

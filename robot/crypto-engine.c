@@ -1,0 +1,365 @@
+/* crypto-engine.c - the crypto engine: `pocbot crypto-engine`, a small
+ * single-threaded process the daemon starts (crypto-client.c) so that
+ * GPGME forks it, not the daemon, to run gpg and gpgsm. It answers one
+ * request at a time on fd 3 (crypto-wire.h) with the adapter in process,
+ * on the GnuPG home each request names, under a shared lock of that home
+ * (crypto_home_lock: a key import holds it exclusively). It heals what
+ * dies under it: before an operation that needs gpg-agent it checks the
+ * agent's socket, and a dead agent gets a fresh gpgsm server (gpgsm keeps
+ * its connection to the agent); an operation that fails as the engine's
+ * (CRYPTO_ERROR, a failed signature or listing) gets a fresh gpgsm server
+ * and the canary (crypto-canary.c), then, when the canary passes, one more
+ * try whose result stands: a message that makes gpgsm fail every time
+ * still fails, and the daemon counts it. Each reply's note says what was
+ * restarted, for the daemon's log. Input: requests from the daemon only
+ * (the socket is its socketpair); mail reaches it as request fields. */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include "crypto-internal.h"
+#include "crypto-wire.h"
+#include "mail.h"
+
+/* One GnuPG home the engine has worked in. */
+struct home {
+	struct crypto *c;
+	char *agent_socket;	/* NULL until asked of gpgconf */
+	int agent_up;		/* an operation with the secret keys passed since
+				 * the agent was last seen dead: it ran */
+};
+
+/* One request: its fields, the home, the reply being built, the note. */
+struct call {
+	GPtrArray *req, *reply;
+	struct home *h;
+	GString *note;
+};
+
+/* What an operation did: 0 done (its fields added to c->reply), -1 it
+ * failed as the engine's (*err set), 1 it failed as its input's (the
+ * reply says how; no retry helps). */
+typedef int (*op_fn)(struct call *c, char **err);
+
+/* 1 when gpg-agent answers on its socket, 0 when it does not; -1 when the
+ * socket's path is unknown. */
+static int agent_alive(struct home *h)
+{
+	const char *argv[] = { crypto_engine_path(GPGME_PROTOCOL_GPGCONF, "gpgconf"), "--homedir",
+			       h->c->home, "--list-dirs", "agent-socket", NULL };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *err = NULL;
+	int fd, ok;
+
+	if (!h->agent_socket) {
+		GBytes *out = crypto_run_tool(argv, NULL, &err);
+		gsize n = 0;
+		const char *p = out ? g_bytes_get_data(out, &n) : NULL;
+
+		if (p)
+			h->agent_socket = g_strstrip(g_strndup(p, n));
+		if (out)
+			g_bytes_unref(out);
+		g_free(err);
+	}
+	if (!h->agent_socket || strlen(h->agent_socket) >= sizeof sa.sun_path)
+		return -1;
+	strcpy(sa.sun_path, h->agent_socket);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	close(fd);
+	return ok;
+}
+
+static void note(struct call *c, const char *text)
+{
+	if (c->note->len)
+		g_string_append(c->note, "; ");
+	g_string_append(c->note, text);
+}
+
+/* A fresh gpgsm server, and the canary. 0 when it passed. */
+static int heal(struct call *c, const char *failure)
+{
+	int agent = agent_alive(c->h);
+	char *cause = NULL, *said;
+	int rc;
+
+	crypto_cms_reset(c->h->c);
+	rc = crypto_canary(c->h->c, &cause);
+	said = g_strdup_printf("%.200s%s: restarted gpgsm; canary %s%.200s", failure,
+			       agent == 0 ? " (gpg-agent had stopped)" : "",
+			       rc == 0 ? "passed, tried again" : "failed: ",
+			       rc == 0 ? "" : cause);
+	note(c, said);
+	g_free(said);
+	g_free(cause);
+	return rc;
+}
+
+/* --- the operations --------------------------------------------------- */
+
+/* The fingerprints in fields from..end, NULL-terminated; g_strfreev it. */
+static char **fprs_from(GPtrArray *req, guint from)
+{
+	char **v = g_new0(char *, req->len > from ? req->len - from + 1 : 1);
+
+	for (guint i = from; i < req->len; i++)
+		v[i - from] = wire_str(req, i);
+	return v;
+}
+
+static int op_verify(struct call *c, char **err)
+{
+	struct crypto_result r = { 0 };
+	size_t len;
+	const char *msg = wire_bytes(c->req, 2, &len);
+	int rc = crypto_verify(c->h->c, msg, len, &r);
+
+	if (rc < 0)
+		*err = g_strdup(r.detail ? r.detail : "the crypto engine failed");
+	wire_add_int(c->reply, r.outcome);
+	wire_add_int(c->reply, r.protocol);
+	wire_add_str(c->reply, r.fingerprint);
+	wire_add_int(c->reply, r.created);
+	wire_add_str(c->reply, r.replay_key);
+	wire_add_int(c->reply, r.content != NULL);
+	wire_add(c->reply, r.content ? r.content : "", r.content ? r.content_len : 0);
+	wire_add_int(c->reply, r.encrypted);
+	wire_add_int(c->reply, r.text_outside);
+	wire_add_int(c->reply, r.detail != NULL);
+	wire_add_str(c->reply, r.detail);
+	crypto_result_clear(&r);
+	return rc;
+}
+
+static int op_protect(struct call *c, char **err)
+{
+	size_t len, out_len = 0;
+	const char *msg = wire_bytes(c->req, 3, &len);
+	char **fprs = fprs_from(c->req, 4);
+	char *out = crypto_protect(c->h->c, (enum crypto_protocol)wire_int(c->req, 2), msg, len,
+				   (const char *const *)fprs, &out_len, err);
+
+	if (out)
+		wire_add(c->reply, out, out_len);
+	g_free(out);
+	g_strfreev(fprs);
+	return out ? 0 : -1;
+}
+
+static int op_protect_file(struct call *c, char **err)
+{
+	char *in = wire_str(c->req, 3), *out = wire_str(c->req, 4), **fprs = fprs_from(c->req, 5);
+	int rc = crypto_protect_file(c->h->c, (enum crypto_protocol)wire_int(c->req, 2), in, out,
+				     (const char *const *)fprs, err);
+
+	g_free(in);
+	g_free(out);
+	g_strfreev(fprs);
+	return rc;
+}
+
+static void add_all(GPtrArray *reply, GPtrArray *list)
+{
+	for (guint i = 0; i < list->len; i++)
+		wire_add_str(reply, list->pdata[i]);
+	g_ptr_array_unref(list);
+}
+
+static int op_addresses(struct call *c, char **err)
+{
+	char **fprs = fprs_from(c->req, 3);
+	GPtrArray *out = NULL;
+	int rc = crypto_key_addresses(c->h->c, (enum crypto_protocol)wire_int(c->req, 2),
+				      (const char *const *)fprs, &out);
+
+	if (rc == 0)
+		add_all(c->reply, out);
+	else
+		*err = g_strdup("listing the keys' addresses failed");
+	g_strfreev(fprs);
+	return rc;
+}
+
+static int op_holding(struct call *c, char **err)
+{
+	char *addr = wire_str(c->req, 2);
+	GPtrArray *out = NULL;
+	int rc = crypto_keys_holding(c->h->c, addr, &out);
+
+	if (rc == 0)
+		add_all(c->reply, out);
+	else
+		*err = g_strdup("finding the keys of an address failed");
+	g_free(addr);
+	return rc;
+}
+
+static int op_expiries(struct call *c, char **err)
+{
+	GHashTable *out = NULL;
+	GHashTableIter it;
+	gpointer k, v;
+
+	if (crypto_key_expiries(c->h->c, &out) < 0) {
+		*err = g_strdup("listing the keys' expiries failed");
+		return -1;
+	}
+	g_hash_table_iter_init(&it, out);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		wire_add_str(c->reply, k);
+		wire_add_int(c->reply, *(gint64 *)v);
+	}
+	g_hash_table_unref(out);
+	return 0;
+}
+
+static int op_expiry(struct call *c, char **err)
+{
+	char *fpr = wire_str(c->req, 3);
+	gint64 expires = 0;
+	int rc = crypto_key_expiry(c->h->c, (enum crypto_protocol)wire_int(c->req, 2), fpr,
+				   &expires);
+
+	g_free(fpr);
+	if (rc < 0) {
+		*err = g_strdup("reading a key's expiry failed");
+		return -1;
+	}
+	wire_add_int(c->reply, rc);
+	wire_add_int(c->reply, expires);
+	return 0;
+}
+
+static int op_identity(struct call *c, char **err)
+{
+	char pgp[CRYPTO_FPR_LEN], smime[CRYPTO_FPR_LEN];
+
+	if (crypto_identity(c->h->c, pgp, smime) < 0) {
+		*err = g_strdup("listing the robot's keys failed");
+		return -1;
+	}
+	wire_add_str(c->reply, pgp);
+	wire_add_str(c->reply, smime);
+	return 0;
+}
+
+/* The canary on request (the daemon's probe): a fresh gpgsm server first
+ * when it fails, and a second canary. */
+static int op_canary(struct call *c, char **err)
+{
+	if (crypto_canary(c->h->c, err) == 0)
+		return 0;
+	if (heal(c, *err) < 0)
+		return 1;	/* the canary's cause is in the note: no retry */
+	g_clear_pointer(err, g_free);
+	return 0;
+}
+
+/* agent: 0 the operation needs no gpg-agent; 1 it may (decryption), so
+ * the agent is checked first; 2 it uses the robot's secret keys, so a pass
+ * shows the agent running. */
+static const struct {
+	const char *name;
+	op_fn run;
+	int agent;
+} ops[] = {
+	{ "verify", op_verify, 1 },		{ "protect", op_protect, 2 },
+	{ "protect-file", op_protect_file, 2 }, { "addresses", op_addresses, 0 },
+	{ "holding", op_holding, 0 },		{ "expiries", op_expiries, 0 },
+	{ "expiry", op_expiry, 0 },		{ "identity", op_identity, 0 },
+	{ "canary", op_canary, 2 },
+};
+
+/* --- the loop --------------------------------------------------------- */
+
+static struct home *home_for(GHashTable *homes, const char *path, char **err)
+{
+	struct home *h = g_hash_table_lookup(homes, path);
+
+	if (h)
+		return h;
+	h = g_new0(struct home, 1);
+	if (!(h->c = crypto_open(path, err))) {
+		g_free(h);
+		return NULL;
+	}
+	g_hash_table_insert(homes, g_strdup(path), h);
+	return h;
+}
+
+static void home_free(gpointer p)
+{
+	struct home *h = p;
+
+	crypto_close(h->c);
+	g_free(h->agent_socket);
+	g_free(h);
+}
+
+/* Runs one request on its home; the reply. */
+static GPtrArray *answer(GHashTable *homes, GPtrArray *req)
+{
+	char *name = wire_str(req, 0), *path = wire_str(req, 1), *err = NULL;
+	struct call c = { req, wire_new(), NULL, g_string_new(NULL) };
+	GPtrArray *reply = wire_new();
+	op_fn run = NULL;
+	int rc = -1, lock = -1, agent = 0;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(ops) && name; i++)
+		if (strcmp(ops[i].name, name) == 0) {
+			run = ops[i].run;
+			agent = ops[i].agent;
+		}
+	if (!run)
+		err = g_strdup_printf("the crypto engine has no operation '%.40s'", name);
+	else if ((c.h = home_for(homes, path, &err)) &&
+		 (lock = crypto_home_lock(path, 0, &err)) >= 0) {
+		if (agent && c.h->agent_up && agent_alive(c.h) == 0) {
+			crypto_cms_reset(c.h->c);	/* gpgsm keeps its agent connection */
+			c.h->agent_up = 0;
+			note(&c, "gpg-agent had stopped: restarted gpgsm, which starts it");
+		}
+		rc = run(&c, &err);
+		if (rc < 0 && heal(&c, err ? err : name) == 0) {
+			g_ptr_array_set_size(c.reply, 0);
+			g_clear_pointer(&err, g_free);
+			rc = run(&c, &err);
+		}
+		if (rc == 0 && agent == 2)
+			c.h->agent_up = 1;
+	}
+	crypto_home_unlock(lock);
+	wire_add_str(reply, rc == 0 ? "ok" : "failed");
+	wire_add_str(reply, c.note->str);
+	wire_add_str(reply, rc == 0 ? "" : err ? err : "failed");
+	g_ptr_array_extend_and_steal(reply, c.reply);
+	g_string_free(c.note, TRUE);
+	g_free(name);
+	g_free(path);
+	g_free(err);
+	return reply;
+}
+
+int crypto_engine_main(int fd)
+{
+	GHashTable *homes = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, home_free);
+	GPtrArray *req, *reply;
+	int why = 0, rc = 0;
+
+	mail_library_init();
+	while ((req = wire_recv(fd, -1, &why))) {
+		reply = answer(homes, req);
+		g_ptr_array_unref(req);
+		rc = wire_send(fd, reply);
+		g_ptr_array_unref(reply);
+		if (rc < 0)
+			break;
+	}
+	g_hash_table_unref(homes);
+	close(fd);
+	return why == 0 && rc == 0 ? 0 : 1;
+}
