@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include "crypto-internal.h"
@@ -26,8 +27,7 @@
 struct home {
 	struct crypto *c;
 	char *agent_socket;	/* NULL until asked of gpgconf */
-	int agent_up;		/* an operation with the secret keys passed since
-				 * the agent was last seen dead: it ran */
+	ino_t agent_ino;	/* the agent's socket as last seen; 0: none */
 };
 
 /* One request: its fields, the home, the reply being built, the note. */
@@ -42,15 +42,40 @@ struct call {
  * reply says how; no retry helps). */
 typedef int (*op_fn)(struct call *c, char **err);
 
+static void note(struct call *c, const char *text)
+{
+	if (c->note->len)
+		g_string_append(c->note, "; ");
+	g_string_append(c->note, text);
+}
+
+static const char *agent_socket(struct home *h);
+
 /* 1 when gpg-agent answers on its socket, 0 when it does not; -1 when the
  * socket's path is unknown. */
 static int agent_alive(struct home *h)
 {
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	const char *path = agent_socket(h);
+	int fd, ok;
+
+	if (!path || strlen(path) >= sizeof sa.sun_path)
+		return -1;
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	close(fd);
+	return ok;
+}
+
+/* The path of gpg-agent's socket for h's home (gpgconf says it once), or
+ * NULL. */
+static const char *agent_socket(struct home *h)
+{
 	const char *argv[] = { crypto_engine_path(GPGME_PROTOCOL_GPGCONF, "gpgconf"), "--homedir",
 			       h->c->home, "--list-dirs", "agent-socket", NULL };
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char *err = NULL;
-	int fd, ok;
 
 	if (!h->agent_socket) {
 		GBytes *out = crypto_run_tool(argv, NULL, &err);
@@ -63,21 +88,28 @@ static int agent_alive(struct home *h)
 			g_bytes_unref(out);
 		g_free(err);
 	}
-	if (!h->agent_socket || strlen(h->agent_socket) >= sizeof sa.sun_path)
-		return -1;
-	strcpy(sa.sun_path, h->agent_socket);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
-	close(fd);
-	return ok;
+	return h->agent_socket;
 }
 
-static void note(struct call *c, const char *text)
+/* Before an operation that may need gpg-agent: the gpgsm server keeps its
+ * connection to the agent it first met, and after that agent's death it
+ * answers "no secret key" or, worse, "not trusted" for a good chain. A
+ * socket gone or made anew (another inode: the agent started again, by
+ * gpg or anyone) gets a fresh gpgsm server. */
+static void check_agent(struct call *c)
 {
-	if (c->note->len)
-		g_string_append(c->note, "; ");
-	g_string_append(c->note, text);
+	const char *path = agent_socket(c->h);
+	struct stat st;
+	ino_t ino = path && stat(path, &st) == 0 ? st.st_ino : 0;
+
+	if (ino == c->h->agent_ino)
+		return;
+	if (c->h->agent_ino) {	/* from none: the gpgsm server, if any, is fresh */
+		crypto_cms_reset(c->h->c);
+		note(c, ino ? "gpg-agent had been started again: restarted gpgsm"
+			    : "gpg-agent had stopped: restarted gpgsm, which starts it");
+	}
+	c->h->agent_ino = ino;
 }
 
 /* A fresh gpgsm server, and the canary. 0 when it passed. */
@@ -118,8 +150,16 @@ static int op_verify(struct call *c, char **err)
 	const char *msg = wire_bytes(c->req, 2, &len);
 	int rc = crypto_verify(c->h->c, msg, len, &r);
 
-	if (rc < 0)
+	/* an S/MIME verdict other than good, given while the agent died, is
+	 * the engine's failure (gpgsm asks the agent whether a root is
+	 * trusted): healed and tried again */
+	if (rc == 0 && r.protocol == CRYPTO_SMIME && r.outcome != CRYPTO_GOOD &&
+	    agent_alive(c->h) == 0) {
+		rc = -1;
+		*err = g_strdup_printf("%s, and gpg-agent had stopped", r.detail ? r.detail : "?");
+	} else if (rc < 0) {
 		*err = g_strdup(r.detail ? r.detail : "the crypto engine failed");
+	}
 	wire_add_int(c->reply, r.outcome);
 	wire_add_int(c->reply, r.protocol);
 	wire_add_str(c->reply, r.fingerprint);
@@ -259,19 +299,18 @@ static int op_canary(struct call *c, char **err)
 	return 0;
 }
 
-/* agent: 0 the operation needs no gpg-agent; 1 it may (decryption), so
- * the agent is checked first; 2 it uses the robot's secret keys, so a pass
- * shows the agent running. */
+/* agent: the operation may need gpg-agent (the robot's secret keys, and
+ * gpgsm's trust list): check_agent first. */
 static const struct {
 	const char *name;
 	op_fn run;
 	int agent;
 } ops[] = {
-	{ "verify", op_verify, 1 },		{ "protect", op_protect, 2 },
-	{ "protect-file", op_protect_file, 2 }, { "addresses", op_addresses, 0 },
+	{ "verify", op_verify, 1 },		{ "protect", op_protect, 1 },
+	{ "protect-file", op_protect_file, 1 }, { "addresses", op_addresses, 0 },
 	{ "holding", op_holding, 0 },		{ "expiries", op_expiries, 0 },
 	{ "expiry", op_expiry, 0 },		{ "identity", op_identity, 0 },
-	{ "canary", op_canary, 2 },
+	{ "canary", op_canary, 1 },
 };
 
 /* --- the loop --------------------------------------------------------- */
@@ -318,19 +357,14 @@ static GPtrArray *answer(GHashTable *homes, GPtrArray *req)
 		err = g_strdup_printf("the crypto engine has no operation '%.40s'", name);
 	else if ((c.h = home_for(homes, path, &err)) &&
 		 (lock = crypto_home_lock(path, 0, &err)) >= 0) {
-		if (agent && c.h->agent_up && agent_alive(c.h) == 0) {
-			crypto_cms_reset(c.h->c);	/* gpgsm keeps its agent connection */
-			c.h->agent_up = 0;
-			note(&c, "gpg-agent had stopped: restarted gpgsm, which starts it");
-		}
+		if (agent)
+			check_agent(&c);
 		rc = run(&c, &err);
 		if (rc < 0 && heal(&c, err ? err : name) == 0) {
 			g_ptr_array_set_size(c.reply, 0);
 			g_clear_pointer(&err, g_free);
 			rc = run(&c, &err);
 		}
-		if (rc == 0 && agent == 2)
-			c.h->agent_up = 1;
 	}
 	crypto_home_unlock(lock);
 	wire_add_str(reply, rc == 0 ? "ok" : "failed");
