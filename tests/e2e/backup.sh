@@ -90,11 +90,11 @@ ok "  the database, the configuration, the robot's secret key exported by gpg" \
 	sh -c "grep -qx pocbot.db '$T/members' && grep -qx pocbot.conf.archived '$T/members' &&
 		grep -qx gnupg-export/openpgp-secret.pgp '$T/members'"
 ok "  no file of the live GnuPG home copied" sh -c "! grep -q private-keys-v1.d '$T/members'"
-echo "  (the burst: $(grep -c '^spool/new/' "$T/members") messages in the archive's spool, the others in its snapshot)"
+echo "  (of the burst's 6 forms, $(grep -c "^spool/new/" "$T/members") were in the archive's spool, the rest in its snapshot)"
 
 echo "restore into a fresh VAR, a second configuration"
 write_config "$T/r2/pocbot.conf" "$(free_port)" "[test]" "clock_file = clock" \
-	"[trust]" "max_age = 1h" "[backup]" "encrypt_to = $bk"
+	"[trust]" "max_age = 1h" "[backup]" "encrypt_to = $bk" "every = 1d" "dir = backups" "keep = 1"
 echo "$((t + 60))" > "$T/r2/clock"
 ok "restore without the backup key is refused (65)" \
 	sh -c "GNUPGHOME='$K/none' $P2 restore '$T/a.backup' >'$OUT' 2>'$OUT.err'; [ \$? = 65 ]"
@@ -119,6 +119,7 @@ ok "restore into a VAR that is not empty is refused (73)" \
 	sh -c "GNUPGHOME='$K/b' $P2 restore '$T/a.backup' >'$OUT' 2>'$OUT.err'; [ \$? = 73 ]"
 
 echo "the restored robot at work"
+mkdir -m 700 "$T/r2/backups" && echo old > "$T/r2/backups/pocbot-20000101T000000Z.backup"
 start_robot "$T/r2/pocbot.conf"
 out=$T/r2/var/outbox/new
 ok "the directory: the burst's six POCs (snapshot and spool), none twice" \
@@ -145,6 +146,13 @@ form after "after"
 deliver "$T/r2/pocbot.conf" after
 ok "at T + max_age a new signed request is carried out" replied after
 ok "  its POC made" [ "$(q "$T/r2" "select count(*) from pocs where organisation = 'after'")" = 1 ]
+timed=$T/r2/backups/pocbot-$(date -u -d "@$((t + 60))" +%Y%m%dT%H%M%SZ).backup
+ok "the daemon's [backup] every: an archive in [backup] dir under the time's name" \
+	wait_for 20 test -s "$timed"
+ok "  0600, decrypted by the backup key" sh -c "[ \$(stat -c %a '$timed') = 600 ] &&
+	gpg --homedir '$K/b' --batch --decrypt '$timed' >/dev/null 2>&1"
+ok "  [backup] keep = 1: the older archive removed" \
+	wait_for 5 test ! -e "$T/r2/backups/pocbot-20000101T000000Z.backup"
 stop_robot
 ok "audit verify passes after the work" robot 0 "$T/r2/pocbot.conf" audit verify
 
