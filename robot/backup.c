@@ -104,7 +104,8 @@ static int sync_file(const char *path, char **err)
 static int take_database(const struct config *cfg, sqlite3 *db, struct staging *s,
 			 GString *head, char **err)
 {
-	char *path = g_build_filename(s->dir, "pocbot.db", NULL), *why = NULL, hash[AUDIT_HASH_LEN];
+	char *path = g_build_filename(s->dir, "pocbot.db", NULL), *why = NULL;
+	char hash[AUDIT_HASH_LEN];
 	sqlite3 *snap = NULL;
 	GPtrArray *files = NULL;
 	gint64 bad = 0, events = -1, last = 0;

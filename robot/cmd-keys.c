@@ -111,13 +111,14 @@ int cmd_keys(struct command_ctx *ctx, int argc, char **argv)
 		"The robot's own keys. show: the OpenPGP and S/MIME fingerprints (the keys are "
 		"made on first use); export: DIR/pocbot.asc (OpenPGP public key) and "
 		"DIR/pocbot.pem (certificate); import-smime: a CA-issued certificate (PEM, with "
-		"its chain) and its PEM key become the robot's S/MIME identity; import-backup: a backup "
-		"key's OpenPGP public key, for [backup] encrypt_to.",
+		"its chain) and its PEM key become the robot's S/MIME identity; import-backup: a "
+		"backup key's OpenPGP public key, for [backup] encrypt_to.",
 		NULL, &argc, &argv);
 
 	if (rc)
 		return rc;
-	if (strcmp(argv[1], "import-backup") == 0 && !g_file_test(argv[2], G_FILE_TEST_IS_REGULAR)) {
+	if (strcmp(argv[1], "import-backup") == 0 &&
+	    !g_file_test(argv[2], G_FILE_TEST_IS_REGULAR)) {
 		fprintf(stderr, "pocbot keys import-backup: %s: no such file\n", argv[2]);
 		return EX_NOINPUT;
 	}

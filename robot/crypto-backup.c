@@ -290,8 +290,8 @@ int crypto_backup_key_import(struct crypto *c, const char *file, char fpr[CRYPTO
 	*err = NULL;
 	if (!g_file_get_contents(file, &text, &len, NULL) || len > 1024 * 1024 ||
 	    g_strstr_len(text, (gssize)len, "PRIVATE KEY")) {
-		*err = g_strdup_printf("%s: not a readable OpenPGP public key file (at most 1 MiB, "
-				       "no private key)", file);
+		*err = g_strdup_printf("%s: not a readable OpenPGP public key file "
+				       "(at most 1 MiB, no private key)", file);
 		g_free(text);
 		return -1;
 	}
@@ -328,8 +328,8 @@ int crypto_backup_recipients_check(struct crypto *c, const char *fpr, char **err
 	for (gpgme_subkey_t s = k ? k->subkeys : NULL; s; s = s->next)
 		can_encrypt |= s->can_encrypt && !s->revoked && !s->expired && !s->disabled;
 	if (e)
-		*err = g_strdup_printf("[backup] encrypt_to %s: the robot holds no such public key "
-				       "(pocbot keys import-backup FILE imports it)", fpr);
+		*err = g_strdup_printf("[backup] encrypt_to %s: the robot holds no such public "
+				       "key (pocbot keys import-backup FILE imports it)", fpr);
 	else if (!gpgme_get_key(c->pgp, fpr, &sk, 1))
 		*err = g_strdup_printf("[backup] encrypt_to %s: its secret key is on this server; "
 				       "a backup key's secret key must be kept elsewhere", fpr);

@@ -171,9 +171,10 @@ static int read_members(struct restore *r, int fd, char **err)
 							 m ? "there twice" :
 							     "not named in the manifest"));
 		else if (e.size != m->size)
-			rc = refuse(err, g_strdup_printf("the member %s has %" G_GINT64_FORMAT
-							 " bytes, the manifest says %"
-							 G_GINT64_FORMAT, e.name, e.size, m->size));
+			rc = refuse(err, g_strdup_printf(
+						 "the member %s has %" G_GINT64_FORMAT " bytes, "
+						 "the manifest says %" G_GINT64_FORMAT,
+						 e.name, e.size, m->size));
 		else
 			rc = extract(fd, &e, path, ck, err);
 		if (rc == 0 && strcmp(g_checksum_get_string(ck), m->sha) != 0)
@@ -386,10 +387,11 @@ int restore_run(const struct config *cfg, const char *archive, gint64 now,
 	memset(done, 0, sizeof *done);
 	if (empty != 1) {
 		*err = g_strdup_printf("%s is not empty%s: restore only into an empty VAR "
-				       "(a new robot's)", cfg->var, empty < 0 ? " or not readable" : "");
+				       "(a new robot's)", cfg->var,
+				       empty < 0 ? " or not readable" : "");
 		rc = -2;
-	} else if (g_mkdir_with_parents(cfg->var, 0700) < 0 || !(r.staging = g_mkdtemp_full(tmpl,
-											  0700))) {
+	} else if (g_mkdir_with_parents(cfg->var, 0700) < 0 ||
+		   !(r.staging = g_mkdtemp_full(tmpl, 0700))) {
 		*err = g_strdup_printf("%s: %s", cfg->var, g_strerror(errno));
 		rc = -3;
 	} else {
