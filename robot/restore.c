@@ -52,6 +52,23 @@ static int var_empty(const char *var)
 	return empty;
 }
 
+/* The names a backup writes (backup.h): nothing else is put into VAR. */
+static int name_expected(const char *name)
+{
+	static const char *const prefixes[] = { "spool/new/", "spool/quarantine/",
+						"outbox-data/", BACKUP_GNUPG "/" };
+
+	if (strcmp(name, "pocbot.db") == 0 || strcmp(name, BACKUP_CONF) == 0)
+		return 1;
+	for (size_t i = 0; i < G_N_ELEMENTS(prefixes); i++) {
+		size_t n = strlen(prefixes[i]);
+
+		if (strncmp(name, prefixes[i], n) == 0 && !strchr(name + n, '/'))
+			return 1;
+	}
+	return 0;
+}
+
 static int parse_file_line(struct restore *r, const char *line, char **err)
 {
 	char sha[65], name[256];
@@ -63,7 +80,7 @@ static int parse_file_line(struct restore *r, const char *line, char **err)
 		   &used) != 3 || line[used] != '\0' || strlen(sha) != 64 || size < 0)
 		return refuse(err, g_strdup_printf("the manifest's line \"%.100s\" is not "
 						   "understood", line));
-	if (!backup_tar_name_ok(name) || g_str_has_prefix(name, BACKUP_MANIFEST) ||
+	if (!backup_tar_name_ok(name) || !name_expected(name) ||
 	    g_hash_table_contains(r->members, name))
 		return refuse(err, g_strdup_printf("the manifest names \"%.200s\" (a name "
 						   "refused, or twice)", name));
