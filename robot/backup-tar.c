@@ -191,13 +191,13 @@ static int read_block(int fd, unsigned char *b, char **err)
 }
 
 /* The member's name: prefix "/" name, each NUL-terminated in its field. */
-static void header_name(const unsigned char *h, char out[256])
+static void header_name(const unsigned char *h, char out[257])
 {
 	char name[101] = { 0 }, prefix[156] = { 0 };
 
 	memcpy(name, h + F_NAME, 100);
 	memcpy(prefix, h + F_PREFIX, 155);
-	snprintf(out, 256, "%s%s%s", prefix, *prefix ? "/" : "", name);
+	snprintf(out, 257, "%s%s%s", prefix, *prefix ? "/" : "", name);
 }
 
 int backup_tar_next(int fd, struct backup_tar_entry *e, char **err)

@@ -13,7 +13,7 @@
 #define BACKUP_TAR_NAME_MAX 99	/* the ustar name field, without a prefix */
 
 struct backup_tar_entry {
-	char name[256];
+	char name[257];	/* a ustar prefix, "/" and name: 155 + 1 + 100 */
 	gint64 size;
 };
 
