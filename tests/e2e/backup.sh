@@ -66,6 +66,9 @@ ok "pocbot backup FILE while the daemon works (0)" pocbot 0 backup "$T/a.backup"
 ok "  the archive is 0600" [ "$(stat -c %a "$T/a.backup")" = 600 ]
 ok "status shows the last backup" pocbot 0 status
 ok "  time and file" said "^last backup: *$(date -u -d "@$t" +%Y-%m-%dT%H:%M:%SZ) $T/a.backup$"
+ok "  and in JSON" sh -c "$P status --format json | python3 -c \"import json, sys
+d = json.load(sys.stdin)['last_backup']
+sys.exit(not (d['file'] == '$T/a.backup' and d['encrypt_to_set'] is True and d['at']))\""
 ok "the burst is processed by the first robot" \
 	wait_for 30 sh -c "[ \$(sqlite3 '$T/r/var/pocbot.db' 'select count(*) from pocs') = 6 ]"
 stop_robot
