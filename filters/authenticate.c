@@ -1,6 +1,7 @@
 /* authenticate.c - the one signature that counts: verified by the crypto
  * adapter, its signer enrolled and not revoked, its date inside the window
- * ([trust] max_age back, max_future ahead), never seen before. Input: a
+ * ([trust] max_age back, max_future ahead), not made after the backup a
+ * restore came from (while that matters), never seen before. Input: a
  * person's mail (bounces and auto-replies are not verified). Sets
  * ctx->auth; a signed message that fails any check keeps the reason for
  * the refusal, and who may be told of it (DESIGN.md 3a, F8): the enrolled
@@ -11,6 +12,7 @@
  * failure is an error (retry later). */
 #include <string.h>
 #include "filter.h"
+#include "../robot/backups.h"
 #include "../robot/crypto.h"
 #include "../robot/notices.h"
 #include "../robot/signers.h"
@@ -67,7 +69,23 @@ static const char *enrolment(struct filter_ctx *ctx)
 	return refusal;
 }
 
-/* The checks after a good signature: enrolment, the window, replay. */
+/* After a restore (db/0011), the robot has forgotten the signatures it
+ * accepted after the backup time T: until T + max_age (when such a
+ * signature is too old anyway) one created after T is refused, so that a
+ * form captured in transit cannot be played again. 1 refused, 0 not, -1
+ * on a database error. */
+static int restored_refusal(struct filter_ctx *ctx)
+{
+	gint64 t = 0;
+	int rc = backups_restore_time(ctx->db, &t);
+
+	if (rc <= 0)
+		return rc;
+	return ctx->auth.created > t && ctx->now < t + ctx->cfg->trust_max_age;
+}
+
+/* The checks after a good signature: enrolment, the window, a restore,
+ * replay. */
 static enum verdict accept_or_refuse(struct filter_ctx *ctx)
 {
 	struct auth *a = &ctx->auth;
@@ -80,6 +98,11 @@ static enum verdict accept_or_refuse(struct filter_ctx *ctx)
 		refusal = "too-old";
 	if (!refusal && a->created > ctx->now + ctx->cfg->trust_max_future)
 		refusal = "in-future";
+	if (!refusal && (seen = restored_refusal(ctx)) != 0) {
+		if (seen < 0)
+			return VERDICT_ERROR;
+		refusal = "restored";
+	}
 	if (!refusal && (seen = signers_seen(ctx->db, a->replay_key)) != 0) {
 		if (seen < 0)
 			return VERDICT_ERROR;

@@ -39,4 +39,8 @@ struct audit_event {
 int audit_foreach(sqlite3 *db, const char *state,
 		  void (*fn)(const struct audit_event *e, void *data), void *data);
 
+/* The chain's head: the last event's id and hash (0 and AUDIT_GENESIS for
+ * an empty trail), as a backup's manifest records it. 0 or -1. */
+int audit_head(sqlite3 *db, gint64 *id, char hash[AUDIT_HASH_LEN]);
+
 #endif

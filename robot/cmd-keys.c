@@ -3,7 +3,8 @@
  * "keys export DIR" writes DIR/pocbot.asc and DIR/pocbot.pem for
  * correspondents, "keys import-smime CERT KEY" installs a CA-issued
  * certificate (PEM, with its chain) and its key as the robot's S/MIME
- * identity. Input: the custodian's arguments and files, nothing from mail.
+ * identity, "keys import-backup FILE" imports a backup key's OpenPGP public
+ * key for [backup] encrypt_to. Input: the custodian's arguments and files, nothing from mail.
  * Exits 64 on bad usage, 66 when a file is missing, 65 when a file is not
  * what it should be (not a certificate, no chain, a key of another
  * certificate), 75 (EX_TEMPFAIL) when GnuPG fails: retrying may cure a
@@ -70,6 +71,20 @@ static int import_smime(struct crypto *c, const char *cert, const char *key)
 	return show(c);
 }
 
+static int import_backup(struct crypto *c, const char *file)
+{
+	char fpr[CRYPTO_FPR_LEN], *err = NULL;
+
+	if (crypto_backup_key_import(c, file, fpr, &err) < 0) {
+		fprintf(stderr, "pocbot keys import-backup: %s\n", err);
+		g_free(err);
+		return EX_DATAERR;
+	}
+	printf("backup key %s imported; set it in pocbot.conf:\n[backup]\nencrypt_to = %s\n",
+	       fpr, fpr);
+	return 0;
+}
+
 static int run(const struct config *cfg, char **argv)
 {
 	struct crypto *c = open_identity(cfg);
@@ -81,6 +96,8 @@ static int run(const struct config *cfg, char **argv)
 		rc = show(c);
 	else if (strcmp(argv[1], "export") == 0)
 		rc = export(c, argv[2]);
+	else if (strcmp(argv[1], "import-backup") == 0)
+		rc = import_backup(c, argv[2]);
 	else
 		rc = import_smime(c, argv[2], argv[3]);
 	crypto_close(c);
@@ -94,11 +111,17 @@ int cmd_keys(struct command_ctx *ctx, int argc, char **argv)
 		"The robot's own keys. show: the OpenPGP and S/MIME fingerprints (the keys are "
 		"made on first use); export: DIR/pocbot.asc (OpenPGP public key) and "
 		"DIR/pocbot.pem (certificate); import-smime: a CA-issued certificate (PEM, with "
-		"its chain) and its PEM key become the robot's S/MIME identity.",
+		"its chain) and its PEM key become the robot's S/MIME identity; import-backup: a "
+		"backup key's OpenPGP public key, for [backup] encrypt_to.",
 		NULL, &argc, &argv);
 
 	if (rc)
 		return rc;
+	if (strcmp(argv[1], "import-backup") == 0 &&
+	    !g_file_test(argv[2], G_FILE_TEST_IS_REGULAR)) {
+		fprintf(stderr, "pocbot keys import-backup: %s: no such file\n", argv[2]);
+		return EX_NOINPUT;
+	}
 	if (strcmp(argv[1], "import-smime") == 0)
 		for (int i = 2; i < 4; i++)
 			if (!g_file_test(argv[i], G_FILE_TEST_IS_REGULAR)) {

@@ -72,7 +72,14 @@ static void print_text(const struct status *s)
 	}
 	printf("%-22s %" G_GINT64_FORMAT " bytes, schema %d\n", "database:", s->db_bytes,
 	       s->schema);
-	printf("%-22s no backup command yet\n", "last backup:");
+	if (s->backup == 1)
+		printf("%-22s %s %s\n", "last backup:",
+		       clock_text(s->backup_at, CLOCK_ISO, "?", buf), s->backup_file);
+	else
+		printf("%-22s %s\n", "last backup:", s->backup == 0 ? "none yet" : "unreadable");
+	if (!s->backup_key)
+		printf("%-22s %s\n", "backup key:",
+		       "none: no [backup] encrypt_to is set, so pocbot backup refuses");
 	if (s->audit == 1)
 		printf("%-22s %s %s, %s\n", "audit verify:", s->audit_intact ? "intact" : "BROKEN",
 		       s->audit_text, clock_text(s->audit_at, CLOCK_ISO, "?", buf));
@@ -174,6 +181,13 @@ static void json_body(JsonBuilder *b, const struct status *s, int level, const c
 	else
 		json_builder_add_null_value(b);
 	member_text(b, "result", s->audit_text);
+	json_builder_end_object(b);
+	json_builder_set_member_name(b, "last_backup");
+	json_builder_begin_object(b);
+	member_time(b, "at", s->backup == 1 ? s->backup_at : 0);
+	member_text(b, "file", s->backup_file);
+	json_builder_set_member_name(b, "encrypt_to_set");
+	json_builder_add_boolean_value(b, s->backup_key);
 	json_builder_end_object(b);
 	member_text(b, "check", levels[level]);
 	member_text(b, "check_text", why);

@@ -59,6 +59,8 @@ command_fn cmd_poc;
 command_fn cmd_poc_recheck;	/* poc recheck, called by cmd_poc */
 command_fn cmd_export;
 command_fn cmd_ping;
+command_fn cmd_backup;
+command_fn cmd_restore;
 
 /* Parses a command's options with GOption (--help included: it prints the
  * command's actions from the table and exits 0), then checks them against

@@ -24,7 +24,8 @@ enum key_type {
 	K_BOOL,
 	K_DURATION,
 	K_DURATIONS,
-	K_UIDS
+	K_UIDS,
+	K_FPRS
 };
 
 struct key {
@@ -64,6 +65,10 @@ static const struct key keys[] = {
 	{ "status", "deferred_age", K_DURATION, AT(status_deferred_age) },
 	{ "status", "key_expiry_warning", K_DURATION, AT(status_key_expiry_warning) },
 	{ "status", "audit_age", K_DURATION, AT(status_audit_age) },
+	{ "backup", "encrypt_to", K_FPRS, AT(backup_encrypt_to) },
+	{ "backup", "every", K_DURATION, AT(backup_every) },
+	{ "backup", "keep", K_COUNT, AT(backup_keep) },
+	{ "backup", "dir", K_PATH, AT(backup_dir) },
 	{ "log", "syslog", K_BOOL, AT(syslog) },
 	{ "log", "stderr", K_BOOL, AT(foreground_log) },
 	{ "test", "clock_file", K_PATH, AT(clock_file) },
@@ -98,6 +103,7 @@ void config_defaults(struct config *cfg, const char *base)
 	cfg->status_deferred_age = DEFAULT_STATUS_DEFERRED_AGE;
 	cfg->status_key_expiry_warning = DEFAULT_STATUS_KEY_EXPIRY;
 	cfg->status_audit_age = DEFAULT_STATUS_AUDIT_AGE;
+	cfg->backup_keep = DEFAULT_BACKUP_KEEP;
 	cfg->foreground_log = TRUE;
 }
 
@@ -184,6 +190,32 @@ static char *resolve(const char *base, const char *path)
 	return g_canonicalize_filename(path, base);
 }
 
+/* "FPR, FPR": OpenPGP fingerprints (40 or 64 hex digits), at most
+ * CONFIG_MAX_FPRS, stored upper case, ", " between; "" none. NULL if bad. */
+static char *fingerprints(const char *v)
+{
+	gchar **parts = g_strsplit(v, ",", -1);
+	GString *out = g_string_new(NULL);
+	int count = 0, ok = 1;
+
+	for (gchar **p = parts; *p && ok; p++) {
+		const char *item = g_strstrip(*p);
+		size_t n = strlen(item);
+
+		if (!*item && !p[1] && p == parts)
+			break;
+		ok = (n == 40 || n == 64) && count++ < CONFIG_MAX_FPRS;
+		for (const char *c = item; ok && *c; c++)
+			ok = g_ascii_isxdigit(*c);
+		if (ok)
+			g_string_append_printf(out, "%s%s", out->len ? ", " : "", item);
+	}
+	g_strfreev(parts);
+	if (!ok)
+		return g_string_free(out, TRUE);
+	return g_ascii_strup(g_string_free(out, FALSE), -1);
+}
+
 /* Checks and stores one value. 0, or -1 with *err. */
 static int set_value(struct config *cfg, const struct key *k, const char *v,
 		     const char *base, char **err)
@@ -267,6 +299,17 @@ static int set_value(struct config *cfg, const struct key *k, const char *v,
 		if (uids(cfg, v) < 0)
 			goto bad;
 		return 0;
+	case K_FPRS: {
+		char *fprs = fingerprints(v);
+
+		if (!fprs)
+			goto bad;
+		g_free(*str);
+		*str = *fprs ? fprs : NULL;
+		if (!*fprs)
+			g_free(fprs);
+		return 0;
+	}
 	case K_BOOL:
 		if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "1") == 0)
 			*(gboolean *)field = TRUE;

@@ -6,6 +6,7 @@
 
 #define CONFIG_MAX_REMINDERS 8
 #define CONFIG_MAX_UIDS 16
+#define CONFIG_MAX_FPRS 8
 
 struct config {
 	char *file;		/* the file read, or NULL for the embedded defaults */
@@ -44,6 +45,10 @@ struct config {
 	gint64 status_deferred_age;	/* a deferred row older than this: WARNING */
 	gint64 status_key_expiry_warning;	/* a key expiring within this: WARNING */
 	gint64 status_audit_age;	/* the last audit verify older than this: WARNING */
+	char *backup_encrypt_to;	/* [backup] encrypt_to: "FPR, FPR" upper case, or NULL */
+	gint64 backup_every;	/* [backup] every: the daemon's backups; 0: never */
+	int backup_keep;	/* [backup] keep: the daemon's archives kept in backup_dir */
+	char *backup_dir;	/* [backup] dir, absolute, or NULL for VAR/backups */
 	char *clock_file;	/* [test] clock_file, absolute, or NULL */
 	gboolean worker;	/* [test] worker: false leaves the spool unprocessed */
 	gboolean syslog;	/* [log] syslog */

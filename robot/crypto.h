@@ -172,4 +172,47 @@ int crypto_key_expiries(struct crypto *c, GHashTable **out);
 int crypto_key_expiry(struct crypto *c, enum crypto_protocol p, const char *fpr,
 		      gint64 *expires);
 
+/* Backups (crypto-backup.c): the robot's GnuPG home exported and imported
+ * through GnuPG, the manifest signed and checked, the archive encrypted to
+ * the backup keys and decrypted with the restoring person's gpg. */
+
+/* Writes the robot's keys into dir (0700, the caller's): every OpenPGP
+ * public key, the robot's OpenPGP secret key, every certificate (PEM), each
+ * S/MIME secret key as PKCS#12 with an empty password, trustlist.txt;
+ * appends the names written to names (g_free'd strings). 0 or -1 with *err. */
+int crypto_backup_export(struct crypto *c, const char *dir, GPtrArray *names, char **err);
+
+/* Imports what crypto_backup_export wrote in dir into the robot's (new)
+ * home. 0 or -1 with *err. */
+int crypto_backup_import(struct crypto *c, const char *dir, char **err);
+
+/* Imports a backup key (an OpenPGP public key file holding one key, no
+ * secret) into the robot's home and gives its fingerprint, checked as
+ * crypto_backup_recipients_check. 0 or -1 with *err. */
+int crypto_backup_key_import(struct crypto *c, const char *file, char fpr[CRYPTO_FPR_LEN],
+			     char **err);
+
+/* 0 when fpr is a public key the robot holds, that can encrypt, and whose
+ * secret key is not in the robot's home; -1 with *err saying which. */
+int crypto_backup_recipients_check(struct crypto *c, const char *fpr, char **err);
+
+/* Writes sig_path, the robot's detached armoured OpenPGP signature of the
+ * file path, durably. 0 or -1 with *err. */
+int crypto_backup_sign(struct crypto *c, const char *path, const char *sig_path, char **err);
+
+/* Checks sig_path, one signature over path, with the keys of c: 0 with the
+ * signer's primary fingerprint, or -1 with *err. */
+int crypto_backup_verify(struct crypto *c, const char *path, const char *sig_path,
+			 char fpr[CRYPTO_FPR_LEN], char **err);
+
+/* Encrypts what fd in holds (from its offset) to the OpenPGP keys fprs
+ * (NULL-terminated; each checked as crypto_backup_recipients_check),
+ * written to fd out (binary OpenPGP). 0 or -1 with *err. */
+int crypto_backup_encrypt(struct crypto *c, const char *const *fprs, int in, int out,
+			  char **err);
+
+/* Decrypts fd in to fd out with the caller's own gpg ($GNUPGHOME, else
+ * ~/.gnupg), where the backup key is. 0 or -1 with *err. */
+int crypto_backup_decrypt(int in, int out, char **err);
+
 #endif

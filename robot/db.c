@@ -378,3 +378,31 @@ int db_rollback_to(sqlite3 *db)
 {
 	return db_run(db, "ROLLBACK TO pocbot", NULL);
 }
+
+int db_snapshot(sqlite3 *db, const char *path, char **err)
+{
+	sqlite3 *out = NULL;
+	sqlite3_backup *b = NULL;
+	int rc = sqlite3_open_v2(path, &out, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+
+	if (rc == SQLITE_OK && !(b = sqlite3_backup_init(out, "main", db, "main")))
+		rc = sqlite3_errcode(out);
+	if (b) {
+		/* all pages in one step: one read transaction, a consistent copy */
+		rc = sqlite3_backup_step(b, -1);
+		if (rc == SQLITE_DONE)
+			rc = SQLITE_OK;
+		if (sqlite3_backup_finish(b) != SQLITE_OK && rc == SQLITE_OK)
+			rc = sqlite3_errcode(out);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(out, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		*err = g_strdup_printf("snapshot of the database into %s: %s", path,
+				       out ? sqlite3_errmsg(out) : sqlite3_errstr(rc));
+	if (sqlite3_close(out) != SQLITE_OK && rc == SQLITE_OK) {
+		*err = g_strdup_printf("closing %s", path);
+		rc = SQLITE_ERROR;
+	}
+	return rc == SQLITE_OK ? 0 : -1;
+}

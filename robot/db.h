@@ -74,4 +74,10 @@ int db_savepoint(sqlite3 *db);
 int db_rollback_to(sqlite3 *db);
 int db_release(sqlite3 *db);
 
+/* A consistent copy of db (its main database, in one read transaction:
+ * SQLite's online backup API) written to path, a new file in rollback
+ * journal mode, while other connections keep writing. The caller fsyncs
+ * it. 0, or -1 with *err (g_free it). */
+int db_snapshot(sqlite3 *db, const char *path, char **err);
+
 #endif

@@ -15,6 +15,7 @@
 #define DEFAULT_STATUS_DEFERRED_AGE 86400	/* [status] deferred_age */
 #define DEFAULT_STATUS_KEY_EXPIRY (30 * 86400)	/* [status] key_expiry_warning */
 #define DEFAULT_STATUS_AUDIT_AGE (2 * 86400)	/* [status] audit_age */
+#define DEFAULT_BACKUP_KEEP	7			/* [backup] keep */
 
 #define MAX_COMMAND_LINE 512 /* an LMTP command line, CRLF included (RFC 5321 4.5.3.1.4) */
 #define MAX_DATA_LINE                                                                             \

@@ -27,6 +27,11 @@ static const struct command commands[] = {
 	  "Stores one message read on standard input (for an MTA's pipe)." },
 	{ "status", NULL, cmd_status, NULL, 0, 0, "format check", DB_READ,
 	  "Shows the robot at a glance; --check: one line and a monitoring plugin's exit code." },
+	{ "backup", NULL, cmd_backup, "[FILE]", 0, 1, NULL, DB_WRITE,
+	  "Writes an encrypted archive of the robot, safe while the daemon runs ([backup] "
+	  "encrypt_to)." },
+	{ "restore", NULL, cmd_restore, "FILE", 1, 1, NULL, 0,	/* into an empty VAR: restore.c */
+	  "Restores a backup archive into an empty VAR, decrypted with your own gpg." },
 	{ "config", NULL, cmd_config, NULL, 0, 0, NULL, 0,
 	  "Prints the effective configuration." },
 	{ "db", "migrate", cmd_db, NULL, 0, 0, NULL, DB_MAKE,
@@ -81,6 +86,9 @@ static const struct command commands[] = {
 	  "Prints the robot's OpenPGP and S/MIME fingerprints (making the keys on first use)." },
 	{ "keys", "export", cmd_keys, "DIR", 1, 1, NULL, VAR,
 	  "Writes DIR/pocbot.asc and DIR/pocbot.pem for correspondents." },
+	{ "keys", "import-backup", cmd_keys, "FILE", 1, 1, NULL, VAR,
+	  "Imports a backup key's OpenPGP public key (its secret key kept off the server) and "
+	  "prints the fingerprint for [backup] encrypt_to." },
 	{ "keys", "import-smime", cmd_keys, "CERT KEY", 2, 2, NULL, VAR,
 	  "Installs a CA-issued certificate (PEM, with its chain) and its key as the robot's "
 	  "S/MIME identity." },

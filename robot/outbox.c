@@ -770,3 +770,11 @@ int outbox_alert_mark(sqlite3 *db, gint64 now)
 	return db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last)"
 			  " VALUES ('outbox-alert', ?1)", "i", now);
 }
+
+GPtrArray *outbox_queued_files(sqlite3 *db)
+{
+	sqlite3_stmt *st = db_query(db, "SELECT body_file FROM outbox WHERE state = 'queued'"
+					" AND body_file IS NOT NULL ORDER BY id", NULL);
+
+	return st ? db_texts(st) : NULL;
+}

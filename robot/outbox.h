@@ -131,4 +131,8 @@ int outbox_drop(sqlite3 *db, gint64 id, gint64 now);
 int outbox_alert_last(sqlite3 *db, gint64 *last);
 int outbox_alert_mark(sqlite3 *db, gint64 now);
 
+/* The files under VAR/outbox-data that queued rows name (a backup takes
+ * them), in row order: g_ptr_array_unref it. NULL on a database error. */
+GPtrArray *outbox_queued_files(sqlite3 *db);
+
 #endif

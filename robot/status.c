@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "status.h"
+#include "backups.h"
 #include "clock.h"
 #include "db.h"
 #include "messages.h"
@@ -114,6 +115,9 @@ static void db_figures(struct status *s, sqlite3 *db, const struct config *cfg)
 		failed(s, "the next ping round");
 	if (timers_next_update(db, cfg, &s->next_update) < 0)
 		failed(s, "the next update reminder");
+	if ((s->backup = backups_last(db, &s->backup_at, &s->backup_file)) < 0)
+		failed(s, "the last backup");
+	s->backup_key = cfg->backup_encrypt_to != NULL;
 }
 
 /* The keys from VAR/gnupg; none when it does not exist yet (the daemon
@@ -158,6 +162,7 @@ void status_clear(struct status *s)
 	if (s->keys)
 		g_ptr_array_unref(s->keys);
 	g_free(s->audit_text);
+	g_free(s->backup_file);
 	g_free(s->error);
 }
 

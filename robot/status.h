@@ -35,6 +35,10 @@ struct status {
 	gint64 audit_at;
 	gboolean audit_intact;
 	char *audit_text;
+	int backup;			/* 1 one was written, 0 none yet, -1 unreadable */
+	gint64 backup_at;		/* the last archive's backup time */
+	char *backup_file;		/* and its path */
+	gboolean backup_key;		/* [backup] encrypt_to is set */
 	char *error;			/* the first figure that could not be read, or NULL */
 };
 

@@ -56,4 +56,7 @@ timer_step_fn timer_audit_verify;
 /* timer-outbox.c: the daily alert and digest of undelivered mail. */
 timer_step_fn timer_outbox_alert;
 
+/* timer-backup.c: an encrypted archive every [backup] every. */
+timer_step_fn timer_backup_write;
+
 #endif

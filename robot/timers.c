@@ -33,6 +33,7 @@ static const struct {
 	{ "notices", timer_notices_flush },	/* held notices merged, queued when due */
 	{ "audit", timer_audit_verify },	/* the audit trail verified once a day */
 	{ "outbox", timer_outbox_alert },	/* daily: undelivered mail, to the custodians */
+	{ "backup", timer_backup_write },	/* [backup] every: an encrypted archive */
 };
 
 int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl,

@@ -32,6 +32,7 @@ STORE_MODULES = [
     "robot/pocs-ops.c",
     "robot/signers.c",
     "robot/participants.c",
+    "robot/backups.c",
 ]
 
 # The pipeline runner: the only robot/ files that may include a filters/ header.

@@ -59,7 +59,8 @@ ok "status: the daemon running, its pid and start" pocbot 0 status
 ok "  running, pid" said "^daemon: *running, pid $ROBOT_PID, since "
 ok "  the schema" said "^database: .* bytes, schema $(q 'pragma user_version')$"
 ok "  the audit verify's result" said "^audit verify: *intact [0-9]* events, "
-ok "  no backup command yet" said "^last backup: *no backup command yet"
+ok "  no backup yet" said "^last backup: *none yet$"
+ok "  no backup key: backup refuses" said "^backup key: *none: no \[backup\] encrypt_to is set"
 ok "  nothing received yet" said "^last received: *never"
 ok "status --format json" pocbot 0 status --format json
 ok "  parsed: running, the pid, OK" \
