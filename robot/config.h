@@ -44,6 +44,12 @@ struct config {
 	gint64 status_deferred_age;	/* a deferred row older than this: WARNING */
 	gint64 status_key_expiry_warning;	/* a key expiring within this: WARNING */
 	gint64 status_audit_age;	/* the last audit verify older than this: WARNING */
+	/* [retention]: how long what the robot no longer needs is kept, each at
+	 * least its minimum (limits.h; signatures: max_age + max_future + 1d) */
+	gint64 retention_messages;	/* processed spool files and messages rows */
+	gint64 retention_signatures;	/* seen_signatures rows */
+	gint64 retention_sent_bodies;	/* the bodies of sent outbox rows */
+	gint64 retention_withdrawn;	/* a withdrawn POC's personal fields and audit details */
 	char *clock_file;	/* [test] clock_file, absolute, or NULL */
 	gboolean worker;	/* [test] worker: false leaves the spool unprocessed */
 	gboolean syslog;	/* [log] syslog */

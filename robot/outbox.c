@@ -770,3 +770,11 @@ int outbox_alert_mark(sqlite3 *db, gint64 now)
 	return db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last)"
 			  " VALUES ('outbox-alert', ?1)", "i", now);
 }
+
+int outbox_prune_bodies(sqlite3 *db, gint64 before)
+{
+	if (db_run(db, "UPDATE outbox SET body = X'' WHERE state = 'sent' AND done < ?1"
+		   " AND length(body) > 0", "i", before) < 0)
+		return -1;
+	return sqlite3_changes(db);
+}
