@@ -10,7 +10,10 @@
 # name, position, notes and phones (poc show) and replaces its audit
 # events' details with {"redacted": DATE} (audit log); audit verify passes
 # and counts them. The custodian signer's daily digest, decrypted, holds
-# the audit chain's head: its count and the hash of that event.
+# the audit chain's head: its count and the hash of that event. A database
+# made by the main before db/0012 (tests/data/schema10.sql) migrates, reads
+# back as that binary printed it, and its chain (version 1, then version 2
+# events after the daemon redacts its withdrawn POC) verifies.
 . "$(dirname "$0")/lib.sh"
 . "$POCBOT_TOP/tests/lib/keys.sh"
 K=$T/k
@@ -150,4 +153,41 @@ ok "  which holds the day's redaction" [ "$count" -ge "$(q "select id from event
 ok "  and the hash of that event" grep -qx "$(q "select hash from events where id = 0$count")" "$T/digest"
 ok "audit verify still passes" pocbot 0 audit verify
 stop_robot
+
+echo "a database made by the main before 0012 (schema 10) is migrated"
+M=$T/m
+mkdir -p "$M/var"
+sqlite3 "$M/var/pocbot.db" < "$POCBOT_TOP/tests/data/schema10.sql"
+mq() { sqlite3 -cmd '.timeout 10000' "$M/var/pocbot.db" "$1"; }
+ok "the fixture is at schema 10, its events of hash version 1" is \
+	"$(mq 'pragma user_version') $(mq "select count(*) from pragma_table_info('events')")" "10 8"
+wd_at=$(mq "select updated from pocs where id = 'FR-P-1'")
+echo $((wd_at + 31 * DAY)) > "$M/clock"
+write_config "$M/pocbot.conf" "$(free_port)" "[test]" "clock_file = clock" "[retention]" \
+	"withdrawn = 30d"
+O="$POCBOT -c $M/pocbot.conf"
+ok "db migrate" sh -c "$O db migrate > /dev/null"
+latest=$(ls "$POCBOT_TOP"/db/[0-9]*.sql | sed -n '$s|.*/0*\([0-9]*\)-.*|\1|p')
+ok "  to the latest schema ($latest)" is "$(mq 'pragma user_version')" "$latest"
+ok "  the old events are version 1" is "$(mq "select count(*) from events where hash_version != 1")" 0
+for c in "poc list" "poc show FR-P-1" "ping status" "audit log"; do
+	sed -n "/^== $c\$/,/^== /p" "$POCBOT_TOP/tests/data/schema10.out" | sed '1d;/^== /d' > "$M/want"
+	$O $c > "$M/got" 2>&1
+	ok "$c reads back as the old binary printed it ($(wc -l < "$M/want") lines)" \
+		sh -c "[ -s '$M/want' ] && cmp -s '$M/want' '$M/got'"
+done
+old_events=$(mq "select count(*) from events")
+ok "audit verify passes on the old chain" sh -c "$O audit verify | grep -q 'intact: $old_events events'"
+start_robot "$M/pocbot.conf"
+ok "the daemon redacts the POC withdrawn 31 days ago" wait_for 30 sh -c \
+	"[ \"\$(sqlite3 -cmd '.timeout 10000' '$M/var/pocbot.db' \"select count(*) from events
+	where action = 'poc-redacted'\")\" = 1 ]"
+stop_robot
+ok "  its phone is gone" sh -c "! $O poc show FR-P-1 | grep -q '00 00 00 03'"
+ok "  its version-1 events stay whole (none redacted)" is \
+	"$(mq "select json_extract(detail, '\$.events_redacted') from events where action = 'poc-redacted'")" 0
+ok "  the new events are version 2" is "$(mq "select min(hash_version) from events where id > $old_events")" 2
+O_OUT=$($O audit verify)
+ok "audit verify passes on the chain of both versions" \
+	sh -c "echo '$O_OUT' | grep -q 'intact: $(mq "select count(*) from events") events, 0 details redacted'"
 finish
