@@ -317,7 +317,8 @@ gint64 audit_verify(sqlite3 *db, gint64 *bad_id, char **err)
 
 int audit_head(sqlite3 *db, gint64 *count, char hash[AUDIT_HASH_LEN])
 {
-	return chain_head(db, count, hash);	/* ids run from 1 without a gap: the last is the count */
+	/* ids run from 1 without a gap (audit_verify): the last is the count */
+	return chain_head(db, count, hash);
 }
 
 int audit_redact_poc(sqlite3 *db, const char *poc, const char *date)

@@ -109,17 +109,24 @@ GPtrArray *messages_prunable(sqlite3 *db, gint64 before, int limit)
 
 int messages_prune(sqlite3 *db, gint64 before, int limit)
 {
-	if (db_run(db, "CREATE TEMP TABLE IF NOT EXISTS pruned (id INTEGER PRIMARY KEY)", NULL) < 0 ||
-	    db_run(db, "DELETE FROM temp.pruned", NULL) < 0 ||
-	    db_run(db, "INSERT INTO temp.pruned SELECT id FROM messages WHERE " PRUNABLE
+	/* the rows that name the pruned keep their own retention: the link goes */
+	static const char *const steps[] = {
+		"UPDATE outbox SET message = NULL WHERE message IN temp.pruned",
+		"UPDATE ping_events SET message = NULL WHERE message IN temp.pruned",
+		"DELETE FROM messages WHERE id IN temp.pruned",
+	};
+
+	if (db_run(db, "CREATE TEMP TABLE IF NOT EXISTS pruned (id INTEGER PRIMARY KEY)",
+		   NULL) < 0)
+		return -1;
+	if (db_run(db, "DELETE FROM temp.pruned", NULL) < 0)
+		return -1;
+	if (db_run(db, "INSERT INTO temp.pruned SELECT id FROM messages WHERE " PRUNABLE
 		   " ORDER BY id LIMIT ?2", "ii", before, (gint64)limit) < 0)
 		return -1;
-	/* the rows that name them keep their own retention: the link goes */
-	if (db_run(db, "UPDATE outbox SET message = NULL WHERE message IN temp.pruned", NULL) < 0 ||
-	    db_run(db, "UPDATE ping_events SET message = NULL WHERE message IN temp.pruned",
-		   NULL) < 0 ||
-	    db_run(db, "DELETE FROM messages WHERE id IN temp.pruned", NULL) < 0)
-		return -1;
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++)
+		if (db_run(db, steps[i], NULL) < 0)
+			return -1;
 	return sqlite3_changes(db);
 }
 
@@ -130,6 +137,6 @@ int messages_retention_last(sqlite3 *db, gint64 *last)
 
 int messages_retention_mark(sqlite3 *db, gint64 now)
 {
-	return db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last) VALUES ('retention', ?1)",
-		      "i", now);
+	return db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last)"
+		      " VALUES ('retention', ?1)", "i", now);
 }

@@ -568,8 +568,12 @@ void pocs_fields_clear(struct form_fields *f)
 
 GPtrArray *pocs_redact_due(sqlite3 *db, gint64 before)
 {
-	return db_texts(db_query(db, "SELECT id FROM pocs WHERE status = 'withdrawn'"
-				 " AND redacted IS NULL AND updated < ?1 ORDER BY id", "i", before));
+	sqlite3_stmt *st = db_query(db,
+				    "SELECT id FROM pocs WHERE status = 'withdrawn'"
+				    " AND redacted IS NULL AND updated < ?1 ORDER BY id",
+				    "i", before);
+
+	return st ? db_texts(st) : NULL;
 }
 
 int pocs_redact(sqlite3 *db, const char *id, gint64 now)
