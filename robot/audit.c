@@ -1,6 +1,9 @@
 /* audit.c - the audit trail: appends hash-chained events in the caller's
- * transaction and walks the chain to find the first event that was edited,
- * removed or inserted behind the robot's back. Input: the event texts
+ * transaction (hash version 2: over the detail's SHA-256), replaces the
+ * details of a withdrawn POC's version-2 events with the redaction mark,
+ * gives the chain's head, and walks the chain (versions 1 and 2, redacted
+ * details counted) to find the first event that was edited, removed or
+ * inserted behind the robot's back. Input: the event texts
  * (bounded by the callers) and, when verifying, whatever the database file
  * holds, trusted in nothing. Returns -1 on failure (audit_verify says which
  * event is at fault). SQL parameters are bound, never formatted. */
