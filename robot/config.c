@@ -305,10 +305,11 @@ static const struct key *find_key(const char *group, const char *name)
 	return NULL;
 }
 
-/* The replay guard's minimum: [trust] max_age + max_future + 1d. */
+/* The replay guard's minimum: [trust] max_age + max_future + 1d, at most
+ * the longest duration (so that the dump, in seconds, reads back). */
 static gint64 signatures_min(const struct config *cfg)
 {
-	return cfg->trust_max_age + cfg->trust_max_future + 86400;
+	return MIN(cfg->trust_max_age + cfg->trust_max_future + 86400, G_MAXINT32);
 }
 
 static int read_file(struct config *cfg, const char *file, char **err)
