@@ -1,6 +1,9 @@
 /* audit.c - the audit trail: appends hash-chained events in the caller's
- * transaction and walks the chain to find the first event that was edited,
- * removed or inserted behind the robot's back. Input: the event texts
+ * transaction (hash version 2: over the detail's SHA-256), replaces the
+ * details of a withdrawn POC's version-2 events with the redaction mark,
+ * gives the chain's head, and walks the chain (versions 1 and 2, redacted
+ * details counted) to find the first event that was edited, removed or
+ * inserted behind the robot's back. Input: the event texts
  * (bounded by the callers) and, when verifying, whatever the database file
  * holds, trusted in nothing. Returns -1 on failure (audit_verify says which
  * event is at fault). SQL parameters are bound, never formatted. */
@@ -11,7 +14,9 @@
 #include "log.h"
 #include "db.h"
 
-#define HASH_DOMAIN "pocbot-audit-1"	/* changes if the hashed fields ever change */
+#define HASH_DOMAIN "pocbot-audit-1"	/* version 1: chained over the detail */
+#define HASH_DOMAIN_2 "pocbot-audit-2"	/* version 2: over the detail's SHA-256 */
+#define REDACTED_LEN 26			/* {"redacted": "YYYY-MM-DD"} */
 
 /* One field into the hash: "N" for NULL, else "T<length>:<bytes>". */
 static void feed_text(GChecksum *ck, const char *s)
@@ -35,21 +40,46 @@ static void feed_int(GChecksum *ck, gint64 v)
 	feed_text(ck, num);
 }
 
-/* The hash of event e chained onto prev. */
-static void event_hash(const char *prev, const struct audit_event *e, char out[AUDIT_HASH_LEN])
+/* The hash of event e chained onto prev: version 1 over its detail,
+ * version 2 over detail_hash (the detail's SHA-256, NULL for none). */
+static void event_hash(const char *prev, const struct audit_event *e, int version,
+		       const char *detail_hash, char out[AUDIT_HASH_LEN])
 {
 	GChecksum *ck = g_checksum_new(G_CHECKSUM_SHA256);
 
-	feed_text(ck, HASH_DOMAIN);
+	feed_text(ck, version == 1 ? HASH_DOMAIN : HASH_DOMAIN_2);
 	feed_text(ck, prev);
 	feed_int(ck, e->id);
 	feed_int(ck, e->at);
 	feed_text(ck, e->actor);
 	feed_text(ck, e->state);
 	feed_text(ck, e->action);
-	feed_text(ck, e->detail);
+	feed_text(ck, version == 1 ? e->detail : detail_hash);
 	g_strlcpy(out, g_checksum_get_string(ck), AUDIT_HASH_LEN);
 	g_checksum_free(ck);
+}
+
+/* The SHA-256 (hex) of detail into out; "" for NULL. */
+static void detail_sha256(const char *detail, char out[AUDIT_HASH_LEN])
+{
+	char *hex = detail ? g_compute_checksum_for_string(G_CHECKSUM_SHA256, detail, -1) : NULL;
+
+	g_strlcpy(out, hex ? hex : "", AUDIT_HASH_LEN);
+	g_free(hex);
+}
+
+/* Is detail the redaction mark {"redacted": "YYYY-MM-DD"}? */
+static gboolean is_redacted(const char *detail)
+{
+	static const char pattern[] = "{\"redacted\": \"0000-00-00\"}";
+
+	G_STATIC_ASSERT(sizeof pattern == REDACTED_LEN + 1);
+	if (!detail || strlen(detail) != REDACTED_LEN)
+		return FALSE;
+	for (int i = 0; i < REDACTED_LEN; i++)
+		if (pattern[i] == '0' ? !g_ascii_isdigit(detail[i]) : detail[i] != pattern[i])
+			return FALSE;
+	return TRUE;
 }
 
 /* The highest id ever given to an event (AUTOINCREMENT), 0 when none. -1 on error. */
@@ -89,16 +119,16 @@ static int chain_head(sqlite3 *db, gint64 *id, char hash[AUDIT_HASH_LEN])
 }
 
 static int insert_event(sqlite3 *db, const struct audit_event *e, const char *prev,
-			const char *hash)
+			const char *hash, const char *detail_hash)
 {
 	sqlite3_stmt *st = NULL;
 	int step = SQLITE_ERROR;
 
-	if ((st = db_query(
-		     db,
-		     "INSERT INTO events (id, at, actor, state, action, detail, prev_hash, hash)"
-		     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-		     NULL))) {
+	if ((st = db_query(db,
+			   "INSERT INTO events (id, at, actor, state, action, detail, prev_hash,"
+			   " hash, hash_version, detail_hash)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 2, ?9)",
+			   NULL))) {
 		sqlite3_bind_int64(st, 1, e->id);
 		sqlite3_bind_int64(st, 2, e->at);
 		sqlite3_bind_text(st, 3, e->actor, -1, SQLITE_STATIC);
@@ -107,6 +137,7 @@ static int insert_event(sqlite3 *db, const struct audit_event *e, const char *pr
 		sqlite3_bind_text(st, 6, e->detail, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 7, prev, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 8, hash, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 9, e->detail ? detail_hash : NULL, -1, SQLITE_STATIC);
 		step = sqlite3_step(st);
 	}
 	db_done(st);
@@ -117,7 +148,7 @@ int audit_append(sqlite3 *db, gint64 at, const char *actor, const char *state, c
 		 const char *detail)
 {
 	struct audit_event e = { 0, at, actor, state && *state ? state : NULL, action, detail };
-	char prev[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN];
+	char prev[AUDIT_HASH_LEN], hash[AUDIT_HASH_LEN], dhash[AUDIT_HASH_LEN];
 	gint64 last, issued;
 
 	if (sqlite3_get_autocommit(db)) {
@@ -129,8 +160,9 @@ int audit_append(sqlite3 *db, gint64 at, const char *actor, const char *state, c
 	    (issued = last_issued_id(db)) < 0)
 		return -1;
 	e.id = MAX(last, issued) + 1;	/* never reuse the id of a removed event */
-	event_hash(prev, &e, hash);
-	return insert_event(db, &e, prev, hash);
+	detail_sha256(detail, dhash);
+	event_hash(prev, &e, 2, detail ? dhash : NULL, hash);
+	return insert_event(db, &e, prev, hash, dhash);
 }
 
 /* The event of the current row of st (borrowed from st). */
@@ -144,13 +176,58 @@ static void row_event(sqlite3_stmt *st, struct audit_event *e)
 	e->detail = (const char *)sqlite3_column_text(st, 5);
 }
 
-/* Checks one row against the event before it (prev_id, prev_hash). NULL
- * when it matches, else why (g_free it). */
-static char *check_row(sqlite3_stmt *st, gint64 prev_id, const char *prev_hash)
+/* Where the walk is: the event before (id, hash), whether a version-2
+ * event was seen, how many details were redacted. */
+struct walk {
+	gint64 prev_id, redacted;
+	char prev_hash[AUDIT_HASH_LEN];
+	gboolean v2;
+};
+
+/* The detail's part of a version-2 row: NULL when the detail matches its
+ * detail_hash or is the redaction mark (counted), else why. */
+static char *check_detail(const struct audit_event *e, const char *detail_hash,
+			  struct walk *w)
+{
+	char have[AUDIT_HASH_LEN];
+
+	detail_sha256(e->detail, have);
+	if (e->detail && detail_hash && strcmp(have, detail_hash) == 0)
+		return NULL;
+	if (!e->detail && !detail_hash)
+		return NULL;
+	if (detail_hash && is_redacted(e->detail)) {
+		w->redacted++;
+		return NULL;
+	}
+	return g_strdup_printf("event %" PRId64 " was changed: its detail does not match its hash",
+			       (int64_t)e->id);
+}
+
+/* The row's hash version: 1 or 2 (a 1 after a 2 is refused), else why. */
+static char *check_version(const struct audit_event *e, int version, struct walk *w)
+{
+	if (version != 1 && version != 2)
+		return g_strdup_printf("event %" PRId64 " has an unknown hash version %d",
+				       (int64_t)e->id, version);
+	if (version == 1 && w->v2)
+		return g_strdup_printf("event %" PRId64 " has hash version 1 after version 2",
+				       (int64_t)e->id);
+	w->v2 = version == 2;
+	return NULL;
+}
+
+/* Checks one row against the event before it (w). NULL when it matches,
+ * else why (g_free it). */
+static char *check_row(sqlite3_stmt *st, struct walk *w)
 {
 	const char *row_prev = (const char *)sqlite3_column_text(st, 6);
 	const char *row_hash = (const char *)sqlite3_column_text(st, 7);
-	char want[AUDIT_HASH_LEN];
+	int version = sqlite3_column_int(st, 8);
+	const char *detail_hash = (const char *)sqlite3_column_text(st, 9);
+	const char *prev_hash = w->prev_hash;
+	gint64 prev_id = w->prev_id;
+	char want[AUDIT_HASH_LEN], *why;
 	struct audit_event e;
 
 	row_event(st, &e);
@@ -171,7 +248,10 @@ static char *check_row(sqlite3_stmt *st, gint64 prev_id, const char *prev_hash)
 				       " does not chain to the event before it: an event "
 				       "was removed, replaced or inserted",
 				       (int64_t)e.id);
-	event_hash(prev_hash, &e, want);
+	if ((why = check_version(&e, version, w)) ||
+	    (version == 2 && (why = check_detail(&e, detail_hash, w))))
+		return why;
+	event_hash(prev_hash, &e, version, detail_hash, want);
 	if (!row_hash || strcmp(row_hash, want) != 0)
 		return g_strdup_printf("event %" PRId64
 				       " was changed: its hash does not match its content",
@@ -180,21 +260,23 @@ static char *check_row(sqlite3_stmt *st, gint64 prev_id, const char *prev_hash)
 }
 
 /* Walks the rows; the number of events, or -1 with *bad_id and *err. */
-static gint64 walk_chain(sqlite3 *db, sqlite3_stmt *st, gint64 *bad_id, char **err)
+static gint64 walk_chain(sqlite3 *db, sqlite3_stmt *st, struct walk *w, gint64 *bad_id,
+			 char **err)
 {
-	char prev_hash[AUDIT_HASH_LEN] = AUDIT_GENESIS;
-	gint64 n = 0, prev_id = 0, issued;
+	gint64 n = 0, prev_id, issued;
 	int step;
 
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((*err = check_row(st, prev_id, prev_hash))) {
+		if ((*err = check_row(st, w))) {
 			*bad_id = sqlite3_column_int64(st, 0);
 			return -1;
 		}
-		prev_id = sqlite3_column_int64(st, 0);
-		g_strlcpy(prev_hash, (const char *)sqlite3_column_text(st, 7), sizeof prev_hash);
+		w->prev_id = sqlite3_column_int64(st, 0);
+		g_strlcpy(w->prev_hash, (const char *)sqlite3_column_text(st, 7),
+			  sizeof w->prev_hash);
 		n++;
 	}
+	prev_id = w->prev_id;
 	if (step != SQLITE_DONE || (issued = last_issued_id(db)) < 0) {
 		*err = g_strdup_printf("reading the events: %s", sqlite3_errmsg(db));
 		return -1;
@@ -209,21 +291,52 @@ static gint64 walk_chain(sqlite3 *db, sqlite3_stmt *st, gint64 *bad_id, char **e
 	return n;
 }
 
-gint64 audit_verify(sqlite3 *db, gint64 *bad_id, char **err)
+gint64 audit_verify_counted(sqlite3 *db, gint64 *redacted, gint64 *bad_id, char **err)
 {
+	struct walk w = { 0, 0, AUDIT_GENESIS, FALSE };
 	sqlite3_stmt *st = NULL;
 	gint64 n;
 
 	*bad_id = 0;
 	*err = NULL;
-	if (!(st = db_query(db, "SELECT id, at, actor, state, action, detail, prev_hash, hash"
-			       " FROM events ORDER BY id", NULL))) {
+	*redacted = 0;
+	if (!(st = db_query(db, "SELECT id, at, actor, state, action, detail, prev_hash, hash,"
+			       " hash_version, detail_hash FROM events ORDER BY id", NULL))) {
 		*err = g_strdup_printf("reading the events: %s", sqlite3_errmsg(db));
 		return -1;
 	}
-	n = walk_chain(db, st, bad_id, err);
+	n = walk_chain(db, st, &w, bad_id, err);
 	db_done(st);
+	*redacted = w.redacted;
 	return n;
+}
+
+gint64 audit_verify(sqlite3 *db, gint64 *bad_id, char **err)
+{
+	gint64 redacted;
+
+	return audit_verify_counted(db, &redacted, bad_id, err);
+}
+
+int audit_head(sqlite3 *db, gint64 *count, char hash[AUDIT_HASH_LEN])
+{
+	/* ids run from 1 without a gap (audit_verify): the last is the count */
+	return chain_head(db, count, hash);
+}
+
+int audit_redact_poc(sqlite3 *db, const char *poc, const char *date)
+{
+	char *mark = g_strdup_printf("{\"redacted\": \"%.10s\"}", date);
+	int rc = db_run(db,
+			"UPDATE events SET detail = ?2 WHERE hash_version = 2"
+			" AND detail_hash IS NOT NULL AND detail NOT GLOB '{\"redacted\": *'"
+			" AND CASE WHEN json_valid(detail) THEN json_extract(detail, '$.poc') = ?1"
+			"  OR json_extract(detail, '$.before.id') = ?1"
+			"  OR json_extract(detail, '$.after.id') = ?1 ELSE 0 END",
+			"tt", poc, mark);
+
+	g_free(mark);
+	return rc < 0 ? -1 : sqlite3_changes(db);
 }
 
 int audit_foreach(sqlite3 *db, const char *state,

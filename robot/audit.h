@@ -2,7 +2,13 @@
  * hash-chained. Each event's hash is the SHA-256 of the previous event's
  * hash and the event's own fields (id, at, actor, state, action, detail),
  * each length-prefixed so that text cannot move from one field to the next.
- * The first event's previous hash is AUDIT_GENESIS. */
+ * The first event's previous hash is AUDIT_GENESIS.
+ *
+ * Hash versions (the events' hash_version, db/0012): version 1 (the events
+ * written before it) hashes the detail itself; version 2 hashes the
+ * SHA-256 of the detail, kept in detail_hash, so that the detail alone may
+ * later be replaced by the redaction mark {"redacted": "YYYY-MM-DD"}
+ * (audit_redact_poc) and the chain still verifies. */
 #ifndef POCBOT_AUDIT_H
 #define POCBOT_AUDIT_H
 
@@ -27,6 +33,20 @@ int audit_append(sqlite3 *db, gint64 at, const char *actor, const char *state, c
  * event when the last ones were removed. *bad_id is 0 when the database
  * could not be read. */
 gint64 audit_verify(sqlite3 *db, gint64 *bad_id, char **err);
+
+/* audit_verify, and *redacted set to the number of version-2 details that
+ * are the redaction mark. */
+gint64 audit_verify_counted(sqlite3 *db, gint64 *redacted, gint64 *bad_id, char **err);
+
+/* The chain's head: the number of events and the last one's hash
+ * (0 and AUDIT_GENESIS when there is none). 0, or -1. */
+int audit_head(sqlite3 *db, gint64 *count, char hash[AUDIT_HASH_LEN]);
+
+/* Replaces with {"redacted": "DATE"} (date: YYYY-MM-DD) the detail of the
+ * version-2 events about POC poc (the detail's "poc", "before"'s or
+ * "after"'s "id"), in the caller's transaction. Version-1 events stay
+ * whole. The number of events redacted, or -1. */
+int audit_redact_poc(sqlite3 *db, const char *poc, const char *date);
 
 struct audit_event {
 	gint64 id, at;

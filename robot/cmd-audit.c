@@ -1,5 +1,6 @@
 /* cmd-audit.c - "audit verify" walks the hash chain of the audit trail and
- * says whether it is intact or names the first event that is not; "audit
+ * says whether it is intact (with the number of details redacted by
+ * retention) or names the first event that is not; "audit
  * log [--state CODE] [--format text|json]" (or "audit list") prints the
  * events, one line each or a JSON array (json-out.c). Input: the database
  * file, which someone may have edited (text from it is printed bounded,
@@ -52,13 +53,14 @@ static void print_event(const struct audit_event *e, void *data)
 
 static int verify(sqlite3 *db)
 {
-	gint64 bad_id = 0;
+	gint64 bad_id = 0, redacted = 0;
 	char *err = NULL;
-	gint64 n = audit_verify(db, &bad_id, &err);
+	gint64 n = audit_verify_counted(db, &redacted, &bad_id, &err);
 	int rc = 0;
 
 	if (n >= 0) {
-		printf("audit trail intact: %" PRId64 " events\n", (int64_t)n);
+		printf("audit trail intact: %" PRId64 " events, %" PRId64 " details redacted\n",
+		       (int64_t)n, (int64_t)redacted);
 	} else if (bad_id > 0) {
 		printf("audit trail broken at event %" PRId64 ": %s\n", (int64_t)bad_id, err);
 		rc = EX_DATAERR;

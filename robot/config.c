@@ -69,6 +69,10 @@ static const struct key keys[] = {
 	{ "backup", "every", K_DURATION, AT(backup_every) },
 	{ "backup", "keep", K_COUNT, AT(backup_keep) },
 	{ "backup", "dir", K_PATH, AT(backup_dir) },
+	{ "retention", "messages", K_DURATION, AT(retention_messages) },
+	{ "retention", "signatures", K_DURATION, AT(retention_signatures) },
+	{ "retention", "sent_bodies", K_DURATION, AT(retention_sent_bodies) },
+	{ "retention", "withdrawn", K_DURATION, AT(retention_withdrawn) },
 	{ "log", "syslog", K_BOOL, AT(syslog) },
 	{ "log", "stderr", K_BOOL, AT(foreground_log) },
 	{ "test", "clock_file", K_PATH, AT(clock_file) },
@@ -104,6 +108,10 @@ void config_defaults(struct config *cfg, const char *base)
 	cfg->status_key_expiry_warning = DEFAULT_STATUS_KEY_EXPIRY;
 	cfg->status_audit_age = DEFAULT_STATUS_AUDIT_AGE;
 	cfg->backup_keep = DEFAULT_BACKUP_KEEP;
+	cfg->retention_messages = DEFAULT_RETENTION_MESSAGES;
+	cfg->retention_signatures = DEFAULT_RETENTION_SIGNATURES;
+	cfg->retention_sent_bodies = DEFAULT_RETENTION_SENT_BODIES;
+	cfg->retention_withdrawn = DEFAULT_RETENTION_WITHDRAWN;
 	cfg->foreground_log = TRUE;
 }
 
@@ -340,6 +348,13 @@ static const struct key *find_key(const char *group, const char *name)
 	return NULL;
 }
 
+/* The replay guard's minimum: [trust] max_age + max_future + 1d, at most
+ * the longest duration (so that the dump, in seconds, reads back). */
+static gint64 signatures_min(const struct config *cfg)
+{
+	return MIN(cfg->trust_max_age + cfg->trust_max_future + 86400, G_MAXINT32);
+}
+
 static int read_file(struct config *cfg, const char *file, char **err)
 {
 	GKeyFile *kf = g_key_file_new();
@@ -381,6 +396,9 @@ static int read_file(struct config *cfg, const char *file, char **err)
 		}
 		g_strfreev(names);
 	}
+	if (!g_key_file_has_key(kf, "retention", "signatures", NULL))	/* the default, or the
+									 * minimum if longer */
+		cfg->retention_signatures = MAX(cfg->retention_signatures, signatures_min(cfg));
 	cfg->file = resolve(cwd, file);	/* file is relative to the CWD, not to itself */
 	rc = 0;
 out:
@@ -390,6 +408,37 @@ out:
 	g_key_file_free(kf);
 	g_free(base);
 	return rc;
+}
+
+/* The [retention] keys against their minimums: a value below one is an
+ * error naming the key. 0, or -1 with *err. */
+static int minimums(const struct config *cfg, char **err)
+{
+	gint64 seen_min = signatures_min(cfg);
+	const struct {
+		const char *name;
+		gint64 value, min;
+		const char *why;
+	} mins[] = {
+		{ "messages", cfg->retention_messages, MIN_RETENTION_MESSAGES,
+		  "an MTA's retries are recognised by them" },
+		{ "signatures", cfg->retention_signatures, seen_min,
+		  "[trust] max_age + max_future + 1d: the replay guard" },
+		{ "sent_bodies", cfg->retention_sent_bodies, MIN_RETENTION_SENT_BODIES,
+		  "outbox show" },
+		{ "withdrawn", cfg->retention_withdrawn, MIN_RETENTION_WITHDRAWN,
+		  "the signers may still ask about a withdrawal" },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(mins); i++)
+		if (mins[i].value < mins[i].min) {
+			*err = g_strdup_printf("[retention] %s: %" G_GINT64_FORMAT
+					       "s is below the minimum %" G_GINT64_FORMAT "s (%s)",
+					       mins[i].name, mins[i].value, mins[i].min,
+					       mins[i].why);
+			return -1;
+		}
+	return 0;
 }
 
 int config_load(const char *file, struct config *cfg, char **err)
@@ -405,6 +454,8 @@ int config_load(const char *file, struct config *cfg, char **err)
 		file = SYSTEM_CONFIG;
 	if (file && *file)
 		rc = read_file(cfg, file, err);
+	if (rc == 0 && minimums(cfg, err) < 0)
+		rc = -1;
 	if (rc == 0 && !cfg->address)
 		cfg->address = g_strdup_printf("pocbot@%s", cfg->domain);
 	if (rc == 0 && !envelope_address_ok(cfg->address, 0)) {	/* found by fuzz-config */

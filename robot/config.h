@@ -49,6 +49,12 @@ struct config {
 	gint64 backup_every;	/* [backup] every: the daemon's backups; 0: never */
 	int backup_keep;	/* [backup] keep: the daemon's archives kept in backup_dir */
 	char *backup_dir;	/* [backup] dir, absolute, or NULL for VAR/backups */
+	/* [retention]: how long what the robot no longer needs is kept, each at
+	 * least its minimum (limits.h; signatures: max_age + max_future + 1d) */
+	gint64 retention_messages;	/* processed spool files and messages rows */
+	gint64 retention_signatures;	/* seen_signatures rows */
+	gint64 retention_sent_bodies;	/* the bodies of sent outbox rows */
+	gint64 retention_withdrawn;	/* a withdrawn POC's personal fields and audit details */
 	char *clock_file;	/* [test] clock_file, absolute, or NULL */
 	gboolean worker;	/* [test] worker: false leaves the spool unprocessed */
 	gboolean syslog;	/* [log] syslog */

@@ -16,6 +16,14 @@
 #define DEFAULT_STATUS_KEY_EXPIRY (30 * 86400)	/* [status] key_expiry_warning */
 #define DEFAULT_STATUS_AUDIT_AGE (2 * 86400)	/* [status] audit_age */
 #define DEFAULT_BACKUP_KEEP	7			/* [backup] keep */
+#define DEFAULT_RETENTION_MESSAGES (90 * 86400)	/* [retention] messages */
+#define MIN_RETENTION_MESSAGES	(30 * 86400)	/* ... at least: MTA retries */
+#define DEFAULT_RETENTION_SIGNATURES (30 * 86400) /* [retention] signatures, at least
+						   * max_age + max_future + 1d */
+#define DEFAULT_RETENTION_SENT_BODIES (30 * 86400) /* [retention] sent_bodies */
+#define MIN_RETENTION_SENT_BODIES 86400		/* ... at least */
+#define DEFAULT_RETENTION_WITHDRAWN (365 * 86400) /* [retention] withdrawn */
+#define MIN_RETENTION_WITHDRAWN	(30 * 86400)	/* ... at least */
 
 #define MAX_COMMAND_LINE 512 /* an LMTP command line, CRLF included (RFC 5321 4.5.3.1.4) */
 #define MAX_DATA_LINE                                                                             \

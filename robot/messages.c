@@ -90,3 +90,53 @@ int messages_last_received(sqlite3 *db, gint64 *at)
 	return db_int64(db, at, "SELECT coalesce(max(received), 0) FROM messages", NULL) < 0
 	       ? -1 : 0;
 }
+
+/* A message row the retention may remove: received before ?1, and not the
+ * evidence of a ping still running (an open round's, or unfinished). */
+#define PRUNABLE                                                                                \
+	"received < ?1 AND id NOT IN (SELECT e.message FROM ping_events e"                      \
+	" JOIN pings p ON p.id = e.ping LEFT JOIN ping_rounds r ON r.id = p.round"              \
+	" WHERE e.message IS NOT NULL AND (p.finished IS NULL OR r.closed IS NULL"              \
+	" AND p.round IS NOT NULL))"
+
+GPtrArray *messages_prunable(sqlite3 *db, gint64 before, int limit)
+{
+	sqlite3_stmt *st = db_query(db, "SELECT spool_id FROM messages WHERE " PRUNABLE
+				    " ORDER BY id LIMIT ?2", "ii", before, (gint64)limit);
+
+	return st ? db_texts(st) : NULL;
+}
+
+int messages_prune(sqlite3 *db, gint64 before, int limit)
+{
+	/* the rows that name the pruned keep their own retention: the link goes */
+	static const char *const steps[] = {
+		"UPDATE outbox SET message = NULL WHERE message IN temp.pruned",
+		"UPDATE ping_events SET message = NULL WHERE message IN temp.pruned",
+		"DELETE FROM messages WHERE id IN temp.pruned",
+	};
+
+	if (db_run(db, "CREATE TEMP TABLE IF NOT EXISTS pruned (id INTEGER PRIMARY KEY)",
+		   NULL) < 0)
+		return -1;
+	if (db_run(db, "DELETE FROM temp.pruned", NULL) < 0)
+		return -1;
+	if (db_run(db, "INSERT INTO temp.pruned SELECT id FROM messages WHERE " PRUNABLE
+		   " ORDER BY id LIMIT ?2", "ii", before, (gint64)limit) < 0)
+		return -1;
+	for (size_t i = 0; i < G_N_ELEMENTS(steps); i++)
+		if (db_run(db, steps[i], NULL) < 0)
+			return -1;
+	return sqlite3_changes(db);
+}
+
+int messages_retention_last(sqlite3 *db, gint64 *last)
+{
+	return db_int64(db, last, "SELECT last FROM timer_runs WHERE name = 'retention'", NULL);
+}
+
+int messages_retention_mark(sqlite3 *db, gint64 now)
+{
+	return db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last)"
+		      " VALUES ('retention', ?1)", "i", now);
+}

@@ -55,4 +55,20 @@ GHashTable *messages_troubled(sqlite3 *db);
  * 0 or -1. */
 int messages_last_received(sqlite3 *db, gint64 *at);
 
+/* Retention ([retention] messages), in the caller's transaction: the rows
+ * received before before, at most limit, oldest first, except those that
+ * are the evidence of a ping still running (an open round's or an
+ * unfinished one's). messages_prunable: their spool ids (owned strings,
+ * g_ptr_array_unref; NULL on error), for the files of spool/cur.
+ * messages_prune: the same rows removed, and the links to them from
+ * outbox.message and ping_events.message cleared (those rows stay); the
+ * number removed, or -1. */
+GPtrArray *messages_prunable(sqlite3 *db, gint64 before, int limit);
+int messages_prune(sqlite3 *db, gint64 before, int limit);
+
+/* timer_runs 'retention': when the daily retention last ran. 1 with *last,
+ * 0 never, -1 on error; and recording now. */
+int messages_retention_last(sqlite3 *db, gint64 *last);
+int messages_retention_mark(sqlite3 *db, gint64 now);
+
 #endif

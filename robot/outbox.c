@@ -778,3 +778,11 @@ GPtrArray *outbox_queued_files(sqlite3 *db)
 
 	return st ? db_texts(st) : NULL;
 }
+
+int outbox_prune_bodies(sqlite3 *db, gint64 before)
+{
+	if (db_run(db, "UPDATE outbox SET body = X'' WHERE state = 'sent' AND done < ?1"
+		   " AND length(body) > 0", "i", before) < 0)
+		return -1;
+	return sqlite3_changes(db);
+}

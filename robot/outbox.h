@@ -128,6 +128,11 @@ int outbox_drop(sqlite3 *db, gint64 id, gint64 now);
 
 /* When the daily outbox alert last ran (timer_runs 'outbox-alert'): 1
  * and *last, 0 never, -1. outbox_alert_mark records now. */
+/* Retention ([retention] sent_bodies): the bodies of the rows sent before
+ * before emptied (the row, its token and its times stay: a ping's token is
+ * still matched). The number emptied, or -1. */
+int outbox_prune_bodies(sqlite3 *db, gint64 before);
+
 int outbox_alert_last(sqlite3 *db, gint64 *last);
 int outbox_alert_mark(sqlite3 *db, gint64 now);
 

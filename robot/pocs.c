@@ -565,3 +565,21 @@ void pocs_fields_clear(struct form_fields *f)
 	memset(f, 0, sizeof *f);
 	f->type = POC_TYPE_NONE;
 }
+
+GPtrArray *pocs_redact_due(sqlite3 *db, gint64 before)
+{
+	sqlite3_stmt *st = db_query(db,
+				    "SELECT id FROM pocs WHERE status = 'withdrawn'"
+				    " AND redacted IS NULL AND updated < ?1 ORDER BY id",
+				    "i", before);
+
+	return st ? db_texts(st) : NULL;
+}
+
+int pocs_redact(sqlite3 *db, const char *id, gint64 now)
+{
+	if (db_run(db, "UPDATE pocs SET name = NULL, position = NULL, notes = NULL, redacted = ?2"
+		   " WHERE id = ?1 AND status = 'withdrawn'", "ti", id, now) < 0)
+		return -1;
+	return db_run(db, "DELETE FROM poc_phones WHERE poc = ?1", "t", id);
+}

@@ -76,6 +76,14 @@ void pocs_cursor_free(struct pocs_cursor *c);
  * on a database error. */
 int pocs_state_contributes(sqlite3 *db, const char *code);
 
+/* Retention ([retention] withdrawn): the POCs withdrawn before before whose
+ * personal fields are still there (owned strings, g_ptr_array_unref; NULL
+ * on error); and one POC's name, position, notes and phones cleared, marked
+ * redacted at now (its identifier, State, type, organisation, addresses and
+ * withdrawal stay). 0 or -1, in the caller's transaction. */
+GPtrArray *pocs_redact_due(sqlite3 *db, gint64 before);
+int pocs_redact(sqlite3 *db, const char *id, gint64 now);
+
 /* The type words the store keeps are form_type_name's ("diplomatic",
  * "technical", "policy", "law-enforcement"; letters D T P L); statuses
  * "pending", "active", "unverified", "withdrawn". pocs_type_parse reads a

@@ -272,3 +272,10 @@ int signers_seen(sqlite3 *db, const char *replay_key)
 	return db_int64(db, &one, "SELECT 1 FROM seen_signatures WHERE replay_key = ?1", "t",
 			replay_key);
 }
+
+int signers_prune_seen(sqlite3 *db, gint64 before)
+{
+	if (db_run(db, "DELETE FROM seen_signatures WHERE seen < ?1", "i", before) < 0)
+		return -1;
+	return sqlite3_changes(db);
+}

@@ -100,5 +100,10 @@ int signers_mark_seen(sqlite3 *db, const char *replay_key, const char *message_h
 /* 1 when replay_key was accepted before, 0 when not, -1 on error. */
 int signers_seen(sqlite3 *db, const char *replay_key);
 
+/* Retention: the replay records older than before removed (before is at
+ * least [trust] max_age + max_future + 1 day back: config.c). The number
+ * removed, or -1. */
+int signers_prune_seen(sqlite3 *db, gint64 before);
+
 
 #endif

@@ -312,6 +312,25 @@ int spool_move(const char *spool, const char *id, enum spool_dir from, enum spoo
 	return rc;
 }
 
+int spool_remove(const char *spool, enum spool_dir dir, const char *id)
+{
+	char *path, *dirpath;
+	int rc = -1;
+
+	g_assert((unsigned)dir < G_N_ELEMENTS(dir_names));
+	if (strchr(id, '/') || id[0] == '.') {
+		errno = EINVAL;
+		return -1;
+	}
+	dirpath = g_build_filename(spool, dir_names[dir], NULL);
+	path = g_build_filename(dirpath, id, NULL);
+	if (unlink(path) == 0 || errno == ENOENT)
+		rc = durable_sync_dir(dirpath);
+	g_free(path);
+	g_free(dirpath);
+	return rc;
+}
+
 static gint compare_names(gconstpointer a, gconstpointer b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

@@ -54,6 +54,10 @@ int spool_load(const char *spool, enum spool_dir dir, const char *id,
 /* Moves entry id from one folder to another, durably. 0 or -1. */
 int spool_move(const char *spool, const char *id, enum spool_dir from, enum spool_dir to);
 
+/* Removes entry id of folder dir (retention: spool/cur), the folder synced;
+ * an entry already gone is fine. 0 or -1. */
+int spool_remove(const char *spool, enum spool_dir dir, const char *id);
+
 /* The entry names of a folder, oldest first; g_ptr_array_unref it. */
 GPtrArray *spool_list(const char *spool, enum spool_dir dir);
 

@@ -1,9 +1,13 @@
-/* timer-outbox.c - the timers' daily outbox alert: once a day (timer_runs
- * 'outbox-alert'), when messages failed permanently since the last alert
- * or are still deferred after a day, one content-free alert to [robot]
- * custodian (counts and the commands to run) and one digest listing them
- * to the custodian signers (encrypted): never one mail per message. */
+/* timer-outbox.c - the timers' daily outbox alert and digest: once a day
+ * (timer_runs 'outbox-alert'), when messages failed permanently since the
+ * last alert or are still deferred after a day, one content-free alert to
+ * [robot] custodian (counts and the commands to run); and every day one
+ * digest to the custodian signers (signed, encrypted) with the audit
+ * chain's head (its number of events and latest hash: a copy of the
+ * chain's state off the server) and the list of those messages when there
+ * are any: never one mail per message. */
 #include "timers-internal.h"
+#include "audit.h"
 #include "log.h"
 #include "notices.h"
 #include "outbox.h"
@@ -50,17 +54,28 @@ static int alert(const struct mail_ctx *c, int failed, int deferred, const char 
 	return rc < 0 ? -1 : 0;
 }
 
-/* The digest to the custodian signers. 0 or -1. */
+/* The digest to the custodian signers: the chain's head, and rows when
+ * there are any. 0 or -1. */
 static int digest(const struct mail_ctx *c, const GPtrArray *rows, int failed, int deferred)
 {
 	char *seed = g_strdup_printf("outbox-digest:%" G_GINT64_FORMAT, c->now);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
-	char *list = digest_list(rows), nf[16], nd[16];
+	char *list = digest_list(rows), nf[16], nd[16], count[24], hash[AUDIT_HASH_LEN];
 	struct notice_request n = { .kind = "outbox-digest", .seed = seed, .vars = vars };
+	gint64 events = 0;
 	int rc;
 
 	g_snprintf(nf, sizeof nf, "%d", failed);
 	g_snprintf(nd, sizeof nd, "%d", deferred);
+	if (audit_head(c->db, &events, hash) < 0) {
+		g_hash_table_unref(vars);
+		g_free(list);
+		g_free(seed);
+		return -1;
+	}
+	g_snprintf(count, sizeof count, "%" G_GINT64_FORMAT, events);
+	g_hash_table_insert(vars, "head_count", count);
+	g_hash_table_insert(vars, "head_hash", hash);
 	g_hash_table_insert(vars, "list", list);
 	g_hash_table_insert(vars, "failed", nf);
 	g_hash_table_insert(vars, "deferred", nd);
@@ -90,13 +105,14 @@ int timer_outbox_alert(const struct mail_ctx *c)
 		failed += g_strcmp0(((struct outbox_entry *)rows->pdata[i])->state, "failed") == 0;
 	seed = g_strdup_printf("outbox-alert:%" G_GINT64_FORMAT, c->now);
 	rc = 0;
-	if (rows->len && (rc = alert(c, failed, (int)rows->len - failed, seed)) == 0 &&
-	    (rc = digest(c, rows, failed, (int)rows->len - failed)) == 0)
-		queued = 2;
+	if (rows->len && (rc = alert(c, failed, (int)rows->len - failed, seed)) == 0)
+		queued = 1;
+	if (rc == 0 && (rc = digest(c, rows, failed, (int)rows->len - failed)) == 0)
+		queued++;
 	if (rc == 0)
 		rc = outbox_alert_mark(c->db, c->now);
 	rc = finish(c->db, rc < 0 ? -1 : queued);
-	if (rc > 0)
+	if (rc > 0 && rows->len)
 		log_msg(LOG_WARNING,
 			"outbox: %d failed and %d deferred message(s): the custodian told", failed,
 			(int)rows->len - failed);

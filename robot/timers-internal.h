@@ -51,6 +51,10 @@ timer_step_fn timer_notices_flush;
 /* timer-updates.c: each State's yearly update reminder. */
 timer_step_fn timer_updates_send;
 
+/* timer-retention.c: once a day, what [retention] no longer keeps removed
+ * or redacted. */
+timer_step_fn timer_retention_run;
+
 /* timer-audit.c: the audit trail verified once a day, the result in VAR. */
 timer_step_fn timer_audit_verify;
 /* timer-outbox.c: the daily alert and digest of undelivered mail. */

@@ -31,6 +31,7 @@ static const struct {
 						 * signers */
 	{ "dead", timer_dead_tell },		/* each undeliverable address told once */
 	{ "notices", timer_notices_flush },	/* held notices merged, queued when due */
+	{ "retention", timer_retention_run },	/* daily: [retention], withdrawn POCs redacted */
 	{ "audit", timer_audit_verify },	/* the audit trail verified once a day */
 	{ "outbox", timer_outbox_alert },	/* daily: undelivered mail, to the custodians */
 	{ "backup", timer_backup_write },	/* [backup] every: an encrypted archive */

@@ -5,8 +5,10 @@
 # refused with 550 (failed), one to b@defer.example deferred with 451;
 # 'outbox list' (--failed, --deferred, --format json parsed by python3)
 # shows them with the relay's answer; 'outbox show' the header fields and
-# no body; a day later one content-free alert to [robot] custodian and one
-# encrypted digest to the custodian signer (decrypted), not one per message;
+# no body; the first day's digest to the custodian signer holds the audit
+# chain's head alone; a day later one content-free alert to [robot]
+# custodian and one encrypted digest to the custodian signer (decrypted),
+# not one per message;
 # 'outbox retry' sends the deferred one once the relay answers 250; 'outbox
 # drop' cancels the failed one, an audit event, and the chain verifies.
 . "$(dirname "$0")/lib.sh"
@@ -32,8 +34,11 @@ is() { [ "$(q "$2")" = "$1" ]; }
 sent() { [ "$(sent_to "$2")" = "$1" ]; }
 # sent_to ADDRESS: how many messages the relay kept for ADDRESS
 sent_to() { grep -l "^RCPT TO:<$1>" "$T/sink"/*.env 2>/dev/null | wc -l; }
-# mail_to ADDRESS: the first message the relay kept for ADDRESS
-mail_to() { f=$(grep -l "^RCPT TO:<$1>" "$T/sink"/*.env | head -1); echo "${f%.env}.eml"; }
+# mail_to ADDRESS [N]: the first (or Nth) message the relay kept for ADDRESS
+mail_to() {
+	f=$(grep -l "^RCPT TO:<$1>" $(ls -tr "$T/sink"/*.env) | sed -n "${2:-1}p")
+	echo "${f%.env}.eml"
+}
 # help ID FROM: an unsigned HELP from FROM, delivered (the robot answers it)
 help() {
 	printf 'From: %s\nTo: pocbot@robot.test\nSubject: HELP\nMessage-ID: <%s@test.example>\n\nHELP\n' \
@@ -47,6 +52,12 @@ echo "a refused and a deferred answer"
 start_robot "$T/r/pocbot.conf"
 ok "the daily alert's first run is recorded" \
 	wait_for 20 is 1 "select count(*) from timer_runs where name = 'outbox-alert'"
+ok "the first day's digest reaches the custodian signer" wait_for 30 sent 1 cora@sink.test
+read_signer_reply "$(mail_to cora@sink.test)" "$K/c" > "$T/digest0.txt"
+ok "  the audit chain's head alone: its count and latest hash" sh -c "
+	grep -q 'The audit trail today: $(q "select count(*) from events") events' '$T/digest0.txt' &&
+	grep -qx '$(q "select hash from events order by id desc limit 1")' '$T/digest0.txt' &&
+	! grep -q 'not delivered' '$T/digest0.txt'"
 echo $((t0 + 60)) > "$T/r/clock"
 help h1 a@fail.example
 help h2 b@defer.example
@@ -95,13 +106,13 @@ ok "outbox show of no such message (66)" pocbot 66 outbox show 99999
 echo "a day later: one alert and one digest"
 echo $((t0 + 86400 + 600)) > "$T/r/clock"
 ok "the alert reaches [robot] custodian" wait_for 30 sent 1 custodian@sink.test
-ok "the digest reaches the custodian signer" wait_for 30 sent 1 cora@sink.test
+ok "the digest reaches the custodian signer" wait_for 30 sent 2 cora@sink.test
 alert=$(mail_to custodian@sink.test)
 ok "  the alert counts them" grep -q "1 message(s) failed permanently" "$alert"
 ok "  and says the command to run" grep -q "pocbot outbox list --failed" "$alert"
 ok "  content-free: no recipient address" sh -c "! grep -qi 'fail.example\|defer.example' '$alert'"
 ok "  content-free: no subject" sh -c "! grep -qF -- '$subject' '$alert'"
-read_signer_reply "$(mail_to cora@sink.test)" "$K/c" > "$T/digest.txt"
+read_signer_reply "$(mail_to cora@sink.test 2)" "$K/c" > "$T/digest.txt"
 ok "  the digest, decrypted, lists the failed one with its answer" \
 	grep -q "^#$failed failed.*a@fail.example" "$T/digest.txt"
 ok "  and the deferred one" grep -q "^#$deferred deferred.*b@defer.example" "$T/digest.txt"
@@ -109,8 +120,8 @@ ok "  with the relay's answers" sh -c "grep -q '550 5.1.1' '$T/digest.txt' &&
 	grep -q '451 4.3.0' '$T/digest.txt'"
 echo $((t0 + 86400 + 700)) > "$T/r/clock"
 sleep 2	# the timers and the sender pass at least once a second
-ok "one alert, one digest: not one per message" \
-	[ "$(sent_to custodian@sink.test) $(sent_to cora@sink.test)" = "1 1" ]
+ok "one alert, one digest a day: not one per message" \
+	[ "$(sent_to custodian@sink.test) $(sent_to cora@sink.test)" = "1 2" ]
 
 echo "outbox retry, outbox drop"
 sed -i '/defer.example/d' "$ANSWERS"

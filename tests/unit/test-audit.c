@@ -301,6 +301,109 @@ START_TEST(test_foreach_by_state)
 }
 END_TEST
 
+
+/* Hash version 2: a POC's events redacted (the trigger lets only that
+ * through), verify passes and counts them; the other events stay whole. */
+START_TEST(test_redacted_poc_verifies)
+{
+	struct world w;
+	gint64 bad = -1, redacted = -1;
+	char *err = NULL, *d;
+
+	world_new(&w);
+	append(w.db, 1000, "FR", "poc-nominate", "{\"before\":null,\"after\":{\"id\":\"FR-T-1\"}}");
+	append(w.db, 1001, "FR", "poc-nominate", "{\"before\":null,\"after\":{\"id\":\"FR-T-2\"}}");
+	append(w.db, 1002, "FR", "poc-verified", "{\"poc\": \"FR-T-1\", \"after\": \"active\"}");
+	append(w.db, 1003, "FR", "signer-add", "not json");
+	ck_assert_int_eq(db_begin(w.db), 0);
+	ck_assert_int_eq(audit_redact_poc(w.db, "FR-T-1", "2027-01-02"), 2);
+	ck_assert_int_eq(audit_redact_poc(w.db, "FR-T-1", "2027-01-03"), 0);	/* once */
+	ck_assert_int_eq(db_commit(w.db), 0);
+	d = query_text(w.db, "SELECT detail FROM events WHERE id = 3");
+	ck_assert_str_eq(d, "{\"redacted\": \"2027-01-02\"}");
+	g_free(d);
+	d = query_text(w.db, "SELECT detail FROM events WHERE id = 2");
+	ck_assert_ptr_nonnull(strstr(d, "FR-T-2"));
+	g_free(d);
+	ck_assert_msg(audit_verify_counted(w.db, &redacted, &bad, &err) == 4, "%s", err);
+	ck_assert_int_eq(redacted, 2);
+	/* the trigger refuses any other change, a redaction of an event's time too */
+	ck_assert_int_ne(sqlite3_exec(w.db, "UPDATE events SET detail = 'x' WHERE id = 2", NULL,
+				      NULL, NULL), SQLITE_OK);
+	ck_assert_int_ne(sqlite3_exec(w.db, "UPDATE events SET at = 5, detail = "
+				      "'{\"redacted\": \"2027-01-02\"}' WHERE id = 2", NULL, NULL,
+				      NULL), SQLITE_OK);
+	world_free(&w);
+}
+END_TEST
+
+/* A version-2 detail edited to anything but the mark is found. */
+START_TEST(test_edited_v2_detail_found)
+{
+	struct world w;
+
+	world_new(&w);
+	append_five(w.db);
+	attacker(w.file, "DROP TRIGGER events_no_update;"
+			 " UPDATE events SET detail = '{\"redacted\": \"2027-1-02\"}' WHERE id = 4");
+	broken_at(w.db, 4);
+	world_free(&w);
+}
+END_TEST
+
+/* A detail_hash replaced to match a forged detail still breaks the event's hash. */
+START_TEST(test_replaced_detail_hash_found)
+{
+	struct world w;
+	char *sql, *h = g_compute_checksum_for_string(G_CHECKSUM_SHA256, "forged", -1);
+
+	world_new(&w);
+	append_five(w.db);
+	sql = g_strdup_printf("DROP TRIGGER events_no_update; UPDATE events SET detail = 'forged',"
+			      " detail_hash = '%s' WHERE id = 3", h);
+	attacker(w.file, sql);
+	broken_at(w.db, 3);
+	g_free(sql);
+	g_free(h);
+	world_free(&w);
+}
+END_TEST
+
+/* An event turned to version 1 after version-2 events is found. */
+START_TEST(test_downgraded_version_found)
+{
+	struct world w;
+
+	world_new(&w);
+	append_five(w.db);
+	attacker(w.file, "DROP TRIGGER events_no_update;"
+			 " UPDATE events SET hash_version = 1 WHERE id = 2");
+	broken_at(w.db, 2);
+	world_free(&w);
+}
+END_TEST
+
+/* The head: the count and the last hash. */
+START_TEST(test_head)
+{
+	struct world w;
+	char hash[AUDIT_HASH_LEN], *last;
+	gint64 count = -1;
+
+	world_new(&w);
+	ck_assert_int_eq(audit_head(w.db, &count, hash), 0);
+	ck_assert_int_eq(count, 0);
+	ck_assert_str_eq(hash, AUDIT_GENESIS);
+	append_five(w.db);
+	ck_assert_int_eq(audit_head(w.db, &count, hash), 0);
+	ck_assert_int_eq(count, 5);
+	last = query_text(w.db, "SELECT hash FROM events WHERE id = 5");
+	ck_assert_str_eq(hash, last);
+	g_free(last);
+	world_free(&w);
+}
+END_TEST
+
 static Suite *audit_suite(void)
 {
 	Suite *s = suite_create("audit");
@@ -318,6 +421,11 @@ static Suite *audit_suite(void)
 	tcase_add_test(tc, test_inserted_event_found);
 	tcase_add_test(tc, test_triggers_abort);
 	tcase_add_test(tc, test_foreach_by_state);
+	tcase_add_test(tc, test_redacted_poc_verifies);
+	tcase_add_test(tc, test_edited_v2_detail_found);
+	tcase_add_test(tc, test_replaced_detail_hash_found);
+	tcase_add_test(tc, test_downgraded_version_found);
+	tcase_add_test(tc, test_head);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -214,7 +214,7 @@ static GHashTable *vars_new(void)
 	static const char *const keys[] = { "action", "fingerprint", "role", "label", "id", "date", "address",
 					    "signer", "outcome", "details", "round", "list", "report", "filename",
 					    "forms", "robot", "custodian", "since", "status", "diagnostic", "failed",
-					    "deferred" };
+					    "deferred", "head_count", "head_hash" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		g_hash_table_insert(v, (char *)keys[i], "x");
