@@ -56,4 +56,7 @@ timer_step_fn timer_audit_verify;
 /* timer-outbox.c: the daily alert and digest of undelivered mail. */
 timer_step_fn timer_outbox_alert;
 
+/* timer-keys.c: the daily warnings of signers' keys expiring within 30 and 7 days. */
+timer_step_fn timer_keys_warn;
+
 #endif

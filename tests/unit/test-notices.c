@@ -214,7 +214,7 @@ static GHashTable *vars_new(void)
 	static const char *const keys[] = { "action", "fingerprint", "role", "label", "id", "date", "address",
 					    "signer", "outcome", "details", "round", "list", "report", "filename",
 					    "forms", "robot", "custodian", "since", "status", "diagnostic", "failed",
-					    "deferred" };
+					    "deferred", "expires", "days", "email" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		g_hash_table_insert(v, (char *)keys[i], "x");
@@ -256,7 +256,7 @@ START_TEST(test_table_is_whole)
 			  k->audience == NOTICE_CUSTODIAN_ADDRESS || k->encrypted);
 		g_hash_table_unref(v);
 	}
-	ck_assert_int_eq(rows, 15);
+	ck_assert_int_eq(rows, 16);
 	ck_assert_ptr_null(notices_kind("no-such-kind"));
 	templates_free((struct templates *)tpl);
 }
@@ -425,6 +425,20 @@ START_TEST(test_rows_as_today)
 	}
 	{	/* the round's report: the custodian signers */
 		struct notice_request r = { .kind = "ping-report", .seed = "t6", .vars = v };
+		const char *const to[] = { "carl@un.test", NULL };
+		const char *const langs[] = { "zh" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* a key expiring: the State's authorities and every custodian, each in its
+		 * language (Carl, a custodian enrolled under JP, too) */
+		struct notice_request r = { .kind = "key-expiry", .state = "FR", .seed = "t9",
+					    .vars = v };
+		const char *const to[] = { "alice@fr.test", "bruno@fr.test", "carl@un.test", NULL };
+		const char *const langs[] = { "fr", "ru", "zh" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* a custodian's key (no State): the custodians */
+		struct notice_request r = { .kind = "key-expiry", .seed = "t10", .vars = v };
 		const char *const to[] = { "carl@un.test", NULL };
 		const char *const langs[] = { "zh" };
 		check_kind(&w, &r, to, langs);
