@@ -141,8 +141,9 @@ static int replace(sqlite3 *db, const struct signer *old, struct signer *n, gint
 		return signers_update_key(db, n);
 	if ((found = signers_find(db, n->fingerprint, &other)) != 0) {
 		if (found == 1)
-			fprintf(stderr, "pocbot signer renew: the new key %s is enrolled already "
-				"for %s\n", n->fingerprint, other.state[0] ? other.state : "no State");
+			fprintf(stderr, "pocbot signer renew: the new key %s is enrolled "
+				"already for %s\n", n->fingerprint,
+				other.state[0] ? other.state : "no State");
 		*refused = found == 1;
 		signers_clear(&other);
 		return -1;
@@ -165,8 +166,8 @@ static char *renew_detail(const struct signer *old, const struct signer *n, gint
 	return g_strdup_printf("%s %s%s%s, expires %s (was %s)",
 			       signers_protocol_name(n->protocol), old->fingerprint,
 			       same ? "" : " replaced by ", same ? "" : n->fingerprint,
-			       clock_text(expires, CLOCK_DAY, "never", a),
-			       clock_text(was, CLOCK_DAY, "never", b));
+			       expires ? clock_text(expires, CLOCK_DAY, "?", a) : "never",
+			       was ? clock_text(was, CLOCK_DAY, "?", b) : "never");
 }
 
 /* The renewal in one transaction. 0 or an exit code. */

@@ -5,8 +5,9 @@
  * from the robot's keyrings through the crypto adapter (--format json:
  * json-out.c), "signer revoke" withdraws one ("signer renew" is
  * cmd-signer-renew.c). Each change is written to the audit trail, and told
- * to the State's other signers, in the transaction that makes it. Input: the custodian's options and key files made by
- * others (checked by crypto_import_*). Exit: 0; 64 usage; 65 a refused key,
+ * to the State's other signers, in the transaction that makes it. Input:
+ * the custodian's options and key files made by others (checked by
+ * crypto_import_*). Exit: 0; 64 usage; 65 a refused key,
  * State or fingerprint; 66 an unreadable file; 75 a database or GnuPG
  * failure worth retrying. */
 #include <stdio.h>
@@ -266,7 +267,7 @@ static void print_signer(const struct signer *s, GHashTable *expiries)
 	if (!expiries || !g_hash_table_contains(expiries, s->fingerprint))
 		printf("\tnot held\n");
 	else
-		printf("\t%s\n", clock_text(expires, CLOCK_DAY, "never", day));
+		printf("\t%s\n", expires ? clock_text(expires, CLOCK_DAY, "?", day) : "never");
 }
 
 /* The robot's keys' expiries (crypto_key_expiries); none when it has no

@@ -58,7 +58,7 @@ static int tell(const struct mail_ctx *c, const struct signer *s, gint64 expires
 				    .seed = seed, .vars = vars };
 	int rc;
 
-	g_snprintf(days, sizeof days, "%d", (int)((expires - c->now + 86399) / 86400));
+	g_snprintf(days, sizeof days, "%d", (int)((expires - c->now) / 86400));	/* whole days */
 	g_hash_table_insert(vars, "fingerprint", (char *)s->fingerprint);
 	g_hash_table_insert(vars, "role", (char *)signers_role_name(s->role));
 	g_hash_table_insert(vars, "label", s->label ? s->label : "-");

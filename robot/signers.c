@@ -220,7 +220,8 @@ GPtrArray *signers_audience(sqlite3 *db, enum signers_audience who, const char *
 		db,
 		"SELECT " SIGNER_COLUMNS " FROM signers"
 		" WHERE revoked IS NULL AND email IS NOT NULL"
-		" AND CASE ?2 WHEN 3 THEN role = 'custodian' OR (state = ?1 AND role = 'authority')"
+		" AND CASE ?2"
+		" WHEN 3 THEN role = 'custodian' OR (state = ?1 AND role = 'authority')"
 		" WHEN 2 THEN role = 'custodian'"
 		" WHEN 1 THEN state = ?1 AND role != 'reader'"
 		" ELSE coalesce(state, '') = ?1 END ORDER BY id",
