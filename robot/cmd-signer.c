@@ -91,35 +91,6 @@ static int file_readable(const char *file)
 	return 0;
 }
 
-/* Imports the key or certificate into the robot's GnuPG home and fills
- * s's protocol, fingerprints and e-mail address, and *expires with when
- * its keys expire (0 never). 0 or an exit code. */
-static int import_key(const struct config *cfg, const struct signer_opts *o, struct signer *s,
-		      gint64 *expires)
-{
-	char *home = config_var_path(cfg, "gnupg"), *err = NULL;
-	struct crypto *c = crypto_open(home, &err);
-	int rc = c ? -1 : EX_TEMPFAIL;
-
-	if (c && o->pgp) {
-		s->protocol = CRYPTO_OPENPGP;
-		rc = crypto_import_pgp(c, o->pgp, s->fingerprint, &s->email, &err);
-	} else if (c) {
-		s->protocol = CRYPTO_SMIME;
-		rc = crypto_import_smime(c, o->smime, o->chain, o->encrypt_cert, s->fingerprint,
-					 s->enc_fingerprint, &s->email, &err);
-	}
-	rc = rc == -1 ? EX_DATAERR : rc;
-	if (rc == 0 && key_warnings_key_expiry(c, s, expires) < 0)
-		rc = EX_TEMPFAIL;
-	if (rc)
-		fprintf(stderr, "pocbot signer add: %s\n", err ? err : "GnuPG failed");
-	crypto_close(c);
-	g_free(home);
-	g_free(err);
-	return rc;
-}
-
 /* 0 when fpr is not enrolled yet, else an exit code. */
 static int not_enrolled(sqlite3 *db, const char *fpr)
 {
@@ -138,6 +109,61 @@ static int not_enrolled(sqlite3 *db, const char *fpr)
 		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
 	signers_clear(&old);
 	return found == 0 ? 0 : found == 1 ? EX_DATAERR : EX_TEMPFAIL;
+}
+
+/* 0 unless the one OpenPGP key file holds is enrolled (read before the
+ * robot's keyring takes anything from it); else an exit code. A file of
+ * several keys or none is the import's to refuse, saying why. */
+static int file_not_enrolled(sqlite3 *db, struct crypto *c, const char *file)
+{
+	GPtrArray *fprs = NULL;
+	char *err = NULL;
+	int rc = 0;
+
+	if (crypto_peek_pgp(c, file, &fprs, &err) < 0) {
+		fprintf(stderr, "pocbot signer add: %s\n", err);
+		g_free(err);
+		return EX_DATAERR;
+	}
+	if (fprs->len == 1)
+		rc = not_enrolled(db, fprs->pdata[0]);
+	g_ptr_array_unref(fprs);
+	return rc;
+}
+
+/* Imports the key or certificate into the robot's GnuPG home and fills
+ * s's protocol, fingerprints and e-mail address, and *expires with when
+ * its keys expire (0 never). 0 or an exit code. */
+static int import_key(const struct config *cfg, sqlite3 *db, const struct signer_opts *o,
+		      struct signer *s, gint64 *expires)
+{
+	char *home = config_var_path(cfg, "gnupg"), *err = NULL;
+	struct crypto *c = crypto_open(home, &err);
+	int rc = c ? -1 : EX_TEMPFAIL;
+
+	if (c && o->pgp && (rc = file_not_enrolled(db, c, o->pgp)) != 0) {
+		crypto_close(c);
+		g_free(home);
+		g_free(err);
+		return rc;
+	}
+	if (c && o->pgp) {
+		s->protocol = CRYPTO_OPENPGP;
+		rc = crypto_import_pgp(c, o->pgp, s->fingerprint, &s->email, &err);
+	} else if (c) {
+		s->protocol = CRYPTO_SMIME;
+		rc = crypto_import_smime(c, o->smime, o->chain, o->encrypt_cert, s->fingerprint,
+					 s->enc_fingerprint, &s->email, &err);
+	}
+	rc = rc == -1 ? EX_DATAERR : rc;
+	if (rc == 0 && key_warnings_key_expiry(c, s, expires) < 0)
+		rc = EX_TEMPFAIL;
+	if (rc)
+		fprintf(stderr, "pocbot signer add: %s\n", err ? err : "GnuPG failed");
+	crypto_close(c);
+	g_free(home);
+	g_free(err);
+	return rc;
 }
 
 /* What the audit trail says of an enrolment. g_free it. */
@@ -236,7 +262,7 @@ static int signer_add(const struct config *cfg, sqlite3 *db, const struct signer
 		return EX_NOINPUT;
 	if (s.state[0] && (rc = state_participates(db, s.state)) != 0)
 		goto out;
-	if ((rc = import_key(cfg, o, &s, &expires)) != 0)
+	if ((rc = import_key(cfg, db, o, &s, &expires)) != 0)
 		goto out;
 	s.label = g_strdup(o->label);
 	rc = enrol(db, cfg, &s, o->lang, expires);

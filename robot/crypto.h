@@ -149,4 +149,9 @@ int crypto_key_expiries(struct crypto *c, GHashTable **out);
 int crypto_key_expiry(struct crypto *c, enum crypto_protocol p, const char *fpr,
 		      gint64 *expires);
 
+/* Signer keys (issue 17 item 4; crypto-peek.c). The primary fingerprints
+ * (upper-case hex) of the OpenPGP keys file holds, listed without
+ * importing them. 0 with *fprs (g_ptr_array_unref it), or -1 with *err. */
+int crypto_peek_pgp(struct crypto *c, const char *file, GPtrArray **fprs, char **err);
+
 #endif

@@ -8,7 +8,8 @@
 #   signers at once, each in its language (decrypted with read_reply);
 #   the daemon's daily check warns 30 and 7 days before a key expires,
 #   each warning once;
-#   'signer add' of an enrolled key says to use 'signer renew';
+#   'signer add' of an enrolled key says to use 'signer renew' (the robot's
+#   keyring untouched);
 #   'signer renew': an OpenPGP key's extended expiry (same fingerprint), a
 #   new OpenPGP key and a new S/MIME certificate (new fingerprints: the
 #   old enrolment revoked, the new one in its place), audited and told to
@@ -156,12 +157,15 @@ ok "  Carol reads it in Spanish, 6 days left" text_has \
 	"$(warnings_to carol@un.example | tail -1)" "$K/c" "caduca dentro de 6 día"
 
 echo "Dan extends his key: signer add refuses and says to renew"
+dan_old=$(expiry_day "$K/d" "$dan")
 gpg_in "$K/d" --quick-set-expire "$dan" 1y 2>/dev/null
 gpg_in "$K/d" --quick-set-expire "$dan" 1y '*' 2>/dev/null
 pgp_export "$K/d" "$dan" "$K/d2.asc"
 ok "signer add of the enrolled key: 65" pocbot 65 signer add --state FR --role authority \
 	--pgp "$K/d2.asc"
 ok "  saying to use signer renew" grep -q "pocbot signer renew $dan --pgp FILE" "$OUT.err"
+ok "  the robot's keyring did not take the new expiry" sh -c \
+	"$P signer list | grep -q '^openpgp	$dan	.*	$dan_old$'"
 ok "signer renew with the extended key" pocbot 0 signer renew "$dan" --pgp "$K/d2.asc"
 ok "  says the new expiry" said "^renewed for FR: openpgp $dan, expires $(expiry_day "$K/d" "$dan")"
 ok "  no warning (a year)" sh -c "! grep -q warning '$OUT'"
