@@ -17,8 +17,8 @@ int key_warnings_due(gint64 expires, gint64 now)
 	if (expires <= 0 || expires <= now)
 		return 0;
 	if (expires - now <= KEY_WARN_LAST)
-		return 7;
-	return expires - now <= KEY_WARN_FIRST ? 30 : 0;
+		return KEY_WARN_LAST / 86400;
+	return expires - now <= KEY_WARN_FIRST ? KEY_WARN_FIRST / 86400 : 0;
 }
 
 gint64 key_warnings_expiry(GHashTable *expiries, const struct signer *s)
