@@ -1,11 +1,13 @@
 /* cmd-signer.c - "signer add" enrols a State's signing key (OpenPGP) or
  * certificate (S/MIME) with a role (a custodian's with no State: it acts
- * for every State), "signer list" shows the enrolled signers (--format
- * json: with each key's expiry, read from the robot's keyrings through the
- * crypto adapter; json-out.c), "signer revoke" withdraws one. Each
- * change is written to the audit trail, and told to the State's other
- * signers, in the transaction that makes it. Input: the custodian's options and key files made by
- * others (checked by crypto_import_*). Exit: 0; 64 usage; 65 a refused key,
+ * for every State; a key expiring within 30 days is warned of at once),
+ * "signer list" shows the enrolled signers with each key's expiry, read
+ * from the robot's keyrings through the crypto adapter (--format json:
+ * json-out.c), "signer revoke" withdraws one ("signer renew" is
+ * cmd-signer-renew.c). Each change is written to the audit trail, and told
+ * to the State's other signers, in the transaction that makes it. Input:
+ * the custodian's options and key files made by others (checked by
+ * crypto_import_*). Exit: 0; 64 usage; 65 a refused key,
  * State or fingerprint; 66 an unreadable file; 75 a database or GnuPG
  * failure worth retrying. */
 #include <stdio.h>
@@ -18,6 +20,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "json-out.h"
+#include "key-warnings.h"
 #include "langs.h"
 #include "participants.h"
 #include "pocs.h"
@@ -88,30 +91,6 @@ static int file_readable(const char *file)
 	return 0;
 }
 
-/* Imports the key or certificate into the robot's GnuPG home and fills
- * s's protocol, fingerprints and e-mail address. 0 or an exit code. */
-static int import_key(const struct config *cfg, const struct signer_opts *o, struct signer *s)
-{
-	char *home = config_var_path(cfg, "gnupg"), *err = NULL;
-	struct crypto *c = crypto_open(home, &err);
-	int rc = -1;
-
-	if (c && o->pgp) {
-		s->protocol = CRYPTO_OPENPGP;
-		rc = crypto_import_pgp(c, o->pgp, s->fingerprint, &s->email, &err);
-	} else if (c) {
-		s->protocol = CRYPTO_SMIME;
-		rc = crypto_import_smime(c, o->smime, o->chain, o->encrypt_cert, s->fingerprint,
-					 s->enc_fingerprint, &s->email, &err);
-	}
-	if (rc < 0)
-		fprintf(stderr, "pocbot signer add: %s\n", err ? err : "GnuPG failed");
-	crypto_close(c);
-	g_free(home);
-	g_free(err);
-	return rc < 0 ? (c ? EX_DATAERR : EX_TEMPFAIL) : 0;
-}
-
 /* 0 when fpr is not enrolled yet, else an exit code. */
 static int not_enrolled(sqlite3 *db, const char *fpr)
 {
@@ -122,10 +101,69 @@ static int not_enrolled(sqlite3 *db, const char *fpr)
 		fprintf(stderr, "pocbot signer add: %s is already enrolled for %s as %s%s\n", fpr,
 			old.state[0] ? old.state : "no State", signers_role_name(old.role),
 			old.revoked ? " (revoked)" : "");
+	if (found == 1 && !old.revoked)
+		fprintf(stderr, "pocbot signer add: to take a renewed key's new expiry, run: "
+			"pocbot signer renew %s --%s FILE\n", fpr,
+			old.protocol == CRYPTO_SMIME ? "smime" : "pgp");
 	else if (found < 0)
 		fprintf(stderr, "pocbot signer add: %s\n", sqlite3_errmsg(db));
 	signers_clear(&old);
 	return found == 0 ? 0 : found == 1 ? EX_DATAERR : EX_TEMPFAIL;
+}
+
+/* 0 unless the one OpenPGP key file holds is enrolled (read before the
+ * robot's keyring takes anything from it); else an exit code. A file of
+ * several keys or none is the import's to refuse, saying why. */
+static int file_not_enrolled(sqlite3 *db, struct crypto *c, const char *file)
+{
+	GPtrArray *fprs = NULL;
+	char *err = NULL;
+	int rc = 0;
+
+	if (crypto_peek_pgp(c, file, &fprs, &err) < 0) {
+		fprintf(stderr, "pocbot signer add: %s\n", err);
+		g_free(err);
+		return EX_DATAERR;
+	}
+	if (fprs->len == 1)
+		rc = not_enrolled(db, fprs->pdata[0]);
+	g_ptr_array_unref(fprs);
+	return rc;
+}
+
+/* Imports the key or certificate into the robot's GnuPG home and fills
+ * s's protocol, fingerprints and e-mail address, and *expires with when
+ * its keys expire (0 never). 0 or an exit code. */
+static int import_key(const struct config *cfg, sqlite3 *db, const struct signer_opts *o,
+		      struct signer *s, gint64 *expires)
+{
+	char *home = config_var_path(cfg, "gnupg"), *err = NULL;
+	struct crypto *c = crypto_open(home, &err);
+	int rc = c ? -1 : EX_TEMPFAIL;
+
+	if (c && o->pgp && (rc = file_not_enrolled(db, c, o->pgp)) != 0) {
+		crypto_close(c);
+		g_free(home);
+		g_free(err);
+		return rc;
+	}
+	if (c && o->pgp) {
+		s->protocol = CRYPTO_OPENPGP;
+		rc = crypto_import_pgp(c, o->pgp, s->fingerprint, &s->email, &err);
+	} else if (c) {
+		s->protocol = CRYPTO_SMIME;
+		rc = crypto_import_smime(c, o->smime, o->chain, o->encrypt_cert, s->fingerprint,
+					 s->enc_fingerprint, &s->email, &err);
+	}
+	rc = rc == -1 ? EX_DATAERR : rc;
+	if (rc == 0 && key_warnings_key_expiry(c, s, expires) < 0)
+		rc = EX_TEMPFAIL;
+	if (rc)
+		fprintf(stderr, "pocbot signer add: %s\n", err ? err : "GnuPG failed");
+	crypto_close(c);
+	g_free(home);
+	g_free(err);
+	return rc;
 }
 
 /* What the audit trail says of an enrolment. g_free it. */
@@ -141,7 +179,8 @@ static char *enrol_detail(const struct signer *s)
 }
 
 /* Writes s, its audit event and the notice, then commits. 0 or an exit code. */
-static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s, const char *lang)
+static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s, const char *lang,
+		 gint64 expires)
 {
 	char *detail;
 	int rc;
@@ -164,9 +203,13 @@ static int enrol(sqlite3 *db, const struct config *cfg, struct signer *s, const 
 		goto fail;
 	if (notices_signer_change(db, cfg, s, "action-enrolled", s->added) < 0)
 		goto fail;
+	g_strlcpy(s->lang, lang ? lang : "en", sizeof s->lang);
+	if (cmd_signer_expiring(cfg, db, s, expires, s->added) != 0)
+		goto fail;
 	if (db_commit(db) < 0)
 		goto fail;
 	printf("enrolled for %s: %s\n", s->state[0] ? s->state : "every State (no State)", detail);
+	cmd_signer_say_expiring(s, expires, s->added);
 	g_free(detail);
 	return 0;
 fail:
@@ -199,6 +242,7 @@ static int add_usage(const struct signer_opts *o)
 static int signer_add(const struct config *cfg, sqlite3 *db, const struct signer_opts *o)
 {
 	struct signer s = { 0 };
+	gint64 expires = 0;
 	int rc;
 
 	if (o->state && (rc = state_code(o->state, s.state)) != 0)
@@ -218,18 +262,22 @@ static int signer_add(const struct config *cfg, sqlite3 *db, const struct signer
 		return EX_NOINPUT;
 	if (s.state[0] && (rc = state_participates(db, s.state)) != 0)
 		goto out;
-	if ((rc = import_key(cfg, o, &s)) != 0)
+	if ((rc = import_key(cfg, db, o, &s, &expires)) != 0)
 		goto out;
 	s.label = g_strdup(o->label);
-	rc = enrol(db, cfg, &s, o->lang);
+	rc = enrol(db, cfg, &s, o->lang, expires);
 out:
 	signers_clear(&s);
 	return rc;
 }
 
-/* One signer as a line of "signer list". */
-static void print_signer(const struct signer *s)
+/* One signer as a line of "signer list": its expiry last (a day, "never",
+ * or "not held" when the robot's keyrings lack the key). */
+static void print_signer(const struct signer *s, GHashTable *expiries)
 {
+	char day[CLOCK_TEXT_LEN];
+	gint64 expires = key_warnings_expiry(expiries, s);
+
 	printf("%s\t%s\t%s\t%s\t", signers_protocol_name(s->protocol), s->fingerprint,
 	       s->state[0] ? s->state : "-", signers_role_name(s->role));
 	command_print_text(s->label);
@@ -237,14 +285,15 @@ static void print_signer(const struct signer *s)
 	command_print_text(s->email);
 	fputc('\t', stdout);
 	if (s->revoked) {
-		char day[CLOCK_TEXT_LEN];
-
 		printf("revoked %s: ", clock_text(s->revoked, CLOCK_DAY, "?", day));
 		command_print_text(s->revoke_reason);
 	} else {
 		fputc('-', stdout);
 	}
-	fputc('\n', stdout);
+	if (!expiries || !g_hash_table_contains(expiries, s->fingerprint))
+		printf("\tnot held\n");
+	else
+		printf("\t%s\n", expires ? clock_text(expires, CLOCK_DAY, "?", day) : "never");
 }
 
 /* The robot's keys' expiries (crypto_key_expiries); none when it has no
@@ -272,16 +321,10 @@ static int load_expiries(const struct config *cfg, GHashTable **out)
  * robot holds the key at all. */
 static void json_expiry(JsonBuilder *b, GHashTable *expiries, const struct signer *s)
 {
-	const gint64 *sign = expiries ? g_hash_table_lookup(expiries, s->fingerprint) : NULL;
-	const gint64 *enc = expiries && s->enc_fingerprint[0]
-				    ? g_hash_table_lookup(expiries, s->enc_fingerprint) : NULL;
-	gint64 when = sign ? *sign : 0;
-
-	if (enc && *enc && (!when || *enc < when))
-		when = *enc;
-	json_out_time(b, "expires", when);
+	json_out_time(b, "expires", key_warnings_expiry(expiries, s));
 	json_builder_set_member_name(b, "key_held");
-	json_builder_add_boolean_value(b, sign != NULL);
+	json_builder_add_boolean_value(b, expiries && g_hash_table_contains(expiries,
+									  s->fingerprint));
 }
 
 static void json_signer(JsonBuilder *b, GHashTable *expiries, const struct signer *s)
@@ -304,25 +347,19 @@ static void json_signer(JsonBuilder *b, GHashTable *expiries, const struct signe
 	json_builder_end_object(b);
 }
 
-static int list_json(const struct config *cfg, const GPtrArray *all)
+static int list_json(GHashTable *expiries, const GPtrArray *all)
 {
-	GHashTable *expiries;
-	JsonBuilder *b;
-	int rc = load_expiries(cfg, &expiries);
+	JsonBuilder *b = json_builder_begin_array(json_builder_new());
 
-	if (rc)
-		return rc;
-	b = json_builder_begin_array(json_builder_new());
 	for (guint i = 0; i < all->len; i++)
 		json_signer(b, expiries, all->pdata[i]);
-	if (expiries)
-		g_hash_table_unref(expiries);
 	return json_out_print(json_builder_end_array(b)) < 0 ? EX_IOERR : 0;
 }
 
 static int signer_list(const struct config *cfg, sqlite3 *db, const struct signer_opts *o)
 {
 	char code[3] = "";
+	GHashTable *expiries = NULL;
 	GPtrArray *all;
 	int rc, json = json_out_format("signer list", o->format);
 
@@ -334,13 +371,14 @@ static int signer_list(const struct config *cfg, sqlite3 *db, const struct signe
 		fprintf(stderr, "pocbot signer list: %s\n", sqlite3_errmsg(db));
 		return EX_TEMPFAIL;
 	}
-	rc = 0;
-	if (json)
-		rc = list_json(cfg, all);
-	else
-		printf("protocol\tfingerprint\tstate\trole\tlabel\temail\trevoked\n");
-	for (guint i = 0; !json && i < all->len; i++)
-		print_signer(all->pdata[i]);
+	if ((rc = load_expiries(cfg, &expiries)) == 0 && json)
+		rc = list_json(expiries, all);
+	else if (rc == 0)
+		printf("protocol\tfingerprint\tstate\trole\tlabel\temail\trevoked\texpires\n");
+	for (guint i = 0; !json && rc == 0 && i < all->len; i++)
+		print_signer(all->pdata[i], expiries);
+	if (expiries)
+		g_hash_table_unref(expiries);
 	g_ptr_array_unref(all);
 	return rc;
 }
@@ -441,12 +479,15 @@ int cmd_signer(struct command_ctx *ctx, int argc, char **argv)
 		  "(ar en es fr ru zh; default en, then that of its signed commands)",
 		  "LANG" },
 		{ "format", 0, 0, G_OPTION_ARG_STRING, &o.format,
-		  "list: text (the default) or json (with each key's expiry)", "FORMAT" },
+		  "list: text (the default) or json", "FORMAT" },
 		{ NULL, 0, 0, 0, NULL, NULL, NULL },
 	};
-	int rc = command_options(ctx, "The keys and certificates enrolled for each participating "
-				 "State.", entries, &argc, &argv);
+	int rc;
 
+	if (argc > 1 && strcmp(argv[1], "renew") == 0)
+		return cmd_signer_renew(ctx, argc, argv);	/* cmd-signer-renew.c */
+	rc = command_options(ctx, "The keys and certificates enrolled for each participating "
+			     "State.", entries, &argc, &argv);
 	if (rc == 0)
 		rc = run(ctx->cfg, ctx->db, argv, &o);
 	g_free(o.state);

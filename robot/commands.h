@@ -57,6 +57,7 @@ command_fn cmd_audit;
 command_fn cmd_keys;
 command_fn cmd_poc;
 command_fn cmd_poc_recheck;	/* poc recheck, called by cmd_poc */
+command_fn cmd_signer_renew;	/* signer renew, called by cmd_signer */
 command_fn cmd_export;
 command_fn cmd_ping;
 command_fn cmd_backup;
@@ -89,5 +90,14 @@ void command_print_text(const char *s);
 /* Opens VAR/pocbot.db (creating VAR), migrating it: for the daemon's
  * threads, each with its own connection. NULL after saying why. */
 struct sqlite3 *command_open_db(const struct config *cfg);
+
+/* "signer add" and "signer renew" (cmd-signer-renew.c): when s's key,
+ * which expires at expires, expires within 30 days of now, its warning is
+ * queued at once (key-warnings.c, in the caller's transaction): 0, or 75
+ * (EX_TEMPFAIL); and, once committed, said on standard output. */
+struct signer;
+int cmd_signer_expiring(const struct config *cfg, struct sqlite3 *db, const struct signer *s,
+			gint64 expires, gint64 now);
+void cmd_signer_say_expiring(const struct signer *s, gint64 expires, gint64 now);
 
 #endif

@@ -215,4 +215,9 @@ int crypto_backup_encrypt(struct crypto *c, const char *const *fprs, int in, int
  * ~/.gnupg), where the backup key is. 0 or -1 with *err. */
 int crypto_backup_decrypt(int in, int out, char **err);
 
+/* Signer keys (issue 17 item 4; crypto-peek.c). The primary fingerprints
+ * (upper-case hex) of the OpenPGP keys file holds, listed without
+ * importing them. 0 with *fprs (g_ptr_array_unref it), or -1 with *err. */
+int crypto_peek_pgp(struct crypto *c, const char *file, GPtrArray **fprs, char **err);
+
 #endif

@@ -60,6 +60,8 @@ static const struct command commands[] = {
 	  "Lists the enrolled signers." },
 	{ "signer", "revoke", cmd_signer, "FINGERPRINT", 1, 1, "reason", DB_WRITE,
 	  "Revokes a signer; its State's other signers are told." },
+	{ "signer", "renew", cmd_signer, "FINGERPRINT", 1, 1, "pgp smime chain encrypt-cert",
+	  DB_WRITE, "Takes a signer's renewed key: its new expiry, or a new key in its place." },
 	{ "poc", "list", cmd_poc, NULL, 0, 0, "state type format all", DB_READ,
 	  "Lists the points of contact, one line each." },
 	{ "poc", "show", cmd_poc, "ID", 1, 1, NULL, DB_READ,

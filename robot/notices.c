@@ -35,6 +35,8 @@ static const struct notice_kind kinds[] = {
 	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
 	{ "update-reminder", "update-reminder", "update-reminder", NOTICE_STATE_EDITORS,
 	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
+	{ "key-expiry", "key-expiry", "key-expiry", NOTICE_STATE_KEEPERS, NOTICE_LANG_SIGNER, TRUE,
+	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },	/* key-warnings.c: 30 and 7 days */
 	/* written by their callers, queued through notices_queue */
 	{ "signer-reply", NULL, NULL, /* ack, errors, help, form, any refusal to a signer */
 	  NOTICE_SIGNER, NOTICE_LANG_REQUEST, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
@@ -74,6 +76,8 @@ static enum signers_audience audience_of(enum notice_audience a)
 		return SIGNERS_EDITORS;
 	case NOTICE_CUSTODIANS:
 		return SIGNERS_CUSTODIANS;
+	case NOTICE_STATE_KEEPERS:
+		return SIGNERS_KEEPERS;
 	case NOTICE_STATE_SIGNERS:
 	case NOTICE_ADDRESS:
 	case NOTICE_SENDER:

@@ -22,6 +22,8 @@ enum notice_audience {
 	NOTICE_STATE_SIGNERS,	/* the State's signers, every role */
 	NOTICE_STATE_EDITORS,	/* the State's authority and custodian signers */
 	NOTICE_CUSTODIANS,	/* the custodian signers */
+	NOTICE_STATE_KEEPERS,	/* the State's authority signers and every custodian
+				 * signer (of no State: the custodians) */
 	NOTICE_ADDRESS,		/* one address the request names (a POC's): no key */
 	NOTICE_SENDER,		/* whoever sent the message answered (Reply-To, else From) */
 	NOTICE_SIGNER,		/* the enrolled signer the message answered is from, at its

@@ -1,5 +1,6 @@
 /* signers.c - the store of enrolled signers and of seen signatures: add,
- * find, list, revoke, and the replay guard. Input: fingerprints and replay
+ * find, list, revoke, renew, the replay guard, and the record of the
+ * key-expiry warnings sent (timer_runs rows). Input: fingerprints and replay
  * keys computed from mail (bound as SQL parameters, never formatted), and
  * the custodian's labels. Returns -1 on a database error; the caller rolls
  * back. */
@@ -219,7 +220,9 @@ GPtrArray *signers_audience(sqlite3 *db, enum signers_audience who, const char *
 		db,
 		"SELECT " SIGNER_COLUMNS " FROM signers"
 		" WHERE revoked IS NULL AND email IS NOT NULL"
-		" AND CASE ?2 WHEN 2 THEN role = 'custodian'"
+		" AND CASE ?2"
+		" WHEN 3 THEN role = 'custodian' OR (state = ?1 AND role = 'authority')"
+		" WHEN 2 THEN role = 'custodian'"
 		" WHEN 1 THEN state = ?1 AND role != 'reader'"
 		" ELSE coalesce(state, '') = ?1 END ORDER BY id",
 		"ti", state ? state : "", (gint64)who);
@@ -229,6 +232,13 @@ int signers_set_lang(sqlite3 *db, const char *fpr, const char *lang)
 {
 	return db_run(db, "UPDATE signers SET lang = ?1 WHERE fingerprint = ?2 AND lang != ?1",
 		      "tt", lang, fpr);
+}
+
+int signers_update_key(sqlite3 *db, const struct signer *s)
+{
+	return db_run(db, "UPDATE signers SET enc_fingerprint = nullif(?2, ''), email = ?3"
+		      " WHERE fingerprint = ?1", "ttt", s->fingerprint, s->enc_fingerprint,
+		      s->email);
 }
 
 int signers_revoke(sqlite3 *db, const char *fpr, gint64 at, const char *reason)
@@ -278,4 +288,41 @@ int signers_prune_seen(sqlite3 *db, gint64 before)
 	if (db_run(db, "DELETE FROM seen_signatures WHERE seen < ?1", "i", before) < 0)
 		return -1;
 	return sqlite3_changes(db);
+}
+
+/* The timer_runs name of a key-expiry warning. g_free it. */
+static char *warning_name(const char *fpr, gint64 expires, int days)
+{
+	return g_strdup_printf("key-expiry:%s:%" G_GINT64_FORMAT ":%d", fpr, expires, days);
+}
+
+int signers_warned(sqlite3 *db, const char *fpr, gint64 expires, int days)
+{
+	char *name = warning_name(fpr, expires, days);
+	gint64 at;
+	int rc = db_int64(db, &at, "SELECT last FROM timer_runs WHERE name = ?1", "t", name);
+
+	g_free(name);
+	return rc;
+}
+
+int signers_mark_warned(sqlite3 *db, const char *fpr, gint64 expires, int days, gint64 now)
+{
+	char *name = warning_name(fpr, expires, days);
+	int rc = db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last) VALUES (?1, ?2)",
+			"ti", name, now);
+
+	g_free(name);
+	return rc;
+}
+
+int signers_expiry_last(sqlite3 *db, gint64 *last)
+{
+	return db_int64(db, last, "SELECT last FROM timer_runs WHERE name = 'key-expiry'", NULL);
+}
+
+int signers_expiry_mark(sqlite3 *db, gint64 now)
+{
+	return db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last)"
+			  " VALUES ('key-expiry', ?1)", "i", now);
 }

@@ -76,7 +76,9 @@ enum signers_audience {
 	SIGNERS_OF_STATE,	/* every signer of the State; of no State (NULL or
 				 * ""): the custodians enrolled without one */
 	SIGNERS_EDITORS,	/* its authorities and custodians (no readers) */
-	SIGNERS_CUSTODIANS	/* the custodian signers, whatever their State */
+	SIGNERS_CUSTODIANS,	/* the custodian signers, whatever their State */
+	SIGNERS_KEEPERS		/* its authorities and every custodian signer; of no
+				 * State: the custodians */
 };
 
 /* The signers of audience who (about state), not revoked and with an
@@ -86,6 +88,10 @@ GPtrArray *signers_audience(sqlite3 *db, enum signers_audience who, const char *
 /* Sets the language of the signer with fingerprint fpr (upper-case hex),
  * written only when it changes. 0 or -1. */
 int signers_set_lang(sqlite3 *db, const char *fpr, const char *lang);
+
+/* Writes s's encryption fingerprint and address (a renewal that kept the
+ * signing key's fingerprint). 0 or -1. */
+int signers_update_key(sqlite3 *db, const struct signer *s);
 
 /* Revokes the signer with fingerprint fpr at time at. 1 when revoked, 0
  * when there is no such signer or it is revoked already, -1 on error. */
@@ -105,5 +111,16 @@ int signers_seen(sqlite3 *db, const char *replay_key);
  * removed, or -1. */
 int signers_prune_seen(sqlite3 *db, gint64 before);
 
+/* The key-expiry warnings (timer_runs rows, key-warnings.c): whether the
+ * warning days (30 or 7) before the expiry expires of the signer fpr's key
+ * was sent: 1, 0, or -1 on error; and its record. A key renewed to a new
+ * expiry is warned again. */
+int signers_warned(sqlite3 *db, const char *fpr, gint64 expires, int days);
+int signers_mark_warned(sqlite3 *db, const char *fpr, gint64 expires, int days, gint64 now);
+
+/* When the daily check of the keys' expiry last ran (timer_runs
+ * 'key-expiry'): 1 with *last, 0 never, -1; and its record. */
+int signers_expiry_last(sqlite3 *db, gint64 *last);
+int signers_expiry_mark(sqlite3 *db, gint64 now);
 
 #endif

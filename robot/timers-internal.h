@@ -62,5 +62,7 @@ timer_step_fn timer_outbox_alert;
 
 /* timer-backup.c: an encrypted archive every [backup] every. */
 timer_step_fn timer_backup_write;
+/* timer-keys.c: the daily warnings of signers' keys expiring within 30 and 7 days. */
+timer_step_fn timer_keys_warn;
 
 #endif

@@ -82,6 +82,8 @@ ok "  the database is at the latest schema ($latest)" [ "$(sqlite3 "$T/old/var/p
 for c in "signer list" "poc list" "ping status" "audit log" "state list"; do
 	sed -n "/^== $c\$/,/^== /p" "$DATA/schema8.out" | sed '1d;/^== /d' > "$T/old/want"
 	$O $c > "$T/old/got" 2>&1
+	# signer list has one more column since (its keys' expiry, last): the others compared
+	[ "$c" = "signer list" ] && cut -f1-7 "$T/old/got" > "$T/old/got7" && mv "$T/old/got7" "$T/old/got"
 	ok "$c reads back as the old binary printed it ($(wc -l < "$T/old/want") lines)" \
 		sh -c "[ -s '$T/old/want' ] && cmp -s '$T/old/want' '$T/old/got'"
 done

@@ -112,9 +112,9 @@ ok "signer list --state FR --format json: only France's" pocbot 0 signer list --
 check "  Alice and Eve" <<PY
 assert [s['fingerprint'] for s in doc] == ['$alice', '$eve'], doc
 PY
-ok "the text listing is unchanged: its header and no expiry column" pocbot 0 signer list
-ok "  header" [ "$(head -1 "$OUT")" = "$(printf 'protocol\tfingerprint\tstate\trole\tlabel\temail\trevoked')" ]
-ok "  Carol" grep -q "^openpgp	$carol	-	custodian	-	carol@un.example	-$" "$OUT"
+ok "the text listing: its columns as before, the expiry last" pocbot 0 signer list
+ok "  header" [ "$(head -1 "$OUT")" = "$(printf 'protocol\tfingerprint\tstate\trole\tlabel\temail\trevoked\texpires')" ]
+ok "  Carol" grep -q "^openpgp	$carol	-	custodian	-	carol@un.example	-	never$" "$OUT"
 
 echo "ping status"
 ok "ping start: round 1" sh -c "$P ping start >/dev/null 2>&1"

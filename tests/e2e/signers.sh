@@ -51,8 +51,8 @@ ok "an OpenPGP key is enrolled for FR as authority" pocbot 0 signer add --state 
 ok "  and the output names its fingerprint" said "$FA"
 ok "a key with signing and encryption subkeys, State given by name" pocbot 0 signer add --state France --role reader --pgp "$T/b.asc"
 ok "signer list shows both" pocbot 0 signer list
-ok "  Alice: openpgp, FR, authority, label, address" grep -q "^openpgp	$FA	FR	authority	Alice, MFA	alice@fr.test	-$" "$OUT"
-ok "  Bob: the primary key's fingerprint" grep -q "^openpgp	$FB	FR	reader	-	bob@fr.test	-$" "$OUT"
+ok "  Alice: openpgp, FR, authority, label, address" grep -q "^openpgp	$FA	FR	authority	Alice, MFA	alice@fr.test	-	never$" "$OUT"
+ok "  Bob: the primary key's fingerprint" grep -q "^openpgp	$FB	FR	reader	-	bob@fr.test	-	never$" "$OUT"
 ok "the same key again is refused (65)" pocbot 65 signer add --state FR --role reader --pgp "$T/a.asc"
 ok "  as already enrolled" said "already enrolled"
 ok "a key without an encryption subkey is refused (65)" pocbot 65 signer add --state FR --role authority --pgp "$T/sign-only.asc"
@@ -92,8 +92,8 @@ ok "a certificate whose root the custodian marked untrusted (!) is refused (65)"
 ok "  saying so" said "marked untrusted"
 ok "  and the mark stays alone" [ "$(grep -c "$(sha1 "$T/ca3/ca.pem")" "$T/r/var/gnupg/trustlist.txt")" -eq 1 ]
 ok "signer list shows the S/MIME signers" pocbot 0 signer list --state FR
-ok "  Carol" grep -q "^smime	$FC	FR	authority	-	carol@fr.test	-$" "$OUT"
-ok "  Dan" grep -q "^smime	$FD	FR	reader	-	dan@fr.test	-$" "$OUT"
+ok "  Carol" grep -q "^smime	$FC	FR	authority	-	carol@fr.test	-	[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]$" "$OUT"
+ok "  Dan" grep -q "^smime	$FD	FR	reader	-	dan@fr.test	-	[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]$" "$OUT"
 
 echo "revocation"
 ok "signer revoke without --reason is a usage error (64)" pocbot 64 signer revoke "$FA"

@@ -11,6 +11,7 @@
 #include "robot/config.h"
 #include "robot/crypto.h"
 #include "robot/db.h"
+#include "robot/key-warnings.h"
 #include "robot/mail.h"
 #include "robot/notices.h"
 #include "robot/signers.h"
@@ -214,7 +215,8 @@ static GHashTable *vars_new(void)
 	static const char *const keys[] = { "action", "fingerprint", "role", "label", "id", "date", "address",
 					    "signer", "outcome", "details", "round", "list", "report", "filename",
 					    "forms", "robot", "custodian", "since", "status", "diagnostic", "failed",
-					    "deferred", "head_count", "head_hash" };
+					    "deferred", "head_count", "head_hash", "expires", "days",
+					    "email" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		g_hash_table_insert(v, (char *)keys[i], "x");
@@ -256,7 +258,7 @@ START_TEST(test_table_is_whole)
 			  k->audience == NOTICE_CUSTODIAN_ADDRESS || k->encrypted);
 		g_hash_table_unref(v);
 	}
-	ck_assert_int_eq(rows, 15);
+	ck_assert_int_eq(rows, 16);
 	ck_assert_ptr_null(notices_kind("no-such-kind"));
 	templates_free((struct templates *)tpl);
 }
@@ -429,6 +431,20 @@ START_TEST(test_rows_as_today)
 		const char *const langs[] = { "zh" };
 		check_kind(&w, &r, to, langs);
 	}
+	{	/* a key expiring: the State's authorities and every custodian, each in its
+		 * language (Carl, a custodian enrolled under JP, too) */
+		struct notice_request r = { .kind = "key-expiry", .state = "FR", .seed = "t9",
+					    .vars = v };
+		const char *const to[] = { "alice@fr.test", "bruno@fr.test", "carl@un.test", NULL };
+		const char *const langs[] = { "fr", "ru", "zh" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* a custodian's key (no State): the custodians */
+		struct notice_request r = { .kind = "key-expiry", .seed = "t10", .vars = v };
+		const char *const to[] = { "carl@un.test", NULL };
+		const char *const langs[] = { "zh" };
+		check_kind(&w, &r, to, langs);
+	}
 	{	/* the update reminder: the State's authorities (no reader) */
 		struct notice_request r = { .kind = "update-reminder", .state = "FR", .seed = "t7", .vars = v,
 					    .each_key = "forms", .each = each_text, .data = "NOMINATE" };
@@ -513,7 +529,51 @@ START_TEST(test_coalesced)
 }
 END_TEST
 
+/* The key-expiry warnings (key-warnings.c): none more than 30 days ahead
+ * nor for an expired key; the 30-day one, then the 7-day one, each once
+ * for an expiry; a renewed key (another expiry) is warned again; a revoked
+ * signer never. */
+START_TEST(test_key_warnings)
+{
+	struct world w;
+	struct signer bruno;
+	const gint64 day = 86400, now = 1800000000;
+	GPtrArray *got;
+
+	ck_assert_int_eq(key_warnings_due(0, now), 0);
+	ck_assert_int_eq(key_warnings_due(now - 1, now), 0);
+	ck_assert_int_eq(key_warnings_due(now + 30 * day + 1, now), 0);
+	ck_assert_int_eq(key_warnings_due(now + 30 * day, now), 30);
+	ck_assert_int_eq(key_warnings_due(now + 7 * day + 1, now), 30);
+	ck_assert_int_eq(key_warnings_due(now + 7 * day, now), 7);
+	ck_assert_int_eq(key_warnings_due(now + 1, now), 7);
+
+	world_new(&w);
+	ck_assert_int_eq(signers_find(w.c.db, w.fpr[2], &bruno), 1);
+	ck_assert_int_eq(db_begin(w.c.db), 0);
+	ck_assert_int_eq(key_warnings_send(&w.c, &bruno, now + 40 * day), 0);
+	ck_assert_int_eq(key_warnings_send(&w.c, &bruno, now + 20 * day), 1);
+	ck_assert_int_eq(key_warnings_send(&w.c, &bruno, now + 20 * day), 0);	/* once */
+	w.c.now = now + 14 * day;
+	ck_assert_int_eq(key_warnings_send(&w.c, &bruno, now + 20 * day), 1);	/* 7 days */
+	ck_assert_int_eq(key_warnings_send(&w.c, &bruno, now + 20 * day), 0);
+	ck_assert_int_eq(key_warnings_send(&w.c, &bruno, now + 40 * day), 1);	/* renewed */
+	ck_assert_int_eq(db_commit(w.c.db), 0);
+	got = take_outbox(&w);
+	ck_assert_int_eq(got->len, 9);	/* three times to alice, bruno and carl */
+	g_ptr_array_unref(got);
+	ck_assert_int_eq(signers_warned(w.c.db, bruno.fingerprint, now + 20 * day, 30), 1);
+	ck_assert_int_eq(signers_warned(w.c.db, bruno.fingerprint, now + 20 * day, 7), 1);
+	ck_assert_int_eq(signers_warned(w.c.db, bruno.fingerprint, now + 40 * day, 7), 0);
+	bruno.revoked = 1;
+	ck_assert_int_eq(key_warnings_send(&w.c, &bruno, now + 15 * day), 0);
+	signers_clear(&bruno);
+	world_free(&w);
+}
+END_TEST
+
 int main(void)
+
 {
 	Suite *s = suite_create("notices");
 	TCase *tc = tcase_create("table");
@@ -527,6 +587,7 @@ int main(void)
 	tcase_add_test(tc, test_written_by_callers);
 	tcase_add_test(tc, test_coalesced);
 	tcase_add_test(tc, test_signer_address);
+	tcase_add_test(tc, test_key_warnings);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
