@@ -357,8 +357,3 @@ int audit_foreach(sqlite3 *db, const char *state,
 	db_done(st);
 	return step == SQLITE_DONE ? 0 : -1;
 }
-
-int audit_head(sqlite3 *db, gint64 *id, char hash[AUDIT_HASH_LEN])
-{
-	return chain_head(db, id, hash);
-}

@@ -38,8 +38,10 @@ gint64 audit_verify(sqlite3 *db, gint64 *bad_id, char **err);
  * are the redaction mark. */
 gint64 audit_verify_counted(sqlite3 *db, gint64 *redacted, gint64 *bad_id, char **err);
 
-/* The chain's head: the number of events and the last one's hash
- * (0 and AUDIT_GENESIS when there is none). 0, or -1. */
+/* The chain's head: the number of events (the last one's id: ids run
+ * from 1 without a gap) and the last one's hash (0 and AUDIT_GENESIS when
+ * there is none), as the daily digest and a backup's manifest record it.
+ * 0, or -1. */
 int audit_head(sqlite3 *db, gint64 *count, char hash[AUDIT_HASH_LEN]);
 
 /* Replaces with {"redacted": "DATE"} (date: YYYY-MM-DD) the detail of the
@@ -58,9 +60,5 @@ struct audit_event {
  * not NULL. 0, or -1 when the database could not be read. */
 int audit_foreach(sqlite3 *db, const char *state,
 		  void (*fn)(const struct audit_event *e, void *data), void *data);
-
-/* The chain's head: the last event's id and hash (0 and AUDIT_GENESIS for
- * an empty trail), as a backup's manifest records it. 0 or -1. */
-int audit_head(sqlite3 *db, gint64 *id, char hash[AUDIT_HASH_LEN]);
 
 #endif

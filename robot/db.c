@@ -25,16 +25,12 @@ static const struct embedded_file *migration(int n)
 	return NULL;
 }
 
-/* The highest migration's number. A number may be missing (issue 17's
- * migrations were numbered ahead for three branches): db_migrate skips it. */
 int db_schema_version(void)
 {
 	int n = 0;
 
-	for (const struct embedded_file *f = embedded_files; f->name; f++)
-		if (g_str_has_prefix(f->name, "db/") && g_str_has_suffix(f->name, ".sql") &&
-		    g_ascii_isdigit(f->name[3]))
-			n = MAX(n, atoi(f->name + 3));
+	while (migration(n + 1))
+		n++;
 	return n;
 }
 
@@ -67,8 +63,7 @@ static int migration_failed(sqlite3 *db, int n, char **err)
 {
 	char *e = *err;
 
-	*err = g_strdup_printf("migration %s: %s", migration(n) ? migration(n)->name : "(none)",
-			       e);
+	*err = g_strdup_printf("migration %s: %s", migration(n)->name, e);
 	g_free(e);
 	db_rollback(db);
 	return -1;
@@ -94,7 +89,7 @@ int db_migrate(sqlite3 *db, char **err)
 		char pragma[40];
 
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", n);
-		if (migration(n) && exec_or_err(db, migration(n)->data, err) < 0)
+		if (exec_or_err(db, migration(n)->data, err) < 0)
 			return migration_failed(db, n, err);
 		if (exec_or_err(db, pragma, err) < 0)
 			return migration_failed(db, n, err);
