@@ -13,6 +13,7 @@ struct config {
 	char *domain;		/* [robot] domain */
 	char *address;		/* [robot] address */
 	char *custodian;	/* [robot] custodian, or NULL */
+	char *user;		/* [robot] user: serve, started as root, runs as it; or NULL */
 	char *var;		/* [paths] var, absolute */
 	char *lmtp_listen;	/* [lmtp] listen: host:port or unix:/path (absolute) */
 	int lmtp_max_connections;	/* [lmtp] max_connections: more closes the longest idle */
