@@ -26,6 +26,12 @@ struct lmtp_server;
 struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params,
 				      const struct lmtp_server_limits *lim, char **err);
 
+/* The same on fd, a listening stream socket already bound (systemd's
+ * socket activation): the server owns fd from then on, even on failure
+ * once a GSocket is made of it. NULL with *err. */
+struct lmtp_server *lmtp_server_adopt(int fd, const struct lmtp_params *params,
+				      const struct lmtp_server_limits *lim, char **err);
+
 /* Applies new limits and a new message size limit (max_bytes) to the
  * connections accepted from now on; the deadlines and the count apply to
  * every connection at once. lim->allow_uid must live as long as the
