@@ -124,4 +124,6 @@ sed -i "s|^user = .*|user = pocbot-no-such-user|" "$U/pocbot.conf"
 "$POCBOT" -c "$U/pocbot.conf" serve > "$T/nouser.out" 2>&1
 ok "an unknown [robot] user: exit 67" [ $? -eq 67 ]
 ok "  naming it" grep -q "\[robot\] user pocbot-no-such-user: no such user" "$T/nouser.out"
+ok "no sanitizer report in the logs" \
+	sh -c "! grep -q 'Sanitizer\|runtime error' '$LOG' '$U/serve.log' '$T/nouser.out'"
 finish

