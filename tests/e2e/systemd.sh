@@ -93,13 +93,32 @@ mkdir -p "$U"
 chown "$user" "$U"
 write_config "$U/pocbot.conf" "$port" "[robot]" "user = $user"
 sed -i "s|^listen = .*|listen = unix:$T/rootonly/lmtp.sock|" "$U/pocbot.conf"
+uid=$(id -u "$user") gid=$(id -g "$user")
+# searchable DIR: the user may search DIR
+searchable() {
+	python3 -c "import os, sys; os.setgid($gid); os.setuid($uid)
+sys.exit(not os.access(sys.argv[1], os.X_OK))" "$1"
+}
+# upath: $PATH as the user can search it (the daemon runs gpg from it once it is the
+# user): a folder of the checkout it cannot reach (run-all's deps-path) copied into $T
+# with its links, another left out
+upath=
+for d in $(echo "$PATH" | tr : ' '); do
+	if ! searchable "$d"; then
+		case $d in
+		"$POCBOT_TOP"/*) cp -RP "$d" "$T/path-${d##*/}" && d=$T/path-${d##*/} ;;
+		*) continue ;;
+		esac
+	fi
+	upath=${upath:+$upath:}$d
+done
 sink "unix:$T/rootonly/lmtp.sock" "$U/var/pocbot.db"
-NOTIFY_SOCKET=$T/notify.sock "$POCBOT" -c "$U/pocbot.conf" serve >>"$U/serve.log" 2>&1 &
+PATH=$upath NOTIFY_SOCKET=$T/notify.sock "$POCBOT" -c "$U/pocbot.conf" serve \
+	>>"$U/serve.log" 2>&1 &
 pid=$!
 PIDS="$PIDS $pid"
 ok "started as root with user = $user: READY=1, LMTP up, database migrated" \
 	wait_for 60 noted "^checked lmtp=up db=$version$"
-uid=$(id -u "$user") gid=$(id -g "$user")
 ok "  it runs as $user: real, effective, saved uid $uid" \
 	[ "$(ids "$pid" Uid)" = "$uid $uid $uid $uid" ]
 ok "  and gid $gid" [ "$(ids "$pid" Gid)" = "$gid $gid $gid $gid" ]
