@@ -331,6 +331,25 @@ static gboolean on_incoming(GSocketService *svc, GSocketConnection *sc, GObject 
 	return TRUE;
 }
 
+/* Whether a server answers on the unix socket path: a daemon started as
+ * root binds before it takes VAR's pidfile, so a second one must not
+ * remove the first one's socket. */
+static gboolean unix_socket_live(const char *path)
+{
+	GSocketClient *client = g_socket_client_new();
+	GSocketAddress *sa = g_unix_socket_address_new(path);
+	GSocketConnection *sc = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(sa), NULL,
+							NULL);
+	gboolean live = sc != NULL;
+
+	if (sc)
+		g_io_stream_close(G_IO_STREAM(sc), NULL, NULL);
+	g_clear_object(&sc);
+	g_object_unref(sa);
+	g_object_unref(client);
+	return live;
+}
+
 static GSocketAddress *listen_address(const char *listen, char **err)
 {
 	const char *colon;
@@ -339,6 +358,10 @@ static GSocketAddress *listen_address(const char *listen, char **err)
 	GSocketAddress *sa;
 
 	if (g_str_has_prefix(listen, "unix:")) {
+		if (unix_socket_live(listen + 5)) {
+			*err = g_strdup_printf("%s: a server listens on it already", listen + 5);
+			return NULL;
+		}
 		if (unlink(listen + 5) < 0 && errno != ENOENT) {
 			*err = g_strdup_printf("%s: %s", listen + 5, g_strerror(errno));
 			return NULL;

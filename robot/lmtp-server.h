@@ -18,7 +18,8 @@ struct lmtp_server_limits {
 
 struct lmtp_server;
 
-/* Listens on listen ("host:port" or "unix:/path") and serves each
+/* Listens on listen ("host:port" or "unix:/path": a stale socket file is
+ * replaced, one a server answers on is not) and serves each
  * connection with an lmtp_session made from params, within lim (both
  * copied; what they point to must outlive the server). The connections are
  * served by the default main context, which the caller runs. NULL with

@@ -133,6 +133,11 @@ ok "  and is in the spool" \
 	wait_for 20 sh -c "grep -rl '<u1@example.org>' '$U/var/spool' >/dev/null"
 ok "  everything in VAR is $user's" \
 	sh -c "[ -z \"\$(find '$U/var' ! -user $user -print -quit)\" ] && [ -f '$U/var/pocbot.db' ]"
+# a second one binds before it takes the pidfile: it must leave the first one's socket
+PATH=$upath "$POCBOT" -c "$U/pocbot.conf" serve > "$T/second.out" 2>&1
+ok "a second daemon as root on the same socket: exit 69" [ $? -eq 69 ]
+ok "  saying a server listens there" grep -q "a server listens on it already" "$T/second.out"
+ok "  and the first one's socket still takes mail" lmtp "unix:$T/rootonly/lmtp.sock" u2
 kill "$pid"
 wait "$pid"
 ok "SIGTERM: exit 0" [ $? -eq 0 ]
