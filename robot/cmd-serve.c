@@ -390,7 +390,8 @@ static gboolean root_with_user(const struct config *cfg)
 		return FALSE;
 	if (cfg->user)
 		return TRUE;
-	log_msg(LOG_WARNING, "running as root: set [robot] user to the user the robot should run as");
+	log_msg(LOG_WARNING,
+		"running as root: set [robot] user to the user the robot should run as");
 	return FALSE;
 }
 

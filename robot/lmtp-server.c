@@ -415,7 +415,8 @@ static struct lmtp_server *server_run(struct lmtp_server *srv)
 
 static char *uids_need_unix(void)
 {
-	return g_strdup("[lmtp] allow_uids needs a unix socket: on TCP every local user can connect");
+	return g_strdup("[lmtp] allow_uids needs a unix socket:"
+			" on TCP every local user can connect");
 }
 
 struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params,
