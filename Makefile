@@ -12,7 +12,7 @@ BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
 BUILD ?= build
 
-PKGS = gmime-3.0 gpgme sqlite3 libetpan gio-unix-2.0 json-glib-1.0
+PKGS = gmime-3.0 gpgme sqlite3 libetpan gio-unix-2.0 json-glib-1.0 libsystemd
 # libetpan's .pc adds -specs=/usr/share/dpkg/no-pie-link.specs, which turns PIE off
 PKG_CFLAGS = $(filter-out -specs=%,$(shell pkg-config --cflags $(PKGS)))
 PKG_LIBS = $(filter-out -specs=%,$(shell pkg-config --libs $(PKGS)))

@@ -8,10 +8,16 @@
  * reads the configuration again and reopens the log (reload.c): each
  * thread takes the current configuration at the top of its loop and
  * drops it at the bottom, so a reload takes effect at the next pass.
- * VAR/pocbot.pid, locked, keeps a second daemon off the same VAR (75). */
+ * VAR/pocbot.pid, locked, keeps a second daemon off the same VAR (75).
+ * Under systemd (systemd.c) it serves the socket passed to it, if any, and
+ * says READY=1 once LMTP listens and the database is migrated. Started as
+ * root with [robot] user, it binds the listener first, then becomes that
+ * user (privileges.c) before it makes VAR, so that all it writes is the
+ * user's; as root without it, it warns and runs as root. */
 #include <errno.h>
 #include <stdio.h>
 #include <sysexits.h>
+#include <unistd.h>
 #include <glib-unix.h>
 #include "commands.h"
 #include "clock.h"
@@ -23,9 +29,11 @@
 #include "log.h"
 #include "outbox.h"
 #include "pidfile.h"
+#include "privileges.h"
 #include "probe.h"
 #include "reload.h"
 #include "spool.h"
+#include "systemd.h"
 #include "templates.h"
 #include "worker.h"
 
@@ -260,8 +268,11 @@ static gboolean on_hangup(gpointer data)
 	struct config *next = reload_read(old);
 	struct lmtp_server_limits lim;
 
-	if (!next)
+	systemd_notify("RELOADING=1");
+	if (!next) {
+		systemd_notify("READY=1");
 		return G_SOURCE_CONTINUE;
+	}
 	log_open(next);
 	lim = lmtp_limits(next);
 	if (d->svc)
@@ -274,6 +285,7 @@ static gboolean on_hangup(gpointer data)
 	reload_drop(old);
 	log_msg(LOG_INFO, "reload: configuration read again from %s",
 		next->file ? next->file : "the embedded defaults");
+	systemd_notify("READY=1");
 	return G_SOURCE_CONTINUE;
 }
 
@@ -350,6 +362,54 @@ static int prepare(struct daemon *d)
 	return ensure_identity(d);
 }
 
+/* The listener: on the socket systemd passed, else on [lmtp] listen; *where
+ * says which. NULL, said on stderr. */
+static struct lmtp_server *listen_lmtp(const struct config *cfg, const struct lmtp_params *params,
+				       const struct lmtp_server_limits *lim, const char **where)
+{
+	struct lmtp_server *svc = NULL;
+	char *err = NULL;
+	int fd = -1, passed = systemd_listen_fd(&fd, &err);
+
+	*where = passed > 0 ? "the socket systemd passed" : cfg->lmtp_listen;
+	if (passed > 0)
+		svc = lmtp_server_adopt(fd, params, lim, &err);
+	else if (passed == 0)
+		svc = lmtp_server_start(cfg->lmtp_listen, params, lim, &err);
+	if (!svc)
+		fprintf(stderr, "pocbot serve: %s\n", err);
+	g_free(err);
+	return svc;
+}
+
+/* Started as root: TRUE when [robot] user is set (the daemon becomes it
+ * once bound); without it, a warning. */
+static gboolean root_with_user(const struct config *cfg)
+{
+	if (geteuid() != 0)
+		return FALSE;
+	if (cfg->user)
+		return TRUE;
+	log_msg(LOG_WARNING,
+		"running as root: set [robot] user to the user the robot should run as");
+	return FALSE;
+}
+
+/* Becomes [robot] user. 0, or 67 (no such user), 71. */
+static int become_user(const struct config *cfg)
+{
+	gboolean unknown = FALSE;
+	char *err = NULL;
+
+	if (privileges_drop(cfg->user, &unknown, &err) == 0) {
+		log_msg(LOG_INFO, "running as %s (uid %ld)", cfg->user, (long)getuid());
+		return 0;
+	}
+	fprintf(stderr, "pocbot serve: %s\n", err);
+	g_free(err);
+	return unknown ? EX_NOUSER : EX_OSERR;
+}
+
 int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 {
 	struct config *cfg = ctx->cfg;
@@ -360,7 +420,9 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	guint signals[3] = { 0 };
 	struct lmtp_server *svc;
 	GThread *worker = NULL, *sender;
-	char *err = NULL, *fault_file;
+	const char *where = NULL;
+	char *status, *fault_file;
+	gboolean drop;
 	int rc;
 
 	rc = command_options(ctx, "Runs the robot until SIGTERM or SIGINT.", NULL, &argc, &argv);
@@ -375,11 +437,9 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 					 &d },
 				       TRUE };	/* commits run on the server's pool */
 	lim = lmtp_limits(cfg);
-	if ((rc = prepare(&d)))
+	drop = root_with_user(cfg);
+	if (!drop && (rc = prepare(&d)))
 		goto out;
-	fault_file = config_var_path(d.cfg, "fault");	/* VAR is ours now */
-	d.fault = fault_new(fault_file);
-	g_free(fault_file);
 	d.tpl = templates_load();
 	g_mutex_init(&d.lock);
 	g_cond_init(&d.wake);
@@ -388,20 +448,29 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	signals[0] = g_unix_signal_add(SIGTERM, on_signal, loop);
 	signals[1] = g_unix_signal_add(SIGINT, on_signal, loop);
 	signals[2] = g_unix_signal_add(SIGHUP, on_hangup, &d);
-	if (!(d.svc = svc = lmtp_server_start(cfg->lmtp_listen, &params, &lim, &err))) {
-		fprintf(stderr, "pocbot serve: %s\n", err);
-		g_free(err);
+	if (!(d.svc = svc = listen_lmtp(cfg, &params, &lim, &where))) {
 		rc = EX_UNAVAILABLE;
 		goto out;
 	}
+	if (drop && (rc = become_user(cfg)))
+		goto out;
+	if (drop && (rc = prepare(&d)))
+		goto out;
+	fault_file = config_var_path(d.cfg, "fault");	/* VAR is ours now */
+	d.fault = fault_new(fault_file);
+	g_free(fault_file);
 	if (cfg->worker)
 		worker = g_thread_new("worker", worker_thread, &d);
 	else
 		log_msg(LOG_WARNING, "[test] worker = false: the spool is not processed");
 	sender = g_thread_new("sender", sender_thread, &d);
-	log_msg(LOG_INFO, "serving LMTP on %s, var %s, outbound %s", cfg->lmtp_listen, cfg->var,
+	log_msg(LOG_INFO, "serving LMTP on %s, var %s, outbound %s", where, cfg->var,
 		cfg->smtp_relay ? cfg->smtp_relay : "Maildir var/outbox");
+	status = g_strdup_printf("READY=1\nSTATUS=serving LMTP on %s", where);
+	systemd_notify(status);
+	g_free(status);
 	g_main_loop_run(loop);
+	systemd_notify("STOPPING=1");
 	log_msg(LOG_INFO, "stopping");
 	lmtp_server_stop(svc);
 	d.svc = NULL;
@@ -413,6 +482,8 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 		g_thread_join(worker);
 	g_thread_join(sender);
 out:
+	if (d.svc)	/* bound, then stopped before serving: becoming the user, or prepare */
+		lmtp_server_stop(d.svc);
 	fault_free(d.fault);
 	for (size_t i = 0; i < G_N_ELEMENTS(signals); i++)
 		if (signals[i])

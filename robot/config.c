@@ -26,7 +26,8 @@ enum key_type {
 	K_DURATIONS,
 	K_UIDS,
 	K_FPRS,
-	K_PROTOCOL
+	K_PROTOCOL,
+	K_USER
 };
 
 struct key {
@@ -42,6 +43,7 @@ static const struct key keys[] = {
 	{ "robot", "address", K_ADDRESS, AT(address) },
 	{ "robot", "custodian", K_ADDRESS, AT(custodian) },
 	{ "robot", "sign_default", K_PROTOCOL, AT(sign_default) },
+	{ "robot", "user", K_USER, AT(user) },
 	{ "paths", "var", K_PATH, AT(var) },
 	{ "lmtp", "listen", K_LISTEN, AT(lmtp_listen) },
 	{ "lmtp", "max_connections", K_COUNT, AT(lmtp_max_connections) },
@@ -136,6 +138,18 @@ static int domain_ok(const char *v)
 		return 0;
 	for (const char *p = v; *p; p++)
 		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '.')
+			return 0;
+	return 1;
+}
+
+/* A user name as useradd takes it: letters, digits, '.', '_', '-' (not
+ * first), at most 32; "" none. */
+static int user_ok(const char *v)
+{
+	if (strlen(v) > 32 || v[0] == '-')
+		return 0;
+	for (const char *p = v; *p; p++)
+		if (!g_ascii_isalnum(*p) && *p != '.' && *p != '_' && *p != '-')
 			return 0;
 	return 1;
 }
@@ -258,6 +272,10 @@ static int set_value(struct config *cfg, const struct key *k, const char *v,
 			return 0;
 		}
 		if (!host_port_ok(v))
+			goto bad;
+		break;
+	case K_USER:
+		if (!user_ok(v))
 			goto bad;
 		break;
 	case K_RELAY:

@@ -16,6 +16,7 @@ struct config {
 	char *custodian;	/* [robot] custodian, or NULL */
 	enum crypto_protocol sign_default; /* [robot] sign_default: how mail to an address with
 	                                      no key on record is signed (smime, openpgp) */
+	char *user;		/* [robot] user: serve, started as root, runs as it; or NULL */
 	char *var;		/* [paths] var, absolute */
 	char *lmtp_listen;	/* [lmtp] listen: host:port or unix:/path (absolute) */
 	int lmtp_max_connections;	/* [lmtp] max_connections: more closes the longest idle */

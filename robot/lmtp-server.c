@@ -331,6 +331,25 @@ static gboolean on_incoming(GSocketService *svc, GSocketConnection *sc, GObject 
 	return TRUE;
 }
 
+/* Whether a server answers on the unix socket path: a daemon started as
+ * root binds before it takes VAR's pidfile, so a second one must not
+ * remove the first one's socket. */
+static gboolean unix_socket_live(const char *path)
+{
+	GSocketClient *client = g_socket_client_new();
+	GSocketAddress *sa = g_unix_socket_address_new(path);
+	GSocketConnection *sc = g_socket_client_connect(client, G_SOCKET_CONNECTABLE(sa), NULL,
+							NULL);
+	gboolean live = sc != NULL;
+
+	if (sc)
+		g_io_stream_close(G_IO_STREAM(sc), NULL, NULL);
+	g_clear_object(&sc);
+	g_object_unref(sa);
+	g_object_unref(client);
+	return live;
+}
+
 static GSocketAddress *listen_address(const char *listen, char **err)
 {
 	const char *colon;
@@ -339,6 +358,10 @@ static GSocketAddress *listen_address(const char *listen, char **err)
 	GSocketAddress *sa;
 
 	if (g_str_has_prefix(listen, "unix:")) {
+		if (unix_socket_live(listen + 5)) {
+			*err = g_strdup_printf("%s: a server listens on it already", listen + 5);
+			return NULL;
+		}
 		if (unlink(listen + 5) < 0 && errno != ENOENT) {
 			*err = g_strdup_printf("%s: %s", listen + 5, g_strerror(errno));
 			return NULL;
@@ -362,30 +385,54 @@ static GSocketAddress *listen_address(const char *listen, char **err)
 	return sa;
 }
 
-struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params,
-				      const struct lmtp_server_limits *lim, char **err)
+/* A server not yet listening: its socket added by the caller. */
+static struct lmtp_server *server_new(const struct lmtp_params *params,
+				      const struct lmtp_server_limits *lim, gboolean unix_socket)
 {
-	struct lmtp_server *srv;
-	GSocketAddress *sa = listen_address(listen, err);
-	GError *gerr = NULL;
+	struct lmtp_server *srv = g_new0(struct lmtp_server, 1);
 
-	if (lim->allow_uids > 0 && !g_str_has_prefix(listen, "unix:")) {
-		*err = g_strdup("[lmtp] allow_uids needs a unix socket:"
-				" on TCP every local user can connect");
-		g_clear_object(&sa);
-		return NULL;
-	}
-	if (!sa)
-		return NULL;
-	srv = g_new0(struct lmtp_server, 1);
 	srv->params = *params;
 	srv->lim = *lim;
-	srv->unix_socket = g_str_has_prefix(listen, "unix:");
+	srv->unix_socket = unix_socket;
 	srv->conns = g_ptr_array_new();
 	srv->params.defer_commit = TRUE;
 	srv->buf = g_malloc(LMTP_READ_BUFFER);
 	srv->pool = g_thread_pool_new(commit_run, srv, LMTP_COMMIT_THREADS, FALSE, NULL);
 	srv->svc = g_socket_service_new();
+	return srv;
+}
+
+/* Its socket added: connections served once the main loop runs. */
+static struct lmtp_server *server_run(struct lmtp_server *srv)
+{
+	g_signal_connect(srv->svc, "incoming", G_CALLBACK(on_incoming), srv);
+	srv->tick = g_timeout_source_new_seconds(1);
+	g_source_set_callback(srv->tick, on_tick, srv, NULL);
+	g_source_attach(srv->tick, NULL);
+	g_socket_service_start(srv->svc);
+	return srv;
+}
+
+static char *uids_need_unix(void)
+{
+	return g_strdup("[lmtp] allow_uids needs a unix socket:"
+			" on TCP every local user can connect");
+}
+
+struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params,
+				      const struct lmtp_server_limits *lim, char **err)
+{
+	struct lmtp_server *srv;
+	GSocketAddress *sa;
+	GError *gerr = NULL;
+
+	if (lim->allow_uids > 0 && !g_str_has_prefix(listen, "unix:")) {
+		*err = uids_need_unix();
+		return NULL;
+	}
+	if (!(sa = listen_address(listen, err)))
+		return NULL;
+	srv = server_new(params, lim, g_str_has_prefix(listen, "unix:"));
 	g_socket_listener_set_backlog(G_SOCKET_LISTENER(srv->svc), 128);
 	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(srv->svc), sa, G_SOCKET_TYPE_STREAM,
 					   G_SOCKET_PROTOCOL_DEFAULT, NULL, NULL, &gerr)) {
@@ -396,12 +443,38 @@ struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_para
 		return NULL;
 	}
 	g_object_unref(sa);
-	g_signal_connect(srv->svc, "incoming", G_CALLBACK(on_incoming), srv);
-	srv->tick = g_timeout_source_new_seconds(1);
-	g_source_set_callback(srv->tick, on_tick, srv, NULL);
-	g_source_attach(srv->tick, NULL);
-	g_socket_service_start(srv->svc);
-	return srv;
+	return server_run(srv);
+}
+
+struct lmtp_server *lmtp_server_adopt(int fd, const struct lmtp_params *params,
+				      const struct lmtp_server_limits *lim, char **err)
+{
+	struct lmtp_server *srv;
+	GError *gerr = NULL;
+	GSocket *sock = g_socket_new_from_fd(fd, &gerr);
+	gboolean unix_socket;
+
+	if (!sock) {
+		*err = g_strdup_printf("the socket systemd passed: %s", gerr->message);
+		g_error_free(gerr);
+		return NULL;
+	}
+	unix_socket = g_socket_get_family(sock) == G_SOCKET_FAMILY_UNIX;
+	if (lim->allow_uids > 0 && !unix_socket) {
+		*err = uids_need_unix();
+		g_object_unref(sock);
+		return NULL;
+	}
+	srv = server_new(params, lim, unix_socket);
+	if (!g_socket_listener_add_socket(G_SOCKET_LISTENER(srv->svc), sock, NULL, &gerr)) {
+		*err = g_strdup_printf("the socket systemd passed: %s", gerr->message);
+		g_error_free(gerr);
+		g_object_unref(sock);
+		lmtp_server_stop(srv);
+		return NULL;
+	}
+	g_object_unref(sock);
+	return server_run(srv);
 }
 
 void lmtp_server_set_limits(struct lmtp_server *srv, gint64 max_bytes,

@@ -18,12 +18,19 @@ struct lmtp_server_limits {
 
 struct lmtp_server;
 
-/* Listens on listen ("host:port" or "unix:/path") and serves each
+/* Listens on listen ("host:port" or "unix:/path": a stale socket file is
+ * replaced, one a server answers on is not) and serves each
  * connection with an lmtp_session made from params, within lim (both
  * copied; what they point to must outlive the server). The connections are
  * served by the default main context, which the caller runs. NULL with
  * *err. */
 struct lmtp_server *lmtp_server_start(const char *listen, const struct lmtp_params *params,
+				      const struct lmtp_server_limits *lim, char **err);
+
+/* The same on fd, a listening stream socket already bound (systemd's
+ * socket activation): the server owns fd from then on, even on failure
+ * once a GSocket is made of it. NULL with *err. */
+struct lmtp_server *lmtp_server_adopt(int fd, const struct lmtp_params *params,
 				      const struct lmtp_server_limits *lim, char **err);
 
 /* Applies new limits and a new message size limit (max_bytes) to the

@@ -7,7 +7,7 @@
  * whoever drops it last. Input: the configuration file, which may be
  * broken: then the running configuration stays and the error is logged.
  * The keys the running daemon cannot change (its folder, its listener,
- * its own address, for which its keys were made) keep their old values,
+ * its own address, for which its keys were made, the user it became) keep their old values,
  * and each change is logged "restart needed". */
 #include <string.h>
 #include "log.h"
@@ -69,6 +69,7 @@ struct config *reload_read(const struct config *running)
 	keep(&next->lmtp_listen, running->lmtp_listen, "[lmtp] listen");
 	keep(&next->domain, running->domain, "[robot] domain");
 	keep(&next->address, running->address, "[robot] address");
+	keep(&next->user, running->user, "[robot] user");
 	if (next->lmtp_allow_uids > 0 && !g_str_has_prefix(next->lmtp_listen, "unix:")) {
 		log_msg(LOG_ERR, "reload: [lmtp] allow_uids needs a unix socket; "
 			"the configuration stays as it was");

@@ -280,6 +280,8 @@ START_TEST(test_errors_name_the_key)
 	assert_refused(tmp, "[robot]\ncustodian = not an address\n", "[robot] custodian");
 	assert_refused(tmp, "[robot]\ncustodian = \"not an address\"\n", "[robot] custodian");
 	assert_refused(tmp, "[robot]\naddress = nobody\n", "[robot] address");
+	assert_refused(tmp, "[robot]\nuser = po cbot\n", "[robot] user");
+	assert_refused(tmp, "[robot]\nuser = -pocbot\n", "[robot] user");
 	assert_refused(tmp, "[log]\nsyslog = perhaps\n", "[log] syslog");
 	assert_refused(tmp, "this is not a key file\n", "bad.conf");
 	world_free(tmp);
@@ -332,11 +334,12 @@ END_TEST
 START_TEST(test_dump)
 {
 	static const char *const keys[] = { "[robot]", "domain = example.org", "address = pocbot@example.org",
-		"custodian = admin@example.org", "[paths]", "var = ", "[lmtp]", "listen = 127.0.0.1:2525",
+		"custodian = admin@example.org", "user = pocbot", "[paths]", "var = ", "[lmtp]", "listen = 127.0.0.1:2525",
 		"[smtp]", "relay = ", "[limits]", "message_bytes = 2048", "help_per_day = 7", "[log]",
 		"syslog = false", "stderr = true", "[test]", "clock_file = ", NULL };
 	char *tmp = world_new();
 	char *conf = write_conf(tmp, "d.conf", "[robot]\ndomain = example.org\ncustodian = admin@example.org\n"
+				"user = pocbot\n"
 				"[lmtp]\nlisten = 127.0.0.1:2525\n[limits]\nmessage_bytes = 2048\nhelp_per_day = 7\n");
 	char *again;
 	struct config cfg, cfg2;
@@ -353,6 +356,7 @@ START_TEST(test_dump)
 	ck_assert_str_eq(cfg2.domain, cfg.domain);
 	ck_assert_str_eq(cfg2.address, cfg.address);
 	ck_assert_str_eq(cfg2.custodian, cfg.custodian);
+	ck_assert_str_eq(cfg2.user, "pocbot");
 	ck_assert_str_eq(cfg2.var, cfg.var);
 	ck_assert_str_eq(cfg2.lmtp_listen, cfg.lmtp_listen);
 	ck_assert(cfg2.smtp_relay == NULL);
