@@ -5,11 +5,14 @@
 #                   then each fuzz target over its seeds and regression inputs (once, -runs=0)
 #   make fuzz       fuzzes each target in tests/fuzz for FUZZ_SECONDS (60) with clang's libFuzzer
 #   make bench      benchmarks, printed beside their baselines
-#   make install    PREFIX=/usr/local DESTDIR=: the program and its three man pages
+#   make install    PREFIX=/usr/local DESTDIR=: the program, its three man pages, the systemd
+#                   units (UNITDIR) and /etc/pocbot/pocbot.conf if there is none (as the package)
 
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+CONFDIR = /etc/pocbot
 BUILD ?= build
 
 PKGS = gmime-3.0 gpgme sqlite3 libetpan gio-unix-2.0 json-glib-1.0
@@ -140,6 +143,15 @@ install: pocbot
 		install -d $$d && install -m 644 $$p $$d/.$$f.tmp || exit 1; \
 		mv -f $$d/.$$f.tmp $$d/$$f || exit 1; \
 	done
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in pocbot.service pocbot.socket; do \
+		t=$(DESTDIR)$(UNITDIR)/.$$u.tmp; \
+		sed 's|/usr/bin/\(pocbot\)|$(BINDIR)/\1|g' systemd/$$u > $$t && chmod 644 $$t && \
+		mv -f $$t $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -d $(DESTDIR)$(CONFDIR)
+	[ -e $(DESTDIR)$(CONFDIR)/pocbot.conf ] || \
+		install -m 644 etc/pocbot.conf $(DESTDIR)$(CONFDIR)
 
 clean:
 	rm -rf build build-asan $(FUZZ_BUILD) pocbot pocbot.tmp
