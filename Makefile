@@ -5,6 +5,8 @@
 #                   then each fuzz target over its seeds and regression inputs (once, -runs=0)
 #   make fuzz       fuzzes each target in tests/fuzz for FUZZ_SECONDS (60) with clang's libFuzzer
 #   make bench      benchmarks, printed beside their baselines
+#   make check-deb  the Debian package built, installed, upgraded and purged: as root, on a
+#                   fresh Debian 12 only (../shared/tools/fresh-debian 'make check-deb')
 #   make install    PREFIX=/usr/local DESTDIR=: the program, its three man pages, the systemd
 #                   units (UNITDIR) and /etc/pocbot/pocbot.conf if there is none (as the package)
 
@@ -127,6 +129,10 @@ deps:
 deps-test:
 	@tools/deps test
 
+# installs packages and creates a user: for a machine made for it, not part of check
+check-deb:
+	tests/deb/install.sh
+
 bench: deps-test
 	@$(MAKE) --no-print-directory units
 	bench/run build
@@ -156,4 +162,4 @@ install: pocbot
 clean:
 	rm -rf build build-asan $(FUZZ_BUILD) pocbot pocbot.tmp
 
-.PHONY: all pocbot units run check test deps deps-test bench install clean fuzzers fuzz-build fuzz-replay fuzz
+.PHONY: all pocbot units run check check-deb test deps deps-test bench install clean fuzzers fuzz-build fuzz-replay fuzz
