@@ -41,7 +41,7 @@ echo "  (built in $(( $(date +%s) - s )) s)"
 n=$(ls "$top"/tests/unit/test-*.c | wc -l)
 ok "  dh_auto_test ran the $n unit suites, each passed" \
 	is "$(grep -c '^100%: Checks: [1-9][0-9]*, Failures: 0, Errors: 0$' "$T/build.log")" "$n"
-ok "  none said NOT RUN" sh -c "! grep 'NOT RUN' '$T/build.log'"
+ok "  none said NOT RUN" sh -c "! grep '^build/tests/test-.*: NOT RUN' '$T/build.log'"
 DEB=$(ls "$T"/src/pocbot_*_*.deb 2>/dev/null) ||
 	{ echo "  $((CHECKS - FAILS)) passed, $FAILS failed: no package, stopped"; exit 1; }
 
@@ -108,6 +108,7 @@ ok "  its POCs read back" sh -c "runuser -u pocbot -- pocbot -c /etc/pocbot/pocb
 ok "status as pocbot" sh -c "runuser -u pocbot -- pocbot -c /etc/pocbot/pocbot.conf status \
 	> '$T/status' 2>&1"
 tail -n 8 "$T/status"
+runuser -u pocbot -- gpgconf --homedir /var/lib/pocbot/gnupg --kill all	# status's agent
 rm -rf "$T"
 echo "  $((CHECKS - FAILS)) passed, $FAILS failed"
 [ "$FAILS" -eq 0 ]
