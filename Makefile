@@ -5,11 +5,16 @@
 #                   then each fuzz target over its seeds and regression inputs (once, -runs=0)
 #   make fuzz       fuzzes each target in tests/fuzz for FUZZ_SECONDS (60) with clang's libFuzzer
 #   make bench      benchmarks, printed beside their baselines
-#   make install    PREFIX=/usr/local DESTDIR=: the program and its three man pages
+#   make check-deb  the Debian package built, installed, upgraded and purged: as root, on a
+#                   fresh Debian 12 only (../shared/tools/fresh-debian 'make check-deb')
+#   make install    PREFIX=/usr/local DESTDIR=: the program, its three man pages, the systemd
+#                   units (UNITDIR) and /etc/pocbot/pocbot.conf if there is none (as the package)
 
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
 MANDIR = $(PREFIX)/share/man
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+CONFDIR = /etc/pocbot
 BUILD ?= build
 
 PKGS = gmime-3.0 gpgme sqlite3 libetpan gio-unix-2.0 json-glib-1.0 libsystemd
@@ -124,6 +129,10 @@ deps:
 deps-test:
 	@tools/deps test
 
+# installs packages and creates a user: for a machine made for it, not part of check
+check-deb:
+	tests/deb/install.sh
+
 bench: deps-test
 	@$(MAKE) --no-print-directory units
 	bench/run build
@@ -140,8 +149,17 @@ install: pocbot
 		install -d $$d && install -m 644 $$p $$d/.$$f.tmp || exit 1; \
 		mv -f $$d/.$$f.tmp $$d/$$f || exit 1; \
 	done
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in pocbot.service pocbot.socket; do \
+		t=$(DESTDIR)$(UNITDIR)/.$$u.tmp; \
+		sed 's|/usr/bin/\(pocbot\)|$(BINDIR)/\1|g' systemd/$$u > $$t && chmod 644 $$t && \
+		mv -f $$t $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
+	install -d $(DESTDIR)$(CONFDIR)
+	[ -e $(DESTDIR)$(CONFDIR)/pocbot.conf ] || \
+		install -m 644 etc/pocbot.conf $(DESTDIR)$(CONFDIR)
 
 clean:
 	rm -rf build build-asan $(FUZZ_BUILD) pocbot pocbot.tmp
 
-.PHONY: all pocbot units run check test deps deps-test bench install clean fuzzers fuzz-build fuzz-replay fuzz
+.PHONY: all pocbot units run check check-deb test deps deps-test bench install clean fuzzers fuzz-build fuzz-replay fuzz
