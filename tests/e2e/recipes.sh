@@ -64,9 +64,11 @@ chown -R $RUID:$RGID "$T/sink" "$R"
 setup() {
 	recipe "$1" main.cf > "$T/recipe.cf"
 	cp "$T/recipe.cf" "$T/set.cf"
+	echo "mynetworks = (below)" >> "$T/set.cf"
 	[ "$1" = alias ] && echo "local_transport = (the default)" >> "$T/set.cf"
 	{ postfix_main_cf | awk 'NR == FNR { set[$1]; next } !($1 in set)' "$T/set.cf" -
 	  cat <<EOF
+mynetworks = 127.0.0.1/32
 virtual_mailbox_domains = sink.test
 virtual_mailbox_base = $T/sink
 virtual_mailbox_maps = static:mail/
@@ -97,8 +99,11 @@ robot() {
 }
 
 tag=$(basename "$T" | tr -dc 'A-Za-z0-9')
+# mail from outside comes from 127.0.0.2, outside mynetworks (127.0.0.1, the
+# robot's own): Postfix takes it only for a domain it relays to or delivers
+OUTSIDE="--server 127.0.0.1:$SMTP_PORT --local-interface 127.0.0.2"
 send() {	# FROM TO MSGID: a HELP into Postfix by SMTP
-	swaks --server "127.0.0.1:$SMTP_PORT" --from "$1" --to "$2" \
+	swaks $OUTSIDE --from "$1" --to "$2" \
 		--header "Message-Id: <$3>" --header "Subject: HELP" </dev/null >>"$T/swaks.log" 2>&1
 }
 reply_to() { grep -lsF "In-Reply-To: <$1>" "$SINK"/new/* | head -1; }
@@ -144,7 +149,7 @@ postfix -c "$PF" reload >/dev/null 2>&1
 answered tcp bob@sink.test
 ok "tcp: handed over by LMTP on 127.0.0.1:$LMTP_PORT" \
 	logged "to=<pocbot@poc.example.int>, relay=127.0.0.1\[127.0.0.1\]:$LMTP_PORT, .*status=sent"
-ok "tcp: bounces+TOKEN@ accepted (the + delimiter)" sh -c "swaks --server 127.0.0.1:$SMTP_PORT \
+ok "tcp: bounces+TOKEN@ accepted (the + delimiter)" sh -c "swaks $OUTSIDE \
 	--from '<>' --to bounces+tok$tag@poc.example.int </dev/null >>'$T/swaks.log' 2>&1"
 ok "tcp: and handed to the robot" wait_for 30 \
 	logged "to=<bounces+tok$tag@poc.example.int>, relay=127.0.0.1\[127.0.0.1\]:$LMTP_PORT, .*status=sent"
@@ -165,7 +170,7 @@ postfix -c "$PF" reload >/dev/null 2>&1
 answered alias dave@sink.test
 ok "alias: handed over by local(8) to the command" \
 	logged "to=<pocbot@poc.example.int>, relay=local, .*status=sent (delivered to command"
-ok "alias: bounces+TOKEN@ accepted" sh -c "swaks --server 127.0.0.1:$SMTP_PORT \
+ok "alias: bounces+TOKEN@ accepted" sh -c "swaks $OUTSIDE \
 	--from '<>' --to bounces+al$tag@poc.example.int </dev/null >>'$T/swaks.log' 2>&1"
 stored_al() { grep -lx "R bounces+al$tag@poc.example.int" "$R"/var/spool/*/* >/dev/null 2>&1; }
 ok "alias: stored with its original recipient, token and all" wait_for 30 stored_al
