@@ -44,7 +44,7 @@ recipe() {
 	python3 "$top/tests/e2e/recipe.py" "$top/README.md" "$1" "$2" | sed \
 		-e "s|/etc/postfix/|$PF/|g" -e "s|/etc/aliases|$PF/aliases|g" \
 		-e "s|/var/spool/postfix/|$PQ/|g" -e "s|/var/lib/pocbot|$R/var|g" \
-		-e "s|/etc/pocbot/|$R/|g" -e "s|/usr/bin/pocbot|$BIN|g" \
+		-e "s|/etc/pocbot/|$R/|g" -e "s|/usr/bin/[p]ocbot|$BIN|g" \
 		-e "s|127.0.0.1:2424|127.0.0.1:$LMTP_PORT|g" -e "s|127.0.0.1:25\$|127.0.0.1:$SMTP_PORT|" \
 		-e "s|user=pocbot|user=$RUSER|g" -e "s|chown pocbot:pocbot|chown $RUID:$RGID|" \
 		-e "s|^postalias |postalias -c $PF |"
