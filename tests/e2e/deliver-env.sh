@@ -29,7 +29,8 @@ deliver() {
 	printf '%s\n' "$input" | (cd / && env -i PATH=/usr/bin:/bin $vars \
 		"$POCBOT" -c "$T/r/pocbot.conf" deliver "$@" >"$T/deliver.out" 2>&1)
 	got=$?
-	[ "$got" -eq "$want" ] || { echo "    exit $got, wanted $want" >&2; cat "$T/deliver.out" >&2; return 1; }
+	[ "$got" -eq "$want" ] && return 0
+	echo "    exit $got, wanted $want" >&2; cat "$T/deliver.out" >&2; return 1
 }
 # newest: the spool entry stored last (entries are named by time).
 newest() { ls -t "$SPOOL" | head -1; }
@@ -51,7 +52,8 @@ $MSG" --
 ok "  sender from Return-Path" stored "S rp@example.org"
 ok "  recipient from the first Delivered-To" stored "R ping+tok1@robot.test"
 ok "  the mbox From line is not stored" sh -c "! grep -q '^From rp@' '$SPOOL/$(newest)'"
-ok "  the message is, from its Return-Path on" grep -qx 'Return-Path: <rp@example.org>' "$SPOOL/$(newest)"
+ok "  the message is, from its Return-Path on" \
+	grep -qx 'Return-Path: <rp@example.org>' "$SPOOL/$(newest)"
 ok "--sender given, the recipient from Delivered-To" deliver 0 "$MSG" -- --sender x@example.org
 ok "  the given sender" stored "S x@example.org"
 ok "  the recipient" stored "R ping+tok1@robot.test"

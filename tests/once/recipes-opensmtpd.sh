@@ -6,7 +6,7 @@
 # needs its users and compiled-in paths to run, so it is not run here: its
 # binary comes from its unpacked package ('tools/deps test' unpacks it in
 # $OPENSMTPD_ROOT). Without it the script fails, it does not skip.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
 
 fail() { echo "recipes-opensmtpd.sh: $*" >&2; exit 1; }
 OPENSMTPD_ROOT=${OPENSMTPD_ROOT:-/var/cache/pocbot-tests/opensmtpd}

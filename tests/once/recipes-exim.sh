@@ -9,7 +9,7 @@
 # $EXIM_ROOT) with 'exim4 -C FILE' and its own spool, in a mount namespace
 # whose /etc/passwd and /etc/group name its compiled-in user Debian-exim
 # (as nobody). Needs root; without the unpacked Exim it fails, it does not skip.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
 
 fail() { echo "recipes-exim.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "must run as root: it runs Exim in a mount namespace"
@@ -43,7 +43,7 @@ chmod 755 "$T"
 mkdir -p "$E/spool" "$E/log" "$SINK" "$R" "$T/bin"
 cp "$POCBOT" "$BIN" && chmod 755 "$T/bin" "$BIN"
 chown -R $RUID:$RGID "$E/spool" "$E/log" "$T/sink" "$R"
-{ cat /etc/passwd; echo "Debian-exim:x:$RUID:$RGID::/nonexistent:/usr/sbin/nologin"; } > "$E/passwd"
+{ cat /etc/passwd; echo "Debian-exim:x:$RUID:$RGID::/nonexistent:/bin/false"; } > "$E/passwd"
 { cat /etc/group; echo "Debian-exim:x:$RGID:"; } > "$E/group"
 
 # exim.conf: the test's frame (loopback only, sink.test a local Maildir,
