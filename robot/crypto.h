@@ -210,7 +210,7 @@ int crypto_identity_expiry(struct crypto *c, gint64 *pgp, gint64 *smime);
  * the backup keys and decrypted with the restoring person's gpg. */
 
 /* Writes the robot's keys into dir (0700, the caller's): every OpenPGP
- * public key, the robot's OpenPGP secret key, every certificate (PEM), each
+ * public key, the robot's OpenPGP secret keys, every certificate (PEM), each
  * S/MIME secret key as PKCS#12 with an empty password, trustlist.txt;
  * appends the names written to names (g_free'd strings). 0 or -1 with *err. */
 int crypto_backup_export(struct crypto *c, const char *dir, GPtrArray *names, char **err);
