@@ -391,7 +391,7 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 	guint signals[3] = { 0 };
 	struct lmtp_server *svc;
 	GThread *worker = NULL, *sender;
-	char *err = NULL;
+	char *err = NULL, *fault_file;
 	int rc;
 
 	rc = command_options(ctx, "Runs the robot until SIGTERM or SIGINT.", NULL, &argc, &argv);
@@ -406,9 +406,11 @@ int cmd_serve(struct command_ctx *ctx, int argc, char **argv)
 					 &d },
 				       TRUE };	/* commits run on the server's pool */
 	lim = lmtp_limits(cfg);
-	d.fault = fault_new();
 	if ((rc = prepare(&d)))
 		goto out;
+	fault_file = config_var_path(d.cfg, "fault");	/* VAR is ours now */
+	d.fault = fault_new(fault_file);
+	g_free(fault_file);
 	d.tpl = templates_load();
 	g_mutex_init(&d.lock);
 	g_cond_init(&d.wake);

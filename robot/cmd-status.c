@@ -48,6 +48,9 @@ static void print_text(const struct status *s)
 		       s->since ? clock_text(s->since, CLOCK_ISO, "?", buf) : "?");
 	else
 		printf("%-22s %s\n", "daemon:", s->daemon == 0 ? "not running" : "unknown");
+	if (s->fault)
+		printf("%-22s since %s: %s\n", "robot fault:",
+		       clock_text(s->fault_since, CLOCK_ISO, "?", buf), s->fault);
 	when("last received:", s->now, s->last_received, "never");
 	when("last sent:", s->now, s->out.last_sent, "never");
 	count("spool new:", s->spool_new, s->oldest_new);
@@ -160,6 +163,16 @@ static void json_body(JsonBuilder *b, const struct status *s, int level, const c
 	if (s->daemon == 1)
 		member_int(b, "pid", s->pid);
 	member_time(b, "since", s->daemon == 1 ? s->since : 0);
+	json_builder_set_member_name(b, "fault");
+	if (s->fault) {
+		json_builder_begin_object(b);
+		json_builder_set_member_name(b, "cause");
+		json_builder_add_string_value(b, s->fault);
+		member_time(b, "since", s->fault_since);
+		json_builder_end_object(b);
+	} else {
+		json_builder_add_null_value(b);
+	}
 	json_builder_end_object(b);
 	member_time(b, "last_received", s->last_received);
 	member_time(b, "last_sent", s->out.last_sent);

@@ -25,7 +25,8 @@ enum key_type {
 	K_DURATION,
 	K_DURATIONS,
 	K_UIDS,
-	K_FPRS
+	K_FPRS,
+	K_PROTOCOL
 };
 
 struct key {
@@ -40,6 +41,7 @@ static const struct key keys[] = {
 	{ "robot", "domain", K_DOMAIN, AT(domain) },
 	{ "robot", "address", K_ADDRESS, AT(address) },
 	{ "robot", "custodian", K_ADDRESS, AT(custodian) },
+	{ "robot", "sign_default", K_PROTOCOL, AT(sign_default) },
 	{ "paths", "var", K_PATH, AT(var) },
 	{ "lmtp", "listen", K_LISTEN, AT(lmtp_listen) },
 	{ "lmtp", "max_connections", K_COUNT, AT(lmtp_max_connections) },
@@ -85,6 +87,7 @@ void config_defaults(struct config *cfg, const char *base)
 {
 	memset(cfg, 0, sizeof *cfg);
 	cfg->domain = g_strdup("localhost");
+	cfg->sign_default = CRYPTO_SMIME;	/* Outlook and Apple Mail verify it unaided */
 	cfg->var = g_build_filename(base, "var", NULL);
 	cfg->lmtp_listen = g_strdup("127.0.0.1:2424");
 	cfg->lmtp_max_connections = DEFAULT_LMTP_MAX_CONNECTIONS;
@@ -322,6 +325,14 @@ static int set_value(struct config *cfg, const struct key *k, const char *v,
 			g_free(fprs);
 		return 0;
 	}
+	case K_PROTOCOL:
+		if (strcmp(v, "smime") == 0)
+			*(enum crypto_protocol *)field = CRYPTO_SMIME;
+		else if (strcmp(v, "openpgp") == 0)
+			*(enum crypto_protocol *)field = CRYPTO_OPENPGP;
+		else
+			goto bad;
+		return 0;
 	case K_BOOL:
 		if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "1") == 0)
 			*(gboolean *)field = TRUE;
@@ -517,6 +528,9 @@ char *config_dump(const struct config *cfg)
 		else if (k->type == K_BOOL)
 			g_string_append_printf(s, "%s\n",
 			                       *(const gboolean *)field ? "true" : "false");
+		else if (k->type == K_PROTOCOL)
+			g_string_append(s, *(const enum crypto_protocol *)field == CRYPTO_OPENPGP
+			                   ? "openpgp\n" : "smime\n");
 		else if (k->type == K_UIDS) {
 			for (int u = 0; u < cfg->lmtp_allow_uids; u++)
 				g_string_append_printf(s, "%s%u", u ? ", " : "",
@@ -544,7 +558,8 @@ char *config_var_path(const struct config *cfg, const char *name)
 static int owns_string(const struct key *k)
 {
 	return k->type != K_SIZE && k->type != K_COUNT && k->type != K_BOOL &&
-	       k->type != K_DURATION && k->type != K_DURATIONS && k->type != K_UIDS;
+	       k->type != K_DURATION && k->type != K_DURATIONS && k->type != K_UIDS &&
+	       k->type != K_PROTOCOL;
 }
 
 void config_copy(struct config *dst, const struct config *src)

@@ -3,6 +3,7 @@
 #define POCBOT_CONFIG_H
 
 #include <glib.h>
+#include "crypto.h"
 
 #define CONFIG_MAX_REMINDERS 8
 #define CONFIG_MAX_UIDS 16
@@ -13,6 +14,8 @@ struct config {
 	char *domain;		/* [robot] domain */
 	char *address;		/* [robot] address */
 	char *custodian;	/* [robot] custodian, or NULL */
+	enum crypto_protocol sign_default; /* [robot] sign_default: how mail to an address with
+	                                      no key on record is signed (smime, openpgp) */
 	char *var;		/* [paths] var, absolute */
 	char *lmtp_listen;	/* [lmtp] listen: host:port or unix:/path (absolute) */
 	int lmtp_max_connections;	/* [lmtp] max_connections: more closes the longest idle */

@@ -63,7 +63,7 @@ int crypto_key_addresses(struct crypto *c, enum crypto_protocol p, const char *c
 
 		if (!**fprs)
 			continue;
-		e = gpgme_get_key(ctx, *fprs, &key, 0);
+		e = crypto_get_key(c, ctx, *fprs, &key, 0);
 		if (gpgme_err_code(e) == GPG_ERR_EOF)
 			continue;	/* not in the keyring: no address */
 		if (e) {
@@ -112,6 +112,7 @@ static int keys_holding(struct crypto *c, const char *addr, GPtrArray **fprs)
 	char *u = uni ? g_strdup_printf("%.*s@%s", (int)(at - addr), addr, uni) : NULL;
 	const char *patterns[] = { addr, a, u, NULL };
 	int rc;
+
 	*fprs = g_ptr_array_new_with_free_func(g_free);
 	if (!at) {
 		rc = 0;

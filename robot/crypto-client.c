@@ -137,6 +137,7 @@ static GPtrArray *call(struct crypto *c, GPtrArray *req, size_t input, char **er
 	char *op = wire_str(req, 0), *how = NULL, *cause = NULL;
 	GPtrArray *reply = NULL;
 
+	*err = NULL;
 	for (int attempt = 0; attempt < 2 && !reply && !*err; attempt++) {
 		if (!c->engine->pid && spawn(c, err) < 0)
 			break;

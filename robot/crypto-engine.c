@@ -14,6 +14,8 @@
  * restarted, for the daemon's log. Input: requests from the daemon only
  * (the socket is its socketpair); mail reaches it as request fields. */
 #include <errno.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -384,6 +386,12 @@ int crypto_engine_main(int fd)
 	GPtrArray *req, *reply;
 	int why = 0, rc = 0;
 
+	/* it ends when the daemon closes its socket, or dies with it: a signal
+	 * to the process group (^C, a service stop) is the daemon's to act on */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	mail_library_init();
 	while ((req = wire_recv(fd, -1, &why))) {
 		reply = answer(homes, req);

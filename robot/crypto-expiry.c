@@ -73,7 +73,7 @@ int crypto_key_expiry(struct crypto *c, enum crypto_protocol p, const char *fpr,
 		return 0;
 	if (c->engine)
 		return crypto_client_key_expiry(c, p, fpr, expires);
-	e = gpgme_get_key(ctx, fpr, &key, 0);
+	e = crypto_get_key(c, ctx, fpr, &key, 0);
 	if (gpgme_err_code(e) == GPG_ERR_EOF)
 		return 0;	/* not in the keyring */
 	if (e)

@@ -3,6 +3,7 @@
 #ifndef POCBOT_CRYPTO_INTERNAL_H
 #define POCBOT_CRYPTO_INTERNAL_H
 
+#include <sys/stat.h>
 #include <gpgme.h>
 #include "crypto.h"
 
@@ -12,6 +13,9 @@ struct crypto {
 	gpgme_ctx_t cms;	/* CMS (gpgsm) context, reused */
 	unsigned cms_encrypts;	/* ENCRYPT commands the gpgsm server has run */
 	char *sign_as[2];	/* crypto_sign_as: OpenPGP and S/MIME signers pinned, or NULL */
+	GHashTable *keys_pgp, *keys_cms;	/* public keys found (crypto-keycache.c) */
+	struct stat kbx;	/* the keyring file when they were */
+	gint64 keys_since;	/* monotonic, microseconds */
 	struct crypto_client *engine;	/* crypto_open_engine: every call runs
 					 * there (crypto-client.c); pgp, cms NULL */
 };
@@ -47,6 +51,15 @@ void crypto_client_close(struct crypto *c);
  * value passed to IPC" after it) and runs out of secure memory after about
  * eight ENCRYPT commands ("Cannot allocate memory (gcrypt)"). */
 void crypto_cms_reset(struct crypto *c);
+
+/* gpgme_get_key on the adapter's context ctx (its gpgsm server reused, no
+ * `--version` run), public keys from the cache (crypto-keycache.c).
+ * GPG_ERR_EOF when there is none. */
+gpgme_error_t crypto_get_key(struct crypto *c, gpgme_ctx_t ctx, const char *fpr,
+			     gpgme_key_t *key, int secret);
+
+/* Forgets the keys found (an import changed the keyring). */
+void crypto_keycache_clear(struct crypto *c);
 
 /* A GPGME error as one line. g_free it. */
 char *crypto_gpgme_error(const char *what, gpgme_error_t e);

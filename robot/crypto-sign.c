@@ -173,7 +173,7 @@ int crypto_ensure_signer(struct crypto *c, gpgme_ctx_t ctx, char **err)
 				       ctx == c->pgp ? "OpenPGP" : "S/MIME");
 		return -1;
 	}
-	e = gpgme_get_key(ctx, fpr, &k, 1);
+	e = crypto_get_key(c, ctx, fpr, &k, 1);
 	if (!e)
 		e = gpgme_signers_add(ctx, k);
 	if (k)
@@ -316,37 +316,30 @@ static void keys_free(gpgme_key_t *keys)
 	g_free(keys);
 }
 
-/* The keys of fprs, one listing for all; each must be found. A
- * NULL-terminated array (keys_free it), or NULL with *err. */
-static gpgme_key_t *find_recipients(gpgme_ctx_t ctx, const char *const *fprs, size_t n, char **err)
+/* The keys of fprs (crypto_get_key: most are known from the listing of
+ * the signer's addresses); each must be found. A NULL-terminated array
+ * (keys_free it), or NULL with *err. */
+static gpgme_key_t *find_recipients(struct crypto *c, gpgme_ctx_t ctx, const char *const *fprs,
+				    size_t n, char **err)
 {
-	gpgme_key_t *keys = g_new0(gpgme_key_t, n + 1), k = NULL;
-	size_t found = 0;
-	gpgme_error_t e = gpgme_op_keylist_ext_start(ctx, (const char **)fprs, 0, 0);
+	gpgme_key_t *keys = g_new0(gpgme_key_t, n + 1);
+	gpgme_error_t e = 0;
+	size_t i;
 
-	while (!e && !(e = gpgme_op_keylist_next(ctx, &k))) {
-		for (size_t i = 0; i < n && k; i++)
-			if (!keys[i] && key_matches(k, fprs[i])) {
-				keys[i] = k;
-				k = NULL;
-				found++;
-			}
-		if (k)
-			gpgme_key_unref(k);
+	for (i = 0; i < n && !e; i++) {
+		e = crypto_get_key(c, ctx, fprs[i], &keys[i], 0);
+		if (!e && !key_matches(keys[i], fprs[i]))
+			e = gpg_error(GPG_ERR_EOF);
 	}
-	gpgme_op_keylist_end(ctx);
-	if (gpgme_err_code(e) == GPG_ERR_EOF)
-		e = 0;
-	if (!e && found == n)
+	if (!e)
 		return keys;
-	for (size_t i = 0; i < n && !e; i++)
-		if (!keys[i])
-			*err = g_strdup_printf("no key for the recipient %s", fprs[i]);
-	if (e)
+	if (gpgme_err_code(e) == GPG_ERR_EOF)
+		*err = g_strdup_printf("no key for the recipient %s", fprs[i - 1]);
+	else
 		*err = crypto_gpgme_error("finding the recipients' keys", e);
-	for (size_t i = 0; i < n; i++)	/* keys may have holes: free each */
-		if (keys[i])
-			gpgme_key_unref(keys[i]);
+	for (size_t j = 0; j < n; j++)	/* keys may have holes: free each */
+		if (keys[j])
+			gpgme_key_unref(keys[j]);
 	g_free(keys);
 	return NULL;
 }
@@ -354,7 +347,7 @@ static gpgme_key_t *find_recipients(gpgme_ctx_t ctx, const char *const *fprs, si
 int crypto_encrypt_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgme_data_t out,
 			const char *const *fprs, size_t n, char **err)
 {
-	gpgme_key_t *keys = find_recipients(ctx, fprs, n, err);
+	gpgme_key_t *keys = find_recipients(c, ctx, fprs, n, err);
 	gpgme_encrypt_result_t r;
 	gpgme_error_t e;
 

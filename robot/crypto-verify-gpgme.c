@@ -193,7 +193,7 @@ static void signer_fpr(struct crypto_job *j, gpgme_protocol_t proto, const struc
 		copy_fpr(j->r->fingerprint, j->primary);
 		return;
 	}
-	if (gpgme_get_key(j->c->pgp, f->fpr, &key, 0) == 0 && key && key->fpr)
+	if (crypto_get_key(j->c, j->c->pgp, f->fpr, &key, 0) == 0 && key && key->fpr)
 		copy_fpr(j->r->fingerprint, key->fpr);
 	gpgme_key_unref(key);
 }

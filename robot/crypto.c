@@ -103,6 +103,7 @@ void crypto_close(struct crypto *c)
 		return;
 	if (c->engine)
 		crypto_client_close(c);
+	crypto_keycache_clear(c);
 	if (c->pgp)
 		gpgme_release(c->pgp);
 	if (c->cms)

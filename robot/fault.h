@@ -23,7 +23,9 @@ const char *fault_class_name(enum fault_class c);
  * FAULT_RETRY_MAX. */
 struct fault;
 
-struct fault *fault_new(void);
+/* file (may be NULL): the state file a fault is written to while it lasts
+ * (a stale one is removed now and when the fault ends). */
+struct fault *fault_new(const char *file);
 void fault_free(struct fault *f);
 
 /* The robot cannot work, because of cause (a probe's words, bounded when

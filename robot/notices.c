@@ -23,7 +23,7 @@ static const struct notice_kind kinds[] = {
 	{ "forms", "notice", "notice-signers", NOTICE_STATE_SIGNERS, NOTICE_LANG_REQUEST, TRUE,
 	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
 	{ "record-changed", "notice", "notice-change", NOTICE_ADDRESS, NOTICE_LANG_POC, FALSE,
-	  NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
+	  NOTICE_SIGN_DEFAULT, NULL, NOTICE_NOW },
 	{ "ping-escalation", "ping-escalation", "ping-escalation", NOTICE_STATE_SIGNERS,
 	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, "state", NOTICE_NOW },
 	{ "ping-unverified", "ping-unverified", "ping-unverified", NOTICE_STATE_SIGNERS,
@@ -47,11 +47,11 @@ static const struct notice_kind kinds[] = {
 	{ "reply", NULL, NULL, /* help, form, refusal to unsigned or non-enrolled mail */
 	  NOTICE_SENDER, NOTICE_LANG_REQUEST, FALSE, NOTICE_SIGN_SENDER, NULL, NOTICE_NOW },
 	{ "ping", NULL, NULL, /* ping, verification ping, reminder */
-	  NOTICE_ADDRESS, NOTICE_LANG_POC, FALSE, NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
+	  NOTICE_ADDRESS, NOTICE_LANG_POC, FALSE, NOTICE_SIGN_DEFAULT, NULL, NOTICE_NOW },
 	{ "quarantine-alert", "notice", NULL, NOTICE_CUSTODIAN_ADDRESS, NOTICE_LANG_ENGLISH, FALSE,
-	  NOTICE_SIGN_OPENPGP, NULL, NOTICE_NOW },
+	  NOTICE_SIGN_DEFAULT, NULL, NOTICE_NOW },
 	{ "outbox-alert", "notice", NULL, NOTICE_CUSTODIAN_ADDRESS, NOTICE_LANG_ENGLISH, FALSE,
-	  NOTICE_SIGN_OPENPGP, NULL, NOTICE_DAILY },	/* counts only: timer-outbox.c */
+	  NOTICE_SIGN_DEFAULT, NULL, NOTICE_DAILY },	/* counts only: timer-outbox.c */
 	{ "outbox-digest", "notice", "outbox-digest", NOTICE_CUSTODIANS, NOTICE_LANG_SIGNER, TRUE,
 	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
 	{ NULL, NULL, NULL, 0, 0, FALSE, 0, NULL, 0 }
@@ -195,7 +195,7 @@ static int send_one(const struct mail_ctx *c, const struct notice_kind *k,
 	if (rc <= 0)
 		return rc;
 	g_assert(!k->encrypted || key);
-	it.protocol = to && k->signing == NOTICE_SIGN_RECIPIENT ? to->protocol : CRYPTO_OPENPGP;
+	it.protocol = to && k->signing == NOTICE_SIGN_RECIPIENT ? to->protocol : CRYPTO_NONE;
 	it.encrypt_to = k->encrypted ? encrypt_to : NULL;
 	seed = g_strdup_printf("%s:%s", r->seed, to ? to->fingerprint : r->address);
 	if (k->coalesce && to && r->state && c->cfg->notices_coalesce > 0)
@@ -250,10 +250,10 @@ int notices_queue(const struct mail_ctx *c, const char *kind, enum crypto_protoc
 		it->purpose = k->purpose;
 	if (k->signing == NOTICE_SIGN_RECIPIENT && signer)
 		it->protocol = signer->protocol;
-	else if (k->signing == NOTICE_SIGN_SENDER && sender_protocol == CRYPTO_SMIME)
-		it->protocol = CRYPTO_SMIME;
+	else if (k->signing == NOTICE_SIGN_SENDER)
+		it->protocol = sender_protocol;	/* unsigned: CRYPTO_NONE, sign_default */
 	else
-		it->protocol = CRYPTO_OPENPGP;
+		it->protocol = CRYPTO_NONE;	/* outbox.c signs it in [robot] sign_default */
 	it->encrypt_to = k->encrypted ? encrypt_to : NULL;
 	return outbox_queue(c->db, c->cfg, c->crypto, c->now, message, seed, it);
 }

@@ -43,8 +43,9 @@ enum notice_lang {
 /* How a notice is signed. */
 enum notice_signing {
 	NOTICE_SIGN_RECIPIENT,	/* in the recipient signer's enrolled protocol */
-	NOTICE_SIGN_OPENPGP,	/* OpenPGP (a recipient with no key on record) */
-	NOTICE_SIGN_SENDER	/* as the message answered was signed: S/MIME or OpenPGP */
+	NOTICE_SIGN_DEFAULT,	/* [robot] sign_default (a recipient with no key on record) */
+	NOTICE_SIGN_SENDER	/* as the message answered was signed: S/MIME or OpenPGP;
+				 * unsigned: [robot] sign_default */
 };
 
 /* How soon it must go. */

@@ -36,18 +36,24 @@ static char *token_of(const char *seed)
 	return hex;
 }
 
+/* How it is signed: in its recipient's enrolled protocol, or, for an
+ * address with no key on record, in [robot] sign_default. */
+static enum crypto_protocol protocol_of(const struct config *cfg, const struct outbox_item *it)
+{
+	return it->protocol != CRYPTO_NONE ? it->protocol : cfg->sign_default;
+}
+
 /* The composed message, signed by the robot (and encrypted when asked).
  * g_free it; NULL on failure, logged. */
-static char *signed_message(struct crypto *c, const struct outmsg *o, const struct outbox_item *it,
-			    size_t *len)
+static char *signed_message(const struct config *cfg, struct crypto *c, const struct outmsg *o,
+			    const struct outbox_item *it, size_t *len)
 {
 	size_t plain_len = 0;
 	char *plain = mail_compose(o, &plain_len), *out, *err = NULL;
 
 	if (!plain)
 		return NULL;
-	out = crypto_protect(c, it->protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP,
-			     plain, plain_len, it->encrypt_to, len, &err);
+	out = crypto_protect(c, protocol_of(cfg, it), plain, plain_len, it->encrypt_to, len, &err);
 	if (!out)
 		log_msg(LOG_ERR, "outbox: cannot sign the message to <%s>: %.200s", it->to,
 			err ? err : "?");
@@ -101,8 +107,7 @@ static int signed_file(const struct config *cfg, struct crypto *c, const struct 
 			it->to);
 		goto out;
 	}
-	if (crypto_protect_file(c, it->protocol == CRYPTO_SMIME ? CRYPTO_SMIME : CRYPTO_OPENPGP,
-				plain, path, it->encrypt_to, &err) < 0) {
+	if (crypto_protect_file(c, protocol_of(cfg, it), plain, path, it->encrypt_to, &err) < 0) {
 		log_msg(LOG_ERR, "outbox: cannot sign the message to <%s>: %.200s", it->to,
 			err ? err : "?");
 		goto out;
@@ -182,7 +187,7 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 		if (signed_file(cfg, c, &o, it, token) < 0)
 			goto out;
 		file = g_strdup_printf("%s.eml", token);
-	} else if (!(text = signed_message(c, &o, it, &len))) {
+	} else if (!(text = signed_message(cfg, c, &o, it, &len))) {
 		goto out;
 	}
 	if (!(st = db_query(db, "INSERT INTO outbox"

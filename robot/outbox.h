@@ -22,7 +22,8 @@ struct outbox_item {
 	const char *body;
 	const char *in_reply_to;	/* Message-ID answered, no brackets, or NULL */
 	const char *references;		/* "<a> <b>" or NULL */
-	enum crypto_protocol protocol;	/* how the robot signs it: CRYPTO_NONE means OpenPGP */
+	enum crypto_protocol protocol;	/* how the robot signs it: the recipient signer's
+					 * protocol; CRYPTO_NONE: [robot] sign_default */
 	const char *const *encrypt_to;	/* fingerprints to encrypt to (NULL-terminated), or NULL */
 	const char *reply_to;		/* Reply-To addr-spec, or NULL */
 	const char *token;		/* the row's token (Message-ID pocbot.TOKEN@, Maildir

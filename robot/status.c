@@ -143,6 +143,20 @@ static void keys_open(struct status *s, sqlite3 *db, const struct config *cfg)
 	g_free(home);
 }
 
+/* The running daemon's robot fault, from its state file (fault.c): the
+ * start, a space, the cause. */
+static void read_fault(struct status *s, const struct config *cfg)
+{
+	char *path = config_var_path(cfg, "fault"), *text = NULL, *end = NULL;
+
+	if (g_file_get_contents(path, &text, NULL, NULL)) {
+		s->fault_since = g_ascii_strtoll(text, &end, 10);
+		s->fault = g_strdup(g_strstrip(end && *end == ' ' ? end + 1 : text));
+	}
+	g_free(text);
+	g_free(path);
+}
+
 void status_gather(struct status *s, sqlite3 *db, const struct config *cfg)
 {
 	char *spool = config_var_path(cfg, "spool");
@@ -154,6 +168,8 @@ void status_gather(struct status *s, sqlite3 *db, const struct config *cfg)
 	s->daemon = pidfile_read(cfg->var, &s->pid, &s->since);
 	if (s->daemon < 0)
 		failed(s, "the daemon's lock file");
+	if (s->daemon == 1)
+		read_fault(s, cfg);
 	spool_figures(spool, SPOOL_NEW, &s->spool_new, &s->oldest_new);
 	spool_figures(spool, SPOOL_QUARANTINE, &s->quarantine, &s->oldest_quarantine);
 	g_free(spool);
@@ -172,6 +188,7 @@ void status_clear(struct status *s)
 		g_ptr_array_unref(s->robot_keys);
 	g_free(s->audit_text);
 	g_free(s->backup_file);
+	g_free(s->fault);
 	g_free(s->error);
 }
 
@@ -244,6 +261,8 @@ int status_check(const struct status *s, const struct config *cfg, char **why)
 
 	if (s->daemon == 0)
 		problem(&level, w, 2, g_strdup("daemon not running"));
+	if (s->fault)
+		problem(&level, w, 2, g_strdup_printf("robot fault: %s", s->fault));
 	count_rule(&level, w, s->quarantine, cfg->status_quarantine_warning,
 		   cfg->status_quarantine_critical, "quarantined");
 	count_rule(&level, w, s->out.failed, cfg->status_failed_warning,

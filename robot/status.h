@@ -41,6 +41,8 @@ struct status {
 	gint64 backup_at;		/* the last archive's backup time */
 	char *backup_file;		/* and its path */
 	gboolean backup_key;		/* [backup] encrypt_to is set */
+	char *fault;			/* the running daemon's robot fault (VAR/fault), or NULL */
+	gint64 fault_since;
 	char *error;			/* the first figure that could not be read, or NULL */
 };
 

@@ -46,7 +46,8 @@ int timer_backup_write(const struct mail_ctx *c)
 	const struct config *cfg = c->cfg;
 	struct backup_done done;
 	gint64 last = 0;
-	char *file = NULL, *path, *err = NULL;
+	char *file = NULL, *path, *home, *err = NULL;
+	struct crypto *local;
 	int rc;
 
 	if (cfg->backup_every <= 0 || !cfg->backup_encrypt_to)
@@ -57,13 +58,20 @@ int timer_backup_write(const struct mail_ctx *c)
 	if ((rc == 1 && last + cfg->backup_every > c->now) || failed_recently(cfg, c->now))
 		return 0;
 	path = backup_timed_path(cfg, c->now);
-	if (backup_write(cfg, c->db, c->crypto, path, c->now, &done, &err) == 0) {
+	home = config_var_path(cfg, "gnupg");
+	/* key export is no call of the crypto engine: the adapter in process,
+	 * once a backup (the worker's engine waits meanwhile) */
+	if (!(local = crypto_open(home, &err)))
+		mark_failed(cfg, c->now, err);
+	else if (backup_write(cfg, c->db, local, path, c->now, &done, &err) == 0) {
 		log_msg(LOG_INFO, "backup written: %s (%" G_GINT64_FORMAT " bytes)", path,
 			done.bytes);
 		backup_prune(cfg);
 	} else {
 		mark_failed(cfg, c->now, err);
 	}
+	crypto_close(local);
+	g_free(home);
 	g_free(err);
 	g_free(path);
 	return 0;

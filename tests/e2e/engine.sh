@@ -59,9 +59,13 @@ ok "a robot fault is logged once, naming the canary" \
 sleep 2
 ok "no attempt is counted (one, the first, on record)" [ "$(max_attempts)" -le 1 ]
 ok "no acknowledgement meanwhile" acks_are 7
+ok "status shows the fault and its cause" sh -c "$P status | grep -q '^robot fault: .*canary'"
+$P status --check > "$T/check"; rc=$?
+ok "status --check: CRITICAL (2), naming it" sh -c "[ $rc -eq 2 ] && grep -q 'robot fault' '$T/check'"
 mv "$T/keys-away"/* "$VAR/gnupg/private-keys-v1.d/"
 ok "the keys back, both forms are acknowledged, without a restart" wait_for 90 acks_are 9
 ok "one 'resumed' line" wait_for 5 log_has 1 "resumed"
+ok "status no longer shows a fault" sh -c "! $P status | grep -q '^robot fault'"
 ok "nothing counted against them" log_has 0 "processing failed"
 ok "each form applied once, acknowledged once" each_once 9
 

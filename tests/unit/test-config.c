@@ -173,6 +173,35 @@ static void assert_refused(const char *tmp, const char *text, const char *want)
 	g_free(conf);
 }
 
+/* [robot] sign_default: smime by default, openpgp when asked, dumped by
+ * name, anything else refused naming the key. */
+START_TEST(test_sign_default)
+{
+	char *tmp = world_new();
+	char *conf = write_conf(tmp, "s.conf", "[robot]\nsign_default = openpgp\n");
+	struct config cfg;
+	char *err = NULL, *dump;
+
+	config_defaults(&cfg, tmp);
+	ck_assert_int_eq(cfg.sign_default, CRYPTO_SMIME);
+	dump = config_dump(&cfg);
+	ck_assert_msg(strstr(dump, "\nsign_default = smime\n"), "%s", dump);
+	g_free(dump);
+	config_clear(&cfg);
+	ck_assert_msg(config_load(conf, &cfg, &err) == 0, "%s", err);
+	ck_assert_int_eq(cfg.sign_default, CRYPTO_OPENPGP);
+	dump = config_dump(&cfg);
+	ck_assert_msg(strstr(dump, "\nsign_default = openpgp\n"), "%s", dump);
+	g_free(dump);
+	config_clear(&cfg);
+	assert_refused(tmp, "[robot]\nsign_default = pgp\n", "[robot] sign_default");
+	assert_refused(tmp, "[robot]\nsign_default = \n", "[robot] sign_default");
+	assert_refused(tmp, "[robot]\nsign_default = SMIME\n", "[robot] sign_default");
+	g_free(conf);
+	world_free(tmp);
+}
+END_TEST
+
 START_TEST(test_lmtp_keys)
 {
 	char *tmp = world_new();
@@ -404,6 +433,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, test_relative_paths_absolute_file);
 	tcase_add_test(tc, test_relative_paths_relative_file);
 	tcase_add_test(tc, test_address_given);
+	tcase_add_test(tc, test_sign_default);
 	tcase_add_test(tc, test_errors_name_the_key);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_env_config);

@@ -30,7 +30,7 @@ START_TEST(test_once_and_backoff)
 {
 	char *dir = testlib_dir_new("fault");
 	char *log = g_build_filename(dir, "log", NULL);
-	struct fault *f = fault_new();
+	struct fault *f = fault_new(NULL);
 
 	ck_assert(freopen(log, "w", stderr) != NULL);
 	ck_assert(!fault_on(f) && !fault_waiting(f));

@@ -129,6 +129,40 @@ START_TEST(ping_fields)
 }
 END_TEST
 
+/* A message to an address with no key on record (CRYPTO_NONE) is signed
+ * in [robot] sign_default: S/MIME by default, OpenPGP when asked; one to
+ * a signer in its own protocol whatever the default. */
+START_TEST(sign_default)
+{
+	static const struct { enum crypto_protocol item, dflt; const char *want; } cases[] = {
+		{ CRYPTO_NONE, CRYPTO_SMIME, "protocol=\"application/pkcs7-signature\"" },
+		{ CRYPTO_NONE, CRYPTO_OPENPGP, "protocol=\"application/pgp-signature\"" },
+		{ CRYPTO_OPENPGP, CRYPTO_SMIME, "protocol=\"application/pgp-signature\"" },
+		{ CRYPTO_SMIME, CRYPTO_OPENPGP, "protocol=\"application/pkcs7-signature\"" },
+	};
+	struct world w;
+
+	world_new(&w);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct outbox_item it = { .purpose = "ping", .to = "poc@example.net", .subject = "s",
+					  .body = "Please reply.\n", .protocol = cases[i].item };
+		char *seed = g_strdup_printf("case-%zu", i), *text, *failure = NULL;
+		char *rm = g_strdup_printf("rm -f '%s'/outbox/new/*", w.cfg.var);
+
+		w.cfg.sign_default = cases[i].dflt;
+		ck_assert_int_eq(outbox_queue(w.db, &w.cfg, w.c, 1700000000, 0, seed, &it), 0);
+		ck_assert_int_eq(outbox_send_due(w.db, &w.cfg, &failure), 1);
+		text = delivered(&w);
+		ck_assert_msg(strstr(text, cases[i].want), "case %zu: %.600s", i, text);
+		ck_assert_int_eq(system(rm), 0);
+		g_free(text);
+		g_free(rm);
+		g_free(seed);
+	}
+	world_free(&w);
+}
+END_TEST
+
 START_TEST(attachments_from_files)
 {
 	struct world w;
@@ -255,6 +289,7 @@ int main(void)
 	mail_library_init();
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, ping_fields);
+	tcase_add_test(tc, sign_default);
 	tcase_add_test(tc, attachments_from_files);
 	tcase_add_test(tc, custodian_view);
 	suite_add_tcase(s, tc);
