@@ -4,7 +4,8 @@
  * correspondents, "keys import-smime CERT KEY" installs a CA-issued
  * certificate (PEM, with its chain) and its key as the robot's S/MIME
  * identity, "keys import-backup FILE" imports a backup key's OpenPGP public
- * key for [backup] encrypt_to. Input: the custodian's arguments and files, nothing from mail.
+ * key for [backup] encrypt_to ("keys rollover" is cmd-keys-rollover.c).
+ * Input: the custodian's arguments and files, nothing from mail.
  * Exits 64 on bad usage, 66 when a file is missing, 65 when a file is not
  * what it should be (not a certificate, no chain, a key of another
  * certificate), 75 (EX_TEMPFAIL) when GnuPG fails: retrying may cure a
@@ -22,7 +23,7 @@ static struct crypto *open_identity(const struct config *cfg)
 	char *home = config_var_path(cfg, "gnupg"), *err = NULL;
 	struct crypto *c = crypto_open(home, &err);
 
-	if (c && crypto_identity_ensure(c, cfg->address, &err) < 0) {
+	if (c && crypto_identity_ensure(c, cfg->address, cfg->keys_lifetime, &err) < 0) {
 		crypto_close(c);
 		c = NULL;
 	}
@@ -112,11 +113,14 @@ int cmd_keys(struct command_ctx *ctx, int argc, char **argv)
 		"made on first use); export: DIR/pocbot.asc (OpenPGP public key) and "
 		"DIR/pocbot.pem (certificate); import-smime: a CA-issued certificate (PEM, with "
 		"its chain) and its PEM key become the robot's S/MIME identity; import-backup: a "
-		"backup key's OpenPGP public key, for [backup] encrypt_to.",
+		"backup key's OpenPGP public key, for [backup] encrypt_to; rollover: new keys, "
+		"the old still decrypting for [keys] overlap, every signer told.",
 		NULL, &argc, &argv);
 
 	if (rc)
 		return rc;
+	if (strcmp(argv[1], "rollover") == 0)
+		return cmd_keys_rollover(ctx, argc, argv);	/* cmd-keys-rollover.c */
 	if (strcmp(argv[1], "import-backup") == 0 &&
 	    !g_file_test(argv[2], G_FILE_TEST_IS_REGULAR)) {
 		fprintf(stderr, "pocbot keys import-backup: %s: no such file\n", argv[2]);

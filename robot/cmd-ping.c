@@ -67,7 +67,7 @@ static int open_ctx(struct command_ctx *ctx, struct mail_ctx *c, gboolean signin
 		return 0;
 	home = config_var_path(cfg, "gnupg");
 	if (!(c->crypto = crypto_open(home, &err)) ||
-	    crypto_identity_ensure(c->crypto, cfg->address, &err) < 0) {
+	    crypto_identity_ensure(c->crypto, cfg->address, cfg->keys_lifetime, &err) < 0) {
 		fprintf(stderr, "pocbot ping: %s\n",
 			err ? err : "the robot's keys are not usable");
 		g_free(err);

@@ -106,7 +106,8 @@ int cmd_poc_recheck(struct command_ctx *ctx, int argc, char **argv)
 	home = config_var_path(ctx->cfg, "gnupg");
 	c.tpl = templates_load();
 	if (!(c.crypto = crypto_open(home, &err)) ||
-	    crypto_identity_ensure(c.crypto, ctx->cfg->address, &err) < 0) {
+	    crypto_identity_ensure(c.crypto, ctx->cfg->address,
+				   ctx->cfg->keys_lifetime, &err) < 0) {
 		fprintf(stderr, "pocbot poc recheck: %s\n",
 			err ? err : "the robot's keys are not usable");
 		rc = EX_TEMPFAIL;

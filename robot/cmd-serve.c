@@ -7,7 +7,10 @@
  * nothing, since nothing is acknowledged before it is on disk. SIGHUP
  * reads the configuration again and reopens the log (reload.c): each
  * thread takes the current configuration at the top of its loop and
- * drops it at the bottom, so a reload takes effect at the next pass.
+ * drops it at the bottom, so a reload takes effect at the next pass; the
+ * worker also starts a fresh crypto engine then, so that after "keys
+ * rollover" (which sends SIGHUP) the robot signs with its new keys (the
+ * engine keeps its signing key on its contexts).
  * VAR/pocbot.pid, locked, keeps a second daemon off the same VAR (75).
  * Under systemd (systemd.c) it serves the socket passed to it, if any, and
  * says READY=1 once LMTP listens and the database is migrated. Started as
@@ -24,6 +27,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "fault.h"
+#include "key-identity.h"
 #include "limits.h"
 #include "lmtp-server.h"
 #include "log.h"
@@ -48,6 +52,7 @@ struct daemon {
 	GMutex lock;
 	GCond wake;
 	gboolean stop, work_due, send_due;
+	guint reloads;		/* SIGHUPs taken: the worker's engine is started again */
 };
 
 /* Waits until flag is raised, stop is asked, or a second passes; lowers flag. */
@@ -171,6 +176,26 @@ static int worker_crypto(struct daemon *d, struct worker *w)
 	return -1;
 }
 
+/* After a SIGHUP the worker's crypto engine is closed: the next pass
+ * starts a fresh one, which chooses the robot's signing keys again. */
+static void worker_reloaded(struct daemon *d, struct worker *w, guint *seen)
+{
+	guint now;
+
+	g_mutex_lock(&d->lock);
+	now = d->reloads;
+	g_mutex_unlock(&d->lock);
+	if (now == *seen)
+		return;
+	*seen = now;
+	if (!w->crypto)
+		return;
+	crypto_close(w->crypto);
+	w->crypto = NULL;
+	log_msg(LOG_INFO, "reload: the crypto engine starts again (the robot's keys are "
+		"chosen again)");
+}
+
 /* The database is opened by the worker itself (worker_ready): when it
  * cannot be, intake goes on filling the spool and the worker retries. */
 static gpointer worker_thread(gpointer data)
@@ -179,10 +204,12 @@ static gpointer worker_thread(gpointer data)
 	struct worker w = { NULL, d->tpl, NULL, NULL, d->spool, d->fault,
 			    g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL) };
 	gint64 timers_ran = 0;	/* monotonic, microseconds */
+	guint reloads = 0;
 	struct config *cfg;
 
 	do {
 		w.cfg = cfg = reload_take(&d->cfg, &d->lock);
+		worker_reloaded(d, &w, &reloads);
 		if (worker_crypto(d, &w) < 0) {
 			reload_drop(cfg);
 			continue;
@@ -280,6 +307,8 @@ static gboolean on_hangup(gpointer data)
 	g_ptr_array_add(d->lmtp_cfgs, g_atomic_rc_box_acquire(next));
 	g_mutex_lock(&d->lock);
 	d->cfg = next;
+	d->reloads++;
+	d->work_due = TRUE;
 	g_cond_broadcast(&d->wake);
 	g_mutex_unlock(&d->lock);
 	reload_drop(old);
@@ -296,9 +325,11 @@ static int ensure_identity(struct daemon *d)
 	struct crypto *c = crypto_open(d->gnupghome, &err);
 	int rc = 0;
 
-	if (!c || crypto_identity_ensure(c, d->cfg->address, &err) < 0) {
+	if (!c || crypto_identity_ensure(c, d->cfg->address, d->cfg->keys_lifetime, &err) < 0) {
 		fprintf(stderr, "pocbot serve: the robot's keys: %s\n", err ? err : "?");
 		rc = EX_TEMPFAIL;
+	} else {
+		key_identity_warn(c, d->cfg);
 	}
 	g_free(err);
 	crypto_close(c);

@@ -73,6 +73,8 @@ static void print_text(const struct status *s)
 		       k->expires <= s->now ? "expired" : "expires",
 		       clock_text(k->expires, CLOCK_ISO, "?", buf));
 	}
+	for (guint i = 0; s->robot_keys && i < s->robot_keys->len; i++)
+		printf("%-22s %s\n", "robot keys:", (char *)s->robot_keys->pdata[i]);
 	printf("%-22s %" G_GINT64_FORMAT " bytes, schema %d\n", "database:", s->db_bytes,
 	       s->schema);
 	if (s->backup == 1)
@@ -183,6 +185,15 @@ static void json_body(JsonBuilder *b, const struct status *s, int level, const c
 	member_time(b, "next_ping_round", s->next_round);
 	member_time(b, "next_update_reminder", s->next_update);
 	json_keys(b, s);
+	json_builder_set_member_name(b, "robot_key_warnings");
+	if (s->robot_keys) {
+		json_builder_begin_array(b);
+		for (guint i = 0; i < s->robot_keys->len; i++)
+			json_builder_add_string_value(b, s->robot_keys->pdata[i]);
+		json_builder_end_array(b);
+	} else {
+		json_builder_add_null_value(b);
+	}
 	member_int(b, "database_bytes", s->db_bytes);
 	member_int(b, "schema", s->schema);
 	json_builder_set_member_name(b, "audit_verify");

@@ -57,6 +57,7 @@ command_fn cmd_audit;
 command_fn cmd_keys;
 command_fn cmd_poc;
 command_fn cmd_poc_recheck;	/* poc recheck, called by cmd_poc */
+command_fn cmd_keys_rollover;	/* keys rollover, called by cmd_keys */
 command_fn cmd_signer_renew;	/* signer renew, called by cmd_signer */
 command_fn cmd_export;
 command_fn cmd_ping;

@@ -69,6 +69,8 @@ static const struct key keys[] = {
 	{ "status", "deferred_age", K_DURATION, AT(status_deferred_age) },
 	{ "status", "key_expiry_warning", K_DURATION, AT(status_key_expiry_warning) },
 	{ "status", "audit_age", K_DURATION, AT(status_audit_age) },
+	{ "keys", "lifetime", K_DURATION, AT(keys_lifetime) },
+	{ "keys", "overlap", K_DURATION, AT(keys_overlap) },
 	{ "backup", "encrypt_to", K_FPRS, AT(backup_encrypt_to) },
 	{ "backup", "every", K_DURATION, AT(backup_every) },
 	{ "backup", "keep", K_COUNT, AT(backup_keep) },
@@ -113,6 +115,8 @@ void config_defaults(struct config *cfg, const char *base)
 	cfg->status_key_expiry_warning = DEFAULT_STATUS_KEY_EXPIRY;
 	cfg->status_audit_age = DEFAULT_STATUS_AUDIT_AGE;
 	cfg->backup_keep = DEFAULT_BACKUP_KEEP;
+	cfg->keys_lifetime = DEFAULT_KEYS_LIFETIME;
+	cfg->keys_overlap = DEFAULT_KEYS_OVERLAP;
 	cfg->retention_messages = DEFAULT_RETENTION_MESSAGES;
 	cfg->retention_signatures = DEFAULT_RETENTION_SIGNATURES;
 	cfg->retention_sent_bodies = DEFAULT_RETENTION_SENT_BODIES;

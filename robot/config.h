@@ -49,6 +49,8 @@ struct config {
 	gint64 status_deferred_age;	/* a deferred row older than this: WARNING */
 	gint64 status_key_expiry_warning;	/* a key expiring within this: WARNING */
 	gint64 status_audit_age;	/* the last audit verify older than this: WARNING */
+	gint64 keys_lifetime;	/* [keys] lifetime: of the keys the robot makes; 0: none */
+	gint64 keys_overlap;	/* [keys] overlap: an old key still decrypts after a rollover */
 	char *backup_encrypt_to;	/* [backup] encrypt_to: "FPR, FPR" upper case, or NULL */
 	gint64 backup_every;	/* [backup] every: the daemon's backups; 0: never */
 	int backup_keep;	/* [backup] keep: the daemon's archives kept in backup_dir */

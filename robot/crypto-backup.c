@@ -1,7 +1,8 @@
 /* crypto-backup.c - the crypto adapter's part of a backup and a restore:
  * the robot's GnuPG home exported through GnuPG (public keys, the robot's
- * secret key, certificates, S/MIME secret keys as PKCS#12, trustlist.txt:
- * never files copied from under a running gpg-agent) and imported again;
+ * secret keys (the old one too during a rollover's overlap), certificates,
+ * S/MIME secret keys as PKCS#12, trustlist.txt: never files copied from
+ * under a running gpg-agent) and imported again;
  * the manifest signed by the robot and checked; the archive encrypted to
  * the backup keys ([backup] encrypt_to) and decrypted with the gpg of the
  * person who restores ($GNUPGHOME, else ~/.gnupg). Input: files the robot
@@ -176,7 +177,8 @@ int crypto_backup_export(struct crypto *c, const char *dir, GPtrArray *names, ch
 	gpgme_set_armor(c->pgp, 0);
 	if (export_to(c->pgp, NULL, 0, dir, PGP_PUBLIC, names, err) < 0)
 		return -1;
-	if (export_to(c->pgp, pgp, GPGME_EXPORT_MODE_SECRET, dir, PGP_SECRET, names, err) < 0)
+	/* every secret key: after a rollover the old one still decrypts (crypto-rollover.c) */
+	if (export_to(c->pgp, NULL, GPGME_EXPORT_MODE_SECRET, dir, PGP_SECRET, names, err) < 0)
 		return -1;
 	if (export_certs(c, dir, names, err) < 0)
 		return -1;

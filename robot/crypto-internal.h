@@ -12,6 +12,7 @@ struct crypto {
 	gpgme_ctx_t pgp;	/* OpenPGP context, reused */
 	gpgme_ctx_t cms;	/* CMS (gpgsm) context, reused */
 	unsigned cms_encrypts;	/* ENCRYPT commands the gpgsm server has run */
+	char *sign_as[2];	/* crypto_sign_as: OpenPGP and S/MIME signers pinned, or NULL */
 	GHashTable *keys_pgp, *keys_cms;	/* public keys found (crypto-keycache.c) */
 	struct stat kbx;	/* the keyring file when they were */
 	gint64 keys_since;	/* monotonic, microseconds */
@@ -231,6 +232,29 @@ int crypto_key_file_kind(const void *bytes, size_t len, const char *file, int ce
 
 int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gchar ***fprs,
 			    char **err);
+
+/* What crypto-keys.c shares with crypto-rollover.c. */
+
+/* The robot's key in ctx (crypto-keys.c's rule), or *out NULL when there
+ * is none. A reference: gpgme_key_unref it. 0 or -1 with *err. */
+int crypto_find_identity(gpgme_ctx_t ctx, gpgme_key_t *out, char **err);
+
+/* 2 for a certificate issued by someone else, 1 for a self-signed one. */
+int crypto_smime_rank(gpgme_key_t k);
+
+/* 0 when address can go into a user ID as is, else -1 with *err. */
+int crypto_address_ok(const char *address, char **err);
+
+/* A new OpenPGP key for address (Ed25519 signing, Cv25519 encryption
+ * subkey), valid lifetime seconds (0: no expiry). *out gets a reference.
+ * 0 or -1 with *err. */
+int crypto_pgp_make(gpgme_ctx_t ctx, const char *address, gint64 lifetime, gpgme_key_t *out,
+		    char **err);
+
+/* A new self-signed S/MIME certificate and key for address, valid
+ * lifetime seconds, trusted as its own root. As crypto_pgp_make. */
+int crypto_smime_make(struct crypto *c, const char *address, gint64 lifetime, gpgme_key_t *out,
+		      char **err);
 
 /* The public key or certificate fpr, armoured (PEM for a certificate:
  * gpgsm's description of it before the block is dropped). NULL with *err. */

@@ -6,13 +6,16 @@
  * Every function returns -1 with a message in *err on failure and leaves
  * the existing identity usable.
  *
- * Which key is the robot's: OpenPGP, the first usable secret key of the
- * home (the robot makes only one). S/MIME, among usable secret
+ * Keys are made valid for the lifetime the caller gives ([keys] lifetime;
+ * 0: no expiry). Which key is the robot's: OpenPGP, the usable secret key
+ * made last (after a rollover, crypto-rollover.c, the old one stays to
+ * decrypt until it is archived). S/MIME, among usable secret
  * certificates, a CA-issued one before a self-signed one, then the one
  * valid from the latest date: so an imported certificate replaces the
  * self-signed one for signing while the old key stays to decrypt. */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include "crypto-internal.h"
 
 #define PGP_UID_NAME "POC Directory"
@@ -30,7 +33,8 @@ static const char smime_parms[] =
 	"Name-Email: %s\n"
 	"Serial: random\n"
 	"Hash-Algo: SHA256\n"
-	"Extension: 2.5.29.37 n 300a06082b06010505070304\n";
+	"Extension: 2.5.29.37 n 300a06082b06010505070304\n"
+	"%s";	/* Not-After, or nothing */
 
 static int key_usable(gpgme_key_t k)
 {
@@ -47,7 +51,7 @@ static int key_can_encrypt(gpgme_key_t k)
 }
 
 /* 2 for a certificate issued by someone else, 1 for a self-signed one. */
-static int smime_rank(gpgme_key_t k)
+int crypto_smime_rank(gpgme_key_t k)
 {
 	return k->chain_id && k->fpr && strcmp(k->chain_id, k->fpr) != 0 ? 2 : 1;
 }
@@ -57,15 +61,15 @@ static int better(gpgme_protocol_t proto, gpgme_key_t k, gpgme_key_t best)
 	if (!best)
 		return 1;
 	if (proto == GPGME_PROTOCOL_OpenPGP)
-		return 0;
-	if (smime_rank(k) != smime_rank(best))
-		return smime_rank(k) > smime_rank(best);
+		return k->subkeys->timestamp > best->subkeys->timestamp;
+	if (crypto_smime_rank(k) != crypto_smime_rank(best))
+		return crypto_smime_rank(k) > crypto_smime_rank(best);
 	return k->subkeys->timestamp > best->subkeys->timestamp;
 }
 
 /* The robot's key in ctx (see the top of the file), or *out NULL when
  * there is none. A reference: gpgme_key_unref it. */
-static int find_identity(gpgme_ctx_t ctx, gpgme_key_t *out, char **err)
+int crypto_find_identity(gpgme_ctx_t ctx, gpgme_key_t *out, char **err)
 {
 	gpgme_protocol_t proto = gpgme_get_protocol(ctx);
 	gpgme_key_t k = NULL, best = NULL;
@@ -107,7 +111,8 @@ int crypto_identity(struct crypto *c, char pgp[CRYPTO_FPR_LEN], char smime[CRYPT
 	if (c->engine)
 		return crypto_client_identity(c, pgp, smime);
 	pgp[0] = smime[0] = '\0';
-	if (find_identity(c->pgp, &kp, &err) < 0 || find_identity(c->cms, &ks, &err) < 0)
+	if (crypto_find_identity(c->pgp, &kp, &err) < 0 ||
+	    crypto_find_identity(c->cms, &ks, &err) < 0)
 		goto out;
 	copy_fpr(pgp, kp);
 	copy_fpr(smime, ks);
@@ -136,11 +141,11 @@ static int address_ok(const char *a)
 
 /* Adds a Cv25519 encryption subkey to key (also finishes a key whose
  * creation was interrupted after the primary key). */
-static int pgp_add_encryption(gpgme_ctx_t ctx, gpgme_key_t key, char **err)
+static int pgp_add_encryption(gpgme_ctx_t ctx, gpgme_key_t key, gint64 lifetime, char **err)
 {
-	gpgme_error_t e = gpgme_op_createsubkey(ctx, key, "cv25519", 0, 0,
+	gpgme_error_t e = gpgme_op_createsubkey(ctx, key, "cv25519", 0, (unsigned long)lifetime,
 						GPGME_CREATE_ENCR | GPGME_CREATE_NOPASSWD |
-							GPGME_CREATE_NOEXPIRE);
+							(lifetime ? 0 : GPGME_CREATE_NOEXPIRE));
 
 	if (e) {
 		*err = crypto_gpgme_error("creating the robot's OpenPGP encryption subkey", e);
@@ -149,15 +154,17 @@ static int pgp_add_encryption(gpgme_ctx_t ctx, gpgme_key_t key, char **err)
 	return 0;
 }
 
-/* A new Ed25519 primary key that signs and certifies, without passphrase.
- * *out gets a reference. */
-static int pgp_create(gpgme_ctx_t ctx, const char *address, gpgme_key_t *out, char **err)
+/* A new Ed25519 primary key that signs and certifies, without passphrase,
+ * valid for lifetime seconds (0: no expiry). *out gets a reference. */
+static int pgp_create(gpgme_ctx_t ctx, const char *address, gint64 lifetime, gpgme_key_t *out,
+		      char **err)
 {
 	char *uid = g_strdup_printf(PGP_UID_NAME " <%s>", address);
 	gpgme_error_t e =
-		gpgme_op_createkey(ctx, uid, "ed25519", 0, 0, NULL,
+		gpgme_op_createkey(ctx, uid, "ed25519", 0, (unsigned long)lifetime, NULL,
 				   GPGME_CREATE_SIGN | GPGME_CREATE_CERT | GPGME_CREATE_NOPASSWD |
-					   GPGME_CREATE_NOEXPIRE);
+					   GPGME_CREATE_FORCE |	/* rollover: the same UID */
+					   (lifetime ? 0 : GPGME_CREATE_NOEXPIRE));
 	gpgme_genkey_result_t r = e ? NULL : gpgme_op_genkey_result(ctx);
 
 	g_free(uid);
@@ -172,15 +179,25 @@ static int pgp_create(gpgme_ctx_t ctx, const char *address, gpgme_key_t *out, ch
 	return 0;
 }
 
-static int pgp_ensure(gpgme_ctx_t ctx, const char *address, char **err)
+int crypto_pgp_make(gpgme_ctx_t ctx, const char *address, gint64 lifetime, gpgme_key_t *out,
+		    char **err)
+{
+	int rc = pgp_create(ctx, address, lifetime, out, err);
+
+	if (rc == 0)
+		rc = pgp_add_encryption(ctx, *out, lifetime, err);
+	return rc;
+}
+
+static int pgp_ensure(gpgme_ctx_t ctx, const char *address, gint64 lifetime, char **err)
 {
 	gpgme_key_t key = NULL;
-	int rc = find_identity(ctx, &key, err);
+	int rc = crypto_find_identity(ctx, &key, err);
 
 	if (rc == 0 && !key)
-		rc = pgp_create(ctx, address, &key, err);
+		rc = pgp_create(ctx, address, lifetime, &key, err);
 	if (rc == 0 && !key_can_encrypt(key))
-		rc = pgp_add_encryption(ctx, key, err);
+		rc = pgp_add_encryption(ctx, key, lifetime, err);
 	if (key)
 		gpgme_key_unref(key);
 	return rc;
@@ -189,7 +206,7 @@ static int pgp_ensure(gpgme_ctx_t ctx, const char *address, char **err)
 /* Self-signed certificates are their own root: keep them trusted. */
 static int trust_if_self_signed(struct crypto *c, gpgme_key_t k, char **err)
 {
-	if (smime_rank(k) != 1)
+	if (crypto_smime_rank(k) != 1)
 		return 0;
 	return crypto_trust_root(c, k->fpr, err);
 }
@@ -255,14 +272,18 @@ int crypto_cms_import_certs(struct crypto *c, const void *bytes, size_t len, gch
 }
 
 /* gpgsm makes the key (in gpg-agent, unprotected) and the certificate,
- * which is then imported. *out gets a reference. */
-static int smime_create(struct crypto *c, const char *address, gpgme_key_t *out, char **err)
+ * valid for lifetime seconds from now (0: gpgsm's default, 2063), which is
+ * then imported. *out gets a reference. */
+int crypto_smime_make(struct crypto *c, const char *address, gint64 lifetime, gpgme_key_t *out,
+		      char **err)
 {
 	const char *argv[] = {
 		crypto_engine_path(GPGME_PROTOCOL_CMS, "gpgsm"), "--homedir", c->home, "--batch",
 		"--pinentry-mode", "loopback", "--passphrase-fd", "3", "--gen-key", NULL
 	};
-	char *parms = g_strdup_printf(smime_parms, address);
+	GDateTime *end = lifetime ? g_date_time_new_from_unix_utc(time(NULL) + lifetime) : NULL;
+	char *until = end ? g_date_time_format(end, "Not-After: %Y%m%dT%H%M%S\n") : NULL;
+	char *parms = g_strdup_printf(smime_parms, address, until ? until : "");
 	GBytes *in = g_bytes_new_take(parms, strlen(parms)),
 	       *cert = crypto_run_tool(argv, in, err);
 	gchar **fprs = NULL;
@@ -279,33 +300,44 @@ static int smime_create(struct crypto *c, const char *address, gpgme_key_t *out,
 	if (cert)
 		g_bytes_unref(cert);
 	g_bytes_unref(in);
+	g_free(until);
+	if (end)
+		g_date_time_unref(end);
+	if (rc == 0)
+		rc = trust_if_self_signed(c, *out, err);
 	return rc;
 }
 
-static int smime_ensure(struct crypto *c, const char *address, char **err)
+static int smime_ensure(struct crypto *c, const char *address, gint64 lifetime, char **err)
 {
 	gpgme_key_t key = NULL;
-	int rc = find_identity(c->cms, &key, err);
+	int rc = crypto_find_identity(c->cms, &key, err);
 
 	if (rc == 0 && !key)
-		rc = smime_create(c, address, &key, err);
-	if (rc == 0)
+		rc = crypto_smime_make(c, address, lifetime, &key, err);
+	else if (rc == 0)
 		rc = trust_if_self_signed(c, key, err);
 	if (key)
 		gpgme_key_unref(key);
 	return rc;
 }
 
-static int identity_ensure(struct crypto *c, const char *address, char **err)
+int crypto_address_ok(const char *address, char **err)
+{
+	if (address_ok(address))
+		return 0;
+	*err = g_strdup_printf("unusable robot address '%.200s'", address ? address : "");
+	return -1;
+}
+
+static int identity_ensure(struct crypto *c, const char *address, gint64 lifetime, char **err)
 {
 	*err = NULL;
-	if (!address_ok(address)) {
-		*err = g_strdup_printf("unusable robot address '%.200s'", address ? address : "");
+	if (crypto_address_ok(address, err) < 0)
 		return -1;
-	}
-	if (pgp_ensure(c->pgp, address, err) < 0)
+	if (pgp_ensure(c->pgp, address, lifetime, err) < 0)
 		return -1;
-	if (smime_ensure(c, address, err) < 0)
+	if (smime_ensure(c, address, lifetime, err) < 0)
 		return -1;
 	return 0;
 }
@@ -383,14 +415,14 @@ int crypto_identity_export(struct crypto *c, const char *dir, char **err)
 }
 
 /* Under the home's exclusive lock: the crypto engine waits. */
-int crypto_identity_ensure(struct crypto *c, const char *address, char **err)
+int crypto_identity_ensure(struct crypto *c, const char *address, gint64 lifetime, char **err)
 {
 	int lock, rc;
 
 	g_return_val_if_fail(!c->engine, -1);	/* custodian commands: in process */
 	if ((lock = crypto_home_lock(c->home, 1, err)) < 0)
 		return -1;
-	rc = identity_ensure(c, address, err);
+	rc = identity_ensure(c, address, lifetime, err);
 	crypto_home_unlock(lock);
 	return rc;
 }

@@ -161,13 +161,14 @@ const char *crypto_micalg(enum crypto_protocol p, gpgme_hash_algo_t h)
 int crypto_ensure_signer(struct crypto *c, gpgme_ctx_t ctx, char **err)
 {
 	char pgp[CRYPTO_FPR_LEN], smime[CRYPTO_FPR_LEN];
-	const char *fpr = ctx == c->pgp ? pgp : smime;
+	const char *pinned = c->sign_as[ctx == c->pgp ? 0 : 1];
+	const char *fpr = pinned ? pinned : ctx == c->pgp ? pgp : smime;
 	gpgme_key_t k = NULL;
 	gpgme_error_t e;
 
 	if (gpgme_signers_count(ctx) > 0)
 		return 0;
-	if (crypto_identity(c, pgp, smime) < 0 || !*fpr) {
+	if (!pinned && (crypto_identity(c, pgp, smime) < 0 || !*fpr)) {
 		*err = g_strdup_printf("the robot has no %s key yet",
 				       ctx == c->pgp ? "OpenPGP" : "S/MIME");
 		return -1;

@@ -108,6 +108,8 @@ void crypto_close(struct crypto *c)
 		gpgme_release(c->pgp);
 	if (c->cms)
 		gpgme_release(c->cms);
+	g_free(c->sign_as[0]);
+	g_free(c->sign_as[1]);
 	g_free(c->home);
 	g_free(c);
 }

@@ -94,8 +94,9 @@ const char *crypto_outcome_name(enum crypto_outcome o);
 
 /* The robot's identity (crypto-keys.c). Creates the robot's OpenPGP key
  * (Ed25519/Cv25519) and a self-signed S/MIME certificate for address when
- * they do not exist yet. 0 or -1 with *err. */
-int crypto_identity_ensure(struct crypto *c, const char *address, char **err);
+ * they do not exist yet, valid for lifetime seconds ([keys] lifetime; 0:
+ * no expiry). 0 or -1 with *err. */
+int crypto_identity_ensure(struct crypto *c, const char *address, gint64 lifetime, char **err);
 
 /* [engine] The robot's fingerprints; "" where there is none. 0 or -1. */
 int crypto_identity(struct crypto *c, char pgp[CRYPTO_FPR_LEN], char smime[CRYPTO_FPR_LEN]);
@@ -172,12 +173,44 @@ int crypto_key_expiries(struct crypto *c, GHashTable **out);
 int crypto_key_expiry(struct crypto *c, enum crypto_protocol p, const char *fpr,
 		      gint64 *expires);
 
+/* The robot's keys renewed (crypto-rollover.c), in process only. */
+struct crypto_rollover {
+	char old_pgp[CRYPTO_FPR_LEN], new_pgp[CRYPTO_FPR_LEN];
+	char old_smime[CRYPTO_FPR_LEN], new_smime[CRYPTO_FPR_LEN];	/* the same when the
+					 * S/MIME identity is CA-issued: not renewed */
+};
+
+/* A new OpenPGP key for address, certified by the current one, and, when
+ * the current certificate is self-signed, a new self-signed certificate,
+ * both valid for lifetime seconds; from then on they are the robot's (the
+ * old secret keys stay and still decrypt). Under the home's exclusive
+ * lock. 0 or -1 with *err. */
+int crypto_rollover(struct crypto *c, const char *address, gint64 lifetime,
+		    struct crypto_rollover *r, char **err);
+
+/* Pins the keys c signs with (the old ones, for the rollover's
+ * announcement); NULL or "" leaves a protocol's choice to the rule. */
+void crypto_sign_as(struct crypto *c, const char *pgp, const char *smime);
+
+/* Moves the secret keys of the OpenPGP key pgp and of the certificate
+ * smime (either may be "") out of the home into dir (0700): the OpenPGP
+ * secret key armoured, the S/MIME key as PKCS#12 with an empty password,
+ * files 0600 written durably, then the key files removed from the home;
+ * the public key and certificate stay. A key already gone is no error.
+ * Under the home's exclusive lock. 0 or -1 with *err. */
+int crypto_keys_archive(struct crypto *c, const char *pgp, const char *smime, const char *dir,
+			char **err);
+
+/* [engine] When the robot's own keys expire: *pgp and *smime (0: never;
+ * -1: no key). 0 or -1. */
+int crypto_identity_expiry(struct crypto *c, gint64 *pgp, gint64 *smime);
+
 /* Backups (crypto-backup.c): the robot's GnuPG home exported and imported
  * through GnuPG, the manifest signed and checked, the archive encrypted to
  * the backup keys and decrypted with the restoring person's gpg. */
 
 /* Writes the robot's keys into dir (0700, the caller's): every OpenPGP
- * public key, the robot's OpenPGP secret key, every certificate (PEM), each
+ * public key, the robot's OpenPGP secret keys, every certificate (PEM), each
  * S/MIME secret key as PKCS#12 with an empty password, trustlist.txt;
  * appends the names written to names (g_free'd strings). 0 or -1 with *err. */
 int crypto_backup_export(struct crypto *c, const char *dir, GPtrArray *names, char **err);

@@ -96,7 +96,8 @@ int key_warnings_send_now(sqlite3 *db, const struct config *cfg, const struct si
 	struct mail_ctx c = { db, cfg, crypto_open(home, &err), templates_load(), now };
 	int rc = -1;
 
-	if (c.crypto && c.tpl && crypto_identity_ensure(c.crypto, cfg->address, &err) == 0)
+	if (c.crypto && c.tpl &&
+	    crypto_identity_ensure(c.crypto, cfg->address, cfg->keys_lifetime, &err) == 0)
 		rc = key_warnings_send(&c, s, expires);
 	if (err)
 		log_msg(LOG_ERR, "key warning: %s", err);

@@ -15,6 +15,13 @@
 #define DEFAULT_STATUS_DEFERRED_AGE 86400	/* [status] deferred_age */
 #define DEFAULT_STATUS_KEY_EXPIRY (30 * 86400)	/* [status] key_expiry_warning */
 #define DEFAULT_STATUS_AUDIT_AGE (2 * 86400)	/* [status] audit_age */
+#define DEFAULT_KEYS_LIFETIME	(730 * 86400)	/* [keys] lifetime: two years */
+#define DEFAULT_KEYS_OVERLAP	(90 * 86400)	/* [keys] overlap */
+#define KEYS_EXPIRY_WARNING	(60 * 86400)	/* status warns this long before the robot's
+						 * keys expire */
+#define KEYS_NO_EXPIRY_HORIZON	(3650 * 86400)	/* a robot key valid longer than this was
+						 * made before [keys] lifetime (gpgsm's
+						 * default certificate runs until 2063) */
 #define DEFAULT_BACKUP_KEEP	7			/* [backup] keep */
 #define DEFAULT_RETENTION_MESSAGES (90 * 86400)	/* [retention] messages */
 #define MIN_RETENTION_MESSAGES	(30 * 86400)	/* ... at least: MTA retries */

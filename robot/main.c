@@ -91,6 +91,9 @@ static const struct command commands[] = {
 	{ "keys", "import-backup", cmd_keys, "FILE", 1, 1, NULL, VAR,
 	  "Imports a backup key's OpenPGP public key (its secret key kept off the server) and "
 	  "prints the fingerprint for [backup] encrypt_to." },
+	{ "keys", "rollover", cmd_keys, NULL, 0, 0, NULL, DB_WRITE,
+	  "Renews the robot's keys: the new OpenPGP key certified by the old, every signer "
+	  "told (signed by the old keys), the daemon told by SIGHUP." },
 	{ "keys", "import-smime", cmd_keys, "CERT KEY", 2, 2, NULL, VAR,
 	  "Installs a CA-issued certificate (PEM, with its chain) and its key as the robot's "
 	  "S/MIME identity." },

@@ -37,6 +37,8 @@ static const struct notice_kind kinds[] = {
 	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
 	{ "key-expiry", "key-expiry", "key-expiry", NOTICE_STATE_KEEPERS, NOTICE_LANG_SIGNER, TRUE,
 	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },	/* key-warnings.c: 30 and 7 days */
+	{ "key-rollover", "key-rollover", "key-rollover", NOTICE_ALL_SIGNERS, NOTICE_LANG_SIGNER,
+	  TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },	/* cmd-keys-rollover.c: old keys */
 	/* written by their callers, queued through notices_queue */
 	{ "signer-reply", NULL, NULL, /* ack, errors, help, form, any refusal to a signer */
 	  NOTICE_SIGNER, NOTICE_LANG_REQUEST, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },
@@ -78,6 +80,8 @@ static enum signers_audience audience_of(enum notice_audience a)
 		return SIGNERS_CUSTODIANS;
 	case NOTICE_STATE_KEEPERS:
 		return SIGNERS_KEEPERS;
+	case NOTICE_ALL_SIGNERS:
+		return SIGNERS_ALL;
 	case NOTICE_STATE_SIGNERS:
 	case NOTICE_ADDRESS:
 	case NOTICE_SENDER:
@@ -387,7 +391,8 @@ int notices_signer_change(sqlite3 *db, const struct config *cfg, const struct si
 	g_hash_table_insert(vars, "label", changed->label ? changed->label : "-");
 	if (!r.state)
 		g_hash_table_insert(vars, "state", "no State (the custodians)");
-	if (c.crypto && crypto_identity_ensure(c.crypto, cfg->address, &err) == 0)
+	if (c.crypto &&
+	    crypto_identity_ensure(c.crypto, cfg->address, cfg->keys_lifetime, &err) == 0)
 		rc = notices_send(&c, &r);
 	if (err)
 		log_msg(LOG_ERR, "notice: %s", err);

@@ -24,6 +24,7 @@ enum notice_audience {
 	NOTICE_CUSTODIANS,	/* the custodian signers */
 	NOTICE_STATE_KEEPERS,	/* the State's authority signers and every custodian
 				 * signer (of no State: the custodians) */
+	NOTICE_ALL_SIGNERS,	/* every enrolled signer, whatever its State and role */
 	NOTICE_ADDRESS,		/* one address the request names (a POC's): no key */
 	NOTICE_SENDER,		/* whoever sent the message answered (Reply-To, else From) */
 	NOTICE_SIGNER,		/* the enrolled signer the message answered is from, at its

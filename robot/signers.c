@@ -221,6 +221,7 @@ GPtrArray *signers_audience(sqlite3 *db, enum signers_audience who, const char *
 		"SELECT " SIGNER_COLUMNS " FROM signers"
 		" WHERE revoked IS NULL AND email IS NOT NULL"
 		" AND CASE ?2"
+		" WHEN 4 THEN 1"
 		" WHEN 3 THEN role = 'custodian' OR (state = ?1 AND role = 'authority')"
 		" WHEN 2 THEN role = 'custodian'"
 		" WHEN 1 THEN state = ?1 AND role != 'reader'"

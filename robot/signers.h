@@ -77,8 +77,9 @@ enum signers_audience {
 				 * ""): the custodians enrolled without one */
 	SIGNERS_EDITORS,	/* its authorities and custodians (no readers) */
 	SIGNERS_CUSTODIANS,	/* the custodian signers, whatever their State */
-	SIGNERS_KEEPERS		/* its authorities and every custodian signer; of no
+	SIGNERS_KEEPERS,	/* its authorities and every custodian signer; of no
 				 * State: the custodians */
+	SIGNERS_ALL		/* every signer, whatever the State */
 };
 
 /* The signers of audience who (about state), not revoked and with an

@@ -2,7 +2,8 @@
  * kept: the daemon's lock file (pidfile.c), the spool's folders (entry
  * names begin with the arrival time), the messages and outbox tables, the
  * timers' own rules for the next round and reminder (timers.h), the keys'
- * expiry through the crypto adapter, the last daily audit verify
+ * expiry and the robot's own keys' problems (key-identity.c) through the
+ * crypto adapter, the last daily audit verify
  * (timer-audit.c's file: the chain is never walked here). And the
  * monitoring check's verdict on them, by the [status] thresholds. */
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include "backups.h"
 #include "clock.h"
 #include "db.h"
+#include "key-identity.h"
 #include "messages.h"
 #include "pidfile.h"
 #include "pings.h"
@@ -131,6 +133,11 @@ static void keys_open(struct status *s, sqlite3 *db, const struct config *cfg)
 		s->keys = g_ptr_array_new_with_free_func(key_free);
 	else if (!(c = crypto_open(home, &err)) || keys_figures(s, db, c) < 0)
 		failed(s, "the keys' expiry");
+	s->robot_keys = g_ptr_array_new_with_free_func(g_free);
+	if (c && key_identity_problems(c, cfg, s->now, s->robot_keys) < 0) {
+		g_clear_pointer(&s->robot_keys, g_ptr_array_unref);
+		failed(s, "the robot's keys");
+	}
 	crypto_close(c);
 	g_free(err);
 	g_free(home);
@@ -177,6 +184,8 @@ void status_clear(struct status *s)
 {
 	if (s->keys)
 		g_ptr_array_unref(s->keys);
+	if (s->robot_keys)
+		g_ptr_array_unref(s->robot_keys);
 	g_free(s->audit_text);
 	g_free(s->backup_file);
 	g_free(s->fault);
@@ -267,6 +276,8 @@ int status_check(const struct status *s, const struct config *cfg, char **why)
 		g_free(age);
 	}
 	keys_rule(s, cfg, &level, w);
+	for (guint i = 0; s->robot_keys && i < s->robot_keys->len; i++)
+		problem(&level, w, 1, g_strdup(s->robot_keys->pdata[i]));
 	audit_rule(s, cfg, &level, w);
 	if (s->error)
 		problem(&level, w, level >= 2 ? level : 3,

@@ -29,6 +29,8 @@ struct status {
 	gint64 next_round, next_update;	/* 0: not scheduled */
 	gint64 key_window;		/* the keys listed expire within this */
 	GPtrArray *keys;	/* struct status_key *; NULL when unreadable */
+	GPtrArray *robot_keys;	/* sentences: what is wrong with the robot's own keys
+				 * (key-identity.h); NULL when unreadable */
 	gint64 db_bytes;
 	int schema;
 	int audit;			/* 1 recorded, 0 none yet, -1 unreadable */

@@ -55,6 +55,9 @@ timer_step_fn timer_updates_send;
  * or redacted. */
 timer_step_fn timer_retention_run;
 
+/* timer-rollover.c: the old secret keys archived when [keys] overlap ends. */
+timer_step_fn timer_rollover_archive;
+
 /* timer-audit.c: the audit trail verified once a day, the result in VAR. */
 timer_step_fn timer_audit_verify;
 /* timer-outbox.c: the daily alert and digest of undelivered mail. */

@@ -35,6 +35,7 @@ static const struct {
 	{ "audit", timer_audit_verify },	/* the audit trail verified once a day */
 	{ "outbox", timer_outbox_alert },	/* daily: undelivered mail, to the custodians */
 	{ "backup", timer_backup_write },	/* [backup] every: an encrypted archive */
+	{ "rollover", timer_rollover_archive },	/* [keys] overlap over: old keys archived */
 	{ "keys", timer_keys_warn },		/* daily: signers' keys expiring in 30, 7 days */
 };
 

@@ -33,6 +33,7 @@ STORE_MODULES = [
     "robot/signers.c",
     "robot/participants.c",
     "robot/backups.c",
+    "robot/rollovers.c",
 ]
 
 # The pipeline runner: the only robot/ files that may include a filters/ header.

@@ -201,11 +201,11 @@ START_TEST(ensure_is_idempotent)
 	struct crypto *c = open_robot(home);
 	gint64 t0;
 
-	ck_assert_msg(crypto_identity_ensure(c, ADDRESS, &err) == 0, "%s", err);
+	ck_assert_msg(crypto_identity_ensure(c, ADDRESS, 0, &err) == 0, "%s", err);
 	ck_assert_int_eq(crypto_identity(c, pgp1, sm1), 0);
 	ck_assert_int_eq(sh(&keys1, "ls e/private-keys-v1.d"), 0);
 	t0 = g_get_monotonic_time();
-	ck_assert_msg(crypto_identity_ensure(c, ADDRESS, &err) == 0, "%s", err);
+	ck_assert_msg(crypto_identity_ensure(c, ADDRESS, 0, &err) == 0, "%s", err);
 	ck_assert_msg(g_get_monotonic_time() - t0 < 2 * G_USEC_PER_SEC, "the second ensure is slow");
 	ck_assert_int_eq(crypto_identity(c, pgp2, sm2), 0);
 	ck_assert_int_eq(sh(&keys2, "ls e/private-keys-v1.d"), 0);
@@ -226,7 +226,7 @@ START_TEST(ensure_refuses_unsafe_address)
 	struct crypto *c = open_robot(W.robot);
 	char *err = NULL;
 
-	ck_assert_int_eq(crypto_identity_ensure(c, "a@b\nKey-Type: DSA", &err), -1);
+	ck_assert_int_eq(crypto_identity_ensure(c, "a@b\nKey-Type: DSA", 0, &err), -1);
 	ck_assert_ptr_nonnull(err);
 	g_free(err);
 	crypto_close(c);
@@ -520,7 +520,7 @@ START_TEST(import_smime_replaces_the_signer)
 	size_t len, out_len;
 	char *msg = compose("Signed by a CA-issued certificate.\n", &len), *out;
 
-	ck_assert_msg(crypto_identity_ensure(c, ADDRESS, &err) == 0, "%s", err);
+	ck_assert_msg(crypto_identity_ensure(c, ADDRESS, 0, &err) == 0, "%s", err);
 	ck_assert_int_eq(sh(&want, "smime_signer ca i " ADDRESS), 0);
 	ck_assert_int_eq(sh(NULL, "cat i/cert.pem i/chain.pem > i/full.pem"), 0);
 	ck_assert_msg(crypto_identity_import_smime(c, full, key, &err) == 0, "import: %s", err);
@@ -531,7 +531,7 @@ START_TEST(import_smime_replaces_the_signer)
 	write_file("imp.eml", out, out_len);
 	ck_assert_int_eq(sh(NULL, "openssl smime -verify -in imp.eml -CAfile ca/ca.pem -out /dev/null 2>/dev/null"), 0);
 	/* a second ensure keeps the imported certificate */
-	ck_assert_msg(crypto_identity_ensure(c, ADDRESS, &err) == 0, "%s", err);
+	ck_assert_msg(crypto_identity_ensure(c, ADDRESS, 0, &err) == 0, "%s", err);
 	ck_assert_int_eq(crypto_identity(c, pgp, smime), 0);
 	ck_assert_str_eq(smime, want);
 	/* a missing file is the files' fault, not GnuPG's: -2 (exit 65), not -1 (75) */
@@ -561,7 +561,7 @@ static int build_world(void)
 	W.robot = path("r");
 	x = path("x");
 	c = crypto_open(W.robot, &err);
-	if (!c || crypto_identity_ensure(c, ADDRESS, &err) < 0 || crypto_identity(c, pgp, smime) < 0 ||
+	if (!c || crypto_identity_ensure(c, ADDRESS, 0, &err) < 0 || crypto_identity(c, pgp, smime) < 0 ||
 	    crypto_identity_export(c, x, &err) < 0) {
 		fprintf(stderr, "robot identity: %s\n", err ? err : "?");
 		g_free(x);

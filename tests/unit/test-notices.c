@@ -93,7 +93,7 @@ static void world_new(struct world *w)
 	g_mkdir_with_parents(home, 0700);
 	w->c.crypto = crypto_open(home, &err);
 	ck_assert_msg(w->c.crypto != NULL, "crypto_open: %s", err ? err : "?");
-	ck_assert_msg(crypto_identity_ensure(w->c.crypto, w->cfg.address, &err) == 0, "identity: %s",
+	ck_assert_msg(crypto_identity_ensure(w->c.crypto, w->cfg.address, w->cfg.keys_lifetime, &err) == 0, "identity: %s",
 		      err ? err : "?");
 	w->c.cfg = &w->cfg;
 	w->c.tpl = templates_load();
@@ -216,7 +216,8 @@ static GHashTable *vars_new(void)
 					    "signer", "outcome", "details", "round", "list", "report", "filename",
 					    "forms", "robot", "custodian", "since", "status", "diagnostic", "failed",
 					    "deferred", "head_count", "head_hash", "expires", "days",
-					    "email" };
+					    "email", "old_pgp", "new_pgp", "old_smime", "new_smime",
+					    "until", "smime_renewed" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		g_hash_table_insert(v, (char *)keys[i], "x");
@@ -258,7 +259,7 @@ START_TEST(test_table_is_whole)
 			  k->audience == NOTICE_CUSTODIAN_ADDRESS || k->encrypted);
 		g_hash_table_unref(v);
 	}
-	ck_assert_int_eq(rows, 16);
+	ck_assert_int_eq(rows, 17);
 	ck_assert_ptr_null(notices_kind("no-such-kind"));
 	templates_free((struct templates *)tpl);
 }
@@ -443,6 +444,14 @@ START_TEST(test_rows_as_today)
 		struct notice_request r = { .kind = "key-expiry", .seed = "t10", .vars = v };
 		const char *const to[] = { "carl@un.test", NULL };
 		const char *const langs[] = { "zh" };
+		check_kind(&w, &r, to, langs);
+	}
+	{	/* the robot's keys renewed: every signer, whatever its State and role,
+		 * each in its language */
+		struct notice_request r = { .kind = "key-rollover", .seed = "t11", .vars = v };
+		const char *const to[] = { "alice@fr.test", "bruno@fr.test", "carl@un.test",
+					   "rita@fr.test", NULL };
+		const char *const langs[] = { "fr", "ru", "zh", "es" };
 		check_kind(&w, &r, to, langs);
 	}
 	{	/* the update reminder: the State's authorities (no reader) */

@@ -43,7 +43,7 @@ static void world_new(struct world *w)
 	g_mkdir_with_parents(home, 0700);
 	w->c = crypto_open(home, &err);
 	ck_assert_msg(w->c != NULL, "crypto_open: %s", err ? err : "?");
-	ck_assert_msg(crypto_identity_ensure(w->c, w->cfg.address, &err) == 0, "identity: %s", err ? err : "?");
+	ck_assert_msg(crypto_identity_ensure(w->c, w->cfg.address, w->cfg.keys_lifetime, &err) == 0, "identity: %s", err ? err : "?");
 	g_free(file);
 	g_free(home);
 }
