@@ -8,7 +8,7 @@
 # socket, LMTP over TCP, pipe, and an alias (local(8) with 'deliver' taking
 # its envelope from the environment). The robot runs as nobody, standing in for
 # the 'pocbot' user. Needs root (Postfix's master) and 'tools/deps test'.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
 
 fail() { echo "recipes.sh: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || fail "must run as root: it starts its own Postfix (postfix -c DIR start)"

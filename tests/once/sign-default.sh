@@ -6,7 +6,7 @@
 # (read again on SIGHUP) it is PGP/MIME and verifies with gpg; mail to an
 # enrolled OpenPGP signer stays OpenPGP under the S/MIME default; a bad
 # value is a configuration error (78) that names the key.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
 . "$POCBOT_TOP/tests/lib/keys.sh"
 MAIL="python3 $POCBOT_TOP/tests/e2e/lookups-mail.py"
 MAILFILE="python3 $POCBOT_TOP/tests/e2e/mailfile.py"
