@@ -22,8 +22,8 @@
 #define TRUSTLIST "trustlist.txt"
 #define MAX_SMIME_SECRETS 16
 
-static int write_file(const char *dir, const char *name, const void *data, gsize len,
-		      GPtrArray *names, char **err)
+int crypto_write_secret(const char *dir, const char *name, const void *data, gsize len,
+			char **err)
 {
 	char *path = g_build_filename(dir, name, NULL);
 	GError *gerr = NULL;
@@ -35,11 +35,19 @@ static int write_file(const char *dir, const char *name, const void *data, gsize
 		*err = g_strdup_printf("%s: %s", path, gerr->message);
 		g_error_free(gerr);
 		rc = -1;
-	} else {
-		g_ptr_array_add(names, g_strdup(name));
 	}
 	g_free(path);
 	return rc;
+}
+
+/* crypto_write_secret, its name then added to names. */
+static int write_file(const char *dir, const char *name, const void *data, gsize len,
+		      GPtrArray *names, char **err)
+{
+	if (crypto_write_secret(dir, name, data, len, err) < 0)
+		return -1;
+	g_ptr_array_add(names, g_strdup(name));
+	return 0;
 }
 
 /* gpgme_op_export of pattern (NULL: every key) in mode into dir/name. */

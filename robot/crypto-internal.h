@@ -61,6 +61,11 @@ gpgme_error_t crypto_get_key(struct crypto *c, gpgme_ctx_t ctx, const char *fpr,
 /* Forgets the keys found (an import changed the keyring). */
 void crypto_keycache_clear(struct crypto *c);
 
+/* Writes data to dir/name, 0600, durably (crypto-backup.c; the rollover's
+ * archive too). 0 or -1 with *err. */
+int crypto_write_secret(const char *dir, const char *name, const void *data, gsize len,
+			char **err);
+
 /* A GPGME error as one line. g_free it. */
 char *crypto_gpgme_error(const char *what, gpgme_error_t e);
 

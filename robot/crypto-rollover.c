@@ -117,24 +117,6 @@ void crypto_sign_as(struct crypto *c, const char *pgp, const char *smime)
 	gpgme_signers_clear(c->cms);
 }
 
-static int write_secret(const char *dir, const char *name, const void *data, gsize len,
-			char **err)
-{
-	char *path = g_build_filename(dir, name, NULL);
-	GError *gerr = NULL;
-	int rc = 0;
-
-	if (!g_file_set_contents_full(path, data, (gssize)len,
-				      G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-				      0600, &gerr)) {
-		*err = g_strdup_printf("%s: %s", path, gerr->message);
-		g_error_free(gerr);
-		rc = -1;
-	}
-	g_free(path);
-	return rc;
-}
-
 /* Removes the key files of k's (sub)keys from the agent's folder. */
 static int remove_key_files(struct crypto *c, gpgme_key_t k, char **err)
 {
@@ -212,7 +194,8 @@ static int archive_one(struct crypto *c, gpgme_ctx_t ctx, const char *fpr, const
 		b = pgp ? pgp_secret(ctx, fpr, err) : smime_secret(c, fpr, err);
 	else
 		*err = crypto_gpgme_error(fpr, e);
-	rc = b ? write_secret(dir, name, g_bytes_get_data(b, NULL), g_bytes_get_size(b), err)
+	rc = b ? crypto_write_secret(dir, name, g_bytes_get_data(b, NULL),
+				     g_bytes_get_size(b), err)
 	       : -1;
 	if (rc == 0)
 		rc = remove_key_files(c, k, err);
