@@ -5,8 +5,8 @@
  * GPGME forks a small single-threaded process, not the daemon. A call
  * waits at most CALL_SECONDS plus a second per 64 KiB of input. An engine
  * that dies or does not answer is killed, started again and given the
- * canary; when the canary passes the call is made once more, and an
- * engine that dies again on it gives the call up: its input is at fault
+ * canary; when the canary passes the call is made again (CALL_TRIES in
+ * all), and an engine that dies on each gives the call up: its input is at fault
  * (the worker counts it), not the robot. Each restart is logged once,
  * naming what died. Input: the engine's replies (crypto-wire.c checks
  * their frames). */
@@ -22,6 +22,7 @@
 #include "log.h"
 
 #define CALL_SECONDS 60
+#define CALL_TRIES 3	/* a call's tries on a fresh engine after each death */
 
 struct crypto_client {
 	GPid pid;	/* 0: not running */
@@ -138,13 +139,13 @@ static GPtrArray *call(struct crypto *c, GPtrArray *req, size_t input, char **er
 	GPtrArray *reply = NULL;
 
 	*err = NULL;
-	for (int attempt = 0; attempt < 2 && !reply && !*err; attempt++) {
+	for (int attempt = 0; attempt < CALL_TRIES && !reply && !*err; attempt++) {
 		if (!c->engine->pid && spawn(c, err) < 0)
 			break;
 		if ((reply = exchange(c, req, timeout_ms, &why)))
 			break;
 		how = stop(c->engine, why, timeout_ms);
-		if (attempt == 1)
+		if (attempt == CALL_TRIES - 1)
 			*err = g_strdup_printf("the crypto engine %s again during %s: given up",
 					       how, op);
 		else if (spawn(c, err) == 0 && fresh_canary(c, &cause) < 0)

@@ -8,8 +8,8 @@
  * agent's socket, and a dead agent gets a fresh gpgsm server (gpgsm keeps
  * its connection to the agent); an operation that fails as the engine's
  * (CRYPTO_ERROR, a failed signature or listing) gets a fresh gpgsm server
- * and the canary (crypto-canary.c), then, when the canary passes, one more
- * try whose result stands: a message that makes gpgsm fail every time
+ * and the canary (crypto-canary.c), then, when the canary passes, another
+ * try (HEAL_ROUNDS at most): a message that makes gpgsm fail every time
  * still fails, and the daemon counts it. Each reply's note says what was
  * restarted, for the daemon's log. Input: requests from the daemon only
  * (the socket is its socketpair); mail reaches it as request fields. */
@@ -24,6 +24,13 @@
 #include "crypto-internal.h"
 #include "crypto-wire.h"
 #include "mail.h"
+
+/* A failed call: up to HEAL_ROUNDS more tries, each after a passing canary
+ * (its input is at fault when it still fails: a robot whose gpgsm is
+ * killed at random moments needs more than one); a canary tried up to
+ * HEAL_CANARIES times, each on a fresh gpgsm server. */
+#define HEAL_ROUNDS 3
+#define HEAL_CANARIES 3
 
 /* One GnuPG home the engine has worked in. */
 struct home {
@@ -119,10 +126,14 @@ static int heal(struct call *c, const char *failure)
 {
 	int agent = agent_alive(c->h);
 	char *cause = NULL, *said;
-	int rc;
+	int rc = -1;
 
-	crypto_cms_reset(c->h->c);
-	rc = crypto_canary(c->h->c, &cause);
+	/* what killed gpgsm may kill the fresh one during the canary too */
+	for (int i = 0; i < HEAL_CANARIES && rc < 0; i++) {
+		g_clear_pointer(&cause, g_free);
+		crypto_cms_reset(c->h->c);
+		rc = crypto_canary(c->h->c, &cause);
+	}
 	said = g_strdup_printf("%.200s%s: restarted gpgsm; canary %s%.200s", failure,
 			       agent == 0 ? " (gpg-agent had stopped)" : "",
 			       rc == 0 ? "passed, tried again" : "failed: ",
@@ -362,7 +373,8 @@ static GPtrArray *answer(GHashTable *homes, GPtrArray *req)
 		if (agent)
 			check_agent(&c);
 		rc = run(&c, &err);
-		if (rc < 0 && heal(&c, err ? err : name) == 0) {
+		for (int i = 0; i < HEAL_ROUNDS && rc < 0 && heal(&c, err ? err : name) == 0;
+		     i++) {
 			g_ptr_array_set_size(c.reply, 0);
 			g_clear_pointer(&err, g_free);
 			rc = run(&c, &err);
