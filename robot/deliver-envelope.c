@@ -75,6 +75,8 @@ char *deliver_header_address(const char *head, size_t n, const char *name)
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 
+		if (*p == '\n' || (*p == '\r' && p + 1 < end && p[1] == '\n'))
+			break;	/* the blank line: what follows is the body's */
 		if ((size_t)(end - p) > len && g_ascii_strncasecmp(p, name, len) == 0 &&
 		    p[len] == ':')
 			return strip_angles(field_value(p + len + 1, end));

@@ -15,7 +15,8 @@ char *deliver_env_sender(void);
 char *deliver_env_recipient(void);
 
 /* The address in the first header field NAME ("Return-Path",
- * "Delivered-To") of the message's head, the n bytes before its blank line:
+ * "Delivered-To") of the message's head (of the n bytes read, those before
+ * the first blank line: a field in the body never counts):
  * unfolded, its angle brackets removed ("" for <>); NULL when the head has
  * no such field. g_free it. */
 char *deliver_header_address(const char *head, size_t n, const char *name);
