@@ -253,4 +253,46 @@ int crypto_backup_decrypt(int in, int out, char **err);
  * importing them. 0 with *fprs (g_ptr_array_unref it), or -1 with *err. */
 int crypto_peek_pgp(struct crypto *c, const char *file, GPtrArray **fprs, char **err);
 
+/* POC keys (issue 20): the keys States put on record for their POCs'
+ * addresses live in a GnuPG home of their own, home (VAR/poc-keys), never
+ * the robot's: OpenPGP keys imported minimal, S/MIME certificates with
+ * their chains, a chain's root trusted in that home's trustlist.txt only
+ * (for encrypting to that POC; nothing there ever verifies a signer). */
+
+/* One key or end-entity certificate read from what a State sent. */
+struct crypto_poc_key {
+	enum crypto_protocol protocol;
+	char fingerprint[CRYPTO_FPR_LEN];	/* primary key; certificate (SHA-1) */
+	GPtrArray *addresses;	/* char *: the user IDs' e-mail addresses, or the
+				 * certificate's subjectAltName and emailAddress ones,
+				 * ASCII letters in lower case */
+	gint64 expires;		/* 0: never */
+	char *data;		/* the armoured (minimal) public key, or the PEM
+				 * certificate then its chain up to the root */
+	const char *problem;	/* NULL: usable; else why not, a static word: "expired",
+				 * "revoked", "no-encryption", "weak" (RSA under 2048
+				 * bits), "no-chain" (not self-signed, issuers missing) */
+	char *detail;		/* what was wrong, for the answer (bits, expiry), or NULL */
+};
+
+void crypto_poc_key_free(gpointer k);
+
+/* [engine] Reads every OpenPGP key and S/MIME end-entity certificate in
+ * bytes (armoured or binary key blocks; PEM or DER certificates, a chain
+ * given beside its certificate) into *keys (g_ptr_array_unref it), each
+ * with its problem, reading into home (crypto-poc-read.c). 0; -1 with
+ * *err when bytes hold no key at all, or the engine failed (-2). */
+int crypto_poc_keys_read(struct crypto *c, const char *home, const char *bytes, size_t len,
+			 GPtrArray **keys, char **err);
+
+/* [engine] Encrypts msg, a whole message crypto_protect already signed in
+ * protocol p, to the POC key fpr, whose material data (from the store) is
+ * imported into home first when home does not hold it, and its root
+ * trusted there (crypto-poc-encrypt.c): the same header block, its body
+ * the signed entity inside PGP/MIME multipart/encrypted or S/MIME
+ * enveloped-data. NULL with *err. g_free the result. */
+char *crypto_poc_encrypt(struct crypto *c, const char *home, enum crypto_protocol p,
+			 const char *fpr, const char *data, const char *msg, size_t len,
+			 size_t *out_len, char **err);
+
 #endif

@@ -34,6 +34,7 @@ STORE_MODULES = [
     "robot/participants.c",
     "robot/backups.c",
     "robot/rollovers.c",
+    "robot/poc-keys.c",
 ]
 
 # The pipeline runner: the only robot/ files that may include a filters/ header.
