@@ -86,7 +86,8 @@ static gboolean holds_secret(const char *b, size_t len)
 	guchar c = len ? (guchar)b[0] : 0;
 	int tag = (c & 0x40) ? (c & 0x3f) : ((c >> 2) & 0x0f);
 
-	if (g_strstr_len(b, (gssize)len, "PRIVATE KEY") || g_strstr_len(b, (gssize)len, "SECRET KEY"))
+	if (g_strstr_len(b, (gssize)len, "PRIVATE KEY") ||
+	    g_strstr_len(b, (gssize)len, "SECRET KEY"))
 		return TRUE;
 	return (c & 0x80) && tag == 5;
 }
@@ -389,7 +390,8 @@ static int cms_read(struct crypto *c, const char *bytes, size_t len, gint64 now,
 		if (fprs[1] && issues_another(c, fprs, fprs[i]))
 			continue;	/* an issuer of another one given */
 		if (!(k = cms_get(c, fprs[i]))) {
-			*err = g_strdup_printf("the certificate %.64s could not be listed", fprs[i]);
+			*err = g_strdup_printf("the certificate %.64s could not be listed",
+					       fprs[i]);
 			rc = -1;
 			break;
 		}

@@ -206,12 +206,15 @@ static void line(struct dispatch_keys *k, GString *out, const char *address,
 	char date[CLOCK_TEXT_LEN];
 	const char *vars[] = { "label", label, "value", NULL, NULL };
 
-	if (key)
-		value = g_strdup_printf("%s: %s %s, %s%s%s", address,
+	if (key && key->expires)
+		value = g_strdup_printf("%s: %s %s, %s %s", address,
 					strcmp(key->protocol, "smime") ? "OpenPGP" : "S/MIME",
-					key->fingerprint, said ? said : "", key->expires ? " " : "",
-					key->expires ? clock_text(key->expires, CLOCK_DAY, "-", date)
-						     : "");
+					key->fingerprint, said ? said : "",
+					clock_text(key->expires, CLOCK_DAY, "-", date));
+	else if (key)
+		value = g_strdup_printf("%s: %s %s, %s", address,
+					strcmp(key->protocol, "smime") ? "OpenPGP" : "S/MIME",
+					key->fingerprint, said ? said : "");
 	else
 		value = g_strdup_printf("%s: %s", address, said ? said : "-");
 	vars[3] = value;
@@ -252,7 +255,8 @@ static int changed(struct dispatch_keys *k, sqlite3 *db, const struct poc *after
 	for (guint i = 0; i < now->len; i++) {
 		const struct poc_key *key = now->pdata[i], *was = key_of(before, key->address);
 
-		if (!was || strcmp(was->fingerprint, key->fingerprint) || key->added == k->ctx->now) {
+		if (!was || strcmp(was->fingerprint, key->fingerprint) ||
+		    key->added == k->ctx->now) {
 			line(k, changes, key->address, key);
 			n++;
 		}

@@ -5,11 +5,12 @@
  * replay records (seen_signatures) older than [retention] signatures, the
  * bodies of the outbox rows sent before [retention] sent_bodies; and each
  * POC withdrawn longer than [retention] withdrawn: its personal fields
- * cleared, its keys removed (poc_keys_remove_all), and its audit events' details replaced by {"redacted": DATE}
- * (hash version 2, audit.c), one "poc-redacted" event each. Pings and their
- * tokens are kept. Input: the database only. Returns the rows changed, or
- * -1 (that transaction rolled back; the day's run is marked first, so a
- * failing step is tried again the next day, not at every wake). */
+ * cleared, its keys removed (poc_keys_remove_all), and its audit events'
+ * details replaced by {"redacted": DATE} (hash version 2, audit.c), one
+ * "poc-redacted" event each. Pings and their tokens are kept. Input: the
+ * database only. Returns the rows changed, or -1 (that transaction rolled
+ * back; the day's run is marked first, so a failing step is tried again
+ * the next day, not at every wake). */
 #include <errno.h>
 #include "timers-internal.h"
 #include "audit.h"
