@@ -44,8 +44,9 @@ send() {
 			printf 'Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n'
 			cat "$1"
 			printf '\n--mix\nContent-Type: %s; name="%s"\n' "$3" "$4"
-			printf 'Content-Disposition: attachment; filename="%s"\n\n' "$4"
-			cat "$2"; printf '\n--mix--\n'
+			printf 'Content-Disposition: attachment; filename="%s"\n' "$4"
+			printf 'Content-Transfer-Encoding: base64\n\n'
+			base64 < "$2"; printf -- '--mix--\n'
 		} | crlf > "$K/entity"
 		pgp_mime_entity "$K/a" "$de" anna@de.example "keys" "$K/entity" "$K/m" "$id@test.example"
 	else
@@ -161,6 +162,20 @@ printf 'UPDATE\nID: DE-T-1\nKey: remove\n' > "$K/u"
 send "$K/u"; replied "$id"
 ok "Key: remove is acknowledged" has "$id" "cert@bsi.example: key removed"
 ok "and the POC has no key left" [ "$(db "select count(*) from poc_keys")" = 0 ]
+
+echo "a self-signed certificate attached as DER"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$K/ss.key" -out "$K/ss.pem" -days 400 \
+	-subj "/CN=BSI SOC/emailAddress=soc@bsi.example" -addext subjectAltName=email:soc@bsi.example \
+	-addext keyUsage=critical,digitalSignature,keyEncipherment 2>/dev/null
+openssl x509 -in "$K/ss.pem" -outform DER -out "$K/ss.cer"
+ss=$(openssl x509 -in "$K/ss.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
+printf 'UPDATE\nID: DE-T-1\nE-mail: cert@bsi.example, soc@bsi.example\n' > "$K/u"
+send "$K/u" "$K/ss.cer" application/pkix-cert soc.cer; replied "$id"
+ok "acknowledged with its fingerprint and expiry" \
+	has "$id" "soc@bsi.example: S/MIME $ss, expires $(date -u -d "$(openssl x509 -in "$K/ss.pem" -noout -enddate | sed 's/.*=//')" +%Y-%m-%d)"
+ok "on record, as PEM" [ "$(db "select protocol || ' ' || substr(data, 1, 27) from poc_keys where address = 'soc@bsi.example'")" = "smime -----BEGIN CERTIFICATE-----" ]
 ok "the audit trail verifies" $P audit verify
 
+stop_robot
+keys_cleanup "$K" "$T/r/var/poc-keys"
 finish
