@@ -29,6 +29,8 @@ mkdir -p "$K" "$T/r"
 port=$(free_port)
 now=$(date +%s)
 echo "$now" > "$T/r/clock"
+# at SECONDS: the robot's clock SECONDS after the start, written at once.
+at() { echo $((now + $1)) > "$T/r/clock.new" && mv "$T/r/clock.new" "$T/r/clock"; }
 write_config "$T/r/pocbot.conf" "$port" "[test]" "clock_file = clock"
 P="$POCBOT -c $T/r/pocbot.conf"
 DB=$T/r/var/pocbot.db
@@ -219,7 +221,7 @@ ok "  the POC's own key decrypts it" \
 	sh -c "openssl smime -decrypt -in '$T/secret.p7m' -recip '$K/p/cert.pem' -inkey '$K/p/key.pem' 2>/dev/null | tr -d '\\r' | cmp -s - '$T/secret.txt'"
 
 echo "an expiring key, warned to the State's authority signers, once"
-echo $((now + 15 * 86400)) > "$T/r/clock"
+at $((15 * 86400))
 ok "15 days later (25 to go) the daily check warns" \
 	wait_for 20 sh -c "[ \"\$(sqlite3 '$DB' \"SELECT count(*) FROM outbox WHERE purpose = 'poc-key-expiry'\")\" -eq 1 ]"
 ok "  to Germany's authority alone" \
@@ -233,7 +235,7 @@ ok "  naming the POC, address, fingerprint, expiry, days" sh -c "grep -q 'DE-P-1
 	grep -q 'cyber@aa.de.example' '$T/warn.txt' && grep -q '$pfpr' '$T/warn.txt' &&
 	grep -q 'in 25 day(s), on ${pexp%%T*}' '$T/warn.txt'"
 ok "  the OpenPGP key (2 years) is not warned of" sh -c "! grep -q '$tfpr' '$T/warn.txt'"
-echo $((now + 16 * 86400)) > "$T/r/clock"
+at $((16 * 86400))
 ok "a day later the daily check runs again" \
 	wait_for 20 sh -c "[ \"\$(sqlite3 '$DB' \"SELECT last FROM timer_runs WHERE name = 'poc-key-expiry'\")\" = $((now + 16 * 86400)) ]"
 ok "  and warns no one twice" \
