@@ -297,14 +297,14 @@ static int show_keys(sqlite3 *db, const struct poc *p)
 	for (guint i = 0; i < keys->len; i++) {
 		const struct poc_key *k = keys->pdata[i];
 		char expires[CLOCK_TEXT_LEN], proven[CLOCK_TEXT_LEN], *v;
+		const char *e = k->expires > 0 ? clock_text(k->expires, CLOCK_ISO, "?", expires)
+					       : "does not expire";
+		const char *pr = k->proven > 0 ? clock_text(k->proven, CLOCK_ISO, "?", proven)
+					       : "not proven";
 
 		v = g_strdup_printf("%s %s %s, %s%s, %s%s", k->address, k->protocol,
-				    k->fingerprint, k->expires > 0 ? "expires " : "",
-				    k->expires > 0 ? clock_text(k->expires, CLOCK_ISO, "?", expires)
-						   : "does not expire",
-				    k->proven > 0 ? "proven on " : "",
-				    k->proven > 0 ? clock_text(k->proven, CLOCK_ISO, "?", proven)
-						  : "not proven");
+				    k->fingerprint, k->expires > 0 ? "expires " : "", e,
+				    k->proven > 0 ? "proven on " : "", pr);
 		show_line("key", v);
 		g_free(v);
 	}

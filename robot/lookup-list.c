@@ -202,14 +202,11 @@ static void key_lines(struct listing *l, GString *out, const GPtrArray *keys)
 	for (guint i = 0; i < keys->len; i++) {
 		const struct poc_key *k = keys->pdata[i];
 		char expires[CLOCK_TEXT_LEN], proven[CLOCK_TEXT_LEN], *v, *e, *pr;
+		const char *ex = clock_text(k->expires, CLOCK_DAY, "?", expires);
+		const char *pd = clock_text(k->proven, CLOCK_DAY, "?", proven);
 
-		e = k->expires > 0 ? g_strdup_printf("%s %s", l->key[1],
-						       clock_text(k->expires, CLOCK_DAY, "?",
-								  expires))
-				   : g_strdup(l->key[2]);
-		pr = k->proven > 0 ? g_strdup_printf("%s %s", l->key[3],
-						      clock_text(k->proven, CLOCK_DAY, "?", proven))
-				   : g_strdup(l->key[4]);
+		e = k->expires > 0 ? g_strdup_printf("%s %s", l->key[1], ex) : g_strdup(l->key[2]);
+		pr = k->proven > 0 ? g_strdup_printf("%s %s", l->key[3], pd) : g_strdup(l->key[4]);
 		v = g_strdup_printf("%s: %s %s, %s, %s", k->address,
 				    strcmp(k->protocol, "openpgp") == 0 ? "OpenPGP" : "S/MIME",
 				    k->fingerprint, e, pr);

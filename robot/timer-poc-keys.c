@@ -53,10 +53,12 @@ static int warn_one(const struct mail_ctx *c, const struct poc_key *k)
 		return 0;
 	if (db_begin(c->db) < 0)
 		return -1;
-	rc = poc_keys_warned(c->db, k, due);
-	if (rc == 0)
-		rc = pocs_load(c->db, k->poc, &p) == 1 ? 1 : -1;
-	if (rc == 1 && (tell(c, k, &p, due) < 0 || poc_keys_mark_warned(c->db, k, due, c->now) < 0))
+	if ((rc = poc_keys_warned(c->db, k, due)) != 0)
+		return finish(c->db, rc < 0 ? -1 : 0);	/* warned already */
+	rc = pocs_load(c->db, k->poc, &p) == 1 ? 1 : -1;
+	if (rc == 1 && tell(c, k, &p, due) < 0)
+		rc = -1;
+	if (rc == 1 && poc_keys_mark_warned(c->db, k, due, c->now) < 0)
 		rc = -1;
 	if (rc == 1)
 		log_msg(LOG_INFO, "POC %s: the key of %s expires in %d days or less; told", k->poc,
