@@ -90,6 +90,8 @@ static void listing_init(struct listing *l, sqlite3 *db, const struct templates 
 					     NULL };
 	static const char *const statuses[] = { "status-pending", "status-active",
 						"status-unverified", "status-withdrawn" };
+	static const char *const key_words[] = { "label-key", "key-expires", "key-no-expiry",
+						 "key-proven", "key-not-proven" };
 
 	memset(l, 0, sizeof *l);
 	l->tpl = tpl;
@@ -101,9 +103,6 @@ static void listing_init(struct listing *l, sqlite3 *db, const struct templates 
 						       i == 2 ? "label-status" : "label-ping");
 	for (int i = 0; i < 4; i++)
 		l->status[i] = lookup_phrase(tpl, lang, statuses[i]);
-	static const char *const key_words[] = { "label-key", "key-expires", "key-no-expiry",
-						 "key-proven", "key-not-proven" };
-
 	l->never = lookup_phrase(tpl, lang, "ping-never");
 	for (int i = 0; i < 5; i++)
 		l->key[i] = lookup_phrase(tpl, lang, key_words[i]);
