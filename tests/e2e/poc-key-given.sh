@@ -15,7 +15,8 @@
 #     in the text, and keys.asc and certs.pem attached; a message encrypted
 #     with gpg (a fresh home importing only keys.asc) and with openssl
 #     smime (certs.pem's first certificate) is decrypted by the POCs' own
-#     keys; certs.pem's chain verifies the certificate;
+#     keys; certs.pem's chain verifies the certificate; an EXTRACT asking
+#     for text alone carries the same two files;
 #   - the certificate expiring within 30 days (the robot's clock moved) is
 #     warned to Germany's authority signer, encrypted to its key, once: a
 #     day later the daily check runs again and sends nothing;
@@ -205,6 +206,20 @@ ok "  keys.asc: the technical POC's key, not the withdrawn one's" \
 	sh -c "gpg --batch --with-colons --show-keys '$T/a/keys.asc' 2>/dev/null | awk -F: '\$1 == \"fpr\" && \$10 ~ /^$tfpr$/ { t++ } \$1 == \"pub\" { n++ } END { exit !(t == 1 && n == 1) }'"
 ok "  certs.pem: the certificate, then its chain, which verifies it" \
 	sh -c "[ \$(grep -c 'BEGIN CERTIFICATE' '$T/a/certs.pem') -eq 2 ] && awk '/BEGIN/ { n++ } n == 2' '$T/a/certs.pem' > '$T/a/chain.pem' && openssl verify -CAfile '$T/a/chain.pem' '$T/a/certs.pem' >/dev/null 2>&1"
+
+printf 'Dear colleagues,\n\nEXTRACT\nFormat: text\n' > "$K/q"
+pgp_mime "$K/f" "$fred" fred@fr.example "x" "$K/q" "$K/m"
+sed "s/^Message-ID: <.*>/Message-ID: <ext1@test.example>/" "$K/m" > "$K/m2"
+$P deliver --sender fred@fr.example --recipient pocbot@robot.test < "$K/m2"
+ok "an EXTRACT (text only) is answered" \
+	wait_for 30 sh -c "grep -l '^In-Reply-To: <ext1@test.example>' '$out'/* >/dev/null 2>&1"
+mkdir -p "$T/x"
+$MAIL "$(grep -l '^In-Reply-To: <ext1@test.example>' "$out"/* | head -1)" payload "$T/x/enc" &&
+	gpg --homedir "$K/f" --batch --decrypt "$T/x/enc" > "$T/x/dec.eml" 2>/dev/null
+$MAIL "$T/x/dec.eml" unpack "$T/x" > "$T/x/list"
+ok "  with keys.asc and certs.pem alone (no format asked), the same keys" \
+	sh -c "[ \"\$(cut -d' ' -f1 '$T/x/list' | tr '\n' ' ')\" = 'keys.asc certs.pem ' ] &&
+	cmp -s '$T/x/keys.asc' '$T/a/keys.asc' && cmp -s '$T/x/certs.pem' '$T/a/certs.pem'"
 
 echo "France writes to each POC with only what the answer gave"
 echo "Incident 4711: confidential details follow." > "$T/secret.txt"
