@@ -1,6 +1,7 @@
 /* cmd-export.c - "export [--format csv|vcard|json] [--state CODE]...
  * [--lang LANG] [-o FILE]": the directory (every POC that is not
- * withdrawn, of the States given or of all), for the custodian, in the
+ * withdrawn, of the States given or of all, with its addresses' keys),
+ * for the custodian, in the
  * formats of export.c, streamed one POC at a time. To standard output, or
  * to FILE through a temporary file in its folder, fsynced and renamed, so
  * that FILE is whole or untouched. Input: the database (untrusted text,
@@ -143,6 +144,7 @@ static int run(sqlite3 *db, const struct export_opts *o)
 		return EX_DATAERR;
 	tpl = templates_load();
 	export_names_init(&names, ref, tpl, o->lang);
+	names.db = db;
 	if (o->output)
 		rc = write_file(o->output, db, codes, format, &names) < 0 ? EX_TEMPFAIL : 0;
 	else

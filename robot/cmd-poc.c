@@ -1,7 +1,8 @@
 /* cmd-poc.c - "poc list [--state CODE] [--type TYPE] [--format text|csv|json]
  * [--all]" prints the points of contact (withdrawn ones only with --all);
  * "poc show ID" prints one with every field, its status, version and
- * dates, and its addresses marked undeliverable. Input: the database,
+ * dates, its addresses marked undeliverable and each address's key
+ * (protocol, fingerprint, expiry, proven; none for a withdrawn POC). Input: the database,
  * whose text came from States' mail and is trusted in nothing: the text
  * format masks control and bidi-control characters and bounds each value;
  * CSV (RFC 4180) is quoted and JSON escaped, values whole. Exit: 0; 64
@@ -14,6 +15,7 @@
 #include "commands.h"
 #include "db.h"
 #include "pings-health.h"
+#include "poc-keys.h"
 #include "pocs.h"
 #include "states.h"
 
@@ -284,7 +286,33 @@ static void show_dead(sqlite3 *db, const struct poc *p)
 		g_ptr_array_unref(dead);
 }
 
-static void show_poc(sqlite3 *db, const struct poc *p, const struct states *ref)
+/* Each key of p: address, protocol, fingerprint, expiry, when proven. -1
+ * on a database error. */
+static int show_keys(sqlite3 *db, const struct poc *p)
+{
+	GPtrArray *keys = p->status == POC_WITHDRAWN ? NULL : poc_keys_of(db, p->id);
+
+	if (!keys)
+		return p->status == POC_WITHDRAWN ? 0 : -1;
+	for (guint i = 0; i < keys->len; i++) {
+		const struct poc_key *k = keys->pdata[i];
+		char expires[CLOCK_TEXT_LEN], proven[CLOCK_TEXT_LEN], *v;
+		const char *e = k->expires > 0 ? clock_text(k->expires, CLOCK_ISO, "?", expires)
+					       : "does not expire";
+		const char *pr = k->proven > 0 ? clock_text(k->proven, CLOCK_ISO, "?", proven)
+					       : "not proven";
+
+		v = g_strdup_printf("%s %s %s, %s%s, %s%s", k->address, k->protocol,
+				    k->fingerprint, k->expires > 0 ? "expires " : "", e,
+				    k->proven > 0 ? "proven on " : "", pr);
+		show_line("key", v);
+		g_free(v);
+	}
+	g_ptr_array_unref(keys);
+	return 0;
+}
+
+static int show_poc(sqlite3 *db, const struct poc *p, const struct states *ref)
 {
 	const char *name = ref ? states_name(ref, p->state, "en") : NULL;
 	char *state =
@@ -301,6 +329,11 @@ static void show_poc(sqlite3 *db, const struct poc *p, const struct states *ref)
 	show_line("web", p->web);
 	show_list("e-mail", p->emails);
 	show_dead(db, p);
+	if (show_keys(db, p) < 0) {
+		g_free(state);
+		g_free(version);
+		return -1;
+	}
 	show_phones(p);
 	show_list("language", p->languages);
 	show_line("name", p->name);
@@ -312,6 +345,7 @@ static void show_poc(sqlite3 *db, const struct poc *p, const struct states *ref)
 		show_line("withdrawn", p->withdrawn_reason);
 	g_free(state);
 	g_free(version);
+	return 0;
 }
 
 static int show(sqlite3 *db, const char *id, const struct states *ref)
@@ -330,8 +364,12 @@ static int show(sqlite3 *db, const char *id, const struct states *ref)
 		g_free(shown);
 		return EX_DATAERR;
 	}
-	show_poc(db, &p, ref);
+	found = show_poc(db, &p, ref);
 	pocs_clear(&p);
+	if (found < 0) {
+		fprintf(stderr, "pocbot poc show: %s\n", sqlite3_errmsg(db));
+		return EX_TEMPFAIL;
+	}
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 #include "commands.h"
 #include "clock.h"
+#include "json-out.h"
 #include "status.h"
 
 static const char *const levels[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
@@ -75,6 +76,12 @@ static void print_text(const struct status *s)
 	}
 	for (guint i = 0; s->robot_keys && i < s->robot_keys->len; i++)
 		printf("%-22s %s\n", "robot keys:", (char *)s->robot_keys->pdata[i]);
+	if (s->poc_keys < 0)
+		printf("%-22s unknown\n", "POC keys:");
+	else
+		printf("%-22s %" G_GINT64_FORMAT " on record, %" G_GINT64_FORMAT
+		       " expired or expiring within 30d\n", "POC keys:", s->poc_keys,
+		       s->poc_keys_expiring);
 	printf("%-22s %" G_GINT64_FORMAT " bytes, schema %d\n", "database:", s->db_bytes,
 	       s->schema);
 	if (s->backup == 1)
@@ -194,6 +201,11 @@ static void json_body(JsonBuilder *b, const struct status *s, int level, const c
 	} else {
 		json_builder_add_null_value(b);
 	}
+	json_builder_set_member_name(b, "poc_keys");
+	json_builder_begin_object(b);
+	json_out_int_or_null(b, "count", s->poc_keys);
+	json_out_int_or_null(b, "expiring", s->poc_keys_expiring);
+	json_builder_end_object(b);
 	member_int(b, "database_bytes", s->db_bytes);
 	member_int(b, "schema", s->schema);
 	json_builder_set_member_name(b, "audit_verify");

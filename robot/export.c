@@ -10,6 +10,7 @@
 #include "export.h"
 #include "json-out.h"
 #include "langs.h"
+#include "poc-keys.h"
 
 #define VCARD_LINE 75		/* octets of a vCard line before folding (RFC 6350 3.2) */
 
@@ -41,6 +42,7 @@ void export_names_init(struct export_names *n, const struct states *states,
 					    "type-law-enforcement" };
 
 	n->states = states;
+	n->db = NULL;
 	g_strlcpy(n->lang, langs_known(lang) ? lang : "en", sizeof n->lang);
 	for (int t = 0; t < 4; t++) {
 		n->type[t] = tpl ? templates_label(tpl, n->lang, keys[t])
@@ -87,7 +89,35 @@ static const char *e164_at(const struct poc *p, guint i)
 							 : "";
 }
 
-typedef void record_fn(GString *out, const struct poc *p, const struct export_names *names);
+/* One POC's record; keys: its keys (struct poc_key), in the order of its addresses. */
+typedef void record_fn(GString *out, const struct poc *p, const struct export_names *names,
+		       const GPtrArray *keys);
+
+/* The key of address among keys, or NULL. */
+static const struct poc_key *key_of(const GPtrArray *keys, const char *address)
+{
+	for (guint i = 0; keys && i < keys->len; i++) {
+		const struct poc_key *k = keys->pdata[i];
+
+		if (g_ascii_strcasecmp(k->address, address) == 0)
+			return k;
+	}
+	return NULL;
+}
+
+/* t as ISO 8601 UTC in out, or none when t is 0 (never, not proven). */
+static const char *time_or(gint64 t, const char *none, char out[CLOCK_TEXT_LEN])
+{
+	return t > 0 ? clock_text(t, CLOCK_ISO, none, out) : none;
+}
+
+/* The keys of p (names->db; none without it), or NULL on a database error. */
+static GPtrArray *keys_load(const struct export_names *names, const struct poc *p)
+{
+	if (!names->db)
+		return g_ptr_array_new_with_free_func(poc_key_free);
+	return poc_keys_of(names->db, p->id);
+}
 
 /* Writes what the writer built, then empties it. */
 static int flush(GOutputStream *out, GString *buf, GError **err)
@@ -110,9 +140,17 @@ static int stream(GOutputStream *out, export_next_fn *next, void *source,
 
 	memset(&p, 0, sizeof p);
 	while (rc == 0 && (got = next(source, &p)) == 1) {
+		GPtrArray *keys = keys_load(names, &p);
+
+		if (!keys) {
+			pocs_clear(&p);
+			got = -1;
+			break;
+		}
 		if (n++ && sep)
 			g_string_append(buf, sep);
-		record(buf, &p, names);
+		record(buf, &p, names, keys);
+		g_ptr_array_unref(keys);
 		pocs_clear(&p);
 		rc = flush(out, buf, err);
 	}
@@ -134,7 +172,8 @@ static int stream(GOutputStream *out, export_next_fn *next, void *source,
 
 #define CSV_HEADER                                                                              \
 	"id,state,state_name,type,type_name,status,organisation,web,emails,phones,phones_e164," \
-	"languages,name,position,notes,updated\r\n"
+	"languages,name,position,notes,updated,key_protocols,key_fingerprints,key_expires,"       \
+	"key_proven\r\n"
 
 static void csv_field(GString *out, const char *s, gboolean first)
 {
@@ -157,23 +196,55 @@ static void csv_field(GString *out, const char *s, gboolean first)
 	g_free(v);
 }
 
-static void csv_record(GString *out, const struct poc *p, const struct export_names *names)
+/* The key columns: protocol, fingerprint, expiry, proven, each joined
+ * with "; " in the order of p's addresses ("" for an address with no key). */
+static void csv_keys(const struct poc *p, const GPtrArray *keys, char *cols[4])
+{
+	GString *s[4];
+
+	for (int c = 0; c < 4; c++)
+		s[c] = g_string_new(NULL);
+	for (guint i = 0; p->emails && i < p->emails->len; i++) {
+		const struct poc_key *k = key_of(keys, p->emails->pdata[i]);
+		char when[CLOCK_TEXT_LEN];
+
+		for (int c = 0; i && c < 4; c++)
+			g_string_append(s[c], "; ");
+		if (!k)
+			continue;
+		g_string_append(s[0], k->protocol);
+		g_string_append(s[1], k->fingerprint);
+		g_string_append(s[2], time_or(k->expires, "never", when));
+		g_string_append(s[3], time_or(k->proven, "no", when));
+	}
+	for (int c = 0; c < 4; c++)
+		cols[c] = g_string_free(s[c], !keys || keys->len == 0);
+}
+
+static void csv_record(GString *out, const struct poc *p, const struct export_names *names,
+		       const GPtrArray *keys)
 {
 	char *lists[] = { joined(p->emails, "; "), joined(p->phones, "; "),
 			  joined(p->phones_e164, "; "), joined(p->languages, "; ") };
-	char updated[CLOCK_TEXT_LEN];
+	char updated[CLOCK_TEXT_LEN], *k[4];
 	const char *fields[] = {
 		p->id, p->state, export_state_name(names, p->state), form_type_name(p->type),
 		type_name(names, p->type), pocs_status_name(p->status), p->organisation, p->web,
 		lists[0], lists[1], lists[2], lists[3], p->name, p->position, p->notes,
-		clock_text(p->updated, CLOCK_ISO, "", updated)
+		clock_text(p->updated, CLOCK_ISO, "", updated), NULL, NULL, NULL, NULL
 	};
+
+	csv_keys(p, keys, k);
+	for (int c = 0; c < 4; c++)
+		fields[G_N_ELEMENTS(fields) - 4 + c] = k[c];
 
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
 		csv_field(out, fields[i], i == 0);
 	g_string_append(out, "\r\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(lists); i++)
 		g_free(lists[i]);
+	for (int c = 0; c < 4; c++)
+		g_free(k[c]);
 }
 
 int export_csv(GOutputStream *out, export_next_fn *next, void *source,
@@ -257,7 +328,64 @@ static void vcard_phones(GString *out, const struct poc *p)
 	}
 }
 
-static void vcard_record(GString *out, const struct poc *p, const struct export_names *names)
+/* The base64 of the DER of the first certificate of pem, or NULL. g_free it. */
+static char *pem_first_der(const char *pem)
+{
+	static const char begin[] = "-----BEGIN CERTIFICATE-----";
+	const char *from = strstr(pem, begin), *to;
+	char *body, *b64 = NULL;
+	guchar *der;
+	gsize len = 0;
+
+	if (!from || !(to = strstr(from, "-----END CERTIFICATE-----")))
+		return NULL;
+	from += strlen(begin);
+	body = g_strndup(from, (gsize)(to - from));
+	der = g_base64_decode_inplace(body, &len) ? (guchar *)body : NULL;
+	if (der && len)
+		b64 = g_base64_encode(der, len);
+	g_free(body);
+	return b64;
+}
+
+/* Each key of p as the group keyN: KEY, a data: URI, and X-POCBOT-KEY. */
+static void vcard_keys(GString *out, const GPtrArray *keys)
+{
+	for (guint i = 0; keys && i < keys->len; i++) {
+		const struct poc_key *k = keys->pdata[i];
+		gboolean pgp = strcmp(k->protocol, "openpgp") == 0;
+		const char *type = pgp ? "application/pgp-keys" : "application/pkix-cert";
+		char *b64 = pgp ? g_base64_encode((const guchar *)k->data, strlen(k->data))
+				: pem_first_der(k->data);
+		char *name, *value, expires[CLOCK_TEXT_LEN], proven[CLOCK_TEXT_LEN];
+		const char *parts[] = { k->address, k->protocol, k->fingerprint,
+					time_or(k->expires, "never", expires),
+					time_or(k->proven, "no", proven) };
+		GString *meta;
+
+		if (!b64)
+			continue;
+		name = g_strdup_printf("key%u.KEY;MEDIATYPE=%s", i + 1, type);
+		value = g_strdup_printf("data:%s;base64,%s", type, b64);
+		vcard_line(out, name, value);
+		g_free(name);
+		g_free(value);
+		meta = g_string_new(NULL);
+		for (size_t j = 0; j < G_N_ELEMENTS(parts); j++) {
+			if (j)
+				g_string_append_c(meta, ';');
+			vcard_escape(meta, parts[j]);
+		}
+		name = g_strdup_printf("key%u.X-POCBOT-KEY", i + 1);
+		vcard_line(out, name, meta->str);
+		g_free(name);
+		g_string_free(meta, TRUE);
+		g_free(b64);
+	}
+}
+
+static void vcard_record(GString *out, const struct poc *p, const struct export_names *names,
+			 const GPtrArray *keys)
 {
 	char *note = g_strdup_printf("%s (%s), %s%s%s", export_state_name(names, p->state),
 				     p->state, p->id, p->notes && *p->notes ? "\n" : "",
@@ -284,6 +412,7 @@ static void vcard_record(GString *out, const struct poc *p, const struct export_
 	vcard_text(out, "X-POCBOT-STATE", p->state);
 	vcard_text(out, "X-POCBOT-TYPE", form_type_name(p->type));
 	vcard_text(out, "X-POCBOT-STATUS", pocs_status_name(p->status));
+	vcard_keys(out, keys);
 	g_string_append(out, "END:VCARD\r\n");
 	g_string_free(org, TRUE);
 	g_free(note);
@@ -323,7 +452,27 @@ static void json_phones(JsonBuilder *b, const struct poc *p)
 	json_builder_end_array(b);
 }
 
-static void json_record(GString *out, const struct poc *p, const struct export_names *names)
+static void json_keys(JsonBuilder *b, const GPtrArray *keys)
+{
+	json_builder_set_member_name(b, "keys");
+	json_builder_begin_array(b);
+	for (guint i = 0; keys && i < keys->len; i++) {
+		const struct poc_key *k = keys->pdata[i];
+
+		json_builder_begin_object(b);
+		json_out_string(b, "address", k->address);
+		json_out_string(b, "protocol", k->protocol);
+		json_out_string(b, "fingerprint", k->fingerprint);
+		json_out_time(b, "expires", k->expires);
+		json_out_time(b, "proven", k->proven);
+		json_out_string(b, "key", k->data);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+}
+
+static void json_record(GString *out, const struct poc *p, const struct export_names *names,
+			const GPtrArray *keys)
 {
 	JsonBuilder *b = json_builder_new();
 	JsonGenerator *gen = json_generator_new();
@@ -346,6 +495,7 @@ static void json_record(GString *out, const struct poc *p, const struct export_n
 	json_out_string(b, "position", p->position);
 	json_out_string(b, "notes", p->notes);
 	json_out_string(b, "updated", clock_text(p->updated, CLOCK_ISO, "", updated));
+	json_keys(b, keys);
 	json_builder_end_object(b);
 	root = json_builder_get_root(b);
 	json_generator_set_root(gen, root);

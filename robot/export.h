@@ -24,6 +24,9 @@ struct export_names {
 	const struct states *states;	/* borrowed; NULL: State names are the codes */
 	char lang[8];			/* "en", "fr", "es", "ru", "zh", "ar" */
 	char *type[4];			/* owned, by enum poc_type */
+	sqlite3 *db;			/* borrowed; each POC's keys are read from it
+					 * (poc_keys_of); NULL (export_names_init's):
+					 * no keys written */
 };
 
 /* Fills n for lang (NULL or unknown: "en"). tpl (borrowed, may be NULL:
@@ -45,22 +48,34 @@ typedef int export_next_fn(void *source, struct poc *p);
  * them to out (not closed, not flushed beyond its own buffering); *count
  * (may be NULL) gets the number written. 0, or -1 with *err set: an error
  * of out (its GError), or of the source (G_IO_ERROR_FAILED, "the POCs
- * could not be read").
+ * could not be read"). Each address's key (names->db) goes with its POC:
+ * fingerprint, protocol, expiry, when it was proven; the key itself in
+ * vCard and JSON.
  *
  * CSV: UTF-8, a header row, CRLF line ends, fields quoted when they hold
  *   a comma, quote, CR, LF or a leading or trailing space; lists joined
  *   with "; ". Columns: id, state, state_name, type, type_name, status,
  *   organisation, web, emails, phones, phones_e164, languages, name,
- *   position, notes, updated.
+ *   position, notes, updated, key_protocols, key_fingerprints,
+ *   key_expires, key_proven (the last four aligned with emails, "" for an
+ *   address with no key; expires "never" for a key with no expiry, proven
+ *   "no" for a key not proven; times ISO 8601 UTC).
  * vCard: one card per POC (VERSION:4.0, KIND, FN, ORG, TITLE, EMAIL, TEL
  *   as a tel: URI or, with no E.164 form, as text, URL, LANG, CATEGORIES,
  *   NOTE, REV, X-POCBOT-ID, X-POCBOT-STATE, X-POCBOT-TYPE,
- *   X-POCBOT-STATUS); text escaped (\\ \, \; \n), control characters
+ *   X-POCBOT-STATUS); each key as the group keyN of KEY (a data: URI,
+ *   base64: the armoured key as application/pgp-keys, the certificate's
+ *   DER as application/pkix-cert; its chain is not in the card) and
+ *   X-POCBOT-KEY (address;protocol;fingerprint;expires;proven, as the
+ *   CSV's); text escaped (\\ \, \; \n), control characters
  *   made U+FFFD, lines folded at 75 octets between UTF-8 characters, CRLF.
  * JSON: an array of objects, one per POC, each built with JsonBuilder and
  *   written with JsonGenerator on its own: id, state, state_name, type,
  *   type_name, status, organisation, web, emails, phones [{written,
- *   e164}], languages, name, position, notes, updated; absent values null.
+ *   e164}], languages, name, position, notes, updated, keys [{address, protocol,
+ *   fingerprint, expires, proven, key}] (expires and proven ISO 8601 UTC
+ *   or null, key the armoured key or the PEM certificate and its chain);
+ *   absent values null.
  * Text from the database is made valid UTF-8 first. */
 int export_csv(GOutputStream *out, export_next_fn *next, void *source,
 	       const struct export_names *names, guint *count, GError **err);

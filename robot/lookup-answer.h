@@ -4,7 +4,7 @@
 #ifndef POCBOT_LOOKUP_ANSWER_H
 #define POCBOT_LOOKUP_ANSWER_H
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <sqlite3.h>
 #include "config.h"
 #include "outbox.h"
@@ -13,7 +13,8 @@
 
 #define LOOKUP_INLINE_MAX	50	/* POCs listed in the body; more go to directory.txt */
 #define LOOKUP_ACCESS_LOG_MAX	1000	/* newest entries of an access log */
-#define LOOKUP_MAX_FILES	4	/* directory.txt, .csv, .vcf, .json */
+#define LOOKUP_MAX_FILES	6	/* directory.txt, .csv, .vcf, .json, keys.asc,
+					 * certs.pem */
 
 /* The files of one answer, in a temporary folder under VAR/tmp. */
 struct lookup_files {
@@ -23,11 +24,16 @@ struct lookup_files {
 	char *text_path;		/* dir/directory.txt: the text listing */
 	struct outbox_attachment att[LOOKUP_MAX_FILES];	/* paths owned by paths */
 	char *paths[LOOKUP_MAX_FILES];
-	size_t n_att;			/* attachments to send (CSV, vCard, JSON as asked) */
+	char *key_paths[2];		/* dir/keys.asc, dir/certs.pem, once written */
+	GOutputStream *key_out[2];	/* open while the listing is written */
+	size_t n_att;			/* attachments to send (CSV, vCard, JSON as asked,
+					 * then keys.asc and certs.pem when they hold keys) */
 };
 
-/* Writes the answer to q in lang: the text listing (always) and each
- * attachment q asks for, one POC at a time, in a new folder under
+/* Writes the answer to q in lang: the text listing (always), each
+ * attachment q asks for, and the keys of the POCs found (keys.asc: their
+ * OpenPGP keys, armoured; certs.pem: their certificates with their
+ * chains; each only when it holds one), one POC at a time, in a new folder under
  * VAR/tmp. now is the robot's time. 0, or -1 with *err (g_free it); f is
  * to be lookup_files_remove'd either way. */
 int lookup_files_write(sqlite3 *db, const struct config *cfg, const struct templates *tpl,

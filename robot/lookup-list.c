@@ -1,6 +1,7 @@
 /* lookup-list.c - the files of an answer to LOOKUP or EXTRACT: the text
- * listing in the request's language (directory.txt) and the CSV, vCard
- * and JSON attachments asked for (export.c), each written one POC at a
+ * listing in the request's language (directory.txt), the CSV, vCard
+ * and JSON attachments asked for (export.c), and the POCs' keys from the
+ * store (poc-keys.c: keys.asc, certs.pem), each written one POC at a
  * time from the export cursor, filtered by the request's criteria, into a
  * folder of its own under VAR/tmp: memory stays bounded by one POC
  * whatever the size of the directory. Input: POCs (text from States'
@@ -13,6 +14,7 @@
 #include "lookup-answer.h"
 #include "export.h"
 #include "langnames.h"
+#include "poc-keys.h"
 #include "pocs.h"
 #include "states.h"
 #include "pings.h"
@@ -73,6 +75,8 @@ struct listing {
 					 * languages ping */
 	char *status[4];
 	char *never;
+	char *key[5];			/* label-key key-expires key-no-expiry key-proven
+					 * key-not-proven */
 	sqlite3 *db;
 };
 
@@ -86,6 +90,8 @@ static void listing_init(struct listing *l, sqlite3 *db, const struct templates 
 					     NULL };
 	static const char *const statuses[] = { "status-pending", "status-active",
 						"status-unverified", "status-withdrawn" };
+	static const char *const key_words[] = { "label-key", "key-expires", "key-no-expiry",
+						 "key-proven", "key-not-proven" };
 
 	memset(l, 0, sizeof *l);
 	l->tpl = tpl;
@@ -98,6 +104,8 @@ static void listing_init(struct listing *l, sqlite3 *db, const struct templates 
 	for (int i = 0; i < 4; i++)
 		l->status[i] = lookup_phrase(tpl, lang, statuses[i]);
 	l->never = lookup_phrase(tpl, lang, "ping-never");
+	for (int i = 0; i < 5; i++)
+		l->key[i] = lookup_phrase(tpl, lang, key_words[i]);
 	l->db = db;
 }
 
@@ -109,6 +117,8 @@ static void listing_clear(struct listing *l)
 	for (int i = 0; i < 4; i++)
 		g_free(l->status[i]);
 	g_free(l->never);
+	for (int i = 0; i < 5; i++)
+		g_free(l->key[i]);
 }
 
 static void line(GString *out, const char *label, const char *value)
@@ -185,8 +195,30 @@ static void dead_lines(struct listing *l, GString *out, const char *id)
 	g_free(since);
 }
 
-/* One POC as the listing shows it. */
-static void listing_poc(struct listing *l, const struct poc *p, GString *out)
+/* Each key of the POC: address, protocol, fingerprint, expiry, proven. */
+static void key_lines(struct listing *l, GString *out, const GPtrArray *keys)
+{
+	for (guint i = 0; i < keys->len; i++) {
+		const struct poc_key *k = keys->pdata[i];
+		char expires[CLOCK_TEXT_LEN], proven[CLOCK_TEXT_LEN], *v, *e, *pr;
+		const char *ex = clock_text(k->expires, CLOCK_DAY, "?", expires);
+		const char *pd = clock_text(k->proven, CLOCK_DAY, "?", proven);
+
+		e = k->expires > 0 ? g_strdup_printf("%s %s", l->key[1], ex) : g_strdup(l->key[2]);
+		pr = k->proven > 0 ? g_strdup_printf("%s %s", l->key[3], pd) : g_strdup(l->key[4]);
+		v = g_strdup_printf("%s: %s %s, %s, %s", k->address,
+				    strcmp(k->protocol, "openpgp") == 0 ? "OpenPGP" : "S/MIME",
+				    k->fingerprint, e, pr);
+		line(out, l->key[0], v);
+		g_free(v);
+		g_free(e);
+		g_free(pr);
+	}
+}
+
+/* One POC as the listing shows it, with its keys. */
+static void listing_poc(struct listing *l, const struct poc *p, const GPtrArray *keys,
+			GString *out)
 {
 	g_string_append_printf(out, "%s\n", p->id);
 	line(out, l->label[0], export_state_name(&l->names, p->state));
@@ -197,6 +229,7 @@ static void listing_poc(struct listing *l, const struct poc *p, GString *out)
 		line(out, l->label[4], p->web);
 	list_line(out, l->label[5], p->emails, l->lang, FALSE);
 	dead_lines(l, out, p->id);
+	key_lines(l, out, keys);
 	list_line(out, l->label[6], p->phones, l->lang, FALSE);
 	list_line(out, l->label[7], p->languages, l->lang, TRUE);
 	ping_line(l, out, p->id);
@@ -221,6 +254,50 @@ static int finish(GOutputStream *out, int rc, GError **err)
 	if (!g_output_stream_close(out, NULL, rc == 0 ? err : NULL))
 		rc = -1;
 	g_object_unref(out);
+	return rc;
+}
+
+/* The key files: keys.asc (0) and certs.pem (1), each made at its first key. */
+static const char *const key_files[2] = { "keys.asc", "certs.pem" };
+
+/* Appends the keys to their files (f->key_out, made when needed). 0 or -1. */
+static int write_keys(struct lookup_files *f, const GPtrArray *keys, GError **err)
+{
+	for (guint i = 0; i < keys->len; i++) {
+		const struct poc_key *k = keys->pdata[i];
+		int w = strcmp(k->protocol, "openpgp") == 0 ? 0 : 1;
+		const char *data = k->data;
+		size_t len = strlen(data);
+
+		if (!f->key_out[w]) {
+			f->key_paths[w] = g_build_filename(f->dir, key_files[w], NULL);
+			if (!(f->key_out[w] = create(f->key_paths[w], err)))
+				return -1;
+		}
+		if (!g_output_stream_write_all(f->key_out[w], data, len, NULL, NULL, err))
+			return -1;
+		if (len && data[len - 1] != '\n' &&
+		    !g_output_stream_write_all(f->key_out[w], "\n", 1, NULL, NULL, err))
+			return -1;
+	}
+	return 0;
+}
+
+/* Closes the key files and adds those written to the attachments. 0 or -1. */
+static int attach_keys(struct lookup_files *f, int rc, GError **err)
+{
+	static const char *const types[2] = { "application/pgp-keys",
+					      "application/pem-certificate-chain" };
+
+	for (int w = 0; w < 2; w++) {
+		if (!f->key_out[w])
+			continue;
+		rc = finish(f->key_out[w], rc, err);
+		f->key_out[w] = NULL;
+		if (rc == 0 && f->n_att < LOOKUP_MAX_FILES)
+			f->att[f->n_att++] = (struct outbox_attachment){ key_files[w], types[w],
+									  f->key_paths[w] };
+	}
 	return rc;
 }
 
@@ -250,11 +327,20 @@ static int write_text(sqlite3 *db, const struct templates *tpl, const struct loo
 
 		g_hash_table_insert(f->per_state, g_strdup(p.state),
 				    GUINT_TO_POINTER(GPOINTER_TO_UINT(n) + 1));
+		GPtrArray *keys = poc_keys_of(db, p.id);
+
+		if (!keys) {
+			pocs_clear(&p);
+			r = -1;
+			break;
+		}
 		g_string_truncate(buf, 0);
-		listing_poc(&l, &p, buf);
+		listing_poc(&l, &p, keys, buf);
 		pocs_clear(&p);
-		if (!g_output_stream_write_all(out, buf->str, buf->len, NULL, NULL, err))
+		if (!g_output_stream_write_all(out, buf->str, buf->len, NULL, NULL, err) ||
+		    write_keys(f, keys, err) < 0)
 			rc = -1;
+		g_ptr_array_unref(keys);
 	}
 	if (rc == 0 && r < 0) {
 		g_set_error(err, G_IO_ERROR, G_IO_ERROR_FAILED, "the POCs could not be read");
@@ -293,6 +379,7 @@ static int write_export(sqlite3 *db, const struct templates *tpl, const struct l
 		return out ? finish(out, -1, err) : -1;
 	}
 	export_names_init(&en, states_load(NULL), tpl, lang);
+	en.db = db;
 	rc = export_write(fmt, out, filtered_next, &src, &en, NULL, err);
 	export_names_clear(&en);
 	export_cursor_free(src.cur);
@@ -322,6 +409,7 @@ int lookup_files_write(sqlite3 *db, const struct config *cfg, const struct templ
 	for (int fmt = EXPORT_CSV; rc == 0 && fmt <= EXPORT_JSON; fmt++)
 		if (q->formats & (1u << fmt))
 			rc = write_export(db, tpl, q, lang, (enum export_format)fmt, f, &e);
+	rc = attach_keys(f, rc, &e);
 	if (rc < 0)
 		*err = g_strdup(e ? e->message : "the answer could not be written");
 	g_clear_error(&e);
@@ -347,6 +435,13 @@ void lookup_files_remove(struct lookup_files *f)
 		if (f->paths[i])
 			g_unlink(f->paths[i]);
 		g_free(f->paths[i]);
+	}
+	for (int w = 0; w < 2; w++) {
+		if (f->key_out[w])
+			g_object_unref(f->key_out[w]);
+		if (f->key_paths[w])
+			g_unlink(f->key_paths[w]);
+		g_free(f->key_paths[w]);
 	}
 	if (f->dir)
 		g_rmdir(f->dir);

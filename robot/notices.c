@@ -37,6 +37,9 @@ static const struct notice_kind kinds[] = {
 	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
 	{ "key-expiry", "key-expiry", "key-expiry", NOTICE_STATE_KEEPERS, NOTICE_LANG_SIGNER, TRUE,
 	  NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },	/* key-warnings.c: 30 and 7 days */
+	{ "poc-key-expiry", "poc-key-expiry", "poc-key-expiry", NOTICE_STATE_EDITORS,
+	  NOTICE_LANG_SIGNER, TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_DAILY },
+	/* timer-poc-keys.c: a POC's key, 30 and 7 days before it expires */
 	{ "key-rollover", "key-rollover", "key-rollover", NOTICE_ALL_SIGNERS, NOTICE_LANG_SIGNER,
 	  TRUE, NOTICE_SIGN_RECIPIENT, NULL, NOTICE_NOW },	/* cmd-keys-rollover.c: old keys */
 	/* written by their callers, queued through notices_queue */

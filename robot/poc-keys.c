@@ -152,3 +152,42 @@ int poc_keys_count(sqlite3 *db, gint64 before, gint64 *all, gint64 *expiring)
 	db_done(st);
 	return rc == 1 ? 0 : -1;
 }
+
+/* The timer_runs name of a POC key's expiry warning. g_free it. */
+static char *warning_name(const struct poc_key *k, int days)
+{
+	return g_strdup_printf("poc-key-expiry:%s:%s:%s:%" G_GINT64_FORMAT ":%d", k->poc,
+			       k->address, k->fingerprint, k->expires, days);
+}
+
+int poc_keys_warned(sqlite3 *db, const struct poc_key *k, int days)
+{
+	char *name = warning_name(k, days);
+	gint64 at;
+	int rc = db_int64(db, &at, "SELECT last FROM timer_runs WHERE name = ?1", "t", name);
+
+	g_free(name);
+	return rc;
+}
+
+int poc_keys_mark_warned(sqlite3 *db, const struct poc_key *k, int days, gint64 now)
+{
+	char *name = warning_name(k, days);
+	int rc = db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last) VALUES (?1, ?2)",
+			"ti", name, now);
+
+	g_free(name);
+	return rc;
+}
+
+int poc_keys_expiry_last(sqlite3 *db, gint64 *last)
+{
+	return db_int64(db, last, "SELECT last FROM timer_runs WHERE name = 'poc-key-expiry'",
+			NULL);
+}
+
+int poc_keys_expiry_mark(sqlite3 *db, gint64 now)
+{
+	return db_run(db, "INSERT OR REPLACE INTO timer_runs (name, last)"
+			  " VALUES ('poc-key-expiry', ?1)", "i", now);
+}

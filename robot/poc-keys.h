@@ -59,4 +59,16 @@ GPtrArray *poc_keys_expiring(sqlite3 *db, gint64 before);
  * expire before before (*expiring). 0 or -1. */
 int poc_keys_count(sqlite3 *db, gint64 before, gint64 *all, gint64 *expiring);
 
+/* The expiry warnings of POC keys (timer_runs rows, timer-poc-keys.c):
+ * whether the warning days (30 or 7) before k's expiry was sent for k's
+ * fingerprint at k's address: 1, 0, or -1; and its record. A key replaced
+ * or renewed (another fingerprint or expiry) is warned again. */
+int poc_keys_warned(sqlite3 *db, const struct poc_key *k, int days);
+int poc_keys_mark_warned(sqlite3 *db, const struct poc_key *k, int days, gint64 now);
+
+/* When the daily check of the POC keys' expiry last ran (timer_runs
+ * 'poc-key-expiry'): 1 with *last, 0 never, -1; and its record. */
+int poc_keys_expiry_last(sqlite3 *db, gint64 *last);
+int poc_keys_expiry_mark(sqlite3 *db, gint64 now);
+
 #endif

@@ -14,9 +14,11 @@
 #include "clock.h"
 #include "db.h"
 #include "key-identity.h"
+#include "key-warnings.h"
 #include "messages.h"
 #include "pidfile.h"
 #include "pings.h"
+#include "poc-keys.h"
 #include "signers.h"
 #include "spool.h"
 #include "timers.h"
@@ -120,6 +122,12 @@ static void db_figures(struct status *s, sqlite3 *db, const struct config *cfg)
 	if ((s->backup = backups_last(db, &s->backup_at, &s->backup_file)) < 0)
 		failed(s, "the last backup");
 	s->backup_key = cfg->backup_encrypt_to != NULL;
+	s->poc_keys = s->poc_keys_expiring = -1;
+	if (poc_keys_count(db, s->now + KEY_WARN_FIRST + 1, &s->poc_keys,
+			   &s->poc_keys_expiring) < 0) {
+		s->poc_keys = s->poc_keys_expiring = -1;
+		failed(s, "the POC keys");
+	}
 }
 
 /* The keys from VAR/gnupg; none when it does not exist yet (the daemon

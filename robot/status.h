@@ -31,6 +31,9 @@ struct status {
 	GPtrArray *keys;	/* struct status_key *; NULL when unreadable */
 	GPtrArray *robot_keys;	/* sentences: what is wrong with the robot's own keys
 				 * (key-identity.h); NULL when unreadable */
+	gint64 poc_keys;		/* POC keys on record (POCs not withdrawn), -1 unknown */
+	gint64 poc_keys_expiring;	/* of them, expired or expiring within
+					 * KEY_WARN_FIRST (30 days); not a --check rule */
 	gint64 db_bytes;
 	int schema;
 	int audit;			/* 1 recorded, 0 none yet, -1 unreadable */

@@ -67,5 +67,7 @@ timer_step_fn timer_outbox_alert;
 timer_step_fn timer_backup_write;
 /* timer-keys.c: the daily warnings of signers' keys expiring within 30 and 7 days. */
 timer_step_fn timer_keys_warn;
+/* timer-poc-keys.c: the daily warnings of POC keys expiring within 30 and 7 days. */
+timer_step_fn timer_poc_keys_warn;
 
 #endif

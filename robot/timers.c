@@ -37,6 +37,8 @@ static const struct {
 	{ "backup", timer_backup_write },	/* [backup] every: an encrypted archive */
 	{ "rollover", timer_rollover_archive },	/* [keys] overlap over: old keys archived */
 	{ "keys", timer_keys_warn },		/* daily: signers' keys expiring in 30, 7 days */
+	{ "poc-keys", timer_poc_keys_warn },	/* daily: POC keys expiring in 30, 7 days, to
+						 * their State's authorities */
 };
 
 int timers_run(sqlite3 *db, const struct config *cfg, const struct templates *tpl,

@@ -123,14 +123,15 @@ START_TEST(csv_quoting)
 	out = run(EXPORT_CSV, p, 2, NULL, &count);
 	ck_assert_uint_eq(count, 2);
 	ck_assert(g_str_has_prefix(out, "id,state,state_name,type,type_name,status,organisation,web,emails,"
-				   "phones,phones_e164,languages,name,position,notes,updated\r\n"));
+				   "phones,phones_e164,languages,name,position,notes,updated,key_protocols,"
+				   "key_fingerprints,key_expires,key_proven\r\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\r\nFR-T-1,FR,France,technical,technical,active,"
 					  "\"CERT-FR, \"\"national\"\"; a\\b\",https://cert.example.fr/,"
 					  "cert@example.fr; soc@example.fr,+33 1 23 45 67 89; 01 23; ext. 4,"
 					  "\"+33123456789; \",fr; en,Jeanne Dupont,,"
-					  "\"line one\r\nline, \"\"two\"\"\",2023-11-15T22:13:20Z\r\n"));
+					  "\"line one\r\nline, \"\"two\"\"\",2023-11-15T22:13:20Z,,,,\r\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\r\nEG-D-1,EG,Egypt,diplomatic,diplomatic,pending,وزارة"));
-	ck_assert(g_str_has_suffix(out, ",,,,2023-11-14T22:13:20Z\r\n"));
+	ck_assert(g_str_has_suffix(out, ",,,,2023-11-14T22:13:20Z,,,,\r\n"));
 	g_free(out);
 	pocs_clear(&p[0]);
 	pocs_clear(&p[1]);

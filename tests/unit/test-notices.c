@@ -14,6 +14,7 @@
 #include "robot/key-warnings.h"
 #include "robot/mail.h"
 #include "robot/notices.h"
+#include "robot/poc-keys.h"
 #include "robot/signers.h"
 #include "robot/states.h"
 #include "robot/templates.h"
@@ -217,7 +218,7 @@ static GHashTable *vars_new(void)
 					    "forms", "robot", "custodian", "since", "status", "diagnostic", "failed",
 					    "deferred", "head_count", "head_hash", "expires", "days",
 					    "email", "old_pgp", "new_pgp", "old_smime", "new_smime",
-					    "until", "smime_renewed" };
+					    "until", "smime_renewed", "poc", "organisation", "protocol" };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
 		g_hash_table_insert(v, (char *)keys[i], "x");
@@ -259,7 +260,7 @@ START_TEST(test_table_is_whole)
 			  k->audience == NOTICE_CUSTODIAN_ADDRESS || k->encrypted);
 		g_hash_table_unref(v);
 	}
-	ck_assert_int_eq(rows, 17);
+	ck_assert_int_eq(rows, 18);
 	ck_assert_ptr_null(notices_kind("no-such-kind"));
 	templates_free((struct templates *)tpl);
 }
@@ -440,6 +441,14 @@ START_TEST(test_rows_as_today)
 		const char *const langs[] = { "fr", "ru", "zh" };
 		check_kind(&w, &r, to, langs);
 	}
+	{	/* a POC's key expiring: the State's authorities (no reader, no custodian
+		 * of another State), each in its language */
+		struct notice_request r = { .kind = "poc-key-expiry", .state = "FR", .seed = "t12",
+					    .vars = v };
+		const char *const to[] = { "alice@fr.test", "bruno@fr.test", NULL };
+		const char *const langs[] = { "fr", "ru" };
+		check_kind(&w, &r, to, langs);
+	}
 	{	/* a custodian's key (no State): the custodians */
 		struct notice_request r = { .kind = "key-expiry", .seed = "t10", .vars = v };
 		const char *const to[] = { "carl@un.test", NULL };
@@ -581,6 +590,63 @@ START_TEST(test_key_warnings)
 }
 END_TEST
 
+/* The POC keys' daily check (timer-poc-keys.c): a key 20 days from its
+ * expiry is warned to the State's authorities once; the check runs once a
+ * day; 7 days before, the last warning; a withdrawn POC's key and a key 40
+ * days away never. */
+START_TEST(test_poc_key_warnings)
+{
+	struct world w;
+	const gint64 day = 86400, now = 1800000000;
+	struct poc_key k = { .poc = "FR-T-1", .address = "cert@fr.test", .protocol = "openpgp",
+			     .fingerprint = "AB12", .data = "key", .expires = now + 20 * day,
+			     .added = now };
+	struct poc_key far = k, gone = k;
+	GPtrArray *got;
+
+	world_new(&w);
+	ck_assert_int_eq(db_run(w.c.db, "INSERT INTO pocs (id, state, type, number, organisation,"
+				" status, version, created, updated, withdrawn_reason) VALUES"
+				" ('FR-T-1', 'FR', 'technical', 1, 'CERT-FR', 'active', 1, 1, 1, NULL),"
+				" ('FR-T-2', 'FR', 'technical', 2, 'CERT-FR', 'active', 1, 1, 1, NULL),"
+				" ('FR-T-3', 'FR', 'technical', 3, 'Old', 'withdrawn', 2, 1, 1, 'x')",
+				NULL), 0);
+	far.poc = "FR-T-2";
+	far.expires = now + 40 * day;
+	gone.poc = "FR-T-3";
+	ck_assert_int_eq(poc_keys_put(w.c.db, &k), 0);
+	ck_assert_int_eq(poc_keys_put(w.c.db, &far), 0);
+	ck_assert_int_eq(poc_keys_put(w.c.db, &gone), 0);
+	w.c.now = now;
+	ck_assert_int_eq(timer_poc_keys_warn(&w.c), 1);	/* one key, to alice and bruno */
+	got = take_outbox(&w);
+	ck_assert_int_eq(got->len, 2);
+	for (guint i = 0; i < got->len; i++) {
+		const struct sent *s = got->pdata[i];
+
+		ck_assert_str_eq(s->purpose, "poc-key-expiry");
+		ck_assert(s->encrypted);
+	}
+	ck_assert_str_eq(((struct sent *)got->pdata[0])->rcpt, "alice@fr.test");
+	ck_assert_str_eq(((struct sent *)got->pdata[1])->rcpt, "bruno@fr.test");
+	g_ptr_array_unref(got);
+	ck_assert_int_eq(poc_keys_warned(w.c.db, &k, 30), 1);
+	w.c.now = now + 3600;
+	ck_assert_int_eq(timer_poc_keys_warn(&w.c), 0);	/* not again the same day */
+	w.c.now = now + day;
+	ck_assert_int_eq(timer_poc_keys_warn(&w.c), 0);	/* nor the next: warned */
+	w.c.now = now + 13 * day;
+	ck_assert_int_eq(timer_poc_keys_warn(&w.c), 2);	/* 7 days: k; 27: far's first */
+	ck_assert_int_eq(poc_keys_warned(w.c.db, &k, 7), 1);
+	got = take_outbox(&w);
+	ck_assert_int_eq(got->len, 4);
+	g_ptr_array_unref(got);
+	ck_assert_int_eq(poc_keys_warned(w.c.db, &gone, 30), 0);	/* withdrawn: never */
+	ck_assert_int_eq(poc_keys_warned(w.c.db, &gone, 7), 0);
+	world_free(&w);
+}
+END_TEST
+
 int main(void)
 
 {
@@ -597,6 +663,7 @@ int main(void)
 	tcase_add_test(tc, test_coalesced);
 	tcase_add_test(tc, test_signer_address);
 	tcase_add_test(tc, test_key_warnings);
+	tcase_add_test(tc, test_poc_key_warnings);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
