@@ -55,8 +55,8 @@ static char *poc_encrypted(const struct config *cfg, struct crypto *c,
 				       it->poc_key->data, out, *len, len, &err);
 
 	if (!enc)
-		log_msg(LOG_ERR, "outbox: cannot encrypt the message to <%s> to its key %s: %.200s",
-			it->to, it->poc_key->fingerprint, err ? err : "?");
+		log_msg(LOG_ERR, "outbox: cannot encrypt the message to <%s> to its key %s: "
+			"%.200s", it->to, it->poc_key->fingerprint, err ? err : "?");
 	g_free(err);
 	g_free(home);
 	g_free(out);

@@ -256,9 +256,11 @@ static char *keyless_of(const struct mail_ctx *c, GPtrArray *pocs)
 		for (guint j = 0; j < p->emails->len; j++) {
 			gboolean has = FALSE;
 
-			for (guint k = 0; k < keys->len; k++)
-				has |= g_ascii_strcasecmp(((struct poc_key *)keys->pdata[k])->address,
-							  p->emails->pdata[j]) == 0;
+			for (guint k = 0; k < keys->len; k++) {
+				const struct poc_key *key = keys->pdata[k];
+
+				has |= g_ascii_strcasecmp(key->address, p->emails->pdata[j]) == 0;
+			}
 			if (!has)
 				g_string_append_printf(out, "  %s  %s\n", p->id,
 						       (const char *)p->emails->pdata[j]);

@@ -146,8 +146,8 @@ static int key_proven(sqlite3 *db, const struct rec *r, const char *hash)
 	rc = poc_keys_mark_proven(db, g.poc, g.address, r->p->key, r->ctx->now);
 	if (rc == 1) {
 		extra = audit_extra(r, hash, &g);
-		more = g_strdup_printf("%s, \"key\": \"%s\"", extra, r->p->key); /* hex, from
-											 * the store */
+		/* the fingerprint: hex, from the store */
+		more = g_strdup_printf("%s, \"key\": \"%s\"", extra, r->p->key);
 		if (audit_poc(db, r, &g, "key-proven", more) < 0)
 			rc = -1;
 		g_free(more);
