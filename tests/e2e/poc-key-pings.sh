@@ -40,6 +40,7 @@ poc() {	# ID TYPE NUMBER ADDRESS LANG
 poc DE-T-1 technical 1 pgp@de.example fr
 poc DE-P-1 policy 1 smime@de.example en
 poc DE-D-1 diplomatic 1 none@de.example en
+poc DE-T-2 technical 2 broken@de.example en
 
 # put_key POC ADDRESS PROTOCOL FINGERPRINT FILE: the key on record (until
 # the forms put it there: a signed NOMINATE or UPDATE with a Key: line).
@@ -54,6 +55,8 @@ cat "$K/s/cert.pem" "$K/s/chain.pem" > "$K/s.pem"
 cafpr=$(openssl x509 -in "$K/ca/ca.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
 put_key DE-T-1 pgp@de.example openpgp "$pfpr" "$K/p.asc"
 put_key DE-P-1 smime@de.example smime "$sfpr" "$K/s.pem"
+# material that does not hold the fingerprint on record: VAR/poc-keys cannot encrypt to it
+put_key DE-T-2 broken@de.example openpgp 0123456789ABCDEF0123456789ABCDEF01234567 "$K/p.asc"
 
 start_robot "$T/r/pocbot.conf"
 all_sent() { [ "$(q "select count(*) from outbox where state = 'queued'")" = 0 ]; }
@@ -89,7 +92,7 @@ done
 wait_for 30 all_sent
 vt=$(tok DE-T-1 "round is null") vp=$(tok DE-P-1 "round is null") vd=$(tok DE-D-1 "round is null")
 ok "each ping row names its key and holds a 12-character code; none for the keyless POC" \
-	[ "$(q "select group_concat(poc || ' ' || coalesce(key, '-') || ' ' || coalesce(length(proof), 0), ',') from (select * from pings order by poc)")" = "DE-D-1 - 0,DE-P-1 $sfpr 12,DE-T-1 $pfpr 12" ]
+	[ "$(q "select group_concat(poc || ' ' || coalesce(key, '-') || ' ' || coalesce(length(proof), 0), ',') from (select * from pings where poc != 'DE-T-2' order by poc)")" = "DE-D-1 - 0,DE-P-1 $sfpr 12,DE-T-1 $pfpr 12" ]
 ok "DE-T-1's verification ping is PGP/MIME encrypted" [ "$(read_reply "$(file_of "$vt")" - kind)" = pgp ]
 read_reply "$(file_of "$vt")" "$K/p" > "$T/vt.txt"
 ok "decrypted with the POC's gpg: the proof code, in French and English" \
@@ -109,6 +112,16 @@ ok "the keyless POC's verification ping is in clear, inviting a key, with no cod
 	sh -c "[ \"\$(python3 $POCBOT_TOP/tests/e2e/reply.py '$(file_of "$vd")' - kind)\" = clear ] &&
 	       python3 $POCBOT_TOP/tests/e2e/reply.py '$(file_of "$vd")' - | grep -q 'No OpenPGP key or S/MIME certificate is on record' &&
 	       ! python3 $POCBOT_TOP/tests/e2e/reply.py '$(file_of "$vd")' - | grep -q 'Proof code'"
+pocbot 0 poc recheck DE-T-2 broken@de.example || FAILS=$((FAILS + 1))
+wait_for 30 all_sent
+vb=$(tok DE-T-2 "round is null")
+clear_fallback() {
+	[ "$(read_reply "$(file_of "$vb")" - kind)" = clear ] &&
+	[ "$(q "select coalesce(proof, '-') || coalesce(key, '-') from pings where token = '$vb'")" = -- ] &&
+	! read_reply "$(file_of "$vb")" - | grep -q 'Proof code' &&
+	grep -q "cannot be encrypted to the key on record 0123456789ABCDEF" "$OUT.err"
+}
+ok "a key VAR/poc-keys cannot encrypt to: the ping goes in clear, without a code, logged" clear_fallback
 ok "the CA's root is trusted in VAR/poc-keys only" \
 	sh -c "grep -q '^$cafpr S' '$T/r/var/poc-keys/trustlist.txt' && ! grep -q '$cafpr' '$T/r/var/gnupg/trustlist.txt'"
 
