@@ -206,12 +206,18 @@ static int op_protect(struct call *c, char **err)
 /* Runs on the POC home the request names: the adapter's home is it. */
 static int op_poc_encrypt(struct call *c, char **err)
 {
-	size_t len, out_len = 0;
-	char *fpr = wire_str(c->req, 3), *data = wire_str(c->req, 4);
+	size_t len = 0, out_len = 0;
 	const char *msg = wire_bytes(c->req, 5, &len);
-	char *out = crypto_poc_encrypt(c->h->c, c->h->c->home,
-				       (enum crypto_protocol)wire_int(c->req, 2), fpr, data, msg,
-				       len, &out_len, err);
+	char *fpr, *data, *out;
+
+	if (!msg) {
+		*err = g_strdup("poc-encrypt: no message");
+		return 1;
+	}
+	fpr = wire_str(c->req, 3);
+	data = wire_str(c->req, 4);
+	out = crypto_poc_encrypt(c->h->c, c->h->c->home, (enum crypto_protocol)wire_int(c->req, 2),
+				 fpr, data, msg, len, &out_len, err);
 
 	if (out)
 		wire_add(c->reply, out, out_len);

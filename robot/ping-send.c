@@ -2,7 +2,11 @@
  * reminder: in the POC's language with English beside it, signed through
  * the outbox in the caller's transaction, the ping's token in the Reply-To
  * (ping+TOKEN@), the envelope sender (bounces+TOKEN@), the Message-ID and
- * the subject; the ping's row is written by the pings store. Input: the
+ * the subject; the ping's row is written by the pings store. To an
+ * address with a key on record (poc-keys.h) it is signed in the key's
+ * protocol and encrypted to it, carrying a proof code only inside
+ * (pings.proof, pings.key); else in clear, a verification ping inviting
+ * the POC to give a key. Input: the
  * directory (State-written text, bounded by the forms). Returns -1 on a
  * database, randomness or signing failure; the caller rolls back. */
 #include <string.h>
@@ -131,6 +135,7 @@ static int seal_find(const struct mail_ctx *c, const char *poc, const char *addr
 	};
 	if (pings_proof_new(s->proof) < 0) {
 		log_msg(LOG_ERR, "pings: no random bytes for a proof code");
+		g_clear_pointer(&s->key, poc_key_free);
 		return -1;
 	}
 	pings_proof_text(s->proof, s->text);
