@@ -19,6 +19,10 @@
 
 /* Reads every form of text (UTF-8). Never NULL. */
 struct form_set *form_parse(const struct templates *tpl, const char *text);
+
+/* The same, when attached is set key files are attached to the message:
+ * an UPDATE may then give no field but its ID (its keys are the files). */
+struct form_set *form_parse_keys(const struct templates *tpl, const char *text, gboolean attached);
 void form_set_free(struct form_set *set);
 
 /* The checks form_parse applies to single values. Each returns 0 when the value is acceptable,

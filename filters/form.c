@@ -22,6 +22,13 @@
  *   phone-no-prefix   a phone number with no "+" or "00" (never guessed)
  *   too-many-forms    more than MAX_FORMS forms in the message
  *   too-many-errors   more than MAX_FORM_ERRORS problems (line 0)
+ *   key-unreadable    a Key: line with neither "remove" nor an armoured block
+ *                     after it (BEGIN to END lines, several in a row for a
+ *                     certificate's chain), or a block never ended
+ *   key-too-large     a key block over MAX_POC_KEY_BYTES
+ *
+ * The key block's lines are the key's, not the form's; what the key is
+ * (and the refusals of robot/dispatch-keys.c) is decided at dispatch.
  */
 #include <string.h>
 #include "form-read.h"
@@ -48,6 +55,9 @@ static const guint32 allowed[] = {
 	[FORM_WITHDRAW] = FIELD_ID | FIELD_REASON | FIELD_STATE,
 };
 
+/* Where the reading of a key block after a Key: line is. */
+enum key_state { KEY_NONE, KEY_WAIT_BEGIN, KEY_IN, KEY_AFTER_END };
+
 struct parser {
 	const struct templates *tpl;
 	struct form_set *set;
@@ -60,6 +70,11 @@ struct parser {
 	int line;			/* current line number */
 	const char *raw;		/* current line as written */
 	char *verb_raw;			/* the current form's verb line as written */
+	gboolean attached;		/* key files are attached: an UPDATE may give no field */
+	enum key_state key_state;
+	GString *key;			/* the key block being read */
+	int key_line;			/* its Key: line */
+	char *key_raw;			/* its Key: line as written */
 };
 
 static void add_error(struct form_set *set, int line, const char *raw, const char *key,
@@ -115,6 +130,8 @@ static void form_free(gpointer p)
 	struct form *form = p;
 
 	fields_clear(&form->f);
+	if (form->keys)
+		g_ptr_array_unref(form->keys);
 	g_free(form);
 }
 
@@ -124,6 +141,8 @@ void form_set_free(struct form_set *set)
 		return;
 	g_ptr_array_unref(set->forms);
 	g_ptr_array_unref(set->errors);
+	if (set->attached)
+		g_ptr_array_unref(set->attached);
 	g_free(set);
 }
 
@@ -161,7 +180,8 @@ static void finish_form(struct parser *ps)
 		break;
 	case FORM_UPDATE:
 		require(ps, FIELD_ID, "missing-id");
-		if (!(ps->given & ~(guint32)(FIELD_ID | FIELD_STATE)))
+		if (!(ps->given & ~(guint32)(FIELD_ID | FIELD_STATE)) && !form->keys->len &&
+		    !form->key_remove && !ps->attached)
 			add_error(ps->set, form->line, ps->verb_raw, "no-fields", NULL, 0);
 		break;
 	case FORM_WITHDRAW:
@@ -225,6 +245,82 @@ static void take_value(struct parser *ps, guint32 field, const char *label, cons
 	g_free(value);
 }
 
+/* The key block read so far goes to the current form (or is refused). */
+static void key_end(struct parser *ps)
+{
+	struct form_key *k;
+
+	if (ps->key_state == KEY_WAIT_BEGIN || ps->key_state == KEY_IN)
+		add_error(ps->set, ps->key_line, ps->key_raw, "key-unreadable", NULL, 0);
+	else if (ps->key_state == KEY_AFTER_END && ps->key->len > MAX_POC_KEY_BYTES)
+		add_error(ps->set, ps->key_line, ps->key_raw, "key-too-large", NULL, 0);
+	else if (ps->key_state == KEY_AFTER_END && ps->cur) {
+		k = g_new0(struct form_key, 1);
+		k->line = ps->key_line;
+		k->quoted = text_line_quote(ps->key_raw);
+		k->len = ps->key->len;
+		k->bytes = g_string_free(ps->key, FALSE);
+		ps->key = NULL;
+		g_ptr_array_add(ps->cur->keys, k);
+	}
+	ps->key_state = KEY_NONE;
+	if (ps->key)
+		g_string_truncate(ps->key, 0);
+	g_clear_pointer(&ps->key_raw, g_free);
+}
+
+/* One line of a key block (quote marks stripped): TRUE when it was the
+ * block's; FALSE when the block ended before it (the line is read as a
+ * form's). */
+static gboolean key_line(struct parser *ps, const char *text)
+{
+	char *line = form_trim(text);
+	gboolean begin = g_str_has_prefix(line, "-----BEGIN "), mine = TRUE;
+
+	if (!*line && ps->key_state != KEY_IN) {
+		g_free(line);
+		return TRUE;
+	}
+	if (ps->key_state != KEY_IN && !begin) {
+		key_end(ps);
+		mine = FALSE;
+	} else {
+		if (ps->key->len <= MAX_POC_KEY_BYTES)
+			g_string_append_printf(ps->key, "%s\n", line);
+		else	/* counted on, not kept */
+			g_string_set_size(ps->key, MAX_POC_KEY_BYTES + 1);
+		ps->key_state = g_str_has_prefix(line, "-----END ") ? KEY_AFTER_END : KEY_IN;
+	}
+	g_free(line);
+	return mine;
+}
+
+/* A Key: line in a form: "remove", or an armoured block, after it or on
+ * the next lines. */
+static void key_label(struct parser *ps, const char *label, const char *raw_value)
+{
+	char *value = form_trim(raw_value), *words = text_line_bare_words(value), lang[8];
+
+	ps->values++;
+	if (ps->cur->verb == FORM_WITHDRAW) {
+		add_error(ps->set, ps->line, ps->raw, "unexpected-field", label, 0);
+	} else if (*words && templates_match_word(ps->tpl, "key-remove", words, lang)) {
+		ps->cur->key_remove = TRUE;
+	} else if (!*value || g_str_has_prefix(value, "-----BEGIN ")) {
+		ps->key_state = KEY_WAIT_BEGIN;
+		ps->key_line = ps->line;
+		ps->key_raw = g_strdup(ps->raw);
+		if (!ps->key)
+			ps->key = g_string_new(NULL);
+		if (*value)
+			key_line(ps, value);
+	} else {
+		add_error(ps->set, ps->line, ps->raw, "key-unreadable", label, 0);
+	}
+	g_free(words);
+	g_free(value);
+}
+
 /* A line with a colon: 1 when it was a label line (in a form or not). */
 static int label_line(struct parser *ps, const char *text)
 {
@@ -245,7 +341,9 @@ static int label_line(struct parser *ps, const char *text)
 	if (ps->cur) {
 		label_trim = form_trim(label_raw);
 		field = field_of(ps->tpl, label);
-		if (field)
+		if (!field && templates_match_word(ps->tpl, "field-key", label, (char[8]){ 0 }))
+			key_label(ps, label_trim, colon + clen);
+		else if (field)
 			take_value(ps, field, label_trim, colon + clen);
 		else
 			add_error(ps->set, ps->line, ps->raw, "unknown-label", label_trim, 0);
@@ -264,6 +362,7 @@ static void start_form(struct parser *ps, enum form_verb verb, const char lang[8
 	form->line = ps->line;
 	memcpy(form->lang, lang, sizeof form->lang);
 	form->f.type = POC_TYPE_NONE;
+	form->keys = g_ptr_array_new_with_free_func(form_key_free);
 	ps->cur = form;
 	ps->in_block = TRUE;
 	ps->quoted = quoted;
@@ -284,6 +383,10 @@ static gboolean read_line(struct parser *ps, const char *raw)
 	int kind;
 
 	ps->raw = raw;
+	if (ps->key_state != KEY_NONE && key_line(ps, text)) {
+		g_free(words);
+		return TRUE;
+	}
 	if (!*words) {
 		g_free(words);
 		return TRUE;
@@ -314,8 +417,13 @@ static gboolean read_line(struct parser *ps, const char *raw)
 
 struct form_set *form_parse(const struct templates *tpl, const char *text)
 {
+	return form_parse_keys(tpl, text, FALSE);
+}
+
+struct form_set *form_parse_keys(const struct templates *tpl, const char *text, gboolean attached)
+{
 	struct form_set *set = g_new0(struct form_set, 1);
-	struct parser ps = { .tpl = tpl, .set = set };
+	struct parser ps = { .tpl = tpl, .set = set, .attached = attached };
 	gchar **lines = text_lines(text);
 
 	set->forms = g_ptr_array_new_with_free_func(form_free);
@@ -326,10 +434,14 @@ struct form_set *form_parse(const struct templates *tpl, const char *text)
 			break;
 	}
 	ps.raw = NULL;
+	key_end(&ps);
 	finish_form(&ps);
 	if (ps.cur)
 		form_free(ps.cur);
 	g_free(ps.verb_raw);
+	if (ps.key)
+		g_string_free(ps.key, TRUE);
 	g_strfreev(lines);
+	set->attached = g_ptr_array_new_with_free_func(form_key_free);
 	return set;
 }

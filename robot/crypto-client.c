@@ -423,3 +423,44 @@ int crypto_client_canary(struct crypto *c, char **cause)
 	g_ptr_array_unref(reply);
 	return 0;
 }
+
+int crypto_client_poc_keys_read(struct crypto *c, const char *home, const char *bytes,
+				size_t len, GPtrArray **keys, char **err)
+{
+	GPtrArray *req = wire_new(), *reply;
+	guint i = 6;
+	int rc;
+
+	wire_add_str(req, "poc-keys-read");
+	wire_add_str(req, home);
+	wire_add(req, bytes, len);
+	if (!(reply = run(c, req, len, err)))
+		return -2;
+	rc = (int)wire_int(reply, 3);
+	if (rc < 0)
+		*err = wire_str(reply, 4);
+	else
+		*keys = g_ptr_array_new_with_free_func(crypto_poc_key_free);
+	for (gint64 n = rc < 0 ? 0 : wire_int(reply, 5); n > 0 && i + 6 < reply->len; n--) {
+		struct crypto_poc_key *k = g_new0(struct crypto_poc_key, 1);
+		char *problem = NULL;
+		gint64 naddr;
+
+		k->protocol = (enum crypto_protocol)wire_int(reply, i++);
+		copy_fpr(reply, i++, k->fingerprint);
+		k->expires = wire_int(reply, i++);
+		k->data = wire_str(reply, i++);
+		problem = wire_str(reply, i++);
+		k->problem = crypto_poc_problem(problem);
+		k->detail = wire_str(reply, i++);
+		if (k->detail && !*k->detail)
+			g_clear_pointer(&k->detail, g_free);
+		k->addresses = g_ptr_array_new_with_free_func(g_free);
+		for (naddr = wire_int(reply, i++); naddr > 0 && i < reply->len; naddr--)
+			g_ptr_array_add(k->addresses, wire_str(reply, i++));
+		g_free(problem);
+		g_ptr_array_add(*keys, k);
+	}
+	g_ptr_array_unref(reply);
+	return rc;
+}

@@ -336,6 +336,43 @@ static int op_canary(struct call *c, char **err)
 	return 0;
 }
 
+/* The keys of a POC's form read in the POC home the request names: a
+ * refusal of the bytes is the input's, told in the results (rc, error). */
+static int op_poc_keys_read(struct call *c, char **err)
+{
+	size_t len;
+	const char *bytes = wire_bytes(c->req, 2, &len);
+	GPtrArray *keys = NULL;
+	char *why = NULL;
+	int rc = crypto_poc_keys_read(c->h->c, c->h->c->home, bytes ? bytes : "", len, &keys,
+				      &why);
+
+	if (rc == -2) {
+		*err = why;
+		return -1;
+	}
+	wire_add_int(c->reply, rc);
+	wire_add_str(c->reply, why);
+	wire_add_int(c->reply, keys ? keys->len : 0);
+	for (guint i = 0; keys && i < keys->len; i++) {
+		const struct crypto_poc_key *k = keys->pdata[i];
+
+		wire_add_int(c->reply, k->protocol);
+		wire_add_str(c->reply, k->fingerprint);
+		wire_add_int(c->reply, k->expires);
+		wire_add_str(c->reply, k->data);
+		wire_add_str(c->reply, k->problem);
+		wire_add_str(c->reply, k->detail);
+		wire_add_int(c->reply, k->addresses->len);
+		for (guint j = 0; j < k->addresses->len; j++)
+			wire_add_str(c->reply, k->addresses->pdata[j]);
+	}
+	if (keys)
+		g_ptr_array_unref(keys);
+	g_free(why);
+	return 0;
+}
+
 /* agent: the operation may need gpg-agent (the robot's secret keys, and
  * gpgsm's trust list): check_agent first. */
 static const struct {
@@ -347,7 +384,8 @@ static const struct {
 	{ "protect-file", op_protect_file, 1 }, { "addresses", op_addresses, 0 },
 	{ "holding", op_holding, 0 },		{ "expiries", op_expiries, 0 },
 	{ "expiry", op_expiry, 0 },		{ "identity", op_identity, 0 },
-	{ "canary", op_canary, 1 },		{ "poc-encrypt", op_poc_encrypt, 1 },
+	{ "canary", op_canary, 1 },		{ "poc-keys-read", op_poc_keys_read, 0 },
+	{ "poc-encrypt", op_poc_encrypt, 1 },
 };
 
 /* --- the loop --------------------------------------------------------- */

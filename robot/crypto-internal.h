@@ -40,6 +40,12 @@ int crypto_client_key_expiry(struct crypto *c, enum crypto_protocol p, const cha
 			     gint64 *expires);
 int crypto_client_identity(struct crypto *c, char pgp[CRYPTO_FPR_LEN], char smime[CRYPTO_FPR_LEN]);
 int crypto_client_canary(struct crypto *c, char **cause);
+int crypto_client_poc_keys_read(struct crypto *c, const char *home, const char *bytes,
+				size_t len, GPtrArray **keys, char **err);
+
+/* The static problem word of crypto_poc_key equal to word, or NULL
+ * (crypto-poc-read.c; the engine's reply carries it as text). */
+const char *crypto_poc_problem(const char *word);
 
 /* Ends the engine of c (it ends at the end of its input) and frees it. */
 void crypto_client_close(struct crypto *c);

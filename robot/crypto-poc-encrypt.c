@@ -43,29 +43,39 @@ static int import_pgp(struct crypto *c, const char *data, char **err)
 	return 0;
 }
 
+/* The root of the certificate fpr's chain trusted in c's home (nothing
+ * to write when it is there already). 0 or -1. */
+static int trust_chain(struct crypto *c, const char *fpr, char **err)
+{
+	char root[CRYPTO_FPR_LEN];
+
+	if (crypto_cms_root(c, fpr, "with the certificate on record", root, err) < 0)
+		return -1;
+	return crypto_trust_root(c, root, err);
+}
+
 /* The PEM certificate and chain data imported into c's home, and the root
  * its chain ends in trusted there. 0 or -1. */
 static int import_smime(struct crypto *c, const char *fpr, const char *data, char **err)
 {
 	gchar **fprs = NULL;
-	char root[CRYPTO_FPR_LEN];
 	int rc = crypto_cms_import_certs(c, data, strlen(data), &fprs, err);
 
 	g_strfreev(fprs);
 	crypto_keycache_clear(c);
-	if (rc == 0)
-		rc = crypto_cms_root(c, fpr, "with the certificate on record", root, err);
-	if (rc == 0)
-		rc = crypto_trust_root(c, root, err);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 || trust_chain(c, fpr, err) < 0 ? -1 : 0;
 }
 
-/* fpr in c's home, imported from data when missing. 0 or -1 with *err. */
+/* fpr in c's home, imported from data when missing; a certificate's root
+ * trusted there (the forms import certificates without trusting them).
+ * 0 or -1 with *err. */
 static int ensure_held(struct crypto *c, enum crypto_protocol p, const char *fpr,
 		       const char *data, char **err)
 {
 	int rc = held(c, p, fpr, err);
 
+	if (rc == 1 && p == CRYPTO_SMIME)
+		return trust_chain(c, fpr, err);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
 	if (!data || !*data) {

@@ -6,8 +6,9 @@
  * signer may do. A POC's old and new addresses are told that its record
  * changed, with no directory data (they have no key); the State's other
  * signers are told what was done or refused, signed and encrypted (both
- * through notices.c). Returns -1 only on a database error (the message is
- * then retried). */
+ * through notices.c). The keys a form carries are dispatch-keys.c's.
+ * Returns -1 only on a database error or a crypto engine failure (the
+ * message is then retried). */
 #include <string.h>
 #include "clock.h"
 #include "dispatch.h"
@@ -55,6 +56,7 @@ struct run {
 	gboolean pending;
 	GPtrArray *told;	/* "ID address" notices to queue after success */
 	char *date;		/* the robot's now, for the notices */
+	struct dispatch_keys *keys;
 };
 
 /* The mail context of the message's transaction. */
@@ -127,19 +129,28 @@ static char *field(const struct run *r, const char *label, const char *value)
 	return templates_layout(r->ctx->tpl, r->lang, "field", vars);
 }
 
-/* "FR-T-1 (new point of contact)" and each changed field, was and now. */
-static void describe(struct run *r, const struct poc *before, const struct poc *after)
+/* "FR-T-1 (new point of contact)", the head of a POC's changes. */
+static void change_head(struct run *r, const struct poc *before, const struct poc *after)
 {
 	const char *what = !before->id[0]                   ? "created"
 			   : after->status == POC_WITHDRAWN ? "withdrawn"
 							    : "updated";
-	char *w = phrase(r, what), *was = phrase(r, "field-was"), *now = phrase(r, "field-now");
-	guint32 diff = pocs_diff(before, after);
+	char *w = phrase(r, what);
 	const char *vars[] = { "id", after->id, "what", w, NULL };
 	char *head = templates_layout(r->ctx->tpl, r->lang, "change", vars);
 
 	g_string_append_printf(r->changes, "%s%s\n", r->changes->len ? "\n" : "", head);
 	g_free(head);
+	g_free(w);
+}
+
+/* The head and each changed field, was and now. */
+static void describe(struct run *r, const struct poc *before, const struct poc *after)
+{
+	char *was = phrase(r, "field-was"), *now = phrase(r, "field-now");
+	guint32 diff = pocs_diff(before, after);
+
+	change_head(r, before, after);
 	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
 		char *label, *old, *new;
 
@@ -168,7 +179,6 @@ static void describe(struct run *r, const struct poc *before, const struct poc *
 		g_free(old);
 		g_free(new);
 	}
-	g_free(w);
 	g_free(was);
 	g_free(now);
 }
@@ -233,6 +243,20 @@ static void problem(struct run *r, int line, const char *quoted, const char *key
 	g_free(text);
 }
 
+/* Problems found by dispatch-keys.c, written and freed (refused too). */
+static void problems_from(struct run *r, GPtrArray *refused)
+{
+	for (guint i = 0; i < refused->len; i++) {
+		struct form_error *e = refused->pdata[i];
+
+		problem(r, e->line, e->quoted, e->key, e->detail);
+		g_free(e->quoted);
+		g_free(e->detail);
+		g_free(e);
+	}
+	g_ptr_array_unref(refused);
+}
+
 /* What a change means for the pings: a withdrawn POC gets nothing more
  * (its pings finished, their queued messages cancelled, audited); an
  * UPDATE forgets what was known of the addresses it removed, and sends a
@@ -266,6 +290,23 @@ static int lifecycle(struct run *r, const struct form *f, const struct poc *befo
 	return rc;
 }
 
+/* The keys of the form: their lines under the POC's head, their
+ * refusals as problems. -1 on a database or crypto engine failure. */
+static int keys(struct run *r, const struct form *f, const struct poc *before,
+		const struct poc *after)
+{
+	GString *lines = g_string_new(NULL);
+	GPtrArray *refused = g_ptr_array_new();
+	int rc = dispatch_keys_apply(r->keys, r->db, f, after, r->hash, lines, refused);
+
+	if (lines->len && !pocs_diff(before, after))
+		change_head(r, before, after);
+	g_string_append(r->changes, lines->str);
+	g_string_free(lines, TRUE);
+	problems_from(r, refused);
+	return rc;
+}
+
 /* Applies one form. -1 on a database error. */
 static int apply(struct run *r, const struct form *f)
 {
@@ -287,7 +328,10 @@ static int apply(struct run *r, const struct form *f)
 		describe(r, &before, &after);
 		record_form(r, &after);
 		r->pending |= pocs_needs_verification(&before, &after);
-		if (pocs_needs_verification(&before, &after)) {
+		/* the keys first: the verification pings go encrypted to them */
+		if (keys(r, f, &before, &after) < 0) {
+			o = POCS_FAILED;
+		} else if (pocs_needs_verification(&before, &after)) {
 			struct mail_ctx c = mail_of(r);
 
 			/* the verification pings (robot/pings.c) */
@@ -297,7 +341,10 @@ static int apply(struct run *r, const struct form *f)
 		addresses_to_tell(r, &before, &after);
 	} else if (o == POCS_DONE) {
 		record_form(r, &after);
+		if (keys(r, f, &before, &after) < 0)
+			o = POCS_FAILED;
 	}
+	/* after the keys: its rechecks go encrypted to them too */
 	if (o == POCS_DONE && lifecycle(r, f, &before, &after) < 0)
 		o = POCS_FAILED;
 	pocs_clear(&before);
@@ -375,7 +422,7 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 {
 	struct run r = {
 		db, ctx, hash, lang, g_string_new(NULL), g_string_new(NULL), g_string_new(NULL),
-		FALSE, g_ptr_array_new_with_free_func(g_free), NULL
+		FALSE, g_ptr_array_new_with_free_func(g_free), NULL, dispatch_keys_new(ctx, lang)
 	};
 	const struct form_set *set = ctx->forms;
 	char now[CLOCK_TEXT_LEN];
@@ -389,6 +436,12 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 	else {
 		for (guint i = 0; rc == 0 && i < set->forms->len; i++)
 			rc = apply(&r, set->forms->pdata[i]);
+		if (rc == 0) {
+			GPtrArray *refused = g_ptr_array_new();
+
+			dispatch_keys_finish(r.keys, refused);
+			problems_from(&r, refused);
+		}
 		if (rc < 0 || r.problems->len > 0 || set->dry_run)
 			db_rollback_to(db);
 		db_release(db);
@@ -405,6 +458,7 @@ int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const 
 	g_hash_table_insert(vars, "pending", r.pending ? phrase(&r, "pending") : g_strdup(""));
 	g_hash_table_insert(vars, "dryrun", set->dry_run ? phrase(&r, "dryrun") : g_strdup(""));
 	g_ptr_array_unref(r.told);
+	dispatch_keys_free(r.keys);
 	g_free(r.date);
 	return rc;
 }

@@ -19,6 +19,28 @@ int dispatch(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *
 int dispatch_forms(sqlite3 *db, struct filter_ctx *ctx, const char *hash, const char *lang,
 		   GHashTable *vars, const char **name);
 
+/* The keys of a message's forms (dispatch-keys.c): each block and file
+ * read once in the POC home for the whole message. */
+struct dispatch_keys;
+struct form;
+struct poc;
+
+struct dispatch_keys *dispatch_keys_new(struct filter_ctx *ctx, const char *lang);
+void dispatch_keys_free(struct dispatch_keys *k);
+
+/* Applies the keys of f (its blocks and the message's files) to the POC
+ * after, as the form left it: refusals appended to problems (struct
+ * form_error *, g_free their fields), the lines of the change block (in
+ * lang) to changes, the audit event poc-keys. Nothing is written when f's
+ * keys are refused. 0, or -1 on a database or crypto engine failure. */
+int dispatch_keys_apply(struct dispatch_keys *k, sqlite3 *db, const struct form *f,
+			const struct poc *after, const char *hash, GString *changes,
+			GPtrArray *problems);
+
+/* After every form: the attached keys that are unusable or named none of
+ * the forms' POCs' addresses, appended to problems. */
+void dispatch_keys_finish(struct dispatch_keys *k, GPtrArray *problems);
+
 /* Answers ctx->lookup (LOOKUP, EXTRACT, ACCESS-LOG) after the message's
  * row (messages.id row, keyed by hash) is written: each answer signed and encrypted to the
  * requester, recorded and audited; sets the row's outcome. 0, or -1 on a database or composition

@@ -1,6 +1,7 @@
 /* form-names.c - the names of a form's parts that the robot writes and
  * the reading of forms matches: the words.txt key of each field, the
- * canonical name and identifier letter of each POC type. */
+ * canonical name and identifier letter of each POC type; a form's key
+ * block freed. */
 #include "form.h"
 
 static const struct {
@@ -37,4 +38,15 @@ char form_type_letter(enum poc_type t)
 	static const char letters[] = "DTPL";
 
 	return t >= POC_DIPLOMATIC && t <= POC_LAW_ENFORCEMENT ? letters[t] : '?';
+}
+
+void form_key_free(gpointer p)
+{
+	struct form_key *k = p;
+
+	if (!k)
+		return;
+	g_free(k->quoted);
+	g_free(k->bytes);
+	g_free(k);
 }

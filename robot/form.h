@@ -49,12 +49,25 @@ struct form_fields {
 	char *reason;			/* WITHDRAW */
 };
 
+/* A POC's OpenPGP key or S/MIME certificate(s) a message carries: a block
+ * pasted after a "Key:" line (its form's), or a file attached to the
+ * signed content (every NOMINATE and UPDATE form's of the message). The
+ * crypto adapter reads it at dispatch (robot/dispatch-keys.c). */
+struct form_key {
+	int line;			/* the Key: line (1-based); 0 for an attached file */
+	char *quoted;			/* the Key: line as written (bounded), or the file name */
+	char *bytes;			/* the armoured block (LF line ends), or the file */
+	size_t len;			/* at most MAX_POC_KEY_BYTES */
+};
+
 struct form {
 	enum form_verb verb;
 	int line;			/* line number of the verb line (1-based, in the text
 					 * given) */
 	char lang[8];			/* the language of the verb word */
 	struct form_fields f;
+	GPtrArray *keys;		/* struct form_key: the blocks pasted after Key: */
+	gboolean key_remove;		/* "Key: remove": the POC's keys removed first */
 };
 
 /* One problem, for the error reply: where, what, the line as written. */
@@ -67,8 +80,9 @@ struct form_error {
 					 * unknown-language, too-long, bad-characters,
 					 * duplicate-field, too-many-forms, missing-id, no-fields,
 					 * missing-reason, bad-id, too-many-values,
-					 * unexpected-field, too-many-errors. See form.c's first
-					 * comment. */
+					 * unexpected-field, too-many-errors, key-unreadable,
+					 * key-too-large and the key refusals of
+					 * dispatch-keys.c. See form.c's first comment. */
 	char *detail;			/* e.g. the label or field concerned, or NULL */
 	guint32 field;			/* the enum form_field concerned, 0 when none */
 };
@@ -76,6 +90,9 @@ struct form_error {
 struct form_set {
 	GPtrArray *forms;		/* struct form * */
 	GPtrArray *errors;		/* struct form_error *; empty when every form is valid */
+	GPtrArray *attached;		/* struct form_key: key files attached to the signed
+					 * content (filters/forms.c), for each NOMINATE and
+					 * UPDATE form */
 	gboolean dry_run;
 	char lang[8];			/* the language of the first verb, "" when there is no
 					 * form */
@@ -83,6 +100,8 @@ struct form_set {
 
 /* The canonical name of a type ("technical"), and its identifier letter ('T'). */
 const char *form_type_name(enum poc_type t);
+
+void form_key_free(gpointer k);
 char form_type_letter(enum poc_type t);
 
 /* Which field-* key of words.txt names an enum form_field bit, or NULL. */

@@ -79,6 +79,7 @@
 #define MAX_PHONE_LEN		50	/* characters of one phone number as written */
 #define MAX_LANGUAGES		10	/* languages in one form */
 #define MAX_LABEL_LEN 40 /* characters before a colon for a line to count as "Label: value" */
+#define MAX_POC_KEY_BYTES	(64 * 1024)	/* a POC's key or certificate block or file */
 #define MAX_QUOTED_LINE		200	/* bytes of an offending line quoted back in an error */
 
 #endif

@@ -285,6 +285,70 @@ char *mail_text(const struct mail *m)
 	return g_strdup(m->text);
 }
 
+void mail_part_free(gpointer p)
+{
+	struct mail_part *part = p;
+
+	g_free(part->content_type);
+	g_free(part->filename);
+	g_bytes_unref(part->data);
+	g_free(part);
+}
+
+/* A leaf part as a struct mail_part: its content decoded. */
+static struct mail_part *part_of(GMimePart *p)
+{
+	struct mail_part *part = g_new0(struct mail_part, 1);
+	GMimeContentType *ct = g_mime_object_get_content_type(GMIME_OBJECT(p));
+	char *type = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
+	const char *name = g_mime_part_get_filename(p);
+	GMimeDataWrapper *w = g_mime_part_get_content(p);
+	GMimeStream *mem = g_mime_stream_mem_new();
+	GByteArray *bytes;
+
+	part->content_type = g_ascii_strdown(type ? type : "application/octet-stream", -1);
+	if (name && g_utf8_validate(name, -1, NULL))
+		part->filename = g_utf8_substring(name, 0, MIN(g_utf8_strlen(name, -1), 100));
+	for (char *c = part->filename; c && *c; c++)
+		if ((guchar)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	if (w)
+		g_mime_data_wrapper_write_to_stream(w, mem);
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
+	part->data = g_bytes_new(bytes->data, bytes->len);
+	g_object_unref(mem);
+	g_free(type);
+	return part;
+}
+
+/* The leaves under o but skip, in order, into out. */
+static void collect_parts(GMimeObject *o, GMimeObject *skip, int level, GPtrArray *out)
+{
+	if (!o || level > MAX_MIME_DEPTH || out->len >= MAX_MIME_PARTS)
+		return;
+	if (GMIME_IS_MULTIPART(o)) {
+		int n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
+
+		for (int i = 0; i < n && i < MAX_MIME_PARTS; i++)
+			collect_parts(g_mime_multipart_get_part(GMIME_MULTIPART(o), i), skip,
+				      level + 1, out);
+	} else if (GMIME_IS_PART(o) && o != skip) {
+		g_ptr_array_add(out, part_of(GMIME_PART(o)));
+	}
+}
+
+GPtrArray *mail_attachments(const struct mail *m)
+{
+	GMimeObject *top = g_mime_message_get_mime_part(m->msg);
+	GMimeObject *text = find_part(top, "text/plain", 1);
+	GPtrArray *out = g_ptr_array_new_with_free_func(mail_part_free);
+
+	if (!text)
+		text = find_part(top, "text/html", 1);
+	collect_parts(top, text, 1, out);
+	return out;
+}
+
 static char *first_mailbox(InternetAddressList *list)
 {
 	for (int i = 0; list && i < internet_address_list_length(list); i++) {

@@ -45,6 +45,22 @@ int mail_part_count(const struct mail *m);
  * part turned into text, decoded to UTF-8. Never NULL. g_free it. */
 char *mail_text(const struct mail *m);
 
+/* A leaf part of a message other than its readable text: an attachment,
+ * or a part beside the text. Owned (mail_part_free). */
+struct mail_part {
+	char *content_type;	/* "type/subtype", lower case */
+	char *filename;		/* as the part names it, at most 100 characters, control
+				 * characters made '?'; or NULL */
+	GBytes *data;		/* the content, transfer encoding removed */
+};
+
+void mail_part_free(gpointer part);
+
+/* The leaf parts of m other than the one mail_text reads, in order
+ * (message/rfc822 parts not entered; at most MAX_MIME_PARTS), as struct
+ * mail_part. Never NULL; g_ptr_array_unref it. */
+GPtrArray *mail_attachments(const struct mail *m);
+
 /* The addr-spec of the first mailbox of From / Reply-To, bounded and
  * free of CR/LF, or NULL. g_free it. */
 char *mail_from_address(const struct mail *m);

@@ -5,11 +5,12 @@
  * replay records (seen_signatures) older than [retention] signatures, the
  * bodies of the outbox rows sent before [retention] sent_bodies; and each
  * POC withdrawn longer than [retention] withdrawn: its personal fields
- * cleared and its audit events' details replaced by {"redacted": DATE}
- * (hash version 2, audit.c), one "poc-redacted" event each. Pings and their
- * tokens are kept. Input: the database only. Returns the rows changed, or
- * -1 (that transaction rolled back; the day's run is marked first, so a
- * failing step is tried again the next day, not at every wake). */
+ * cleared, its keys removed (poc_keys_remove_all), and its audit events'
+ * details replaced by {"redacted": DATE} (hash version 2, audit.c), one
+ * "poc-redacted" event each. Pings and their tokens are kept. Input: the
+ * database only. Returns the rows changed, or -1 (that transaction rolled
+ * back; the day's run is marked first, so a failing step is tried again
+ * the next day, not at every wake). */
 #include <errno.h>
 #include "timers-internal.h"
 #include "audit.h"
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "messages.h"
 #include "outbox.h"
+#include "poc-keys.h"
 #include "pocs.h"
 #include "signers.h"
 #include "spool.h"
@@ -78,7 +80,9 @@ static int redact_poc(const struct mail_ctx *c, const char *id)
 	if (db_begin(c->db) < 0)
 		return -1;
 	clock_text(c->now, CLOCK_DAY, "0000-00-00", day);
-	if (pocs_redact(c->db, id, c->now) < 0 || (n = audit_redact_poc(c->db, id, day)) < 0)
+	if (pocs_redact(c->db, id, c->now) < 0 || poc_keys_remove_all(c->db, id) < 0)
+		return finish(c->db, -1);
+	if ((n = audit_redact_poc(c->db, id, day)) < 0)
 		return finish(c->db, -1);
 	detail = g_strdup_printf("{\"poc\": \"%s\", \"events_redacted\": %d}", id, n);
 	rc = audit_append(c->db, c->now, "robot", state, "poc-redacted", detail);

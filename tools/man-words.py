@@ -15,10 +15,11 @@ SECTIONS = [
                   "access-log", "dry-run"]),
     ("Labels", ["field-state", "field-type", "field-organisation", "field-web", "field-email",
                 "field-phone", "field-languages", "field-name", "field-position", "field-notes",
-                "field-id", "field-reason", "field-format"]),
-    ("Values of Type and Format", ["type-diplomatic", "type-technical", "type-policy",
-                                   "type-law-enforcement", "format-text", "format-csv",
-                                   "format-vcard", "format-json", "format-all"]),
+                "field-id", "field-reason", "field-format", "field-key"]),
+    ("Values of Type, Format and Key", ["type-diplomatic", "type-technical", "type-policy",
+                                        "type-law-enforcement", "format-text", "format-csv",
+                                        "format-vcard", "format-json", "format-all",
+                                        "key-remove"]),
 ]
 BEGIN = '.\\" BEGIN words (made by tools/man-words.py from templates/: do not edit)\n'
 END = '.\\" END words\n'

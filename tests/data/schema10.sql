@@ -1,4 +1,4 @@
--- schema10.sql - a database made by pocbot at schema 10 (tests/data/make-schema10.sh);
+-- schema10.sql - a database made by pocbot at schema 10 (tests/data/make-schema.sh);
 -- tests/e2e/retention.sh migrates it. Generated: do not edit.
 PRAGMA user_version = 10;
 PRAGMA foreign_keys=OFF;

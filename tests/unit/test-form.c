@@ -810,6 +810,58 @@ START_TEST(test_render_values_in_lang)
 }
 END_TEST
 
+/* Key: in a form: an armoured block after it (its lines are the key's,
+ * a chain's blocks one after the other), "remove" in any language, and
+ * what is refused: no block, a block never ended, a key in a withdrawal. */
+START_TEST(test_key_label)
+{
+	struct form_set *set = parse_ok("UPDATE\nID: DE-T-1\nKey:\n"
+					"-----BEGIN PGP PUBLIC KEY BLOCK-----\nComment: x: y\n\nmDMEabc\n"
+					"-----END PGP PUBLIC KEY BLOCK-----\nPhone: +49 30 1234567\n", 1);
+	const struct form *f = form_at(set, 0);
+	const struct form_key *k;
+
+	ck_assert_uint_eq(f->keys->len, 1);
+	k = f->keys->pdata[0];
+	ck_assert_int_eq(k->line, 3);
+	ck_assert_str_eq(k->bytes, "-----BEGIN PGP PUBLIC KEY BLOCK-----\nComment: x: y\n\n"
+				   "mDMEabc\n-----END PGP PUBLIC KEY BLOCK-----\n");
+	ck_assert(f->f.present & FIELD_PHONE);	/* the form goes on after the block */
+	form_set_free(set);
+
+	set = parse_ok("MISE À JOUR\nID : FR-T-1\nClé : -----BEGIN CERTIFICATE-----\nMIIB\n"
+		       "-----END CERTIFICATE-----\n\n-----BEGIN CERTIFICATE-----\nMIIC\n"
+		       "-----END CERTIFICATE-----\n", 1);
+	k = form_at(set, 0)->keys->pdata[0];
+	ck_assert_int_eq(g_strstr_len(k->bytes, -1, "MIIC") != NULL, 1);
+	form_set_free(set);
+
+	set = parse_ok("UPDATE\nID: DE-T-1\nKey: remove\n", 1);
+	ck_assert(form_at(set, 0)->key_remove);
+	form_set_free(set);
+	set = parse_ok("ACTUALIZACIÓN\nID: ES-T-1\nClave: eliminar\n", 1);
+	ck_assert(form_at(set, 0)->key_remove);
+	form_set_free(set);
+
+	set = form_parse(tpl, "UPDATE\nID: DE-T-1\nKey: see attachment\n");
+	ck_assert_str_eq(((struct form_error *)set->errors->pdata[0])->key, "key-unreadable");
+	form_set_free(set);
+	set = form_parse(tpl, "UPDATE\nID: DE-T-1\nKey:\n-----BEGIN PGP PUBLIC KEY BLOCK-----\nmD\n");
+	ck_assert_str_eq(((struct form_error *)set->errors->pdata[0])->key, "key-unreadable");
+	ck_assert_int_eq(((struct form_error *)set->errors->pdata[0])->line, 3);
+	form_set_free(set);
+	set = form_parse(tpl, "WITHDRAW\nID: DE-T-1\nReason: gone\nKey: remove\n");
+	ck_assert_str_eq(((struct form_error *)set->errors->pdata[0])->key, "unexpected-field");
+	form_set_free(set);
+	set = form_parse(tpl, "UPDATE\nID: DE-T-1\n");	/* no field, no key */
+	ck_assert_str_eq(((struct form_error *)set->errors->pdata[0])->key, "no-fields");
+	form_set_free(set);
+	set = form_parse_keys(tpl, "UPDATE\nID: DE-T-1\n", TRUE);	/* its keys attached */
+	ck_assert_uint_eq(set->errors->len, 0);
+	form_set_free(set);
+}
+END_TEST
+
 static Suite *form_suite(void)
 {
 	Suite *s = suite_create("form");
@@ -831,6 +883,7 @@ static Suite *form_suite(void)
 	tcase_add_test(values, test_values_normalised);
 	tcase_add_test(values, test_language_names);
 	tcase_add_test(values, test_words_unambiguous);
+	tcase_add_test(values, test_key_label);
 	tcase_add_loop_test(render, test_render_round_trip, 0, G_N_ELEMENTS(langs));
 	tcase_add_loop_test(render, test_render_values_in_lang, 0, G_N_ELEMENTS(langs));
 	suite_add_tcase(s, grammar);

@@ -348,6 +348,36 @@ static char *text_of(const char *raw)
 	return text;
 }
 
+/* The parts beside the readable text (a key attached to a form): their
+ * type, name and decoded bytes; the text itself is not one of them. */
+START_TEST(test_attachments)
+{
+	struct mail *m = parse_str("From: a@example.org\r\nMIME-Version: 1.0\r\n"
+				   "Content-Type: multipart/mixed; boundary=BB\r\n\r\n"
+				   "--BB\r\nContent-Type: text/plain\r\n\r\nUPDATE\r\n"
+				   "--BB\r\nContent-Type: application/PGP-keys; name=k.asc\r\n"
+				   "Content-Disposition: attachment; filename=\"k\001.asc\"\r\n"
+				   "Content-Transfer-Encoding: base64\r\n\r\nLS0tLS1CRUdJTg==\r\n"
+				   "--BB--\r\n");
+	GPtrArray *parts = mail_attachments(m);
+	const struct mail_part *p;
+	gsize n = 0;
+
+	ck_assert_uint_eq(parts->len, 1);
+	p = parts->pdata[0];
+	ck_assert_str_eq(p->content_type, "application/pgp-keys");
+	ck_assert_str_eq(p->filename, "k?.asc");	/* control characters made '?' */
+	ck_assert(memcmp(g_bytes_get_data(p->data, &n), "-----BEGIN", 10) == 0 && n == 10);
+	g_ptr_array_unref(parts);
+	mail_free(m);
+	m = parse_str("From: a@example.org\r\nContent-Type: text/plain\r\n\r\nhello\r\n");
+	parts = mail_attachments(m);
+	ck_assert_uint_eq(parts->len, 0);
+	g_ptr_array_unref(parts);
+	mail_free(m);
+}
+END_TEST
+
 START_TEST(test_text_html_only)
 {
 	char *text = text_of("From: a@example.org\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
@@ -546,6 +576,7 @@ static Suite *mail_suite(void)
 	tcase_add_test(tc_parse, test_addresses_and_ids);
 	tcase_add_test(tc_parse, test_padded_encoded_words);
 	tcase_add_test(tc_parse, test_quoted_and_utf8_senders);
+	tcase_add_test(tc_parse, test_attachments);
 	suite_add_tcase(s, tc_compose);
 	suite_add_tcase(s, tc_parse);
 	return s;
