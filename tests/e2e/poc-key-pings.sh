@@ -9,7 +9,8 @@
 # parts nor the log); a reply quoting it makes the key proven, an
 # auto-reply quoting it and a reply without it do not (the reply still
 # proves the address); the keyless POC's verification ping invites it to
-# give a key. The reminders are sent by the daemon (the crypto engine)
+# give a key; a NOMINATE carrying the POC's key (the forms' way) gets its
+# verification ping encrypted to it. The reminders are sent by the daemon (the crypto engine)
 # after VAR/poc-keys was removed: the home is a cache of the store, filled
 # again. VAR/gnupg's trustlist.txt never changes; the CA's root is trusted
 # in VAR/poc-keys only. The yearly update reminder lists the keyless
@@ -41,9 +42,11 @@ poc DE-T-1 technical 1 pgp@de.example fr
 poc DE-P-1 policy 1 smime@de.example en
 poc DE-D-1 diplomatic 1 none@de.example en
 poc DE-T-2 technical 2 broken@de.example en
+q "insert into poc_counters values ('DE', 'technical', 3)"
 
-# put_key POC ADDRESS PROTOCOL FINGERPRINT FILE: the key on record (until
-# the forms put it there: a signed NOMINATE or UPDATE with a Key: line).
+# put_key POC ADDRESS PROTOCOL FINGERPRINT FILE: the key on record, as a
+# fixture (the forms' way, a signed NOMINATE with a Key: line, is shown
+# below for DE-T-3).
 put_key() {
 	q "insert into poc_keys (poc, address, protocol, fingerprint, data, added)
 	   values ('$1', '$2', '$3', '$4', cast(readfile('$5') as text), $t0)"
@@ -175,6 +178,24 @@ reply "$rp" smime@de.example "Code: $(shown "$(proof "$rp")")"
 wait_for 30 proven DE-P-1
 ok "a reply quoting the reminder's code makes DE-P-1's certificate proven" proven DE-P-1
 ok "VAR/gnupg's trustlist.txt is unchanged" [ "$(sha256sum < "$T/r/var/gnupg/trustlist.txt")" = "$trust0" ]
+
+echo "a NOMINATE carrying the POC's key: its verification ping goes encrypted to it"
+nfpr=$(pgp_person "$K/n" "POC T Three <new@de.example>" "$K/n.asc")
+{ printf 'NOMINATE\nType: technical\nOrganisation: Org 3\nE-mail: new@de.example\n'
+  printf 'Phone: +49 30 1234 5678\nKey:\n'; cat "$K/n.asc"; } > "$K/nom"
+pgp_mime "$K/d" "$dave" dave@de.example "forms" "$K/nom" "$K/m"
+$P deliver --sender dave@de.example --recipient pocbot@robot.test < "$K/m" 2>/dev/null
+nominated() { [ -n "$(tok DE-T-3 "round is null")" ] && all_sent; }
+wait_for 30 nominated
+vn=$(tok DE-T-3 "round is null")
+ok "DE-T-3's key is on record from the form" [ "$(q "select fingerprint from poc_keys where poc = 'DE-T-3'")" = "$nfpr" ]
+new_sealed() {
+	[ "$(read_reply "$(file_of "$vn")" - kind)" = pgp ] &&
+	[ "$(q "select key from pings where token = '$vn'")" = "$nfpr" ] &&
+	read_reply "$(file_of "$vn")" "$K/n" | grep -q "Proof code:  $(shown "$(proof "$vn")")" &&
+	! read_reply "$(file_of "$vn")" "$K/n" | grep -q "No OpenPGP key"
+}
+ok "its verification ping is encrypted to that key, with the code, no invitation" new_sealed
 
 echo "the yearly update reminder lists the keyless addresses"
 echo $((t0 + 365 * 86400 - 86400 + 60)) > "$T/r/clock"
