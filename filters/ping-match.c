@@ -17,6 +17,10 @@
  * multipart/report is never an answer, whatever it contains: a bounce
  * quotes the ping, token and all.
  *
+ * A person's answer whose text quotes the proof code of its ping (sent
+ * only inside a ping encrypted to the address's key) names that key, for
+ * ping-record.c to record it proven; the code is compared, never logged.
+ *
  * A matched message is never answered and stops the pipeline. Except: a
  * person's answer that is signed or encrypted (multipart/signed, S/MIME,
  * inline PGP) goes on through the command stages, since a State's signer
@@ -62,6 +66,7 @@ void ping_match_free(struct ping_match *p)
 	g_free(p->status);
 	g_free(p->diagnostic);
 	g_free(p->from);
+	g_free(p->key);
 	g_free(p);
 }
 
@@ -323,6 +328,25 @@ static void judge(const struct filter_ctx *ctx, struct ping_match *p,
 	}
 }
 
+/* A person's answer quoting the proof code its ping carried (only inside
+ * the encrypted body): p->key the fingerprint that ping was encrypted to.
+ * -1 when the database cannot be read. */
+static int proof_of(const struct filter_ctx *ctx, struct ping_match *p)
+{
+	char *proof = NULL, *key = NULL, *text;
+	int rc = pings_proof_get(ctx->db, p->ping, &proof, &key);
+
+	if (rc == 1) {
+		text = mail_text(ctx->mail);
+		if (pings_proof_in(proof, text))
+			p->key = g_steal_pointer(&key);
+		g_free(text);
+	}
+	g_free(proof);
+	g_free(key);
+	return rc < 0 ? -1 : 0;
+}
+
 enum verdict ping_filter(struct filter_ctx *ctx)
 {
 	const struct mail *m = ctx->mail;
@@ -356,6 +380,10 @@ enum verdict ping_filter(struct filter_ctx *ctx)
 		bounce_report_free(r);
 	g_free(lk.address);
 	ctx->ping = p;
+	if (p->what == PING_ANSWER && proof_of(ctx, p) < 0) {
+		ctx->reason = "cannot read the pings";
+		return VERDICT_ERROR;
+	}
 	if (p->what == PING_ANSWER && looks_signed(m)) {
 		p->go_on = TRUE;
 		ctx->reason = "answer to a ping, signed";

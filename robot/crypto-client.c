@@ -281,6 +281,30 @@ char *crypto_client_protect(struct crypto *c, enum crypto_protocol p, const char
 	return result;
 }
 
+char *crypto_client_poc_encrypt(struct crypto *c, const char *home, enum crypto_protocol p,
+				const char *fpr, const char *data, const char *msg, size_t len,
+				size_t *out_len, char **err)
+{
+	GPtrArray *req = wire_new(), *reply;
+	const char *out;
+	char *result;
+
+	wire_add_str(req, "poc-encrypt");
+	wire_add_str(req, home);	/* the POC home, not c's */
+	wire_add_int(req, p);
+	wire_add_str(req, fpr);
+	wire_add_str(req, data);
+	wire_add(req, msg, len);
+	if (!(reply = run(c, req, len, err)))
+		return NULL;
+	out = wire_bytes(reply, 3, out_len);
+	result = out ? g_strndup(out, *out_len) : NULL;
+	if (!result)
+		*err = g_strdup("the crypto engine gave no message");
+	g_ptr_array_unref(reply);
+	return result;
+}
+
 int crypto_client_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
 			       const char *out_path, const char *const *encrypt_to, char **err)
 {

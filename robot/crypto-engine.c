@@ -203,6 +203,30 @@ static int op_protect(struct call *c, char **err)
 	return out ? 0 : -1;
 }
 
+/* Runs on the POC home the request names: the adapter's home is it. */
+static int op_poc_encrypt(struct call *c, char **err)
+{
+	size_t len = 0, out_len = 0;
+	const char *msg = wire_bytes(c->req, 5, &len);
+	char *fpr, *data, *out;
+
+	if (!msg) {
+		*err = g_strdup("poc-encrypt: no message");
+		return 1;
+	}
+	fpr = wire_str(c->req, 3);
+	data = wire_str(c->req, 4);
+	out = crypto_poc_encrypt(c->h->c, c->h->c->home, (enum crypto_protocol)wire_int(c->req, 2),
+				 fpr, data, msg, len, &out_len, err);
+
+	if (out)
+		wire_add(c->reply, out, out_len);
+	g_free(out);
+	g_free(fpr);
+	g_free(data);
+	return out ? 0 : 1;	/* the POC home has no robot keys: no canary, no retry */
+}
+
 static int op_protect_file(struct call *c, char **err)
 {
 	char *in = wire_str(c->req, 3), *out = wire_str(c->req, 4), **fprs = fprs_from(c->req, 5);
@@ -361,6 +385,7 @@ static const struct {
 	{ "holding", op_holding, 0 },		{ "expiries", op_expiries, 0 },
 	{ "expiry", op_expiry, 0 },		{ "identity", op_identity, 0 },
 	{ "canary", op_canary, 1 },		{ "poc-keys-read", op_poc_keys_read, 0 },
+	{ "poc-encrypt", op_poc_encrypt, 1 },
 };
 
 /* --- the loop --------------------------------------------------------- */

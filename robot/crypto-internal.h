@@ -27,6 +27,9 @@ int crypto_client_verify(struct crypto *c, const char *msg, size_t len, struct c
 char *crypto_client_protect(struct crypto *c, enum crypto_protocol p, const char *msg,
 			    size_t len, const char *const *encrypt_to, size_t *out_len,
 			    char **err);
+char *crypto_client_poc_encrypt(struct crypto *c, const char *home, enum crypto_protocol p,
+				const char *fpr, const char *data, const char *msg, size_t len,
+				size_t *out_len, char **err);
 int crypto_client_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
 			       const char *out_path, const char *const *encrypt_to, char **err);
 int crypto_client_key_addresses(struct crypto *c, enum crypto_protocol p, const char *const *fprs,
@@ -123,6 +126,24 @@ int crypto_encrypt_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgm
  * "\r\n--b--\r\n" for OpenPGP (b its boundary), base64 for S/MIME (b
  * unused). */
 void crypto_append_encrypted_head(GString *e, enum crypto_protocol p, const char *b);
+
+/* A message as mail_compose (or crypto_protect) made it taken apart:
+ * *keep the header block without the Content-* fields (MIME-Version added
+ * when missing), *entity those fields, a blank line and the body, CRLF
+ * line ends (g_string_free both). 0, or -1 with *err. */
+int crypto_message_entity(const char *msg, size_t len, GString **keep, GString **entity,
+			  char **err);
+
+/* keep then entity, both taken (freed): the whole message, *out_len bytes.
+ * g_free it. */
+char *crypto_message_join(GString *keep, GString *entity, size_t *out_len);
+
+/* entity encrypted to the n keys of fprs in protocol p, as the entity
+ * that replaces a body: PGP/MIME multipart/encrypted or S/MIME
+ * enveloped-data (RFC 3156 4, RFC 8551 3.3). NULL with *err. */
+GString *crypto_encrypted_entity(struct crypto *c, enum crypto_protocol p,
+				 const GString *entity, const char *const *fprs, size_t n,
+				 char **err);
 
 /* How many fingerprints fprs holds (NULL: none), each checked; (size_t)-1
  * with *err on one that is not a fingerprint, or too many. */

@@ -410,7 +410,7 @@ void crypto_append_encrypted_head(GString *e, enum crypto_protocol p, const char
 }
 
 /* The encrypted entity around ciphertext enc (RFC 3156 4, RFC 8551 3.3). */
-static GString *encrypted_entity(enum crypto_protocol p, const GString *enc)
+static GString *wrap_encrypted(enum crypto_protocol p, const GString *enc)
 {
 	GString *e = g_string_sized_new(enc->len * 2 + 512);
 	char *b = p == CRYPTO_SMIME ? NULL : boundary_for(enc);
@@ -424,6 +424,19 @@ static GString *encrypted_entity(enum crypto_protocol p, const GString *enc)
 	g_string_append_printf(e, "\r\n--%s--\r\n", b);
 	g_free(b);
 	return e;
+}
+
+GString *crypto_encrypted_entity(struct crypto *c, enum crypto_protocol p,
+				 const GString *entity, const char *const *fprs, size_t n,
+				 char **err)
+{
+	GString *enc = encrypt_to_keys(c, p == CRYPTO_OPENPGP ? c->pgp : c->cms, entity, fprs, n,
+				       err);
+	GString *out = enc ? wrap_encrypted(p, enc) : NULL;
+
+	if (enc)
+		g_string_free(enc, TRUE);
+	return out;
 }
 
 size_t crypto_count_recipients(const char *const *fprs, char **err)
@@ -445,7 +458,7 @@ static GString *protect_entity(struct crypto *c, enum crypto_protocol p, const G
 {
 	gpgme_ctx_t ctx = p == CRYPTO_OPENPGP ? c->pgp : c->cms;
 	gpgme_hash_algo_t hash = GPGME_MD_NONE;
-	GString *sig = NULL, *signd = NULL, *enc = NULL, *out = NULL;
+	GString *sig = NULL, *signd = NULL, *out = NULL;
 	const char *mic;
 
 	if (crypto_ensure_signer(c, ctx, err) < 0)
@@ -461,24 +474,46 @@ static GString *protect_entity(struct crypto *c, enum crypto_protocol p, const G
 	if (n == 0) {
 		out = signd;
 		signd = NULL;
-	} else if ((enc = encrypt_to_keys(c, ctx, signd, fprs, n, err))) {
-		out = encrypted_entity(p, enc);
+	} else {
+		out = crypto_encrypted_entity(c, p, signd, fprs, n, err);
 	}
 out:
 	if (sig)
 		g_string_free(sig, TRUE);
 	if (signd)
 		g_string_free(signd, TRUE);
-	if (enc)
-		g_string_free(enc, TRUE);
 	return out;
+}
+
+int crypto_message_entity(const char *msg, size_t len, GString **keep, GString **entity,
+			  char **err)
+{
+	struct split s = { NULL, NULL, NULL };
+
+	*keep = *entity = NULL;
+	if (split_message(msg, len, &s, err) < 0) {
+		split_clear(&s);
+		return -1;
+	}
+	*entity = inner_entity(&s);
+	*keep = s.keep;
+	s.keep = NULL;
+	split_clear(&s);
+	return 0;
+}
+
+char *crypto_message_join(GString *keep, GString *entity, size_t *out_len)
+{
+	g_string_append_len(keep, entity->str, (gssize)entity->len);
+	g_string_free(entity, TRUE);
+	*out_len = keep->len;
+	return g_string_free(keep, FALSE);
 }
 
 char *crypto_protect(struct crypto *c, enum crypto_protocol p, const char *msg, size_t len,
 		     const char *const *encrypt_to, size_t *out_len, char **err)
 {
-	struct split s = { NULL, NULL, NULL };
-	GString *inner = NULL, *entity = NULL;
+	GString *keep = NULL, *inner = NULL, *entity = NULL;
 	size_t n;
 	char *result = NULL;
 
@@ -490,20 +525,16 @@ char *crypto_protect(struct crypto *c, enum crypto_protocol p, const char *msg, 
 		return NULL;
 	}
 	if ((n = crypto_count_recipients(encrypt_to, err)) == (size_t)-1 ||
-	    split_message(msg, len, &s, err) < 0)
+	    crypto_message_entity(msg, len, &keep, &inner, err) < 0)
 		goto out;
-	inner = inner_entity(&s);
 	if (!(entity = protect_entity(c, p, inner, encrypt_to, n, err)))
 		goto out;
-	g_string_append_len(s.keep, entity->str, (gssize)entity->len);
-	*out_len = s.keep->len;
-	result = g_string_free(s.keep, FALSE);
-	s.keep = NULL;
+	result = crypto_message_join(keep, entity, out_len);
+	keep = NULL;
 out:
 	if (inner)
 		g_string_free(inner, TRUE);
-	if (entity)
-		g_string_free(entity, TRUE);
-	split_clear(&s);
+	if (keep)
+		g_string_free(keep, TRUE);
 	return result;
 }

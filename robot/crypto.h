@@ -290,7 +290,10 @@ int crypto_poc_keys_read(struct crypto *c, const char *home, const char *bytes, 
  * imported into home first when home does not hold it, and its root
  * trusted there (crypto-poc-encrypt.c): the same header block, its body
  * the signed entity inside PGP/MIME multipart/encrypted or S/MIME
- * enveloped-data. NULL with *err. g_free the result. */
+ * enveloped-data. A msg that is not multipart/signed is refused. In the
+ * engine it runs on home (operation "poc-encrypt"), not healed by the
+ * canary (home holds no robot keys): a failure is the caller's to handle
+ * (a ping goes in clear). NULL with *err. g_free the result. */
 char *crypto_poc_encrypt(struct crypto *c, const char *home, enum crypto_protocol p,
 			 const char *fpr, const char *data, const char *msg, size_t len,
 			 size_t *out_len, char **err);

@@ -328,7 +328,10 @@ static int apply(struct run *r, const struct form *f)
 		describe(r, &before, &after);
 		record_form(r, &after);
 		r->pending |= pocs_needs_verification(&before, &after);
-		if (pocs_needs_verification(&before, &after)) {
+		/* the keys first: the verification pings go encrypted to them */
+		if (keys(r, f, &before, &after) < 0) {
+			o = POCS_FAILED;
+		} else if (pocs_needs_verification(&before, &after)) {
 			struct mail_ctx c = mail_of(r);
 
 			/* the verification pings (robot/pings.c) */
@@ -338,10 +341,11 @@ static int apply(struct run *r, const struct form *f)
 		addresses_to_tell(r, &before, &after);
 	} else if (o == POCS_DONE) {
 		record_form(r, &after);
+		if (keys(r, f, &before, &after) < 0)
+			o = POCS_FAILED;
 	}
+	/* after the keys: its rechecks go encrypted to them too */
 	if (o == POCS_DONE && lifecycle(r, f, &before, &after) < 0)
-		o = POCS_FAILED;
-	if (o == POCS_DONE && keys(r, f, &before, &after) < 0)
 		o = POCS_FAILED;
 	pocs_clear(&before);
 	pocs_clear(&after);

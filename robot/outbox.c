@@ -40,7 +40,27 @@ static char *token_of(const char *seed)
  * address with no key on record, in [robot] sign_default. */
 static enum crypto_protocol protocol_of(const struct config *cfg, const struct outbox_item *it)
 {
+	if (it->poc_key)
+		return it->poc_key->protocol;	/* the POC's key's protocol */
 	return it->protocol != CRYPTO_NONE ? it->protocol : cfg->sign_default;
+}
+
+/* The signed message out encrypted to the item's POC key in the POC home
+ * (VAR/poc-keys); out is freed. NULL on failure, logged. */
+static char *poc_encrypted(const struct config *cfg, struct crypto *c,
+			   const struct outbox_item *it, char *out, size_t *len)
+{
+	char *home = config_var_path(cfg, "poc-keys"), *err = NULL,
+	     *enc = crypto_poc_encrypt(c, home, it->poc_key->protocol, it->poc_key->fingerprint,
+				       it->poc_key->data, out, *len, len, &err);
+
+	if (!enc)
+		log_msg(LOG_ERR, "outbox: cannot encrypt the message to <%s> to its key %s: "
+			"%.200s", it->to, it->poc_key->fingerprint, err ? err : "?");
+	g_free(err);
+	g_free(home);
+	g_free(out);
+	return enc;
 }
 
 /* The composed message, signed by the robot (and encrypted when asked).
@@ -57,6 +77,8 @@ static char *signed_message(const struct config *cfg, struct crypto *c, const st
 	if (!out)
 		log_msg(LOG_ERR, "outbox: cannot sign the message to <%s>: %.200s", it->to,
 			err ? err : "?");
+	else if (it->poc_key)
+		out = poc_encrypted(cfg, c, it, out, len);
 	g_free(err);
 	g_free(plain);
 	return out;
@@ -181,6 +203,11 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 					     it->attachments[i].path };
 	if (!token_ok(token) || !token_ok(verp_token)) {
 		log_msg(LOG_ERR, "outbox: a token is not [a-z0-9-]{1,60}: %.80s", token);
+		goto out;
+	}
+	if (it->poc_key && (it->n_attachments || it->encrypt_to)) {
+		log_msg(LOG_ERR, "outbox: a message to a POC key has no attachments nor other "
+			"recipients' keys");
 		goto out;
 	}
 	if (it->n_attachments) {

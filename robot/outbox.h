@@ -15,6 +15,15 @@ struct outbox_attachment {
 	const char *path;		/* the file holding its bytes */
 };
 
+/* A POC's key to encrypt to (the store's poc_keys row): the message is
+ * signed in its protocol in the robot's home, then encrypted to it in the
+ * POC home, VAR/poc-keys (crypto_poc_encrypt). */
+struct outbox_poc_key {
+	enum crypto_protocol protocol;
+	const char *fingerprint;
+	const char *data;		/* the armoured key, or PEM certificate and chain */
+};
+
 struct outbox_item {
 	const char *purpose;		/* help, form, notice, ... */
 	const char *to;			/* addr-spec */
@@ -33,6 +42,8 @@ struct outbox_item {
 	gboolean dsn;			/* ask the relay for DSNs (NOTIFY=SUCCESS,FAILURE,DELAY) */
 	gboolean asks_reply;		/* a ping: no Auto-Submitted field, so that out-of-office
 					 * responders (RFC 3834) answer it too */
+	const struct outbox_poc_key *poc_key;	/* encrypt to this POC key (a ping), or NULL;
+						 * not with encrypt_to nor attachments */
 	const struct outbox_attachment *attachments;	/* n_attachments of them, after the body */
 	size_t n_attachments;
 };
@@ -43,7 +54,9 @@ struct outbox_item {
  * (VAR/outbox-data/TOKEN.eml, named by the row): memory stays bounded
  * whatever the attachments' size. seed makes its
  * token, hence its Message-ID, VERP sender and Maildir name,
- * deterministic. message is the messages row answered, or 0. 0 when
+ * deterministic. An item with a poc_key is signed in that key's protocol
+ * and encrypted to it (no attachments, no encrypt_to: refused). message
+ * is the messages row answered, or 0. 0 when
  * queued; 1 when the address has no ASCII form (a non-ASCII local part:
  * the robot's SMTP has no SMTPUTF8), nothing queued; -1 on failure (also
  * when the message cannot be composed or signed safely). Internationalised

@@ -2,7 +2,8 @@
  * silent POCs to their State's signers, a closed round's report to the
  * custodian signers (text, and the CSV as an attachment written to VAR/tmp
  * and removed once queued), unverified POCs, and the yearly update
- * reminder with the State's records as ready-to-edit forms. Who gets
+ * reminder with the State's records as ready-to-edit forms and its
+ * addresses with no key on record (an invitation to give one). Who gets
  * each, in which language, signed and encrypted how, is the notices
  * table's (notices.c), which sends them in the caller's transaction. Input: the directory and the
  * pings table (bounce text from mail arrives here bounded by ping-report.c). -1 when a notice
@@ -17,6 +18,7 @@
 #include "log.h"
 #include "notices.h"
 #include "outbox.h"
+#include "poc-keys.h"
 #include "pocs.h"
 #include "signers.h"
 #include "states.h"
@@ -236,12 +238,44 @@ static char *update_forms(const struct mail_ctx *c, const char *lang, void *data
 	return forms_of(c, data, lang);
 }
 
+/* The addresses of pocs (struct poc *) with no key on record, a line
+ * each ("  DE-T-1  alice@example.org"), or "" when every one has a key;
+ * NULL on a database error. g_free it. */
+static char *keyless_of(const struct mail_ctx *c, GPtrArray *pocs)
+{
+	GString *out = g_string_new(NULL);
+
+	for (guint i = 0; i < pocs->len; i++) {
+		const struct poc *p = pocs->pdata[i];
+		GPtrArray *keys = poc_keys_of(c->db, p->id);
+
+		if (!keys) {
+			g_string_free(out, TRUE);
+			return NULL;
+		}
+		for (guint j = 0; j < p->emails->len; j++) {
+			gboolean has = FALSE;
+
+			for (guint k = 0; k < keys->len; k++) {
+				const struct poc_key *key = keys->pdata[k];
+
+				has |= g_ascii_strcasecmp(key->address, p->emails->pdata[j]) == 0;
+			}
+			if (!has)
+				g_string_append_printf(out, "  %s  %s\n", p->id,
+						       (const char *)p->emails->pdata[j]);
+		}
+		g_ptr_array_unref(keys);
+	}
+	return g_string_free(out, FALSE);
+}
+
 int ping_notices_update(const struct mail_ctx *c, const char *state)
 {
 	GPtrArray *pocs = pocs_list(c->db, state, POC_TYPE_NONE, FALSE);
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 	char *seed = g_strdup_printf("update-reminder:%s:%" G_GINT64_FORMAT, state, c->now),
-	     date[CLOCK_TEXT_LEN];
+	     date[CLOCK_TEXT_LEN], *keyless = NULL;
 	struct notice_request n = { .kind = "update-reminder",
 				    .state = state,
 				    .seed = seed,
@@ -252,8 +286,11 @@ int ping_notices_update(const struct mail_ctx *c, const char *state)
 	int rc = -1;
 
 	g_hash_table_insert(vars, "date", (char *)clock_text(c->now, CLOCK_MINUTE, "-", date));
-	if (pocs)
+	if (pocs && (keyless = keyless_of(c, pocs))) {
+		g_hash_table_insert(vars, "keyless", keyless);	/* "": the section goes */
 		rc = notices_send(c, &n);
+	}
+	g_free(keyless);
 	if (pocs)
 		g_ptr_array_unref(pocs);
 	g_hash_table_unref(vars);

@@ -6,7 +6,11 @@
  * The first answer to any ping (round, verification, reminder) proves the
  * address pinged: its undeliverable mark goes and the POC's status is
  * decided again (ping-evidence.c); the first bounce may mark the address
- * undeliverable (pings-health.c). Each change audited.
+ * undeliverable (pings-health.c). A person's answer that quotes the
+ * proof code of a ping encrypted to the address's key (any answer, not
+ * only the first) records that key proven (poc-keys.c), if it is still
+ * the address's key; auto-replies and bounces never do. Each change
+ * audited.
  * Input: ctx->ping from filters/ping-match.c (From and the diagnostic are
  * untrusted: bound and stored as text, never in SQL). Runs inside the
  * worker's transaction; returns -1 on a database error so the message is
@@ -18,6 +22,7 @@
 #include "envelope.h"
 #include "ping-evidence.h"
 #include "pings-health.h"
+#include "poc-keys.h"
 #include "pocs.h"
 
 struct rec {
@@ -126,6 +131,32 @@ static int evidence(sqlite3 *db, const struct rec *r, const char *hash)
 	return rc;
 }
 
+/* A person's answer quoting the proof code of a ping encrypted to the
+ * address's key (ctx->ping->key): that key proven now, if it is still the
+ * address's key (poc_keys_mark_proven), audited "key-proven". 1 proven, 0
+ * not, -1 on error. */
+static int key_proven(sqlite3 *db, const struct rec *r, const char *hash)
+{
+	struct ping g;
+	char *extra, *more;
+	int rc = pings_find(db, r->p->token, &g);
+
+	if (rc <= 0)
+		return rc;
+	rc = poc_keys_mark_proven(db, g.poc, g.address, r->p->key, r->ctx->now);
+	if (rc == 1) {
+		extra = audit_extra(r, hash, &g);
+		/* the fingerprint: hex, from the store */
+		more = g_strdup_printf("%s, \"key\": \"%s\"", extra, r->p->key);
+		if (audit_poc(db, r, &g, "key-proven", more) < 0)
+			rc = -1;
+		g_free(more);
+		g_free(extra);
+	}
+	pings_clear(&g);
+	return rc;
+}
+
 /* What the event's detail says: a bounce's status and reason, else From. */
 static char *event_detail(const struct ping_match *p)
 {
@@ -170,6 +201,20 @@ int ping_record(sqlite3 *db, const struct filter_ctx *ctx, const char *hash, gin
 	rc = -1;
 	if (r.p->what == PING_ANSWER && (r.e.own = answer_own(db, &r, r.p->from)) < 0)
 		goto out;
+	if (r.p->what == PING_ANSWER && r.p->key) {
+		int proven = key_proven(db, &r, hash);
+		char *more;
+
+		if (proven < 0)
+			goto out;
+		if (proven) {	/* said without the code */
+			more = g_strdup_printf("%s%skey proven", r.detail ? r.detail : "",
+					       r.detail ? "; " : "");
+			g_free(r.detail);
+			r.detail = more;
+			r.e.detail = more;
+		}
+	}
 	if (pings_event_add(db, &r.e) < 0)
 		goto out;
 	first = pings_event_first(db, &r.e);

@@ -2,7 +2,11 @@
  * reminder: in the POC's language with English beside it, signed through
  * the outbox in the caller's transaction, the ping's token in the Reply-To
  * (ping+TOKEN@), the envelope sender (bounces+TOKEN@), the Message-ID and
- * the subject; the ping's row is written by the pings store. Input: the
+ * the subject; the ping's row is written by the pings store. To an
+ * address with a key on record (poc-keys.h) it is signed in the key's
+ * protocol and encrypted to it, carrying a proof code only inside
+ * (pings.proof, pings.key); else in clear, a verification ping inviting
+ * the POC to give a key. Input: the
  * directory (State-written text, bounded by the forms). Returns -1 on a
  * database, randomness or signing failure; the caller rolls back. */
 #include <string.h>
@@ -12,6 +16,7 @@
 #include "outbox.h"
 #include "own-address.h"
 #include "pings.h"
+#include "poc-keys.h"
 #include "pocs.h"
 #include "states.h"
 #include "templates.h"
@@ -73,10 +78,11 @@ static GHashTable *ping_vars(const struct mail_ctx *c, const char *token, const 
 	return v;
 }
 
-/* Signs and queues one ping-related message. 0, 1 (no ASCII address), -1. */
+/* Signs and queues one ping-related message, encrypted to key when not
+ * NULL. 0, 1 (no ASCII address), -1. */
 static int queue(const struct mail_ctx *c, const char *purpose, const char *to, const char *lang,
 		 const char *name, GHashTable *vars, const char *row_token, const char *ping_token,
-		 const char *in_reply_to)
+		 const char *in_reply_to, const struct outbox_poc_key *key)
 {
 	char *subject = NULL, *body = NULL,
 	     *reply = own_address_make(c->cfg, OWN_PING, ping_token);
@@ -88,7 +94,8 @@ static int queue(const struct mail_ctx *c, const char *purpose, const char *to, 
 		                  .verp = strcmp(row_token, ping_token) ? ping_token : NULL,
 		                  .dsn = TRUE,
 		                  .in_reply_to = in_reply_to,
-		                  .asks_reply = TRUE };
+		                  .asks_reply = TRUE,
+		                  .poc_key = key };
 	int rc = -1;
 
 	if (compose(c, lang, name, vars, &subject, &body) == 0) {
@@ -103,10 +110,73 @@ static int queue(const struct mail_ctx *c, const char *purpose, const char *to, 
 	return rc;
 }
 
+/* The key on record for an address, and the proof code a ping to it carries. */
+struct sealing {
+	struct poc_key *key;		/* NULL: none (or encrypting to it failed) */
+	struct outbox_poc_key out;	/* what the outbox encrypts to */
+	char proof[PINGS_PROOF_LEN];
+	char text[PINGS_PROOF_TEXT_LEN];
+	gboolean fresh;			/* a reminder's new code, for the ping's row */
+};
+
+/* The key of (poc, address) into s with a fresh proof code. 0 (s->key
+ * NULL when there is none) or -1. */
+static int seal_find(const struct mail_ctx *c, const char *poc, const char *address,
+                     struct sealing *s)
+{
+	int rc = poc_keys_get(c->db, poc, address, &s->key);
+
+	if (rc <= 0)
+		return rc;
+	s->out = (struct outbox_poc_key){
+		.protocol = strcmp(s->key->protocol, "smime") == 0 ? CRYPTO_SMIME : CRYPTO_OPENPGP,
+		.fingerprint = s->key->fingerprint,
+		.data = s->key->data
+	};
+	if (pings_proof_new(s->proof) < 0) {
+		log_msg(LOG_ERR, "pings: no random bytes for a proof code");
+		g_clear_pointer(&s->key, poc_key_free);
+		return -1;
+	}
+	pings_proof_text(s->proof, s->text);
+	return 0;
+}
+
+static void seal_clear(struct sealing *s)
+{
+	g_clear_pointer(&s->key, poc_key_free);
+}
+
+/* queue, encrypted to s's key with its proof code in vars when there is
+ * one; a message that cannot be encrypted to it (a key the POC home
+ * refuses) goes in clear without the code, and s's key is cleared: the
+ * ping still proves the address. */
+static int queue_sealed(const struct mail_ctx *c, const char *purpose, const char *to,
+                        const char *lang, const char *name, GHashTable *vars,
+                        const char *row_token, const char *ping_token, const char *in_reply_to,
+                        struct sealing *s)
+{
+	int rc;
+
+	if (!s->key)
+		return queue(c, purpose, to, lang, name, vars, row_token, ping_token, in_reply_to,
+		             NULL);
+	g_hash_table_insert(vars, "proof", g_strdup(s->text));
+	rc = queue(c, purpose, to, lang, name, vars, row_token, ping_token, in_reply_to, &s->out);
+	g_hash_table_remove(vars, "proof");
+	if (rc >= 0)
+		return rc;
+	log_msg(LOG_WARNING, "pings: %s to <%.200s> sent in clear: it cannot be encrypted to "
+	        "the key on record %s", purpose, to, s->key->fingerprint);
+	seal_clear(s);
+	return queue(c, purpose, to, lang, name, vars, row_token, ping_token, in_reply_to, NULL);
+}
+
 int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target *t,
                gint64 deadline, char token[PINGS_TOKEN_LEN])
 {
 	char tok[PINGS_TOKEN_LEN];
+	struct sealing seal = { NULL };
 	GHashTable *vars;
 	int rc;
 
@@ -116,12 +186,19 @@ int pings_send(const struct mail_ctx *c, gint64 round, const struct pings_target
 		log_msg(LOG_ERR, "pings: no random bytes for a token");
 		return -1;
 	}
+	if (seal_find(c, t->poc, t->address, &seal) < 0)
+		return -1;
 	vars = ping_vars(c, tok, t->poc, t->state, deadline);
-	rc = queue(c, round > 0 ? "ping" : "ping-verification", t->address, t->lang,
-		   round > 0 ? "ping" : "ping-verification", vars, tok, tok, NULL);
+	if (round == 0 && !seal.key)	/* a keyless address is invited to give one */
+		g_hash_table_insert(vars, "invite", g_strdup("yes"));
+	rc = queue_sealed(c, round > 0 ? "ping" : "ping-verification", t->address, t->lang,
+	                  round > 0 ? "ping" : "ping-verification", vars, tok, tok, NULL, &seal);
 	g_hash_table_unref(vars);
 	if (rc == 0)
 		rc = pings_insert(c->db, round, t, tok, c->now, deadline);
+	if (rc == 0 && seal.key)
+		rc = pings_set_proof(c->db, tok, seal.proof, seal.key->fingerprint);
+	seal_clear(&seal);
 	if (rc == 0 && token)
 		memcpy(token, tok, PINGS_TOKEN_LEN);
 	return rc;
@@ -173,19 +250,49 @@ int pings_recheck(const struct mail_ctx *c, const struct poc *p, const char *add
 	return pings_send(c, 0, &t, c->now + c->cfg->ping_deadline, token);
 }
 
+/* A reminder's key: the address's key now, with the ping's proof code when
+ * the ping went to the same key, else a fresh code (s->fresh: the ping's
+ * row takes it, and the old code proves nothing). 0 or -1. */
+static int reminder_seal(const struct mail_ctx *c, const struct ping *p, struct sealing *s)
+{
+	char *proof = NULL, *key = NULL;
+	int rc = pings_proof_get(c->db, p->id, &proof, &key);
+
+	if (rc >= 0)
+		rc = seal_find(c, p->poc, p->address, s);
+	if (rc >= 0 && s->key && proof && key && strcmp(key, s->key->fingerprint) == 0) {
+		g_strlcpy(s->proof, proof, sizeof s->proof);
+		pings_proof_text(s->proof, s->text);
+	} else if (rc >= 0 && s->key) {
+		s->fresh = TRUE;
+	}
+	g_free(proof);
+	g_free(key);
+	return rc < 0 ? -1 : 0;
+}
+
 int pings_remind(const struct mail_ctx *c, const struct ping *p, int n)
 {
 	char *row = g_strdup_printf("%s-r%d", p->token, n);
 	char *msgid = g_strdup_printf("pocbot.%s@%s", p->token, c->cfg->domain);
 	GHashTable *vars;
 	char state[3] = { p->poc[0], p->poc[1], 0 };	/* an identifier starts with its State */
+	struct sealing seal = { NULL };
 	int rc;
 
+	if (reminder_seal(c, p, &seal) < 0) {
+		g_free(row);
+		g_free(msgid);
+		return -1;
+	}
 	vars = ping_vars(c, p->token, p->poc, state, p->deadline);
 	g_hash_table_insert(vars, "n", g_strdup_printf("%d", n));
-	rc = queue(c, "ping-reminder", p->address, p->lang, "ping-reminder", vars, row, p->token,
-	           msgid);
+	rc = queue_sealed(c, "ping-reminder", p->address, p->lang, "ping-reminder", vars, row,
+	                  p->token, msgid, &seal);
 	g_hash_table_unref(vars);
+	if (rc == 0 && seal.key && seal.fresh)
+		rc = pings_set_proof(c->db, p->token, seal.proof, seal.key->fingerprint);
+	seal_clear(&seal);
 	if (rc >= 0 && pings_set_reminders(c->db, p->id, n) < 0)
 		rc = -1;
 	g_free(row);

@@ -38,6 +38,77 @@ int pings_token_new(char out[PINGS_TOKEN_LEN])
 	return 0;
 }
 
+int pings_proof_new(char out[PINGS_PROOF_LEN])
+{
+	const size_t n = sizeof PINGS_PROOF_ALPHABET - 1;	/* 31 */
+	int i = 0;
+
+	while (i < PINGS_PROOF_CHARS) {
+		guint8 raw[16];
+		ssize_t got = getrandom(raw, sizeof raw, 0);
+
+		if (got < 0)
+			return -1;
+		/* rejection sampling: every letter as likely */
+		for (ssize_t j = 0; j < got && i < PINGS_PROOF_CHARS; j++)
+			if (raw[j] < 256 - 256 % n)
+				out[i++] = PINGS_PROOF_ALPHABET[raw[j] % n];
+	}
+	out[PINGS_PROOF_CHARS] = '\0';
+	return 0;
+}
+
+void pings_proof_text(const char *proof, char out[PINGS_PROOF_TEXT_LEN])
+{
+	size_t o = 0;
+
+	for (size_t i = 0; proof[i] && i < PINGS_PROOF_CHARS; i++) {
+		if (i > 0 && i % 4 == 0)
+			out[o++] = '-';
+		out[o++] = proof[i];
+	}
+	out[o] = '\0';
+}
+
+#define PING_PROOF_SCAN (64 * 1024)	/* text searched for the proof code */
+
+gboolean pings_proof_in(const char *proof, const char *text)
+{
+	GString *flat = g_string_new(NULL);
+	size_t plen = proof ? strlen(proof) : 0;
+	char *want = g_ascii_strup(proof ? proof : "", -1);
+	gboolean found;
+
+	for (size_t i = 0; text && text[i] && i < PING_PROOF_SCAN; i++)
+		if (!g_ascii_isspace(text[i]) && text[i] != '-')
+			g_string_append_c(flat, g_ascii_toupper(text[i]));
+	found = plen >= PINGS_PROOF_CHARS && strstr(flat->str, want) != NULL;
+	g_string_free(flat, TRUE);
+	g_free(want);
+	return found;
+}
+
+int pings_set_proof(sqlite3 *db, const char *token, const char *proof, const char *key)
+{
+	return db_run(db, "UPDATE pings SET proof = ?1, key = ?2 WHERE token = ?3", "ttt", proof,
+		      key, token);
+}
+
+int pings_proof_get(sqlite3 *db, gint64 id, char **proof, char **key)
+{
+	sqlite3_stmt *st = db_query(db, "SELECT proof, key FROM pings WHERE id = ?1"
+				    " AND proof IS NOT NULL AND key IS NOT NULL", "i", id);
+	int rc = st ? db_step(st) : -1;
+
+	*proof = *key = NULL;
+	if (rc == 1) {
+		*proof = g_strdup((const char *)sqlite3_column_text(st, 0));
+		*key = g_strdup((const char *)sqlite3_column_text(st, 1));
+	}
+	db_done(st);
+	return rc;
+}
+
 gboolean pings_token_valid(const char *s)
 {
 	int n = 0;

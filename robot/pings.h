@@ -54,6 +54,35 @@ int pings_token_new(char out[PINGS_TOKEN_LEN]);
  * before it goes near the database. */
 gboolean pings_token_valid(const char *s);
 
+/* A ping's proof code: PINGS_PROOF_CHARS of PINGS_PROOF_ALPHABET (no 0,
+ * O, 1, I, L: read aloud and typed without doubt), 59 random bits from
+ * getrandom(2), shown in groups of 4 ("ABCD-EFGH-JKMN"). It is sent only
+ * inside a ping encrypted to the address's key (pings.proof; pings.key
+ * the fingerprint): a reply quoting it proves the key works. Stored
+ * without the hyphens. */
+#define PINGS_PROOF_CHARS 12
+#define PINGS_PROOF_LEN (PINGS_PROOF_CHARS + 1)
+#define PINGS_PROOF_TEXT_LEN (PINGS_PROOF_CHARS + PINGS_PROOF_CHARS / 4)
+#define PINGS_PROOF_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+/* A fresh proof code. 0, or -1 when the kernel gave no random bytes. */
+int pings_proof_new(char out[PINGS_PROOF_LEN]);
+
+/* proof as the ping shows it, in groups of 4 joined by hyphens. */
+void pings_proof_text(const char *proof, char out[PINGS_PROOF_TEXT_LEN]);
+
+/* TRUE when text holds proof, compared ignoring case, white space and
+ * hyphens (the first PING_PROOF_SCAN bytes of text only). */
+gboolean pings_proof_in(const char *proof, const char *text);
+
+/* Sets the proof code and key fingerprint of the ping with token (both
+ * NULL: the ping proves no key). 0 or -1. */
+int pings_set_proof(sqlite3 *db, const char *token, const char *proof, const char *key);
+
+/* The proof code and key of ping id: 1 with *proof and *key (g_free
+ * them), 0 when it has none, -1 on error. */
+int pings_proof_get(sqlite3 *db, gint64 id, char **proof, char **key);
+
 /* Which POCs a round pings: those of the States listed (NULL or empty:
  * all) and of type (POC_TYPE_NONE: all), not withdrawn. */
 struct pings_scope {

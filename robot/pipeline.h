@@ -87,6 +87,8 @@ struct ping_match {
 	int hard;			/* a bounce: 1 permanent, 0 temporary, -1 not said */
 	char *from;			/* From's addr-spec, bounded, or NULL */
 	gboolean go_on;			/* a signed answer: the command stages still read it */
+	char *key;			/* an answer whose text quotes the ping's proof code:
+					 * the fingerprint the ping was encrypted to; or NULL */
 };
 
 struct filter_ctx {

@@ -97,6 +97,34 @@ START_TEST(test_token_valid)
 }
 END_TEST
 
+START_TEST(test_proof)
+{
+	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	char shown[PINGS_PROOF_TEXT_LEN];
+
+	for (int n = 0; n < 2000; n++) {
+		char c[PINGS_PROOF_LEN];
+
+		ck_assert_int_eq(pings_proof_new(c), 0);
+		ck_assert_int_eq(strlen(c), PINGS_PROOF_CHARS);
+		ck_assert_msg(strspn(c, PINGS_PROOF_ALPHABET) == PINGS_PROOF_CHARS, "%s", c);
+		ck_assert_msg(g_hash_table_insert(seen, g_strdup(c), NULL), "code %s made twice", c);
+	}
+	ck_assert(!strpbrk(PINGS_PROOF_ALPHABET, "01ILO"));
+	pings_proof_text("ABCDEFGHJKMN", shown);
+	ck_assert_str_eq(shown, "ABCD-EFGH-JKMN");
+	ck_assert(pings_proof_in("ABCDEFGHJKMN", "the code: ABCD-EFGH-JKMN, thanks"));
+	ck_assert(pings_proof_in("ABCDEFGHJKMN", "> Proof code:  abcd efgh\tjkmn"));
+	ck_assert(pings_proof_in("ABCDEFGHJKMN", "abcd-\nefgh-jkmn"));
+	ck_assert(!pings_proof_in("ABCDEFGHJKMN", "ABCD-EFGH-JKM"));
+	ck_assert(!pings_proof_in("ABCDEFGHJKMN", "ABCD-EFGH-JKMM"));
+	ck_assert(!pings_proof_in("ABCDEFGHJKMN", NULL));
+	ck_assert(!pings_proof_in("", "anything"));
+	ck_assert(!pings_proof_in(NULL, "anything"));
+	g_hash_table_unref(seen);
+}
+END_TEST
+
 /* ---- scope and targets ---- */
 
 START_TEST(test_scope)
@@ -368,7 +396,8 @@ START_TEST(test_templates)
 					    "robot", "pocbot@robot.test", "custodian", "un@robot.test", "n", "1",
 					    "round", "3", "list", "  FR-T-1 x@y.example\n", "report", "figures\n",
 					    "filename", "r.csv", "address", "x@y.example", "date", "2026-12-07",
-					    "forms", "UPDATE\n" };
+					    "forms", "UPDATE\n", "proof", "ABCD-EFGH-JKMN", "invite", "yes",
+					    "keyless", "  FR-T-1  x@y.example\n" };
 	struct templates *t = templates_load();
 	GHashTable *v = g_hash_table_new(g_str_hash, g_str_equal);
 
@@ -385,6 +414,12 @@ START_TEST(test_templates)
 			if (n < 3)
 				ck_assert_msg(strstr(subject, "[abcdefghijklmnopqrstuvwxyz]"), "%s/%s: %s", langs[l], names[n],
 					      subject);
+			if (n < 3)	/* the proof code; the keyless addresses */
+				ck_assert_msg(strstr(body, "ABCD-EFGH-JKMN"), "%s/%s", langs[l], names[n]);
+			if (n == 1 || n == 6)	/* the invitation names the label */
+				ck_assert_msg(strstr(body, "Key:"), "%s/%s", langs[l], names[n]);
+			if (n == 6)
+				ck_assert_msg(strstr(body, "FR-T-1  x@y.example"), "%s", langs[l]);
 			if (n < 3 && strcmp(langs[l], "en"))	/* and English beside it */
 				ck_assert_msg(strstr(subject, " / "), "%s/%s: %s", langs[l], names[n], subject);
 			g_free(subject);
@@ -572,6 +607,7 @@ static Suite *pings_suite(void)
 
 	tcase_add_test(tc, test_tokens);
 	tcase_add_test(tc, test_token_valid);
+	tcase_add_test(tc, test_proof);
 	tcase_add_test(tc, test_scope);
 	tcase_add_test(tc, test_targets);
 	tcase_add_test(tc, test_rounds_and_find);
