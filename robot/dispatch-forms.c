@@ -290,20 +290,56 @@ static int lifecycle(struct run *r, const struct form *f, const struct poc *befo
 	return rc;
 }
 
+/* 1 when address is one of p's (any case). */
+static int has_address(const struct poc *p, const char *address)
+{
+	for (guint i = 0; p->emails && i < p->emails->len; i++)
+		if (g_ascii_strcasecmp(p->emails->pdata[i], address) == 0)
+			return 1;
+	return 0;
+}
+
+/* A key put on an address the POC already had is proven as a new
+ * address's is: a verification ping encrypted to it, its proof code
+ * inside (a new address gets its own verification ping; an undeliverable
+ * one restated, lifecycle's). An unanswered one leaves an active POC
+ * active (ping_evidence_status). 0 or -1. */
+static int prove_keys(struct run *r, const struct poc *before, const struct poc *after,
+		      const GPtrArray *fresh)
+{
+	struct mail_ctx c = mail_of(r);
+	int rc = 0;
+
+	for (guint i = 0; rc == 0 && i < fresh->len; i++) {
+		const char *address = fresh->pdata[i];
+		int dead = pings_health_is_dead(r->db, after->id, address);
+
+		if (dead < 0)
+			rc = -1;
+		else if (!dead && has_address(before, address))
+			rc = pings_recheck(&c, after, address, NULL) < 0 ? -1 : 0;
+	}
+	return rc;
+}
+
 /* The keys of the form: their lines under the POC's head, their
- * refusals as problems. -1 on a database or crypto engine failure. */
+ * refusals as problems, the new keys of known addresses proven. -1 on a
+ * database or crypto engine failure. */
 static int keys(struct run *r, const struct form *f, const struct poc *before,
 		const struct poc *after)
 {
 	GString *lines = g_string_new(NULL);
-	GPtrArray *refused = g_ptr_array_new();
-	int rc = dispatch_keys_apply(r->keys, r->db, f, after, r->hash, lines, refused);
+	GPtrArray *refused = g_ptr_array_new(), *fresh = g_ptr_array_new();
+	int rc = dispatch_keys_apply(r->keys, r->db, f, after, r->hash, lines, refused, fresh);
 
 	if (lines->len && !pocs_diff(before, after))
 		change_head(r, before, after);
 	g_string_append(r->changes, lines->str);
 	g_string_free(lines, TRUE);
 	problems_from(r, refused);
+	if (rc == 0)
+		rc = prove_keys(r, before, after, fresh);
+	g_ptr_array_unref(fresh);
 	return rc;
 }
 

@@ -241,10 +241,19 @@ static void json_keys(GString *d, const GPtrArray *list)
 	g_string_append_c(d, ']');
 }
 
-/* The lines of what changed between before and now, and the audit event
- * when anything did. */
+/* after's own spelling of address (borrowed), or NULL. */
+static const char *address_of(const struct poc *after, const char *address)
+{
+	for (guint i = 0; i < after->emails->len; i++)
+		if (g_ascii_strcasecmp(after->emails->pdata[i], address) == 0)
+			return after->emails->pdata[i];
+	return NULL;
+}
+
+/* The lines of what changed between before and now, the addresses with a
+ * new key in fresh, and the audit event when anything did. */
 static int changed(struct dispatch_keys *k, sqlite3 *db, const struct poc *after,
-		   const char *hash, const GPtrArray *before, GString *changes)
+		   const char *hash, const GPtrArray *before, GString *changes, GPtrArray *fresh)
 {
 	GPtrArray *now = poc_keys_of(db, after->id);
 	GString *d;
@@ -255,11 +264,15 @@ static int changed(struct dispatch_keys *k, sqlite3 *db, const struct poc *after
 	for (guint i = 0; i < now->len; i++) {
 		const struct poc_key *key = now->pdata[i], *was = key_of(before, key->address);
 
+		const char *own = address_of(after, key->address);
+
 		if (!was || strcmp(was->fingerprint, key->fingerprint) ||
 		    key->added == k->ctx->now) {
 			line(k, changes, key->address, key);
 			n++;
 		}
+		if (own && (!was || strcmp(was->fingerprint, key->fingerprint)))
+			g_ptr_array_add(fresh, (char *)own);
 	}
 	for (guint i = 0; i < before->len; i++) {
 		const struct poc_key *was = before->pdata[i];
@@ -310,7 +323,7 @@ static int gather(struct dispatch_keys *k, const struct form *f, const struct po
 
 int dispatch_keys_apply(struct dispatch_keys *k, sqlite3 *db, const struct form *f,
 			const struct poc *after, const char *hash, GString *changes,
-			GPtrArray *problems)
+			GPtrArray *problems, GPtrArray *fresh)
 {
 	GHashTable *given = g_hash_table_new(g_str_hash, g_str_equal);
 	GPtrArray *before = NULL;
@@ -330,7 +343,7 @@ int dispatch_keys_apply(struct dispatch_keys *k, sqlite3 *db, const struct form 
 	else if (put(db, after, given, k->ctx->now) < 0)
 		rc = -1;
 	else
-		rc = changed(k, db, after, hash, before, changes);
+		rc = changed(k, db, after, hash, before, changes, fresh);
 	if (before)
 		g_ptr_array_unref(before);
 	g_hash_table_unref(given);

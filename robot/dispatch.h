@@ -31,11 +31,13 @@ void dispatch_keys_free(struct dispatch_keys *k);
 /* Applies the keys of f (its blocks and the message's files) to the POC
  * after, as the form left it: refusals appended to problems (struct
  * form_error *, g_free their fields), the lines of the change block (in
- * lang) to changes, the audit event poc-keys. Nothing is written when f's
- * keys are refused. 0, or -1 on a database or crypto engine failure. */
+ * lang) to changes, the audit event poc-keys; the addresses (borrowed
+ * from after) whose key is new or another one appended to fresh. Nothing
+ * is written when f's keys are refused. 0, or -1 on a database or crypto
+ * engine failure. */
 int dispatch_keys_apply(struct dispatch_keys *k, sqlite3 *db, const struct form *f,
 			const struct poc *after, const char *hash, GString *changes,
-			GPtrArray *problems);
+			GPtrArray *problems, GPtrArray *fresh);
 
 /* After every form: the attached keys that are unusable or named none of
  * the forms' POCs' addresses, appended to problems. */
