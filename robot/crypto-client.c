@@ -261,17 +261,16 @@ int crypto_client_verify(struct crypto *c, const char *msg, size_t len, struct c
 	return rc;
 }
 
-char *crypto_client_protect(struct crypto *c, enum crypto_protocol p, const char *msg,
-			    size_t len, const char *const *encrypt_to, size_t *out_len, char **err)
+/* Runs req, whose input is len bytes, for a message: the reply's field 3
+ * (g_free it), or NULL with *err. */
+static char *message_of(struct crypto *c, GPtrArray *req, size_t len, size_t *out_len,
+			char **err)
 {
-	GPtrArray *req = request(c, "protect"), *reply;
+	GPtrArray *reply = run(c, req, len, err);
 	const char *out;
 	char *result;
 
-	wire_add_int(req, p);
-	wire_add(req, msg, len);
-	add_fprs(req, encrypt_to);
-	if (!(reply = run(c, req, len, err)))
+	if (!reply)
 		return NULL;
 	out = wire_bytes(reply, 3, out_len);
 	result = out ? g_strndup(out, *out_len) : NULL;
@@ -281,13 +280,22 @@ char *crypto_client_protect(struct crypto *c, enum crypto_protocol p, const char
 	return result;
 }
 
+char *crypto_client_protect(struct crypto *c, enum crypto_protocol p, const char *msg,
+			    size_t len, const char *const *encrypt_to, size_t *out_len, char **err)
+{
+	GPtrArray *req = request(c, "protect");
+
+	wire_add_int(req, p);
+	wire_add(req, msg, len);
+	add_fprs(req, encrypt_to);
+	return message_of(c, req, len, out_len, err);
+}
+
 char *crypto_client_poc_encrypt(struct crypto *c, const char *home, enum crypto_protocol p,
 				const char *fpr, const char *data, const char *msg, size_t len,
 				size_t *out_len, char **err)
 {
-	GPtrArray *req = wire_new(), *reply;
-	const char *out;
-	char *result;
+	GPtrArray *req = wire_new();
 
 	wire_add_str(req, "poc-encrypt");
 	wire_add_str(req, home);	/* the POC home, not c's */
@@ -295,14 +303,7 @@ char *crypto_client_poc_encrypt(struct crypto *c, const char *home, enum crypto_
 	wire_add_str(req, fpr);
 	wire_add_str(req, data);
 	wire_add(req, msg, len);
-	if (!(reply = run(c, req, len, err)))
-		return NULL;
-	out = wire_bytes(reply, 3, out_len);
-	result = out ? g_strndup(out, *out_len) : NULL;
-	if (!result)
-		*err = g_strdup("the crypto engine gave no message");
-	g_ptr_array_unref(reply);
-	return result;
+	return message_of(c, req, len, out_len, err);
 }
 
 int crypto_client_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
