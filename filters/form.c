@@ -26,6 +26,7 @@
  *                     after it (BEGIN to END lines, several in a row for a
  *                     certificate's chain), or a block never ended
  *   key-too-large     a key block over MAX_POC_KEY_BYTES
+ *   key-too-many      a form's key block past MAX_FORM_KEYS
  *
  * The key block's lines are the key's, not the form's; what the key is
  * (and the refusals of robot/dispatch-keys.c) is decided at dispatch.
@@ -254,6 +255,8 @@ static void key_end(struct parser *ps)
 		add_error(ps->set, ps->key_line, ps->key_raw, "key-unreadable", NULL, 0);
 	else if (ps->key_state == KEY_AFTER_END && ps->key->len > MAX_POC_KEY_BYTES)
 		add_error(ps->set, ps->key_line, ps->key_raw, "key-too-large", NULL, 0);
+	else if (ps->key_state == KEY_AFTER_END && ps->cur && ps->cur->keys->len >= MAX_FORM_KEYS)
+		add_error(ps->set, ps->key_line, ps->key_raw, "key-too-many", NULL, 0);
 	else if (ps->key_state == KEY_AFTER_END && ps->cur) {
 		k = g_new0(struct form_key, 1);
 		k->line = ps->key_line;

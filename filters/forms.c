@@ -3,9 +3,10 @@
  * the grammar and the checks), and the key files attached to the signed
  * content: application/pgp-keys, application/pkix-cert and the like, or
  * files named *.asc, *.pem, *.crt, *.cer (a file over MAX_POC_KEY_BYTES:
- * key-too-large). Input: the signed content. Sets ctx->forms and the
- * reply's language; problems are kept for the error reply, and nothing
- * is applied here: dispatch does, all or nothing. */
+ * key-too-large; past MAX_KEY_FILES: key-too-many). Input: the signed
+ * content. Sets ctx->forms and the reply's language; problems are kept
+ * for the error reply, and nothing is applied here: dispatch does, all or
+ * nothing. */
 #include <string.h>
 #include "filter.h"
 #include "form-read.h"
@@ -57,8 +58,19 @@ static GPtrArray *key_files(const struct mail *content)
 	return keys;
 }
 
-static void refuse_large(struct form_set *set, GPtrArray *keys)
+/* Refuses the key files over MAX_POC_KEY_BYTES (key-too-large) and past
+ * MAX_KEY_FILES (key-too-many, once), each an error of set, and drops them. */
+static void refuse_files(struct form_set *set, GPtrArray *keys)
 {
+	if (keys->len > MAX_KEY_FILES) {
+		struct form_error *e = g_new0(struct form_error, 1);
+		const struct form_key *k = keys->pdata[MAX_KEY_FILES];
+
+		e->quoted = text_line_quote(k->quoted);
+		e->key = "key-too-many";
+		g_ptr_array_add(set->errors, e);
+		g_ptr_array_remove_range(keys, MAX_KEY_FILES, keys->len - MAX_KEY_FILES);
+	}
 	for (guint i = keys->len; i-- > 0;) {
 		struct form_key *k = keys->pdata[i];
 		struct form_error *e;
@@ -85,7 +97,7 @@ enum verdict forms_filter(struct filter_ctx *ctx)
 	ctx->forms = form_parse_keys(ctx->tpl, text, keys->len > 0);
 	g_free(text);
 	if (ctx->forms->forms->len > 0)
-		refuse_large(ctx->forms, keys);
+		refuse_files(ctx->forms, keys);
 	g_ptr_array_extend_and_steal(ctx->forms->attached, keys);
 	if (ctx->forms->lang[0])
 		g_strlcpy(ctx->lang, ctx->forms->lang, sizeof ctx->lang);

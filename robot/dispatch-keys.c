@@ -350,6 +350,16 @@ int dispatch_keys_apply(struct dispatch_keys *k, sqlite3 *db, const struct form 
 	return rc;
 }
 
+/* 1 when pk is the key that signed the message: Thunderbird attaches the
+ * signer's own public key to what it signs when asked to, so an attached
+ * file holding it is never refused (it is a POC address's key only when
+ * it holds one, as any other). */
+static int own_key(const struct dispatch_keys *k, const struct crypto_poc_key *pk)
+{
+	return pk->protocol == CRYPTO_OPENPGP && k->ctx->auth.fingerprint[0] &&
+	       g_ascii_strcasecmp(pk->fingerprint, k->ctx->auth.fingerprint) == 0;
+}
+
 void dispatch_keys_finish(struct dispatch_keys *k, GPtrArray *problems)
 {
 	const GPtrArray *files = k->ctx->forms->attached;
@@ -360,12 +370,14 @@ void dispatch_keys_finish(struct dispatch_keys *k, GPtrArray *problems)
 
 		for (guint j = 0; r && r->keys && j < r->keys->len; j++) {
 			const struct crypto_poc_key *pk = r->keys->pdata[j];
-			char *q = key_quoted(fk, pk);
+			const char *why = own_key(k, pk) ? NULL
+					  : pk->problem	   ? problem_key(pk->problem)
+					  : !r->matched	   ? "key-no-address"
+							   : NULL;
+			char *q = why ? key_quoted(fk, pk) : NULL;
 
-			if (pk->problem)
-				refuse(problems, 0, q, problem_key(pk->problem));
-			else if (r->matched == 0)
-				refuse(problems, 0, q, "key-no-address");
+			if (why)
+				refuse(problems, 0, q, why);
 			g_free(q);
 		}
 	}

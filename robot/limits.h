@@ -80,6 +80,8 @@
 #define MAX_LANGUAGES		10	/* languages in one form */
 #define MAX_LABEL_LEN 40 /* characters before a colon for a line to count as "Label: value" */
 #define MAX_POC_KEY_BYTES	(64 * 1024)	/* a POC's key or certificate block or file */
+#define MAX_FORM_KEYS		MAX_EMAILS	/* key blocks after Key: lines in one form */
+#define MAX_KEY_FILES		20	/* key files attached to one message */
 #define MAX_QUOTED_LINE		200	/* bytes of an offending line quoted back in an error */
 
 #endif

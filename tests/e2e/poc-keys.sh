@@ -12,6 +12,8 @@
 #     decrypts it with the POC's key);
 #   - the technical POC's reply quoting the code makes its key proven; the
 #     policy POC's reply without it proves the address, not the key;
+#   - six Key: blocks in one form are refused; France's signer's own
+#     public key, attached by its mail client to its NOMINATE, is ignored;
 #   - France's LOOKUP of Germany returns both keys: the text gives each
 #     fingerprint and "proven on DATE" or "not proven", keys.asc and
 #     certs.pem are attached, and France writes to each POC with gpg and
@@ -133,10 +135,25 @@ ok "the reply without it: the address proven (active), the certificate not" \
 	[ "$(q "select status || ' ' || coalesce(k.proven, 'no') from pocs p join poc_keys k
 		on k.poc = p.id where p.id = 'DE-P-1'")" = "active no" ]
 
-echo "France looks Germany up, and writes to each POC with what the answer gave"
-printf 'NOMINATE\nType: technical\nOrganisation: ANSSI\nE-mail: cert@fr.example\nPhone: +33 1 71 75 84 68\n' > "$K/n3"
-send "$K/f" "$fred" fred@fr.example "$K/n3"
+echo "bounds, and a signer's own key attached by its mail client"
+{ printf 'UPDATE\nID: DE-T-1\n'; for i in 1 2 3 4 5 6; do printf 'Key:\n'; cat "$K/t.asc"; done; } > "$K/u2"
+v0=$(q "select version || ' ' || (select count(*) from poc_keys) from pocs where id = 'DE-T-1'")
+send "$K/a" "$anna" anna@de.example "$K/u2"
 answered "$id"
+read_signer_reply "$(answer "$id")" "$K/a" > "$T/many.txt"
+ok "six Key: blocks in one form are refused (at most 5), nothing changed" \
+	sh -c "grep -q 'more keys than the robot reads' '$T/many.txt' &&
+	       [ \"\$(sqlite3 '$DB' \"select version || ' ' || (select count(*) from poc_keys)
+		from pocs where id = 'DE-T-1'\")\" = '$v0' ]"
+printf 'NOMINATE\nType: technical\nOrganisation: ANSSI\nE-mail: cert@fr.example\nPhone: +33 1 71 75 84 68\n' > "$K/n3"
+send "$K/f" "$fred" fred@fr.example "$K/n3" "$K/f.asc" application/pgp-keys "OpenPGP_0x$(echo "$fred" | tail -c 17).asc"
+answered "$id"
+read_signer_reply "$(answer "$id")" "$K/f" > "$T/ack3.txt"
+ok "a form with the signer's own public key attached (Thunderbird) is acknowledged" \
+	sh -c "grep -q 'FR-T-1' '$T/ack3.txt' && [ \"\$(sqlite3 '$DB' \"select count(*) from pocs where id = 'FR-T-1'\")\" = 1 ]"
+ok "  and that key is nobody's POC key" [ "$(q "select count(*) from poc_keys where fingerprint = '$fred'")" = 0 ]
+
+echo "France looks Germany up, and writes to each POC with what the answer gave"
 printf 'LOOKUP\nState: Germany\n' > "$K/l"
 send "$K/f" "$fred" fred@fr.example "$K/l"
 ok "the LOOKUP is answered" answered "$id"
