@@ -17,7 +17,12 @@
 #   - France's LOOKUP of Germany returns both keys: the text gives each
 #     fingerprint and "proven on DATE" or "not proven", keys.asc and
 #     certs.pem are attached, and France writes to each POC with gpg and
-#     openssl using only what the answer gave; the POCs' own keys read it.
+#     openssl using only what the answer gave; the POCs' own keys read it;
+#   - answers encrypted to the robot (as mail clients answer an encrypted
+#     ping) are read for the code: the policy POC's S/MIME reply to the
+#     robot's certificate makes its certificate proven, and the technical
+#     POC's PGP/MIME reply to a fresh verification ping (poc recheck)
+#     proves its key again; no decrypted code reaches the log.
 # The refusals of item 1 and the POC CA kept out of the robot's trust are
 # poc-key-forms.sh's; round pings and reminders poc-key-pings.sh's; the
 # export formats, expiry warnings and status poc-key-given.sh's.
