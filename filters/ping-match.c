@@ -20,20 +20,27 @@
  * A person's answer whose text quotes the proof code of its ping (sent
  * only inside a ping encrypted to the address's key) names that key, for
  * ping-record.c to record it proven; the code is compared, never logged.
+ * An answer encrypted to the robot (PGP/MIME, S/MIME enveloped-data) whose
+ * clear text lacks the code is decrypted (crypto_decrypt) and its text
+ * searched the same way; the decrypted text is never logged nor kept, and
+ * one the robot cannot decrypt is only no proof.
  *
  * A matched message is never answered and stops the pipeline. Except: a
  * person's answer that is signed or encrypted (multipart/signed, S/MIME,
  * inline PGP) goes on through the command stages, since a State's signer
  * may answer a ping with a form; dispatch then answers it only when an
  * accepted signer asked for something (dispatch.c). Returns
- * VERDICT_ERROR only when the database cannot be read. */
+ * VERDICT_ERROR only when the database cannot be read or the crypto engine
+ * failed (the message is tried again). */
 #include <string.h>
 #include <sqlite3.h>
 #include "filter.h"
 #include "ping-match.h"
 #include "bounce.h"
 #include "../robot/outbox.h"
+#include "../robot/crypto.h"
 #include "../robot/limits.h"
+#include "../robot/log.h"
 #include "../robot/own-address.h"
 
 #define PING_SCAN_BYTES (64 * 1024)	/* text searched for a token: a quoted ping sits low */
@@ -328,23 +335,72 @@ static void judge(const struct filter_ctx *ctx, struct ping_match *p,
 	}
 }
 
+/* Encrypted at the top level, as crypto_decrypt takes it off. */
+static int encrypted(const struct mail *m)
+{
+	const char *type = mail_content_type(m);
+	const char *smime = mail_content_type_param(m, "smime-type");
+
+	if (strcmp(type, "multipart/encrypted") == 0)
+		return 1;
+	return (strcmp(type, "application/pkcs7-mime") == 0 ||
+		strcmp(type, "application/x-pkcs7-mime") == 0) &&
+	       (!smime || g_ascii_strcasecmp(smime, "enveloped-data") == 0);
+}
+
+/* 1 when the text of the entity encrypted to the robot quotes proof, 0
+ * when not or when it cannot be decrypted (warned), -1 when the crypto
+ * engine failed. The plaintext is read here only: never logged nor kept. */
+static int proof_inside(const struct filter_ctx *ctx, const char *proof)
+{
+	char *entity = NULL, *detail = NULL, *text;
+	size_t len = 0;
+	struct mail *inner;
+	int rc = crypto_decrypt(ctx->crypto, ctx->raw, ctx->raw_len, &entity, &len, &detail);
+
+	if (rc == 0)
+		log_msg(LOG_WARNING, "ping answer encrypted, not decrypted: %.200s",
+			detail ? detail : "?");
+	if (rc == 1 && (inner = mail_parse(entity, len))) {
+		text = mail_text(inner);
+		rc = pings_proof_in(proof, text) ? 1 : 0;
+		memset(text, 0, strlen(text));
+		g_free(text);
+		mail_free(inner);
+	} else if (rc == 1) {
+		rc = 0;
+	}
+	if (entity)
+		memset(entity, 0, len);
+	g_free(entity);
+	g_free(detail);
+	return rc;
+}
+
 /* A person's answer quoting the proof code its ping carried (only inside
  * the encrypted body): p->key the fingerprint that ping was encrypted to.
- * -1 when the database cannot be read. */
+ * The code is looked for in the clear text, then, in an answer encrypted
+ * to the robot (mail clients answer an encrypted message encrypted), in
+ * the text inside. -1 when the database cannot be read, -2 when the
+ * crypto engine failed: the message is tried again later, so an engine's
+ * failure never turns a proof into a mere answer. */
 static int proof_of(const struct filter_ctx *ctx, struct ping_match *p)
 {
 	char *proof = NULL, *key = NULL, *text;
-	int rc = pings_proof_get(ctx->db, p->ping, &proof, &key);
+	int rc = pings_proof_get(ctx->db, p->ping, &proof, &key), found = 0;
 
 	if (rc == 1) {
 		text = mail_text(ctx->mail);
-		if (pings_proof_in(proof, text))
-			p->key = g_steal_pointer(&key);
+		found = pings_proof_in(proof, text);
 		g_free(text);
+		if (!found && encrypted(ctx->mail) && ctx->crypto)
+			found = proof_inside(ctx, proof);
+		if (found == 1)
+			p->key = g_steal_pointer(&key);
 	}
 	g_free(proof);
 	g_free(key);
-	return rc < 0 ? -1 : 0;
+	return rc < 0 ? -1 : found < 0 ? -2 : 0;
 }
 
 enum verdict ping_filter(struct filter_ctx *ctx)
@@ -356,6 +412,7 @@ enum verdict ping_filter(struct filter_ctx *ctx)
 	struct bounce_report *r = dsn_like || ctx->null_sender ? bounce_read(m) : NULL;
 	const char *route = find(&lk, r);
 	struct ping_match *p;
+	int proof;
 
 	if (lk.failed) {
 		if (r)
@@ -380,8 +437,9 @@ enum verdict ping_filter(struct filter_ctx *ctx)
 		bounce_report_free(r);
 	g_free(lk.address);
 	ctx->ping = p;
-	if (p->what == PING_ANSWER && proof_of(ctx, p) < 0) {
-		ctx->reason = "cannot read the pings";
+	proof = p->what == PING_ANSWER ? proof_of(ctx, p) : 0;
+	if (proof < 0) {
+		ctx->reason = proof == -1 ? "cannot read the pings" : "the crypto engine failed";
 		return VERDICT_ERROR;
 	}
 	if (p->what == PING_ANSWER && looks_signed(m)) {

@@ -261,6 +261,31 @@ int crypto_client_verify(struct crypto *c, const char *msg, size_t len, struct c
 	return rc;
 }
 
+int crypto_client_decrypt(struct crypto *c, const char *msg, size_t len, char **entity,
+			  size_t *entity_len, char **detail)
+{
+	GPtrArray *req = request(c, "decrypt"), *reply;
+	const char *p;
+	int rc;
+
+	wire_add(req, msg, len);
+	if (!(reply = run(c, req, len, detail)))
+		return -1;
+	rc = (int)wire_int(reply, 3);
+	p = wire_bytes(reply, 4, entity_len);
+	if (rc == 1 && p) {
+		*entity = g_malloc(*entity_len + 1);
+		memcpy(*entity, p, *entity_len);
+		(*entity)[*entity_len] = '\0';
+	} else {
+		rc = rc == 1 ? 0 : rc;
+		*entity_len = 0;
+		*detail = wire_str(reply, 5);
+	}
+	g_ptr_array_unref(reply);
+	return rc;
+}
+
 /* Runs req, whose input is len bytes, for a message: the reply's field 3
  * (g_free it), or NULL with *err. */
 static char *message_of(struct crypto *c, GPtrArray *req, size_t len, size_t *out_len,

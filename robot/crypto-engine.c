@@ -188,6 +188,32 @@ static int op_verify(struct call *c, char **err)
 	return rc;
 }
 
+/* A decryption's plaintext goes back in the reply, nowhere else. */
+static int op_decrypt(struct call *c, char **err)
+{
+	size_t len = 0, out_len = 0;
+	const char *msg = wire_bytes(c->req, 2, &len);
+	char *entity = NULL, *detail = NULL;
+	int rc = crypto_decrypt(c->h->c, msg ? msg : "", len, &entity, &out_len, &detail);
+
+	/* not decrypted while the agent died (it holds the secret keys): the
+	 * engine's failure, healed and tried again */
+	if (rc == 0 && agent_alive(c->h) == 0) {
+		rc = -1;
+		*err = g_strdup_printf("%s, and gpg-agent had stopped", detail ? detail : "?");
+	} else if (rc < 0) {
+		*err = g_strdup(detail ? detail : "decrypting failed");
+	}
+	wire_add_int(c->reply, rc);
+	wire_add(c->reply, entity ? entity : "", entity ? out_len : 0);
+	wire_add_str(c->reply, detail);
+	if (entity)
+		memset(entity, 0, out_len);
+	g_free(entity);
+	g_free(detail);
+	return rc < 0 ? -1 : 0;
+}
+
 static int op_protect(struct call *c, char **err)
 {
 	size_t len, out_len = 0;
@@ -385,7 +411,7 @@ static const struct {
 	{ "holding", op_holding, 0 },		{ "expiries", op_expiries, 0 },
 	{ "expiry", op_expiry, 0 },		{ "identity", op_identity, 0 },
 	{ "canary", op_canary, 1 },		{ "poc-keys-read", op_poc_keys_read, 0 },
-	{ "poc-encrypt", op_poc_encrypt, 1 },
+	{ "poc-encrypt", op_poc_encrypt, 1 },	{ "decrypt", op_decrypt, 1 },
 };
 
 /* --- the loop --------------------------------------------------------- */

@@ -24,6 +24,8 @@ struct crypto {
  * functions of the same name without "client_" start with them when
  * c->engine is set; each takes and gives what that function does. */
 int crypto_client_verify(struct crypto *c, const char *msg, size_t len, struct crypto_result *r);
+int crypto_client_decrypt(struct crypto *c, const char *msg, size_t len, char **entity,
+			  size_t *entity_len, char **detail);
 char *crypto_client_protect(struct crypto *c, enum crypto_protocol p, const char *msg,
 			    size_t len, const char *const *encrypt_to, size_t *out_len,
 			    char **err);

@@ -86,6 +86,18 @@ const char *crypto_library_version(void);
  * r->outcome is CRYPTO_ERROR. crypto_result_clear frees what r holds. */
 int crypto_verify(struct crypto *c, const char *msg, size_t len, struct crypto_result *r);
 
+/* [engine] Decryption (crypto-decrypt.c). When msg (a whole message) is
+ * encrypted to the robot at its top level (PGP/MIME multipart/encrypted,
+ * S/MIME application/pkcs7-mime enveloped-data), takes that one layer off,
+ * whatever signature is inside (none judged): 1 with *entity, the MIME
+ * entity decrypted, headers and body, *entity_len bytes, NUL-terminated,
+ * bounded as crypto_verify's (the caller's alone: never log it; g_free
+ * it). 0 when msg is not so encrypted or the robot cannot decrypt it; -1
+ * when the engine failed. *detail (may be NULL; g_free it) is a line for
+ * the log saying why not. */
+int crypto_decrypt(struct crypto *c, const char *msg, size_t len, char **entity,
+		   size_t *entity_len, char **detail);
+
 /* The result itself (crypto-result.c, beside the enum it names, so that
  * the verification files call it and it calls none of them): frees what r
  * holds; the name of an outcome ("good", "no-key"...; "unknown" out of range). */

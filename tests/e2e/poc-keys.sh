@@ -17,7 +17,12 @@
 #   - France's LOOKUP of Germany returns both keys: the text gives each
 #     fingerprint and "proven on DATE" or "not proven", keys.asc and
 #     certs.pem are attached, and France writes to each POC with gpg and
-#     openssl using only what the answer gave; the POCs' own keys read it.
+#     openssl using only what the answer gave; the POCs' own keys read it;
+#   - answers encrypted to the robot (as mail clients answer an encrypted
+#     ping) are read for the code: the policy POC's S/MIME reply to the
+#     robot's certificate makes its certificate proven, and the technical
+#     POC's PGP/MIME reply to a fresh verification ping (poc recheck)
+#     proves its key again; no decrypted code reaches the log.
 # The refusals of item 1 and the POC CA kept out of the robot's trust are
 # poc-key-forms.sh's; round pings and reminders poc-key-pings.sh's; the
 # export formats, expiry warnings and status poc-key-given.sh's.
@@ -181,6 +186,51 @@ ok "openssl, with certs.pem alone, encrypts to cyber@aa.example; the POC decrypt
 	       openssl smime -encrypt -aes256 -in '$T/secret.txt' -out '$T/s.p7m' '$T/a/first.pem' &&
 	       openssl smime -decrypt -in '$T/s.p7m' -recip '$K/p/cert.pem' -inkey '$K/p/key.pem' |
 	       tr -d '\r' | cmp -s - '$T/secret.txt'"
+echo "answers encrypted to the robot (as mail clients answer an encrypted ping)"
+mkdir -p "$T/rk"
+$P keys export "$T/rk" >/dev/null
+code() { sed -n 's/.*Proof code:  *\([A-Za-z0-9-]*\).*/\1/p' "$1" | head -1; }
+# reply_in TOKEN FROM ENTITY: a reply whose body is ENTITY (its MIME fields,
+# a blank line, its body: the encrypted entity), as the MTA gives it.
+reply_in() {
+	{ printf 'From: %s\nTo: ping+%s@robot.test\nSubject: Re: ping [%s]\n' "$2" "$1" "$1"
+	  printf 'Message-ID: <e%s@poc.test>\nIn-Reply-To: <pocbot.%s@robot.test>\n' "$1" "$1"
+	  printf 'Date: %s\nMIME-Version: 1.0\n' "$(date -R)"; grep -v '^MIME-Version:' "$3"
+	} > "$T/reply"
+	$P deliver --sender "$2" --recipient "ping+$1@robot.test" < "$T/reply" 2>/dev/null
+}
+printf 'Content-Type: text/plain; charset=utf-8\n\nHere we are.\n> Proof code:  %s\n' \
+	"$(code "$T/vp.txt")" | crlf > "$T/in1"
+openssl smime -encrypt -aes256 -in "$T/in1" -out "$T/enc1" "$T/rk/pocbot.pem"
+ok "the policy POC answers its ping again, S/MIME encrypted to the robot's certificate" \
+	sh -c "grep -q 'smime-type=enveloped-data' '$T/enc1' && ! grep -q '$(code "$T/vp.txt")' '$T/enc1'"
+reply_in "$vp" cyber@aa.example "$T/enc1"
+proven() { [ -n "$(q "select proven from poc_keys where poc = '$1'")" ]; }
+ok "  the code inside makes its certificate proven" wait_for 30 proven DE-P-1
+ok "  the event says so" [ "$(q "select count(*) from ping_events e join pings p on p.id = e.ping
+	where p.token = '$vp' and e.detail like '%key proven'")" = 1 ]
+$P poc recheck DE-T-1 cert@bsi.example >/dev/null
+new_t() { [ "$(ping_of DE-T-1)" != "$vt" ] && all_sent; }
+ok "a fresh verification ping to the technical POC" wait_for 30 new_t
+vt2=$(ping_of DE-T-1)
+read_reply "$(file_of "$vt2")" "$K/t" > "$T/vt2.txt"
+gpg --homedir "$K/t" --batch --import "$T/rk/pocbot.asc" 2>/dev/null
+rfpr=$(gpg --homedir "$K/t" --with-colons -k pocbot@robot.test | awk -F: '$1 == "fpr" { print $10; exit }')
+printf 'Content-Type: text/plain; charset=utf-8\n\nProof code: %s\n' "$(code "$T/vt2.txt")" |
+	crlf > "$T/in2"
+{ printf 'Content-Type: multipart/encrypted; protocol="application/pgp-encrypted"; boundary="e"\n\n'
+  printf -- '--e\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n\n'
+  printf -- '--e\nContent-Type: application/octet-stream; name="encrypted.asc"\n\n'
+  gpg --homedir "$K/t" --batch --trust-model always --armor -r "$rfpr" -e < "$T/in2"
+  printf -- '--e--\n'; } > "$T/enc2"
+ok "it answers PGP/MIME encrypted to the robot's key, quoting the code" \
+	sh -c "[ -n '$(code "$T/vt2.txt")' ] && grep -q 'BEGIN PGP MESSAGE' '$T/enc2'"
+reply_in "$vt2" cert@bsi.example "$T/enc2"
+keyed() { [ "$(q "select count(*) from ping_events e join pings p on p.id = e.ping
+	where p.token = '$vt2' and e.detail like '%key proven'")" = 1 ]; }
+ok "  its OpenPGP key is proven again" wait_for 30 keyed
+ok "  the robot logged no decrypted text" \
+	sh -c "! grep -rq -e '$(code "$T/vt2.txt")' -e '$(code "$T/vp.txt")' '$T/r/serve.log'"
 ok "nothing quarantined" [ -z "$(ls "$T/r/var/spool/quarantine")" ]
 stop_robot
 ok "audit verify passes" pocbot 0 audit verify

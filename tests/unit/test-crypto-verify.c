@@ -4,7 +4,9 @@
  * short directory under /tmp, and a robot GNUPGHOME holding the signers'
  * public keys, a trusted test CA, and the robot's own keys. Each test
  * verifies one message and checks every form of signed mail, every
- * outcome, and that a signature where it does not count is ignored. */
+ * outcome, and that a signature where it does not count is ignored; and
+ * crypto_decrypt (robot/crypto-decrypt.c) takes one layer of encryption to
+ * the robot off, whatever is signed inside. */
 #include <check.h>
 #include <locale.h>
 #include <stdlib.h>
@@ -411,6 +413,65 @@ START_TEST(smime_enveloped)
 }
 END_TEST
 
+/* crypto_decrypt (robot/crypto-decrypt.c): one layer to the robot taken
+ * off, signed inside or not; not encrypted, or not to the robot, is 0. */
+static int decrypt_file(const char *name, char **entity, size_t *len, char **detail)
+{
+	struct crypto *c = open_robot();
+	char *path = g_build_filename(world, name, NULL), *data = NULL;
+	gsize n = 0;
+	int rc;
+
+	ck_assert_msg(g_file_get_contents(path, &data, &n, NULL), "cannot read %s", path);
+	rc = crypto_decrypt(c, data, n, entity, len, detail);
+	g_free(data);
+	g_free(path);
+	crypto_close(c);
+	return rc;
+}
+
+START_TEST(decrypt_one_layer)
+{
+	static const struct {
+		const char *file, *text;	/* text: in the entity's text; NULL: not read */
+		int rc;
+	} cases[] = {
+		{ "pgp-encrypted-unsigned.eml", "Please see the forwarded message.", 1 },
+		{ "smime-env-unsigned.eml", "Please see the forwarded message.", 1 },
+		{ "pgp-encrypted-signed.eml", "State: Japan", 1 },
+		{ "pgp-signencrypt.eml", "State: Japan", 1 },
+		{ "smime-env-detached.eml", "State: Japan", 1 },
+		{ "smime-env-opaque.eml", NULL, 1 },
+		{ "pgp-encrypted-other.eml", NULL, 0 },
+		{ "pgpmime.eml", NULL, 0 },
+		{ "plain.eml", NULL, 0 },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *entity = NULL, *detail = NULL, *text;
+		size_t len = 0;
+		int rc = decrypt_file(cases[i].file, &entity, &len, &detail);
+		struct mail *m;
+
+		ck_assert_msg(rc == cases[i].rc, "%s: %d, wanted %d (%s)", cases[i].file, rc,
+			      cases[i].rc, detail ? detail : "");
+		ck_assert_msg((rc == 1) == (entity != NULL), "%s: entity", cases[i].file);
+		ck_assert_msg(rc == 1 || detail, "%s: no detail for the log", cases[i].file);
+		if (rc == 1) {
+			ck_assert_uint_eq(strlen(entity), len);
+			m = mail_parse(entity, len);
+			text = mail_text(m);
+			ck_assert_msg(!cases[i].text || strstr(text, cases[i].text),
+				      "%s: \"%s\" not in \"%s\"", cases[i].file, cases[i].text, text);
+			g_free(text);
+			mail_free(m);
+		}
+		g_free(entity);
+		g_free(detail);
+	}
+}
+END_TEST
+
 /* ---- robustness ---- */
 
 /* Garbage, truncations and every prefix of a signed message: never GOOD,
@@ -540,6 +601,7 @@ static Suite *verify_suite(void)
 	tcase_add_test(enc, pgp_signed_and_encrypted_at_once);
 	tcase_add_test(enc, pgp_encrypted_unsigned_or_not_ours);
 	tcase_add_test(enc, smime_enveloped);
+	tcase_add_test(enc, decrypt_one_layer);
 	tcase_add_test(rob, garbage_never_good);
 	tcase_add_test(rob, engine_missing_is_error);
 	tcase_add_test(rob, context_reused);
