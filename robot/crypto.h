@@ -69,7 +69,8 @@ int crypto_engine_main(int fd);
 int crypto_canary(struct crypto *c, char **cause);
 
 /* The lock of a GnuPG home: shared for each call of the engine, exclusive
- * while a key import rewrites the home. The lock's descriptor, or -1 with
+ * while a key import rewrites the home (the POC home's operations, which
+ * import keys and write trustlist.txt). The lock's descriptor, or -1 with
  * *err. crypto_home_unlock takes -1 too. */
 int crypto_home_lock(const char *home, int exclusive, char **err);
 void crypto_home_unlock(int fd);
