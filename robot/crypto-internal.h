@@ -252,7 +252,8 @@ int crypto_trust_root(struct crypto *c, const char *fpr, char **err);
 
 /* The root that fpr's chain, as gpgsm holds it, ends in. An unknown
  * issuer is an error telling the custodian to give the issuing
- * certificates how ("with --chain FILE"). 0 or -1 with *err. */
+ * certificates how ("with --chain FILE"). 0, or -1 with *err (the chain
+ * is not there), or -2 with *err (gpgsm failed). */
 int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char root[CRYPTO_FPR_LEN],
 		    char **err);
 

@@ -69,14 +69,15 @@ static int import_pgp(struct crypto *c, const char *data, char **err)
 
 /* The root of the certificate fpr's chain trusted in c's home (nothing
  * to write when it is there already). DONE, REFUSED (the chain does not
- * end in a root gpgsm holds) or FAILED (trustlist.txt, gpg-agent; a root
- * marked untrusted there by hand). */
+ * end in a root gpgsm holds) or FAILED (gpgsm, trustlist.txt, gpg-agent;
+ * a root marked untrusted there by hand). */
 static int trust_chain(struct crypto *c, const char *fpr, char **err)
 {
 	char root[CRYPTO_FPR_LEN];
+	int rc = crypto_cms_root(c, fpr, "with the certificate on record", root, err);
 
-	if (crypto_cms_root(c, fpr, "with the certificate on record", root, err) < 0)
-		return REFUSED;
+	if (rc < 0)
+		return rc == -1 ? REFUSED : FAILED;
 	return crypto_trust_root(c, root, err) < 0 ? FAILED : DONE;
 }
 
