@@ -8,7 +8,9 @@
  * (pings.proof, pings.key); else in clear, a verification ping inviting
  * the POC to give a key. Input: the
  * directory (State-written text, bounded by the forms). Returns -1 on a
- * database, randomness or signing failure; the caller rolls back. */
+ * database, randomness, signing or encryption failure (the robot's; only
+ * a key the POC home refuses sends the ping in clear); the caller rolls
+ * back. */
 #include <string.h>
 #include "clock.h"
 #include "log.h"
