@@ -316,11 +316,15 @@ char *crypto_client_protect(struct crypto *c, enum crypto_protocol p, const char
 	return message_of(c, req, len, out_len, err);
 }
 
+/* The reply: field 3 says whether the POC home refused the key, field 4
+ * is the message or, when refused, why; a failed call is the robot's. */
 char *crypto_client_poc_encrypt(struct crypto *c, const char *home, enum crypto_protocol p,
 				const char *fpr, const char *data, const char *msg, size_t len,
-				size_t *out_len, char **err)
+				size_t *out_len, int *refused, char **err)
 {
-	GPtrArray *req = wire_new();
+	GPtrArray *req = wire_new(), *reply;
+	const char *out;
+	char *result = NULL;
 
 	wire_add_str(req, "poc-encrypt");
 	wire_add_str(req, home);	/* the POC home, not c's */
@@ -328,7 +332,16 @@ char *crypto_client_poc_encrypt(struct crypto *c, const char *home, enum crypto_
 	wire_add_str(req, fpr);
 	wire_add_str(req, data);
 	wire_add(req, msg, len);
-	return message_of(c, req, len, out_len, err);
+	if (!(reply = run(c, req, len, err)))
+		return NULL;
+	if ((*refused = wire_int(reply, 3) != 0))
+		*err = wire_str(reply, 4);
+	else if ((out = wire_bytes(reply, 4, out_len)))
+		result = g_strndup(out, *out_len);
+	else
+		*err = g_strdup("the crypto engine gave no message");
+	g_ptr_array_unref(reply);
+	return result;
 }
 
 int crypto_client_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,

@@ -3,7 +3,8 @@
  * GPGME forks it, not the daemon, to run gpg and gpgsm. It answers one
  * request at a time on fd 3 (crypto-wire.h) with the adapter in process,
  * on the GnuPG home each request names, under a shared lock of that home
- * (crypto_home_lock: a key import holds it exclusively). It heals what
+ * (crypto_home_lock: a key import, the POC home's operations included,
+ * holds it exclusively). It heals what
  * dies under it: before an operation that needs gpg-agent it checks the
  * agent's socket, and a dead agent gets a fresh gpgsm server (gpgsm keeps
  * its connection to the agent); an operation that fails as the engine's
@@ -229,12 +230,19 @@ static int op_protect(struct call *c, char **err)
 	return out ? 0 : -1;
 }
 
-/* Runs on the POC home the request names: the adapter's home is it. */
+/* Runs on the POC home the request names: the adapter's home is it. A
+ * failure, the key's refusal included (a gpgsm whose agent died calls a
+ * good chain untrusted), gets a fresh gpgsm server and one more try; the
+ * POC home has no robot keys, so no canary. The reply: 0 and the message,
+ * or 1 and why the POC home refuses the key; a failure of the second try
+ * that is not the key's fails the call (the robot's fault, retried). */
 static int op_poc_encrypt(struct call *c, char **err)
 {
 	size_t len = 0, out_len = 0;
 	const char *msg = wire_bytes(c->req, 5, &len);
-	char *fpr, *data, *out;
+	enum crypto_protocol p = (enum crypto_protocol)wire_int(c->req, 2);
+	char *fpr, *data, *out = NULL, *said;
+	int refused = 0;
 
 	if (!msg) {
 		*err = g_strdup("poc-encrypt: no message");
@@ -242,15 +250,27 @@ static int op_poc_encrypt(struct call *c, char **err)
 	}
 	fpr = wire_str(c->req, 3);
 	data = wire_str(c->req, 4);
-	out = crypto_poc_encrypt(c->h->c, c->h->c->home, (enum crypto_protocol)wire_int(c->req, 2),
-				 fpr, data, msg, len, &out_len, err);
-
+	for (int i = 0; i < 2 && !out; i++) {
+		if (i > 0) {
+			crypto_cms_reset(c->h->c);
+			said = g_strdup_printf("%.200s: restarted gpgsm, tried again",
+					       *err ? *err : "poc-encrypt failed");
+			note(c, said);
+			g_free(said);
+			g_clear_pointer(err, g_free);
+		}
+		out = crypto_poc_encrypt(c->h->c, c->h->c->home, p, fpr, data, msg, len,
+					 &out_len, &refused, err);
+	}
+	wire_add_int(c->reply, refused && !out);
 	if (out)
 		wire_add(c->reply, out, out_len);
+	else if (refused)
+		wire_add_str(c->reply, *err);
 	g_free(out);
 	g_free(fpr);
 	g_free(data);
-	return out ? 0 : 1;	/* the POC home has no robot keys: no canary, no retry */
+	return out || refused ? 0 : 1;
 }
 
 static int op_protect_file(struct call *c, char **err)
@@ -400,18 +420,20 @@ static int op_poc_keys_read(struct call *c, char **err)
 }
 
 /* agent: the operation may need gpg-agent (the robot's secret keys, and
- * gpgsm's trust list): check_agent first. */
+ * gpgsm's trust list): check_agent first. exclusive: it imports keys or
+ * writes trustlist.txt (the POC home's operations): the home's lock is
+ * taken exclusively. */
 static const struct {
 	const char *name;
 	op_fn run;
-	int agent;
+	int agent, exclusive;
 } ops[] = {
-	{ "verify", op_verify, 1 },		{ "protect", op_protect, 1 },
-	{ "protect-file", op_protect_file, 1 }, { "addresses", op_addresses, 0 },
-	{ "holding", op_holding, 0 },		{ "expiries", op_expiries, 0 },
-	{ "expiry", op_expiry, 0 },		{ "identity", op_identity, 0 },
-	{ "canary", op_canary, 1 },		{ "poc-keys-read", op_poc_keys_read, 0 },
-	{ "poc-encrypt", op_poc_encrypt, 1 },	{ "decrypt", op_decrypt, 1 },
+	{ "verify", op_verify, 1, 0 },		   { "protect", op_protect, 1, 0 },
+	{ "protect-file", op_protect_file, 1, 0 }, { "addresses", op_addresses, 0, 0 },
+	{ "holding", op_holding, 0, 0 },	   { "expiries", op_expiries, 0, 0 },
+	{ "expiry", op_expiry, 0, 0 },		   { "identity", op_identity, 0, 0 },
+	{ "canary", op_canary, 1, 0 },		   { "poc-keys-read", op_poc_keys_read, 0, 1 },
+	{ "poc-encrypt", op_poc_encrypt, 1, 1 },	   { "decrypt", op_decrypt, 1, 0 },
 };
 
 /* --- the loop --------------------------------------------------------- */
@@ -447,17 +469,18 @@ static GPtrArray *answer(GHashTable *homes, GPtrArray *req)
 	struct call c = { req, wire_new(), NULL, g_string_new(NULL) };
 	GPtrArray *reply = wire_new();
 	op_fn run = NULL;
-	int rc = -1, lock = -1, agent = 0;
+	int rc = -1, lock = -1, agent = 0, exclusive = 0;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(ops) && name; i++)
 		if (strcmp(ops[i].name, name) == 0) {
 			run = ops[i].run;
 			agent = ops[i].agent;
+			exclusive = ops[i].exclusive;
 		}
 	if (!run)
 		err = g_strdup_printf("the crypto engine has no operation '%.40s'", name);
 	else if ((c.h = home_for(homes, path, &err)) &&
-		 (lock = crypto_home_lock(path, 0, &err)) >= 0) {
+		 (lock = crypto_home_lock(path, exclusive, &err)) >= 0) {
 		if (agent)
 			check_agent(&c);
 		rc = run(&c, &err);

@@ -12,6 +12,7 @@ struct crypto {
 	gpgme_ctx_t pgp;	/* OpenPGP context, reused */
 	gpgme_ctx_t cms;	/* CMS (gpgsm) context, reused */
 	unsigned cms_encrypts;	/* ENCRYPT commands the gpgsm server has run */
+	gpgme_error_t encrypt_error;	/* crypto_encrypt_data's last failure, or 0 */
 	char *sign_as[2];	/* crypto_sign_as: OpenPGP and S/MIME signers pinned, or NULL */
 	GHashTable *keys_pgp, *keys_cms;	/* public keys found (crypto-keycache.c) */
 	struct stat kbx;	/* the keyring file when they were */
@@ -31,7 +32,7 @@ char *crypto_client_protect(struct crypto *c, enum crypto_protocol p, const char
 			    char **err);
 char *crypto_client_poc_encrypt(struct crypto *c, const char *home, enum crypto_protocol p,
 				const char *fpr, const char *data, const char *msg, size_t len,
-				size_t *out_len, char **err);
+				size_t *out_len, int *refused, char **err);
 int crypto_client_protect_file(struct crypto *c, enum crypto_protocol p, const char *in_path,
 			       const char *out_path, const char *const *encrypt_to, char **err);
 int crypto_client_key_addresses(struct crypto *c, enum crypto_protocol p, const char *const *fprs,
@@ -119,7 +120,7 @@ void crypto_append_signed_header(GString *e, enum crypto_protocol p, const char 
 
 /* in encrypted to the n keys of fprs into out: armoured for OpenPGP (the
  * robot pins fingerprints, so gpg's key validity is not asked), DER for
- * CMS. 0 or -1 with *err. */
+ * CMS. 0 or -1 with *err (its gpgme error in c->encrypt_error). */
 int crypto_encrypt_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgme_data_t out,
 			const char *const *fprs, size_t n, char **err);
 
@@ -253,7 +254,8 @@ int crypto_trust_root(struct crypto *c, const char *fpr, char **err);
 
 /* The root that fpr's chain, as gpgsm holds it, ends in. An unknown
  * issuer is an error telling the custodian to give the issuing
- * certificates how ("with --chain FILE"). 0 or -1 with *err. */
+ * certificates how ("with --chain FILE"). 0, or -1 with *err (the chain
+ * is not there), or -2 with *err (gpgsm failed). */
 int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char root[CRYPTO_FPR_LEN],
 		    char **err);
 

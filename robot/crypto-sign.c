@@ -351,6 +351,7 @@ int crypto_encrypt_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgm
 	gpgme_encrypt_result_t r;
 	gpgme_error_t e;
 
+	c->encrypt_error = gpg_error(GPG_ERR_GENERAL);	/* a recipient not found */
 	if (!keys)
 		return -1;
 	gpgme_set_armor(ctx, ctx == c->pgp);
@@ -359,6 +360,7 @@ int crypto_encrypt_data(struct crypto *c, gpgme_ctx_t ctx, gpgme_data_t in, gpgm
 		e = gpg_error(GPG_ERR_UNUSABLE_PUBKEY);
 	if (e)
 		*err = crypto_gpgme_error("encrypting", e);
+	c->encrypt_error = e;
 	gpgme_set_armor(ctx, 0);
 	/* gpgsm 2.2 leaks secure memory per ENCRYPT: a fresh server before it
 	 * runs out (a failure here is healed by the engine all the same) */

@@ -121,7 +121,7 @@ int crypto_cms_root(struct crypto *c, const char *fpr, const char *how, char roo
 
 		if (e) {
 			*err = crypto_gpgme_error(cur, e);
-			rc = -1;
+			rc = gpgme_err_code(e) == GPG_ERR_EOF ? -1 : -2;	/* -2: gpgsm's */
 		} else if (!k->chain_id) {
 			*err = g_strdup_printf(
 				"the issuer of %s (%.200s) is not known: give the issuing "

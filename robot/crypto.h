@@ -69,7 +69,8 @@ int crypto_engine_main(int fd);
 int crypto_canary(struct crypto *c, char **cause);
 
 /* The lock of a GnuPG home: shared for each call of the engine, exclusive
- * while a key import rewrites the home. The lock's descriptor, or -1 with
+ * while a key import rewrites the home (the POC home's operations, which
+ * import keys and write trustlist.txt). The lock's descriptor, or -1 with
  * *err. crypto_home_unlock takes -1 too. */
 int crypto_home_lock(const char *home, int exclusive, char **err);
 void crypto_home_unlock(int fd);
@@ -300,14 +301,19 @@ int crypto_poc_keys_read(struct crypto *c, const char *home, const char *bytes, 
 /* [engine] Encrypts msg, a whole message crypto_protect already signed in
  * protocol p, to the POC key fpr, whose material data (from the store) is
  * imported into home first when home does not hold it, and its root
- * trusted there (crypto-poc-encrypt.c): the same header block, its body
- * the signed entity inside PGP/MIME multipart/encrypted or S/MIME
- * enveloped-data. A msg that is not multipart/signed is refused. In the
- * engine it runs on home (operation "poc-encrypt"), not healed by the
- * canary (home holds no robot keys): a failure is the caller's to handle
- * (a ping goes in clear). NULL with *err. g_free the result. */
+ * trusted there, under home's lock taken exclusively (crypto-poc-encrypt.c):
+ * the same header block, its body the signed entity inside PGP/MIME
+ * multipart/encrypted or S/MIME enveloped-data. A msg that is not
+ * multipart/signed is refused. In the engine it runs on home (operation
+ * "poc-encrypt"), not healed by the canary (home holds no robot keys): a
+ * failure gets a fresh gpgsm server and one more try. NULL with *err and
+ * *refused: 1 when home refuses the key (unusable or expired, revoked, its
+ * material does not hold fpr, a chain not trusted or incomplete: the caller
+ * may send in clear), 0 when the robot failed (gpg, gpgsm, gpg-agent, the
+ * engine, the home's files: the caller must not send, and retries). g_free
+ * the result. */
 char *crypto_poc_encrypt(struct crypto *c, const char *home, enum crypto_protocol p,
 			 const char *fpr, const char *data, const char *msg, size_t len,
-			 size_t *out_len, char **err);
+			 size_t *out_len, int *refused, char **err);
 
 #endif

@@ -46,17 +46,21 @@ static enum crypto_protocol protocol_of(const struct config *cfg, const struct o
 }
 
 /* The signed message out encrypted to the item's POC key in the POC home
- * (VAR/poc-keys); out is freed. NULL on failure, logged. */
+ * (VAR/poc-keys); out is freed. NULL on failure, logged, *refused set when
+ * the POC home refuses the key (else the robot failed). */
 static char *poc_encrypted(const struct config *cfg, struct crypto *c,
-			   const struct outbox_item *it, char *out, size_t *len)
+			   const struct outbox_item *it, char *out, size_t *len, int *refused)
 {
 	char *home = config_var_path(cfg, "poc-keys"), *err = NULL,
 	     *enc = crypto_poc_encrypt(c, home, it->poc_key->protocol, it->poc_key->fingerprint,
-				       it->poc_key->data, out, *len, len, &err);
+				       it->poc_key->data, out, *len, len, refused, &err);
 
 	if (!enc)
-		log_msg(LOG_ERR, "outbox: cannot encrypt the message to <%s> to its key %s: "
-			"%.200s", it->to, it->poc_key->fingerprint, err ? err : "?");
+		log_msg(*refused ? LOG_WARNING : LOG_ERR,
+			"outbox: cannot encrypt the message to <%s> to its key %s (%s): %.200s",
+			it->to, it->poc_key->fingerprint,
+			*refused ? "refused by the POC home" : "the robot failed",
+			err ? err : "?");
 	g_free(err);
 	g_free(home);
 	g_free(out);
@@ -64,9 +68,10 @@ static char *poc_encrypted(const struct config *cfg, struct crypto *c,
 }
 
 /* The composed message, signed by the robot (and encrypted when asked).
- * g_free it; NULL on failure, logged. */
+ * g_free it; NULL on failure, logged, *refused set when the POC home
+ * refused the item's key. */
 static char *signed_message(const struct config *cfg, struct crypto *c, const struct outmsg *o,
-			    const struct outbox_item *it, size_t *len)
+			    const struct outbox_item *it, size_t *len, int *refused)
 {
 	size_t plain_len = 0;
 	char *plain = mail_compose(o, &plain_len), *out, *err = NULL;
@@ -78,7 +83,7 @@ static char *signed_message(const struct config *cfg, struct crypto *c, const st
 		log_msg(LOG_ERR, "outbox: cannot sign the message to <%s>: %.200s", it->to,
 			err ? err : "?");
 	else if (it->poc_key)
-		out = poc_encrypted(cfg, c, it, out, len);
+		out = poc_encrypted(cfg, c, it, out, len, refused);
 	g_free(err);
 	g_free(plain);
 	return out;
@@ -195,7 +200,7 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 	size_t len = 0;
 	char *text = NULL, *file = NULL;
 	sqlite3_stmt *st = NULL;
-	int rc = -1;
+	int rc = -1, refused = 0;
 
 	for (size_t i = 0; i < it->n_attachments; i++)
 		parts[i] = (struct outpart){ it->attachments[i].filename,
@@ -214,7 +219,8 @@ static int queue_ascii(sqlite3 *db, const struct config *cfg, struct crypto *c, 
 		if (signed_file(cfg, c, &o, it, token) < 0)
 			goto out;
 		file = g_strdup_printf("%s.eml", token);
-	} else if (!(text = signed_message(cfg, c, &o, it, &len))) {
+	} else if (!(text = signed_message(cfg, c, &o, it, &len, &refused))) {
+		rc = refused ? 2 : -1;
 		goto out;
 	}
 	if (!(st = db_query(db, "INSERT INTO outbox"

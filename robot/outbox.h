@@ -58,8 +58,10 @@ struct outbox_item {
  * and encrypted to it (no attachments, no encrypt_to: refused). message
  * is the messages row answered, or 0. 0 when
  * queued; 1 when the address has no ASCII form (a non-ASCII local part:
- * the robot's SMTP has no SMTPUTF8), nothing queued; -1 on failure (also
- * when the message cannot be composed or signed safely). Internationalised
+ * the robot's SMTP has no SMTPUTF8), nothing queued; 2 when the POC home
+ * refuses the item's poc_key (crypto_poc_encrypt), nothing queued; -1 on
+ * failure (also when the message cannot be composed, signed or encrypted
+ * safely: the robot's own failure). Internationalised
  * domains are queued as A-labels. */
 int outbox_queue(sqlite3 *db, const struct config *cfg, struct crypto *c, gint64 now,
 		 gint64 message, const char *seed, const struct outbox_item *it);

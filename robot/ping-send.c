@@ -8,7 +8,9 @@
  * (pings.proof, pings.key); else in clear, a verification ping inviting
  * the POC to give a key. Input: the
  * directory (State-written text, bounded by the forms). Returns -1 on a
- * database, randomness or signing failure; the caller rolls back. */
+ * database, randomness, signing or encryption failure (the robot's; only
+ * a key the POC home refuses sends the ping in clear); the caller rolls
+ * back. */
 #include <string.h>
 #include "clock.h"
 #include "log.h"
@@ -148,9 +150,11 @@ static void seal_clear(struct sealing *s)
 }
 
 /* queue, encrypted to s's key with its proof code in vars when there is
- * one; a message that cannot be encrypted to it (a key the POC home
- * refuses) goes in clear without the code, and s's key is cleared: the
- * ping still proves the address. */
+ * one; a message the POC home refuses to encrypt to it (outbox_queue's 2:
+ * the key unusable, expired since, its chain not trusted) goes in clear
+ * without the code, and s's key is cleared: the ping still proves the
+ * address. Any other failure (the robot's: the crypto engine, signing,
+ * the database) is -1: the caller rolls back and the step is retried. */
 static int queue_sealed(const struct mail_ctx *c, const char *purpose, const char *to,
                         const char *lang, const char *name, GHashTable *vars,
                         const char *row_token, const char *ping_token, const char *in_reply_to,
@@ -164,10 +168,11 @@ static int queue_sealed(const struct mail_ctx *c, const char *purpose, const cha
 	g_hash_table_insert(vars, "proof", g_strdup(s->text));
 	rc = queue(c, purpose, to, lang, name, vars, row_token, ping_token, in_reply_to, &s->out);
 	g_hash_table_remove(vars, "proof");
-	if (rc >= 0)
+	if (rc != 2)
 		return rc;
 	log_msg(LOG_WARNING, "pings: %s to <%.200s> sent in clear: it cannot be encrypted to "
-	        "the key on record %s", purpose, to, s->key->fingerprint);
+	        "the key on record %s (the POC home refuses it)", purpose, to,
+	        s->key->fingerprint);
 	seal_clear(s);
 	return queue(c, purpose, to, lang, name, vars, row_token, ping_token, in_reply_to, NULL);
 }

@@ -550,6 +550,49 @@ START_TEST(import_smime_replaces_the_signer)
 END_TEST
 
 /* The robot's home with its keys, the verifiers' homes, the recipients. */
+/* crypto_poc_encrypt in process: encrypted to a POC key imported into a
+ * POC home of its own; a refusal of the key (material without the
+ * fingerprint) is told apart from the robot's failure (a home that cannot
+ * be opened). */
+START_TEST(poc_encrypt_tells_refusal_from_failure)
+{
+	size_t len, signed_len, out_len = 0;
+	char *msg = compose("A ping.\n", &len);
+	char *sig = protect(CRYPTO_OPENPGP, msg, len, NULL, &signed_len);
+	char *key = read_file("p.asc"), *home = path("pk"), *bad = path("not-a-home");
+	char *err = NULL, *out;
+	struct crypto *c = open_robot(W.robot);
+	int refused = -1;
+
+	out = crypto_poc_encrypt(c, home, CRYPTO_OPENPGP, W.rec_pgp, key, sig, signed_len,
+				 &out_len, &refused, &err);
+	ck_assert_msg(out != NULL, "crypto_poc_encrypt: %s", err);
+	ck_assert_int_eq(refused, 0);
+	ck_assert_ptr_nonnull(strstr(out, "-----BEGIN PGP MESSAGE-----"));
+	ck_assert_ptr_null(strstr(out, "A ping."));
+	g_free(out);
+	out = crypto_poc_encrypt(c, home, CRYPTO_OPENPGP,
+				 "0123456789ABCDEF0123456789ABCDEF01234567", key, sig, signed_len,
+				 &out_len, &refused, &err);
+	ck_assert_ptr_null(out);
+	ck_assert_msg(refused == 1 && err && strstr(err, "does not hold"), "%s", err);
+	g_clear_pointer(&err, g_free);
+	write_file("not-a-home", "x", 1);
+	out = crypto_poc_encrypt(c, bad, CRYPTO_OPENPGP, W.rec_pgp, key, sig, signed_len,
+				 &out_len, &refused, &err);
+	ck_assert_ptr_null(out);
+	ck_assert_msg(refused == 0 && err, "%s", err);
+	g_free(err);
+	crypto_close(c);
+	sh(NULL, "gpgconf --homedir pk --kill all");
+	g_free(key);
+	g_free(home);
+	g_free(bad);
+	g_free(sig);
+	g_free(msg);
+}
+END_TEST
+
 static int build_world(void)
 {
 	char *err = NULL, *x, pgp[CRYPTO_FPR_LEN], smime[CRYPTO_FPR_LEN];
@@ -620,6 +663,7 @@ static Suite *crypto_sign_suite(void)
 	tcase_add_test(sign, refuses_bad_input);
 	tcase_add_test(sign, file_pgp_signed_and_encrypted);
 	tcase_add_test(sign, file_smime_encrypted);
+	tcase_add_test(sign, poc_encrypt_tells_refusal_from_failure);
 	suite_add_tcase(s, keys);
 	suite_add_tcase(s, sign);
 	return s;
