@@ -383,7 +383,9 @@ static int op_canary(struct call *c, char **err)
 }
 
 /* The keys of a POC's form read in the POC home the request names: a
- * refusal of the bytes is the input's, told in the results (rc, error). */
+ * refusal of the bytes is the input's, told in the results (rc, error);
+ * the engine's failure (-2) gets a fresh gpgsm server and one more try,
+ * then fails the call (the form's message is tried again later). */
 static int op_poc_keys_read(struct call *c, char **err)
 {
 	size_t len;
@@ -393,7 +395,14 @@ static int op_poc_keys_read(struct call *c, char **err)
 	int rc = crypto_poc_keys_read(c->h->c, c->h->c->home, bytes ? bytes : "", len, &keys,
 				      &why);
 
-	if (rc == -2) {
+	if (rc == -2) {	/* the engine's: a fresh gpgsm server, one more try */
+		note(c, why ? why : "reading a POC key failed");
+		g_clear_pointer(&why, g_free);
+		crypto_cms_reset(c->h->c);
+		rc = crypto_poc_keys_read(c->h->c, c->h->c->home, bytes ? bytes : "", len, &keys,
+					  &why);
+	}
+	if (rc == -2) {	/* run() fails: the client returns -2, the message waits */
 		*err = why;
 		return -1;
 	}

@@ -292,9 +292,13 @@ void crypto_poc_key_free(gpointer k);
 
 /* [engine] Reads every OpenPGP key and S/MIME end-entity certificate in
  * bytes (armoured or binary key blocks; PEM or DER certificates, a chain
- * given beside its certificate) into *keys (g_ptr_array_unref it), each
- * with its problem, reading into home (crypto-poc-read.c). 0; -1 with
- * *err when bytes hold no key at all, or the engine failed (-2). */
+ * given beside its certificate: "no-chain" unless it is found among the
+ * certificates of bytes, or self-signed) into *keys (g_ptr_array_unref
+ * it), each with its problem, read in a scratch home; only the usable
+ * ones are then imported into home (crypto-poc-read.c). 0; -1 with *err
+ * when bytes hold no key at all or a secret one (the sender's fault);
+ * -2 with *err when the engine failed (a tool, a file, home not writable:
+ * the form is to be tried again, never refused for it). */
 int crypto_poc_keys_read(struct crypto *c, const char *home, const char *bytes, size_t len,
 			 GPtrArray **keys, char **err);
 

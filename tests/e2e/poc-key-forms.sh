@@ -4,7 +4,10 @@
 # inside PGP/MIME signed content, an UPDATE pasting an S/MIME certificate
 # and its chain after Key:, acknowledged with fingerprint and expiry and on
 # record (poc_keys); an UPDATE dropping an address drops its key; Key:
-# remove; each refusal quoting its reason and changing nothing; the POC
+# remove; each refusal quoting its reason and changing nothing (among them
+# a certificate whose CA only an earlier form gave, a newer weak encryption
+# subkey, a binary secret key, a PKCS#12), nothing secret in the POC home;
+# a POC home that fails leaves the form for a retry, not refused; the POC
 # certificate's CA stays out of the robot's own home: a signature by
 # another certificate of that CA is refused as before.
 . "$(dirname "$0")/lib.sh"
@@ -152,6 +155,47 @@ ok "an attached key for none of them" refused no-address "else.asc: $else" "$K/n
 	application/pgp-keys else.asc
 printf 'UPDATE\nID: DE-T-1\nKey: see attachment\n' > "$K/u"
 ok "a Key: line with no key" refused unreadable "Key: see attachment" "$K/u"
+soc2=$(smime_signer "$K/ca" "$K/s2" soc@bsi.example)
+ok "a certificate whose CA an earlier form gave, not this one" refused no-chain "$soc2" \
+	"$(upd "$K/s2/cert.pem")"
+sub=$(poc_key sub "CERT-Bund <cert@bsi.example>")
+gpg --homedir "$K/sub" --batch --pinentry-mode loopback --passphrase '' \
+	--quick-add-key "$sub" rsa1024 encr 1y 2>/dev/null
+pgp_export "$K/sub" "$sub" "$K/sub.asc"
+ok "a strong key with a newer weak encryption subkey" refused weak "$sub RSA 1024 bits" \
+	"$(upd "$K/sub.asc")"
+# a public key first, then another's secret key, binary: no armour to tell it by
+gpg --homedir "$K/t" --export "$tech" > "$K/sec.gpg"
+gpg --homedir "$K/else" --batch --pinentry-mode loopback --passphrase '' \
+	--export-secret-keys "$else" >> "$K/sec.gpg"
+ok "a binary key file holding a secret key" refused unreadable "sec.asc" "$K/nokey" \
+	"$K/sec.gpg" application/pgp-keys sec.asc
+openssl pkcs12 -export -in "$K/l/cert.pem" -inkey "$K/l/key.pem" -passout pass: -out "$K/l.p12"
+ok "a PKCS#12 file with an empty password named .cer" refused unreadable "l.cer" "$K/nokey" \
+	"$K/l.p12" application/pkix-cert l.cer
+no_secret() {	# (gpgsm -K prints the keybox's name even when it holds none)
+	! gpg --homedir "$T/r/var/poc-keys" --with-colons -K 2>/dev/null | grep -q '^sec' &&
+		! gpgsm --homedir "$T/r/var/poc-keys" --with-colons -K 2>/dev/null | grep -q '^crs'
+}
+ok "nothing secret in the POC home" no_secret
+
+echo "the POC home failing (its keyring unwritable): the form waits for a retry, not refused"
+fresh=$(poc_key fresh "CERT-Bund <cert@bsi.example>")
+pk=$T/r/var/poc-keys/pubring.kbx
+mv "$pk" "$pk.aside" && mkdir "$pk"	# the robot may run as root: no chmod
+send "$(upd "$K/fresh.asc")"
+failure() { db "select last_error from spool_failures where last_error is not null"; }
+wait_for 20 sh -c "[ -n \"\$(sqlite3 '$T/r/var/pocbot.db' \
+	'select last_error from spool_failures where last_error is not null')\" ]"
+ok "the failure is counted ($(failure | cut -c1-60)...)" [ -n "$(failure)" ]
+rmdir "$pk" && mv "$pk.aside" "$pk"
+unanswered() {
+	[ -z "$(reply_to "$id")" ] &&
+		[ -z "$(db "select outcome from messages where message_id = '$id@test.example'")" ]
+}
+ok "no reply, no outcome" unanswered
+ok "nothing changed" [ "$(state_now)" = "$before" ]
+ok "the message is still in the spool" [ "$(ls "$T/r/var/spool/new" | wc -l)" = 1 ]
 
 echo "an UPDATE that drops an address drops its key; Key: remove"
 printf 'UPDATE\nID: DE-T-1\nE-mail: cert@bsi.example\n' > "$K/u"
