@@ -256,6 +256,23 @@ static char *pgp_export_minimal(gpgme_ctx_t ctx, const char *fpr, char **err)
 	return out;
 }
 
+/* Imports len bytes on ctx: 0 with *ir (the context's result), or the
+ * error (its *ir NULL). */
+static gpgme_error_t import_bytes(gpgme_ctx_t ctx, const char *bytes, size_t len,
+				  gpgme_import_result_t *ir)
+{
+	gpgme_data_t d = NULL;
+	gpgme_error_t e = gpgme_data_new_from_mem(&d, bytes, len, 0);
+
+	*ir = NULL;
+	if (!e)
+		e = gpgme_op_import(ctx, d);
+	if (!e && !(*ir = gpgme_op_import_result(ctx)))
+		e = gpg_error(GPG_ERR_GENERAL);
+	gpgme_data_release(d);
+	return e;
+}
+
 static int secret_refused(char **err)
 {
 	g_free(*err);
@@ -291,15 +308,9 @@ static int pgp_list(struct crypto *c, gpgme_data_t d, gint64 now, GPtrArray *key
 static int pgp_export(struct crypto *c, const char *bytes, size_t len, GPtrArray *keys,
 		      char **err)
 {
-	gpgme_data_t d = NULL;
 	gpgme_import_result_t ir = NULL;
-	gpgme_error_t e = gpgme_data_new_from_mem(&d, bytes, len, 0);
+	gpgme_error_t e = import_bytes(c->pgp, bytes, len, &ir);
 
-	if (!e)
-		e = gpgme_op_import(c->pgp, d);
-	if (!e && !(ir = gpgme_op_import_result(c->pgp)))
-		e = gpg_error(GPG_ERR_GENERAL);
-	gpgme_data_release(d);
 	if (e) {
 		*err = crypto_gpgme_error("importing the OpenPGP key", e);
 		return error_class(e);
@@ -342,19 +353,13 @@ static int pgp_read(struct crypto *c, const char *bytes, size_t len, gint64 now,
  * 0, -1 (a secret key: never) or -2 with *err. */
 static int pgp_keep(struct crypto *c, const struct crypto_poc_key *k, char **err)
 {
-	gpgme_data_t d = NULL;
 	gpgme_import_result_t ir = NULL;
-	gpgme_error_t e = gpgme_data_new_from_mem(&d, k->data, strlen(k->data), 0);
+	gpgme_error_t e = import_bytes(c->pgp, k->data, strlen(k->data), &ir);
 
-	if (!e)
-		e = gpgme_op_import(c->pgp, d);
-	if (!e && !(ir = gpgme_op_import_result(c->pgp)))
-		e = gpg_error(GPG_ERR_GENERAL);
 	for (gpgme_import_status_t s = e ? NULL : ir->imports; s && !e; s = s->next)
 		e = s->result;	/* a keyring that cannot be written */
 	if (!e && ir->imported + ir->unchanged == 0)
 		e = gpg_error(GPG_ERR_NO_PUBKEY);
-	gpgme_data_release(d);
 	if (e) {
 		*err = crypto_gpgme_error("importing the OpenPGP key into the POC home", e);
 		return -2;
@@ -470,7 +475,6 @@ static int cms_key(struct crypto *c, gpgme_key_t k, gint64 now, GPtrArray *keys,
 static int cms_import(struct crypto *c, const char *bytes, size_t len, gchar ***fprs,
 		      char **err)
 {
-	gpgme_data_t d = NULL;
 	gpgme_import_result_t ir = NULL;
 	gpgme_error_t e = 0;
 	GPtrArray *list = NULL;
@@ -478,12 +482,7 @@ static int cms_import(struct crypto *c, const char *bytes, size_t len, gchar ***
 	*fprs = NULL;
 	if (crypto_key_file_kind(bytes, len, "the certificate", 1, err) < 0)
 		return -1;
-	if (!(e = gpgme_data_new_from_mem(&d, bytes, len, 0)))
-		e = gpgme_op_import(c->cms, d);
-	if (!e && !(ir = gpgme_op_import_result(c->cms)))
-		e = gpg_error(GPG_ERR_GENERAL);
-	gpgme_data_release(d);
-	if (e) {
+	if ((e = import_bytes(c->cms, bytes, len, &ir))) {
 		*err = crypto_gpgme_error("gpgsm imported no certificate", e);
 		return error_class(e);
 	}
