@@ -68,7 +68,8 @@ static int decrypt_one(struct crypto *c, gpgme_ctx_t ctx, GByteArray *cipher, ch
 		*entity = (char *)g_byte_array_free(g_steal_pointer(&plain), FALSE);
 	}
 	if (plain) {
-		memset(plain->data, 0, plain->len);	/* a failure's partial plaintext */
+		if (plain->len)	/* a failure's partial plaintext (none: data is NULL) */
+			memset(plain->data, 0, plain->len);
 		g_byte_array_unref(plain);
 	}
 	crypto_result_clear(&r);
