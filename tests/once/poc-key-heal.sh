@@ -5,7 +5,7 @@
 # to the POC's certificate (its gpgsm server in VAR/poc-keys then stays
 # up); that gpgsm is killed; the second reminder still goes encrypted (a
 # fresh gpgsm, tried again, said in the log), never in clear.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
 . "$POCBOT_TOP/tests/lib/keys.sh"
 trap 'gpgconf --homedir "$T/r/var/poc-keys" --kill all 2>/dev/null; cleanup' EXIT INT TERM
 K=$T/k

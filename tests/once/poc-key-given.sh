@@ -21,7 +21,7 @@
 #     warned to Germany's authority signer, encrypted to its key, once: a
 #     day later the daily check runs again and sends nothing;
 #   - status counts the keys on record and those expiring (text, JSON).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
 . "$POCBOT_TOP/tests/lib/keys.sh"
 MAIL="python3 $POCBOT_TOP/tests/e2e/lookups-mail.py"
 K=$T/k

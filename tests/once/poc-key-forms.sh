@@ -10,7 +10,7 @@
 # a POC home that fails leaves the form for a retry, not refused; the POC
 # certificate's CA stays out of the robot's own home: a signature by
 # another certificate of that CA is refused as before.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../e2e/lib.sh"
 . "$POCBOT_TOP/tests/lib/keys.sh"
 MAILFILE="python3 $POCBOT_TOP/tests/e2e/mailfile.py"
 K=$T/k
